@@ -1,0 +1,36 @@
+# The commands of the README. `make test` installs first when needed.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test check run demo bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(BIN)/ruff format --check syndication feeds bots tests bench
+	$(BIN)/ruff check syndication feeds bots tests bench
+	$(BIN)/mypy
+
+run: $(STAMP)
+	$(BIN)/syndication --config config.toml run
+
+demo: $(STAMP)
+	$(BIN)/python -m syndication.demo
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_delivery.py
+
+clean:
+	rm -rf $(VENV) var public .mypy_cache .ruff_cache
