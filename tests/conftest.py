@@ -69,3 +69,135 @@ def network_guard() -> Iterator[None]:
 @pytest.fixture
 def shared_dir() -> Path:
     return SHARED
+
+
+# --- the fixture portal, configs and databases ------------------------------------------
+
+import textwrap  # noqa: E402
+import uuid  # noqa: E402
+
+from tests.portal import Portal, running_portal  # noqa: E402
+
+PG_ADMIN = os.environ.get("SYNDICATION_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def portal() -> Iterator[Portal]:
+    with running_portal() as p:
+        yield p
+
+
+def _pg_available() -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards. Fails in CI when the server is down."""
+    import psycopg
+
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} (CI must start it)")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}")
+    name = "synd_test_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+REGENCIES_TOML = (SHARED / "domain" / "kaltim.toml")
+
+
+def gazetteer_toml() -> str:
+    """The [[regencies]] tables of a config, built from the shared gazetteer."""
+    import tomllib
+
+    data = tomllib.loads(REGENCIES_TOML.read_text(encoding="utf-8"))
+    prov = data["province"]
+    out = [_regency_block("kaltim", prov["name"], prov["aliases"], [], True)]
+    for r in data["regencies"]:
+        out.append(_regency_block(r["slug"], r["name"], r["aliases"], r["kecamatan"], False))
+    return "\n".join(out)
+
+
+def _regency_block(slug: str, name: str, aliases: list[str], kec: list[str], prov: bool) -> str:
+    import json
+
+    lines = ["[[regencies]]", f'slug = "{slug}"', f'name = "{name}"',
+             f"aliases = {json.dumps(aliases)}", f"kecamatan = {json.dumps(kec)}"]
+    if prov:
+        lines.append("province = true")
+    lines.append(f"#chat:{slug}")
+    return "\n".join(lines) + "\n"
+
+
+CATEGORIES_TOML = textwrap.dedent("""
+    [[categories]]
+    slug = "pemerintah"
+    name = "Pemerintah"
+    aliases = ["pemerintahan", "pemkab"]
+    [[categories]]
+    slug = "advertorial"
+    name = "Advertorial"
+    aliases = ["adv", "pariwara"]
+    [[categories]]
+    slug = "infrastruktur"
+    name = "Infrastruktur"
+    [[categories]]
+    slug = "bisnis"
+    name = "Bisnis"
+    aliases = ["ekonomi"]
+""")
+
+
+def write_config(
+    path: Path, *, db_url: str, sources: str, chats: dict[str, str] | None = None,
+    api_url: str = "http://127.0.0.1:9/", extra: str = "", server: bool = False, port: int = 0,
+) -> Path:
+    """A complete config.toml for tests: the shared gazetteer, four categories, given sources."""
+    regencies = gazetteer_toml()
+    for slug, chat in (chats or {}).items():
+        regencies = regencies.replace(f"#chat:{slug}\n", f'telegram_chat = "{chat}"\n')
+    text = textwrap.dedent(f"""
+        [storage]
+        url = "{db_url}"
+        [feeds]
+        output_dir = "public"
+        base_url = "http://127.0.0.1:8080/"
+        language = "id"
+        publish_delay = "0s"
+        [server]
+        enabled = {str(server).lower()}
+        host = "127.0.0.1"
+        port = {port}
+        [telegram]
+        token_env = "SYNDICATION_TEST_TOKEN"
+        api_url = "{api_url}"
+        notify_categories = ["pemerintah", "advertorial"]
+        max_age = "24h"
+        [fetch]
+        connect_timeout = "2s"
+        read_timeout = "2s"
+        total_timeout = "5s"
+    """) + extra + CATEGORIES_TOML + regencies + textwrap.dedent(sources)
+    path.write_text(text, encoding="utf-8")
+    return path

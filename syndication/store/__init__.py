@@ -1,0 +1,26 @@
+"""Storage: SQLite (WAL) by default, PostgreSQL for several processes; same schema."""
+
+from .db import migrate, open_engine
+from .records import ChannelStatus, DeliveryRow, IngestResult, ScopeItem, SourceState, SourceStatus
+from .store import SourceSuccess, Store, scopes_of
+
+__all__ = [
+    "ChannelStatus",
+    "DeliveryRow",
+    "IngestResult",
+    "ScopeItem",
+    "SourceState",
+    "SourceStatus",
+    "SourceSuccess",
+    "Store",
+    "migrate",
+    "open_engine",
+    "scopes_of",
+]
+
+
+def open_store(url: str) -> Store:
+    """Open and migrate the database at an SQLAlchemy URL."""
+    engine = open_engine(url)
+    migrate(engine)
+    return Store(engine)

@@ -1,0 +1,161 @@
+"""Message templates and the length arithmetic of Telegram's HTML parse mode.
+
+A template is trusted HTML with placeholders ({title}, {url}, ...); values are plain text and
+are escaped when substituted. Telegram counts a message's length after parsing entities, in
+UTF-16 code units, so `visible_length` strips tags, decodes entities and counts that way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+from bots.errors import TemplateError
+
+PLACEHOLDERS: Final = frozenset({"title", "url", "labels", "source", "time", "summary", "regency"})
+REQUIRED: Final = ("title", "url")
+ALLOWED_TAGS: Final = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
+)
+ELLIPSIS: Final = "…"
+TEXT_LIMIT: Final = 4096
+CAPTION_LIMIT: Final = 1024
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: characters outside the BMP take two units."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def visible_text(markup: str) -> str:
+    """The text a reader sees: tags removed, entities decoded, ends trimmed as Telegram does."""
+    return html.unescape(_TAG.sub("", markup)).strip()
+
+
+def visible_length(markup: str) -> int:
+    return utf16_len(visible_text(markup))
+
+
+def clean_plain(text: str, *, multiline: bool = False) -> str:
+    """Drop control and surrogate characters; collapse spaces (and newlines unless multiline)."""
+    kept = "".join(
+        ch if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs") else " " for ch in text
+    )
+    if not multiline:
+        return " ".join(kept.split())
+    lines = (" ".join(line.split()) for line in kept.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def cut_plain(text: str, limit: int) -> str:
+    """Shorten plain text to at most `limit` UTF-16 units, on a word boundary, ending in "…"."""
+    if utf16_len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    room, prefix = limit - 1, []
+    for ch in text:  # iterate code points so a surrogate pair is never split
+        room -= 2 if ord(ch) > 0xFFFF else 1
+        if room < 0:
+            break
+        prefix.append(ch)
+    head = "".join(prefix)
+    space = max(head.rfind(" "), head.rfind("\n"))
+    # a boundary far back would throw away most of the room: cut mid-word instead
+    if space >= len(head) // 2:
+        head = head[:space]
+    return head.rstrip(" \n,;:-–—") + ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Template:
+    """A validated template; build it with `Template.parse`."""
+
+    text: str
+    fields: frozenset[str]
+
+    @classmethod
+    def parse(cls, text: str) -> Template:
+        fields = _parse_fields(text)
+        missing = [name for name in REQUIRED if name not in fields]
+        if missing:
+            raise TemplateError(f"template: must contain {{{missing[0]}}}")
+        check_markup(text.format_map(dict.fromkeys(fields, "x")))
+        template = cls(text, frozenset(fields))
+        if template.fill({}).strip() == "" or visible_length(template.fill({})) > TEXT_LIMIT // 2:
+            raise TemplateError("template: its fixed text must be non-empty and short")
+        return template
+
+    def fill(self, values: dict[str, str]) -> str:
+        """Substitute plain `values` (escaped here) and tidy blank lines; missing values are ''."""
+        escaped = {name: html.escape(values.get(name, ""), quote=True) for name in self.fields}
+        return _BLANK_RUNS.sub("\n\n", self.text.format_map(escaped)).strip()
+
+
+def _parse_fields(text: str) -> set[str]:
+    fields: set[str] = set()
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise TemplateError(f"template: {exc} (write a literal brace as {{{{ or }}}})") from exc
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
+            raise TemplateError(f"template: unknown placeholder {{{name}}}; known: {known}")
+        if spec or conversion:
+            raise TemplateError(f"template: placeholder {{{name}}} takes no format or conversion")
+        fields.add(name)
+    return fields
+
+
+def check_markup(markup: str) -> None:
+    """Raise TemplateError unless `markup` uses only Telegram's tags, nested and escaped."""
+    stack: list[str] = []
+    pos = 0
+    for match in _TAG.finditer(markup):
+        _check_text(markup[pos : match.start()])
+        pos = match.end()
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if name not in ALLOWED_TAGS:
+            raise TemplateError(f"template: tag <{name}> is not allowed by Telegram")
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            raise TemplateError(f"template: </{name}> does not close the open tag")
+    _check_text(markup[pos:])
+    if stack:
+        raise TemplateError(f"template: <{stack[-1]}> is never closed")
+
+
+def _check_text(text: str) -> None:
+    if "<" in text or ">" in text:
+        raise TemplateError("template: a bare < or > must be written &lt; or &gt;")
+    if text.count("&") != len(_ENTITY.findall(text)):
+        raise TemplateError("template: a bare & must be written &amp;")

@@ -1,0 +1,294 @@
+"""RSS 2.0 and Atom 1.0 with feedgen 1.0, and the rules every format shares.
+
+feedgen 1.0.0 has traps; each is worked around here and tested in tests/test_feeds_render.py:
+
+- Entry links lose rel/type in Atom (upstream issue #135: `link.get('rel')` reads the new
+  element, not the dict), so an enclosure became a second alternate link. We never hand feedgen
+  an enclosure and rebuild every Atom entry link ourselves (`_AtomEntryFixups`).
+- `type='CDATA'` writes `type="CDATA"` into Atom, which is invalid. HTML goes in as
+  `type='html'` (escaped text), never CDATA.
+- The RSS channel <link> is whatever link was set last. The site link is set last, always.
+- `add_entry` prepends by default. Entries are sorted newest first and appended.
+- Feed and entry dates default to now(). Every date is set from the entries; an empty feed
+  gets `empty_date` (the epoch by default), so the same input gives the same bytes.
+- Naive datetimes raise (refused earlier, in `feeds.model`), and control characters raise
+  inside lxml (stripped from every string first, `feeds.text.xml_text`).
+- feedgen's RSS date formatter calls locale.setlocale (process-wide, racy with threads). We
+  never give feedgen an RSS date: pubDate and lastBuildDate are written by our own hooks with
+  `feeds.text.rfc822`, and feedgen's default lastBuildDate is switched off.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from feeds.model import ADVERTORIAL_NAME, ADVERTORIAL_SLUG, Entry, Scope, Site
+from feeds.text import EPOCH, image_type, one_line, rfc822, rfc3339, xml_text
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+ADVERTORIAL_PREFIX = "[Advertorial] "
+XSL_NAME = "feed.xsl"
+
+Element = Any  # lxml elements are untyped here (no stubs installed)
+
+
+# --- rules shared by every format -----------------------------------------------------------
+
+
+def select_entries(entries: Iterable[Entry], limit: int) -> tuple[Entry, ...]:
+    """Newest first (ties broken by id, so the order never depends on input order), one per id,
+    at most `limit`."""
+    ordered = sorted(entries, key=lambda e: (-e.published.timestamp(), e.id))
+    seen: set[str] = set()
+    chosen: list[Entry] = []
+    for entry in ordered:
+        if entry.id not in seen:
+            seen.add(entry.id)
+            chosen.append(entry)
+    return tuple(chosen[:limit])
+
+
+def display_title(entry: Entry) -> str:
+    """The title readers see. An advertorial is labelled in two places: its title starts with
+    "[Advertorial] " (here) and it carries the category "Advertorial" (`display_categories`)."""
+    title = one_line(entry.title)
+    if entry.advertorial and not title.lower().startswith(ADVERTORIAL_PREFIX.strip().lower()):
+        return ADVERTORIAL_PREFIX + title
+    return title
+
+
+def display_categories(entry: Entry) -> tuple[tuple[str, str], ...]:
+    """(slug, name) pairs, "Advertorial" added for an advertorial, no duplicates, no blanks."""
+    pairs = list(entry.categories)
+    if entry.advertorial:
+        pairs.append((ADVERTORIAL_SLUG, ADVERTORIAL_NAME))
+    seen: set[str] = set()
+    result: list[tuple[str, str]] = []
+    for slug, name in pairs:
+        slug, name = one_line(slug), one_line(name) or one_line(slug)
+        if slug and slug not in seen:
+            seen.add(slug)
+            result.append((slug, name))
+    return tuple(result)
+
+
+def summary_text(entry: Entry) -> str:
+    """Plain-text summary, never empty (falls back to the title)."""
+    return xml_text(entry.summary).strip() or one_line(entry.title)
+
+
+def full_content(site: Site, entry: Entry) -> str:
+    """The HTML body to publish, or "" (summary mode, or no body)."""
+    return xml_text(entry.content_html).strip() if site.content_mode == "full" else ""
+
+
+def feed_updated(entries: Sequence[Entry], empty_date: datetime) -> datetime:
+    """The feed's own date: its newest change, so it moves only when an entry does."""
+    return max((e.last_change for e in entries), default=empty_date)
+
+
+def feed_title(site: Site, scope: Scope) -> str:
+    if scope.kind == "all":
+        return one_line(scope.title)
+    return f"{one_line(scope.title)} | {one_line(site.title)}"
+
+
+def xsl_href(scope: Scope) -> str:
+    """Relative link to feed.xsl at the root of output_dir (browsers want it same-origin)."""
+    return "../" * scope.path.count("/") + XSL_NAME
+
+
+# --- feedgen hooks ---------------------------------------------------------------------------
+# feedgen calls extend_rss/extend_atom on registered extensions after building each element;
+# that is its public seam for adding what it cannot express. Duck-typed: feedgen has no types.
+
+
+class _RssFeedFixups:
+    def __init__(self) -> None:
+        self.last_build = EPOCH
+        self.hub: str | None = None
+        self.xsl = XSL_NAME
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"dc": DC_NS}
+
+    def extend_rss(self, root: Element) -> Element:
+        channel = root.find("channel")
+        for stale in channel.findall("lastBuildDate"):
+            channel.remove(stale)  # feedgen's now(), should its default ever come back
+        etree.SubElement(channel, "lastBuildDate").text = rfc822(self.last_build)
+        if self.hub:
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
+        root.addprevious(etree.PI("xml-stylesheet", f'type="text/xsl" href="{self.xsl}"'))
+        return root
+
+    def extend_atom(self, root: Element) -> Element:
+        return root
+
+
+class _RssEntryFixups:
+    def __init__(self) -> None:
+        self.entry: Entry | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {}
+
+    def extend_rss(self, item: Element) -> Element:
+        entry = self.entry
+        assert entry is not None, "entry hook used before its entry was set"
+        if entry.author and one_line(entry.author):
+            # RSS <author> must be an email address; a name goes in dc:creator.
+            etree.SubElement(item, f"{{{DC_NS}}}creator").text = one_line(entry.author)
+        if entry.image is not None:
+            etree.SubElement(
+                item,
+                "enclosure",
+                url=xml_text(entry.image.url),
+                length=str(entry.image.length),
+                type=image_type(entry.image.url, entry.image.mime_type),
+            )
+        etree.SubElement(item, "pubDate").text = rfc822(entry.published)
+        return item
+
+    def extend_atom(self, item: Element) -> Element:
+        return item
+
+
+class _AtomFeedFixups:
+    def __init__(self) -> None:
+        self.xsl = XSL_NAME
+
+    def extend_ns(self) -> dict[str, str]:
+        return {}
+
+    def extend_rss(self, root: Element) -> Element:
+        return root
+
+    def extend_atom(self, root: Element) -> Element:
+        root.addprevious(etree.PI("xml-stylesheet", f'type="text/xsl" href="{self.xsl}"'))
+        return root
+
+
+class _AtomEntryFixups:
+    def __init__(self) -> None:
+        self.entry: Entry | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {}
+
+    def extend_rss(self, item: Element) -> Element:
+        return item
+
+    def extend_atom(self, node: Element) -> Element:
+        entry = self.entry
+        assert entry is not None, "entry hook used before its entry was set"
+        for broken in node.findall("link"):  # rel/type dropped by feedgen (#135)
+            node.remove(broken)
+        etree.SubElement(
+            node, "link", rel="alternate", type="text/html", href=xml_text(entry.link)
+        )
+        if entry.image is not None:
+            etree.SubElement(
+                node,
+                "link",
+                rel="enclosure",
+                type=image_type(entry.image.url, entry.image.mime_type),
+                length=str(entry.image.length),
+                href=xml_text(entry.image.url),
+            )
+        etree.SubElement(node, "published").text = rfc3339(entry.published)
+        return node
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def _base_generator(site: Site, scope: Scope, self_url: str, updated: datetime) -> Any:
+    fg = FeedGenerator()
+    # Switch off feedgen's default lastBuildDate (now(), formatted under setlocale); our hook
+    # writes the real one. Name-mangled private field of feedgen 1.0, pinned <2 in pyproject.
+    fg._FeedGenerator__rss_lastBuildDate = None
+    fg.id(self_url)
+    fg.title(feed_title(site, scope))
+    fg.description(one_line(scope.description))
+    fg.language(site.language)
+    fg.author({"name": one_line(site.title)})
+    fg.generator(one_line(site.generator))
+    fg.updated(updated)
+    return fg
+
+
+def _add_entry(site: Site, fg: Any, entry: Entry, summary: str) -> Any:
+    fe = fg.add_entry(order="append")  # the default, prepend, would reverse our order
+    if entry.id == entry.link:
+        fe.guid(xml_text(entry.id), permalink=True)
+    else:
+        fe.id(xml_text(entry.id))  # also the RSS guid, isPermaLink="false"
+    fe.title(display_title(entry))
+    fe.link(href=xml_text(entry.link))
+    fe.summary(summary)
+    content = full_content(site, entry)
+    if content:
+        fe.content(content, type="html")  # never 'CDATA': it leaks into Atom as type="CDATA"
+    scheme = site.url("category/")
+    categories = display_categories(entry)
+    if categories:
+        fe.category([{"term": s, "label": n, "scheme": scheme} for s, n in categories])
+    if entry.author and one_line(entry.author):
+        fe.author({"name": one_line(entry.author)})
+    fe.updated(entry.last_change)
+    return fe
+
+
+def render_rss(
+    site: Site, scope: Scope, entries: Iterable[Entry], *, empty_date: datetime = EPOCH
+) -> bytes:
+    """RSS 2.0 bytes for one scope: same input, same bytes."""
+    chosen = select_entries(entries, site.items_per_feed)
+    self_url = site.url(scope.path + ".rss")
+    fg = _base_generator(site, scope, self_url, feed_updated(chosen, empty_date))
+    fg.register_extension("syndication_rss", _RssFeedFixups, _RssEntryFixups, atom=False)
+    fg.syndication_rss.last_build = feed_updated(chosen, empty_date)
+    fg.syndication_rss.hub = site.websub_hub
+    fg.syndication_rss.xsl = xsl_href(scope)
+    fg.link(href=self_url, rel="self", type="application/rss+xml")
+    fg.link(href=site.link, rel="alternate", type="text/html")  # last: it becomes <link>
+    for entry in chosen:
+        # RSS <description> is read as HTML by readers: escape the plain text once.
+        fe = _add_entry(site, fg, entry, html.escape(summary_text(entry), quote=False))
+        fe.syndication_rss.entry = entry
+    return _hex_escapes(fg.rss_str(pretty=True))
+
+
+def render_atom(
+    site: Site, scope: Scope, entries: Iterable[Entry], *, empty_date: datetime = EPOCH
+) -> bytes:
+    """Atom 1.0 bytes for one scope: same input, same bytes."""
+    chosen = select_entries(entries, site.items_per_feed)
+    self_url = site.url(scope.path + ".atom")
+    fg = _base_generator(site, scope, self_url, feed_updated(chosen, empty_date))
+    fg.register_extension("syndication_atom", _AtomFeedFixups, _AtomEntryFixups, rss=False)
+    fg.syndication_atom.xsl = xsl_href(scope)
+    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    if site.websub_hub:
+        fg.link(href=site.websub_hub, rel="hub")
+    fg.link(href=site.link, rel="alternate", type="text/html")
+    for entry in chosen:
+        fe = _add_entry(site, fg, entry, summary_text(entry))
+        fe.syndication_atom.entry = entry
+    return bytes(fg.atom_str(pretty=True))
+
+
+def _hex_escapes(document: bytes) -> bytes:
+    """RSS Best Practices: encode & < > in text as hexadecimal references (&#x26; &#x3C; &#x3E;),
+    the form the widest range of aggregators reads as plain characters. Same XML either way."""
+    return (
+        document.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;").replace(b"&gt;", b"&#x3E;")
+    )

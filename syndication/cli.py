@@ -1,0 +1,96 @@
+"""The `syndication` command: check, run, serve, status, explain, probe, send-test."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Config, load, resolve_path
+from .errors import ConfigError, StorageError
+from .logs import setup_logging
+
+EXIT_OK, EXIT_FAIL, EXIT_CONFIG, EXIT_STORAGE = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="syndication",
+        description="RSS/Atom/JSON feeds and Telegram headlines for Kaltim regional news.",
+    )
+    p.add_argument("--config", metavar="PATH",
+                   help="config file (default: $SYNDICATION_CONFIG, else ./config.toml)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--version", action="version", version=f"syndication {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("check", help="validate the config and print a summary")
+    run = sub.add_parser("run", help="the daemon: poll, publish, deliver, serve")
+    run.add_argument("--once", action="store_true",
+                     help="one full cycle (poll every source, publish, deliver), then exit")
+    sub.add_parser("serve", help="only the HTTP server for the published feeds")
+    status = sub.add_parser("status", help="health per source and per channel")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    explain = sub.add_parser("explain", help="why an item got its categories and regencies")
+    explain.add_argument("target", help="an item id, or an article URL")
+    probe = sub.add_parser("probe", help="look at a site and suggest a [[sources]] block")
+    probe.add_argument("url")
+    test = sub.add_parser("send-test", help="check the bot and a channel with a test message")
+    test.add_argument("--chat", required=True, help="@channel or numeric id")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_format, logging.DEBUG if args.verbose else logging.INFO)
+    path = resolve_path(args.config)
+    if args.command == "probe":
+        return _probe(args.url)
+    try:
+        config = load(path)
+    except ConfigError as e:
+        for problem in e.problems:
+            print(f"{e.path}: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        return _dispatch(args, config, path)
+    except StorageError as e:
+        print(f"syndication: {e}", file=sys.stderr)
+        return EXIT_STORAGE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace, config: Config, path: Path) -> int:
+    from . import commands
+
+    if args.command == "check":
+        print(commands.summary(config, path))
+        return EXIT_OK
+    if args.command == "status":
+        return commands.status(config, as_json=args.json)
+    if args.command == "explain":
+        return commands.explain(config, args.target)
+    if args.command == "send-test":
+        return asyncio.run(commands.send_test(config, args.chat))
+    from . import service
+
+    if args.command == "run" and args.once:
+        return asyncio.run(service.run_once(config))
+    if args.command == "run":
+        return asyncio.run(service.run_daemon(path, config))
+    return asyncio.run(service.serve_only(config))
+
+
+def _probe(url: str) -> int:
+    from . import commands
+
+    return asyncio.run(commands.probe(url))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

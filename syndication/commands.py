@@ -1,0 +1,135 @@
+"""The small commands: check's summary, status, explain, probe, send-test."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .store import Store, open_store
+
+
+def summary(config: Config, path: Path) -> str:
+    chats = [r for r in config.regencies if r.chat]
+    enabled = [s for s in config.sources if s.enabled]
+    lines = [
+        f"{path}: valid",
+        f"  storage     {_safe_url(config.storage.url)}",
+        f"  feeds       {config.output_dir} served as {config.feeds.base_url}",
+        f"  server      {'on ' + config.server.host + ':' + str(config.server.port)}"
+        if config.server.enabled else "  server      off",
+        f"  sources     {len(enabled)} enabled of {len(config.sources)}: "
+        + ", ".join(f"{s.id} ({s.kind}, every {_dur(s.interval.total_seconds())})"
+                    for s in enabled),
+        f"  categories  {len(config.categories)}: " + ", ".join(c.slug for c in config.categories),
+        f"  regencies   {len(config.regencies)}: " + ", ".join(r.slug for r in config.regencies),
+        f"  telegram    {len(chats)} channel(s): "
+        + (", ".join(f"{r.slug} -> {r.chat}" for r in chats) or "none")
+        + f"; notify {', '.join(config.telegram.notify_categories)}; "
+        + ("token set" if config.token() else f"no token in ${config.telegram.token_env}: dry run"),
+    ]
+    return "\n".join(lines)
+
+
+def _safe_url(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def _dur(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def status_data(config: Config, store: Store) -> dict[str, Any]:
+    """The `status --json` object (its schema is in the README)."""
+    by_chat = {r.chat: r.slug for r in config.regencies if r.chat}
+    configured = {s.id for s in config.sources}
+    sources = [
+        {**_jsonable(dataclasses.asdict(s)), "configured": s.id in configured,
+         "healthy": s.consecutive_failures == 0 and s.last_success is not None}
+        for s in store.source_statuses()
+    ]
+    channels = [
+        {**_jsonable(dataclasses.asdict(c)), "regency": by_chat.get(c.chat)}
+        for c in store.channel_statuses()
+    ]
+    for chat, slug in by_chat.items():
+        if chat not in {c["chat"] for c in channels}:
+            channels.append({"chat": chat, "regency": slug, "state": "ok", "reason": None,
+                             "last_sent": None, "pending": 0, "sent": 0, "failed": 0,
+                             "oldest_pending": None})
+    return {
+        "generated": datetime.now(UTC).isoformat(),
+        "dry_run": config.token() is None,
+        "totals": store.counts(),
+        "sources": sources,
+        "channels": sorted(channels, key=lambda c: str(c["chat"])),
+        "config_error": store.get_event("config_error"),
+    }
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in d.items()}
+
+
+def status(config: Config, *, as_json: bool) -> int:
+    store = open_store(config.database_url)
+    try:
+        data = status_data(config, store)
+    finally:
+        store.engine.dispose()
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    from .status_view import print_status
+
+    print_status(data)
+    return 0
+
+
+def explain(config: Config, target: str) -> int:
+    from .explain import explain_target
+
+    store = open_store(config.database_url)
+    try:
+        text, found = explain_target(config, store, target)
+    finally:
+        store.engine.dispose()
+    print(text)
+    return 0 if found else 1
+
+
+async def probe(url: str) -> int:
+    import httpx
+
+    from .probe import format_report
+    from .probe import probe as run_probe
+
+    headers = {"User-Agent": "syndication-probe/0.1 (+news aggregator)"}
+    async with httpx.AsyncClient(headers=headers, timeout=20, follow_redirects=True) as client:
+        try:
+            report = await run_probe(url, client)
+        except httpx.HTTPError as e:
+            print(f"probe: {url}: {type(e).__name__}: {e}", file=sys.stderr)
+            return 1
+    print(format_report(report))
+    return 0
+
+
+async def send_test(config: Config, chat: str) -> int:
+    from .deliver import send_test_message
+
+    ok, message = await send_test_message(config, chat)
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1

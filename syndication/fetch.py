@@ -1,0 +1,189 @@
+"""HTTP fetching with httpx: conditional GET, redirects, timeouts, a body cap, politeness.
+
+httpx 0.28's pool gets slow as requests x open connections grow (encode/httpx#3215), so the
+pool stays small and our own semaphores bound concurrency: one overall, one per host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import FetchError, HTTPStatusError, TooLargeError
+
+log = logging.getLogger(__name__)
+PERMANENT = {301, 308}
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    user_agent: str
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_body: int = 8 * 2**20
+    per_host: int = 2
+    concurrency: int = 10
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # the URL finally answered
+    status: int  # 200, or 304 when not modified
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str
+    permanent_url: str | None  # set when a 301/308 moved the resource for good
+    max_age: float | None  # from Cache-Control
+    body_hash: str
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class Fetcher:
+    """One shared client for every source of the process."""
+
+    def __init__(self, policy: FetchPolicy, transport: httpx.AsyncBaseTransport | None = None):
+        self.policy = policy
+        timeout = httpx.Timeout(
+            connect=policy.connect_timeout, read=policy.read_timeout,
+            write=policy.read_timeout, pool=policy.total_timeout,
+        )
+        self.client = httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=policy.concurrency,
+                                max_keepalive_connections=policy.concurrency),
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+            transport=transport,
+        )
+        self._all = asyncio.Semaphore(policy.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+        accept: str = "*/*",
+    ) -> FetchResult:
+        """GET with validators; raises FetchError (with retry_after when the server gave one)."""
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        host = urlsplit(url).netloc.lower()
+        sem = self._hosts.setdefault(host, asyncio.Semaphore(self.policy.per_host))
+        async with self._all, sem:
+            try:
+                return await asyncio.wait_for(
+                    self._follow(url, headers), timeout=self.policy.total_timeout
+                )
+            except TimeoutError as e:
+                raise FetchError(
+                    f"fetch: {url}: no complete answer within {self.policy.total_timeout:g}s"
+                ) from e
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+        permanent: str | None = None
+        all_permanent = True
+        for _ in range(self.policy.max_redirects + 1):
+            status, resp, body = await self._one(url, headers)
+            if status in (301, 302, 303, 307, 308):
+                target = resp.headers.get("location")
+                if not target:
+                    raise HTTPStatusError(status, f"fetch: {url}: redirect {status} without Location")
+                url = str(httpx.URL(url).join(target))
+                all_permanent = all_permanent and status in PERMANENT
+                permanent = url if all_permanent else None
+                continue
+            return _result(url, status, resp, body, permanent)
+        raise FetchError(f"fetch: {url}: more than {self.policy.max_redirects} redirects")
+
+    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Response, bytes]:
+        try:
+            async with self.client.stream("GET", url, headers=headers) as resp:
+                if resp.status_code == 304 or 300 <= resp.status_code < 400:
+                    return resp.status_code, resp, b""
+                if resp.status_code >= 400:
+                    raise _status_error(url, resp)
+                return resp.status_code, resp, await self._read_capped(url, resp)
+        except httpx.TimeoutException as e:
+            raise FetchError(f"fetch: {url}: timed out ({type(e).__name__})") from e
+        except httpx.HTTPError as e:
+            raise FetchError(f"fetch: {url}: {type(e).__name__}: {e}") from e
+
+    async def _read_capped(self, url: str, resp: httpx.Response) -> bytes:
+        declared = resp.headers.get("content-length")
+        cap = self.policy.max_body
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise TooLargeError(f"fetch: {url}: body of {declared} bytes is over the {cap} cap")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise TooLargeError(f"fetch: {url}: body is over the {cap}-byte cap")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _result(
+    url: str, status: int, resp: httpx.Response, body: bytes, permanent: str | None
+) -> FetchResult:
+    return FetchResult(
+        url=url, status=status, body=body,
+        etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified"),
+        content_type=resp.headers.get("content-type", ""),
+        permanent_url=permanent, max_age=_max_age(resp.headers.get("cache-control")),
+        body_hash=hashlib.sha256(body).hexdigest() if status != 304 else "",
+    )
+
+
+def _status_error(url: str, resp: httpx.Response) -> HTTPStatusError:
+    status = resp.status_code
+    retry = parse_retry_after(resp.headers.get("retry-after"), datetime.now(UTC))
+    hint = ""
+    if status in (429, 503) and retry is not None:
+        hint = f"; the server asks to wait {retry:.0f}s"
+    return HTTPStatusError(
+        status, f"fetch: {url}: HTTP {status} {resp.reason_phrase}{hint}", retry_after=retry
+    )
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _max_age(value: str | None) -> float | None:
+    if not value:
+        return None
+    for part in value.split(","):
+        key, _, arg = part.strip().partition("=")
+        if key.lower() in ("max-age", "s-maxage") and arg.strip().isdigit():
+            return float(arg)
+    return None

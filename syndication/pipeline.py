@@ -1,0 +1,203 @@
+"""One source, end to end:
+
+    claim (lease) | fetch (conditional GET) | 304 or same bytes: done
+    | parse (feedparser / HTML extractor) | normalize (pure) | store (one transaction)
+
+The store records new and changed items, the Telegram deliveries they cause and the feeds to
+regenerate, all at once. A failure is recorded against the source and never raised further.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .config import Config, SourceConfig
+from .errors import SourceError, StorageError
+from .fetch import Fetcher, FetchResult
+from .normalize import NormalizeError, normalize_entry
+from .sources.feed import parse_feed
+from .store import IngestResult, SourceState, SourceSuccess, Store
+from .types import Item, RawEntry
+
+log = logging.getLogger("syndication.pipeline")
+LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    source_id: str
+    status: str  # "new", "unchanged", "error", "skipped"
+    result: IngestResult | None = None
+    error: str | None = None
+    skipped: int = 0  # entries dropped with a reason
+
+
+@dataclass
+class Runtime:
+    """What a poll needs: handed in, never global."""
+
+    config: Config
+    store: Store
+    fetcher: Fetcher
+    owner: str
+    clock: Callable[[], datetime]
+    on_source_alert: Callable[[str, str], None] | None = None
+
+
+async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False) -> PollOutcome:
+    now = rt.clock()
+    state = await asyncio.to_thread(rt.store.claim_source, source.id, rt.owner, now, LEASE,
+                                    force=force)
+    if state is None:
+        return PollOutcome(source.id, "skipped")
+    try:
+        return await _poll(rt, source, state)
+    except SourceError as e:
+        return await _failed(rt, source, state, e)
+    except StorageError:
+        raise
+    except Exception as e:  # a bug in a parser must not stop the other sources
+        log.exception("event=poll_crash source=%s", source.id)
+        return await _failed(rt, source, state, SourceError(f"internal: {type(e).__name__}: {e}"))
+
+
+async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOutcome:
+    fetched = await rt.fetcher.get(
+        state.fetch_url, etag=state.etag, last_modified=state.last_modified,
+        accept=_ACCEPT[source.kind],
+    )
+    now = rt.clock()
+    ok = SourceSuccess(
+        etag=fetched.etag, last_modified=fetched.last_modified,
+        body_hash=fetched.body_hash, status=fetched.status,
+        next_poll=next_poll(source, now, 0, fetched.max_age), permanent_url=fetched.permanent_url,
+    )
+    if fetched.not_modified or (fetched.body_hash and fetched.body_hash == state.body_hash):
+        await asyncio.to_thread(rt.store.record_unchanged, source.id, now, ok)
+        await _recovered(rt, source, state)
+        log.info("event=poll source=%s status=unchanged http=%s", source.id, fetched.status)
+        return PollOutcome(source.id, "unchanged")
+    raws = await _entries(rt, source, fetched)
+    items, skipped = _normalize(rt.config, source, raws, now)
+    result = await asyncio.to_thread(
+        rt.store.ingest, source.id, items, now, ok,
+        route=router(rt.config, rt.store), announce=announcer(rt.config, state, now),
+    )
+    await _recovered(rt, source, state)
+    log.info(
+        "event=poll source=%s status=ok entries=%d new=%d updated=%d duplicates=%d "
+        "deliveries=%d skipped=%d", source.id, len(raws), result.new, result.updated,
+        result.duplicates, result.deliveries, skipped,
+    )
+    return PollOutcome(source.id, "new", result, skipped=skipped)
+
+
+_ACCEPT = {
+    "feed": "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    "html": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+}
+
+
+async def _entries(rt: Runtime, source: SourceConfig, fetched: FetchResult) -> list[RawEntry]:
+    if source.kind == "html":
+        from .sources.html_source import listing_entries
+
+        return await listing_entries(rt, source, fetched)
+    raws = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
+    if source.enrich:
+        from .sources.html_source import enrich_entries
+
+        raws = await enrich_entries(rt, source, raws)
+    return raws
+
+
+def _normalize(
+    config: Config, source: SourceConfig, raws: Sequence[RawEntry], now: datetime
+) -> tuple[list[Item], int]:
+    ctx = config.normalize_context(source)
+    items: dict[str, Item] = {}
+    skipped = 0
+    for raw in raws:
+        try:
+            item = normalize_entry(raw, ctx, now, now)
+        except NormalizeError as e:
+            skipped += 1
+            log.info("event=entry_skipped source=%s reason=%r", source.id, str(e))
+            continue
+        items.setdefault(item.entry_key, item)  # a feed listing one entry twice
+    return list(items.values()), skipped
+
+
+def router(config: Config, store: Store) -> Callable[[Item], list[tuple[str, str]]]:
+    """item -> [(regency, chat)]: notify categories x each regency's channel."""
+    migrated = store.migrated_chats()
+    by_slug = {r.slug: r for r in config.regencies}
+
+    def route(item: Item) -> list[tuple[str, str]]:
+        out = []
+        for slug in item.regencies:
+            reg = by_slug.get(slug)
+            if reg is None or reg.chat is None:
+                continue
+            if set(item.categories) & set(config.notify_categories_for(reg)):
+                out.append((slug, migrated.get(reg.chat, reg.chat)))
+        return out
+
+    return route
+
+
+def announcer(config: Config, state: SourceState, now: datetime) -> Callable[[Item], bool]:
+    """Novelty is by identity: anything a source lists after its first poll, if not stale."""
+    max_age = config.telegram.max_age
+
+    def announce(item: Item) -> bool:
+        return state.first_poll_done and now - item.published <= max_age
+
+    return announce
+
+
+def next_poll(
+    source: SourceConfig, now: datetime, failures: int, max_age: float | None,
+    retry_after: float | None = None, cap: timedelta = timedelta(hours=6),
+) -> datetime:
+    """The next due time: the interval (longer if the server's max-age asks, up to 4x),
+    doubled per consecutive failure up to `cap`, never sooner than Retry-After, with jitter."""
+    base = source.interval.total_seconds()
+    if max_age:
+        base = min(max(base, max_age), base * 4)
+    if failures:
+        base = min(base * 2**failures, max(cap.total_seconds(), base))
+    if retry_after:
+        base = max(base, retry_after)
+    jitter = base * random.uniform(0, 0.1)
+    return now + timedelta(seconds=base + jitter)
+
+
+async def _failed(
+    rt: Runtime, source: SourceConfig, state: SourceState, error: SourceError
+) -> PollOutcome:
+    now = rt.clock()
+    status = getattr(error, "status", None)
+    when = next_poll(source, now, state.consecutive_failures + 1, None, error.retry_after,
+                     rt.config.fetch.max_backoff)
+    count = await asyncio.to_thread(rt.store.record_failure, source.id, now, error.kind,
+                                    str(error), when, status)
+    log.warning("event=poll source=%s status=error kind=%s failures=%d error=%r next=%s",
+                source.id, error.kind, count, str(error), when.isoformat())
+    if count >= 5 and not state.alerted and rt.on_source_alert:
+        await asyncio.to_thread(rt.store.set_alerted, source.id, True)
+        rt.on_source_alert(source.id, f"⚠️ source {source.id} failing {count} times: {error}")
+    return PollOutcome(source.id, "error", error=str(error))
+
+
+async def _recovered(rt: Runtime, source: SourceConfig, state: SourceState) -> None:
+    if state.alerted:
+        await asyncio.to_thread(rt.store.set_alerted, source.id, False)
+        if rt.on_source_alert:
+            rt.on_source_alert(source.id, f"✅ source {source.id} recovered")

@@ -1,0 +1,117 @@
+"""Wiring: build the runtime from a Config, and the three ways to run it.
+
+    run --once : poll every enabled source | publish changed feeds | deliver all pending | exit
+    run        : the daemon (scheduler.py) + the HTTP server when [server] is enabled
+    serve      : only the HTTP server
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .config import Config
+from .deliver import Deliverer
+from .fetch import Fetcher, FetchPolicy
+from .pipeline import PollOutcome, Runtime, poll_source
+from .publishing import Publisher
+from .store import Store, open_store
+
+log = logging.getLogger("syndication.service")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_policy(config: Config) -> FetchPolicy:
+    f = config.fetch
+    return FetchPolicy(
+        user_agent=f.user_agent, connect_timeout=f.connect_timeout.total_seconds(),
+        read_timeout=f.read_timeout.total_seconds(), total_timeout=f.total_timeout.total_seconds(),
+        max_body=f.max_body, per_host=f.per_host, concurrency=f.concurrency,
+    )
+
+
+@dataclass
+class App:
+    """Everything one process runs, built once and handed around."""
+
+    runtime: Runtime
+    publisher: Publisher
+    deliverer: Deliverer
+
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    async def aclose(self) -> None:
+        await self.deliverer.aclose()
+        await self.runtime.fetcher.aclose()
+        self.store.engine.dispose()
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
+    store = await asyncio.to_thread(open_store, config.database_url)
+    await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    runtime = Runtime(config=config, store=store, fetcher=Fetcher(fetch_policy(config)),
+                      owner=owner_id(), clock=clock)
+    deliverer = Deliverer(config, store, clock, owner=runtime.owner)
+    runtime.on_source_alert = deliverer.alert_admin
+    return App(runtime, Publisher(config, store, clock), deliverer)
+
+
+async def poll_all(app: App, *, force: bool) -> list[PollOutcome]:
+    sources = [s for s in app.config.sources if s.enabled]
+    return list(await asyncio.gather(*(poll_source(app.runtime, s, force=force)
+                                       for s in sources)))
+
+
+async def run_once(config: Config) -> int:
+    app = await build_app(config)
+    try:
+        outcomes = await poll_all(app, force=True)
+        written = await app.publisher.publish_dirty()
+        sent = await app.deliverer.drain()
+    finally:
+        await app.aclose()
+    failed = [o for o in outcomes if o.status == "error"]
+    log.info("event=cycle sources=%d failed=%d files_written=%d deliveries=%s",
+             len(outcomes), len(failed), written, sent)
+    return 0
+
+
+async def run_daemon(path: Path, config: Config) -> int:
+    from .scheduler import Daemon
+
+    app = await build_app(config)
+    try:
+        await Daemon(path, app).run()
+    finally:
+        await app.aclose()
+    return 0
+
+
+async def serve_only(config: Config) -> int:
+    from .web import run_server
+
+    store = await asyncio.to_thread(open_store, config.database_url)
+    try:
+        await run_server(config, store, stop=None)
+    finally:
+        store.engine.dispose()
+    return 0

@@ -1,0 +1,157 @@
+"""Feed bodies (RSS 0.9x/1.0/2.0, Atom, RDF via feedparser; JSON Feed 1.0/1.1) -> RawEntry.
+
+A feed flagged bozo that still yields entries is accepted: the classic WordPress blank line
+before `<?xml` must work. An entry with neither guid nor link keeps its title and date; the
+normalizer decides its identity (a hash) or skips it with a reason.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from ..errors import ParseError
+from ..types import RawEntry
+
+# feedparser reads unknown zones (WIB/WITA/WIT) as UTC: trust its time only with a known zone
+_TRUSTED_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z|GMT|UTC?|[ECMP][SD]T)\s*$", re.IGNORECASE)
+
+
+def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") -> list[RawEntry]:
+    """Parse a feed body; raise ParseError when it is not a feed at all."""
+    if _looks_like_json(body, content_type):
+        return parse_json_feed(body, source_id, url)
+    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    if not parsed.entries and (parsed.bozo or not parsed.version):
+        reason = parsed.get("bozo_exception") or "no feed elements found"
+        raise ParseError(f"parse: {url}: not a readable feed ({reason})")
+    return [_entry(e, source_id, url) for e in parsed.entries]
+
+
+def _looks_like_json(body: bytes, content_type: str) -> bool:
+    head = body.lstrip()[:1]
+    return head in (b"{", b"[") or "json" in content_type.lower()
+
+
+def _entry(e: Any, source_id: str, base: str) -> RawEntry:
+    content = e.get("content") or []
+    html_content = next((c.get("value") for c in content if "html" in (c.get("type") or "")),
+                        None) or (content[0].get("value") if content else None)
+    return RawEntry(
+        source_id=source_id,
+        guid=_clean(e.get("id")),
+        link=_clean(e.get("link")),
+        title=e.get("title"),
+        summary_html=e.get("summary"),
+        content_html=html_content,
+        published_raw=e.get("published"),
+        published=_trusted(e.get("published"), e.get("published_parsed")),
+        updated_raw=e.get("updated"),
+        updated=_trusted(e.get("updated"), e.get("updated_parsed")),
+        author=_clean(e.get("author")),
+        labels=tuple(_labels(e.get("tags") or [])),
+        image=_image(e),
+        base_url=base,
+    )
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _trusted(raw: Any, parsed: Any) -> datetime | None:
+    if not isinstance(raw, str) or parsed is None or not _TRUSTED_ZONE.search(raw.strip()):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _labels(tags: Iterable[Any]) -> Iterable[str]:
+    seen: set[str] = set()
+    for tag in tags:
+        term = (tag.get("term") or tag.get("label") or "").strip()
+        if term and term.lower() not in seen:
+            seen.add(term.lower())
+            yield term
+
+
+def _image(e: Any) -> str | None:
+    for media in (e.get("media_content") or []) + (e.get("media_thumbnail") or []):
+        url = media.get("url")
+        if url and (media.get("medium") in (None, "image") or "image" in media.get("type", "")):
+            return str(url)
+    for enc in e.get("enclosures") or []:
+        if str(enc.get("type", "")).startswith("image/") and enc.get("href"):
+            return str(enc["href"])
+    image = e.get("image")
+    if isinstance(image, dict) and image.get("href"):
+        return str(image["href"])
+    return None
+
+
+# --- JSON Feed ---------------------------------------------------------------------------
+
+
+def parse_json_feed(body: bytes, source_id: str, url: str) -> list[RawEntry]:
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ParseError(f"parse: {url}: invalid JSON ({e})") from e
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+        "https://jsonfeed.org/version/"
+    ):
+        raise ParseError(f"parse: {url}: JSON without a JSON Feed version")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise ParseError(f"parse: {url}: JSON Feed without an items list")
+    return [_json_item(i, source_id, url) for i in items if isinstance(i, dict)]
+
+
+def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
+    authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict)
+                                      else [])
+    author = next((a.get("name") for a in authors if isinstance(a, dict) and a.get("name")), None)
+    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    return RawEntry(
+        source_id=source_id,
+        guid=_str(item.get("id")),
+        link=_str(item.get("url")) or _str(item.get("external_url")),
+        title=_str(item.get("title")),
+        summary_html=_str(item.get("summary")),
+        content_html=_str(item.get("content_html")) or _str(item.get("content_text")),
+        published_raw=_str(item.get("date_published")),
+        published=_iso(item.get("date_published")),
+        updated_raw=_str(item.get("date_modified")),
+        updated=_iso(item.get("date_modified")),
+        author=_str(author),
+        labels=tuple(str(t).strip() for t in tags if str(t).strip()),
+        image=_str(item.get("image")) or _str(item.get("banner_image")),
+        base_url=base,
+    )
+
+
+def _str(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _iso(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(UTC) if when.tzinfo else None

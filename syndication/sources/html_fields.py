@@ -1,0 +1,203 @@
+"""Article fields beyond the body: headline, labels (breadcrumb, categories), tags, author, image."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from syndication.sources.html_meta import clean_line, first_meta, ld_text, meta
+
+HEADLINE_SELECTORS = (
+    "h1.entry-title",
+    "h1.jeg_post_title",
+    "h1.tdb-title-text",
+    "h1.td-post-title",
+    ".entry-title h1",
+    "h1.post-title",
+    "h1.single-title",
+    "article h1",
+)
+BREADCRUMB_SELECTORS = (
+    ".breadcrumb",
+    ".breadcrumbs",
+    "#breadcrumbs",
+    ".jeg_breadcrumbs",
+    ".td-crumb-container",
+    ".entry-crumbs",
+    ".rank-math-breadcrumb",
+    ".yoast-breadcrumb",
+    "nav[aria-label=breadcrumb]",
+    "nav[aria-label=Breadcrumb]",
+)
+CATEGORY_LINK_SELECTORS = (
+    ".jeg_meta_category a",
+    ".td-post-category",
+    ".cat-links a",
+    ".entry-category a",
+    ".post-category a",
+    ".category-label a",
+)
+TAG_SELECTORS = (
+    ".tags-links a",
+    ".jeg_post_tags a",
+    ".td-tags a",
+    ".post-tags a",
+    ".tag-list a",
+)
+AUTHOR_SELECTORS = (
+    ".jeg_meta_author a",
+    ".td-post-author-name a",
+    ".author.vcard .fn",
+    ".author-name",
+    ".entry-author",
+    ".byline .author",
+    "a[rel~=author]",
+)
+_HOME_WORDS = frozenset({"home", "beranda", "index", "halaman utama", "depan", "homepage"})
+# Breadcrumb separators as they appear in text (the markup has already been read).
+# A slash splits only when spaced, so a label such as "Hukum/Kriminal" survives.
+_CRUMB_SPLIT = re.compile(r"\s*(?:»|›|>|\||→|·)\s*|\s+/\s+|^/\s*|\s*/$")
+_TITLE_SEPARATORS = (" - ", " – ", " — ", " | ", " » ", " :: ")
+
+
+def headline(doc: LexborHTMLParser, override: str | None) -> str | None:
+    """The displayed headline, else og:title without the site name, else the <title>."""
+    for sel in (override,) if override else HEADLINE_SELECTORS:
+        node = doc.css_first(sel)
+        if node is not None and clean_line(node):
+            return clean_line(node)
+    if override:
+        return None
+    site = first_meta(doc, "og:site_name")
+    og = first_meta(doc, "og:title")
+    if og:
+        return strip_site_name(og, site)
+    node = doc.css_first("h1") or doc.css_first("title")
+    return strip_site_name(clean_line(node), site) if node is not None else None
+
+
+def strip_site_name(title: str, site: str | None) -> str:
+    """`Judul Berita - Eksposisi` -> `Judul Berita` (only the site's own name is cut)."""
+    title = " ".join(title.split())
+    if not site:
+        return title
+    for sep in _TITLE_SEPARATORS:
+        tail = sep + site.strip()
+        if title.lower().endswith(tail.lower()) and len(title) > len(tail):
+            return title[: -len(tail)].strip()
+    return title
+
+
+def crumbs(node: LexborNode, title: str | None, site: str | None) -> list[str]:
+    """Labels of a breadcrumb-like element: `Home / Advertorial / Pemerintah / <title>`."""
+    skip = set(_HOME_WORDS) | {(site or "").lower(), (title or "").lower()}
+    out: list[str] = []
+    for line in node.text(deep=True, separator="\n", strip=True).split("\n"):
+        for piece in _CRUMB_SPLIT.split(line):
+            piece = " ".join(piece.split())
+            if piece and piece.lower() not in skip and not _is_title_prefix(piece, title):
+                out.append(piece)
+    return out
+
+
+def _is_title_prefix(piece: str, title: str | None) -> bool:
+    # themes shorten the last crumb: "Pjs Bupati Kukar Menghadiri Rakor..."
+    stem = piece.rstrip(".… ").lower()
+    return bool(title) and len(stem) > 20 and (title or "").lower().startswith(stem)
+
+
+def labels(
+    doc: LexborHTMLParser, override: str | None, title: str | None, skip: set[int]
+) -> tuple[str, ...]:
+    """Breadcrumb labels, then article:section, then category links; first spelling wins."""
+    site = first_meta(doc, "og:site_name")
+    if override:
+        found = [c for n in doc.css(override) for c in crumbs(n, title, site)]
+        return _unique(found)
+    found = []
+    for sel in BREADCRUMB_SELECTORS:
+        node = doc.css_first(sel)
+        if node is not None:
+            found += crumbs(node, title, site)
+            break
+    found += meta(doc, "article:section")
+    links = doc.css(", ".join(("a[rel~=category]", *CATEGORY_LINK_SELECTORS)))
+    found += [clean_line(a) for a in links if a.mem_id not in skip]
+    return _unique(found)
+
+
+def tags(doc: LexborHTMLParser, skip: set[int]) -> tuple[str, ...]:
+    """rel=tag links (WordPress marks categories `category tag`: those are not tags)."""
+    found = meta(doc, "article:tag")
+    for a in doc.css(", ".join(("a[rel~=tag]", *TAG_SELECTORS))):
+        rel = (a.attributes.get("rel") or "").lower().split()
+        if a.mem_id not in skip and "category" not in rel:
+            found.append(clean_line(a))
+    return _unique(found)
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        value = " ".join(value.split()).lstrip("#")
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return tuple(out)
+
+
+def author(
+    doc: LexborHTMLParser,
+    override: str | None,
+    objects: list[dict[str, object]],
+    ld: dict[str, object] | None,
+) -> str | None:
+    for sel in (override,) if override else AUTHOR_SELECTORS:
+        node = doc.css_first(sel)
+        if node is not None and clean_line(node):
+            return clean_line(node)
+    if override:
+        return None
+    return first_meta(doc, "author", "article:author") or _ld_author(objects, ld)
+
+
+def _ld_author(objects: list[dict[str, object]], ld: dict[str, object] | None) -> str | None:
+    ref = ld.get("author") if ld else None
+    if isinstance(ref, list):
+        ref = ref[0] if ref else None
+    if isinstance(ref, dict) and "name" not in ref and isinstance(ref.get("@id"), str):
+        # Yoast points at a Person elsewhere in its @graph
+        ref = next((o for o in objects if o.get("@id") == ref["@id"]), None)
+    return ld_text({"author": ref}, "author") if ref is not None else None
+
+
+def image(
+    doc: LexborHTMLParser,
+    override: str | None,
+    ld: dict[str, object] | None,
+    body: LexborNode,
+    page_url: str,
+) -> str | None:
+    if override:
+        node = doc.css_first(override)
+        found = _node_image(node) if node is not None else None
+    else:
+        found = first_meta(doc, "og:image", "og:image:url", "twitter:image") or ld_text(
+            ld, "image"
+        )
+        found = found or next((_node_image(img) for img in body.css("img")), None)
+    return urljoin(page_url, found) if found else None
+
+
+def _node_image(node: LexborNode) -> str | None:
+    if node.tag != "img":
+        attrs = node.attributes
+        value = attrs.get("content") or attrs.get("href") or attrs.get("data-src")
+        inner = node.css_first("img")
+        return value or (_node_image(inner) if inner is not None else None)
+    attrs = node.attributes
+    # lazy-load plugins keep the real source in a data- attribute and a placeholder in src
+    return attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src")

@@ -1,0 +1,215 @@
+"""Listing pages: which anchors on a home or category page lead to articles.
+
+Two passes over the page's anchors, kept in page order:
+
+1. anchors inside the headline markup of common WordPress news themes (`_HEADLINE_ANCHORS`),
+2. any other anchor whose URL has a permalink shape and whose text reads like a headline.
+
+Both passes skip page chrome (menus, header, footer, sidebars, related lists) and URLs that
+are not articles (`is_article_url`): categories, tags, authors, pagination, feeds, share
+links, logins, comment anchors and other sites.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Headline anchors of archive blocks. Generic first, then theme families: JNews (jeg_),
+# Newspaper / tagDiv (td-), GeneratePress / Astra / Kadence (entry-title), and others.
+_HEADLINE_ANCHORS = (
+    "article .entry-title a",
+    "article h1 a",
+    "article h2 a",
+    "article h3 a",
+    "article h4 a",
+    "article a[rel~=bookmark]",
+    ".entry-title a",
+    ".post-title a",
+    ".jeg_post_title a",
+    ".td-module-title a",
+    ".tdb-module-title a",
+    ".post-item h2 a",
+    ".post-item h3 a",
+    ".post-item .title a",
+    ".post-item > a",
+    ".news-item h2 a",
+    ".news-item h3 a",
+    ".card-title a",
+    ".penci-entry-title a",
+    ".mvp-blog-story-wrap a",
+    ".archive-list h2 a",
+    ".list-berita h2 a",
+    ".list-berita h3 a",
+)
+
+# Page chrome: anchors in here are navigation or other posts, never the listing itself.
+CHROME = (
+    "nav",
+    "body > header",
+    "body > footer",
+    "#masthead",
+    "#colophon",
+    ".site-header",
+    ".site-footer",
+    ".jeg_header",
+    ".td-header-wrap",
+    "aside",
+    ".widget",
+    ".sidebar",
+    "#sidebar",
+    ".menu",
+    ".breadcrumb",
+    ".breadcrumbs",
+    ".pagination",
+    ".nav-links",
+    ".jeg_footer",
+    ".td-footer-wrapper",
+    ".related-posts",
+    ".jp-relatedposts",
+)
+
+# First path segments that are WordPress archives or machinery, not posts.
+_NOT_POST_SEGMENTS = frozenset(
+    {
+        "category", "kategori", "kanal", "tag", "tags", "topik", "topic", "author", "penulis",
+        "page", "feed", "search", "cari", "wp-login.php", "wp-admin", "wp-content", "wp-json",
+        "wp-includes", "xmlrpc.php", "comments", "cdn-cgi", "login", "register", "index",
+    }
+)  # fmt: skip
+
+# Static pages every portal links from its footer; their slugs look like posts.
+_STATIC_PAGES = frozenset(
+    {
+        "redaksi", "tentang-kami", "tentang", "kontak", "kontak-kami", "hubungi-kami",
+        "pedoman-media-siber", "pedoman-pemberitaan-media-siber", "kode-etik",
+        "kode-etik-jurnalistik", "disclaimer", "privacy-policy", "kebijakan-privasi",
+        "syarat-dan-ketentuan", "info-iklan", "iklan", "karir", "susunan-redaksi", "about",
+        "about-us", "contact", "sitemap", "indeks", "index-berita", "terpopuler",
+    }
+)  # fmt: skip
+
+_LAST_SEGMENT_FEEDS = frozenset({"feed", "rss", "rss2", "atom", "amp"})
+_FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".xml", ".zip", ".mp4")
+_SHARE_QUERY_KEYS = frozenset({"share", "replytocom", "s", "print", "action"})
+_TRACKING_PREFIXES = ("utm_", "fbclid", "gclid")
+_MIN_HEADLINE_WORDS = 4
+_MIN_SLUG_WORDS = 3
+
+
+def _bare_host(netloc: str) -> str:
+    return netloc.lower().split("@")[-1].removeprefix("www.")
+
+
+def same_site(url: str, page_url: str) -> bool:
+    """True when both URLs are on one host, `www.` or not."""
+    return _bare_host(urlsplit(url).netloc) == _bare_host(urlsplit(page_url).netloc)
+
+
+def absolute(href: str, page_url: str) -> str:
+    """Resolve `href` against the page and drop the fragment and tracking parameters."""
+    parts = urlsplit(urljoin(page_url, href.strip()))
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(_TRACKING_PREFIXES)
+    ]  # fmt: skip
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.lower().split("/") if s]
+
+
+def is_article_url(href: str, page_url: str) -> bool:
+    """Whether an href could be a post on this site (any shape; see `has_post_shape`)."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
+        return False
+    full = urlsplit(urljoin(page_url, href))
+    if full.scheme not in ("http", "https") or not same_site(full.geturl(), page_url):
+        return False
+    if "respond" in full.fragment or "comment" in full.fragment:
+        return False
+    keys = {k.lower() for k, _ in parse_qsl(full.query, keep_blank_values=True)}
+    if keys & _SHARE_QUERY_KEYS or "feed" in keys:
+        return False
+    return _path_may_be_post(_segments(full.path))
+
+
+def _path_may_be_post(segs: list[str]) -> bool:
+    if not segs or segs[0] in _NOT_POST_SEGMENTS or segs[-1] in _LAST_SEGMENT_FEEDS:
+        return False
+    if segs[-1].endswith(_FILE_SUFFIXES) or "page" in segs[:-1] and segs[-1].isdigit():
+        return False
+    if all(s.isdigit() for s in segs):  # /2024/ or /2024/11/18/: a date archive
+        return False
+    return not (len(segs) == 1 and segs[0] in _STATIC_PAGES)
+
+
+def has_post_shape(url: str) -> bool:
+    """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/."""
+    segs = _segments(urlsplit(url).path)
+    if not segs:
+        return False
+    words = segs[-1].removesuffix(".html").split("-")
+    if len(words) >= _MIN_SLUG_WORDS:
+        return True
+    # /read/123/slug and ?p=123 style ids: a numeric segment before or as the slug
+    return any(s.isdigit() and len(s) >= 3 for s in segs[1:]) or "p=" in urlsplit(url).query
+
+
+def chrome_ids(doc: LexborHTMLParser, tail: str) -> set[int]:
+    """Ids of the `tail` elements that sit inside page chrome (one query, not one per node)."""
+    return {n.mem_id for n in doc.css(", ".join(f"{c} {tail}" for c in CHROME))}
+
+
+def _headline_text(node: LexborNode) -> str:
+    text = node.text(deep=True, separator=" ", strip=True)
+    return text or node.attributes.get("title") or ""
+
+
+def _anchor_href(node: LexborNode) -> str | None:
+    if node.tag != "a":
+        found = node.css_first("a[href]")
+        node = found if found is not None else node
+    return node.attributes.get("href")
+
+
+def _collect(nodes: list[LexborNode], page_url: str) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for node in nodes:
+        href = _anchor_href(node)
+        if href is None or not is_article_url(href, page_url):
+            continue
+        url = absolute(href, page_url)
+        if url not in seen:
+            seen.add(url)
+            out.append(url)
+    return out
+
+
+def links_by_selector(doc: LexborHTMLParser, page_url: str, selector: str) -> list[str]:
+    """An admin's `link` selector: trusted for shape, still kept on-site and off share URLs."""
+    return _collect(doc.css(selector), page_url)
+
+
+def default_links(doc: LexborHTMLParser, page_url: str) -> list[str]:
+    headline_ids = {n.mem_id for n in doc.css(", ".join(_HEADLINE_ANCHORS))}
+    chrome = chrome_ids(doc, "a")
+    picked: list[LexborNode] = []
+    for node in doc.css("a[href]"):
+        if node.mem_id in chrome:
+            continue
+        if node.mem_id in headline_ids or _looks_like_headline_link(node, page_url):
+            picked.append(node)
+    return _collect(picked, page_url)
+
+
+def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:
+    href = node.attributes.get("href") or ""
+    if not is_article_url(href, page_url):
+        return False
+    words = _headline_text(node).split()
+    return len(words) >= _MIN_HEADLINE_WORDS and has_post_shape(urljoin(page_url, href))

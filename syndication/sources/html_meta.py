@@ -1,0 +1,211 @@
+"""Article metadata: <meta> tags, JSON-LD, machine dates and the visible date line.
+
+Machine dates (ISO 8601 with a zone) become aware UTC datetimes; the visible date line is
+kept verbatim for the normalizer, which knows Indonesian months and WIB/WITA/WIT.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+ARTICLE_TYPES = frozenset(
+    {"Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
+     "OpinionNewsArticle", "Report", "LiveBlogPosting"}
+)  # fmt: skip
+
+# Month words as printed by Kaltim portals (NOTES.md "Dates") plus English ones, lower case.
+_MONTHS = (
+    "januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|"
+    "nopember|desember|january|february|march|may|june|july|august|october|december|"
+    "jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|agst|aug|sep|sept|okt|oct|nov|nop|des|dec"
+)
+# These run over extracted text, never over markup.
+_DATE_WORDS = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\.?\s+\d{{4}}\b", re.IGNORECASE)
+_DATE_NUMERIC = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
+_DATE_RELATIVE = re.compile(r"\b(?:\d+|se)\s*(?:detik|menit|jam|hari)\s+(?:yang\s+)?lalu\b", re.I)
+_MAX_DATE_LINE = 90
+
+# Elements that hold the visible date line in common themes.
+DATE_LINE_SELECTORS = (
+    ".jeg_meta_date",
+    ".td-post-date",
+    ".entry-meta .posted-on",
+    ".posted-on",
+    ".entry-date",
+    ".post-date",
+    ".meta-date",
+    ".date-post",
+    ".tanggal",
+    ".waktu",
+    ".post-meta .date",
+    ".entry-meta .date",
+    "time",
+)
+
+
+@dataclass(frozen=True)
+class MachineDates:
+    published: datetime | None = None
+    modified: datetime | None = None
+
+
+def meta(doc: LexborHTMLParser, *keys: str) -> list[str]:
+    """Values of <meta property|name|itemprop=key content>, for each key in order."""
+    out: list[str] = []
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            for node in doc.css(f'meta[{attr}="{key}"]'):
+                value = (node.attributes.get("content") or "").strip()
+                if value:
+                    out.append(value)
+    return out
+
+
+def first_meta(doc: LexborHTMLParser, *keys: str) -> str | None:
+    values = meta(doc, *keys)
+    return values[0] if values else None
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp with a zone, as UTC; None when absent, malformed or naive."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None  # a naive time's zone is a guess: leave it to the normalizer
+    return parsed.astimezone(UTC)
+
+
+def json_ld_objects(doc: LexborHTMLParser) -> list[dict[str, object]]:
+    """Every JSON-LD object on the page, @graph members and list items flattened."""
+    found: list[dict[str, object]] = []
+    for script in doc.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text(deep=True) or "null")
+        except ValueError:
+            continue  # broken JSON-LD is common; the other sources of truth remain
+        found.extend(_flatten(data))
+    return found
+
+
+def _flatten(data: object) -> Iterator[dict[str, object]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _flatten(graph)
+
+
+def _types(obj: dict[str, object]) -> set[str]:
+    kind = obj.get("@type")
+    if isinstance(kind, str):
+        return {kind}
+    return {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+
+
+def ld_article(objects: list[dict[str, object]]) -> dict[str, object] | None:
+    """The article object of the page's JSON-LD, else any object carrying datePublished."""
+    for obj in objects:
+        if _types(obj) & ARTICLE_TYPES:
+            return obj
+    for obj in objects:
+        if "datePublished" in obj:
+            return obj
+    return None
+
+
+def ld_is_listing(objects: list[dict[str, object]]) -> bool:
+    kinds = set().union(*(_types(o) for o in objects)) if objects else set()
+    return bool(kinds & {"CollectionPage", "SearchResultsPage", "ProfilePage"}) and not (
+        kinds & ARTICLE_TYPES
+    )
+
+
+def ld_text(obj: dict[str, object] | None, key: str) -> str | None:
+    """A string field, or the `name` / `url` / first item of an object or list field."""
+    value = obj.get(key) if obj else None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("url")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> MachineDates:
+    published = _first_date(
+        meta(doc, "article:published_time", "datePublished", "og:published_time"),
+        [ld_text(ld, "datePublished") or ""],
+        _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]"),
+        _time_attrs(doc, "article time[datetime], time[datetime]"),
+    )
+    modified = _first_date(
+        meta(doc, "article:modified_time", "og:updated_time", "dateModified"),
+        [ld_text(ld, "dateModified") or ""],
+        _time_attrs(doc, "time.updated, time[itemprop=dateModified]"),
+    )
+    return MachineDates(published, modified)
+
+
+def _time_attrs(doc: LexborHTMLParser, selector: str) -> list[str]:
+    return [n.attributes.get("datetime") or "" for n in doc.css(selector)]
+
+
+def _first_date(*candidates: list[str]) -> datetime | None:
+    for group in candidates:
+        for value in group:
+            parsed = parse_iso(value)
+            if parsed is not None:
+                return parsed
+    return None
+
+
+def looks_like_date(text: str) -> bool:
+    """A short text that names a day: `Senin, 18 November 2024 - 19:15 WIB`, `18/11/2024`."""
+    if not text or len(text) > _MAX_DATE_LINE:
+        return False
+    return any(p.search(text) for p in (_DATE_WORDS, _DATE_NUMERIC, _DATE_RELATIVE))
+
+
+def clean_line(node: LexborNode) -> str:
+    return " ".join(node.text(deep=True, separator=" ", strip=True).split())
+
+
+def date_line(scope: LexborNode, body_id: int, skip: set[int]) -> str | None:
+    """The visible date line: a known date element, else the first short date-like element.
+
+    Elements in `skip` (page chrome, the story itself) are never read: a top bar prints
+    today's date and a story mentions dates of its own. The scan ends at the body.
+    """
+    for node in scope.css(", ".join(DATE_LINE_SELECTORS)):
+        text = clean_line(node)
+        if node.mem_id not in skip and looks_like_date(text):
+            return text
+    for node in scope.traverse(include_text=False):
+        if node.mem_id == body_id:
+            break
+        if node.mem_id not in skip and node.tag in _LINE_TAGS and _is_innermost_date(node):
+            return clean_line(node)
+    return None
+
+
+_LINE_TAGS = ("div", "span", "p", "li", "time", "small", "em")
+
+
+def _is_innermost_date(node: LexborNode) -> bool:
+    """Date-like, and no smaller element inside it is (a header wrapper also reads as a date)."""
+    if not looks_like_date(clean_line(node)):
+        return False
+    inner = node.css(", ".join(_LINE_TAGS))
+    return not any(looks_like_date(clean_line(child)) for child in inner)

@@ -1,0 +1,99 @@
+"""Records read from the store (the read side; `types.Item` is the write side)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..types import Evidence
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What a poll needs to know about a source before fetching it."""
+
+    id: str
+    url: str
+    fetch_url: str  # the permanent redirect target when one was seen
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    first_poll_done: bool
+    consecutive_failures: int
+    alerted: bool
+    next_poll: datetime | None
+    last_success: datetime | None
+
+
+@dataclass
+class IngestResult:
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    deliveries: int = 0
+
+
+@dataclass(frozen=True)
+class ScopeItem:
+    """A stored item as the feeds and the sender read it."""
+
+    id: int
+    source_id: str
+    url: str
+    title: str
+    summary: str
+    content_html: str
+    author: str | None
+    image: str | None
+    published: datetime
+    updated: datetime
+    first_seen: datetime
+    categories: tuple[str, ...]
+    regencies: tuple[str, ...]
+    advertorial: bool
+    dateline: str | None
+    credit: str | None
+    version: int
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    chat: str
+    regency: str
+    state: str  # "pending" or "edit"
+    message_id: int | None
+    message_kind: str | None
+    attempts: int
+    created: datetime
+    item: ScopeItem
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    id: str
+    url: str
+    last_attempt: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    error_kind: str | None
+    consecutive_failures: int
+    last_status: int | None
+    next_poll: datetime | None
+    items_count: int
+    newest_item: datetime | None
+    not_modified_count: int
+    first_poll_done: bool
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    chat: str
+    state: str
+    reason: str | None
+    last_sent: datetime | None
+    pending: int
+    sent: int
+    failed: int
+    oldest_pending: datetime | None

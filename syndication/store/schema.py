@@ -1,0 +1,184 @@
+"""The tables. Alembic migrations under syndication/migrations create and evolve them.
+
+sources      per-source state: HTTP validators, health, schedule, lease
+items        one row per story (duplicates across sources share one row)
+entries      (source, entry key) -> item: a source's identity for what it lists
+item_scopes  which feeds an item appears in ("all", "category/x", "regency/y", "regency/y/x")
+dirty_scopes feeds to regenerate
+deliveries   one row per (item, chat): the durable Telegram queue
+channels     per-chat health (broken, migrated)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone: we put it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+UTC_TS = UTCDateTime()
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("permanent_url", Text),  # where a 301/308 pointed: used from then on
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_hash", String(64)),
+    Column("first_poll_done", Boolean, nullable=False, default=False),
+    Column("last_attempt", UTC_TS),
+    Column("last_success", UTC_TS),
+    Column("last_error", Text),
+    Column("error_kind", String(32)),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("last_status", Integer),
+    Column("next_poll", UTC_TS),
+    Column("not_modified_count", Integer, nullable=False, default=0),
+    Column("items_count", Integer, nullable=False, default=0),
+    Column("newest_item", UTC_TS),
+    Column("alerted", Boolean, nullable=False, default=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UTC_TS),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer().with_variant(BigInteger, "postgresql"), primary_key=True),
+    Column("source_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_key", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("title_key", Text, nullable=False),
+    Column("summary", Text, nullable=False, default=""),
+    Column("content_html", Text, nullable=False, default=""),
+    Column("author", Text),
+    Column("image", Text),
+    Column("dateline", Text),
+    Column("credit", Text),
+    Column("published", UTC_TS, nullable=False),
+    Column("updated", UTC_TS, nullable=False),
+    Column("first_seen", UTC_TS, nullable=False),
+    Column("categories", JSON, nullable=False),
+    Column("regencies", JSON, nullable=False),
+    Column("advertorial", Boolean, nullable=False, default=False),
+    Column("evidence", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False, default=""),
+    Column("version", Integer, nullable=False, default=1),
+    Index("ix_items_url_key", "url_key"),
+    Index("ix_items_title_key", "title_key"),
+    Index("ix_items_published", "published"),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("entry_key", Text, primary_key=True),
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("first_seen", UTC_TS, nullable=False),
+    Column("last_seen", UTC_TS, nullable=False),
+    Index("ix_entries_item", "item_id"),
+)
+
+item_scopes = Table(
+    "item_scopes",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("published", UTC_TS, nullable=False),
+    Index("ix_item_scopes_scope_published", "scope", "published"),
+    Index("ix_item_scopes_item", "item_id"),
+)
+
+dirty_scopes = Table(
+    "dirty_scopes",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("since", UTC_TS, nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer().with_variant(BigInteger, "postgresql"), primary_key=True),
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("chat", String(128), nullable=False),
+    Column("regency", String(64), nullable=False),
+    # pending -> sent; sent -> edit (title corrected) -> sent; failed = rejected by Telegram
+    Column("state", String(16), nullable=False, default="pending"),
+    Column("message_id", BigInteger),
+    Column("message_kind", String(8)),  # "text" or "photo": which edit method applies
+    Column("sent_title", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt", UTC_TS, nullable=False),
+    Column("last_error", Text),
+    Column("created", UTC_TS, nullable=False),
+    Column("sent_at", UTC_TS),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UTC_TS),
+    UniqueConstraint("item_id", "chat", name="uq_deliveries_item_chat"),
+    Index("ix_deliveries_state_next", "state", "next_attempt"),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("chat", String(128), primary_key=True),
+    Column("state", String(16), nullable=False, default="ok"),
+    Column("reason", Text),
+    Column("migrated_to", String(128)),
+    Column("last_sent", UTC_TS),
+    Column("updated", UTC_TS),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated", UTC_TS, nullable=False),
+)

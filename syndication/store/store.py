@@ -1,0 +1,625 @@
+"""Queries over the schema. Every method is one short transaction; none spans network I/O."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from ..errors import StorageError
+from ..types import Evidence, Item
+from . import schema as t
+from .records import (
+    ChannelStatus,
+    DeliveryRow,
+    IngestResult,
+    ScopeItem,
+    SourceState,
+    SourceStatus,
+)
+
+Route = Callable[[Item], Sequence[tuple[str, str]]]  # item -> [(regency slug, chat)]
+DUPLICATE_TITLE_WINDOW = timedelta(days=3)
+
+
+def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
+    """The feeds an item appears in."""
+    cats, regs = sorted(set(categories)), sorted(set(regencies))
+    return [
+        "all",
+        *(f"category/{c}" for c in cats),
+        *(f"regency/{r}" for r in regs),
+        *(f"regency/{r}/{c}" for r in regs for c in cats),
+    ]
+
+
+@dataclass(frozen=True)
+class SourceSuccess:
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    status: int
+    next_poll: datetime
+    permanent_url: str | None = None
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- sources ----------------------------------------------------------------------
+
+    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
+        """Make sure a state row exists for each (id, url); a changed url resets validators."""
+        with self._tx() as conn:
+            rows = {r.id: r.url for r in conn.execute(select(t.sources.c.id, t.sources.c.url))}
+            for source_id, url in sources:
+                if source_id not in rows:
+                    conn.execute(insert(t.sources).values(id=source_id, url=url))
+                elif rows[source_id] != url:
+                    conn.execute(
+                        update(t.sources)
+                        .where(t.sources.c.id == source_id)
+                        .values(url=url, permanent_url=None, etag=None, last_modified=None,
+                                body_hash=None)
+                    )
+
+    def source_state(self, source_id: str) -> SourceState:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.sources).where(t.sources.c.id == source_id)).one()
+        return _source_state(row)
+
+    def claim_source(
+        self, source_id: str, owner: str, now: datetime, lease: timedelta, *, force: bool
+    ) -> SourceState | None:
+        """Lease a source for one poll; None when another process holds it or it is not due."""
+        c = t.sources.c
+        due = or_(c.next_poll.is_(None), c.next_poll <= now)
+        free = or_(c.lease_until.is_(None), c.lease_until < now, c.lease_owner == owner)
+        cond = and_(c.id == source_id, free, *(() if force else (due,)))
+        with self._tx() as conn:
+            result = conn.execute(
+                update(t.sources)
+                .where(cond)
+                .values(lease_owner=owner, lease_until=now + lease, last_attempt=now)
+            )
+            if result.rowcount != 1:
+                return None
+            row = conn.execute(select(t.sources).where(c.id == source_id)).one()
+        return _source_state(row)
+
+    def record_failure(
+        self, source_id: str, now: datetime, kind: str, message: str, next_poll: datetime,
+        status: int | None = None,
+    ) -> int:
+        c = t.sources.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.sources)
+                .where(c.id == source_id)
+                .values(
+                    last_error=message[:2000], error_kind=kind, last_status=status,
+                    consecutive_failures=c.consecutive_failures + 1, next_poll=next_poll,
+                    lease_owner=None, lease_until=None,
+                )
+            )
+            return int(conn.execute(select(c.consecutive_failures).where(c.id == source_id))
+                       .scalar_one())
+
+    def record_unchanged(self, source_id: str, now: datetime, ok: SourceSuccess) -> None:
+        with self._tx() as conn:
+            self._success(conn, source_id, now, ok, unchanged=True)
+
+    def set_alerted(self, source_id: str, alerted: bool) -> None:
+        with self._tx() as conn:
+            conn.execute(update(t.sources).where(t.sources.c.id == source_id)
+                         .values(alerted=alerted))
+
+    def _success(
+        self, conn: Connection, source_id: str, now: datetime, ok: SourceSuccess,
+        *, unchanged: bool = False,
+    ) -> None:
+        c = t.sources.c
+        values: dict[str, Any] = {
+            "last_success": now, "last_error": None, "error_kind": None,
+            "consecutive_failures": 0, "last_status": ok.status, "next_poll": ok.next_poll,
+            "lease_owner": None, "lease_until": None,
+        }
+        if unchanged:
+            values["not_modified_count"] = c.not_modified_count + 1
+        if ok.status != 304:
+            values.update(etag=ok.etag, last_modified=ok.last_modified, body_hash=ok.body_hash)
+        if ok.permanent_url:
+            values["permanent_url"] = ok.permanent_url
+        conn.execute(update(t.sources).where(c.id == source_id).values(**values))
+
+    def known_entry_keys(self, source_id: str, keys: Iterable[str]) -> set[str]:
+        keys = list(keys)
+        if not keys:
+            return set()
+        c = t.entries.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.entry_key).where(c.source_id == source_id, c.entry_key.in_(keys))
+            )
+            return {r.entry_key for r in rows}
+
+    # --- ingest -----------------------------------------------------------------------
+
+    def ingest(
+        self,
+        source_id: str,
+        items_in: Sequence[Item],
+        now: datetime,
+        ok: SourceSuccess,
+        *,
+        route: Route,
+        announce: Callable[[Item], bool],
+    ) -> IngestResult:
+        """Store a poll's items, their deliveries and dirty feeds, and the source's success,
+        all in one transaction."""
+        result = IngestResult()
+        with self._tx() as conn:
+            for item in items_in:
+                self._ingest_one(conn, source_id, item, now, route, announce, result)
+            c = t.sources.c
+            conn.execute(
+                update(t.sources).where(c.id == source_id).values(
+                    first_poll_done=True,
+                    items_count=select(func.count()).select_from(t.entries)
+                    .where(t.entries.c.source_id == source_id).scalar_subquery(),
+                )
+            )
+            if items_in:
+                newest = max(i.published for i in items_in)
+                conn.execute(update(t.sources).where(
+                    c.id == source_id, or_(c.newest_item.is_(None), c.newest_item < newest)
+                ).values(newest_item=newest))
+            self._success(conn, source_id, now, ok)
+        return result
+
+    def _ingest_one(
+        self, conn: Connection, source_id: str, item: Item, now: datetime, route: Route,
+        announce: Callable[[Item], bool], result: IngestResult,
+    ) -> None:
+        e = t.entries.c
+        known = conn.execute(
+            select(e.item_id).where(e.source_id == source_id, e.entry_key == item.entry_key)
+        ).scalar_one_or_none()
+        if known is not None:
+            conn.execute(update(t.entries).where(e.source_id == source_id,
+                                                 e.entry_key == item.entry_key)
+                         .values(last_seen=now))
+            if self._update_item(conn, known, item, now):
+                result.updated += 1
+            return
+        item_id = self._find_duplicate(conn, item)
+        if item_id is None:
+            item_id = self._insert_item(conn, item, now)
+            result.new += 1
+        else:
+            result.duplicates += 1
+        conn.execute(insert(t.entries).values(source_id=source_id, entry_key=item.entry_key,
+                                              item_id=item_id, first_seen=now, last_seen=now))
+        if announce(item):
+            result.deliveries += self._add_deliveries(conn, item_id, route(item), now)
+
+    def _find_duplicate(self, conn: Connection, item: Item) -> int | None:
+        c = t.items.c
+        by_url = conn.execute(select(c.id).where(c.url_key == item.url_key).limit(1))
+        found = by_url.scalar_one_or_none()
+        if found is not None or len(item.title_key) < 12:
+            return found
+        window = (c.published >= item.published - DUPLICATE_TITLE_WINDOW,
+                  c.published <= item.published + DUPLICATE_TITLE_WINDOW)
+        by_title = conn.execute(
+            select(c.id).where(c.title_key == item.title_key, *window).limit(1)
+        )
+        return by_title.scalar_one_or_none()
+
+    def _insert_item(self, conn: Connection, item: Item, now: datetime) -> int:
+        row = conn.execute(insert(t.items).values(**_item_values(item), first_seen=now))
+        item_id = int(row.inserted_primary_key[0])
+        self._set_scopes(conn, item_id, item, (), now)
+        return item_id
+
+    def _update_item(self, conn: Connection, item_id: int, item: Item, now: datetime) -> bool:
+        c = t.items.c
+        old = conn.execute(select(c.title, c.content_hash, c.categories, c.regencies)
+                           .where(c.id == item_id)).one()
+        if old.content_hash == item.content_hash:
+            return False
+        values = _item_values(item)
+        values.pop("source_id")
+        values["updated"] = max(item.updated, now) if item.updated <= now else now
+        conn.execute(update(t.items).where(c.id == item_id)
+                     .values(**values, version=c.version + 1))
+        old_scopes = scopes_of(old.categories, old.regencies)
+        self._set_scopes(conn, item_id, item, old_scopes, now)
+        if old.title != item.title:
+            d = t.deliveries.c
+            conn.execute(update(t.deliveries)
+                         .where(d.item_id == item_id, d.state == "sent")
+                         .values(state="edit", next_attempt=now, attempts=0))
+        return True
+
+    def _set_scopes(
+        self, conn: Connection, item_id: int, item: Item, old: Sequence[str], now: datetime
+    ) -> None:
+        new = scopes_of(item.categories, item.regencies)
+        conn.execute(delete(t.item_scopes).where(t.item_scopes.c.item_id == item_id))
+        conn.execute(insert(t.item_scopes), [
+            {"scope": s, "item_id": item_id, "published": item.published} for s in new
+        ])
+        self._mark_dirty(conn, set(new) | set(old), now)
+
+    def _mark_dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
+        present = {r.scope for r in conn.execute(select(t.dirty_scopes.c.scope))}
+        fresh = [{"scope": s, "since": now} for s in scopes if s not in present]
+        if fresh:
+            conn.execute(insert(t.dirty_scopes), fresh)
+
+    def _add_deliveries(
+        self, conn: Connection, item_id: int, routes: Sequence[tuple[str, str]], now: datetime
+    ) -> int:
+        d = t.deliveries.c
+        have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
+        added = 0
+        for regency, chat in routes:
+            if chat in have:
+                continue
+            conn.execute(insert(t.deliveries).values(
+                item_id=item_id, chat=chat, regency=regency, state="pending",
+                next_attempt=now, created=now,
+            ))
+            have.add(chat)
+            added += 1
+        return added
+
+    # --- feeds ------------------------------------------------------------------------
+
+    def dirty_scopes(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [r.scope for r in conn.execute(select(t.dirty_scopes.c.scope))]
+
+    def clear_dirty(self, scopes: Iterable[str], before: datetime) -> None:
+        c = t.dirty_scopes.c
+        with self._tx() as conn:
+            conn.execute(delete(t.dirty_scopes).where(c.scope.in_(list(scopes)),
+                                                      c.since <= before))
+
+    def mark_dirty(self, scopes: Iterable[str], now: datetime) -> None:
+        with self._tx() as conn:
+            self._mark_dirty(conn, scopes, now)
+
+    def scope_items(self, scope: str, limit: int) -> list[ScopeItem]:
+        s, i = t.item_scopes.c, t.items.c
+        query = (
+            select(t.items, t.sources.c.id.label("src"))
+            .join(t.item_scopes, s.item_id == i.id)
+            .join(t.sources, t.sources.c.id == i.source_id, isouter=True)
+            .where(s.scope == scope)
+            .order_by(s.published.desc(), i.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_scope_item(r) for r in conn.execute(query)]
+
+    def nonempty_pair_scopes(self) -> list[str]:
+        s = t.item_scopes.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.scope).where(s.scope.like("regency/%/%")).distinct())
+            return sorted(r.scope for r in rows)
+
+    def item(self, item_id: int) -> ScopeItem | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.items).where(t.items.c.id == item_id)).one_or_none()
+        return _scope_item(row) if row else None
+
+    def item_by_url_key(self, url_key: str) -> ScopeItem | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.items).where(t.items.c.url_key == url_key)
+                               .limit(1)).one_or_none()
+        return _scope_item(row) if row else None
+
+    def prune(self, before: datetime, keep_per_scope: int) -> int:
+        """Delete items older than `before` that no feed window still shows."""
+        s, i = t.item_scopes.c, t.items.c
+        with self._tx() as conn:
+            keep: set[int] = set()
+            for (scope,) in conn.execute(select(s.scope).distinct()):
+                keep.update(r.item_id for r in conn.execute(
+                    select(s.item_id).where(s.scope == scope)
+                    .order_by(s.published.desc()).limit(keep_per_scope)))
+            old = [r.id for r in conn.execute(select(i.id).where(i.published < before))
+                   if r.id not in keep]
+            busy = {r.item_id for r in conn.execute(select(t.deliveries.c.item_id).where(
+                t.deliveries.c.state.in_(("pending", "edit"))))}
+            doomed = [x for x in old if x not in busy]
+            for chunk in _chunks(doomed, 500):
+                for table in (t.item_scopes, t.entries, t.deliveries):
+                    conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
+                conn.execute(delete(t.items).where(i.id.in_(chunk)))
+            return len(doomed)
+
+    # --- deliveries -------------------------------------------------------------------
+
+    def claim_deliveries(
+        self, owner: str, now: datetime, lease: timedelta, limit: int,
+        skip_chats: Iterable[str] = (),
+    ) -> list[DeliveryRow]:
+        d, ch = t.deliveries.c, t.channels.c
+        broken = select(ch.chat).where(ch.state == "broken")
+        query = (
+            select(d.id)
+            .where(d.state.in_(("pending", "edit")), d.next_attempt <= now,
+                   or_(d.lease_until.is_(None), d.lease_until < now),
+                   d.chat.not_in(broken), d.chat.not_in(list(skip_chats)))
+            .order_by(d.next_attempt, d.id)
+            .limit(limit)
+        )
+        claimed: list[int] = []
+        with self._tx() as conn:
+            for (delivery_id,) in conn.execute(query).all():
+                res = conn.execute(
+                    update(t.deliveries)
+                    .where(d.id == delivery_id,
+                           or_(d.lease_until.is_(None), d.lease_until < now))
+                    .values(lease_owner=owner, lease_until=now + lease)
+                )
+                if res.rowcount == 1:
+                    claimed.append(delivery_id)
+            rows = conn.execute(
+                select(t.deliveries, t.items).join(t.items, t.items.c.id == d.item_id)
+                .where(d.id.in_(claimed)).order_by(d.next_attempt, d.id)
+            ).all()
+        return [_delivery_row(r) for r in rows]
+
+    def pending_chats(self, now: datetime) -> list[str]:
+        d = t.deliveries.c
+        with self.engine.connect() as conn:
+            return [r.chat for r in conn.execute(
+                select(d.chat).where(d.state.in_(("pending", "edit"))).distinct())]
+
+    def mark_sent(
+        self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(update(t.deliveries).where(t.deliveries.c.id == delivery_id).values(
+                state="sent", message_id=message_id, message_kind=kind, sent_title=title,
+                sent_at=now, last_error=None, lease_owner=None, lease_until=None,
+            ))
+            chat = conn.execute(select(t.deliveries.c.chat)
+                                .where(t.deliveries.c.id == delivery_id)).scalar_one()
+            self._channel(conn, chat, now, state="ok", reason=None, last_sent=now)
+
+    def mark_retry(self, delivery_id: int, error: str, next_attempt: datetime,
+                   *, count: bool = True) -> None:
+        d = t.deliveries.c
+        with self._tx() as conn:
+            conn.execute(update(t.deliveries).where(d.id == delivery_id).values(
+                last_error=error[:2000], next_attempt=next_attempt,
+                attempts=d.attempts + (1 if count else 0), lease_owner=None, lease_until=None,
+            ))
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        with self._tx() as conn:
+            conn.execute(update(t.deliveries).where(t.deliveries.c.id == delivery_id).values(
+                state="failed", last_error=error[:2000], lease_owner=None, lease_until=None,
+            ))
+
+    def release(self, delivery_ids: Iterable[int]) -> None:
+        with self._tx() as conn:
+            conn.execute(update(t.deliveries).where(t.deliveries.c.id.in_(list(delivery_ids)))
+                         .values(lease_owner=None, lease_until=None))
+
+    def channel_broken(self, chat: str, reason: str, now: datetime) -> bool:
+        """Mark a chat broken; True when it was not broken before (alert once)."""
+        with self._tx() as conn:
+            prev = conn.execute(select(t.channels.c.state).where(t.channels.c.chat == chat)
+                                ).scalar_one_or_none()
+            self._channel(conn, chat, now, state="broken", reason=reason)
+            return prev != "broken"
+
+    def channel_states(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return {r.chat: r.state for r in conn.execute(select(t.channels))}
+
+    def reset_channel(self, chat: str, now: datetime) -> None:
+        with self._tx() as conn:
+            self._channel(conn, chat, now, state="ok", reason=None)
+
+    def migrate_chat(self, old: str, new: str, now: datetime) -> None:
+        d = t.deliveries.c
+        with self._tx() as conn:
+            taken = {r.item_id for r in conn.execute(select(d.item_id).where(d.chat == new))}
+            conn.execute(update(t.deliveries).where(d.chat == old, d.item_id.not_in(taken))
+                         .values(chat=new))
+            self._channel(conn, old, now, state="migrated", reason=f"migrated to {new}",
+                          migrated_to=new)
+
+    def _channel(self, conn: Connection, chat: str, now: datetime, **values: Any) -> None:
+        c = t.channels.c
+        res = conn.execute(update(t.channels).where(c.chat == chat).values(updated=now, **values))
+        if res.rowcount == 0:
+            conn.execute(insert(t.channels).values(chat=chat, updated=now, **values))
+
+    def migrated_chats(self) -> dict[str, str]:
+        c = t.channels.c
+        with self.engine.connect() as conn:
+            return {r.chat: r.migrated_to for r in conn.execute(
+                select(c.chat, c.migrated_to).where(c.state == "migrated"))}
+
+    # --- status -----------------------------------------------------------------------
+
+    def source_statuses(self) -> list[SourceStatus]:
+        with self.engine.connect() as conn:
+            return [SourceStatus(**{f.name: getattr(r, f.name) for f in
+                                    dataclasses.fields(SourceStatus)})
+                    for r in conn.execute(select(t.sources).order_by(t.sources.c.id))]
+
+    def channel_statuses(self) -> list[ChannelStatus]:
+        d, ch = t.deliveries.c, t.channels.c
+        with self.engine.connect() as conn:
+            counts: dict[str, dict[str, int]] = {}
+            for r in conn.execute(select(d.chat, d.state, func.count()).group_by(d.chat, d.state)):
+                counts.setdefault(r[0], {})[r[1]] = int(r[2])
+            info = {r.chat: r for r in conn.execute(select(t.channels))}
+            oldest = dict(conn.execute(select(d.chat, func.min(d.created)).where(
+                d.state.in_(("pending", "edit"))).group_by(d.chat)).tuples().all())
+        return [
+            ChannelStatus(
+                chat=chat,
+                state=info[chat].state if chat in info else "ok",
+                reason=info[chat].reason if chat in info else None,
+                last_sent=info[chat].last_sent if chat in info else None,
+                pending=c.get("pending", 0) + c.get("edit", 0),
+                sent=c.get("sent", 0),
+                failed=c.get("failed", 0),
+                oldest_pending=_aware(oldest.get(chat)),
+            )
+            for chat in sorted(set(counts) | set(info))
+            for c in [counts.get(chat, {})]
+        ]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                "items": int(conn.execute(select(func.count()).select_from(t.items)).scalar_one()),
+                "pending_deliveries": int(conn.execute(
+                    select(func.count()).select_from(t.deliveries).where(
+                        t.deliveries.c.state.in_(("pending", "edit")))).scalar_one()),
+            }
+
+    def items_per_day(self, since: datetime) -> dict[tuple[str, str], int]:
+        """(regency scope, YYYY-MM-DD) -> items first seen that day."""
+        s, i = t.item_scopes.c, t.items.c
+        out: dict[tuple[str, str], int] = {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.scope, i.first_seen).join(t.items, i.id == s.item_id)
+                                .where(s.scope.like("regency/%"), s.scope.not_like("regency/%/%"),
+                                       i.first_seen >= since))
+            for scope, seen in rows:
+                key = (scope.removeprefix("regency/"), _aware(seen).date().isoformat())
+                out[key] = out.get(key, 0) + 1
+        return out
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
+
+    def set_event(self, key: str, value: str, now: datetime) -> None:
+        with self._tx() as conn:
+            res = conn.execute(update(t.events).where(t.events.c.key == key)
+                               .values(value=value, updated=now))
+            if res.rowcount == 0:
+                conn.execute(insert(t.events).values(key=key, value=value, updated=now))
+
+    def get_event(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.events.c.value).where(t.events.c.key == key)
+                                ).scalar_one_or_none()
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self.engine)
+
+
+class _Transaction:
+    """engine.begin() that turns driver errors into StorageError and retries a busy SQLite."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.ctx: Any = None
+
+    def __enter__(self) -> Connection:
+        try:
+            self.ctx = self.engine.begin()
+            return self.ctx.__enter__()  # type: ignore[no-any-return]
+        except OperationalError as e:
+            raise StorageError(f"storage: cannot open a transaction: {e.orig}") from e
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.ctx.__exit__(*exc)
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as e:
+            raise StorageError(f"storage: transaction failed: {e}") from e
+
+
+def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _aware(value: Any) -> Any:
+    from datetime import UTC
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _item_values(item: Item) -> dict[str, Any]:
+    return {
+        "source_id": item.source_id, "url": item.url, "url_key": item.url_key,
+        "title": item.title, "title_key": item.title_key, "summary": item.summary,
+        "content_html": item.content_html, "author": item.author, "image": item.image,
+        "dateline": item.dateline, "credit": item.credit, "published": item.published,
+        "updated": item.updated, "categories": list(item.categories),
+        "regencies": list(item.regencies), "advertorial": item.advertorial,
+        "evidence": [dataclasses.asdict(e) for e in item.evidence],
+        "content_hash": item.content_hash,
+    }
+
+
+def _source_state(row: Any) -> SourceState:
+    return SourceState(
+        id=row.id, url=row.url, fetch_url=row.permanent_url or row.url, etag=row.etag,
+        last_modified=row.last_modified, body_hash=row.body_hash,
+        first_poll_done=bool(row.first_poll_done),
+        consecutive_failures=int(row.consecutive_failures or 0), alerted=bool(row.alerted),
+        next_poll=row.next_poll, last_success=row.last_success,
+    )
+
+
+def _scope_item(row: Any) -> ScopeItem:
+    return ScopeItem(
+        id=row.id, source_id=row.source_id, url=row.url, title=row.title,
+        summary=row.summary, content_html=row.content_html, author=row.author,
+        image=row.image, published=row.published, updated=row.updated,
+        first_seen=row.first_seen, categories=tuple(row.categories),
+        regencies=tuple(row.regencies), advertorial=bool(row.advertorial),
+        dateline=row.dateline, credit=row.credit, version=row.version,
+        evidence=tuple(Evidence(**e) for e in row.evidence or ()),
+    )
+
+
+def _delivery_row(row: Any) -> DeliveryRow:
+    m = row._mapping
+    return DeliveryRow(
+        id=m[t.deliveries.c.id], chat=m[t.deliveries.c.chat], regency=m[t.deliveries.c.regency],
+        state=m[t.deliveries.c.state], message_id=m[t.deliveries.c.message_id],
+        message_kind=m[t.deliveries.c.message_kind], attempts=m[t.deliveries.c.attempts],
+        created=m[t.deliveries.c.created],
+        item=_scope_item(_Proxy(m, t.items)),
+    )
+
+
+class _Proxy:
+    """Attribute access to one table's columns in a joined row."""
+
+    def __init__(self, mapping: Any, table: Any) -> None:
+        self._m, self._t = mapping, table
+
+    def __getattr__(self, name: str) -> Any:
+        return self._m[self._t.c[name]]

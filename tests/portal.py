@@ -1,0 +1,128 @@
+"""A fixture portal on 127.0.0.1: pages and feeds with ETag/Last-Modified, 304s, redirects,
+errors, delays and gzip, and a log of every request it answered."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Page:
+    body: bytes = b""
+    content_type: str = "application/rss+xml; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    validators: bool = True  # send ETag and Last-Modified
+    gzip: bool = False
+
+
+@dataclass
+class Hit:
+    path: str
+    status: int
+    conditional: bool
+    user_agent: str
+
+
+class Portal:
+    def __init__(self) -> None:
+        self.pages: dict[str, Page] = {}
+        self.hits: list[Hit] = []
+        self._lock = threading.Lock()
+        handler = _handler(self)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def set(self, path: str, body: bytes | str = b"", **kwargs: object) -> Page:
+        data = body.encode() if isinstance(body, str) else body
+        page = Page(body=data, **kwargs)  # type: ignore[arg-type]
+        self.pages[path] = page
+        return page
+
+    def hits_for(self, path: str) -> list[Hit]:
+        with self._lock:
+            return [h for h in self.hits if h.path == path]
+
+    def record(self, hit: Hit) -> None:
+        with self._lock:
+            self.hits.append(hit)
+
+    def start(self) -> Portal:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            page = portal.pages.get(self.path)
+            conditional = bool(self.headers.get("If-None-Match")
+                               or self.headers.get("If-Modified-Since"))
+            ua = self.headers.get("User-Agent", "")
+            if page is None:
+                portal.record(Hit(self.path, 404, conditional, ua))
+                self._send(404, b"not found", {"Content-Type": "text/plain"})
+                return
+            if page.delay:
+                time.sleep(page.delay)
+            etag = '"' + hashlib.sha1(page.body).hexdigest()[:16] + '"'
+            lastmod = "Mon, 18 Nov 2024 12:00:00 GMT"
+            headers = {"Content-Type": page.content_type, **page.headers}
+            if page.validators and page.status == 200:
+                headers.update({"ETag": etag, "Last-Modified": lastmod})
+                if self.headers.get("If-None-Match") == etag:
+                    portal.record(Hit(self.path, 304, conditional, ua))
+                    self._send(304, b"", {"ETag": etag})
+                    return
+            body = page.body
+            if page.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(body)
+                headers["Content-Encoding"] = "gzip"
+            portal.record(Hit(self.path, page.status, conditional, ua))
+            self._send(page.status, body, headers)
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            if status != 304:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if status != 304:
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+    return Handler
+
+
+@contextmanager
+def running_portal() -> Iterator[Portal]:
+    portal = Portal().start()
+    try:
+        yield portal
+    finally:
+        portal.stop()

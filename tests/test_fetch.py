@@ -1,0 +1,149 @@
+"""Fetching against the fixture portal on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from syndication.errors import FetchError, HTTPStatusError, TooLargeError
+from syndication.fetch import Fetcher, FetchPolicy, parse_retry_after
+from tests.portal import Portal
+
+UA = "syndication-test/1.0 (+tests)"
+
+
+def policy(**kw: object) -> FetchPolicy:
+    base: dict[str, object] = {"user_agent": UA, "connect_timeout": 2, "read_timeout": 1,
+                               "total_timeout": 3, "max_body": 100_000}
+    base.update(kw)
+    return FetchPolicy(**base)  # type: ignore[arg-type]
+
+
+async def test_conditional_get_and_user_agent(portal: Portal) -> None:
+    portal.set("/feed/", "<rss/>")
+    fetcher = Fetcher(policy())
+    try:
+        first = await fetcher.get(portal.url + "/feed/")
+        assert first.status == 200 and first.body == b"<rss/>" and first.etag
+        second = await fetcher.get(portal.url + "/feed/", etag=first.etag,
+                                   last_modified=first.last_modified)
+        assert second.not_modified and second.body == b""
+    finally:
+        await fetcher.aclose()
+    hits = portal.hits_for("/feed/")
+    assert [h.status for h in hits] == [200, 304]
+    assert [h.conditional for h in hits] == [False, True]
+    assert all(h.user_agent == UA for h in hits)
+
+
+async def test_permanent_redirect_is_recorded_temporary_is_not(portal: Portal) -> None:
+    portal.set("/old", status=301, headers={"Location": "/new"}, validators=False)
+    portal.set("/tmp", status=302, headers={"Location": "/new"}, validators=False)
+    portal.set("/new", "<rss/>")
+    fetcher = Fetcher(policy())
+    try:
+        moved = await fetcher.get(portal.url + "/old")
+        assert moved.permanent_url == portal.url + "/new" and moved.body == b"<rss/>"
+        temp = await fetcher.get(portal.url + "/tmp")
+        assert temp.permanent_url is None and temp.url == portal.url + "/new"
+    finally:
+        await fetcher.aclose()
+
+
+async def test_redirect_loop_is_an_error(portal: Portal) -> None:
+    portal.set("/a", status=302, headers={"Location": "/b"}, validators=False)
+    portal.set("/b", status=302, headers={"Location": "/a"}, validators=False)
+    fetcher = Fetcher(policy())
+    try:
+        with pytest.raises(FetchError, match="redirects"):
+            await fetcher.get(portal.url + "/a")
+    finally:
+        await fetcher.aclose()
+
+
+async def test_gzip_body_is_decoded(portal: Portal) -> None:
+    portal.set("/gz", "x" * 5000, gzip=True)
+    fetcher = Fetcher(policy())
+    try:
+        result = await fetcher.get(portal.url + "/gz")
+    finally:
+        await fetcher.aclose()
+    assert result.body == b"x" * 5000
+
+
+async def test_body_cap_applies_to_decoded_bytes(portal: Portal) -> None:
+    portal.set("/big", "y" * 200_000)
+    portal.set("/bomb", b"\0" * 5_000_000, gzip=True)
+    fetcher = Fetcher(policy())
+    try:
+        with pytest.raises(TooLargeError):
+            await fetcher.get(portal.url + "/big")
+        with pytest.raises(TooLargeError):
+            await fetcher.get(portal.url + "/bomb")
+    finally:
+        await fetcher.aclose()
+
+
+async def test_slow_server_times_out(portal: Portal) -> None:
+    portal.set("/slow", "<rss/>", delay=2.5)
+    fetcher = Fetcher(policy(read_timeout=0.5, total_timeout=1))
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="timed out|no complete answer"):
+            await fetcher.get(portal.url + "/slow")
+        assert time.monotonic() - started < 2.4
+    finally:
+        await fetcher.aclose()
+
+
+async def test_429_and_503_carry_retry_after(portal: Portal) -> None:
+    portal.set("/busy", "slow down", status=429, headers={"Retry-After": "120"})
+    portal.set("/down", "down", status=503, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+    portal.set("/gone", "x", status=500)
+    fetcher = Fetcher(policy())
+    try:
+        with pytest.raises(HTTPStatusError) as busy:
+            await fetcher.get(portal.url + "/busy")
+        assert busy.value.status == 429 and busy.value.retry_after == 120
+        with pytest.raises(HTTPStatusError) as down:
+            await fetcher.get(portal.url + "/down")
+        assert down.value.retry_after and down.value.retry_after > 86400
+        with pytest.raises(HTTPStatusError) as gone:
+            await fetcher.get(portal.url + "/gone")
+        assert gone.value.status == 500 and gone.value.retry_after is None
+    finally:
+        await fetcher.aclose()
+
+
+async def test_connection_refused_is_a_fetch_error() -> None:
+    fetcher = Fetcher(policy())
+    try:
+        with pytest.raises(FetchError, match="ConnectError"):
+            await fetcher.get("http://127.0.0.1:9/feed")
+    finally:
+        await fetcher.aclose()
+
+
+async def test_per_host_concurrency_is_bounded(portal: Portal) -> None:
+    for i in range(6):
+        portal.set(f"/p{i}", "<rss/>", delay=0.3)
+    fetcher = Fetcher(policy(per_host=2, total_timeout=10))
+    try:
+        started = time.monotonic()
+        await asyncio.gather(*(fetcher.get(f"{portal.url}/p{i}") for i in range(6)))
+        elapsed = time.monotonic() - started
+    finally:
+        await fetcher.aclose()
+    # 6 requests, 2 at a time, 0.3 s each: at least three rounds
+    assert elapsed >= 0.85
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2024, 11, 18, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("30", now) == 30
+    assert parse_retry_after("Mon, 18 Nov 2024 12:01:00 GMT", now) == 60
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
