@@ -26,6 +26,7 @@ class Limits:
     chat_per_minute: int = 20
     bot_per_second: int = 30
     slack: float = 0.1
+    chat_window: float = 60.0  # the "minute" of chat_per_minute; shorter only in tests
 
 
 @dataclass
@@ -88,13 +89,13 @@ class Pacer:
 
     def _chat_free_at(self, chat: Chat) -> float:
         limits, state = self.limits, self._state(chat)
-        self._expire(state.sent, 60.0 + limits.slack)
+        self._expire(state.sent, limits.chat_window + limits.slack)
         free = state.blocked_until
         if state.sent:
             free = max(free, state.sent[-1] + limits.chat_interval + limits.slack)
         if len(state.sent) >= limits.chat_per_minute:
             oldest_counted = state.sent[len(state.sent) - limits.chat_per_minute]
-            free = max(free, oldest_counted + 60.0 + limits.slack)
+            free = max(free, oldest_counted + limits.chat_window + limits.slack)
         return free
 
     def _bot_free_at(self) -> float:
@@ -127,6 +128,6 @@ def minimum_schedule(count: int, limits: Limits) -> list[float]:
     for k in range(count):
         at = 0.0 if not times else times[-1] + limits.chat_interval
         if k >= limits.chat_per_minute:
-            at = max(at, times[k - limits.chat_per_minute] + 60.0)
+            at = max(at, times[k - limits.chat_per_minute] + limits.chat_window)
         times.append(at)
     return times

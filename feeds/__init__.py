@@ -1,0 +1,56 @@
+"""Feeds readers subscribe to: RSS 2.0, Atom 1.0 and JSON Feed 1.1 files, the index page and
+OPML, written atomically under output_dir and served over HTTP.
+
+    Entry + Scope + Site | render (.rss .atom .json) | publish (write if bytes changed)
+                         | write_index (index.html, feeds.opml, feed.xsl) | create_app (serve)
+
+Never imports `syndication`: it takes its own small records (`feeds.model`).
+"""
+
+from feeds.errors import FeedsError, HubPingError, InvalidRecordError, UnsafePathError
+from feeds.index import render_index, render_opml
+from feeds.jsonfeed import render_json
+from feeds.model import (
+    Entry,
+    Image,
+    Scope,
+    Site,
+    all_scope,
+    category_scope,
+    regency_category_scope,
+    regency_scope,
+)
+from feeds.publish import PublishResult, publish, write_index
+from feeds.render import ADVERTORIAL_PREFIX, render_atom, render_rss
+from feeds.server import RunningServer, create_app, start_server
+from feeds.text import EPOCH
+from feeds.websub import ping_hub
+
+__all__ = [
+    "ADVERTORIAL_PREFIX",
+    "EPOCH",
+    "Entry",
+    "FeedsError",
+    "HubPingError",
+    "Image",
+    "InvalidRecordError",
+    "PublishResult",
+    "RunningServer",
+    "Scope",
+    "Site",
+    "UnsafePathError",
+    "all_scope",
+    "category_scope",
+    "create_app",
+    "ping_hub",
+    "publish",
+    "regency_category_scope",
+    "regency_scope",
+    "render_atom",
+    "render_index",
+    "render_json",
+    "render_opml",
+    "render_rss",
+    "start_server",
+    "write_index",
+]

@@ -1,9 +1,9 @@
 """The exception tree of `feeds/`.
 
-    FeedsError                 root: catch this at the boundary of the package
-    ├── InvalidRecordError     an Entry, Scope or Site breaks a rule (naive date, bad path, ...)
-    ├── UnsafePathError        a scope path or file name would land outside output_dir
-    └── HubPingError           a WebSub hub refused or did not answer a publish ping
+FeedsError                 root: catch this at the boundary of the package
+├── InvalidRecordError     an Entry, Scope or Site breaks a rule (naive date, bad path, ...)
+├── UnsafePathError        a scope path or file name would land outside output_dir
+└── HubPingError           a WebSub hub refused or did not answer a publish ping
 """
 
 from __future__ import annotations

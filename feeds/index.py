@@ -39,7 +39,9 @@ def group_scopes(scopes: Sequence[Scope]) -> tuple[Group, ...]:
     """All / Kategori / Kabupaten-Kota, then one group per regency for its category feeds.
 
     Order follows the input order within each group (the config's order), so it is stable."""
-    by_kind = {kind: [s for s in scopes if s.kind == kind] for kind in ("all", "category", "regency")}
+    by_kind = {
+        kind: [s for s in scopes if s.kind == kind] for kind in ("all", "category", "regency")
+    }
     groups = [
         Group("Semua berita", tuple(by_kind["all"])),
         Group("Kategori", tuple(by_kind["category"])),
@@ -54,7 +56,7 @@ def group_scopes(scopes: Sequence[Scope]) -> tuple[Group, ...]:
 
 
 def format_date(moment: datetime, timezone: str) -> str:
-    """"18 Nov 2024, 10.00 WITA": Indonesian month names without touching the locale."""
+    """ "18 Nov 2024, 10.00 WITA": Indonesian month names without touching the locale."""
     local = moment.astimezone(ZoneInfo(timezone))
     return (
         f"{local.day} {_MONTHS[local.month - 1]} {local.year}, "
@@ -157,6 +159,4 @@ def render_opml(site: Site, scopes: Sequence[Scope]) -> bytes:
                 htmlUrl=site.link,
                 language=site.language,
             )
-    return bytes(
-        etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    )
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

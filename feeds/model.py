@@ -188,7 +188,9 @@ class Site:
         if not self.base_url.endswith("/"):
             object.__setattr__(self, "base_url", self.base_url + "/")
         if self.content_mode not in ("full", "summary"):
-            raise InvalidRecordError(f"site.content_mode: {self.content_mode!r} is not full|summary")
+            raise InvalidRecordError(
+                f"site.content_mode: {self.content_mode!r} is not full|summary"
+            )
         if self.items_per_feed < 1:
             raise InvalidRecordError(f"site.items_per_feed: {self.items_per_feed} is below 1")
         if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", self.language):

@@ -29,7 +29,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feeds.model import ADVERTORIAL_NAME, ADVERTORIAL_SLUG, Entry, Scope, Site
-from feeds.text import EPOCH, image_type, one_line, rfc822, rfc3339, xml_text
+from feeds.text import EPOCH, as_utc, image_type, one_line, rfc822, rfc3339, xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -42,10 +42,17 @@ Element = Any  # lxml elements are untyped here (no stubs installed)
 # --- rules shared by every format -----------------------------------------------------------
 
 
+def _newest_first(entry: Entry) -> tuple[float, str, float, str, str]:
+    # Every field that can differ takes part, so the chosen copy of a duplicated id and the
+    # order of ties never depend on the order the caller listed them in.
+    stamp, changed = entry.published.timestamp(), entry.last_change.timestamp()
+    return (-stamp, entry.id, -changed, entry.title, entry.link)
+
+
 def select_entries(entries: Iterable[Entry], limit: int) -> tuple[Entry, ...]:
     """Newest first (ties broken by id, so the order never depends on input order), one per id,
     at most `limit`."""
-    ordered = sorted(entries, key=lambda e: (-e.published.timestamp(), e.id))
+    ordered = sorted(entries, key=_newest_first)
     seen: set[str] = set()
     chosen: list[Entry] = []
     for entry in ordered:
@@ -191,9 +198,7 @@ class _AtomEntryFixups:
         assert entry is not None, "entry hook used before its entry was set"
         for broken in node.findall("link"):  # rel/type dropped by feedgen (#135)
             node.remove(broken)
-        etree.SubElement(
-            node, "link", rel="alternate", type="text/html", href=xml_text(entry.link)
-        )
+        etree.SubElement(node, "link", rel="alternate", type="text/html", href=xml_text(entry.link))
         if entry.image is not None:
             etree.SubElement(
                 node,
@@ -212,16 +217,17 @@ class _AtomEntryFixups:
 
 def _base_generator(site: Site, scope: Scope, self_url: str, updated: datetime) -> Any:
     fg = FeedGenerator()
-    # Switch off feedgen's default lastBuildDate (now(), formatted under setlocale); our hook
-    # writes the real one. Name-mangled private field of feedgen 1.0, pinned <2 in pyproject.
-    fg._FeedGenerator__rss_lastBuildDate = None
     fg.id(self_url)
     fg.title(feed_title(site, scope))
     fg.description(one_line(scope.description))
     fg.language(site.language)
     fg.author({"name": one_line(site.title)})
     fg.generator(one_line(site.generator))
-    fg.updated(updated)
+    fg.updated(as_utc(updated))
+    # updated() also sets RSS lastBuildDate, which feedgen formats under locale.setlocale.
+    # Switch it off; our hook writes the real one. Name-mangled private field of feedgen 1.0
+    # (pinned <2); tests/test_feeds_render.py fails if setlocale is ever reached again.
+    fg._FeedGenerator__rss_lastBuildDate = None
     return fg
 
 
@@ -243,7 +249,7 @@ def _add_entry(site: Site, fg: Any, entry: Entry, summary: str) -> Any:
         fe.category([{"term": s, "label": n, "scheme": scheme} for s, n in categories])
     if entry.author and one_line(entry.author):
         fe.author({"name": one_line(entry.author)})
-    fe.updated(entry.last_change)
+    fe.updated(as_utc(entry.last_change))
     return fe
 
 
@@ -290,5 +296,7 @@ def _hex_escapes(document: bytes) -> bytes:
     """RSS Best Practices: encode & < > in text as hexadecimal references (&#x26; &#x3C; &#x3E;),
     the form the widest range of aggregators reads as plain characters. Same XML either way."""
     return (
-        document.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;").replace(b"&gt;", b"&#x3E;")
+        document.replace(b"&amp;", b"&#x26;")
+        .replace(b"&lt;", b"&#x3C;")
+        .replace(b"&gt;", b"&#x3E;")
     )

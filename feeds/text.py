@@ -10,9 +10,7 @@ from urllib.parse import urlsplit
 # Everything XML 1.0 cannot carry (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/F),
 # plus DEL and the C1 controls, which are legal but show up as garbage in readers. lxml refuses
 # the former outright ("All strings must be XML compatible"), so they must go before feedgen.
-_NOT_XML_TEXT = re.compile(
-    "[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+_NOT_XML_TEXT = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -43,12 +41,17 @@ def rfc822(moment: datetime) -> str:
     Written by hand (email.utils) because feedgen's formatter calls locale.setlocale, which
     changes the whole process's locale while other threads may be running.
     """
-    return format_datetime(moment.astimezone(UTC).replace(microsecond=0))
+    return format_datetime(as_utc(moment))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant in UTC, whole seconds (what every published date is written as)."""
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def rfc3339(moment: datetime) -> str:
     """Atom / JSON Feed date in UTC, whole seconds: "2024-11-18T02:00:00+00:00"."""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def image_type(url: str, given: str | None) -> str:

@@ -166,17 +166,21 @@ def next_poll(
     source: SourceConfig, now: datetime, failures: int, max_age: float | None,
     retry_after: float | None = None, cap: timedelta = timedelta(hours=6),
 ) -> datetime:
-    """The next due time: the interval (longer if the server's max-age asks, up to 4x),
-    doubled per consecutive failure up to `cap`, never sooner than Retry-After, with jitter."""
-    base = source.interval.total_seconds()
+    """The earliest time the source may be polled again.
+
+    The scheduler's interval job (with jitter) sets the cadence; this only holds a poll back:
+    longer when the server's max-age asks (up to 4x the interval), doubled per consecutive
+    failure up to `cap`, never sooner than Retry-After. Half an interval of slack keeps a
+    jittered job from finding a healthy source "not yet due"."""
+    interval = source.interval.total_seconds()
+    base = interval
     if max_age:
-        base = min(max(base, max_age), base * 4)
+        base = min(max(base, max_age), interval * 4)
     if failures:
-        base = min(base * 2**failures, max(cap.total_seconds(), base))
-    if retry_after:
-        base = max(base, retry_after)
-    jitter = base * random.uniform(0, 0.1)
-    return now + timedelta(seconds=base + jitter)
+        base = min(interval * 2**failures, max(cap.total_seconds(), interval))
+        base += base * random.uniform(0, 0.1)
+    wait = max(0.0, base - interval / 2, retry_after or 0.0)
+    return now + timedelta(seconds=wait)
 
 
 async def _failed(

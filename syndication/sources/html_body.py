@@ -67,7 +67,7 @@ def is_junk(node: LexborNode, *, tag_lists: bool = False) -> bool:
     """Whether an element is an insert widget (or, with `tag_lists`, a tag list)."""
     classes = (node.attributes.get("class") or "").lower().split()
     names = [*classes, (node.attributes.get("id") or "").lower()]
-    if any(token in _JUNK_TOKENS or tag_lists and token == "tags" for token in classes):
+    if any(token in _JUNK_TOKENS or (tag_lists and token == "tags") for token in classes):
         return True
     fragments = _JUNK_FRAGMENTS + _TAG_FRAGMENTS if tag_lists else _JUNK_FRAGMENTS
     return any(frag in name for name in names if name for frag in fragments)
@@ -80,7 +80,9 @@ def drop_junk(scope: LexborNode, keep: set[int], *, tag_lists: bool = False) -> 
     whose class happens to say `share` cannot take the article down with it.
     """
     candidates = scope.css("[class], [id]")
-    decompose_all([n for n in candidates if n.mem_id not in keep and is_junk(n, tag_lists=tag_lists)])
+    decompose_all(
+        [n for n in candidates if n.mem_id not in keep and is_junk(n, tag_lists=tag_lists)]
+    )
 
 
 def decompose_all(nodes: list[LexborNode]) -> None:

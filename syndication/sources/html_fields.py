@@ -1,4 +1,4 @@
-"""Article fields beyond the body: headline, labels (breadcrumb, categories), tags, author, image."""
+"""Article fields beyond the body: headline, labels, tags, author, image."""
 
 from __future__ import annotations
 
@@ -185,9 +185,7 @@ def image(
         node = doc.css_first(override)
         found = _node_image(node) if node is not None else None
     else:
-        found = first_meta(doc, "og:image", "og:image:url", "twitter:image") or ld_text(
-            ld, "image"
-        )
+        found = first_meta(doc, "og:image", "og:image:url", "twitter:image") or ld_text(ld, "image")
         found = found or next((_node_image(img) for img in body.css("img")), None)
     return urljoin(page_url, found) if found else None
 

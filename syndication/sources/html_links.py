@@ -140,7 +140,7 @@ def is_article_url(href: str, page_url: str) -> bool:
 def _path_may_be_post(segs: list[str]) -> bool:
     if not segs or segs[0] in _NOT_POST_SEGMENTS or segs[-1] in _LAST_SEGMENT_FEEDS:
         return False
-    if segs[-1].endswith(_FILE_SUFFIXES) or "page" in segs[:-1] and segs[-1].isdigit():
+    if segs[-1].endswith(_FILE_SUFFIXES) or ("page" in segs[:-1] and segs[-1].isdigit()):
         return False
     if all(s.isdigit() for s in segs):  # /2024/ or /2024/11/18/: a date archive
         return False

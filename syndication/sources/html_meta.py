@@ -207,5 +207,6 @@ def _is_innermost_date(node: LexborNode) -> bool:
     """Date-like, and no smaller element inside it is (a header wrapper also reads as a date)."""
     if not looks_like_date(clean_line(node)):
         return False
-    inner = node.css(", ".join(_LINE_TAGS))
+    # css() on a node also matches the node itself
+    inner = [n for n in node.css(", ".join(_LINE_TAGS)) if n.mem_id != node.mem_id]
     return not any(looks_like_date(clean_line(child)) for child in inner)

@@ -380,11 +380,14 @@ class Store:
             ).all()
         return [_delivery_row(r) for r in rows]
 
-    def pending_chats(self, now: datetime) -> list[str]:
-        d = t.deliveries.c
+    def next_delivery_due(self) -> datetime | None:
+        """When the next pending row of a working channel becomes due."""
+        d, ch = t.deliveries.c, t.channels.c
+        broken = select(ch.chat).where(ch.state == "broken")
         with self.engine.connect() as conn:
-            return [r.chat for r in conn.execute(
-                select(d.chat).where(d.state.in_(("pending", "edit"))).distinct())]
+            due = conn.execute(select(func.min(d.next_attempt)).where(
+                d.state.in_(("pending", "edit")), d.chat.not_in(broken))).scalar_one_or_none()
+        return _aware(due)
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str

@@ -1,0 +1,282 @@
+"""Send and edit messages through the Bot API (python-telegram-bot), errors classified.
+
+Every failure leaves this module as one `BotError` kind (see `bots.errors`), its text scrubbed
+of the token. The PTB/httpx exception is not chained: its request carries the token in the URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+import telegram
+from telegram import error as tg_error
+from telegram.request import HTTPXRequest
+
+from bots import _secrets
+from bots.errors import (
+    BotError,
+    ChatBroken,
+    ChatMigrated,
+    MessageGone,
+    Rejected,
+    RetryAfter,
+    TokenRejected,
+    Transient,
+    Unknowable,
+)
+from bots.message import Kind, Message
+
+log = logging.getLogger(__name__)
+
+ChatId = int | str
+
+# Lower-cased fragments of Telegram's 400/403 descriptions, by what they mean.
+_BROKEN_CHAT = (
+    "chat not found",
+    "bot was kicked",
+    "not a member",
+    "bot is not a member",
+    "have no rights",
+    "not enough rights",
+    "need administrator rights",
+    "chat_write_forbidden",
+    "group chat was deactivated",
+    "peer_id_invalid",
+    "bot was blocked",
+)
+_BAD_PHOTO = (
+    "wrong file identifier/http url specified",
+    "failed to get http url content",
+    "wrong type of the web page content",
+    "image_process_failed",
+    "photo_invalid_dimensions",
+    "wrong remote file identifier",
+)
+_NOT_MODIFIED = "message is not modified"
+_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+# httpx failures that prove the request never reached Telegram.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """Where a message landed; `kind` is what was really sent ("text" after a photo fallback)."""
+
+    message_id: int
+    chat_id: int
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    id: int
+    username: str
+
+
+class TelegramSender:
+    """One bot, one small connection pool. Use `async with` or call `close()` at the end."""
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str = "https://api.telegram.org",
+        *,
+        pool_size: int = 8,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        write_timeout: float = 15.0,
+        pool_timeout: float = 10.0,
+    ) -> None:
+        if not token:
+            raise TokenRejected("telegram: no bot token given")
+        _secrets.register(token)
+        _secrets.install_log_redaction()  # before Bot(): its constructor logs the URL
+        api = api_url.rstrip("/")
+        self._request = HTTPXRequest(
+            connection_pool_size=pool_size,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            pool_timeout=pool_timeout,
+        )
+        self._bot = telegram.Bot(
+            token,
+            base_url=f"{api}/bot",
+            base_file_url=f"{api}/file/bot",
+            request=self._request,
+            get_updates_request=self._request,  # never polled: no second client
+        )
+        self._started = False
+
+    def __repr__(self) -> str:
+        return "TelegramSender(<token>)"
+
+    async def __aenter__(self) -> TelegramSender:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        # the request is shut down even if never started: it owns an open httpx client
+        self._started = False
+        await self._request.shutdown()
+
+    async def get_me(self) -> BotIdentity:
+        user = await self._call("getMe", None, idempotent=True, method=self._bot.get_me)
+        return BotIdentity(user.id, user.username or "")
+
+    async def send(self, chat_id: ChatId, message: Message, silent: bool = False) -> SentMessage:
+        """Post `message`; a photo whose URL Telegram cannot fetch is posted as text instead."""
+        chat = normalize_chat(chat_id)
+        if message.kind == "photo" and message.photo_url:
+            try:
+                sent = await self._call(
+                    "sendPhoto",
+                    chat,
+                    idempotent=False,
+                    method=self._bot.send_photo,
+                    chat_id=chat,
+                    photo=message.photo_url,
+                    caption=message.html,
+                    parse_mode="HTML",
+                    disable_notification=silent,
+                )
+                return SentMessage(sent.message_id, sent.chat.id, "photo")
+            except _PhotoUnusable as exc:
+                log.info("telegram: photo refused for %s (%s); sending text", chat, exc.reason)
+        sent = await self._call(
+            "sendMessage",
+            chat,
+            idempotent=False,
+            method=self._bot.send_message,
+            chat_id=chat,
+            text=message.html,
+            parse_mode="HTML",
+            disable_notification=silent,
+            link_preview_options=telegram.LinkPreviewOptions(
+                is_disabled=message.disable_web_page_preview and message.kind == "text"
+            ),
+        )
+        return SentMessage(sent.message_id, sent.chat.id, "text")
+
+    async def edit(self, chat_id: ChatId, message_id: int, message: Message) -> None:
+        """Replace a sent message's text (kind "text") or caption (kind "photo").
+
+        Telegram's "message is not modified" means it already reads this way: success.
+        """
+        chat = normalize_chat(chat_id)
+        try:
+            if message.kind == "photo":
+                await self._call(
+                    "editMessageCaption",
+                    chat,
+                    idempotent=True,
+                    method=self._bot.edit_message_caption,
+                    chat_id=chat,
+                    message_id=message_id,
+                    caption=message.html,
+                    parse_mode="HTML",
+                )
+            else:
+                await self._call(
+                    "editMessageText",
+                    chat,
+                    idempotent=True,
+                    method=self._bot.edit_message_text,
+                    chat_id=chat,
+                    message_id=message_id,
+                    text=message.html,
+                    parse_mode="HTML",
+                    link_preview_options=telegram.LinkPreviewOptions(
+                        is_disabled=message.disable_web_page_preview
+                    ),
+                )
+        except _NotModified:
+            return
+
+    async def send_test(self, chat: ChatId) -> SentMessage:
+        """A short plain message, so an admin can check the bot can post to `chat`."""
+        me = await self.get_me()
+        text = f"✅ Tes dari @{me.username}: bot ini dapat mengirim ke chat ini."
+        return await self.send(chat, Message("text", text, disable_web_page_preview=True))
+
+    async def _call(
+        self, endpoint: str, chat: ChatId | None, *, idempotent: bool, method: Any, **kwargs: Any
+    ) -> Any:
+        if not self._started:
+            await self._start()
+        try:
+            return await method(**kwargs)
+        except tg_error.TelegramError as exc:
+            error = classify(exc, endpoint, chat, idempotent=idempotent)
+        raise error from None  # the PTB error's cause holds the URL, token included
+
+    async def _start(self) -> None:
+        # Bot.initialize() would also call getMe; only the HTTP client needs starting.
+        await self._request.initialize()
+        self._started = True
+
+
+class _PhotoUnusable(Rejected):
+    """Telegram could not use the photo URL (internal: triggers the text fallback)."""
+
+
+class _NotModified(Rejected):
+    """An edit that changes nothing (internal: treated as success)."""
+
+
+def normalize_chat(chat_id: ChatId) -> ChatId:
+    """Numeric ids given as strings ("-100123") become ints; @usernames stay strings."""
+    if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+        return int(chat_id)
+    return chat_id
+
+
+def classify(
+    exc: tg_error.TelegramError, endpoint: str, chat: ChatId | None, *, idempotent: bool
+) -> BotError:
+    """Map a PTB error to a `BotError` kind; the text is scrubbed by BotError itself."""
+    where = f"telegram: {endpoint}" + (f" to {chat}" if chat is not None else "")
+    text = str(exc)
+    low = text.lower()
+    if isinstance(exc, tg_error.RetryAfter):
+        seconds = exc.retry_after
+        secs = seconds if isinstance(seconds, int) else seconds.total_seconds()
+        return RetryAfter(float(secs), f"{where}: flood control, retry after {secs}s")
+    if isinstance(exc, tg_error.ChatMigrated):
+        return ChatMigrated(exc.new_chat_id, f"{where}: chat migrated to {exc.new_chat_id}")
+    if isinstance(exc, tg_error.InvalidToken):
+        return TokenRejected(f"{where}: the bot token was rejected; set a valid token")
+    if isinstance(exc, tg_error.Forbidden) or any(f in low for f in _BROKEN_CHAT):
+        return ChatBroken(f"{where}: {text}")
+    if isinstance(exc, tg_error.BadRequest):
+        return _bad_request(where, text, low)
+    if isinstance(exc, tg_error.TimedOut | tg_error.NetworkError):
+        return _network(where, exc, idempotent=idempotent)
+    return Transient(f"{where}: {type(exc).__name__}: {text}")
+
+
+def _bad_request(where: str, text: str, low: str) -> BotError:
+    if _NOT_MODIFIED in low:
+        return _NotModified(f"{where}: {text}")
+    if any(f in low for f in _BAD_PHOTO):
+        return _PhotoUnusable(f"{where}: {text}")
+    if any(f in low for f in _GONE):
+        return MessageGone(f"{where}: {text}")
+    return Rejected(f"{where}: {text}")
+
+
+def _network(where: str, exc: tg_error.TelegramError, *, idempotent: bool) -> BotError:
+    cause = exc.__cause__
+    detail = f"{type(cause).__name__ if cause else type(exc).__name__}: {exc}"
+    if cause is None or isinstance(cause, _NOT_SENT) or idempotent:
+        # no cause: PTB turned an HTTP 5xx answer into NetworkError; Telegram did not act
+        return Transient(f"{where}: {detail}")
+    return Unknowable(f"{where}: no answer after sending ({detail}); it may have been posted")

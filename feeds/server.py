@@ -1,0 +1,272 @@
+"""Serving output_dir over HTTP: a Starlette app and a uvicorn runner.
+
+Files are read whole (feeds are small) and validated by content: a strong ETag is the SHA-256
+of the bytes, Last-Modified is the mtime, which `publish` only moves when the bytes change.
+Gzip is done here rather than by GZipMiddleware so the compressed form gets its own strong
+ETag (a strong validator names one exact byte sequence) and identical bytes every time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import hashlib
+import os
+import socket
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+
+import anyio.to_thread
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
+
+CONTENT_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "opml": "text/x-opml; charset=utf-8",
+    "xsl": "text/xsl; charset=utf-8",
+    "xml": "application/xml; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+# A browser downloads application/rss+xml instead of showing it; as application/xml it applies
+# feed.xsl and shows a page. Readers keep the feed types.
+_BROWSER_XML = "application/xml; charset=utf-8"
+_GZIP_MIN_BYTES = 512
+_CACHE_FILES = 1024
+
+
+@dataclass(frozen=True)
+class _File:
+    body: bytes
+    gzipped: bytes
+    etag: str  # the bare hash; quoted and suffixed per representation
+    last_modified: str
+    mtime: int  # whole seconds, for If-Modified-Since
+    content_type: str
+
+
+class _FileCache:
+    """Remembers hashes and gzip forms by (path, mtime_ns, size, inode), so each changes once."""
+
+    def __init__(self, capacity: int = _CACHE_FILES) -> None:
+        self._items: OrderedDict[Path, tuple[tuple[int, int, int], _File]] = OrderedDict()
+        self._capacity = capacity
+
+    def load(self, path: Path) -> _File | None:
+        try:
+            # open + fstat + read on one descriptor: os.replace may swap the file meanwhile.
+            with path.open("rb") as handle:
+                stat = os.fstat(handle.fileno())
+                key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                cached = self._items.get(path)
+                if cached is not None and cached[0] == key:
+                    self._items.move_to_end(path)
+                    return cached[1]
+                body = handle.read()
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            return None
+        loaded = _make_file(path, body, stat.st_mtime)
+        self._items[path] = (key, loaded)
+        while len(self._items) > self._capacity:
+            self._items.popitem(last=False)
+        return loaded
+
+
+def _make_file(path: Path, body: bytes, mtime: float) -> _File:
+    extension = path.suffix.lstrip(".").lower()
+    return _File(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),  # mtime=0: same bytes every time
+        etag=hashlib.sha256(body).hexdigest()[:32],
+        last_modified=formatdate(int(mtime), usegmt=True),
+        mtime=int(mtime),
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+
+
+def locate(root: Path, url_path: str) -> Path | None:
+    """The file under root that url_path names, or None: no "..", no dotfiles, no absolute
+    paths, nothing whose real path (symlinks followed) leaves root."""
+    relative = url_path.lstrip("/") or "index.html"
+    parts = relative.split("/")
+    if "\x00" in relative or "\\" in relative:
+        return None
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return None
+    try:
+        resolved = root.joinpath(*parts).resolve()
+    except (OSError, RuntimeError):  # symlink loops, names too long
+        return None
+    if not resolved.is_relative_to(root) or not resolved.is_file():
+        return None
+    return resolved
+
+
+def _tokens(header: str) -> Iterator[str]:
+    for token in header.split(","):
+        token = token.strip()
+        yield token[2:] if token.startswith("W/") else token
+
+
+def _accepts_gzip(header: str) -> bool:
+    for coding in header.lower().split(","):
+        name, _, params = coding.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _not_modified(request: Request, file: _File, etags: tuple[str, ...]) -> str | None:
+    """The ETag a 304 should carry, or None when the full response is due."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:  # takes precedence over If-Modified-Since (RFC 9110 13.2.2)
+        for tag in _tokens(if_none_match):
+            if tag in etags:
+                return tag
+            if tag == "*":
+                return etags[0]
+        return None
+    since = request.headers.get("if-modified-since")
+    if since is None:
+        return None
+    try:
+        unchanged = file.mtime <= int(parsedate_to_datetime(since).timestamp())
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return etags[0] if unchanged else None
+
+
+def _is_browser(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "rss" not in accept and "atom" not in accept
+
+
+def _respond(request: Request, file: _File, max_age: int) -> Response:
+    use_gzip = len(file.body) >= _GZIP_MIN_BYTES and _accepts_gzip(
+        request.headers.get("accept-encoding", "")
+    )
+    identity_tag, gzip_tag = f'"{file.etag}"', f'"{file.etag}-gz"'
+    chosen_tag = gzip_tag if use_gzip else identity_tag
+    content_type, vary = file.content_type, "Accept-Encoding"
+    if content_type.startswith(("application/rss+xml", "application/atom+xml")):
+        vary = "Accept-Encoding, Accept"
+        content_type = _BROWSER_XML if _is_browser(request) else content_type
+    headers = {
+        "Last-Modified": file.last_modified,
+        "Cache-Control": f"public, max-age={max_age}",
+        "Vary": vary,
+    }
+    matched = _not_modified(request, file, (chosen_tag, identity_tag, gzip_tag))
+    if matched is not None:
+        return Response(status_code=304, headers={"ETag": matched, **headers})
+    body = file.gzipped if use_gzip else file.body
+    headers["ETag"] = chosen_tag
+    if use_gzip:
+        headers["Content-Encoding"] = "gzip"
+    headers["Content-Length"] = str(len(body))
+    headers["Content-Type"] = content_type
+    content = b"" if request.method == "HEAD" else body
+    return Response(content=content, status_code=200, headers=headers)
+
+
+def create_app(
+    output_dir: str | os.PathLike[str],
+    extra_routes: Sequence[BaseRoute] = (),
+    *,
+    max_age: int = 300,
+) -> Starlette:
+    """An ASGI app serving output_dir: "/" is index.html, /healthz answers "ok", extra_routes
+    (e.g. /readyz, /metrics) come before the files."""
+    root = Path(output_dir).resolve()
+    cache = _FileCache()
+
+    async def serve_file(request: Request) -> Response:
+        path = locate(root, request.url.path)
+        file = None if path is None else await anyio.to_thread.run_sync(cache.load, path)
+        if file is None:
+            return PlainTextResponse("not found\n", status_code=404)
+        return _respond(request, file, max_age)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok\n")
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        *extra_routes,
+        Route("/{path:path}", serve_file, methods=["GET", "HEAD"]),
+    ]
+    return Starlette(routes=routes)
+
+
+# --- running it --------------------------------------------------------------------------------
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: the caller owns SIGINT/SIGTERM and calls stop()."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class RunningServer:
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    async def stop(self) -> None:
+        """Stop accepting, finish open requests (up to 5 s), return when down."""
+        self.server.should_exit = True
+        await self.task
+
+    async def wait(self) -> None:
+        """Return when the server stops (after stop(), or if it fails)."""
+        await asyncio.shield(self.task)
+
+
+async def start_server(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    log_level: str = "warning",
+    access_log: bool = False,
+) -> RunningServer:
+    """Start uvicorn on host:port (0 = any free port) in this event loop; returns once it
+    accepts connections. A port already in use raises OSError here (not SystemExit)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    config = uvicorn.Config(
+        app, log_level=log_level, access_log=access_log, timeout_graceful_shutdown=5
+    )
+    server = _Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()  # re-raise why it could not start
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.01)
+    return RunningServer(server, task, host, sock.getsockname()[1])

@@ -1,0 +1,44 @@
+"""`syndication explain`: show a stored item and why it got each category and regency."""
+
+from __future__ import annotations
+
+from .config import Config
+from .normalize.urls import canonical_url, url_key
+from .store import ScopeItem, Store
+
+
+def find_item(store: Store, target: str) -> ScopeItem | None:
+    if target.isdigit():
+        return store.item(int(target))
+    return store.item_by_url_key(url_key(canonical_url(target)))
+
+
+def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool]:
+    item = find_item(store, target)
+    if item is None:
+        return f"explain: no stored item matches {target!r} (an item id or article URL)", False
+    routes = [
+        f"{r.slug} -> {r.chat}" for r in config.regencies
+        if r.slug in item.regencies and r.chat
+        and set(item.categories) & set(config.notify_categories_for(r))
+    ]
+    lines = [
+        f"item {item.id}: {item.title}",
+        f"  url         {item.url}",
+        f"  source      {item.source_id}",
+        f"  published   {item.published.isoformat()}  (first seen {item.first_seen.isoformat()})",
+        f"  updated     {item.updated.isoformat()}",
+        f"  dateline    {item.dateline or '-'}",
+        f"  credit      {item.credit or '-'}",
+        f"  categories  {', '.join(item.categories) or '(none)'}"
+        + ("   [advertorial]" if item.advertorial else ""),
+        f"  regencies   {', '.join(item.regencies) or '(unknown: no regency feed, no push)'}",
+        f"  telegram    {', '.join(routes) or '(no channel)'}",
+        f"  summary     {item.summary[:200]}",
+        "  evidence (rank 1 = strongest):",
+    ]
+    for ev in sorted(item.evidence, key=lambda e: (e.rank, e.label)):
+        lines.append(f"    {ev.label:<14} rank {ev.rank}  {ev.kind:<18} {ev.text!r}")
+    if not item.evidence:
+        lines.append("    (none recorded)")
+    return "\n".join(lines), True

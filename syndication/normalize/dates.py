@@ -1,0 +1,243 @@
+"""Dates as Indonesian portals print them, and as feeds send them, to aware UTC.
+
+Hand-written on purpose: dateparser misses `Jum'at`, `Ags` and `sejam lalu` and is slow, and
+feedparser reads `WIB`/`WITA`/`WIT` as UTC. The printed zone label is trusted as printed
+(Kaltim portals often print WIB); a string without one is in the source's zone.
+Relative forms (`2 jam lalu`, `kemarin 19:15`) are resolved against the `now` handed in.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MONTHS: dict[str, int] = {
+    **dict.fromkeys(("januari", "january", "jan"), 1),
+    **dict.fromkeys(("februari", "pebruari", "february", "feb", "peb"), 2),
+    **dict.fromkeys(("maret", "march", "mar"), 3),
+    **dict.fromkeys(("april", "apr"), 4),
+    **dict.fromkeys(("mei", "may"), 5),
+    **dict.fromkeys(("juni", "june", "jun"), 6),
+    **dict.fromkeys(("juli", "july", "jul"), 7),
+    **dict.fromkeys(("agustus", "august", "agu", "agt", "ags", "agst", "aug"), 8),
+    **dict.fromkeys(("september", "sep", "sept"), 9),
+    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
+    **dict.fromkeys(("november", "nopember", "nov", "nop"), 11),
+    **dict.fromkeys(("desember", "december", "des", "dec"), 12),
+}
+# Hours east of UTC. Indonesian labels first; the US names are RFC 822's own.
+ZONES: dict[str, int] = {
+    "wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0, "ut": 0, "z": 0,
+    "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+}
+UNITS: dict[str, timedelta] = {
+    "detik": timedelta(seconds=1), "menit": timedelta(minutes=1), "jam": timedelta(hours=1),
+    "hari": timedelta(days=1), "minggu": timedelta(weeks=1), "pekan": timedelta(weeks=1),
+    "bulan": timedelta(days=30), "tahun": timedelta(days=365),
+    "second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1),
+    "day": timedelta(days=1), "week": timedelta(weeks=1),
+}
+NUMBER_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+                "delapan": 8, "sembilan": 9, "sepuluh": 10}
+_MAX_LEN = 200  # a date line is short; longer input is cut rather than scanned
+_MONTH = r"([a-z]{3,9})\.?"
+_NAMED_DMY = re.compile(rf"(?<!\d)(\d{{1,2}})\s*[-\s]\s*{_MONTH}\s*[-,\s]\s*(\d{{4}}|\d{{2}}(?![:.]\d))(?!\d)")
+_NAMED_MDY = re.compile(rf"(?<![a-z]){_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
+_NUM_YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_NUM_DMY = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)")
+_TIME = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?(?![\d])\s*(am|pm)?")
+_ZONE_WORD = re.compile(r"(?<![a-z])(wita|wib|wit|utc|gmt|ut|z|[ecmp][sd]t)(?![a-z])")
+_OFFSET = re.compile(r"(?:(?<=utc)|(?<=gmt)|(?<![\w]))\s*([+-])(\d{1,2})(?::?(\d{2}))?(?!\d)")
+_RELATIVE = re.compile(
+    r"(?<![a-z])(\d+|se|a|an|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)"
+    r"\s*(detik|menit|jam|hari|minggu|pekan|bulan|tahun"
+    r"|second|minute|hour|day|week)s?\s+(?:yang\s+)?(?:lalu|ago)"
+)
+_DAY_WORD = re.compile(r"(?<![a-z])(kemarin dulu|kemarin|hari ini|yesterday|today)(?![a-z])")
+
+
+def parse_date(text: str, now: datetime, default_tz: str = "Asia/Makassar") -> datetime | None:
+    """Parse a printed or machine date; aware UTC, or None when there is no date in it."""
+    try:
+        return _parse(str(text)[:_MAX_LEN], now, _zone(default_tz))
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def resolve_published(
+    machine: datetime | None,
+    raw: str | None,
+    now: datetime,
+    first_seen: datetime,
+    default_tz: str = "Asia/Makassar",
+    skew: timedelta = timedelta(minutes=10),
+) -> datetime:
+    """The machine date, else the printed one; a missing or future date becomes first_seen.
+
+    A raw string carrying WIB/WITA/WIT wins over the machine date: that machine date is
+    usually feedparser's reading of the same string with the label taken as UTC.
+    """
+    limit = now + skew
+    parsed = parse_date(raw, now, default_tz) if raw else None
+    labelled = parsed is not None and _has_local_label(raw or "")
+    candidates = [parsed, _as_utc(machine, default_tz)] if labelled else [
+        _as_utc(machine, default_tz), parsed]
+    for candidate in candidates:
+        if candidate is not None and candidate <= limit:
+            return candidate
+    return _as_utc(first_seen, default_tz) or first_seen
+
+
+def _has_local_label(raw: str) -> bool:
+    return re.search(r"(?<![a-z])(wita|wib|wit)(?![a-z])", raw.lower()) is not None
+
+
+def _as_utc(value: datetime | None, default_tz: str) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_zone(default_tz))
+    return value.astimezone(UTC)
+
+
+@lru_cache(maxsize=32)
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone(timedelta(hours=8), "WITA")  # Kaltim's own zone as the last resort
+
+
+def _parse(raw: str, now: datetime, local: tzinfo) -> datetime | None:
+    text = _normalise(raw)
+    if not text:
+        return None
+    iso = _iso(text, local)
+    if iso is not None:
+        return iso
+    relative = _relative(text, now)
+    if relative is not None:
+        return relative
+    return _absolute(text, now, local)
+
+
+def _normalise(raw: str) -> str:
+    text = raw.strip().lower()
+    for quote in ("’", "‘", "`", "´", "ʼ"):
+        text = text.replace(quote, "'")
+    text = text.replace("jum'at", "jumat").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+def _iso(text: str, local: tzinfo) -> datetime | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[t ][\d:.,]+(?:z|[+-]\d{2}:?\d{2})?)?", text):
+        return None
+    try:
+        value = datetime.fromisoformat(text.upper())
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=local)
+    return value.astimezone(UTC)
+
+
+def _relative(text: str, now: datetime) -> datetime | None:
+    now_utc = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+    if re.search(r"(?<![a-z])(baru saja|just now)(?![a-z])", text):
+        return now_utc
+    match = _RELATIVE.search(text)
+    if not match:
+        return None
+    count_word, unit = match.group(1), match.group(2)
+    count = int(count_word) if count_word.isdigit() else NUMBER_WORDS.get(count_word, 1)
+    if count > 100_000:
+        return None
+    return now_utc - UNITS[unit] * count
+
+
+def _absolute(text: str, now: datetime, local: tzinfo) -> datetime | None:
+    found = _find_date(text)
+    start, end = (0, 0)
+    if found is not None:
+        day, start, end = found
+    else:
+        day = _day_word(text, now, local)
+        if day is None:
+            return None
+    time_match = _TIME.search(text, end) or _TIME.search(text[:start])
+    if time_match is None:
+        if found is None:  # "kemarin" with no time names no moment
+            return None
+        return datetime.combine(day, time(0, 0), local).astimezone(UTC)
+    clock = _clock(time_match)
+    if clock is None:
+        return None
+    zone = _zone_after(text, time_match.end()) or local
+    return datetime.combine(day, clock).replace(tzinfo=zone).astimezone(UTC)
+
+
+def _find_date(text: str) -> tuple[date, int, int] | None:
+    for pattern, order in ((_NUM_YMD, "ymd"), (_NAMED_DMY, "dMy"), (_NAMED_MDY, "Mdy"),
+                           (_NUM_DMY, "dmy")):
+        for match in pattern.finditer(text):
+            value = _build_date(tuple(g or "" for g in match.groups()), order)
+            if value is not None:
+                return value, match.start(), match.end()
+    return None
+
+
+def _build_date(groups: tuple[str, ...], order: str) -> date | None:
+    parts = dict(zip(order, groups, strict=True))
+    month_text = parts.get("M")
+    month = MONTHS.get(month_text) if month_text else int(parts["m"])
+    if month is None:
+        return None
+    year = int(parts["y"])
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, month, int(parts["d"]))
+    except ValueError:
+        return None
+
+
+def _day_word(text: str, now: datetime, local: tzinfo) -> date | None:
+    match = _DAY_WORD.search(text)
+    if not match:
+        return None
+    today = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(local).date()
+    back = {"kemarin": 1, "yesterday": 1, "kemarin dulu": 2}.get(match.group(1), 0)
+    return today - timedelta(days=back)
+
+
+def _clock(match: re.Match[str]) -> time | None:
+    hour, minute = int(match.group(1)), int(match.group(2))
+    second = int(match.group(3) or 0)
+    if match.group(4) == "pm" and hour < 12:
+        hour += 12
+    elif match.group(4) == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return time(hour, minute, second)
+
+
+def _zone_after(text: str, pos: int) -> tzinfo | None:
+    rest = text[pos : pos + 24]
+    offset = _OFFSET.match(rest)
+    word = _ZONE_WORD.search(rest)
+    if word and (offset is None or word.start() < offset.start()):
+        hours = ZONES[word.group(1)]
+        after = _OFFSET.match(rest, word.end()) if word.group(1) in ("utc", "gmt") else None
+        return _fixed(after) if after else timezone(timedelta(hours=hours))
+    return _fixed(offset) if offset else None
+
+
+def _fixed(match: re.Match[str]) -> tzinfo | None:
+    sign = -1 if match.group(1) == "-" else 1
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))

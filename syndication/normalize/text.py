@@ -1,0 +1,302 @@
+"""Clean titles and article bodies: sanitized HTML, plain text, dateline, credit.
+
+    html or plain text -> paragraphs -> nh3 (allowed tags, absolute URLs, rel)
+        -> drop "Baca Juga" inserts one block at a time -> cut the share/related tail
+        -> drop WordPress "The post ... appeared first on ..." footers
+        -> text, dateline ("KUTAI KARTANEGARA, eksposisi.com –"), credit ("adv/diskominfo/kukar")
+
+Inserts go block by block because a greedy pattern from "Baca Juga" onward deletes the rest
+of the article; the tail is cut only when everything after the marker is short link-like lines.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "u", "ul", "div", "span", "time",
+}
+_ATTRS = {
+    "a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "time": {"datetime"},
+    "blockquote": {"cite"}, "q": {"cite"},
+}
+_DROP_WITH_CONTENT = {"script", "style", "iframe", "noscript", "template", "object", "svg"}
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure",
+           "figcaption", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "hr", "section",
+           "article", "header", "footer", "aside")
+_BLOCK_SET = frozenset(_BLOCKS)
+_BLOCK_SEL = ", ".join(_BLOCKS)
+_LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z]|!--)")
+_TAG_LIKE = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^<>]*>", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+_INSERT = re.compile(
+    r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
+    r"\s*[:：\-–—|»]*\s*\w", re.IGNORECASE)
+_MARKER = re.compile(
+    r"^(?:share|bagikan(?:\s+artikel)?|baca\s+juga|berita\s+(?:terkait|lainnya|terkini)"
+    r"|artikel\s+terkait|related(?:\s+posts?)?|tags?)\s*[:：]?$", re.IGNORECASE)
+_WP_FOOTER = re.compile(r"^the post .+ appeared first on .+$", re.IGNORECASE | re.DOTALL)
+_INSERT_MAX = 350  # an insert is one headline, never a paragraph of the story
+_TAIL_LINE_MAX = 200  # lines after a tail marker are headlines and category names
+
+_DATELINE_CAPS = re.compile(
+    r"^(?P<line>[A-Z][A-Z.'’]+(?:[\s-]+[A-Z][A-Z.'’]*){0,3}"
+    r"(?:\s*,\s*[\w.-]{2,40})?(?:\s*\([^()]{1,30}\))?\s*[–—-]{1,2})(?:\s+|$)")
+_DATELINE_TITLE = re.compile(
+    r"^(?P<line>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
+    r"(?:\s*,\s*[\w.-]*\.[a-z]{2,6}|\s*\([^()]{1,30}\))\s*[–—-]{1,2})(?:\s+|$)")
+_CREDIT = re.compile(r"(?:^|(?<=[.!?”\"'’)\]…]))\s*\((?P<credit>[*\w][*\w\s./&+-]{0,58})\)\s*\.?$")
+SUMMARY_CHARS = 300
+
+
+@dataclass(frozen=True)
+class CleanContent:
+    content_html: str  # sanitized, absolute URLs, inserts and tail removed ("" when none)
+    summary: str  # plain text, about SUMMARY_CHARS long, without the dateline
+    dateline: str | None  # "KUTAI KARTANEGARA, eksposisi.com –"
+    credit: str | None  # "adv/diskominfo/kukar" (without the parentheses)
+    image: str | None  # the first image, absolute
+    text: str  # the whole cleaned body as plain text, paragraphs split by blank lines
+
+
+def clean_title(value: str | None) -> str:
+    """Plain one-line text: entities decoded (also double-escaped ones), no tags, no controls."""
+    text = str(value or "")
+    for _ in range(8):  # bounded: "&amp;lt;b&amp;gt;" needs two rounds, never more than a few
+        previous = text
+        text = htmllib.unescape(_TAG_LIKE.sub(" ", text))
+        if text == previous:
+            break
+    return _one_line(_TAG_LIKE.sub(" ", text))
+
+
+def clean_content(html: str | None, base_url: str | None = None) -> CleanContent:
+    """Sanitize a body (HTML or plain text) and split off dateline, credit and boilerplate."""
+    tree = LexborHTMLParser(f"<body>{_sanitize(_as_html(html or ''), base_url)}</body>")
+    root = tree.body
+    if root is None:
+        return CleanContent("", "", None, None, None, "")
+    _remove_blocks(root)
+    paragraphs = _paragraphs(root)
+    dateline, start = _dateline(paragraphs)
+    credit = _credit(paragraphs)
+    image = tree.css_first("img")
+    content = _sanitize(_inner_html(root), base_url).strip()
+    return CleanContent(
+        content_html=content,
+        summary=_summary(paragraphs[start:], dateline, credit),
+        dateline=dateline,
+        credit=credit,
+        image=(image.attributes.get("src") or None) if image else None,
+        text="\n\n".join(paragraphs),
+    )
+
+
+def plain_text(html: str | None) -> str:
+    """Text of an HTML fragment (a feed summary), one line, no tags."""
+    return clean_content(html).text.replace("\n\n", " ")
+
+
+# --- input to sanitized HTML --------------------------------------------------------------
+
+
+def _as_html(source: str) -> str:
+    text = _CONTROL.sub("", source.replace("\r\n", "\n").replace("\r", "\n"))
+    if _LOOKS_HTML.search(text):
+        return text
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in para.split("\n") if line.strip()]
+        out.extend(f"<p>{group}</p>" for group in _line_groups(lines))
+    return "".join(out)
+
+
+def _line_groups(lines: list[str]) -> list[str]:
+    """Lines of one paragraph, joined by <br>; insert and marker lines stand alone."""
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        special = _INSERT.match(line) or _MARKER.match(line)
+        if special and groups[-1]:
+            groups.append([])
+        groups[-1].append(htmllib.escape(line, quote=False))
+        if special:
+            groups.append([])
+    return ["<br>".join(g) for g in groups if g]
+
+
+def _sanitize(fragment: str, base_url: str | None) -> str:
+    def absolute(url: str) -> str | None:
+        try:
+            return urljoin(base_url, url) if base_url else url
+        except ValueError:
+            return None
+
+    return nh3.clean(
+        fragment, tags=_TAGS, attributes=_ATTRS, clean_content_tags=_DROP_WITH_CONTENT,
+        link_rel="noopener nofollow", url_schemes={"http", "https", "mailto"},
+        url_relative=absolute,
+    )
+
+
+def _inner_html(root: LexborNode) -> str:
+    return "".join(child.html or "" for child in root.iter(include_text=True))
+
+
+# --- boilerplate removal ------------------------------------------------------------------
+
+
+def _remove_blocks(root: LexborNode) -> None:
+    blocks = list(root.css(_BLOCK_SEL))
+    doomed: list[LexborNode] = []
+    for index, node in enumerate(blocks):
+        if _inside(node, doomed):
+            continue
+        text, leaf = _node_text(node), _is_leaf(node)
+        if _INSERT.match(text) and len(text) <= _INSERT_MAX and (leaf or _small_box(node)):
+            doomed.append(node)
+        elif leaf and _WP_FOOTER.match(text):
+            doomed.append(node)
+        elif leaf and _MARKER.match(text):
+            if _is_tail([b for b in blocks[index + 1 :] if _is_leaf(b)]):
+                doomed.extend([node, *_following(node, root)])
+                break
+            doomed.append(node)
+            after = _next_element(node)
+            if after is not None and after.tag in ("ul", "ol"):
+                doomed.append(after)  # the list under a mid-story "Baca Juga" heading
+    for node in reversed(doomed):  # descendants before ancestors
+        node.decompose()
+
+
+def _is_leaf(node: LexborNode) -> bool:
+    return len(node.css(_BLOCK_SEL)) == 1  # css() includes the node itself
+
+
+def _small_box(node: LexborNode) -> bool:
+    """A box of related links: a heading and list items, nothing else."""
+    leaves = [b for b in node.css(_BLOCK_SEL) if b != node and _is_leaf(b)]
+    return sum(1 for b in leaves if b.tag != "li") <= 1
+
+
+def _inside(node: LexborNode, doomed: list[LexborNode]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if any(parent == d for d in doomed):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _next_element(node: LexborNode) -> LexborNode | None:
+    after = node.next
+    while after is not None and after.tag == "-text" and not (after.text() or "").strip():
+        after = after.next
+    return after
+
+
+def _is_tail(rest: list[LexborNode]) -> bool:
+    return all(len(_node_text(n)) <= _TAIL_LINE_MAX for n in rest)
+
+
+def _following(node: LexborNode, root: LexborNode) -> list[LexborNode]:
+    """Every node after `node` in document order, as the largest subtrees that hold them."""
+    found: list[LexborNode] = []
+    current: LexborNode | None = node
+    while current is not None and current != root:
+        sibling = current.next
+        while sibling is not None:
+            found.append(sibling)
+            sibling = sibling.next
+        current = current.parent
+    return found
+
+
+def _node_text(node: LexborNode) -> str:
+    return _one_line(node.text(deep=True, separator=" "))
+
+
+# --- plain text, dateline, credit, summary --------------------------------------------------
+
+
+def _paragraphs(root: LexborNode) -> list[str]:
+    """Block-aware text: a blank line between blocks, so paragraphs survive."""
+    parts: list[str] = []
+    stack: list[LexborNode | None] = list(reversed(list(root.iter(include_text=True))))
+    while stack:
+        node = stack.pop()
+        if node is None:  # the end of a block
+            parts.append("\n\n")
+        elif node.tag == "-text":
+            parts.append(node.text(deep=False) or "")
+        elif node.tag == "br":
+            parts.append("\n")
+        else:
+            if node.tag in _BLOCK_SET:
+                parts.append("\n\n")
+                stack.append(None)
+            stack.extend(reversed(list(node.iter(include_text=True))))
+    joined = "".join(parts)
+    return [p for p in (_one_line(chunk) for chunk in re.split(r"\n\s*\n", joined)) if p]
+
+
+def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
+    """The dateline opening the story; pre-story lines (breadcrumb, captions) are skipped."""
+    for index, para in enumerate(paragraphs[:8]):
+        match = _DATELINE_CAPS.match(para) or _DATELINE_TITLE.match(para)
+        if match and _has_letters(match.group("line"), 3):
+            return match.group("line").strip(), index
+    return None, 0
+
+
+def _credit(paragraphs: list[str]) -> str | None:
+    for para in reversed(paragraphs[-3:]):
+        match = _CREDIT.search(para)
+        if match and _has_letters(match.group("credit"), 2):
+            credit = match.group("credit").strip()
+            plain_word = re.fullmatch(r"[A-Za-z]+", credit) is not None
+            # one bare word in brackets ends many sentences; accept it only alone or after
+            # a full stop, which is how portals print "(adv)"
+            if not plain_word or match.start("credit") <= 1 or _after_stop(para, match.start()):
+                return credit
+    return None
+
+
+def _after_stop(para: str, pos: int) -> bool:
+    before = para[:pos].rstrip()
+    return before == "" or before[-1] in ".!?”\"'’…"
+
+
+def _summary(paragraphs: list[str], dateline: str | None, credit: str | None) -> str:
+    text = " ".join(paragraphs)
+    if dateline and text.startswith(dateline):
+        text = text[len(dateline) :].lstrip()
+    if credit:
+        text = re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", text)
+    text = _TAG_LIKE.sub(" ", text)
+    return _truncate(_one_line(text), SUMMARY_CHARS)
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
+def _has_letters(text: str, count: int) -> bool:
+    return sum(ch.isalpha() for ch in text) >= count
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
