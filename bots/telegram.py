@@ -7,6 +7,7 @@ of the token. The PTB/httpx exception is not chained: its request carries the to
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -15,6 +16,7 @@ import httpx
 import telegram
 from telegram import error as tg_error
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bots import _secrets
 from bots.errors import (
@@ -247,9 +249,8 @@ def classify(
     text = str(exc)
     low = text.lower()
     if isinstance(exc, tg_error.RetryAfter):
-        seconds = exc.retry_after
-        secs = seconds if isinstance(seconds, int) else seconds.total_seconds()
-        return RetryAfter(float(secs), f"{where}: flood control, retry after {secs}s")
+        secs = _retry_seconds(exc)
+        return RetryAfter(secs, f"{where}: flood control, retry after {secs:g}s")
     if isinstance(exc, tg_error.ChatMigrated):
         return ChatMigrated(exc.new_chat_id, f"{where}: chat migrated to {exc.new_chat_id}")
     if isinstance(exc, tg_error.InvalidToken):
@@ -261,6 +262,14 @@ def classify(
     if isinstance(exc, tg_error.TimedOut | tg_error.NetworkError):
         return _network(where, exc, idempotent=idempotent)
     return Transient(f"{where}: {type(exc).__name__}: {text}")
+
+
+def _retry_seconds(exc: tg_error.RetryAfter) -> float:
+    # PTB 22 warns that retry_after will become a timedelta; accept both, without the warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return float(value if isinstance(value, int | float) else value.total_seconds())
 
 
 def _bad_request(where: str, text: str, low: str) -> BotError:

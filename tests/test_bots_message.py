@@ -179,8 +179,9 @@ def test_any_text_renders_to_valid_html_within_limits(
 ) -> None:
     image = "https://x.id/i.jpg" if photo else None
     message = render(
-        headline(title=title, summary=summary, labels=tuple(labels), source_name=source,
-                 image_url=image)  # fmt: skip
+        headline(
+            title=title, summary=summary, labels=tuple(labels), source_name=source, image_url=image
+        )
     )
     visible = parse_telegram_html(message.html)
     limit = CAPTION_LIMIT if message.kind == "photo" else TEXT_LIMIT

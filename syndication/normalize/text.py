@@ -38,6 +38,7 @@ _BLOCK_SET = frozenset(_BLOCKS)
 _BLOCK_SEL = ", ".join(_BLOCKS)
 _LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z]|!--)")
 _TAG_LIKE = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^<>]*>", re.DOTALL)
+_BLOCK_TAG = re.compile(r"<!--|</?(?:br|" + "|".join(_BLOCKS) + r")\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 _INSERT = re.compile(
@@ -75,10 +76,15 @@ def clean_title(value: str | None) -> str:
     text = str(value or "")
     for _ in range(8):  # bounded: "&amp;lt;b&amp;gt;" needs two rounds, never more than a few
         previous = text
-        text = htmllib.unescape(_TAG_LIKE.sub(" ", text))
+        text = htmllib.unescape(_strip_tags(text))
         if text == previous:
             break
-    return _one_line(_TAG_LIKE.sub(" ", text))
+    return _one_line(_strip_tags(text))
+
+
+def _strip_tags(text: str) -> str:
+    # inline tags vanish ("<b>Kukar</b>'s" -> "Kukar's"); block tags and comments leave a space
+    return _TAG_LIKE.sub(lambda m: " " if _BLOCK_TAG.match(m.group()) else "", text)
 
 
 def clean_content(html: str | None, base_url: str | None = None) -> CleanContent:
@@ -283,7 +289,7 @@ def _summary(paragraphs: list[str], dateline: str | None, credit: str | None) ->
         text = text[len(dateline) :].lstrip()
     if credit:
         text = re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", text)
-    text = _TAG_LIKE.sub(" ", text)
+    text = _strip_tags(text)
     return _truncate(_one_line(text), SUMMARY_CHARS)
 
 

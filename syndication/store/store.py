@@ -474,7 +474,7 @@ class Store:
                 counts.setdefault(r[0], {})[r[1]] = int(r[2])
             info = {r.chat: r for r in conn.execute(select(t.channels))}
             oldest = dict(conn.execute(select(d.chat, func.min(d.created)).where(
-                d.state.in_(("pending", "edit"))).group_by(d.chat)).tuples().all())
+                d.state.in_(("pending", "edit"))).group_by(d.chat)).all())
         return [
             ChannelStatus(
                 chat=chat,

@@ -1,0 +1,149 @@
+"""The store on real SQLite and real PostgreSQL: idempotent ingest, duplicates, the delivery
+queue with leases, updates that mark feeds and announcements, pruning."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from syndication.store import SourceSuccess, Store, open_store, scopes_of
+from syndication.types import Item
+
+NOW = datetime(2024, 11, 18, 12, 0, tzinfo=UTC)
+OK = SourceSuccess(etag='"e1"', last_modified=None, body_hash="h1", status=200,
+                   next_poll=NOW + timedelta(minutes=5))
+
+
+def item(n: int, **kw: object) -> Item:
+    base = Item(
+        source_id="a", entry_key=f"https://portal.test/{n}/", url=f"https://portal.test/{n}/",
+        url_key=f"portal.test/{n}", title=f"Judul berita nomor {n} tentang Kukar",
+        title_key=f"judul berita nomor {n} tentang kukar", summary="ringkas", content_html="<p>x</p>",
+        author=None, published=NOW - timedelta(hours=1), updated=NOW - timedelta(hours=1),
+        categories=("pemerintah",), regencies=("kukar",), advertorial=False,
+        content_hash=f"hash{n}",
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def route(it: Item) -> list[tuple[str, str]]:
+    return [(r, f"@chat_{r}") for r in it.regencies]
+
+
+def yes(_: Item) -> bool:
+    return True
+
+
+def fresh_store(db_url: str) -> Store:
+    store = open_store(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    store.sync_sources([("a", "https://portal.test/feed"), ("b", "https://other.test/feed")])
+    return store
+
+
+def test_ingest_is_idempotent(db_url: str) -> None:
+    store = fresh_store(db_url)
+    first = store.ingest("a", [item(1), item(2)], NOW, OK, route=route, announce=yes)
+    again = store.ingest("a", [item(1), item(2)], NOW, OK, route=route, announce=yes)
+    assert (first.new, first.deliveries) == (2, 2)
+    assert (again.new, again.updated, again.deliveries) == (0, 0, 0)
+    assert store.counts() == {"items": 2, "pending_deliveries": 2}
+    state = store.source_state("a")
+    assert state.first_poll_done and state.etag == '"e1"' and state.body_hash == "h1"
+
+
+def test_same_story_from_two_sources_is_one_item_announced_once(db_url: str) -> None:
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    # source b: same article over http with another entry key (url_key equal)
+    other = item(1, source_id="b", entry_key="guid-b-1", url="http://portal.test/1/")
+    res = store.ingest("b", [other], NOW, OK, route=route, announce=yes)
+    assert (res.new, res.duplicates, res.deliveries) == (0, 1, 0)
+    # source b again, same title, different URL, within days: still the same story
+    retitled = item(9, source_id="b", entry_key="guid-b-9", url="https://mirror.test/x",
+                    url_key="mirror.test/x", title_key=item(1).title_key)
+    res = store.ingest("b", [retitled], NOW, OK, route=route, announce=yes)
+    assert res.duplicates == 1 and res.deliveries == 0
+    assert store.counts() == {"items": 1, "pending_deliveries": 1}
+    assert len(store.scope_items("all", 10)) == 1
+
+
+def test_scopes_and_dirty_marks(db_url: str) -> None:
+    store = fresh_store(db_url)
+    it = item(1, categories=("advertorial", "pemerintah"), regencies=("kukar", "kutim"))
+    store.ingest("a", [it], NOW, OK, route=route, announce=yes)
+    expected = set(scopes_of(it.categories, it.regencies))
+    assert "regency/kutim/advertorial" in expected
+    assert set(store.dirty_scopes()) == expected
+    assert [i.title for i in store.scope_items("regency/kukar/pemerintah", 10)] == [it.title]
+    store.clear_dirty(expected, NOW)
+    assert store.dirty_scopes() == []
+    assert store.nonempty_pair_scopes() == sorted(s for s in expected if s.count("/") == 2)
+
+
+def test_title_correction_updates_and_queues_an_edit(db_url: str) -> None:
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    [row] = store.claim_deliveries("p1", NOW, timedelta(minutes=5), 10)
+    store.mark_sent(row.id, NOW, 77, "text", row.item.title)
+    store.clear_dirty(store.dirty_scopes(), NOW)
+    fixed = item(1, title="Judul yang diperbaiki", content_hash="changed")
+    later = NOW + timedelta(minutes=10)
+    res = store.ingest("a", [fixed], later, OK, route=route, announce=yes)
+    assert res.updated == 1 and res.deliveries == 0
+    [edit] = store.claim_deliveries("p1", later, timedelta(minutes=5), 10)
+    assert edit.state == "edit" and edit.message_id == 77
+    assert edit.item.title == "Judul yang diperbaiki" and edit.item.version == 2
+    assert "all" in store.dirty_scopes()
+
+
+def test_leases_keep_two_senders_apart(db_url: str) -> None:
+    store = fresh_store(db_url)
+    store.ingest("a", [item(i) for i in range(5)], NOW, OK, route=route, announce=yes)
+    first = store.claim_deliveries("p1", NOW, timedelta(minutes=5), 3)
+    second = store.claim_deliveries("p2", NOW, timedelta(minutes=5), 10)
+    assert len(first) == 3 and len(second) == 2
+    assert not {r.id for r in first} & {r.id for r in second}
+    # p1 dies: after its lease expires, another sender takes its rows
+    later = NOW + timedelta(minutes=6)
+    taken = store.claim_deliveries("p3", later, timedelta(minutes=5), 10)
+    assert {r.id for r in taken} == {r.id for r in first} | {r.id for r in second}
+
+
+def test_source_lease_and_failures(db_url: str) -> None:
+    store = fresh_store(db_url)
+    lease = timedelta(minutes=10)
+    assert store.claim_source("a", "p1", NOW, lease, force=False) is not None
+    assert store.claim_source("a", "p2", NOW, lease, force=True) is None
+    count = store.record_failure("a", NOW, "http", "HTTP 500", NOW + timedelta(minutes=10), 500)
+    assert count == 1
+    assert store.claim_source("a", "p2", NOW, lease, force=False) is None  # not due yet
+    assert store.claim_source("a", "p2", NOW, lease, force=True) is not None
+    [status] = [s for s in store.source_statuses() if s.id == "a"]
+    assert status.consecutive_failures == 1 and status.last_error == "HTTP 500"
+
+
+def test_broken_channel_holds_its_rows_and_migration_moves_them(db_url: str) -> None:
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1), item(2, regencies=("kutim",))], NOW, OK, route=route,
+                 announce=yes)
+    assert store.channel_broken("@chat_kukar", "bot was kicked", NOW) is True
+    assert store.channel_broken("@chat_kukar", "bot was kicked", NOW) is False
+    rows = store.claim_deliveries("p1", NOW, timedelta(minutes=5), 10)
+    assert [r.chat for r in rows] == ["@chat_kutim"]
+    store.release([r.id for r in rows])
+    store.migrate_chat("@chat_kutim", "-100123", NOW)
+    rows = store.claim_deliveries("p1", NOW, timedelta(minutes=5), 10)
+    assert [r.chat for r in rows] == ["-100123"]
+    assert store.migrated_chats() == {"@chat_kutim": "-100123"}
+    chans = {c.chat: c for c in store.channel_statuses()}
+    assert chans["@chat_kukar"].state == "broken" and chans["@chat_kukar"].pending == 1
+
+
+def test_prune_keeps_feed_windows_and_pending(db_url: str) -> None:
+    store = fresh_store(db_url)
+    old = [item(i, published=NOW - timedelta(days=200 + i)) for i in range(6)]
+    store.ingest("a", old, NOW, OK, route=route, announce=lambda it: it.entry_key.endswith("/0/"))
+    removed = store.prune(NOW - timedelta(days=90), keep_per_scope=2)
+    # 6 old items; the 2 newest stay in every window; item 0 is newest anyway
+    assert removed == 4
+    assert store.counts()["items"] == 2
