@@ -4,8 +4,11 @@ Limits are sliding windows over the times this process started a send:
   - per chat: at most one message per `chat_interval` seconds and `chat_per_minute` a minute;
   - per bot: at most `bot_per_second` messages in any second;
   - a chat answered with 429 is blocked for `retry_after`, and only that chat.
-Telegram counts when a request arrives, which can be a little later than when the pacer let
-it go (a busy connection pool), so `slack` seconds are added to every window.
+Telegram counts when a request arrives, which lies somewhere between the moment the pacer let
+it go and the moment the answer came back (a busy pool or a slow network in between). So a
+chat's slot is stamped at `acquire` and moved to the end of the request by `sent` (or use
+`async with pacer.slot(chat)`): spacing measured from the answer can never be too short.
+`slack` seconds are added to every window on top, for clocks that disagree a little.
 The clock and the sleep are injected so tests can drive time by hand.
 """
 
@@ -14,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 Chat = Hashable
@@ -25,7 +29,7 @@ class Limits:
     chat_interval: float = 1.0
     chat_per_minute: int = 20
     bot_per_second: int = 30
-    slack: float = 0.1
+    slack: float = 0.05
     chat_window: float = 60.0  # the "minute" of chat_per_minute; shorter only in tests
 
 
@@ -80,6 +84,21 @@ class Pacer:
         """Wait until `chat` may send, then claim the slot."""
         while not self.try_acquire(chat):
             await self._sleep(self.delay(chat))
+
+    def sent(self, chat: Chat) -> None:
+        """The request holding `chat`'s latest slot has finished (any outcome): re-stamp it now."""
+        state = self._state(chat)
+        if state.sent:
+            state.sent[-1] = max(state.sent[-1], self._clock())
+
+    @asynccontextmanager
+    async def slot(self, chat: Chat) -> AsyncIterator[None]:
+        """`acquire` on entry, `sent` on exit: wrap exactly one request to `chat`."""
+        await self.acquire(chat)
+        try:
+            yield
+        finally:
+            self.sent(chat)
 
     def block(self, chat: Chat, seconds: float) -> None:
         """After a 429 for `chat`: nothing goes to it for `seconds` (plus slack)."""

@@ -6,8 +6,8 @@ of the token. The PTB/httpx exception is not chained: its request carries the to
 
 from __future__ import annotations
 
+import json
 import logging
-import warnings
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -16,7 +16,6 @@ import httpx
 import telegram
 from telegram import error as tg_error
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bots import _secrets
 from bots.errors import (
@@ -98,7 +97,7 @@ class TelegramSender:
         _secrets.register(token)
         _secrets.install_log_redaction()  # before Bot(): its constructor logs the URL
         api = api_url.rstrip("/")
-        self._request = HTTPXRequest(
+        self._request = _Request(
             connection_pool_size=pool_size,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
@@ -226,6 +225,33 @@ class TelegramSender:
         self._started = True
 
 
+class _FloodControl(tg_error.TelegramError):
+    """A 429 caught before PTB builds its RetryAfter (whose constructor warns in PTB 22)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Flood control exceeded. Retry in {seconds:g} seconds")
+        self.seconds = seconds
+
+
+class _Request(HTTPXRequest):
+    """HTTPXRequest that reads 429 answers itself (see _FloodControl)."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code == 429:
+            raise _FloodControl(_retry_after(payload))
+        return code, payload
+
+
+def _retry_after(payload: bytes) -> float:
+    """parameters.retry_after of a 429 body; 5 s if Telegram did not say (it always should)."""
+    try:
+        value = json.loads(payload)["parameters"]["retry_after"]
+        return max(0.0, float(value))
+    except (ValueError, KeyError, TypeError):
+        return 5.0
+
+
 class _PhotoUnusable(Rejected):
     """Telegram could not use the photo URL (internal: triggers the text fallback)."""
 
@@ -248,8 +274,8 @@ def classify(
     where = f"telegram: {endpoint}" + (f" to {chat}" if chat is not None else "")
     text = str(exc)
     low = text.lower()
-    if isinstance(exc, tg_error.RetryAfter):
-        secs = _retry_seconds(exc)
+    if isinstance(exc, _FloodControl):
+        secs = exc.seconds
         return RetryAfter(secs, f"{where}: flood control, retry after {secs:g}s")
     if isinstance(exc, tg_error.ChatMigrated):
         return ChatMigrated(exc.new_chat_id, f"{where}: chat migrated to {exc.new_chat_id}")
@@ -262,14 +288,6 @@ def classify(
     if isinstance(exc, tg_error.TimedOut | tg_error.NetworkError):
         return _network(where, exc, idempotent=idempotent)
     return Transient(f"{where}: {type(exc).__name__}: {text}")
-
-
-def _retry_seconds(exc: tg_error.RetryAfter) -> float:
-    # PTB 22 warns that retry_after will become a timedelta; accept both, without the warning
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return float(value if isinstance(value, int | float) else value.total_seconds())
 
 
 def _bad_request(where: str, text: str, low: str) -> BotError:

@@ -8,10 +8,11 @@ the field (InvalidRecordError), never deep inside feedgen.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds.errors import InvalidRecordError
 
@@ -178,7 +179,6 @@ class Site:
     websub_hub: str | None = None
     generator: str = "syndication"
     timezone: str = "Asia/Makassar"  # for dates shown on index.html (WITA)
-    description: str = field(default="")
 
     def __post_init__(self) -> None:
         _require_http_url("site.base_url", self.base_url)
@@ -197,6 +197,10 @@ class Site:
             raise InvalidRecordError(f"site.language: {self.language!r} is not a language tag")
         if not self.title.strip():
             raise InvalidRecordError("site.title: empty")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError) as error:
+            raise InvalidRecordError(f"site.timezone: {self.timezone!r} is unknown") from error
 
     def url(self, relative: str) -> str:
         """The public URL of a file under output_dir."""

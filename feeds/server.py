@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import os
 import socket
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ class _FileCache:
     def __init__(self, capacity: int = _CACHE_FILES) -> None:
         self._items: OrderedDict[Path, tuple[tuple[int, int, int], _File]] = OrderedDict()
         self._capacity = capacity
+        self._lock = threading.Lock()  # load() runs in worker threads, several at once
 
     def load(self, path: Path) -> _File | None:
         try:
@@ -68,17 +70,19 @@ class _FileCache:
             with path.open("rb") as handle:
                 stat = os.fstat(handle.fileno())
                 key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-                cached = self._items.get(path)
-                if cached is not None and cached[0] == key:
-                    self._items.move_to_end(path)
-                    return cached[1]
+                with self._lock:
+                    cached = self._items.get(path)
+                    if cached is not None and cached[0] == key:
+                        self._items.move_to_end(path)
+                        return cached[1]
                 body = handle.read()
         except (FileNotFoundError, IsADirectoryError, PermissionError):
             return None
         loaded = _make_file(path, body, stat.st_mtime)
-        self._items[path] = (key, loaded)
-        while len(self._items) > self._capacity:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[path] = (key, loaded)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
         return loaded
 
 

@@ -22,16 +22,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="syndication",
         description="RSS/Atom/JSON feeds and Telegram headlines for Kaltim regional news.",
     )
-    p.add_argument("--config", metavar="PATH",
-                   help="config file (default: $SYNDICATION_CONFIG, else ./config.toml)")
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $SYNDICATION_CONFIG, else ./config.toml)",
+    )
     p.add_argument("--log-format", choices=("text", "json"), default="text")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     p.add_argument("--version", action="version", version=f"syndication {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("check", help="validate the config and print a summary")
     run = sub.add_parser("run", help="the daemon: poll, publish, deliver, serve")
-    run.add_argument("--once", action="store_true",
-                     help="one full cycle (poll every source, publish, deliver), then exit")
+    run.add_argument(
+        "--once",
+        action="store_true",
+        help="one full cycle (poll every source, publish, deliver), then exit",
+    )
     sub.add_parser("serve", help="only the HTTP server for the published feeds")
     status = sub.add_parser("status", help="health per source and per channel")
     status.add_argument("--json", action="store_true", help="print one JSON object")

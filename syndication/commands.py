@@ -21,10 +21,12 @@ def summary(config: Config, path: Path) -> str:
         f"  storage     {_safe_url(config.storage.url)}",
         f"  feeds       {config.output_dir} served as {config.feeds.base_url}",
         f"  server      {'on ' + config.server.host + ':' + str(config.server.port)}"
-        if config.server.enabled else "  server      off",
+        if config.server.enabled
+        else "  server      off",
         f"  sources     {len(enabled)} enabled of {len(config.sources)}: "
-        + ", ".join(f"{s.id} ({s.kind}, every {_dur(s.interval.total_seconds())})"
-                    for s in enabled),
+        + ", ".join(
+            f"{s.id} ({s.kind}, every {_dur(s.interval.total_seconds())})" for s in enabled
+        ),
         f"  categories  {len(config.categories)}: " + ", ".join(c.slug for c in config.categories),
         f"  regencies   {len(config.regencies)}: " + ", ".join(r.slug for r in config.regencies),
         f"  telegram    {len(chats)} channel(s): "
@@ -56,8 +58,11 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     by_chat = {r.chat: r.slug for r in config.regencies if r.chat}
     configured = {s.id for s in config.sources}
     sources = [
-        {**_jsonable(dataclasses.asdict(s)), "configured": s.id in configured,
-         "healthy": s.consecutive_failures == 0 and s.last_success is not None}
+        {
+            **_jsonable(dataclasses.asdict(s)),
+            "configured": s.id in configured,
+            "healthy": s.consecutive_failures == 0 and s.last_success is not None,
+        }
         for s in store.source_statuses()
     ]
     channels = [
@@ -66,9 +71,19 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     ]
     for chat, slug in by_chat.items():
         if chat not in {c["chat"] for c in channels}:
-            channels.append({"chat": chat, "regency": slug, "state": "ok", "reason": None,
-                             "last_sent": None, "pending": 0, "sent": 0, "failed": 0,
-                             "oldest_pending": None})
+            channels.append(
+                {
+                    "chat": chat,
+                    "regency": slug,
+                    "state": "ok",
+                    "reason": None,
+                    "last_sent": None,
+                    "pending": 0,
+                    "sent": 0,
+                    "failed": 0,
+                    "oldest_pending": None,
+                }
+            )
     return {
         "generated": datetime.now(UTC).isoformat(),
         "dry_run": config.token() is None,

@@ -287,7 +287,9 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
     problems = []
     for i, value in enumerate(values):
         if value in seen:
-            problems.append(f"{table}[{i}].{key}: {value!r} is already used by {table}[{seen[value]}]")
+            problems.append(
+                f"{table}[{i}].{key}: {value!r} is already used by {table}[{seen[value]}]"
+            )
         seen.setdefault(value, i)
     return problems
 
@@ -395,7 +397,9 @@ def locate(text: str, loc: tuple[Any, ...]) -> int | None:
     while i < len(loc):
         part = loc[i]
         if isinstance(part, str) and i + 1 < len(loc) and isinstance(loc[i + 1], int):
-            headers = [n for n in range(start, end) if re.match(rf"\s*\[\[\s*{part}\s*\]\]", lines[n])]
+            headers = [
+                n for n in range(start, end) if re.match(rf"\s*\[\[\s*{part}\s*\]\]", lines[n])
+            ]
             if loc[i + 1] < len(headers):
                 start = headers[loc[i + 1]]
                 nxt = [n for n in range(start + 1, end) if re.match(r"\s*\[", lines[n])]

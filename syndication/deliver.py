@@ -48,9 +48,13 @@ class Deliverer:
         self.clock = clock
         self.owner = owner
         tg = config.telegram
-        self.pacer = Pacer(Limits(chat_interval=1.0 / tg.per_chat_per_second,
-                                  chat_per_minute=tg.per_chat_per_minute,
-                                  bot_per_second=tg.global_per_second))
+        self.pacer = Pacer(
+            Limits(
+                chat_interval=1.0 / tg.per_chat_per_second,
+                chat_per_minute=tg.per_chat_per_minute,
+                bot_per_second=tg.global_per_second,
+            )
+        )
         token = config.token()
         self.sender = TelegramSender(token, tg.api_url) if token else None
         self.stopped = False
@@ -77,8 +81,9 @@ class Deliverer:
             return counts
         while not self.stopped and not self.token_rejected:
             now = self.clock()
-            rows = await asyncio.to_thread(self.store.claim_deliveries, self.owner, now, LEASE,
-                                           BATCH)
+            rows = await asyncio.to_thread(
+                self.store.claim_deliveries, self.owner, now, LEASE, BATCH
+            )
             if rows:
                 await self._send_batch(rows, counts)
                 continue
@@ -94,8 +99,10 @@ class Deliverer:
         return None if due is None else (due - now).total_seconds()
 
     async def _send_batch(self, rows: list[DeliveryRow], counts: dict[str, int]) -> None:
-        by_chat = [list(g) for _, g in groupby(sorted(rows, key=lambda r: (r.chat, r.id)),
-                                               key=lambda r: r.chat)]
+        by_chat = [
+            list(g)
+            for _, g in groupby(sorted(rows, key=lambda r: (r.chat, r.id)), key=lambda r: r.chat)
+        ]
         await asyncio.gather(*(self._send_chat(chat_rows, counts) for chat_rows in by_chat))
 
     async def _send_chat(self, rows: list[DeliveryRow], counts: dict[str, int]) -> None:
@@ -107,7 +114,7 @@ class Deliverer:
             counts[outcome] = counts.get(outcome, 0) + 1
             if outcome in ("chat-broken", "retry", "token"):
                 # the chat (or the bot) cannot go on now: hand back the rest untouched
-                await asyncio.to_thread(self.store.release, [r.id for r in rows[i + 1:]])
+                await asyncio.to_thread(self.store.release, [r.id for r in rows[i + 1 :]])
                 return
 
     async def _deliver_one(self, row: DeliveryRow) -> str:
@@ -150,64 +157,94 @@ class Deliverer:
             return "token"
         except Rejected as e:
             await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
-            log.error("event=telegram_rejected delivery=%s chat=%s reason=%r", row.id, chat,
-                      e.reason)
+            log.error(
+                "event=telegram_rejected delivery=%s chat=%s reason=%r", row.id, chat, e.reason
+            )
             self.failed_total += 1
             return "failed"
         except (Transient, BotError) as e:
             await self._retry(row, e.reason)
             return "retry"
-        await asyncio.to_thread(self.store.mark_sent, row.id, self.clock(), sent.message_id,
-                                sent.kind, row.item.title)
+        await asyncio.to_thread(
+            self.store.mark_sent, row.id, self.clock(), sent.message_id, sent.kind, row.item.title
+        )
         self.sent_total += 1
-        log.info("event=telegram_sent delivery=%s item=%s chat=%s message_id=%s", row.id,
-                 row.item.id, chat, sent.message_id)
+        log.info(
+            "event=telegram_sent delivery=%s item=%s chat=%s message_id=%s",
+            row.id,
+            row.item.id,
+            chat,
+            sent.message_id,
+        )
         return "sent"
 
     async def _edit(self, row: DeliveryRow, chat: str, message: Message) -> str:
         assert self.sender is not None
         if row.message_id is None:
-            await asyncio.to_thread(self.store.mark_sent, row.id, self.clock(), None,
-                                    row.message_kind or "text", row.item.title)
+            await asyncio.to_thread(
+                self.store.mark_sent,
+                row.id,
+                self.clock(),
+                None,
+                row.message_kind or "text",
+                row.item.title,
+            )
             return "edited"
         kind: Kind = "photo" if row.message_kind == "photo" else "text"
         if message.kind != kind:
-            message = render(self._headline(row), self.config.telegram.template,
-                             self.config.telegram.timezone, kind=kind)
+            message = render(
+                self._headline(row),
+                self.config.telegram.template,
+                self.config.telegram.timezone,
+                kind=kind,
+            )
         try:
             await self.sender.edit(chat, row.message_id, message)
         except MessageGone as e:
             log.warning("event=edit_gone delivery=%s reason=%r", row.id, e.reason)
-        await asyncio.to_thread(self.store.mark_sent, row.id, self.clock(), row.message_id,
-                                kind, row.item.title)
-        log.info("event=telegram_edited delivery=%s chat=%s message_id=%s", row.id, chat,
-                 row.message_id)
+        await asyncio.to_thread(
+            self.store.mark_sent, row.id, self.clock(), row.message_id, kind, row.item.title
+        )
+        log.info(
+            "event=telegram_edited delivery=%s chat=%s message_id=%s", row.id, chat, row.message_id
+        )
         return "edited"
 
     async def _unknowable(self, row: DeliveryRow, e: Unknowable) -> str:
         if self.config.telegram.on_timeout == "assume-sent":
-            await asyncio.to_thread(self.store.mark_sent, row.id, self.clock(), None, "text",
-                                    row.item.title)
+            await asyncio.to_thread(
+                self.store.mark_sent, row.id, self.clock(), None, "text", row.item.title
+            )
             log.warning("event=telegram_unknowable delivery=%s policy=assume-sent", row.id)
             return "sent"
-        log.warning("event=telegram_unknowable delivery=%s policy=resend reason=%r", row.id,
-                    e.reason)
+        log.warning(
+            "event=telegram_unknowable delivery=%s policy=resend reason=%r", row.id, e.reason
+        )
         await self._retry(row, e.reason, soon=True)
         return "retry"
 
     async def _retry(self, row: DeliveryRow, reason: str, *, soon: bool = False) -> None:
         delay = 2.0 if soon else min(5.0 * 2**row.attempts, 3600.0)
-        await asyncio.to_thread(self.store.mark_retry, row.id, reason,
-                                self.clock() + timedelta(seconds=delay))
-        log.warning("event=telegram_retry delivery=%s chat=%s in=%ss reason=%r", row.id,
-                    row.chat, delay, reason)
+        await asyncio.to_thread(
+            self.store.mark_retry, row.id, reason, self.clock() + timedelta(seconds=delay)
+        )
+        log.warning(
+            "event=telegram_retry delivery=%s chat=%s in=%ss reason=%r",
+            row.id,
+            row.chat,
+            delay,
+            reason,
+        )
 
     async def _broken(self, chat: str, reason: str) -> None:
         first = await asyncio.to_thread(self.store.channel_broken, chat, reason, self.clock())
         log.error("event=channel_broken chat=%s reason=%r", chat, reason)
         if first:
-            self.alert_admin(chat, f"⚠️ channel {chat} is broken: {reason}. Its messages wait "
-                             "until the bot is back in the channel (then: syndication status).")
+            self.alert_admin(
+                chat,
+                f"⚠️ channel {chat} is broken: {reason}. Its messages wait "
+                "until the bot is back in the channel (then: syndication status).",
+            )
 
     # --- rendering ----------------------------------------------------------------------
 
@@ -218,10 +255,15 @@ class Deliverer:
         regency = next((r.name for r in self.config.regencies if r.slug == row.regency), None)
         source = self.config.source(item.source_id)
         return Headline(
-            key=str(item.id), title=item.title, url=item.url,
+            key=str(item.id),
+            title=item.title,
+            url=item.url,
             source_name=source.display_name if source else item.source_id,
-            published=item.published, labels=tuple(names.get(c, c) for c in cats),
-            advertorial=item.advertorial, regency_name=regency, summary=item.summary,
+            published=item.published,
+            labels=tuple(names.get(c, c) for c in cats),
+            advertorial=item.advertorial,
+            regency_name=regency,
+            summary=item.summary,
             image_url=item.image,
         )
 
@@ -237,15 +279,21 @@ class Deliverer:
         return is_quiet(now, start, end, self.config.telegram.timezone)
 
     async def _dry_run(self) -> int:
-        rows = await asyncio.to_thread(self.store.claim_deliveries, self.owner, self.clock(),
-                                       LEASE, 10_000)
+        rows = await asyncio.to_thread(
+            self.store.claim_deliveries, self.owner, self.clock(), LEASE, 10_000
+        )
         for row in rows:
             if row.id in self._dry_logged:
                 continue
             self._dry_logged.add(row.id)
             message = self._render(row)
-            log.info("event=telegram_dry_run chat=%s kind=%s delivery=%s\n%s", row.chat,
-                     message.kind, row.id, message.html)
+            log.info(
+                "event=telegram_dry_run chat=%s kind=%s delivery=%s\n%s",
+                row.chat,
+                message.kind,
+                row.id,
+                message.html,
+            )
         await asyncio.to_thread(self.store.release, [r.id for r in rows])
         return len(rows)
 
@@ -265,8 +313,9 @@ class Deliverer:
             text = self._admin_queue.pop(0)
             try:
                 await self.pacer.acquire(str(chat))
-                await self.sender.send(str(chat), Message("text", html.escape(text),
-                                                          disable_web_page_preview=True))
+                await self.sender.send(
+                    str(chat), Message("text", html.escape(text), disable_web_page_preview=True)
+                )
             except BotError as e:
                 log.error("event=admin_alert_failed reason=%r", e.reason)
                 return

@@ -18,8 +18,10 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
     if item is None:
         return f"explain: no stored item matches {target!r} (an item id or article URL)", False
     routes = [
-        f"{r.slug} -> {r.chat}" for r in config.regencies
-        if r.slug in item.regencies and r.chat
+        f"{r.slug} -> {r.chat}"
+        for r in config.regencies
+        if r.slug in item.regencies
+        and r.chat
         and set(item.categories) & set(config.notify_categories_for(r))
     ]
     lines = [

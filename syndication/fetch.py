@@ -57,14 +57,17 @@ class Fetcher:
     def __init__(self, policy: FetchPolicy, transport: httpx.AsyncBaseTransport | None = None):
         self.policy = policy
         timeout = httpx.Timeout(
-            connect=policy.connect_timeout, read=policy.read_timeout,
-            write=policy.read_timeout, pool=policy.total_timeout,
+            connect=policy.connect_timeout,
+            read=policy.read_timeout,
+            write=policy.read_timeout,
+            pool=policy.total_timeout,
         )
         self.client = httpx.AsyncClient(
             timeout=timeout,
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=policy.concurrency,
-                                max_keepalive_connections=policy.concurrency),
+            limits=httpx.Limits(
+                max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency
+            ),
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             transport=transport,
         )
@@ -75,7 +78,11 @@ class Fetcher:
         await self.client.aclose()
 
     async def get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
         accept: str = "*/*",
     ) -> FetchResult:
         """GET with validators; raises FetchError (with retry_after when the server gave one)."""
@@ -104,7 +111,9 @@ class Fetcher:
             if status in (301, 302, 303, 307, 308):
                 target = resp.headers.get("location")
                 if not target:
-                    raise HTTPStatusError(status, f"fetch: {url}: redirect {status} without Location")
+                    raise HTTPStatusError(
+                        status, f"fetch: {url}: redirect {status} without Location"
+                    )
                 url = str(httpx.URL(url).join(target))
                 all_permanent = all_permanent and status in PERMANENT
                 permanent = url if all_permanent else None
@@ -144,10 +153,14 @@ def _result(
     url: str, status: int, resp: httpx.Response, body: bytes, permanent: str | None
 ) -> FetchResult:
     return FetchResult(
-        url=url, status=status, body=body,
-        etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified"),
+        url=url,
+        status=status,
+        body=body,
+        etag=resp.headers.get("etag"),
+        last_modified=resp.headers.get("last-modified"),
         content_type=resp.headers.get("content-type", ""),
-        permanent_url=permanent, max_age=_max_age(resp.headers.get("cache-control")),
+        permanent_url=permanent,
+        max_age=_max_age(resp.headers.get("cache-control")),
         body_hash=hashlib.sha256(body).hexdigest() if status != 304 else "",
     )
 

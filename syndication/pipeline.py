@@ -51,8 +51,9 @@ class Runtime:
 
 async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False) -> PollOutcome:
     now = rt.clock()
-    state = await asyncio.to_thread(rt.store.claim_source, source.id, rt.owner, now, LEASE,
-                                    force=force)
+    state = await asyncio.to_thread(
+        rt.store.claim_source, source.id, rt.owner, now, LEASE, force=force
+    )
     if state is None:
         return PollOutcome(source.id, "skipped")
     try:
@@ -68,14 +69,19 @@ async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False)
 
 async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOutcome:
     fetched = await rt.fetcher.get(
-        state.fetch_url, etag=state.etag, last_modified=state.last_modified,
+        state.fetch_url,
+        etag=state.etag,
+        last_modified=state.last_modified,
         accept=_ACCEPT[source.kind],
     )
     now = rt.clock()
     ok = SourceSuccess(
-        etag=fetched.etag, last_modified=fetched.last_modified,
-        body_hash=fetched.body_hash, status=fetched.status,
-        next_poll=next_poll(source, now, 0, fetched.max_age), permanent_url=fetched.permanent_url,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        body_hash=fetched.body_hash,
+        status=fetched.status,
+        next_poll=next_poll(source, now, 0, fetched.max_age),
+        permanent_url=fetched.permanent_url,
     )
     if fetched.not_modified or (fetched.body_hash and fetched.body_hash == state.body_hash):
         await asyncio.to_thread(rt.store.record_unchanged, source.id, now, ok)
@@ -85,14 +91,25 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
     raws = await _entries(rt, source, fetched)
     items, skipped = _normalize(rt.config, source, raws, now)
     result = await asyncio.to_thread(
-        rt.store.ingest, source.id, items, now, ok,
-        route=router(rt.config, rt.store), announce=announcer(rt.config, state, now),
+        rt.store.ingest,
+        source.id,
+        items,
+        now,
+        ok,
+        route=router(rt.config, rt.store),
+        announce=announcer(rt.config, state, now),
     )
     await _recovered(rt, source, state)
     log.info(
         "event=poll source=%s status=ok entries=%d new=%d updated=%d duplicates=%d "
-        "deliveries=%d skipped=%d", source.id, len(raws), result.new, result.updated,
-        result.duplicates, result.deliveries, skipped,
+        "deliveries=%d skipped=%d",
+        source.id,
+        len(raws),
+        result.new,
+        result.updated,
+        result.duplicates,
+        result.deliveries,
+        skipped,
     )
     return PollOutcome(source.id, "new", result, skipped=skipped)
 
@@ -163,8 +180,12 @@ def announcer(config: Config, state: SourceState, now: datetime) -> Callable[[It
 
 
 def next_poll(
-    source: SourceConfig, now: datetime, failures: int, max_age: float | None,
-    retry_after: float | None = None, cap: timedelta = timedelta(hours=6),
+    source: SourceConfig,
+    now: datetime,
+    failures: int,
+    max_age: float | None,
+    retry_after: float | None = None,
+    cap: timedelta = timedelta(hours=6),
 ) -> datetime:
     """The earliest time the source may be polled again.
 
@@ -188,12 +209,25 @@ async def _failed(
 ) -> PollOutcome:
     now = rt.clock()
     status = getattr(error, "status", None)
-    when = next_poll(source, now, state.consecutive_failures + 1, None, error.retry_after,
-                     rt.config.fetch.max_backoff)
-    count = await asyncio.to_thread(rt.store.record_failure, source.id, now, error.kind,
-                                    str(error), when, status)
-    log.warning("event=poll source=%s status=error kind=%s failures=%d error=%r next=%s",
-                source.id, error.kind, count, str(error), when.isoformat())
+    when = next_poll(
+        source,
+        now,
+        state.consecutive_failures + 1,
+        None,
+        error.retry_after,
+        rt.config.fetch.max_backoff,
+    )
+    count = await asyncio.to_thread(
+        rt.store.record_failure, source.id, now, error.kind, str(error), when, status
+    )
+    log.warning(
+        "event=poll source=%s status=error kind=%s failures=%d error=%r next=%s",
+        source.id,
+        error.kind,
+        count,
+        str(error),
+        when.isoformat(),
+    )
     if count >= 5 and not state.alerted and rt.on_source_alert:
         await asyncio.to_thread(rt.store.set_alerted, source.id, True)
         rt.on_source_alert(source.id, f"⚠️ source {source.id} failing {count} times: {error}")

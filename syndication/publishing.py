@@ -1,8 +1,8 @@
 """Regenerate the published feeds for the scopes that changed:
 
-    dirty scopes (+ any configured scope without files yet) | read each window from the store
-    | feeds/ renders and writes only changed bytes, atomically | index.html, feeds.opml
-    | clear the dirty marks | ping the WebSub hub for the rewritten feeds
+dirty scopes (+ any configured scope without files yet) | read each window from the store
+| feeds/ renders and writes only changed bytes, atomically | index.html, feeds.opml
+| clear the dirty marks | ping the WebSub hub for the rewritten feeds
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from feeds import publish as feeds_publish
+from feeds import ping_hub, publish, write_index
 from feeds.errors import FeedsError
 from feeds.model import (
     Entry,
@@ -47,10 +47,14 @@ class Publisher:
     def site(self) -> Site:
         f = self.config.feeds
         return Site(
-            base_url=f.base_url, title=f.title, link=f.site_url or f.base_url,
-            language=f.language, content_mode=f.content, items_per_feed=f.items_per_feed,
-            websub_hub=f.websub_hub or None, timezone=self.config.telegram.timezone,
-            description=f.description,
+            base_url=f.base_url,
+            title=f.title,
+            link=f.site_url or f.base_url,
+            language=f.language,
+            content_mode=f.content,
+            items_per_feed=f.items_per_feed,
+            websub_hub=f.websub_hub or None,
+            timezone=self.config.telegram.timezone,
         )
 
     def all_scopes(self) -> list[Scope]:
@@ -69,9 +73,12 @@ class Publisher:
 
     async def publish_dirty(self) -> int:
         """Publish what changed; returns how many files were rewritten."""
-        return await asyncio.to_thread(self._publish_sync)
+        site, written, urls = await asyncio.to_thread(self._publish_sync)
+        if site.websub_hub and urls:
+            await self._ping(site, urls)
+        return written
 
-    def _publish_sync(self) -> int:
+    def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
         started = self.clock()
         site = self.site()
         scopes = self.all_scopes()
@@ -81,20 +88,22 @@ class Publisher:
         limit = site.items_per_feed
         pairs = ((s, self._entries(site, self.store.scope_items(s.path, limit))) for s in todo)
         try:
-            result = feeds_publish.publish(site, out, pairs)
+            result = publish(site, out, pairs)
             latest = self._entries(site, self.store.scope_items("all", 20))
-            result += feeds_publish.write_index(site, out, scopes, latest)
+            result += write_index(site, out, scopes, latest)
         except (FeedsError, OSError) as e:
             log.error("event=publish_failed error=%r", str(e))
-            return 0
+            return site, 0, ()
         self.store.clear_dirty(dirty, started)
         self.files_written += len(result.written)
         if result.written:
-            log.info("event=published scopes=%d written=%d unchanged=%d", len(todo),
-                     len(result.written), len(result.unchanged))
-        if site.websub_hub and result.written:
-            self._ping(site, result.written_urls(site))
-        return len(result.written)
+            log.info(
+                "event=published scopes=%d written=%d unchanged=%d",
+                len(todo),
+                len(result.written),
+                len(result.unchanged),
+            )
+        return site, len(result.written), result.written_urls(site)
 
     def _entries(self, site: Site, items: Iterable[ScopeItem]) -> list[Entry]:
         out = []
@@ -115,19 +124,23 @@ class Publisher:
         return Entry(
             # stable for the item's life: its row id and the day it was first seen
             id=f"tag:{host},{item.first_seen:%Y-%m-%d}:item/{item.id}",
-            title=item.title, link=item.url, published=item.published,
-            updated=max(item.updated, item.published), summary=item.summary,
-            content_html=item.content_html, author=item.author,
+            title=item.title,
+            link=item.url,
+            published=item.published,
+            updated=max(item.updated, item.published),
+            summary=item.summary,
+            content_html=item.content_html,
+            author=item.author,
             categories=tuple((c, names.get(c, c)) for c in item.categories),
-            image=image, advertorial=item.advertorial,
+            image=image,
+            advertorial=item.advertorial,
             source_name=source.display_name if source else item.source_id,
         )
 
-    def _ping(self, site: Site, urls: Iterable[str]) -> None:
+    async def _ping(self, site: Site, urls: tuple[str, ...]) -> None:
         assert site.websub_hub
-        try:
-            with httpx.Client(timeout=10) as client:
-                for url in urls:
-                    client.post(site.websub_hub, data={"hub.mode": "publish", "hub.url": url})
-        except httpx.HTTPError as e:
-            log.warning("event=websub_ping_failed hub=%s error=%r", site.websub_hub, str(e))
+        async with httpx.AsyncClient(timeout=10) as client:
+            try:
+                await ping_hub(client, site.websub_hub, urls)
+            except FeedsError as e:
+                log.warning("event=websub_ping_failed hub=%s error=%r", site.websub_hub, str(e))

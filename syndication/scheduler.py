@@ -13,6 +13,7 @@ new work, let in-flight polls and sends finish, then return.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import signal
@@ -88,17 +89,27 @@ class Daemon:
         for source in self.app.config.sources:
             if source.enabled:
                 self._schedule_source(source)
-        self.scheduler.add_job(self._retention, "interval", hours=1, id="retention",
-                               coalesce=True, max_instances=1)
-        self.scheduler.add_job(self._watch_config, "interval", seconds=2, id="config",
-                               coalesce=True, max_instances=1)
+        self.scheduler.add_job(
+            self._retention, "interval", hours=1, id="retention", coalesce=True, max_instances=1
+        )
+        self.scheduler.add_job(
+            self._watch_config, "interval", seconds=2, id="config", coalesce=True, max_instances=1
+        )
 
     def _schedule_source(self, source: SourceConfig) -> None:
         seconds = source.interval.total_seconds()
         self.scheduler.add_job(
-            self._poll, "interval", seconds=seconds, jitter=min(seconds * 0.1, 60),
-            id=f"source:{source.id}", args=[source.id], coalesce=True, max_instances=1,
-            next_run_time=datetime.now(UTC), replace_existing=True, misfire_grace_time=None,
+            self._poll,
+            "interval",
+            seconds=seconds,
+            jitter=min(seconds * 0.1, 60),
+            id=f"source:{source.id}",
+            args=[source.id],
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
+            misfire_grace_time=None,
         )
 
     async def _poll(self, source_id: str) -> None:
@@ -120,8 +131,9 @@ class Daemon:
     def _request_publish(self) -> None:
         if self.scheduler.get_job("publish") is None and not self.stop_event.is_set():
             delay = self.app.config.feeds.publish_delay
-            self.scheduler.add_job(self._publish, "date", id="publish",
-                                   run_date=datetime.now(UTC) + delay)
+            self.scheduler.add_job(
+                self._publish, "date", id="publish", run_date=datetime.now(UTC) + delay
+            )
 
     async def _publish(self) -> None:
         try:
@@ -143,10 +155,8 @@ class Daemon:
             except Exception:
                 log.exception("event=delivery_crash")
             wait = await asyncio.to_thread(self._seconds_to_next_delivery)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake_delivery.wait(), timeout=wait)
-            except TimeoutError:
-                pass
             self.wake_delivery.clear()
 
     def _seconds_to_next_delivery(self) -> float:
@@ -173,10 +183,10 @@ class Daemon:
         for problem in e.problems:
             log.error("event=config_rejected problem=%r", f"{e.path}: {problem}")
         text = "\n".join(f"{e.path}: {p}" for p in e.problems)
-        await asyncio.to_thread(self.app.store.set_event, "config_error", text,
-                                datetime.now(UTC))
-        self.app.deliverer.alert_admin("config", "⚠️ config.toml rejected, the running config "
-                                       "stays:\n" + text)
+        await asyncio.to_thread(self.app.store.set_event, "config_error", text, datetime.now(UTC))
+        self.app.deliverer.alert_admin(
+            "config", "⚠️ config.toml rejected, the running config stays:\n" + text
+        )
 
     async def apply(self, config: Config) -> None:
         """Switch to a new valid config without a restart and without losing state."""
@@ -195,13 +205,19 @@ class Daemon:
             if before.get(source_id) != source:
                 self._schedule_source(source)
         if (old.categories, old.regencies, old.feeds) != (
-            config.categories, config.regencies, config.feeds
+            config.categories,
+            config.regencies,
+            config.feeds,
         ):
             scopes = [s.path for s in self.app.publisher.all_scopes()]
             await asyncio.to_thread(store.mark_dirty, scopes, datetime.now(UTC))
             self._request_publish()
-        log.info("event=config_reloaded sources=%d added=%d removed=%d", len(after),
-                 len(after.keys() - before.keys()), len(before.keys() - after.keys()))
+        log.info(
+            "event=config_reloaded sources=%d added=%d removed=%d",
+            len(after),
+            len(after.keys() - before.keys()),
+            len(before.keys() - after.keys()),
+        )
 
 
 def _digest(path: Path) -> str | None:

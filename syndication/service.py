@@ -1,8 +1,8 @@
 """Wiring: build the runtime from a Config, and the three ways to run it.
 
-    run --once : poll every enabled source | publish changed feeds | deliver all pending | exit
-    run        : the daemon (scheduler.py) + the HTTP server when [server] is enabled
-    serve      : only the HTTP server
+run --once : poll every enabled source | publish changed feeds | deliver all pending | exit
+run        : the daemon (scheduler.py) + the HTTP server when [server] is enabled
+serve      : only the HTTP server
 """
 
 from __future__ import annotations
@@ -33,9 +33,13 @@ def utcnow() -> datetime:
 def fetch_policy(config: Config) -> FetchPolicy:
     f = config.fetch
     return FetchPolicy(
-        user_agent=f.user_agent, connect_timeout=f.connect_timeout.total_seconds(),
-        read_timeout=f.read_timeout.total_seconds(), total_timeout=f.total_timeout.total_seconds(),
-        max_body=f.max_body, per_host=f.per_host, concurrency=f.concurrency,
+        user_agent=f.user_agent,
+        connect_timeout=f.connect_timeout.total_seconds(),
+        read_timeout=f.read_timeout.total_seconds(),
+        total_timeout=f.total_timeout.total_seconds(),
+        max_body=f.max_body,
+        per_host=f.per_host,
+        concurrency=f.concurrency,
     )
 
 
@@ -68,8 +72,13 @@ def owner_id() -> str:
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
     store = await asyncio.to_thread(open_store, config.database_url)
     await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
-    runtime = Runtime(config=config, store=store, fetcher=Fetcher(fetch_policy(config)),
-                      owner=owner_id(), clock=clock)
+    runtime = Runtime(
+        config=config,
+        store=store,
+        fetcher=Fetcher(fetch_policy(config)),
+        owner=owner_id(),
+        clock=clock,
+    )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin
     return App(runtime, Publisher(config, store, clock), deliverer)
@@ -77,8 +86,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
 
 async def poll_all(app: App, *, force: bool) -> list[PollOutcome]:
     sources = [s for s in app.config.sources if s.enabled]
-    return list(await asyncio.gather(*(poll_source(app.runtime, s, force=force)
-                                       for s in sources)))
+    return list(await asyncio.gather(*(poll_source(app.runtime, s, force=force) for s in sources)))
 
 
 async def run_once(config: Config) -> int:
@@ -90,8 +98,13 @@ async def run_once(config: Config) -> int:
     finally:
         await app.aclose()
     failed = [o for o in outcomes if o.status == "error"]
-    log.info("event=cycle sources=%d failed=%d files_written=%d deliveries=%s",
-             len(outcomes), len(failed), written, sent)
+    log.info(
+        "event=cycle sources=%d failed=%d files_written=%d deliveries=%s",
+        len(outcomes),
+        len(failed),
+        written,
+        sent,
+    )
     return 0
 
 

@@ -26,24 +26,48 @@ def print_status(data: dict[str, Any]) -> None:
     for col in ("source", "health", "last success", "failures", "items", "last error"):
         src.add_column(col)
     for s in data["sources"]:
-        health = "[green]ok[/]" if s["healthy"] else (
-            "[yellow]new[/]" if s["last_success"] is None and not s["last_error"] else "[red]failing[/]")
-        src.add_row(s["id"], health, _ago(s["last_success"]), str(s["consecutive_failures"]),
-                    str(s["items_count"]), (s["last_error"] or "")[:80])
+        health = (
+            "[green]ok[/]"
+            if s["healthy"]
+            else (
+                "[yellow]new[/]"
+                if s["last_success"] is None and not s["last_error"]
+                else "[red]failing[/]"
+            )
+        )
+        src.add_row(
+            s["id"],
+            health,
+            _ago(s["last_success"]),
+            str(s["consecutive_failures"]),
+            str(s["items_count"]),
+            (s["last_error"] or "")[:80],
+        )
     console.print(src)
-    ch = Table(title="Telegram channels" + (" (dry run: no token)" if data["dry_run"] else ""),
-               title_justify="left")
+    ch = Table(
+        title="Telegram channels" + (" (dry run: no token)" if data["dry_run"] else ""),
+        title_justify="left",
+    )
     for col in ("chat", "regency", "state", "pending", "sent", "failed", "last sent"):
         ch.add_column(col)
     for c in data["channels"]:
         state = "[green]ok[/]" if c["state"] == "ok" else f"[red]{c['state']}[/]"
-        ch.add_row(str(c["chat"]), c["regency"] or "", state, str(c["pending"]), str(c["sent"]),
-                   str(c["failed"]), _ago(c["last_sent"]))
+        ch.add_row(
+            str(c["chat"]),
+            c["regency"] or "",
+            state,
+            str(c["pending"]),
+            str(c["sent"]),
+            str(c["failed"]),
+            _ago(c["last_sent"]),
+        )
     console.print(ch)
     totals = data["totals"]
     console.print(f"items: {totals['items']}   pending deliveries: {totals['pending_deliveries']}")
     if data.get("config_error"):
-        console.print(f"[red]config rejected, running on the previous one:[/]\n{data['config_error']}")
+        console.print(
+            f"[red]config rejected, running on the previous one:[/]\n{data['config_error']}"
+        )
 
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:70rem;padding:0 1rem}
@@ -68,14 +92,19 @@ def status_html(data: dict[str, Any], per_day: dict[tuple[str, str], int]) -> st
         f"<td>{e(_ago(c['last_sent']))}</td><td>{e(c['reason'] or '')}</td></tr>"
         for c in data["channels"]
     )
-    alert = (f"<p class=bad>Config rejected (running on the previous one):<br>"
-             f"<pre>{e(data['config_error'])}</pre></p>" if data.get("config_error") else "")
+    alert = (
+        f"<p class=bad>Config rejected (running on the previous one):<br>"
+        f"<pre>{e(data['config_error'])}</pre></p>"
+        if data.get("config_error")
+        else ""
+    )
+    dry = " · dry run (no token)" if data["dry_run"] else ""
     return (
         "<!doctype html><html lang=id><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
         f"<title>Status syndication</title><style>{_STYLE}</style><h1>Status</h1>{alert}"
         f"<p>Items: {data['totals']['items']} · pending deliveries: "
-        f"{data['totals']['pending_deliveries']}{' · dry run (no token)' if data['dry_run'] else ''}"
+        f"{data['totals']['pending_deliveries']}{dry}"
         "</p><h2>Sources</h2><table><tr><th>source<th>health<th>last success<th>failures"
         f"<th>items<th>last error</tr>{rows}</table><h2>Telegram channels</h2><table><tr>"
         "<th>chat<th>regency<th>state<th>pending<th>sent<th>failed<th>last sent<th>reason</tr>"
@@ -96,6 +125,8 @@ def _charts(per_day: dict[tuple[str, str], int]) -> str:
             f"height={40 * c / top:.1f}><title>{d}: {c}</title></rect>"
             for i, (d, c) in enumerate(zip(days, counts, strict=True))
         )
-        out.append(f"<div class=chart><svg width=140 height=40 role=img>{bars}</svg><br>"
-                   f"<small>{html.escape(regency)} · {sum(counts)}</small></div>")
+        out.append(
+            f"<div class=chart><svg width=140 height=40 role=img>{bars}</svg><br>"
+            f"<small>{html.escape(regency)} · {sum(counts)}</small></div>"
+        )
     return "".join(out) or "<p><small>no items yet</small></p>"

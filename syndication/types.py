@@ -42,8 +42,17 @@ class NormalizeContext:
     # credit tokens: advertorial markers and government markers (NOTES.md), lower case
     advertorial_tokens: tuple[str, ...] = ("adv", "advertorial", "pariwara", "iklan", "sponsored")
     government_tokens: tuple[str, ...] = (
-        "diskominfo", "kominfo", "humas", "prokopim", "pemkab", "pemkot", "pemprov", "adpim",
-        "adpimprov", "hms", "setwan",
+        "diskominfo",
+        "kominfo",
+        "humas",
+        "prokopim",
+        "pemkab",
+        "pemkot",
+        "pemprov",
+        "adpim",
+        "adpimprov",
+        "hms",
+        "setwan",
     )
     # how far into the future a date may lie before it is treated as wrong
     future_skew_seconds: int = 600

@@ -55,8 +55,9 @@ def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any
 
     async def status_json(request: Request) -> Response:
         data = await asyncio.to_thread(status_data, current(), store)
-        return Response(json.dumps(data, ensure_ascii=False, indent=2),
-                        media_type="application/json")
+        return Response(
+            json.dumps(data, ensure_ascii=False, indent=2), media_type="application/json"
+        )
 
     async def status_page(request: Request) -> Response:
         data = await asyncio.to_thread(status_data, current(), store)
@@ -86,8 +87,9 @@ async def run_server(
 ) -> None:
     """Serve until `stop` is set (or forever, stopping cleanly on SIGINT/SIGTERM)."""
     config.output_dir.mkdir(parents=True, exist_ok=True)
-    running = await start_server(build_app(config, store, daemon), config.server.host,
-                                 config.server.port)
+    running = await start_server(
+        build_app(config, store, daemon), config.server.host, config.server.port
+    )
     log.info("event=serving url=%s", running.base_url)
     if stop is None:
         stop = asyncio.Event()

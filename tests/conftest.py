@@ -47,7 +47,9 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 
 
 def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-    if host is not None and not _is_loopback_host(host if not isinstance(host, bytes) else host.decode()):
+    if host is not None and not _is_loopback_host(
+        host if not isinstance(host, bytes) else host.decode()
+    ):
         raise AssertionError(f"network guard: test tried to resolve {host!r}")
     return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -124,7 +126,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-REGENCIES_TOML = (SHARED / "domain" / "kaltim.toml")
+REGENCIES_TOML = SHARED / "domain" / "kaltim.toml"
 
 
 def gazetteer_toml() -> str:
@@ -142,8 +144,13 @@ def gazetteer_toml() -> str:
 def _regency_block(slug: str, name: str, aliases: list[str], kec: list[str], prov: bool) -> str:
     import json
 
-    lines = ["[[regencies]]", f'slug = "{slug}"', f'name = "{name}"',
-             f"aliases = {json.dumps(aliases)}", f"kecamatan = {json.dumps(kec)}"]
+    lines = [
+        "[[regencies]]",
+        f'slug = "{slug}"',
+        f'name = "{name}"',
+        f"aliases = {json.dumps(aliases)}",
+        f"kecamatan = {json.dumps(kec)}",
+    ]
     if prov:
         lines.append("province = true")
     lines.append(f"#chat:{slug}")
@@ -170,14 +177,22 @@ CATEGORIES_TOML = textwrap.dedent("""
 
 
 def write_config(
-    path: Path, *, db_url: str, sources: str, chats: dict[str, str] | None = None,
-    api_url: str = "http://127.0.0.1:9/", extra: str = "", server: bool = False, port: int = 0,
+    path: Path,
+    *,
+    db_url: str,
+    sources: str,
+    chats: dict[str, str] | None = None,
+    api_url: str = "http://127.0.0.1:9/",
+    extra: str = "",
+    server: bool = False,
+    port: int = 0,
 ) -> Path:
     """A complete config.toml for tests: the shared gazetteer, four categories, given sources."""
     regencies = gazetteer_toml()
     for slug, chat in (chats or {}).items():
         regencies = regencies.replace(f"#chat:{slug}\n", f'telegram_chat = "{chat}"\n')
-    text = textwrap.dedent(f"""
+    text = (
+        textwrap.dedent(f"""
         [storage]
         url = "{db_url}"
         [feeds]
@@ -198,6 +213,11 @@ def write_config(
         connect_timeout = "2s"
         read_timeout = "2s"
         total_timeout = "5s"
-    """) + extra + CATEGORIES_TOML + regencies + textwrap.dedent(sources)
+    """)
+        + extra
+        + CATEGORIES_TOML
+        + regencies
+        + textwrap.dedent(sources)
+    )
     path.write_text(text, encoding="utf-8")
     return path

@@ -8,7 +8,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -78,8 +78,9 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             page = portal.pages.get(self.path)
-            conditional = bool(self.headers.get("If-None-Match")
-                               or self.headers.get("If-Modified-Since"))
+            conditional = bool(
+                self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
+            )
             ua = self.headers.get("User-Agent", "")
             if page is None:
                 portal.record(Hit(self.path, 404, conditional, ua))
@@ -111,10 +112,8 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if status != 304:
-                try:
+                with suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
     return Handler
 

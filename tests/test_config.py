@@ -18,40 +18,55 @@ def test_shipped_config_is_valid() -> None:
     config = load(ROOT / "config.toml")
     slugs = [r.slug for r in config.regencies]
     assert slugs[0] == "kaltim" and config.regencies[0].is_province
-    assert set(slugs) == {"kaltim", "kukar", "kutim", "kubar", "mahulu", "paser", "ppu",
-                          "berau", "balikpapan", "samarinda", "bontang"}
+    assert set(slugs) == {
+        "kaltim",
+        "kukar",
+        "kutim",
+        "kubar",
+        "mahulu",
+        "paser",
+        "ppu",
+        "berau",
+        "balikpapan",
+        "samarinda",
+        "bontang",
+    }
     assert config.sources[0].id == "eksposisi"
     assert config.sources[0].url == "https://eksposisi.com/feed/"
     assert {"pemerintah", "advertorial", "infrastruktur", "bisnis"} <= {
-        c.slug for c in config.categories}
+        c.slug for c in config.categories
+    }
     assert config.telegram.max_age == timedelta(hours=24)
 
 
 def test_every_problem_named_with_key_path_and_line() -> None:
-    text = "\n".join([
-        "[feeds]",
-        'base_url = "ftp://x"',
-        "itmes_per_feed = 3",
-        "[telegram]",
-        'max_age = "24x"',
-        "[[categories]]",
-        'slug = "Pemerintah"',
-        'name = "P"',
-        "[[sources]]",
-        'id = "a"',
-        'url = "https://a.example/feed"',
-        "interval = 5",
-        "[[sources]]",
-        'id = "b"',
-        'url = "https://b.example/feed"',
-        'kind = "rss"',
-    ])
+    text = "\n".join(
+        [
+            "[feeds]",
+            'base_url = "ftp://x"',
+            "itmes_per_feed = 3",
+            "[telegram]",
+            'max_age = "24x"',
+            "[[categories]]",
+            'slug = "Pemerintah"',
+            'name = "P"',
+            "[[sources]]",
+            'id = "a"',
+            'url = "https://a.example/feed"',
+            "interval = 5",
+            "[[sources]]",
+            'id = "b"',
+            'url = "https://b.example/feed"',
+            'kind = "rss"',
+        ]
+    )
     with pytest.raises(ConfigError) as err:
         loads(text)
     problems = err.value.problems
     assert any(p.startswith("feeds.base_url: ") and "(line 2)" in p for p in problems)
-    assert any(p.startswith("feeds.itmes_per_feed: unknown key") and "(line 3)" in p
-               for p in problems)
+    assert any(
+        p.startswith("feeds.itmes_per_feed: unknown key") and "(line 3)" in p for p in problems
+    )
     assert any(p.startswith("telegram.max_age: ") and "(line 5)" in p for p in problems)
     assert any(p.startswith("categories[0].slug: ") for p in problems)
     assert any(p.startswith("sources[0].interval: ") and "(line 12)" in p for p in problems)
@@ -86,8 +101,10 @@ def test_toml_syntax_error_is_reported() -> None:
     assert "TOML syntax" in err.value.problems[0]
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("90s", 90), ("5m", 300), ("24h", 86400), ("1h30m", 5400), ("7d", 604800), ("500ms", 0.5)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("5m", 300), ("24h", 86400), ("1h30m", 5400), ("7d", 604800), ("500ms", 0.5)],
+)
 def test_durations(text: str, seconds: float) -> None:
     assert parse_duration(text).total_seconds() == seconds
 
@@ -117,8 +134,14 @@ def test_postgres_url_uses_psycopg() -> None:
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "syndication", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "syndication", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_check_command_exit_codes(tmp_path: Path) -> None:

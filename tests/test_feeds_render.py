@@ -58,7 +58,7 @@ def ids_and_dates(data: bytes) -> list[tuple[str, datetime]]:
         items = json.loads(data)["items"]
         return [(i["id"], datetime.fromisoformat(i["date_published"])) for i in items]
     parsed = feedparser.parse(data)
-    return [(e.id, datetime(*e.published_parsed[:6], tzinfo=UTC)) for e in parsed.entries]
+    return [(e.id, datetime(*e.published_parsed[:6]).replace(tzinfo=UTC)) for e in parsed.entries]
 
 
 def rss_items(data: bytes) -> list[Any]:
@@ -81,7 +81,7 @@ def test_naive_datetime_is_refused_with_a_clear_error() -> None:
 
 @pytest.mark.parametrize("bad_id", ["", "12345", "tag:with space"])
 def test_entry_id_must_be_a_uri(bad_id: str) -> None:
-    with pytest.raises(InvalidRecordError, match="entry.id"):
+    with pytest.raises(InvalidRecordError, match=r"entry\.id"):
         entry(1, id=bad_id)
 
 
@@ -108,6 +108,8 @@ def test_site_adds_the_trailing_slash_and_checks_its_fields() -> None:
         make_site(content_mode="everything")
     with pytest.raises(InvalidRecordError, match="base_url"):
         make_site("ftp://example.org/")
+    with pytest.raises(InvalidRecordError, match="timezone"):
+        make_site(timezone="Asia/Atlantis")
 
 
 # --- every scope, every format: valid ---------------------------------------------------------
@@ -249,7 +251,7 @@ def test_atom_entry_links_keep_rel_and_type_issue_135() -> None:
         assert len(enclosures) <= 1
         assert all(x.get("type", "").startswith("image/") and x.get("length") for x in enclosures)
     parsed = feedparser.parse(data)
-    with_image = [e for e in parsed.entries if e.id.endswith("item/7")][0]
+    with_image = next(e for e in parsed.entries if e.id.endswith("item/7"))
     assert with_image.link == "https://eksposisi.example/berita/7/jembatan"
     assert [x.href for x in with_image.enclosures] == ["https://eksposisi.example/img/7.png"]
 
@@ -262,7 +264,7 @@ def test_atom_html_is_typed_html_never_cdata() -> None:
         assert node.find(f"{A}summary").get("type") in (None, "text")
         assert node.find(f"{A}title").get("type") in (None, "text")
     parsed = feedparser.parse(data)
-    first = [e for e in parsed.entries if e.id.endswith("item/1")][0]
+    first = next(e for e in parsed.entries if e.id.endswith("item/1"))
     assert first.title == "<script>alert('x')</script> Rapat paripurna DPRD"
     assert first.title_detail.type == "text/plain"
 
@@ -287,18 +289,18 @@ def test_advertorial_is_labelled_by_title_prefix_and_category(render: Renderer) 
         title, tags = next(iter(ads.values()))
     else:
         parsed = feedparser.parse(data)
-        ad = [e for e in parsed.entries if e.id.endswith("item/6")][0]
+        ad = next(e for e in parsed.entries if e.id.endswith("item/6"))
         title, tags = ad.title, [t.label or t.term for t in ad.tags]
     assert title.startswith(ADVERTORIAL_PREFIX) and title.count("Advertorial") == 1
     assert tags.count("Advertorial") == 1  # given in the input already: not doubled
-    plain = [e for e in hostile_entries() if not e.advertorial][0]
+    plain = next(e for e in hostile_entries() if not e.advertorial)
     assert not display_title(plain).startswith(ADVERTORIAL_PREFIX)
 
 
 @pytest.mark.parametrize("render", [render_rss, render_atom, render_json])
 def test_order_is_newest_first_and_independent_of_input_order(render: Renderer) -> None:
     site, scope = make_site(), all_scopes()[0]
-    entries = hostile_entries() + [entry(30, published=BASE + timedelta(hours=1))]  # tie
+    entries = [*hostile_entries(), entry(30, published=BASE + timedelta(hours=1))]  # tie
     shuffled = entries[:]
     random.Random(4).shuffle(shuffled)
     data = render(site, scope, entries)
@@ -369,7 +371,9 @@ def test_the_stylesheet_instruction_points_to_the_root_and_keeps_the_feed_valid(
 def test_long_and_indonesian_text_survive_intact() -> None:
     entries = [entry(5, title=LONG_TEXT), entry(9, title="Penyaluran BLT di Kecamatan Loa Kulu")]
     for render in (render_rss, render_atom):
-        titles = {e.title for e in feedparser.parse(render(make_site(), all_scopes()[0], entries)).entries}
+        titles = {
+            e.title for e in feedparser.parse(render(make_site(), all_scopes()[0], entries)).entries
+        }
         assert " ".join(LONG_TEXT.split()) in titles
         assert "Penyaluran BLT di Kecamatan Loa Kulu" in titles
 
@@ -377,7 +381,7 @@ def test_long_and_indonesian_text_survive_intact() -> None:
 def test_json_feed_items_follow_the_entries() -> None:
     site = make_site()
     document = json.loads(render_json(site, all_scopes()[0], hostile_entries()))
-    item = [i for i in document["items"] if i["id"].endswith("item/7")][0]
+    item = next(i for i in document["items"] if i["id"].endswith("item/7"))
     assert item["url"] == "https://eksposisi.example/berita/7/jembatan"
     assert item["image"] == "https://eksposisi.example/img/7.png"
     assert item["attachments"] == [
@@ -393,7 +397,7 @@ def test_json_feed_items_follow_the_entries() -> None:
 
 
 def test_an_image_url_must_be_absolute() -> None:
-    with pytest.raises(InvalidRecordError, match="image.url"):
+    with pytest.raises(InvalidRecordError, match=r"image\.url"):
         Image("/relative.jpg")
 
 

@@ -51,7 +51,9 @@ async def client(output_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.mark.parametrize(("name", "content_type"), TYPES.items())
-async def test_content_types(client: httpx.AsyncClient, output_dir: Path, name: str, content_type: str) -> None:
+async def test_content_types(
+    client: httpx.AsyncClient, output_dir: Path, name: str, content_type: str
+) -> None:
     response = await client.get(f"/{name}", headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.headers["content-type"] == content_type
@@ -59,7 +61,9 @@ async def test_content_types(client: httpx.AsyncClient, output_dir: Path, name: 
     assert response.headers["cache-control"] == "public, max-age=300"
 
 
-async def test_root_is_the_index_and_healthz_answers(client: httpx.AsyncClient, output_dir: Path) -> None:
+async def test_root_is_the_index_and_healthz_answers(
+    client: httpx.AsyncClient, output_dir: Path
+) -> None:
     root = await client.get("/")
     assert root.status_code == 200 and root.text == (output_dir / "index.html").read_text()
     health = await client.get("/healthz")
@@ -72,19 +76,27 @@ async def test_etag_and_last_modified_give_304(client: httpx.AsyncClient, output
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
     mtime = int((output_dir / "all.rss").stat().st_mtime)
     assert first.headers["last-modified"] == formatdate(mtime, usegmt=True)
-    again = await client.get("/all.rss", headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
+    again = await client.get(
+        "/all.rss", headers={"If-None-Match": etag, "Accept-Encoding": "identity"}
+    )
     assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
     weak = await client.get("/all.rss", headers={"If-None-Match": f'"nope", W/{etag}'})
     assert weak.status_code == 304
     stale = await client.get("/all.rss", headers={"If-None-Match": '"other"'})
     assert stale.status_code == 200
-    since = await client.get("/all.rss", headers={"If-Modified-Since": first.headers["last-modified"]})
+    since = await client.get(
+        "/all.rss", headers={"If-Modified-Since": first.headers["last-modified"]}
+    )
     assert since.status_code == 304
-    older = await client.get("/all.rss", headers={"If-Modified-Since": formatdate(mtime - 60, usegmt=True)})
+    older = await client.get(
+        "/all.rss", headers={"If-Modified-Since": formatdate(mtime - 60, usegmt=True)}
+    )
     assert older.status_code == 200
 
 
-async def test_etag_changes_with_content_and_only_then(client: httpx.AsyncClient, output_dir: Path) -> None:
+async def test_etag_changes_with_content_and_only_then(
+    client: httpx.AsyncClient, output_dir: Path
+) -> None:
     first = (await client.get("/all.json")).headers["etag"]
     publish(make_site(), output_dir, [(all_scopes()[0], hostile_entries())])  # same bytes
     assert (await client.get("/all.json")).headers["etag"] == first
@@ -101,7 +113,9 @@ async def test_gzip(client: httpx.AsyncClient, output_dir: Path) -> None:
     assert raw.headers["etag"].endswith('-gz"')
     again = await client.get("/all.rss", headers={"Accept-Encoding": "gzip"})
     assert again.headers["etag"] == raw.headers["etag"]  # gzip bytes are deterministic
-    cached = await client.get("/all.rss", headers={"Accept-Encoding": "gzip", "If-None-Match": raw.headers["etag"]})
+    cached = await client.get(
+        "/all.rss", headers={"Accept-Encoding": "gzip", "If-None-Match": raw.headers["etag"]}
+    )
     assert cached.status_code == 304
     plain = await client.get("/all.rss", headers={"Accept-Encoding": "gzip;q=0"})
     assert "content-encoding" not in plain.headers
@@ -141,7 +155,9 @@ async def test_not_found(client: httpx.AsyncClient, path: str) -> None:
     assert SECRET not in response.content
 
 
-async def test_a_symlink_inside_output_dir_is_served(client: httpx.AsyncClient, output_dir: Path) -> None:
+async def test_a_symlink_inside_output_dir_is_served(
+    client: httpx.AsyncClient, output_dir: Path
+) -> None:
     response = await client.get("/alias.rss")
     assert response.status_code == 200
 

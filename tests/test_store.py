@@ -10,17 +10,31 @@ from syndication.store import SourceSuccess, Store, open_store, scopes_of
 from syndication.types import Item
 
 NOW = datetime(2024, 11, 18, 12, 0, tzinfo=UTC)
-OK = SourceSuccess(etag='"e1"', last_modified=None, body_hash="h1", status=200,
-                   next_poll=NOW + timedelta(minutes=5))
+OK = SourceSuccess(
+    etag='"e1"',
+    last_modified=None,
+    body_hash="h1",
+    status=200,
+    next_poll=NOW + timedelta(minutes=5),
+)
 
 
 def item(n: int, **kw: object) -> Item:
     base = Item(
-        source_id="a", entry_key=f"https://portal.test/{n}/", url=f"https://portal.test/{n}/",
-        url_key=f"portal.test/{n}", title=f"Judul berita nomor {n} tentang Kukar",
-        title_key=f"judul berita nomor {n} tentang kukar", summary="ringkas", content_html="<p>x</p>",
-        author=None, published=NOW - timedelta(hours=1), updated=NOW - timedelta(hours=1),
-        categories=("pemerintah",), regencies=("kukar",), advertorial=False,
+        source_id="a",
+        entry_key=f"https://portal.test/{n}/",
+        url=f"https://portal.test/{n}/",
+        url_key=f"portal.test/{n}",
+        title=f"Judul berita nomor {n} tentang Kukar",
+        title_key=f"judul berita nomor {n} tentang kukar",
+        summary="ringkas",
+        content_html="<p>x</p>",
+        author=None,
+        published=NOW - timedelta(hours=1),
+        updated=NOW - timedelta(hours=1),
+        categories=("pemerintah",),
+        regencies=("kukar",),
+        advertorial=False,
         content_hash=f"hash{n}",
     )
     return replace(base, **kw)  # type: ignore[arg-type]
@@ -59,8 +73,14 @@ def test_same_story_from_two_sources_is_one_item_announced_once(db_url: str) -> 
     res = store.ingest("b", [other], NOW, OK, route=route, announce=yes)
     assert (res.new, res.duplicates, res.deliveries) == (0, 1, 0)
     # source b again, same title, different URL, within days: still the same story
-    retitled = item(9, source_id="b", entry_key="guid-b-9", url="https://mirror.test/x",
-                    url_key="mirror.test/x", title_key=item(1).title_key)
+    retitled = item(
+        9,
+        source_id="b",
+        entry_key="guid-b-9",
+        url="https://mirror.test/x",
+        url_key="mirror.test/x",
+        title_key=item(1).title_key,
+    )
     res = store.ingest("b", [retitled], NOW, OK, route=route, announce=yes)
     assert res.duplicates == 1 and res.deliveries == 0
     assert store.counts() == {"items": 1, "pending_deliveries": 1}
@@ -124,8 +144,7 @@ def test_source_lease_and_failures(db_url: str) -> None:
 
 def test_broken_channel_holds_its_rows_and_migration_moves_them(db_url: str) -> None:
     store = fresh_store(db_url)
-    store.ingest("a", [item(1), item(2, regencies=("kutim",))], NOW, OK, route=route,
-                 announce=yes)
+    store.ingest("a", [item(1), item(2, regencies=("kutim",))], NOW, OK, route=route, announce=yes)
     assert store.channel_broken("@chat_kukar", "bot was kicked", NOW) is True
     assert store.channel_broken("@chat_kukar", "bot was kicked", NOW) is False
     rows = store.claim_deliveries("p1", NOW, timedelta(minutes=5), 10)

@@ -1,0 +1,152 @@
+"""Normalization: one RawEntry in, one Item out; pure, given `now` and the config's context.
+
+    RawEntry -> canonical URL + keys (urls) -> clean title and body (text)
+             -> published/updated (dates) -> categories, regencies, advertorial (classify)
+             -> title_key and content_hash (dedup) -> Item
+
+Errors: NormalizeError is the root; EntryUnusableError says why an entry is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from ..errors import SyndicationError
+from ..types import Item, NormalizeContext, RawEntry
+from .classify import classify
+from .dates import parse_date, resolve_published
+from .dedup import content_hash, title_key
+from .text import CleanContent, clean_content, clean_title, plain_text
+from .urls import canonical_url, url_key
+
+__all__ = [
+    "CleanContent",
+    "EntryUnusableError",
+    "NormalizeError",
+    "canonical_url",
+    "classify",
+    "clean_content",
+    "clean_title",
+    "content_hash",
+    "explain",
+    "normalize_entry",
+    "parse_date",
+    "plain_text",
+    "resolve_published",
+    "title_key",
+    "url_key",
+]
+
+_TITLE_FROM_SUMMARY = 100
+
+
+class NormalizeError(SyndicationError):
+    """Root of the errors raised by normalization."""
+
+
+class EntryUnusableError(NormalizeError):
+    """The entry cannot become an item (no link and no title); the caller skips it."""
+
+    def __init__(self, source_id: str, reason: str) -> None:
+        super().__init__(f"normalize: source {source_id!r}: entry skipped: {reason}")
+        self.source_id = source_id
+        self.reason = reason
+
+
+def normalize_entry(
+    raw: RawEntry, ctx: NormalizeContext, now: datetime, first_seen: datetime
+) -> Item:
+    """Turn one raw entry into an Item; raise EntryUnusableError if it has no link and no title."""
+    title = clean_title(raw.title)
+    link = canonical_url(raw.link, raw.base_url) if raw.link and raw.link.strip() else ""
+    if not link and not title:
+        raise EntryUnusableError(raw.source_id, "it has neither a link nor a title")
+    body = clean_content(raw.content_html or raw.summary_html, raw.base_url or link or None)
+    summary = body.summary or (plain_text(raw.summary_html) if raw.content_html else "")
+    title = title or _title_from(summary, link)
+    skew = timedelta(seconds=ctx.future_skew_seconds)
+    tz = ctx.default_timezone
+    published = resolve_published(raw.published, raw.published_raw, now, first_seen, tz, skew)
+    updated = resolve_published(raw.updated, raw.updated_raw, now, published, tz, skew)
+    labels = classify(title, body.text, body.credit, body.dateline, raw.labels, raw.tags, link, ctx)
+    key = entry_key(raw, link, title)
+    return Item(
+        source_id=raw.source_id,
+        entry_key=key,
+        url=link,
+        url_key=url_key(link) if link else f"entry:{raw.source_id}:{key}",
+        title=title,
+        title_key=title_key(title),
+        summary=summary,
+        content_html=body.content_html,
+        author=clean_title(raw.author) or None,
+        published=published,
+        updated=max(updated, published),
+        categories=labels.categories,
+        regencies=labels.regencies,
+        advertorial=labels.advertorial,
+        image=_image(raw, body, link),
+        dateline=body.dateline,
+        credit=body.credit,
+        evidence=labels.evidence,
+        content_hash=content_hash(title, body.text),
+    )
+
+
+def entry_key(raw: RawEntry, link: str, title: str) -> str:
+    """guid, else the canonical link, else a hash of title + printed date.
+
+    The hash is deliberate for entries with neither guid nor link: the same title on the same
+    date is the same entry; a retitled one becomes a new entry, which is the best we can do.
+    """
+    if raw.guid and raw.guid.strip():
+        return raw.guid.strip()
+    if link:
+        return link
+    when = raw.published_raw or (raw.published.isoformat() if raw.published else "")
+    digest = hashlib.sha256(f"{title}\n{when}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def explain(item: Item) -> str:
+    """Lines for `syndication explain`: each label with the evidence behind it."""
+    lines = [
+        f"{item.title}",
+        f"  url: {item.url or '-'}",
+        f"  published: {item.published.isoformat()}  credit: {item.credit or '-'}"
+        f"  dateline: {item.dateline or '-'}",
+        f"  advertorial: {'yes' if item.advertorial else 'no'}",
+        f"  categories: {', '.join(item.categories) or '(none)'}",
+    ]
+    lines += _evidence_lines(item, set(item.categories), category=True)
+    lines.append(f"  regencies: {', '.join(item.regencies) or '(unknown: no regency evidence)'}")
+    lines += _evidence_lines(item, set(item.regencies), category=False)
+    return "\n".join(lines)
+
+
+def _evidence_lines(item: Item, chosen: set[str], *, category: bool) -> list[str]:
+    from .classify import CATEGORY_RANK
+
+    lines = []
+    for e in sorted(item.evidence, key=lambda e: (e.rank, e.label)):
+        if (e.kind in CATEGORY_RANK) != category:
+            continue
+        mark = "+" if e.label in chosen else "-"  # "-": found, but outranked or not configured
+        lines.append(f"    {mark} {e.label:<12} rank {e.rank} {e.kind:<17} {e.text!r}")
+    return lines
+
+
+def _title_from(summary: str, link: str) -> str:
+    """A micro-post without a title: its first words stand in, else its link."""
+    if not summary:
+        return link
+    if len(summary) <= _TITLE_FROM_SUMMARY:
+        return summary
+    return summary[:_TITLE_FROM_SUMMARY].rsplit(" ", 1)[0] + "…"
+
+
+def _image(raw: RawEntry, body: CleanContent, link: str) -> str | None:
+    if raw.image and raw.image.strip():
+        return canonical_url(raw.image, raw.base_url or link or None)
+    return body.image

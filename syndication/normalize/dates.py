@@ -29,25 +29,60 @@ MONTHS: dict[str, int] = {
 }
 # Hours east of UTC. Indonesian labels first; the US names are RFC 822's own.
 ZONES: dict[str, int] = {
-    "wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0, "ut": 0, "z": 0,
-    "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+    "wib": 7,
+    "wita": 8,
+    "wit": 9,
+    "utc": 0,
+    "gmt": 0,
+    "ut": 0,
+    "z": 0,
+    "est": -5,
+    "edt": -4,
+    "cst": -6,
+    "cdt": -5,
+    "mst": -7,
+    "mdt": -6,
+    "pst": -8,
+    "pdt": -7,
 }
 UNITS: dict[str, timedelta] = {
-    "detik": timedelta(seconds=1), "menit": timedelta(minutes=1), "jam": timedelta(hours=1),
-    "hari": timedelta(days=1), "minggu": timedelta(weeks=1), "pekan": timedelta(weeks=1),
-    "bulan": timedelta(days=30), "tahun": timedelta(days=365),
-    "second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1),
-    "day": timedelta(days=1), "week": timedelta(weeks=1),
+    "detik": timedelta(seconds=1),
+    "menit": timedelta(minutes=1),
+    "jam": timedelta(hours=1),
+    "hari": timedelta(days=1),
+    "minggu": timedelta(weeks=1),
+    "pekan": timedelta(weeks=1),
+    "bulan": timedelta(days=30),
+    "tahun": timedelta(days=365),
+    "second": timedelta(seconds=1),
+    "minute": timedelta(minutes=1),
+    "hour": timedelta(hours=1),
+    "day": timedelta(days=1),
+    "week": timedelta(weeks=1),
 }
-NUMBER_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
-                "delapan": 8, "sembilan": 9, "sepuluh": 10}
+NUMBER_WORDS = {
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+}
 _MAX_LEN = 200  # a date line is short; longer input is cut rather than scanned
 _MONTH = r"([a-z]{3,9})\.?"
-_NAMED_DMY = re.compile(rf"(?<!\d)(\d{{1,2}})\s*[-\s]\s*{_MONTH}\s*[-,\s]\s*(\d{{4}}|\d{{2}}(?![:.]\d))(?!\d)")
+_NAMED_DMY = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\s*[-\s]\s*{_MONTH}\s*[-,\s]\s*(\d{{4}}|\d{{2}}(?![:.]\d))(?!\d)"
+)
 _NAMED_MDY = re.compile(rf"(?<![a-z]){_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 _NUM_YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _NUM_DMY = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)")
-_TIME = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?(?![\d])\s*(am|pm)?")
+_TIME = re.compile(
+    r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?(?![\d])\s*(am|pm)?"
+)
 _ZONE_WORD = re.compile(r"(?<![a-z])(wita|wib|wit|utc|gmt|ut|z|[ecmp][sd]t)(?![a-z])")
 _OFFSET = re.compile(r"(?:(?<=utc)|(?<=gmt)|(?<![\w]))\s*([+-])(\d{1,2})(?::?(\d{2}))?(?!\d)")
 _RELATIVE = re.compile(
@@ -82,8 +117,11 @@ def resolve_published(
     limit = now + skew
     parsed = parse_date(raw, now, default_tz) if raw else None
     labelled = parsed is not None and _has_local_label(raw or "")
-    candidates = [parsed, _as_utc(machine, default_tz)] if labelled else [
-        _as_utc(machine, default_tz), parsed]
+    candidates = (
+        [parsed, _as_utc(machine, default_tz)]
+        if labelled
+        else [_as_utc(machine, default_tz), parsed]
+    )
     for candidate in candidates:
         if candidate is not None and candidate <= limit:
             return candidate
@@ -159,13 +197,9 @@ def _relative(text: str, now: datetime) -> datetime | None:
 
 def _absolute(text: str, now: datetime, local: tzinfo) -> datetime | None:
     found = _find_date(text)
-    start, end = (0, 0)
-    if found is not None:
-        day, start, end = found
-    else:
-        day = _day_word(text, now, local)
-        if day is None:
-            return None
+    day, start, end = found if found is not None else (_day_word(text, now, local), 0, 0)
+    if day is None:
+        return None
     time_match = _TIME.search(text, end) or _TIME.search(text[:start])
     if time_match is None:
         if found is None:  # "kemarin" with no time names no moment
@@ -178,9 +212,13 @@ def _absolute(text: str, now: datetime, local: tzinfo) -> datetime | None:
     return datetime.combine(day, clock).replace(tzinfo=zone).astimezone(UTC)
 
 
-def _find_date(text: str) -> tuple[date, int, int] | None:
-    for pattern, order in ((_NUM_YMD, "ymd"), (_NAMED_DMY, "dMy"), (_NAMED_MDY, "Mdy"),
-                           (_NUM_DMY, "dmy")):
+def _find_date(text: str) -> tuple[date | None, int, int] | None:
+    for pattern, order in (
+        (_NUM_YMD, "ymd"),
+        (_NAMED_DMY, "dMy"),
+        (_NAMED_MDY, "Mdy"),
+        (_NUM_DMY, "dmy"),
+    ):
         for match in pattern.finditer(text):
             value = _build_date(tuple(g or "" for g in match.groups()), order)
             if value is not None:

@@ -20,20 +20,93 @@ import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
-    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li",
-    "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td",
-    "th", "thead", "tr", "u", "ul", "div", "span", "time",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "div",
+    "span",
+    "time",
 }
 _ATTRS = {
-    "a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
-    "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "time": {"datetime"},
-    "blockquote": {"cite"}, "q": {"cite"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
 }
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "noscript", "template", "object", "svg"}
-_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure",
-           "figcaption", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "hr", "section",
-           "article", "header", "footer", "aside")
+_BLOCKS = (
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "hr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+)
 _BLOCK_SET = frozenset(_BLOCKS)
 _BLOCK_SEL = ", ".join(_BLOCKS)
 _LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z]|!--)")
@@ -43,20 +116,35 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 
 _INSERT = re.compile(
     r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
-    r"\s*[:：\-–—|»]*\s*\w", re.IGNORECASE)
+    r"\s*[:：\-–—|»]*\s*\w",
+    re.IGNORECASE,
+)
 _MARKER = re.compile(
     r"^(?:share|bagikan(?:\s+artikel)?|baca\s+juga|berita\s+(?:terkait|lainnya|terkini)"
-    r"|artikel\s+terkait|related(?:\s+posts?)?|tags?)\s*[:：]?$", re.IGNORECASE)
+    r"|artikel\s+terkait|related(?:\s+posts?)?|tags?)\s*[:：]?$",
+    re.IGNORECASE,
+)
+# An insert sharing a block with the story, one <br> line long: never past the line's end.
+_INLINE_INSERT = re.compile(
+    r"(?:(?P<lead><br>\s*)|(?<=<p>)|(?<=<div>)|(?<=<li>))(?:<(?:strong|b|em|i|span|u)>\s*)*"
+    r"(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga)\b(?:[^<]|</?(?:strong|b|em|i|span|u|a)"
+    r"\b[^>]*>)*?(?=(?P<trail>\s*<br>)|</(?:p|div|li)>)",
+    re.IGNORECASE,
+)
+_LEADING_BR = re.compile(r"(<(?:p|div|li)>)(?:\s*<br>)+")
+_EMPTY_BLOCK = re.compile(r"<(p|div|li|ul|ol|h[2-6])>\s*</\1>")
 _WP_FOOTER = re.compile(r"^the post .+ appeared first on .+$", re.IGNORECASE | re.DOTALL)
 _INSERT_MAX = 350  # an insert is one headline, never a paragraph of the story
 _TAIL_LINE_MAX = 200  # lines after a tail marker are headlines and category names
 
 _DATELINE_CAPS = re.compile(
     r"^(?P<line>[A-Z][A-Z.'’]+(?:[\s-]+[A-Z][A-Z.'’]*){0,3}"
-    r"(?:\s*,\s*[\w.-]{2,40})?(?:\s*\([^()]{1,30}\))?\s*[–—-]{1,2})(?:\s+|$)")
+    r"(?:\s*,\s*[\w.-]{2,40})?(?:\s*\([^()]{1,30}\))?\s*[–—-]{1,2})(?:\s+|$)"
+)
 _DATELINE_TITLE = re.compile(
     r"^(?P<line>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
-    r"(?:\s*,\s*[\w.-]*\.[a-z]{2,6}|\s*\([^()]{1,30}\))\s*[–—-]{1,2})(?:\s+|$)")
+    r"(?:\s*,\s*[\w.-]*\.[a-z]{2,6}|\s*\([^()]{1,30}\))\s*[–—-]{1,2})(?:\s+|$)"
+)
 _CREDIT = re.compile(r"(?:^|(?<=[.!?”\"'’)\]…]))\s*\((?P<credit>[*\w][*\w\s./&+-]{0,58})\)\s*\.?$")
 SUMMARY_CHARS = 300
 
@@ -89,7 +177,9 @@ def _strip_tags(text: str) -> str:
 
 def clean_content(html: str | None, base_url: str | None = None) -> CleanContent:
     """Sanitize a body (HTML or plain text) and split off dateline, credit and boilerplate."""
-    tree = LexborHTMLParser(f"<body>{_sanitize(_as_html(html or ''), base_url)}</body>")
+    safe = _INLINE_INSERT.sub(_drop_line, _paragraphize(_sanitize(_as_html(html or ""), base_url)))
+    safe = _LEADING_BR.sub(r"\1", safe)
+    tree = LexborHTMLParser(f"<body>{safe}</body>")
     root = tree.body
     if root is None:
         return CleanContent("", "", None, None, None, "")
@@ -98,7 +188,7 @@ def clean_content(html: str | None, base_url: str | None = None) -> CleanContent
     dateline, start = _dateline(paragraphs)
     credit = _credit(paragraphs)
     image = tree.css_first("img")
-    content = _sanitize(_inner_html(root), base_url).strip()
+    content = _EMPTY_BLOCK.sub("", _sanitize(_inner_html(root), base_url)).strip()
     return CleanContent(
         content_html=content,
         summary=_summary(paragraphs[start:], dateline, credit),
@@ -121,7 +211,7 @@ def _as_html(source: str) -> str:
     text = _CONTROL.sub("", source.replace("\r\n", "\n").replace("\r", "\n"))
     if _LOOKS_HTML.search(text):
         return text
-    out = []
+    out: list[str] = []
     for para in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in para.split("\n") if line.strip()]
         out.extend(f"<p>{group}</p>" for group in _line_groups(lines))
@@ -149,10 +239,45 @@ def _sanitize(fragment: str, base_url: str | None) -> str:
             return None
 
     return nh3.clean(
-        fragment, tags=_TAGS, attributes=_ATTRS, clean_content_tags=_DROP_WITH_CONTENT,
-        link_rel="noopener nofollow", url_schemes={"http", "https", "mailto"},
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRS,
+        clean_content_tags=_DROP_WITH_CONTENT,
+        link_rel="noopener nofollow",
+        url_schemes={"http", "https", "mailto"},
         url_relative=absolute,
     )
+
+
+def _paragraphize(html: str) -> str:
+    """Loose top-level text ("a<br><br>b", common in feeds) becomes <p> blocks, so the
+    block-by-block rules below see every line."""
+    root = LexborHTMLParser(f"<body>{html}</body>").body
+    if root is None:
+        return html
+    out: list[str] = []
+    loose: list[str] = []
+    for child in root.iter(include_text=True):
+        if child.tag in _BLOCK_SET:
+            out.extend(_as_paragraphs("".join(loose)))
+            loose = []
+            out.append(child.html or "")
+        else:
+            loose.append(child.html or "")
+    out.extend(_as_paragraphs("".join(loose)))
+    return "".join(out)
+
+
+def _as_paragraphs(run: str) -> list[str]:
+    parts = re.split(r"(?:\s*<br>\s*){2,}", run)
+    return [f"<p>{p.strip()}</p>" for p in parts if p.strip()]
+
+
+def _drop_line(match: re.Match[str]) -> str:
+    # an insert that is the whole block is left to the block rules (heading or insert)
+    if not match.group("lead") and not match.group("trail"):
+        return match.group()
+    return ""  # the next line keeps its own <br>; a <br> left opening a block is dropped later
 
 
 def _inner_html(root: LexborNode) -> str:
@@ -169,9 +294,8 @@ def _remove_blocks(root: LexborNode) -> None:
         if _inside(node, doomed):
             continue
         text, leaf = _node_text(node), _is_leaf(node)
-        if _INSERT.match(text) and len(text) <= _INSERT_MAX and (leaf or _small_box(node)):
-            doomed.append(node)
-        elif leaf and _WP_FOOTER.match(text):
+        insert = _INSERT.match(text) and len(text) <= _INSERT_MAX and (leaf or _small_box(node))
+        if insert or (leaf and _WP_FOOTER.match(text)):
             doomed.append(node)
         elif leaf and _MARKER.match(text):
             if _is_tail([b for b in blocks[index + 1 :] if _is_leaf(b)]):

@@ -12,8 +12,27 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 
 # Query parameters that only track a click or pick a rendering; they never name an article.
 _DROP_PARAMS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "_ga", "_gl", "ref", "ref_src",
-     "amp", "outputtype", "output_type", "spm", "share", "s_cid", "cmpid", "mkt_tok", "wt.mc_id"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "_ga",
+        "_gl",
+        "ref",
+        "ref_src",
+        "amp",
+        "outputtype",
+        "output_type",
+        "spm",
+        "share",
+        "s_cid",
+        "cmpid",
+        "mkt_tok",
+        "wt.mc_id",
+    }
 )
 _DROP_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -41,8 +41,9 @@ def _looks_like_json(body: bytes, content_type: str) -> bool:
 
 def _entry(e: Any, source_id: str, base: str) -> RawEntry:
     content = e.get("content") or []
-    html_content = next((c.get("value") for c in content if "html" in (c.get("type") or "")),
-                        None) or (content[0].get("value") if content else None)
+    html_content = next(
+        (c.get("value") for c in content if "html" in (c.get("type") or "")), None
+    ) or (content[0].get("value") if content else None)
     return RawEntry(
         source_id=source_id,
         guid=_clean(e.get("id")),
@@ -118,10 +119,12 @@ def parse_json_feed(body: bytes, source_id: str, url: str) -> list[RawEntry]:
 
 
 def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
-    authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict)
-                                      else [])
+    authors = item.get("authors") or (
+        [item["author"]] if isinstance(item.get("author"), dict) else []
+    )
     author = next((a.get("name") for a in authors if isinstance(a, dict) and a.get("name")), None)
-    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    raw_tags = item.get("tags")
+    tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
     return RawEntry(
         source_id=source_id,
         guid=_str(item.get("id")),

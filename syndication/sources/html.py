@@ -97,6 +97,7 @@ _NOT_FOUND_WORDS = (
 _LISTING_BODY_CLASSES = ("archive", "category", "tag", "author", "search", "blog", "home")
 _ARTICLE_BLOCKS = "article, .jeg_post, .td_module_wrap, .post-item, .news-item"
 _MIN_LISTING_BLOCKS = 3
+_MIN_LISTING_HEADLINES = 4
 
 
 def extract_links(html: str, page_url: str, selectors: Selectors | None = None) -> list[str]:
@@ -132,7 +133,7 @@ def extract_article(
     doc = LexborHTMLParser(html)
     objects = hm.json_ld_objects(doc)
     ld = hm.ld_article(objects)
-    reason = _not_article_reason(doc, objects, ld)
+    reason = _not_article_reason(doc, page_url, objects, ld)
     if reason is not None:
         return NotArticle(reason)
     title = fld.headline(doc, sel.title)
@@ -159,7 +160,7 @@ def _entry(
 ) -> RawEntry:
     skip = chrome_ids(doc, "*")
     published_raw, dates = _dates(doc, sel, ld, body, skip)
-    image = fld.image(doc, sel.image, ld, body, page_url)
+    image = fld.image(doc, sel.image, (objects, ld), body, page_url)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
     author = fld.author(doc, sel.author, objects, ld)
@@ -201,7 +202,13 @@ def _dates(
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified)
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    return hm.date_line(scope, body.mem_id, inside), machine
+    line = hm.date_line(scope, body.mem_id, inside)
+    naive = machine.naive_published
+    if naive is not None and (line is None or not hm.has_clock(line)):
+        # a zone-less machine time still knows the hour the visible line leaves out;
+        # hand it over in the day-first form the normalizer reads, zone left to it
+        line = f"{naive:%d/%m/%Y %H:%M}"
+    return line, machine
 
 
 def _canonical(doc: LexborHTMLParser, page_url: str) -> str:
@@ -217,7 +224,10 @@ def _headline_ancestors(doc: LexborHTMLParser) -> set[int]:
 
 
 def _not_article_reason(
-    doc: LexborHTMLParser, objects: list[dict[str, object]], ld: dict[str, object] | None
+    doc: LexborHTMLParser,
+    page_url: str,
+    objects: list[dict[str, object]],
+    ld: dict[str, object] | None,
 ) -> str | None:
     """Why the page is a listing or an error page; None when it may be an article."""
     body_classes = set(((doc.body.attributes.get("class") if doc.body else None) or "").split())
@@ -232,8 +242,14 @@ def _not_article_reason(
     blocks = len(doc.css(_ARTICLE_BLOCKS))
     og_type = (hm.first_meta(doc, "og:type") or "").lower()
     looks_single = og_type == "article" or "single" in body_classes or ld is not None
-    if blocks >= _MIN_LISTING_BLOCKS and not looks_single:
+    if looks_single:
+        return None
+    if blocks >= _MIN_LISTING_BLOCKS:
         return f"listing page ({blocks} article blocks, og:type {og_type or 'absent'!r})"
+    # a bare theme with no article signal at all: many headline links make it a listing
+    headlines = len(default_links(doc, page_url))
+    if headlines >= _MIN_LISTING_HEADLINES:
+        return f"listing page ({headlines} headline links, no article markup)"
     return None
 
 

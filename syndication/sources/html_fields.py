@@ -55,6 +55,13 @@ AUTHOR_SELECTORS = (
     ".byline .author",
     "a[rel~=author]",
 )
+FEATURED_IMAGE_SELECTORS = (
+    ".jeg_featured img",
+    ".td-post-featured-image img",
+    ".post-thumbnail img",
+    ".featured-image img",
+    "img.wp-post-image",
+)
 _HOME_WORDS = frozenset({"home", "beranda", "index", "halaman utama", "depan", "homepage"})
 # Breadcrumb separators as they appear in text (the markup has already been read).
 # A slash splits only when spaced, so a label such as "Hukum/Kriminal" survives.
@@ -161,32 +168,26 @@ def author(
             return clean_line(node)
     if override:
         return None
-    return first_meta(doc, "author", "article:author") or _ld_author(objects, ld)
-
-
-def _ld_author(objects: list[dict[str, object]], ld: dict[str, object] | None) -> str | None:
-    ref = ld.get("author") if ld else None
-    if isinstance(ref, list):
-        ref = ref[0] if ref else None
-    if isinstance(ref, dict) and "name" not in ref and isinstance(ref.get("@id"), str):
-        # Yoast points at a Person elsewhere in its @graph
-        ref = next((o for o in objects if o.get("@id") == ref["@id"]), None)
-    return ld_text({"author": ref}, "author") if ref is not None else None
+    return first_meta(doc, "author", "article:author") or ld_text(ld, "author", objects)
 
 
 def image(
     doc: LexborHTMLParser,
     override: str | None,
-    ld: dict[str, object] | None,
+    ld: tuple[list[dict[str, object]], dict[str, object] | None],
     body: LexborNode,
     page_url: str,
 ) -> str | None:
+    """The override, else og:image, JSON-LD image, the featured image, the body's first img."""
     if override:
         node = doc.css_first(override)
         found = _node_image(node) if node is not None else None
     else:
-        found = first_meta(doc, "og:image", "og:image:url", "twitter:image") or ld_text(ld, "image")
-        found = found or next((_node_image(img) for img in body.css("img")), None)
+        objects, article = ld
+        found = first_meta(doc, "og:image", "og:image:url", "twitter:image")
+        found = found or ld_text(article, "image", objects)
+        imgs = [*doc.css(", ".join(FEATURED_IMAGE_SELECTORS)), *body.css("img")]
+        found = found or next((src for img in imgs if (src := _node_image(img))), None)
     return urljoin(page_url, found) if found else None
 
 
@@ -198,4 +199,5 @@ def _node_image(node: LexborNode) -> str | None:
         return value or (_node_image(inner) if inner is not None else None)
     attrs = node.attributes
     # lazy-load plugins keep the real source in a data- attribute and a placeholder in src
-    return attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src")
+    src = attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src")
+    return None if not src or src.startswith("data:") else src

@@ -35,6 +35,7 @@ _MAX_DATE_LINE = 90
 DATE_LINE_SELECTORS = (
     ".jeg_meta_date",
     ".td-post-date",
+    "time.published",  # GeneratePress prints a hidden time.updated beside it
     ".entry-meta .posted-on",
     ".posted-on",
     ".entry-date",
@@ -53,6 +54,14 @@ DATE_LINE_SELECTORS = (
 class MachineDates:
     published: datetime | None = None
     modified: datetime | None = None
+    naive_published: datetime | None = None  # a zone-less machine time, zone left to normalize
+
+
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+
+
+def has_clock(text: str) -> bool:
+    return bool(_CLOCK.search(text))
 
 
 def meta(doc: LexborHTMLParser, *keys: str) -> list[str]:
@@ -133,11 +142,20 @@ def ld_is_listing(objects: list[dict[str, object]]) -> bool:
     )
 
 
-def ld_text(obj: dict[str, object] | None, key: str) -> str | None:
-    """A string field, or the `name` / `url` / first item of an object or list field."""
+def ld_text(
+    obj: dict[str, object] | None, key: str, objects: list[dict[str, object]] | None = None
+) -> str | None:
+    """A string field, or the `name` / `url` / first item of an object or list field.
+
+    An object that is only a reference (`{"@id": ...}`, as Yoast's @graph writes author and
+    image) is looked up among `objects`.
+    """
     value = obj.get(key) if obj else None
     if isinstance(value, list):
         value = value[0] if value else None
+    if isinstance(value, dict) and "name" not in value and "url" not in value:
+        ref = value.get("@id")
+        value = next((o for o in objects or () if ref and o.get("@id") == ref), value)
     if isinstance(value, dict):
         value = value.get("name") or value.get("url")
     return value.strip() if isinstance(value, str) and value.strip() else None
@@ -155,7 +173,20 @@ def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> Machin
         [ld_text(ld, "dateModified") or ""],
         _time_attrs(doc, "time.updated, time[itemprop=dateModified]"),
     )
-    return MachineDates(published, modified)
+    naive = None
+    if published is None:
+        candidates = [*meta(doc, "article:published_time"), ld_text(ld, "datePublished") or ""]
+        candidates += _time_attrs(doc, "time[datetime]")
+        naive = next((d for d in map(_parse_naive, candidates) if d is not None), None)
+    return MachineDates(published, modified, naive)
+
+
+def _parse_naive(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is None else None
 
 
 def _time_attrs(doc: LexborHTMLParser, selector: str) -> list[str]:
@@ -188,10 +219,11 @@ def date_line(scope: LexborNode, body_id: int, skip: set[int]) -> str | None:
     Elements in `skip` (page chrome, the story itself) are never read: a top bar prints
     today's date and a story mentions dates of its own. The scan ends at the body.
     """
-    for node in scope.css(", ".join(DATE_LINE_SELECTORS)):
-        text = clean_line(node)
-        if node.mem_id not in skip and looks_like_date(text):
-            return text
+    for sel in DATE_LINE_SELECTORS:  # in priority order, not page order
+        for node in scope.css(sel):
+            text = clean_line(node)
+            if node.mem_id not in skip and looks_like_date(text):
+                return text
     for node in scope.traverse(include_text=False):
         if node.mem_id == body_id:
             break

@@ -46,17 +46,24 @@ def selectors_of(source: SourceConfig) -> Selectors:
     return Selectors.from_mapping(source.selectors.model_dump() if source.selectors else None)
 
 
-async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResult) -> list[RawEntry]:
+async def listing_entries(
+    rt: Runtime, source: SourceConfig, fetched: FetchResult
+) -> list[RawEntry]:
     html = decode(fetched.body, fetched.content_type)
     links = extract_links(html, fetched.url, selectors_of(source))
     by_key = {canonical_url(link): link for link in links}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
     fresh = [(key, link) for key, link in by_key.items() if key not in known]
     if len(fresh) > source.max_articles:
-        log.info("event=listing_capped source=%s new_links=%d fetching=%d", source.id,
-                 len(fresh), source.max_articles)
-    pages = await asyncio.gather(*(_article(rt, source, link) for _, link in
-                                   fresh[: source.max_articles]))
+        log.info(
+            "event=listing_capped source=%s new_links=%d fetching=%d",
+            source.id,
+            len(fresh),
+            source.max_articles,
+        )
+    pages = await asyncio.gather(
+        *(_article(rt, source, link) for _, link in fresh[: source.max_articles])
+    )
     # the listing URL is the entry's identity, so the next poll recognises it before fetching
     return [replace(raw, guid=key) for (key, _), raw in zip(fresh, pages, strict=False) if raw]
 
@@ -65,11 +72,11 @@ async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | N
     try:
         page = await rt.fetcher.get(link, accept="text/html, */*;q=0.5")
     except SourceError as e:
-        log.warning("event=article_fetch_failed source=%s url=%s error=%r", source.id, link,
-                    str(e))
+        log.warning("event=article_fetch_failed source=%s url=%s error=%r", source.id, link, str(e))
         return None
-    result = extract_article(decode(page.body, page.content_type), page.url,
-                             selectors_of(source), source_id=source.id)
+    result = extract_article(
+        decode(page.body, page.content_type), page.url, selectors_of(source), source_id=source.id
+    )
     if isinstance(result, NotArticle):
         log.info("event=not_article source=%s url=%s reason=%r", source.id, link, result.reason)
         return None

@@ -65,8 +65,13 @@ class Store:
                     conn.execute(
                         update(t.sources)
                         .where(t.sources.c.id == source_id)
-                        .values(url=url, permanent_url=None, etag=None, last_modified=None,
-                                body_hash=None)
+                        .values(
+                            url=url,
+                            permanent_url=None,
+                            etag=None,
+                            last_modified=None,
+                            body_hash=None,
+                        )
                     )
 
     def source_state(self, source_id: str) -> SourceState:
@@ -94,7 +99,12 @@ class Store:
         return _source_state(row)
 
     def record_failure(
-        self, source_id: str, now: datetime, kind: str, message: str, next_poll: datetime,
+        self,
+        source_id: str,
+        now: datetime,
+        kind: str,
+        message: str,
+        next_poll: datetime,
         status: int | None = None,
     ) -> int:
         c = t.sources.c
@@ -103,13 +113,18 @@ class Store:
                 update(t.sources)
                 .where(c.id == source_id)
                 .values(
-                    last_error=message[:2000], error_kind=kind, last_status=status,
-                    consecutive_failures=c.consecutive_failures + 1, next_poll=next_poll,
-                    lease_owner=None, lease_until=None,
+                    last_error=message[:2000],
+                    error_kind=kind,
+                    last_status=status,
+                    consecutive_failures=c.consecutive_failures + 1,
+                    next_poll=next_poll,
+                    lease_owner=None,
+                    lease_until=None,
                 )
             )
-            return int(conn.execute(select(c.consecutive_failures).where(c.id == source_id))
-                       .scalar_one())
+            return int(
+                conn.execute(select(c.consecutive_failures).where(c.id == source_id)).scalar_one()
+            )
 
     def record_unchanged(self, source_id: str, now: datetime, ok: SourceSuccess) -> None:
         with self._tx() as conn:
@@ -117,18 +132,29 @@ class Store:
 
     def set_alerted(self, source_id: str, alerted: bool) -> None:
         with self._tx() as conn:
-            conn.execute(update(t.sources).where(t.sources.c.id == source_id)
-                         .values(alerted=alerted))
+            conn.execute(
+                update(t.sources).where(t.sources.c.id == source_id).values(alerted=alerted)
+            )
 
     def _success(
-        self, conn: Connection, source_id: str, now: datetime, ok: SourceSuccess,
-        *, unchanged: bool = False,
+        self,
+        conn: Connection,
+        source_id: str,
+        now: datetime,
+        ok: SourceSuccess,
+        *,
+        unchanged: bool = False,
     ) -> None:
         c = t.sources.c
         values: dict[str, Any] = {
-            "last_success": now, "last_error": None, "error_kind": None,
-            "consecutive_failures": 0, "last_status": ok.status, "next_poll": ok.next_poll,
-            "lease_owner": None, "lease_until": None,
+            "last_success": now,
+            "last_error": None,
+            "error_kind": None,
+            "consecutive_failures": 0,
+            "last_status": ok.status,
+            "next_poll": ok.next_poll,
+            "lease_owner": None,
+            "lease_until": None,
         }
         if unchanged:
             values["not_modified_count"] = c.not_modified_count + 1
@@ -169,32 +195,46 @@ class Store:
                 self._ingest_one(conn, source_id, item, now, route, announce, result)
             c = t.sources.c
             conn.execute(
-                update(t.sources).where(c.id == source_id).values(
+                update(t.sources)
+                .where(c.id == source_id)
+                .values(
                     first_poll_done=True,
-                    items_count=select(func.count()).select_from(t.entries)
-                    .where(t.entries.c.source_id == source_id).scalar_subquery(),
+                    items_count=select(func.count())
+                    .select_from(t.entries)
+                    .where(t.entries.c.source_id == source_id)
+                    .scalar_subquery(),
                 )
             )
             if items_in:
                 newest = max(i.published for i in items_in)
-                conn.execute(update(t.sources).where(
-                    c.id == source_id, or_(c.newest_item.is_(None), c.newest_item < newest)
-                ).values(newest_item=newest))
+                conn.execute(
+                    update(t.sources)
+                    .where(c.id == source_id, or_(c.newest_item.is_(None), c.newest_item < newest))
+                    .values(newest_item=newest)
+                )
             self._success(conn, source_id, now, ok)
         return result
 
     def _ingest_one(
-        self, conn: Connection, source_id: str, item: Item, now: datetime, route: Route,
-        announce: Callable[[Item], bool], result: IngestResult,
+        self,
+        conn: Connection,
+        source_id: str,
+        item: Item,
+        now: datetime,
+        route: Route,
+        announce: Callable[[Item], bool],
+        result: IngestResult,
     ) -> None:
         e = t.entries.c
         known = conn.execute(
             select(e.item_id).where(e.source_id == source_id, e.entry_key == item.entry_key)
         ).scalar_one_or_none()
         if known is not None:
-            conn.execute(update(t.entries).where(e.source_id == source_id,
-                                                 e.entry_key == item.entry_key)
-                         .values(last_seen=now))
+            conn.execute(
+                update(t.entries)
+                .where(e.source_id == source_id, e.entry_key == item.entry_key)
+                .values(last_seen=now)
+            )
             if self._update_item(conn, known, item, now):
                 result.updated += 1
             return
@@ -204,8 +244,15 @@ class Store:
             result.new += 1
         else:
             result.duplicates += 1
-        conn.execute(insert(t.entries).values(source_id=source_id, entry_key=item.entry_key,
-                                              item_id=item_id, first_seen=now, last_seen=now))
+        conn.execute(
+            insert(t.entries).values(
+                source_id=source_id,
+                entry_key=item.entry_key,
+                item_id=item_id,
+                first_seen=now,
+                last_seen=now,
+            )
+        )
         if announce(item):
             result.deliveries += self._add_deliveries(conn, item_id, route(item), now)
 
@@ -215,37 +262,41 @@ class Store:
         found = by_url.scalar_one_or_none()
         if found is not None or len(item.title_key) < 12:
             return found
-        window = (c.published >= item.published - DUPLICATE_TITLE_WINDOW,
-                  c.published <= item.published + DUPLICATE_TITLE_WINDOW)
-        by_title = conn.execute(
-            select(c.id).where(c.title_key == item.title_key, *window).limit(1)
+        window = (
+            c.published >= item.published - DUPLICATE_TITLE_WINDOW,
+            c.published <= item.published + DUPLICATE_TITLE_WINDOW,
         )
+        by_title = conn.execute(select(c.id).where(c.title_key == item.title_key, *window).limit(1))
         return by_title.scalar_one_or_none()
 
     def _insert_item(self, conn: Connection, item: Item, now: datetime) -> int:
         row = conn.execute(insert(t.items).values(**_item_values(item), first_seen=now))
-        item_id = int(row.inserted_primary_key[0])
+        key = row.inserted_primary_key
+        assert key is not None
+        item_id = int(key[0])
         self._set_scopes(conn, item_id, item, (), now)
         return item_id
 
     def _update_item(self, conn: Connection, item_id: int, item: Item, now: datetime) -> bool:
         c = t.items.c
-        old = conn.execute(select(c.title, c.content_hash, c.categories, c.regencies)
-                           .where(c.id == item_id)).one()
+        old = conn.execute(
+            select(c.title, c.content_hash, c.categories, c.regencies).where(c.id == item_id)
+        ).one()
         if old.content_hash == item.content_hash:
             return False
         values = _item_values(item)
         values.pop("source_id")
         values["updated"] = max(item.updated, now) if item.updated <= now else now
-        conn.execute(update(t.items).where(c.id == item_id)
-                     .values(**values, version=c.version + 1))
+        conn.execute(update(t.items).where(c.id == item_id).values(**values, version=c.version + 1))
         old_scopes = scopes_of(old.categories, old.regencies)
         self._set_scopes(conn, item_id, item, old_scopes, now)
         if old.title != item.title:
             d = t.deliveries.c
-            conn.execute(update(t.deliveries)
-                         .where(d.item_id == item_id, d.state == "sent")
-                         .values(state="edit", next_attempt=now, attempts=0))
+            conn.execute(
+                update(t.deliveries)
+                .where(d.item_id == item_id, d.state == "sent")
+                .values(state="edit", next_attempt=now, attempts=0)
+            )
         return True
 
     def _set_scopes(
@@ -253,9 +304,10 @@ class Store:
     ) -> None:
         new = scopes_of(item.categories, item.regencies)
         conn.execute(delete(t.item_scopes).where(t.item_scopes.c.item_id == item_id))
-        conn.execute(insert(t.item_scopes), [
-            {"scope": s, "item_id": item_id, "published": item.published} for s in new
-        ])
+        conn.execute(
+            insert(t.item_scopes),
+            [{"scope": s, "item_id": item_id, "published": item.published} for s in new],
+        )
         self._mark_dirty(conn, set(new) | set(old), now)
 
     def _mark_dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
@@ -273,10 +325,16 @@ class Store:
         for regency, chat in routes:
             if chat in have:
                 continue
-            conn.execute(insert(t.deliveries).values(
-                item_id=item_id, chat=chat, regency=regency, state="pending",
-                next_attempt=now, created=now,
-            ))
+            conn.execute(
+                insert(t.deliveries).values(
+                    item_id=item_id,
+                    chat=chat,
+                    regency=regency,
+                    state="pending",
+                    next_attempt=now,
+                    created=now,
+                )
+            )
             have.add(chat)
             added += 1
         return added
@@ -290,8 +348,7 @@ class Store:
     def clear_dirty(self, scopes: Iterable[str], before: datetime) -> None:
         c = t.dirty_scopes.c
         with self._tx() as conn:
-            conn.execute(delete(t.dirty_scopes).where(c.scope.in_(list(scopes)),
-                                                      c.since <= before))
+            conn.execute(delete(t.dirty_scopes).where(c.scope.in_(list(scopes)), c.since <= before))
 
     def mark_dirty(self, scopes: Iterable[str], now: datetime) -> None:
         with self._tx() as conn:
@@ -323,8 +380,9 @@ class Store:
 
     def item_by_url_key(self, url_key: str) -> ScopeItem | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.items).where(t.items.c.url_key == url_key)
-                               .limit(1)).one_or_none()
+            row = conn.execute(
+                select(t.items).where(t.items.c.url_key == url_key).limit(1)
+            ).one_or_none()
         return _scope_item(row) if row else None
 
     def prune(self, before: datetime, keep_per_scope: int) -> int:
@@ -333,13 +391,28 @@ class Store:
         with self._tx() as conn:
             keep: set[int] = set()
             for (scope,) in conn.execute(select(s.scope).distinct()):
-                keep.update(r.item_id for r in conn.execute(
-                    select(s.item_id).where(s.scope == scope)
-                    .order_by(s.published.desc()).limit(keep_per_scope)))
-            old = [r.id for r in conn.execute(select(i.id).where(i.published < before))
-                   if r.id not in keep]
-            busy = {r.item_id for r in conn.execute(select(t.deliveries.c.item_id).where(
-                t.deliveries.c.state.in_(("pending", "edit"))))}
+                keep.update(
+                    r.item_id
+                    for r in conn.execute(
+                        select(s.item_id)
+                        .where(s.scope == scope)
+                        .order_by(s.published.desc())
+                        .limit(keep_per_scope)
+                    )
+                )
+            old = [
+                r.id
+                for r in conn.execute(select(i.id).where(i.published < before))
+                if r.id not in keep
+            ]
+            busy = {
+                r.item_id
+                for r in conn.execute(
+                    select(t.deliveries.c.item_id).where(
+                        t.deliveries.c.state.in_(("pending", "edit"))
+                    )
+                )
+            }
             doomed = [x for x in old if x not in busy]
             for chunk in _chunks(doomed, 500):
                 for table in (t.item_scopes, t.entries, t.deliveries):
@@ -350,16 +423,24 @@ class Store:
     # --- deliveries -------------------------------------------------------------------
 
     def claim_deliveries(
-        self, owner: str, now: datetime, lease: timedelta, limit: int,
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
         skip_chats: Iterable[str] = (),
     ) -> list[DeliveryRow]:
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         query = (
             select(d.id)
-            .where(d.state.in_(("pending", "edit")), d.next_attempt <= now,
-                   or_(d.lease_until.is_(None), d.lease_until < now),
-                   d.chat.not_in(broken), d.chat.not_in(list(skip_chats)))
+            .where(
+                d.state.in_(("pending", "edit")),
+                d.next_attempt <= now,
+                or_(d.lease_until.is_(None), d.lease_until < now),
+                d.chat.not_in(broken),
+                d.chat.not_in(list(skip_chats)),
+            )
             .order_by(d.next_attempt, d.id)
             .limit(limit)
         )
@@ -368,15 +449,16 @@ class Store:
             for (delivery_id,) in conn.execute(query).all():
                 res = conn.execute(
                     update(t.deliveries)
-                    .where(d.id == delivery_id,
-                           or_(d.lease_until.is_(None), d.lease_until < now))
+                    .where(d.id == delivery_id, or_(d.lease_until.is_(None), d.lease_until < now))
                     .values(lease_owner=owner, lease_until=now + lease)
                 )
                 if res.rowcount == 1:
                     claimed.append(delivery_id)
             rows = conn.execute(
-                select(t.deliveries, t.items).join(t.items, t.items.c.id == d.item_id)
-                .where(d.id.in_(claimed)).order_by(d.next_attempt, d.id)
+                select(t.deliveries, t.items)
+                .join(t.items, t.items.c.id == d.item_id)
+                .where(d.id.in_(claimed))
+                .order_by(d.next_attempt, d.id)
             ).all()
         return [_delivery_row(r) for r in rows]
 
@@ -385,47 +467,81 @@ class Store:
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         with self.engine.connect() as conn:
-            due = conn.execute(select(func.min(d.next_attempt)).where(
-                d.state.in_(("pending", "edit")), d.chat.not_in(broken))).scalar_one_or_none()
-        return _aware(due)
+            due = conn.execute(
+                select(func.min(d.next_attempt)).where(
+                    d.state.in_(("pending", "edit")), d.chat.not_in(broken)
+                )
+            ).scalar_one_or_none()
+        result: datetime | None = _aware(due)
+        return result
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
     ) -> None:
         with self._tx() as conn:
-            conn.execute(update(t.deliveries).where(t.deliveries.c.id == delivery_id).values(
-                state="sent", message_id=message_id, message_kind=kind, sent_title=title,
-                sent_at=now, last_error=None, lease_owner=None, lease_until=None,
-            ))
-            chat = conn.execute(select(t.deliveries.c.chat)
-                                .where(t.deliveries.c.id == delivery_id)).scalar_one()
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id == delivery_id)
+                .values(
+                    state="sent",
+                    message_id=message_id,
+                    message_kind=kind,
+                    sent_title=title,
+                    sent_at=now,
+                    last_error=None,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+            chat = conn.execute(
+                select(t.deliveries.c.chat).where(t.deliveries.c.id == delivery_id)
+            ).scalar_one()
             self._channel(conn, chat, now, state="ok", reason=None, last_sent=now)
 
-    def mark_retry(self, delivery_id: int, error: str, next_attempt: datetime,
-                   *, count: bool = True) -> None:
+    def mark_retry(
+        self, delivery_id: int, error: str, next_attempt: datetime, *, count: bool = True
+    ) -> None:
         d = t.deliveries.c
         with self._tx() as conn:
-            conn.execute(update(t.deliveries).where(d.id == delivery_id).values(
-                last_error=error[:2000], next_attempt=next_attempt,
-                attempts=d.attempts + (1 if count else 0), lease_owner=None, lease_until=None,
-            ))
+            conn.execute(
+                update(t.deliveries)
+                .where(d.id == delivery_id)
+                .values(
+                    last_error=error[:2000],
+                    next_attempt=next_attempt,
+                    attempts=d.attempts + (1 if count else 0),
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
 
     def mark_failed(self, delivery_id: int, error: str) -> None:
         with self._tx() as conn:
-            conn.execute(update(t.deliveries).where(t.deliveries.c.id == delivery_id).values(
-                state="failed", last_error=error[:2000], lease_owner=None, lease_until=None,
-            ))
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id == delivery_id)
+                .values(
+                    state="failed",
+                    last_error=error[:2000],
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
 
     def release(self, delivery_ids: Iterable[int]) -> None:
         with self._tx() as conn:
-            conn.execute(update(t.deliveries).where(t.deliveries.c.id.in_(list(delivery_ids)))
-                         .values(lease_owner=None, lease_until=None))
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id.in_(list(delivery_ids)))
+                .values(lease_owner=None, lease_until=None)
+            )
 
     def channel_broken(self, chat: str, reason: str, now: datetime) -> bool:
         """Mark a chat broken; True when it was not broken before (alert once)."""
         with self._tx() as conn:
-            prev = conn.execute(select(t.channels.c.state).where(t.channels.c.chat == chat)
-                                ).scalar_one_or_none()
+            prev = conn.execute(
+                select(t.channels.c.state).where(t.channels.c.chat == chat)
+            ).scalar_one_or_none()
             self._channel(conn, chat, now, state="broken", reason=reason)
             return prev != "broken"
 
@@ -441,10 +557,12 @@ class Store:
         d = t.deliveries.c
         with self._tx() as conn:
             taken = {r.item_id for r in conn.execute(select(d.item_id).where(d.chat == new))}
-            conn.execute(update(t.deliveries).where(d.chat == old, d.item_id.not_in(taken))
-                         .values(chat=new))
-            self._channel(conn, old, now, state="migrated", reason=f"migrated to {new}",
-                          migrated_to=new)
+            conn.execute(
+                update(t.deliveries).where(d.chat == old, d.item_id.not_in(taken)).values(chat=new)
+            )
+            self._channel(
+                conn, old, now, state="migrated", reason=f"migrated to {new}", migrated_to=new
+            )
 
     def _channel(self, conn: Connection, chat: str, now: datetime, **values: Any) -> None:
         c = t.channels.c
@@ -455,26 +573,36 @@ class Store:
     def migrated_chats(self) -> dict[str, str]:
         c = t.channels.c
         with self.engine.connect() as conn:
-            return {r.chat: r.migrated_to for r in conn.execute(
-                select(c.chat, c.migrated_to).where(c.state == "migrated"))}
+            return {
+                r.chat: r.migrated_to
+                for r in conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
+            }
 
     # --- status -----------------------------------------------------------------------
 
     def source_statuses(self) -> list[SourceStatus]:
         with self.engine.connect() as conn:
-            return [SourceStatus(**{f.name: getattr(r, f.name) for f in
-                                    dataclasses.fields(SourceStatus)})
-                    for r in conn.execute(select(t.sources).order_by(t.sources.c.id))]
+            return [
+                SourceStatus(
+                    **{f.name: getattr(r, f.name) for f in dataclasses.fields(SourceStatus)}
+                )
+                for r in conn.execute(select(t.sources).order_by(t.sources.c.id))
+            ]
 
     def channel_statuses(self) -> list[ChannelStatus]:
-        d, ch = t.deliveries.c, t.channels.c
+        d, _ch = t.deliveries.c, t.channels.c
         with self.engine.connect() as conn:
             counts: dict[str, dict[str, int]] = {}
             for r in conn.execute(select(d.chat, d.state, func.count()).group_by(d.chat, d.state)):
                 counts.setdefault(r[0], {})[r[1]] = int(r[2])
             info = {r.chat: r for r in conn.execute(select(t.channels))}
-            oldest = dict(conn.execute(select(d.chat, func.min(d.created)).where(
-                d.state.in_(("pending", "edit"))).group_by(d.chat)).all())
+            oldest = dict(
+                conn.execute(
+                    select(d.chat, func.min(d.created))
+                    .where(d.state.in_(("pending", "edit")))
+                    .group_by(d.chat)
+                ).all()
+            )
         return [
             ChannelStatus(
                 chat=chat,
@@ -494,9 +622,13 @@ class Store:
         with self.engine.connect() as conn:
             return {
                 "items": int(conn.execute(select(func.count()).select_from(t.items)).scalar_one()),
-                "pending_deliveries": int(conn.execute(
-                    select(func.count()).select_from(t.deliveries).where(
-                        t.deliveries.c.state.in_(("pending", "edit")))).scalar_one()),
+                "pending_deliveries": int(
+                    conn.execute(
+                        select(func.count())
+                        .select_from(t.deliveries)
+                        .where(t.deliveries.c.state.in_(("pending", "edit")))
+                    ).scalar_one()
+                ),
             }
 
     def items_per_day(self, since: datetime) -> dict[tuple[str, str], int]:
@@ -504,9 +636,15 @@ class Store:
         s, i = t.item_scopes.c, t.items.c
         out: dict[tuple[str, str], int] = {}
         with self.engine.connect() as conn:
-            rows = conn.execute(select(s.scope, i.first_seen).join(t.items, i.id == s.item_id)
-                                .where(s.scope.like("regency/%"), s.scope.not_like("regency/%/%"),
-                                       i.first_seen >= since))
+            rows = conn.execute(
+                select(s.scope, i.first_seen)
+                .join(t.items, i.id == s.item_id)
+                .where(
+                    s.scope.like("regency/%"),
+                    s.scope.not_like("regency/%/%"),
+                    i.first_seen >= since,
+                )
+            )
             for scope, seen in rows:
                 key = (scope.removeprefix("regency/"), _aware(seen).date().isoformat())
                 out[key] = out.get(key, 0) + 1
@@ -518,15 +656,17 @@ class Store:
 
     def set_event(self, key: str, value: str, now: datetime) -> None:
         with self._tx() as conn:
-            res = conn.execute(update(t.events).where(t.events.c.key == key)
-                               .values(value=value, updated=now))
+            res = conn.execute(
+                update(t.events).where(t.events.c.key == key).values(value=value, updated=now)
+            )
             if res.rowcount == 0:
                 conn.execute(insert(t.events).values(key=key, value=value, updated=now))
 
     def get_event(self, key: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(t.events.c.value).where(t.events.c.key == key)
-                                ).scalar_one_or_none()
+            return conn.execute(
+                select(t.events.c.value).where(t.events.c.key == key)
+            ).scalar_one_or_none()
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -562,7 +702,7 @@ def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
         yield values[i : i + size]
 
 
-def _aware(value: Any) -> Any:
+def _aware(value: Any) -> Any:  # datetime | None, from any driver
     from datetime import UTC
 
     if isinstance(value, str):
@@ -574,12 +714,22 @@ def _aware(value: Any) -> Any:
 
 def _item_values(item: Item) -> dict[str, Any]:
     return {
-        "source_id": item.source_id, "url": item.url, "url_key": item.url_key,
-        "title": item.title, "title_key": item.title_key, "summary": item.summary,
-        "content_html": item.content_html, "author": item.author, "image": item.image,
-        "dateline": item.dateline, "credit": item.credit, "published": item.published,
-        "updated": item.updated, "categories": list(item.categories),
-        "regencies": list(item.regencies), "advertorial": item.advertorial,
+        "source_id": item.source_id,
+        "url": item.url,
+        "url_key": item.url_key,
+        "title": item.title,
+        "title_key": item.title_key,
+        "summary": item.summary,
+        "content_html": item.content_html,
+        "author": item.author,
+        "image": item.image,
+        "dateline": item.dateline,
+        "credit": item.credit,
+        "published": item.published,
+        "updated": item.updated,
+        "categories": list(item.categories),
+        "regencies": list(item.regencies),
+        "advertorial": item.advertorial,
         "evidence": [dataclasses.asdict(e) for e in item.evidence],
         "content_hash": item.content_hash,
     }
@@ -587,22 +737,39 @@ def _item_values(item: Item) -> dict[str, Any]:
 
 def _source_state(row: Any) -> SourceState:
     return SourceState(
-        id=row.id, url=row.url, fetch_url=row.permanent_url or row.url, etag=row.etag,
-        last_modified=row.last_modified, body_hash=row.body_hash,
+        id=row.id,
+        url=row.url,
+        fetch_url=row.permanent_url or row.url,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        body_hash=row.body_hash,
         first_poll_done=bool(row.first_poll_done),
-        consecutive_failures=int(row.consecutive_failures or 0), alerted=bool(row.alerted),
-        next_poll=row.next_poll, last_success=row.last_success,
+        consecutive_failures=int(row.consecutive_failures or 0),
+        alerted=bool(row.alerted),
+        next_poll=row.next_poll,
+        last_success=row.last_success,
     )
 
 
 def _scope_item(row: Any) -> ScopeItem:
     return ScopeItem(
-        id=row.id, source_id=row.source_id, url=row.url, title=row.title,
-        summary=row.summary, content_html=row.content_html, author=row.author,
-        image=row.image, published=row.published, updated=row.updated,
-        first_seen=row.first_seen, categories=tuple(row.categories),
-        regencies=tuple(row.regencies), advertorial=bool(row.advertorial),
-        dateline=row.dateline, credit=row.credit, version=row.version,
+        id=row.id,
+        source_id=row.source_id,
+        url=row.url,
+        title=row.title,
+        summary=row.summary,
+        content_html=row.content_html,
+        author=row.author,
+        image=row.image,
+        published=row.published,
+        updated=row.updated,
+        first_seen=row.first_seen,
+        categories=tuple(row.categories),
+        regencies=tuple(row.regencies),
+        advertorial=bool(row.advertorial),
+        dateline=row.dateline,
+        credit=row.credit,
+        version=row.version,
         evidence=tuple(Evidence(**e) for e in row.evidence or ()),
     )
 
@@ -610,9 +777,13 @@ def _scope_item(row: Any) -> ScopeItem:
 def _delivery_row(row: Any) -> DeliveryRow:
     m = row._mapping
     return DeliveryRow(
-        id=m[t.deliveries.c.id], chat=m[t.deliveries.c.chat], regency=m[t.deliveries.c.regency],
-        state=m[t.deliveries.c.state], message_id=m[t.deliveries.c.message_id],
-        message_kind=m[t.deliveries.c.message_kind], attempts=m[t.deliveries.c.attempts],
+        id=m[t.deliveries.c.id],
+        chat=m[t.deliveries.c.chat],
+        regency=m[t.deliveries.c.regency],
+        state=m[t.deliveries.c.state],
+        message_id=m[t.deliveries.c.message_id],
+        message_kind=m[t.deliveries.c.message_kind],
+        attempts=m[t.deliveries.c.attempts],
         created=m[t.deliveries.c.created],
         item=_scope_item(_Proxy(m, t.items)),
     )

@@ -1,0 +1,32 @@
+"""Duplicate keys: one story published by two sources, and "did this entry change?"."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# "[Advertorial]", "(ADV)", "ADV |", "Advertorial -": labels a portal adds, not the story's words
+_BRACKETED = re.compile(
+    r"[\[(]\s*(?:adv|advertorial|pariwara|iklan|sponsored)\s*[\])]", re.IGNORECASE
+)
+_EDGE = re.compile(
+    r"^\s*(?:adv|advertorial|pariwara)\s*[:|–—-]\s*|\s*[:|–—-]\s*(?:adv|advertorial)\s*$",
+    re.IGNORECASE,
+)
+_EDGE_WORD = re.compile(r"^(?:adv|advertorial)\s+|\s+(?:adv|advertorial)$")
+
+
+def title_key(title: str) -> str:
+    """Lower case, no accents, punctuation or advertorial markers, single spaces."""
+    text = _EDGE.sub(" ", _BRACKETED.sub(" ", title or ""))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[\W_]+", " ", text).strip()
+    return _EDGE_WORD.sub("", text).strip()
+
+
+def content_hash(title: str, body: str) -> str:
+    """Changes when the title or the body's words change; whitespace alone does not count."""
+    normal = " ".join((title or "").split()) + "\n" + " ".join((body or "").split())
+    return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()

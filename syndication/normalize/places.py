@@ -1,0 +1,188 @@
+"""Find regency, city and province names in text, with the gazetteer's traps handled.
+
+The names come only from the NormalizeContext (config); this module holds what is true of the
+language rather than of one config: words that are also place names, phrases that look like a
+place but are not (the sultanate, a bridge), and the words that make a name an institution.
+
+    mask traps -> hashtags and .go.id hosts (joined abbreviations) -> prefixed common words
+        -> every other name, longest first, as whole words
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..types import NormalizeContext
+
+# Kecamatan that are also ordinary words count only after these (NOTES.md traps).
+KECAMATAN_PREFIX = r"(?:kecamatan|kec\.?|camat)\s+"
+COMMON_WORD_NAMES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "damai",
+            "karangan",
+            "sandaran",
+            "sambutan",
+            "waru",
+            "batu ampar",
+            "batu putih",
+            "teluk bayur",
+            "teluk pandan",
+            "tanjung harapan",
+            "sungai pinang",
+        ),
+        KECAMATAN_PREFIX,
+    ),
+    "pasir": r"(?:kabupaten|kab\.?)\s+",  # "pasir" is sand; only "Kabupaten Pasir" is Paser
+}
+# Words that never name a regency on their own, even if a config lists them.
+NEVER_ALONE = frozenset({"kutai", "mahakam", "kalimantan", "timur", "utara", "barat", "kota"})
+# Phrases that contain a regency name but are something else: blanked before matching.
+TRAPS = re.compile(
+    r"(?:ke)?sultan(?:an)?\s+kutai(?:\s+kartanegara)?(?:\s+ing\s+martadipura)?"
+    r"|(?:kerajaan|keraton|kedaton)\s+kutai(?:\s+kartanegara)?(?:\s+ing\s+martadipura)?"
+    r"|kutai\s+kartanegara\s+ing\s+martadipura|kutai\s+martadipura"
+    r"|jembatan\s+(?:mahakam\s+[hu]?ulu|mahulu)",  # a bridge in Samarinda, not the regency
+    re.IGNORECASE,
+)
+_JOINED = re.compile(r"[#@][\w]+|(?:[\w-]+\.)+go\.id(?![\w.])", re.IGNORECASE)
+_MIN_COMPACT = 3
+
+
+@dataclass(frozen=True)
+class Place:
+    slug: str
+    kind: str  # "alias" or "kecamatan"
+    province: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    place: Place
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    names: dict[str, tuple[Place, ...]]  # key(name) -> places it may mean
+    plain: re.Pattern[str] | None  # every name that needs no prefix, longest first
+    prefixed: re.Pattern[str] | None  # common-word names behind their required prefix
+    compact: tuple[tuple[str, Place], ...]  # joined forms for hashtags, hosts, credit tokens
+    order: dict[str, int]  # slug -> position in the config
+
+
+def key(text: str) -> str:
+    """Case-, accent-, hyphen- and space-insensitive form of a name or label."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^\w]+", " ", folded).strip()
+
+
+@lru_cache(maxsize=16)
+def gazetteer(ctx: NormalizeContext) -> Gazetteer:
+    """Compile the config's names once per context (a context is immutable)."""
+    names: dict[str, list[Place]] = {}
+    for regency in ctx.regencies:
+        entries = [(regency.name, "alias"), *((a, "alias") for a in regency.aliases)]
+        entries += [(k, "kecamatan") for k in regency.kecamatan]
+        for name, kind in entries:
+            name_key = key(name)
+            if not name_key or name_key in NEVER_ALONE:
+                continue
+            place = Place(regency.slug, kind, regency.is_province)
+            bucket = names.setdefault(name_key, [])
+            if all(p.slug != place.slug for p in bucket):
+                bucket.append(place)
+    frozen = {k: tuple(v) for k, v in names.items()}
+    return Gazetteer(
+        names=frozen,
+        plain=_alternation([k for k in frozen if k not in COMMON_WORD_NAMES]),
+        prefixed=_prefixed([k for k in frozen if k in COMMON_WORD_NAMES]),
+        compact=_compact(frozen),
+        order={r.slug: i for i, r in enumerate(ctx.regencies)},
+    )
+
+
+def _words(name_key: str) -> str:
+    return r"[\s\-]+".join(re.escape(w) for w in name_key.split())
+
+
+def _alternation(keys: list[str]) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    ordered = sorted(keys, key=lambda k: (-len(k), k))  # longest first: Loa Janan Ilir wins
+    return re.compile(rf"(?<!\w)(?:{'|'.join(_words(k) for k in ordered)})(?!\w)", re.IGNORECASE)
+
+
+def _prefixed(keys: list[str]) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    parts = sorted(keys, key=lambda k: (-len(k), k))
+    alternatives = "|".join(
+        f"{COMMON_WORD_NAMES[k]}(?P<n{i}>{_words(k)})" for i, k in enumerate(parts)
+    )
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _compact(names: dict[str, tuple[Place, ...]]) -> tuple[tuple[str, Place], ...]:
+    """Aliases without spaces, longest first, for `#pemkabkukar` and `kukarkab.go.id`."""
+    found = [
+        (k.replace(" ", ""), p)
+        for k, places in names.items()
+        for p in places
+        if p.kind == "alias"
+        and k not in COMMON_WORD_NAMES
+        and len(k.replace(" ", "")) >= _MIN_COMPACT
+    ]
+    return tuple(sorted(found, key=lambda item: (-len(item[0]), item[0])))
+
+
+def find(text: str, gaz: Gazetteer) -> list[Hit]:
+    """Every place named in `text`, in order; overlapping names resolved longest first."""
+    work = TRAPS.sub(lambda m: " " * len(m.group()), text)
+    hits: list[Hit] = []
+    for match in list(_JOINED.finditer(work)):
+        hits.extend(_joined_hits(match, gaz))
+        work = _blank(work, match.start(), match.end())
+    if gaz.prefixed is not None:
+        for match in list(gaz.prefixed.finditer(work)):
+            name = next(g for g in match.groups() if g)
+            start = match.end() - len(name)
+            hits.extend(_hits(gaz, name, start, match.end()))
+            work = _blank(work, match.start(), match.end())
+    if gaz.plain is not None:
+        for match in gaz.plain.finditer(work):
+            hits.extend(_hits(gaz, match.group(), match.start(), match.end()))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def find_in_token(token: str, gaz: Gazetteer) -> list[Place]:
+    """Places inside one joined token (`kominfokukar`, `pemkabkukar`), longest first."""
+    rest = key(token).replace(" ", "")
+    found: list[Place] = []
+    for compact, place in gaz.compact:
+        if compact in rest:
+            found.append(place)
+            rest = rest.replace(compact, " ")
+    return found
+
+
+def _joined_hits(match: re.Match[str], gaz: Gazetteer) -> list[Hit]:
+    token = match.group().lstrip("#@")
+    if token.lower().endswith(".go.id"):
+        token = token[: -len(".go.id")]
+    places = find_in_token(token, gaz)
+    return [Hit(p, match.group(), match.start(), match.end()) for p in places]
+
+
+def _hits(gaz: Gazetteer, text: str, start: int, end: int) -> list[Hit]:
+    return [Hit(p, text, start, end) for p in gaz.names.get(key(text), ())]
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]

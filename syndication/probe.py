@@ -1,0 +1,298 @@
+"""Look at a portal before adding it: feeds, the WordPress API, listing links, sample articles.
+
+    fetch page | autodiscover feeds | try feeds and /feed/ | try /wp-json/wp/v2/posts
+               | extract listing links | fetch and extract `sample` articles | report
+
+`format_report` prints what was found and a `[[sources]]` block ready for config.toml: kind
+"feed" when a feed answered with a parseable feed, else "html" on the probed page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import httpx
+from selectolax.lexbor import LexborHTMLParser
+
+from syndication.sources.html import (
+    FeedDiscovery,
+    NotArticle,
+    Selectors,
+    extract_article,
+    extract_links,
+    find_feed_links,
+)
+from syndication.types import RawEntry
+
+# Host endings dropped from a suggested source id: `eksposisi.com` -> `eksposisi`.
+_HOST_SUFFIXES = (
+    ".co.id", ".go.id", ".or.id", ".web.id", ".my.id", ".ac.id", ".sch.id", ".biz.id",
+    ".com", ".id", ".net", ".org", ".news", ".info", ".co", ".example", ".test",
+)  # fmt: skip
+_MAX_FEED_CHECKS = 3
+_MAX_LINKS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Check:
+    """One URL the probe tried: did it answer with what it should?"""
+
+    url: str
+    status: int | None
+    ok: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    url: str
+    result: RawEntry | NotArticle | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ProbeReport:
+    url: str
+    page: Check
+    site_name: str | None = None
+    discovery: FeedDiscovery = field(default_factory=FeedDiscovery)
+    feeds: tuple[Check, ...] = ()
+    wp_api: Check | None = None
+    links: tuple[str, ...] = ()
+    samples: tuple[Sample, ...] = ()
+    selectors: Selectors | None = None
+
+    @property
+    def working_feed(self) -> str | None:
+        return next((c.url for c in self.feeds if c.ok), None)
+
+    @property
+    def kind(self) -> str:
+        return "feed" if self.working_feed else "html"
+
+    @property
+    def source_url(self) -> str:
+        return self.working_feed or self.page.url
+
+    @property
+    def source_id(self) -> str:
+        return source_id_for(self.page.url)
+
+
+async def probe(
+    url: str, client: httpx.AsyncClient, sample: int = 5, *, selectors: Selectors | None = None
+) -> ProbeReport:
+    """Probe one site. Network trouble becomes part of the report, never an exception."""
+    response, page = await _get(client, url)
+    if response is None or not page.ok:
+        return ProbeReport(url, page, selectors=selectors)
+    if _parse_feed(response)[0]:  # the URL given is itself a feed
+        return ProbeReport(url, page, feeds=(page,), selectors=selectors)
+    html, base = response.text, str(response.url)
+    discovery = find_feed_links(html, base)
+    feeds = await _check_feeds(client, discovery, base)
+    api = await _check_api(client, discovery, base)
+    links = extract_links(html, base, selectors)
+    samples = await asyncio.gather(
+        *(_sample(client, link, selectors, source_id_for(base)) for link in links[:sample])
+    )
+    site = _site_name(html)
+    return ProbeReport(
+        url, page, site, discovery, feeds, api, tuple(links), tuple(samples), selectors
+    )
+
+
+async def _get(client: httpx.AsyncClient, url: str) -> tuple[httpx.Response | None, Check]:
+    try:
+        response = await client.get(url, follow_redirects=True)
+    except httpx.HTTPError as e:
+        return None, Check(url, None, False, f"{type(e).__name__}: {e}")
+    final = str(response.url)
+    ok = response.status_code == 200
+    return response, Check(final, response.status_code, ok, "ok" if ok else "HTTP error")
+
+
+def _parse_feed(response: httpx.Response) -> tuple[bool, str]:
+    """Whether a response body is a feed (RSS, Atom, RDF, JSON Feed), and what kind."""
+    ctype = response.headers.get("content-type", "").lower()
+    if "json" in ctype:
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            return False, "not JSON"
+        version = data.get("version", "") if isinstance(data, dict) else ""
+        ok = isinstance(version, str) and version.startswith("https://jsonfeed.org/version/")
+        count = len(data.get("items") or []) if ok else 0
+        return ok, f"JSON Feed, {count} items" if ok else "JSON, not a feed"
+    if "html" in ctype:
+        return False, "an HTML page, not a feed"
+    parsed = feedparser.parse(response.content)
+    version = str(parsed.get("version") or "")
+    if not version:
+        return False, "not a feed"
+    return True, f"{version}, {len(parsed.entries)} entries"
+
+
+async def _check_feeds(
+    client: httpx.AsyncClient, discovery: FeedDiscovery, base: str
+) -> tuple[Check, ...]:
+    candidates = [f.url for f in discovery.feeds if not f.is_comments]
+    candidates.append(urljoin(base, "/feed/"))
+    unique = list(dict.fromkeys(candidates))[:_MAX_FEED_CHECKS]
+    return tuple(await asyncio.gather(*(_check_feed(client, u) for u in unique)))
+
+
+async def _check_feed(client: httpx.AsyncClient, url: str) -> Check:
+    response, check = await _get(client, url)
+    if response is None or not check.ok:
+        return Check(url, check.status, False, check.note)
+    ok, note = _parse_feed(response)
+    return Check(url, check.status, ok, note)
+
+
+async def _check_api(client: httpx.AsyncClient, discovery: FeedDiscovery, base: str) -> Check:
+    root = discovery.wp_api or urljoin(base, "/wp-json/")
+    url = urljoin(root if root.endswith("/") else root + "/", "wp/v2/posts?per_page=1")
+    response, check = await _get(client, url)
+    if response is None or not check.ok:
+        return Check(url, check.status, False, check.note)
+    try:
+        ok = isinstance(json.loads(response.content), list)
+    except ValueError:
+        ok = False
+    return Check(url, check.status, ok, "posts endpoint answers" if ok else "not a post list")
+
+
+async def _sample(
+    client: httpx.AsyncClient, url: str, selectors: Selectors | None, source_id: str
+) -> Sample:
+    response, check = await _get(client, url)
+    if response is None or not check.ok:
+        return Sample(url, None, f"{check.status or ''} {check.note}".strip())
+    return Sample(
+        url, extract_article(response.text, str(response.url), selectors, source_id=source_id)
+    )
+
+
+def _site_name(html: str) -> str | None:
+    node = LexborHTMLParser(html).css_first('meta[property="og:site_name"]')
+    name = (node.attributes.get("content") or "").strip() if node is not None else ""
+    return name or None
+
+
+def source_id_for(url: str) -> str:
+    """A config id from the host: `https://www.eksposisi.com/x` -> `eksposisi`."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    for suffix in _HOST_SUFFIXES:
+        if host.endswith(suffix) and len(host) > len(suffix):
+            host = host[: -len(suffix)]
+            break
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in host)
+    slug = "-".join(part for part in slug.split("-") if part)
+    return slug or "site"
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def format_report(
+    report: ProbeReport, normalize: Callable[[RawEntry], object] | None = None
+) -> str:
+    """What the probe found, sample items, and a `[[sources]]` block for config.toml."""
+    lines = [f"Probe of {report.url}", _check_line("page", report.page)]
+    if not report.page.ok:
+        return "\n".join([*lines, "", "Nothing more to see: the page did not load."])
+    if report.site_name:
+        lines.append(f"  site name: {report.site_name}")
+    lines += _discovery_lines(report)
+    lines += _link_lines(report)
+    lines += _sample_lines(report, normalize)
+    lines += ["", "Suggested config (paste into config.toml):", "", toml_block(report)]
+    return "\n".join(lines)
+
+
+def _check_line(label: str, check: Check) -> str:
+    verdict = "ok" if check.ok else "FAILED"
+    return f"  {label}: {check.url} -> {check.status or '-'} {verdict} ({check.note})"
+
+
+def _discovery_lines(report: ProbeReport) -> list[str]:
+    lines = ["", "Feeds announced by the page:"]
+    lines += [f"  - {f.url} [{f.type}] {f.title or ''}".rstrip() for f in report.discovery.feeds]
+    if not report.discovery.feeds:
+        lines.append("  (none)")
+    lines.append(f"  WordPress API announced: {report.discovery.wp_api or 'no'}")
+    lines += ["", "Feeds tried:"] + [_check_line("feed", c) for c in report.feeds]
+    if report.wp_api is not None:
+        lines.append(_check_line("wp-json", report.wp_api))
+    return lines
+
+
+def _link_lines(report: ProbeReport) -> list[str]:
+    lines = ["", f"Listing: {len(report.links)} article links"]
+    lines += [f"  - {link}" for link in report.links[:_MAX_LINKS_SHOWN]]
+    if len(report.links) > _MAX_LINKS_SHOWN:
+        lines.append(f"  ... and {len(report.links) - _MAX_LINKS_SHOWN} more")
+    return lines
+
+
+def _sample_lines(report: ProbeReport, normalize: Callable[[RawEntry], object] | None) -> list[str]:
+    lines = ["", f"Sample articles ({len(report.samples)}):"]
+    for n, sample in enumerate(report.samples, 1):
+        lines.append(f"  [{n}] {sample.url}")
+        if sample.error is not None or sample.result is None:
+            lines.append(f"      fetch failed: {sample.error}")
+        elif isinstance(sample.result, NotArticle):
+            lines.append(f"      not an article: {sample.result.reason}")
+        else:
+            lines += _entry_lines(sample.result, normalize)
+    return lines
+
+
+def _entry_lines(entry: RawEntry, normalize: Callable[[RawEntry], object] | None) -> list[str]:
+    published = entry.published.isoformat() if entry.published else "-"
+    lines = [
+        f"      title: {entry.title}",
+        f"      published: {published}  (as printed: {entry.published_raw or '-'})",
+        f"      labels: {', '.join(entry.labels) or '-'}   tags: {', '.join(entry.tags) or '-'}",
+        f"      author: {entry.author or '-'}   image: {entry.image or '-'}",
+        f"      body: {len(entry.content_html or '')} characters of HTML",
+    ]
+    if normalize is not None:
+        try:
+            item = normalize(entry)
+        except Exception as e:  # a probe shows the failure; it must not die of it
+            return [*lines, f"      normalized: failed ({type(e).__name__}: {e})"]
+        cats = ", ".join(getattr(item, "categories", ()) or ()) or "-"
+        regs = ", ".join(getattr(item, "regencies", ()) or ()) or "-"
+        lines.append(f"      normalized: categories {cats}; regencies {regs}")
+    return lines
+
+
+def _toml_str(value: str) -> str:
+    # JSON's escaped ASCII strings are valid TOML basic strings
+    return json.dumps(value, ensure_ascii=True)
+
+
+def toml_block(report: ProbeReport) -> str:
+    lines = ["[[sources]]", f"id = {_toml_str(report.source_id)}"]
+    if report.site_name:
+        lines.append(f"name = {_toml_str(report.site_name)}")
+    lines += [
+        f"url = {_toml_str(report.source_url)}",
+        f"kind = {_toml_str(report.kind)}",
+        'interval = "5m"',
+    ]
+    chosen = report.selectors
+    if report.kind == "html" and chosen is not None and chosen != Selectors():
+        lines += ["", "[sources.selectors]"]
+        for f in fields(chosen):
+            value = getattr(chosen, f.name)
+            if value is not None:
+                lines.append(f"{f.name} = {_toml_str(value)}")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""Titles and bodies: sanitizing, inserts removed block by block, tail, dateline, credit."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndication.normalize.text import SUMMARY_CHARS, clean_content, clean_title
+
+TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
+def test_clean_title() -> None:
+    assert clean_title("Pemkab &amp;amp; DPRD <b>Kukar</b>&#8217;s") == "Pemkab & DPRD Kukar’s"
+    assert clean_title("  Dua\n\tBaris\x07  ") == "Dua Baris"
+    assert clean_title("&lt;script&gt;alert(1)&lt;/script&gt;Judul") == "alert(1)Judul"
+    assert clean_title(None) == ""
+
+
+def test_insert_removed_but_story_after_it_kept() -> None:
+    body = (
+        "<p>Paragraf satu tentang Kukar.</p>"
+        "<p>Baca Juga: <a href='/x'>Bupati Kutim Resmikan Pasar</a></p>"
+        "<p>Paragraf dua tetap ada.</p><p>Paragraf tiga juga ada. (adv)</p>"
+    )
+    got = clean_content(body, "https://e.id/")
+    assert "Kutim" not in got.content_html and "Kutim" not in got.text
+    assert "Paragraf dua tetap ada." in got.text and "Paragraf tiga" in got.content_html
+    assert got.credit == "adv"
+
+
+def test_plain_text_inline_insert_line() -> None:
+    body = "Paragraf satu.\nBaca juga: Berita Lain di Berau\nLanjutan paragraf.\n\nPenutup."
+    got = clean_content(body)
+    assert "Berau" not in got.text
+    assert "Lanjutan paragraf." in got.text and "Penutup." in got.text
+
+
+def test_share_marker_at_top_is_not_a_tail() -> None:
+    long = "Kalimat panjang tentang pembangunan jalan di daerah. " * 6
+    got = clean_content(f"Share :\n\n{long}\n\n{long}")
+    assert "pembangunan jalan" in got.text and "Share" not in got.text
+
+
+def test_sanitizing() -> None:
+    html = (
+        '<p onclick="x()">Isi <a href="/berita/1">tautan</a> <img src="foto.jpg">'
+        '<script>alert(1)</script><iframe src="https://evil"></iframe>'
+        '<a href="javascript:alert(1)">x</a></p>'
+    )
+    got = clean_content(html, "https://portal.id/2024/11/judul/")
+    assert "script" not in got.content_html and "iframe" not in got.content_html
+    assert "onclick" not in got.content_html and "javascript" not in got.content_html
+    assert 'href="https://portal.id/berita/1"' in got.content_html
+    assert 'rel="noopener nofollow"' in got.content_html
+    assert got.image == "https://portal.id/2024/11/judul/foto.jpg"
+
+
+def test_summary_is_short_plain_text_without_dateline() -> None:
+    words = " ".join(["kata"] * 200)
+    got = clean_content(f"<p>SAMARINDA, kaltimkita.id – {words}</p>")
+    assert got.dateline == "SAMARINDA, kaltimkita.id –"
+    assert got.summary.startswith("kata kata")
+    assert len(got.summary) <= SUMMARY_CHARS + 1 and got.summary.endswith("…")
+
+
+def test_credit_variants() -> None:
+    for credit in (
+        "adv/diskominfo/kukar",
+        "*/adv",
+        "Adv/KominfoKukar/Ksm",
+        "adpimprovkaltim/RW",
+        "adv/hms7",
+    ):
+        assert clean_content(f"Isi berita selesai. ({credit})").credit == credit
+    assert clean_content("Dinas Kesehatan Kota (Dinkes)").credit is None
+
+
+@given(st.text(max_size=400))
+def test_clean_title_never_raises_and_is_plain(text: str) -> None:
+    title = clean_title(text)
+    assert TAG.search(title) is None and "\n" not in title
+    assert clean_title(title) == title or "&" in title
+
+
+@settings(max_examples=150)
+@given(
+    st.text(max_size=600), st.sampled_from([None, "https://e.id/a/", "not a url", "http://[::1"])
+)
+def test_clean_content_never_raises(text: str, base: str | None) -> None:
+    got = clean_content(text, base)
+    assert TAG.search(got.summary) is None
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<div>",
+                "</div>",
+                "<ul><li>",
+                "</li></ul>",
+                "Baca Juga",
+                "Baca Juga: X",
+                "Share :",
+                "<br>",
+                "teks biasa.",
+                "(adv)",
+                "SAMARINDA –",
+                "<h3>Berita Terkait</h3>",
+                "<img src=x>",
+                "&amp;",
+                "\n\n",
+                "<a href='/y'>",
+                "</a>",
+                "The post A appeared first on B.",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_clean_content_on_html_soup(parts: list[str]) -> None:
+    got = clean_content("<br>".join(parts), "https://e.id/")
+    assert TAG.search(got.summary) is None
+    assert "Baca Juga: X" not in got.text

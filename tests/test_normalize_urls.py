@@ -1,0 +1,58 @@
+"""Canonical URLs and the cross-source key."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from syndication.normalize.urls import canonical_url, url_key
+
+ARTICLE = "https://eksposisi.com/2024/11/18/pjs-bupati-kukar/"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://Eksposisi.COM:443/2024/11/18/pjs-bupati-kukar/#respond", ARTICLE),
+        (ARTICLE + "?utm_source=fb&utm_medium=social&fbclid=abc&gclid=1&mc_cid=2&_ga=3", ARTICLE),
+        (ARTICLE + "amp/", ARTICLE),
+        (ARTICLE + "amp", ARTICLE),
+        (ARTICLE + "?amp=1", ARTICLE),
+        (ARTICLE + "?amp", ARTICLE),
+        ("https://amp.eksposisi.com/2024/11/18/pjs-bupati-kukar/", ARTICLE),
+        (
+            "https://eksposisi-com.cdn.ampproject.org/c/s/eksposisi.com/2024/11/18/pjs-bupati-kukar/amp/",
+            ARTICLE,
+        ),
+        ("http://example.com:80/a?p=123&ref=home", "http://example.com/a?p=123"),
+        ("http://example.com:8080/a", "http://example.com:8080/a"),
+        ("https://berita.bücher.de/x", "https://berita.xn--bcher-kva.de/x"),
+        ("https://e.id/berita kukar", "https://e.id/berita%20kukar"),
+    ],
+)
+def test_canonical(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_relative_against_base() -> None:
+    assert canonical_url("/a/b/", "https://e.id/x/") == "https://e.id/a/b/"
+
+
+def test_one_key_for_http_https_amp_www_and_slash() -> None:
+    variants = [
+        ARTICLE,
+        "http://eksposisi.com/2024/11/18/pjs-bupati-kukar",
+        "https://www.eksposisi.com/2024/11/18/pjs-bupati-kukar/amp/",
+        ARTICLE + "?utm_campaign=x",
+    ]
+    assert len({url_key(v) for v in variants}) == 1
+    assert url_key(ARTICLE) == "eksposisi.com/2024/11/18/pjs-bupati-kukar"
+    assert url_key("https://e.id/?p=2&b=1") == url_key("https://e.id/?b=1&p=2")
+    assert url_key("https://e.id/?p=2") != url_key("https://e.id/?p=3")
+
+
+@given(st.text(max_size=200), st.one_of(st.none(), st.text(max_size=50)))
+def test_never_raises(url: str, base: str | None) -> None:
+    assert isinstance(canonical_url(url, base), str)
+    assert isinstance(url_key(url), str)
