@@ -121,10 +121,15 @@ class Deliverer:
         assert self.sender is not None
         chat = row.chat
         for _ in range(5):  # 429s and migrations are answered on the spot
-            message = self._render(row)
-            await self.pacer.acquire(chat)
             try:
-                return await self._attempt(row, chat, message)
+                message = self._render(row)
+            except BotError as e:  # e.g. an item URL that is not http(s): a bug, not retried
+                await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
+                return "failed"
+            try:
+                # spaced from the END of each request: Telegram counts arrivals
+                async with self.pacer.slot(chat):
+                    return await self._attempt(row, chat, message)
             except RetryAfter as e:
                 self.pacer.block(chat, e.seconds)
                 log.warning("event=telegram_429 chat=%s retry_after=%s", chat, e.seconds)
@@ -312,10 +317,10 @@ class Deliverer:
         while self._admin_queue:
             text = self._admin_queue.pop(0)
             try:
-                await self.pacer.acquire(str(chat))
-                await self.sender.send(
-                    str(chat), Message("text", html.escape(text), disable_web_page_preview=True)
-                )
+                async with self.pacer.slot(str(chat)):
+                    await self.sender.send(
+                        str(chat), Message("text", html.escape(text), disable_web_page_preview=True)
+                    )
             except BotError as e:
                 log.error("event=admin_alert_failed reason=%r", e.reason)
                 return
