@@ -27,8 +27,9 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     """Parse a feed body; raise ParseError when it is not a feed at all."""
     if _looks_like_json(body, content_type):
         return parse_json_feed(body, source_id, url)
-    parsed = feedparser.parse(body, response_headers={"content-location": url})
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(body, response_headers=headers)
+    if not parsed.entries and not parsed.version:
         reason = parsed.get("bozo_exception") or "no feed elements found"
         raise ParseError(f"parse: {url}: not a readable feed ({reason})")
     return [_entry(e, source_id, url) for e in parsed.entries]
