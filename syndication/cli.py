@@ -61,7 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         for problem in e.problems:
             print(f"{e.path}: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
+        if args.command != "status":
+            return EXIT_CONFIG
+        # a daemon may still run on the previous config: show its state all the same
+        fallback = _storage_only(path)
+        if fallback is None:
+            return EXIT_CONFIG
+        config = fallback
     try:
         return _dispatch(args, config, path)
     except StorageError as e:
@@ -90,6 +96,25 @@ def _dispatch(args: argparse.Namespace, config: Config, path: Path) -> int:
     if args.command == "run":
         return asyncio.run(service.run_daemon(path, config))
     return asyncio.run(service.serve_only(config))
+
+
+def _storage_only(path: Path) -> Config | None:
+    """The [storage] (and [telegram]) tables of a config that fails validation elsewhere."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    for keys in (("storage", "telegram"), ("storage",)):
+        tables = {k: raw[k] for k in keys if isinstance(raw.get(k), dict)}
+        try:
+            return Config.model_validate({**tables, "base_dir": path.resolve().parent})
+        except ValidationError:
+            continue
+    return None
 
 
 def _probe(url: str) -> int:

@@ -90,7 +90,7 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
         "totals": store.counts(),
         "sources": sources,
         "channels": sorted(channels, key=lambda c: str(c["chat"])),
-        "config_error": store.get_event("config_error"),
+        "config_error": store.get_event("config_error") or None,
     }
 
 
@@ -125,20 +125,51 @@ def explain(config: Config, target: str) -> int:
     return 0 if found else 1
 
 
-async def probe(url: str) -> int:
+async def probe(url: str, config_path: Path | None = None) -> int:
+    """Probe a site and print a report with a `[[sources]]` block; 1 when the page won't load.
+
+    With a readable config (the path given, else $SYNDICATION_CONFIG or ./config.toml) the
+    sample articles are normalized with its categories and regencies, and fetched with its
+    User-Agent and timeouts."""
     import httpx
 
+    from .config import FetchConfig, load, resolve_path
+    from .errors import ConfigError
+    from .normalize import normalize_entry
     from .probe import format_report
     from .probe import probe as run_probe
+    from .types import RawEntry
 
-    headers = {"User-Agent": "syndication-probe/0.1 (+news aggregator)"}
-    async with httpx.AsyncClient(headers=headers, timeout=20, follow_redirects=True) as client:
+    path = config_path or resolve_path(None)
+    config: Config | None = None
+    if path.exists():
         try:
-            report = await run_probe(url, client)
-        except httpx.HTTPError as e:
-            print(f"probe: {url}: {type(e).__name__}: {e}", file=sys.stderr)
-            return 1
-    print(format_report(report))
+            config = load(path)
+        except ConfigError as e:
+            print(f"probe: {path} not used ({e.problems[0]}): no categories or regencies shown",
+                  file=sys.stderr)  # fmt: skip
+    fetch = config.fetch if config else FetchConfig()
+    timeout = httpx.Timeout(
+        fetch.total_timeout.total_seconds(),
+        connect=fetch.connect_timeout.total_seconds(),
+        read=fetch.read_timeout.total_seconds(),
+    )
+    headers = {"User-Agent": fetch.user_agent}
+    async with httpx.AsyncClient(headers=headers, timeout=timeout, follow_redirects=True) as client:
+        report = await run_probe(url, client)
+    if not report.page.ok:
+        print(format_report(report))
+        why = f"HTTP {report.page.status}" if report.page.status else report.page.note
+        print(f"probe: {url}: the page did not load ({why})", file=sys.stderr)
+        return 1
+    normalize = None
+    if config is not None:
+        ctx, now = config.normalize_context(None), datetime.now(UTC)
+
+        def normalize(entry: RawEntry) -> object:
+            return normalize_entry(entry, ctx, now, now)
+
+    print(format_report(report, normalize))
     return 0
 
 

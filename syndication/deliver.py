@@ -1,12 +1,21 @@
 """Telegram delivery from the durable queue:
 
-    claim due (item, chat) rows (lease) | render via bots/ | pace per chat | send or edit
-    | record the message id, or the error by kind
+    dispatcher: which chats have due rows? | one worker per chat
+    worker:     wait for the chat's pace | lease a few of its rows | render via bots/
+                | send or edit | record the message id, or the error by kind | repeat
 
-Chats are served concurrently, each in order; a 429 holds back only its chat. Rows stay in
-the store until Telegram's answer is recorded, so a crash finishes after a restart. The only
-duplicate is a send whose outcome was unknowable (a timeout after the request went out), and
-then `[telegram].on_timeout` decides: "resend" (default, never lose one) or "assume-sent".
+Each chat is served by its own worker, in order, at its own pace: a 429, a backoff or a
+broken channel holds back only that chat, and no chat waits for another's batch to finish.
+Rows stay in the store until Telegram's answer is recorded, so a restart finishes what was
+pending. A worker waits for its chat's slot before leasing, so leases cover work about to
+happen; they are short (LEASE) and renewed every RENEW seconds while the process runs, so the
+rows of a process that died are free again within one LEASE, and at once on the same machine
+when that process is provably gone (see liveness.py).
+
+The only duplicate is a send whose outcome was unknowable: Telegram accepted it but the
+answer never reached the store (a timeout, or a crash between the two). Per chat at most one
+request is in flight, so a crash duplicates at most one message per chat. On a timeout
+`[telegram].on_timeout` decides: "resend" (default, never lose one) or "assume-sent".
 """
 
 from __future__ import annotations
@@ -14,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import time as monotonic_time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, time, timedelta
-from itertools import groupby
 
 from bots.errors import (
     BotError,
@@ -34,11 +44,18 @@ from bots.pacing import Limits, Pacer
 from bots.telegram import TelegramSender
 
 from .config import Config
+from .liveness import is_dead, lease_owner
 from .store import DeliveryRow, Store
 
 log = logging.getLogger("syndication.deliver")
-LEASE = timedelta(minutes=5)
-BATCH = 200
+LEASE = timedelta(seconds=60)  # a dead process's rows are free again after this
+RENEW = 15.0  # seconds between lease renewals (and dead-owner checks) while draining
+CHUNK = 5  # rows a chat worker leases at a time: a few seconds of its pace
+POLL = 1.0  # seconds between looks for newly due chats while workers run
+BROKEN_RECHECK = timedelta(minutes=10)  # a broken channel is tried again after this
+MAX_HOLD = 30.0  # a transient error pauses its chat this long at most
+DRY_LIMIT = 10_000
+STOP_OUTCOMES = ("chat-broken", "token", "stopped")
 
 
 class Deliverer:
@@ -46,7 +63,7 @@ class Deliverer:
         self.config = config
         self.store = store
         self.clock = clock
-        self.owner = owner
+        self.owner = lease_owner(owner)
         tg = config.telegram
         self.pacer = Pacer(
             Limits(
@@ -57,12 +74,26 @@ class Deliverer:
         )
         token = config.token()
         self.sender = TelegramSender(token, tg.api_url) if token else None
-        self.stopped = False
+        self._stop = asyncio.Event()
         self.token_rejected = False
         self.sent_total = 0
         self.failed_total = 0
         self._admin_queue: list[str] = []
         self._dry_logged: set[int] = set()
+        self._moved: set[str] = set()  # chats migrated during this process's life
+        self._probed: dict[str, float] = {}  # broken chat -> monotonic time of the last probe
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    @stopped.setter
+    def stopped(self, value: bool) -> None:
+        # the daemon sets this on SIGTERM: every wait below wakes up at once
+        if value:
+            self._stop.set()
+        else:
+            self._stop.clear()
 
     async def aclose(self) -> None:
         if self.sender is not None:
@@ -71,7 +102,7 @@ class Deliverer:
     def reconfigure(self, config: Config) -> None:
         self.config = config
 
-    # --- the loop -----------------------------------------------------------------------
+    # --- the dispatcher -----------------------------------------------------------------
 
     async def drain(self, *, horizon: timedelta = timedelta(seconds=90)) -> dict[str, int]:
         """Send everything due, waiting out rate limits and retries due within `horizon`."""
@@ -79,55 +110,127 @@ class Deliverer:
         if self.sender is None:
             counts["dry"] = await self._dry_run()
             return counts
-        while not self.stopped and not self.token_rejected:
-            now = self.clock()
-            rows = await asyncio.to_thread(
-                self.store.claim_deliveries, self.owner, now, LEASE, BATCH
-            )
-            if rows:
-                await self._send_batch(rows, counts)
-                continue
-            wait = await asyncio.to_thread(self._next_due_in, now)
-            if wait is None or wait > horizon.total_seconds():
-                break
-            await asyncio.sleep(max(0.05, wait))
+        await asyncio.to_thread(self._release_dead)
+        heartbeat = asyncio.create_task(self._heartbeat(), name="delivery-leases")
+        try:
+            await self._dispatch(horizon, counts)
+        finally:
+            heartbeat.cancel()
+            with suppress(asyncio.CancelledError):
+                await heartbeat
         await self._flush_admin()
         return counts
+
+    async def _dispatch(self, horizon: timedelta, counts: dict[str, int]) -> None:
+        workers: dict[str, asyncio.Task[None]] = {}
+        try:
+            while not self.stopped and not self.token_rejected:
+                now = self.clock()
+                for chat, probe in await asyncio.to_thread(self._chats_to_start, now, workers):
+                    workers[chat] = asyncio.create_task(self._worker(chat, counts, probe=probe))
+                if workers:
+                    done, _ = await asyncio.wait(
+                        workers.values(), timeout=POLL, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for chat in [c for c, task in workers.items() if task in done]:
+                        workers.pop(chat).result()  # a bug in a worker surfaces here
+                    continue
+                wait = await asyncio.to_thread(self._next_due_in, now)
+                if wait is None or wait > horizon.total_seconds():
+                    break
+                await self._pause(max(0.05, min(wait, POLL)))
+        finally:
+            # stopping: each worker finishes the request it has in flight and hands back the rest
+            if workers:
+                await asyncio.gather(*workers.values(), return_exceptions=True)
+
+    def _chats_to_start(
+        self, now: datetime, running: dict[str, asyncio.Task[None]]
+    ) -> list[tuple[str, bool]]:
+        start = [(c, False) for c in self.store.due_chats(now) if c not in running]
+        clock = monotonic_time.monotonic()
+        for chat, since in self.store.broken_chats().items():
+            last = self._probed.get(chat)
+            stale = now - since >= BROKEN_RECHECK
+            if chat not in running and stale and (last is None or clock - last >= RENEW * 4):
+                self._probed[chat] = clock
+                start.append((chat, True))
+        return start
 
     def _next_due_in(self, now: datetime) -> float | None:
         due = self.store.next_delivery_due()
         return None if due is None else (due - now).total_seconds()
 
-    async def _send_batch(self, rows: list[DeliveryRow], counts: dict[str, int]) -> None:
-        by_chat = [
-            list(g)
-            for _, g in groupby(sorted(rows, key=lambda r: (r.chat, r.id)), key=lambda r: r.chat)
-        ]
-        await asyncio.gather(*(self._send_chat(chat_rows, counts) for chat_rows in by_chat))
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW)
+            await asyncio.to_thread(self.store.renew_leases, self.owner, self.clock(), LEASE)
+            await asyncio.to_thread(self._release_dead)
 
-    async def _send_chat(self, rows: list[DeliveryRow], counts: dict[str, int]) -> None:
-        for i, row in enumerate(rows):
+    def _release_dead(self) -> None:
+        for owner in self.store.lease_owners(self.clock()):
+            if owner != self.owner and is_dead(owner):
+                freed = self.store.release_owner(owner)
+                log.warning("event=leases_released owner=%s rows=%d reason=dead", owner, freed)
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), seconds)
+
+    # --- one chat -----------------------------------------------------------------------
+
+    async def _worker(self, chat: str, counts: dict[str, int], *, probe: bool = False) -> None:
+        """Send `chat`'s due rows in order at its pace, a few leased at a time, until none
+        is due or the chat cannot go on (broken, migrated, no valid token)."""
+        while not self.stopped and not self.token_rejected:
+            await self._pause(self.pacer.delay(chat))  # wait first: lease only what is next
             if self.stopped:
-                await asyncio.to_thread(self.store.release, [r.id for r in rows[i:]])
                 return
+            rows = await asyncio.to_thread(
+                self.store.claim_deliveries,
+                self.owner,
+                self.clock(),
+                LEASE,
+                1 if probe else CHUNK,
+                chat=chat,
+                include_broken=probe,
+            )
+            if not rows:
+                return
+            if not await self._send_rows(chat, rows, counts):
+                return
+            probe = False
+
+    async def _send_rows(self, chat: str, rows: list[DeliveryRow], counts: dict[str, int]) -> bool:
+        """Deliver leased rows in order; False when the chat must stop for now."""
+        for i, row in enumerate(rows):
+            await self._pause(self.pacer.delay(chat))
+            if self.stopped or self.token_rejected:
+                await asyncio.to_thread(self.store.release, [r.id for r in rows[i:]])
+                return False
             outcome = await self._deliver_one(row)
             counts[outcome] = counts.get(outcome, 0) + 1
-            if outcome in ("chat-broken", "retry", "token"):
-                # the chat (or the bot) cannot go on now: hand back the rest untouched
+            moved = chat in self._moved  # the rest names the old id: the new chat's worker
+            if outcome in STOP_OUTCOMES or outcome == "retry" or moved:
+                # hand back the rest untouched; after a retry the chat pauses (see _retry)
                 await asyncio.to_thread(self.store.release, [r.id for r in rows[i + 1 :]])
-                return
+                return outcome == "retry" and not moved
+        return True
 
     async def _deliver_one(self, row: DeliveryRow) -> str:
         assert self.sender is not None
         chat = row.chat
+        try:
+            message = self._render(row)
+        except BotError as e:  # e.g. an item URL that is not http(s): a bug, not retried
+            await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
+            log.error("event=render_failed delivery=%s reason=%r", row.id, e.reason)
+            return "failed"
         for _ in range(5):  # 429s and migrations are answered on the spot
             try:
-                message = self._render(row)
-            except BotError as e:  # e.g. an item URL that is not http(s): a bug, not retried
-                await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
-                return "failed"
-            try:
                 # spaced from the END of each request: Telegram counts arrivals
+                await self._pause(self.pacer.delay(chat))
                 async with self.pacer.slot(chat):
                     return await self._attempt(row, chat, message)
             except RetryAfter as e:
@@ -137,23 +240,27 @@ class Deliverer:
                 new = str(e.new_chat_id)
                 await asyncio.to_thread(self.store.migrate_chat, chat, new, self.clock())
                 log.warning("event=chat_migrated chat=%s new=%s", chat, new)
+                self._moved.add(chat)
                 chat = new
-        await self._retry(row, "too many 429s or migrations in a row")
+            if self.stopped:
+                await asyncio.to_thread(self.store.release, [row.id])
+                return "stopped"
+        await self._retry(row, chat, "too many 429s or migrations in a row")
         return "retry"
 
     async def _attempt(self, row: DeliveryRow, chat: str, message: Message) -> str:
         assert self.sender is not None
-        now = self.clock()
         try:
             if row.state == "edit":
                 return await self._edit(row, chat, message)
-            sent = await self.sender.send(chat, message, silent=self._quiet(now))
+            sent = await self.sender.send(chat, message, silent=self._quiet(self.clock()))
         except (RetryAfter, ChatMigrated):
             raise
         except Unknowable as e:
-            return await self._unknowable(row, e)
+            return await self._unknowable(row, chat, e)
         except ChatBroken as e:
             await self._broken(chat, e.reason)
+            await asyncio.to_thread(self.store.release, [row.id])
             return "chat-broken"
         except TokenRejected as e:
             self.token_rejected = True
@@ -167,25 +274,26 @@ class Deliverer:
             )
             self.failed_total += 1
             return "failed"
-        except (Transient, BotError) as e:
-            await self._retry(row, e.reason)
+        except (Transient, BotError) as e:  # and any kind added later: back off, retry
+            await self._retry(row, chat, e.reason)
             return "retry"
         await asyncio.to_thread(
             self.store.mark_sent, row.id, self.clock(), sent.message_id, sent.kind, row.item.title
         )
         self.sent_total += 1
         log.info(
-            "event=telegram_sent delivery=%s item=%s chat=%s message_id=%s",
+            "event=telegram_sent delivery=%s item=%s chat=%s message_id=%s kind=%s",
             row.id,
             row.item.id,
             chat,
             sent.message_id,
+            sent.kind,
         )
         return "sent"
 
     async def _edit(self, row: DeliveryRow, chat: str, message: Message) -> str:
         assert self.sender is not None
-        if row.message_id is None:
+        if row.message_id is None:  # assumed sent after a timeout: nothing known to edit
             await asyncio.to_thread(
                 self.store.mark_sent,
                 row.id,
@@ -196,7 +304,7 @@ class Deliverer:
             )
             return "edited"
         kind: Kind = "photo" if row.message_kind == "photo" else "text"
-        if message.kind != kind:
+        if message.kind != kind:  # the message's layout was fixed when it was first sent
             message = render(
                 self._headline(row),
                 self.config.telegram.template,
@@ -215,28 +323,39 @@ class Deliverer:
         )
         return "edited"
 
-    async def _unknowable(self, row: DeliveryRow, e: Unknowable) -> str:
+    async def _unknowable(self, row: DeliveryRow, chat: str, e: Unknowable) -> str:
         if self.config.telegram.on_timeout == "assume-sent":
             await asyncio.to_thread(
                 self.store.mark_sent, row.id, self.clock(), None, "text", row.item.title
             )
-            log.warning("event=telegram_unknowable delivery=%s policy=assume-sent", row.id)
+            log.warning(
+                "event=telegram_unknowable delivery=%s chat=%s policy=assume-sent reason=%r",
+                row.id,
+                chat,
+                e.reason,
+            )
             return "sent"
         log.warning(
-            "event=telegram_unknowable delivery=%s policy=resend reason=%r", row.id, e.reason
+            "event=telegram_unknowable delivery=%s chat=%s policy=resend reason=%r",
+            row.id,
+            chat,
+            e.reason,
         )
-        await self._retry(row, e.reason, soon=True)
+        await self._retry(row, chat, e.reason, soon=True)
         return "retry"
 
-    async def _retry(self, row: DeliveryRow, reason: str, *, soon: bool = False) -> None:
+    async def _retry(self, row: DeliveryRow, chat: str, reason: str, *, soon: bool = False) -> None:
         delay = 2.0 if soon else min(5.0 * 2**row.attempts, 3600.0)
+        # the chat pauses too: a 5xx or a timeout is rarely about one message alone
+        self.pacer.block(chat, min(delay, MAX_HOLD))
         await asyncio.to_thread(
             self.store.mark_retry, row.id, reason, self.clock() + timedelta(seconds=delay)
         )
         log.warning(
-            "event=telegram_retry delivery=%s chat=%s in=%ss reason=%r",
+            "event=telegram_retry delivery=%s chat=%s attempt=%d in=%ss reason=%r",
             row.id,
-            row.chat,
+            chat,
+            row.attempts + 1,
             delay,
             reason,
         )
@@ -247,8 +366,8 @@ class Deliverer:
         if first:
             self.alert_admin(
                 chat,
-                f"⚠️ channel {chat} is broken: {reason}. Its messages wait "
-                "until the bot is back in the channel (then: syndication status).",
+                f"⚠️ channel {chat} is broken: {reason}. Its messages wait until the bot can "
+                "post there again (checked every 10 minutes; see syndication status).",
             )
 
     # --- rendering ----------------------------------------------------------------------
@@ -284,22 +403,30 @@ class Deliverer:
         return is_quiet(now, start, end, self.config.telegram.timezone)
 
     async def _dry_run(self) -> int:
+        """No token: render and log what would be sent; every row stays pending."""
         rows = await asyncio.to_thread(
-            self.store.claim_deliveries, self.owner, self.clock(), LEASE, 10_000
+            self.store.claim_deliveries, self.owner, self.clock(), LEASE, DRY_LIMIT
         )
-        for row in rows:
-            if row.id in self._dry_logged:
-                continue
-            self._dry_logged.add(row.id)
-            message = self._render(row)
-            log.info(
-                "event=telegram_dry_run chat=%s kind=%s delivery=%s\n%s",
-                row.chat,
-                message.kind,
-                row.id,
-                message.html,
-            )
-        await asyncio.to_thread(self.store.release, [r.id for r in rows])
+        try:
+            for row in rows:
+                if row.id in self._dry_logged:
+                    continue
+                self._dry_logged.add(row.id)
+                try:
+                    message = self._render(row)
+                except BotError as e:
+                    log.error("event=telegram_dry_run delivery=%s error=%r", row.id, e.reason)
+                    continue
+                log.info(
+                    "event=telegram_dry_run chat=%s kind=%s delivery=%s state=%s\n%s",
+                    row.chat,
+                    message.kind,
+                    row.id,
+                    row.state,
+                    message.html,
+                )
+        finally:
+            await asyncio.to_thread(self.store.release, [r.id for r in rows])
         return len(rows)
 
     # --- admin alerts -------------------------------------------------------------------
@@ -311,22 +438,24 @@ class Deliverer:
 
     async def _flush_admin(self) -> None:
         chat = self.config.telegram.admin_chat
-        if self.sender is None or chat is None:
+        if self.sender is None or chat is None or self.token_rejected:
             self._admin_queue.clear()
             return
         while self._admin_queue:
             text = self._admin_queue.pop(0)
             try:
+                await self._pause(self.pacer.delay(str(chat)))
                 async with self.pacer.slot(str(chat)):
                     await self.sender.send(
                         str(chat), Message("text", html.escape(text), disable_web_page_preview=True)
                     )
             except BotError as e:
-                log.error("event=admin_alert_failed reason=%r", e.reason)
+                log.error("event=admin_alert_failed chat=%s reason=%r", chat, e.reason)
                 return
 
 
 async def send_test_message(config: Config, chat: str) -> tuple[bool, str]:
+    """Post a short test message to `chat`; (ok, what to print)."""
     token = config.token()
     if not token:
         return False, f"send-test: no token: set ${config.telegram.token_env} first"

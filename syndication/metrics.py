@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import select
 
+from .pipeline import PollOutcome
 from .store import Store
+from .store import schema as t
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -37,12 +40,70 @@ DELIVERIES = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+ERRORS = Counter(
+    "syndication_errors_total",
+    "Failures by stage: poll (a source failed), storage, publish, delivery, config.",
+    ["stage"],
+    registry=REGISTRY,
+)
 DELIVERY_LAG = Histogram(
     "syndication_delivery_lag_seconds",
     "From queueing an announcement to Telegram accepting it.",
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600),
     registry=REGISTRY,
 )
+
+
+def record_poll(outcome: PollOutcome) -> None:
+    """Count one poll's outcome (the daemon calls this for every poll it runs)."""
+    POLLS.labels(outcome.source_id, outcome.status).inc()
+    if outcome.status == "unchanged":
+        NOT_MODIFIED.labels(outcome.source_id).inc()
+    if outcome.status == "error":
+        ERRORS.labels("poll").inc()
+    if outcome.result is not None:
+        for kind in ("new", "updated", "duplicates"):
+            count = getattr(outcome.result, kind)
+            if count:
+                ITEMS.labels(outcome.source_id, kind).inc(count)
+
+
+def record_deliveries(counts: Mapping[str, int]) -> None:
+    """Count what one drain of the delivery queue did, by outcome."""
+    for outcome, count in counts.items():
+        if count:
+            DELIVERIES.labels(outcome).inc(count)
+
+
+class LagWatcher:
+    """Feeds DELIVERY_LAG from the store: for each delivery first sent since the last look,
+    the time from its queueing to Telegram's answer. A row seen once is not counted again, so
+    an edit of a message this process sent does not count as lag."""
+
+    def __init__(self, store: Store, since: datetime) -> None:
+        self.store = store
+        self.since = since
+        self.seen: set[int] = set()
+
+    def observe(self) -> int:
+        d = t.deliveries.c
+        query = select(d.id, d.created, d.sent_at).where(d.state == "sent", d.sent_at > self.since)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        counted = 0
+        for row in rows:
+            sent, created = _aware(row.sent_at), _aware(row.created)
+            self.since = max(self.since, sent)
+            if row.id in self.seen:
+                continue
+            self.seen.add(row.id)
+            DELIVERY_LAG.observe(max(0.0, (sent - created).total_seconds()))
+            counted += 1
+        return counted
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class StoreCollector(Collector):

@@ -10,10 +10,11 @@ regenerate, all at once. A failure is recorded against the source and never rais
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from .config import Config, SourceConfig
@@ -35,6 +36,7 @@ class PollOutcome:
     result: IngestResult | None = None
     error: str | None = None
     skipped: int = 0  # entries dropped with a reason
+    entries: int = 0  # entries the source listed this poll
 
 
 @dataclass
@@ -88,8 +90,12 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         await _recovered(rt, source, state)
         log.info("event=poll source=%s status=unchanged http=%s", source.id, fetched.status)
         return PollOutcome(source.id, "unchanged")
-    raws = await _entries(rt, source, fetched)
-    items, skipped = _normalize(rt.config, source, raws, now)
+    raws, complete = await _entries(rt, source, fetched)
+    if not complete:  # links were left out: keep no validators, so the next poll lists again
+        ok = replace(ok, etag=None, last_modified=None, body_hash=None)
+    digests = {raw_digest(r): r for r in raws}
+    seen = await asyncio.to_thread(rt.store.known_raw_hashes, source.id, digests)
+    items, skipped = _normalize(rt.config, source, digests, seen, now)
     result = await asyncio.to_thread(
         rt.store.ingest,
         source.id,
@@ -111,7 +117,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         result.deliveries,
         skipped,
     )
-    return PollOutcome(source.id, "new", result, skipped=skipped)
+    return PollOutcome(source.id, "new", result, skipped=skipped, entries=len(raws))
 
 
 _ACCEPT = {
@@ -121,33 +127,47 @@ _ACCEPT = {
 }
 
 
-async def _entries(rt: Runtime, source: SourceConfig, fetched: FetchResult) -> list[RawEntry]:
+async def _entries(
+    rt: Runtime, source: SourceConfig, fetched: FetchResult
+) -> tuple[list[RawEntry], bool]:
+    """The poll's raw entries, and whether they are complete (html: no link left out)."""
     if source.kind == "html":
         from .sources.html_source import listing_entries
 
-        return await listing_entries(rt, source, fetched)
+        listing = await listing_entries(rt, source, fetched)
+        return list(listing.entries), listing.complete
     raws = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
     if source.enrich:
         from .sources.html_source import enrich_entries
 
         raws = await enrich_entries(rt, source, raws)
-    return raws
+    return raws, True
+
+
+def raw_digest(raw: RawEntry) -> str:
+    """Identifies a raw entry exactly: the same digest as last poll means nothing to do."""
+    return hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _normalize(
-    config: Config, source: SourceConfig, raws: Sequence[RawEntry], now: datetime
+    config: Config, source: SourceConfig, raws: dict[str, RawEntry], seen: set[str],
+    now: datetime,
 ) -> tuple[list[Item], int]:
+    """Normalize the entries that changed since the last poll (`seen` ones are skipped)."""
     ctx = config.normalize_context(source)
     items: dict[str, Item] = {}
     skipped = 0
-    for raw in raws:
+    for digest, raw in raws.items():
+        if digest in seen:
+            continue
         try:
             item = normalize_entry(raw, ctx, now, now)
         except NormalizeError as e:
             skipped += 1
             log.info("event=entry_skipped source=%s reason=%r", source.id, str(e))
             continue
-        items.setdefault(item.entry_key, item)  # a feed listing one entry twice
+        # a feed listing one entry twice keeps the first
+        items.setdefault(item.entry_key, replace(item, raw_hash=digest))
     return list(items.values()), skipped
 
 

@@ -4,10 +4,12 @@
     publish       debounced: the first change schedules it `publish_delay` later
     retention     hourly: prune old items, keeping every feed's window
     config        every 2 s: reload config.toml when it changed (hot reload)
-    deliveries    an asyncio task woken by new deliveries, sending with pacing
+    deliveries    an asyncio task woken by new deliveries and admin alerts, sending with pacing
 
-A poll, a publish and a delivery run concurrently; none blocks another. SIGTERM/SIGINT stop
-new work, let in-flight polls and sends finish, then return.
+A poll, a publish and a delivery run concurrently; none blocks another. The work of a job runs
+in its own task, shielded from the scheduler: APScheduler cancels running coroutine jobs when
+it shuts down, and a poll cancelled halfway would keep its source's lease. So SIGTERM/SIGINT
+stop new work, wait for in-flight polls, publishes and sends, publish once more, then return.
 """
 
 from __future__ import annotations
@@ -17,19 +19,24 @@ import contextlib
 import hashlib
 import logging
 import signal
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from . import metrics
 from .config import Config, SourceConfig, load
-from .errors import ConfigError
+from .errors import ConfigError, StorageError
 from .pipeline import poll_source
 from .service import App
 
 log = logging.getLogger("syndication.daemon")
-STOP_GRACE = 30.0
+STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
+CONFIG_CHECK = 2.0  # seconds between looks at config.toml
+SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
+RESTART_KEYS = ("storage", "server", "fetch")  # read once at start; a change needs a restart
 
 
 class Daemon:
@@ -40,8 +47,11 @@ class Daemon:
         self.stop_event = asyncio.Event()
         self.wake_delivery = asyncio.Event()
         self.inflight: set[asyncio.Task[Any]] = set()
+        self.publish_lock = asyncio.Lock()
         self.config_digest = _digest(path)
         self.running = False
+        self.lag = metrics.LagWatcher(app.store, datetime.now(UTC))
+        app.runtime.on_source_alert = self._source_alert
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -49,31 +59,38 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop)
+        # the running config is valid: an old rejection no longer describes it
+        await asyncio.to_thread(self.app.store.set_event, "config_error", "", datetime.now(UTC))
         self._schedule_all()
         self.scheduler.start()
         self.running = True
         delivery = asyncio.create_task(self._delivery_loop(), name="deliveries")
         server = asyncio.create_task(self._server(), name="server")
-        log.info("event=started sources=%d", len(self.app.config.sources))
-        await self._publish()  # every configured feed exists from the start
+        log.info("event=started sources=%d", sum(s.enabled for s in self.app.config.sources))
+        await self._track(self._publish())  # every configured feed exists from the start
         await self.stop_event.wait()
         await self._shutdown(delivery, server)
 
     def stop(self) -> None:
+        if self.stop_event.is_set():
+            return
         log.info("event=stopping")
         self.stop_event.set()
         self.app.deliverer.stopped = True
         self.wake_delivery.set()
 
     async def _shutdown(self, delivery: asyncio.Task[Any], server: asyncio.Task[Any]) -> None:
+        self.scheduler.pause()  # no new jobs; running ones finish below
+        pending = [t for t in self.inflight if not t.done()] + [delivery]
+        _, late = await asyncio.wait(pending, timeout=STOP_GRACE)
+        for task in late:
+            log.error("event=stop_timeout task=%s", task.get_name())
+            task.cancel()
+        await asyncio.sleep(0.05)  # let the job wrappers see their work finish
         self.scheduler.shutdown(wait=False)
         self.running = False
-        pending = [t for t in self.inflight if not t.done()] + [delivery]
-        if pending:
-            await asyncio.wait(pending, timeout=STOP_GRACE)
         await self._publish()
-        server.cancel()
-        await asyncio.gather(server, return_exceptions=True)
+        await server  # the server stops itself once stop_event is set
         log.info("event=stopped")
 
     async def _server(self) -> None:
@@ -81,7 +98,20 @@ class Daemon:
             return
         from .web import run_server
 
-        await run_server(self.app.config, self.app.store, stop=self.stop_event, daemon=self)
+        try:
+            await run_server(self.app.config, self.app.store, stop=self.stop_event, daemon=self)
+        except OSError as e:  # e.g. the port is taken: the daemon still polls and delivers
+            log.error("event=server_failed error=%r", str(e))
+
+    def _track(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run `coro` in its own task that a shutdown waits for instead of cancelling."""
+        task = asyncio.create_task(coro)
+        self.inflight.add(task)
+        task.add_done_callback(self.inflight.discard)
+        return task
+
+    async def _job(self, coro: Coroutine[Any, Any, None]) -> None:
+        await asyncio.shield(self._track(coro))
 
     # --- jobs ---------------------------------------------------------------------------
 
@@ -90,16 +120,18 @@ class Daemon:
             if source.enabled:
                 self._schedule_source(source)
         self.scheduler.add_job(
-            self._retention, "interval", hours=1, id="retention", coalesce=True, max_instances=1
-        )
+            self._retention_job, "interval", hours=1, id="retention", coalesce=True,
+            max_instances=1,
+        )  # fmt: skip
         self.scheduler.add_job(
-            self._watch_config, "interval", seconds=2, id="config", coalesce=True, max_instances=1
-        )
+            self._config_job, "interval", seconds=CONFIG_CHECK, id="config", coalesce=True,
+            max_instances=1,
+        )  # fmt: skip
 
     def _schedule_source(self, source: SourceConfig) -> None:
         seconds = source.interval.total_seconds()
         self.scheduler.add_job(
-            self._poll,
+            self._poll_job,
             "interval",
             seconds=seconds,
             jitter=min(seconds * 0.1, 60),
@@ -112,49 +144,71 @@ class Daemon:
             misfire_grace_time=None,
         )
 
+    async def _poll_job(self, source_id: str) -> None:
+        await self._job(self._poll(source_id))
+
     async def _poll(self, source_id: str) -> None:
         source = self.app.config.source(source_id)
         if source is None or not source.enabled or self.stop_event.is_set():
             return
-        task = asyncio.current_task()
-        if task:
-            self.inflight.add(task)
         try:
             outcome = await poll_source(self.app.runtime, source)
-        finally:
-            if task:
-                self.inflight.discard(task)
+        except StorageError as e:  # the database is away: /readyz says so, the next run retries
+            metrics.ERRORS.labels("storage").inc()
+            log.error("event=poll_storage_error source=%s error=%r", source_id, str(e))
+            return
+        metrics.record_poll(outcome)
         if outcome.result and (outcome.result.new or outcome.result.updated):
             self._request_publish()
+        if outcome.result and outcome.result.deliveries:
             self.wake_delivery.set()
 
     def _request_publish(self) -> None:
         if self.scheduler.get_job("publish") is None and not self.stop_event.is_set():
             delay = self.app.config.feeds.publish_delay
             self.scheduler.add_job(
-                self._publish, "date", id="publish", run_date=datetime.now(UTC) + delay
+                self._publish_job, "date", id="publish", run_date=datetime.now(UTC) + delay
             )
 
+    async def _publish_job(self) -> None:
+        await self._job(self._publish())
+
     async def _publish(self) -> None:
-        try:
-            await self.app.publisher.publish_dirty()
-        except Exception:
-            log.exception("event=publish_crash")
+        async with self.publish_lock:  # the debounced job and the final one never overlap
+            try:
+                await self.app.publisher.publish_dirty()
+            except Exception:
+                metrics.ERRORS.labels("publish").inc()
+                log.exception("event=publish_failed")
+
+    async def _retention_job(self) -> None:
+        await self._job(self._retention())
 
     async def _retention(self) -> None:
         cfg = self.app.config.feeds
         before = datetime.now(UTC) - cfg.retention
-        removed = await asyncio.to_thread(self.app.store.prune, before, cfg.items_per_feed)
+        try:
+            removed = await asyncio.to_thread(self.app.store.prune, before, cfg.items_per_feed)
+        except StorageError as e:
+            metrics.ERRORS.labels("storage").inc()
+            log.error("event=retention_failed error=%r", str(e))
+            return
         if removed:
             log.info("event=retention removed=%d", removed)
 
+    # --- deliveries ---------------------------------------------------------------------
+
     async def _delivery_loop(self) -> None:
         while not self.stop_event.is_set():
+            wait = 5.0  # after a failure (the database away), look again soon
             try:
-                await self.app.deliverer.drain(horizon=timedelta(0))
+                counts = await self.app.deliverer.drain(horizon=timedelta(0))
+                metrics.record_deliveries(counts)
+                await asyncio.to_thread(self.lag.observe)
+                wait = await asyncio.to_thread(self._seconds_to_next_delivery)
             except Exception:
-                log.exception("event=delivery_crash")
-            wait = await asyncio.to_thread(self._seconds_to_next_delivery)
+                metrics.ERRORS.labels("delivery").inc()
+                log.exception("event=delivery_failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake_delivery.wait(), timeout=wait)
             self.wake_delivery.clear()
@@ -165,59 +219,83 @@ class Daemon:
             return 30.0
         return min(30.0, max(0.2, (due - datetime.now(UTC)).total_seconds()))
 
+    def _source_alert(self, subject: str, text: str) -> None:
+        self.app.deliverer.alert_admin(subject, text)
+        self.wake_delivery.set()  # the admin queue is sent by the delivery loop
+
     # --- hot reload ---------------------------------------------------------------------
+
+    async def _config_job(self) -> None:
+        await self._job(self._watch_config())
 
     async def _watch_config(self) -> None:
         digest = _digest(self.path)
         if digest is None or digest == self.config_digest:
             return
+        await asyncio.sleep(SETTLE)
+        if _digest(self.path) != digest:
+            return  # still being written: look again on the next tick
         self.config_digest = digest
         try:
             config = await asyncio.to_thread(load, self.path)
         except ConfigError as e:
             await self._reject(e)
             return
-        await self.apply(config)
+        try:
+            await self.apply(config)
+        except StorageError as e:
+            metrics.ERRORS.labels("storage").inc()
+            self.config_digest = None  # try again on the next tick
+            log.error("event=config_apply_failed error=%r", str(e))
 
     async def _reject(self, e: ConfigError) -> None:
+        metrics.ERRORS.labels("config").inc()
         for problem in e.problems:
             log.error("event=config_rejected problem=%r", f"{e.path}: {problem}")
         text = "\n".join(f"{e.path}: {p}" for p in e.problems)
-        await asyncio.to_thread(self.app.store.set_event, "config_error", text, datetime.now(UTC))
-        self.app.deliverer.alert_admin(
-            "config", "⚠️ config.toml rejected, the running config stays:\n" + text
-        )
+        try:
+            await asyncio.to_thread(
+                self.app.store.set_event, "config_error", text, datetime.now(UTC)
+            )
+        except StorageError as err:
+            log.error("event=config_error_not_stored error=%r", str(err))
+        self._source_alert("config", "⚠️ config.toml rejected, the running config stays:\n" + text)
 
     async def apply(self, config: Config) -> None:
         """Switch to a new valid config without a restart and without losing state."""
         old = self.app.config
-        self.app.runtime.config = config
-        self.app.publisher.reconfigure(config)
-        self.app.deliverer.reconfigure(config)
         store = self.app.store
         await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
         await asyncio.to_thread(store.set_event, "config_error", "", datetime.now(UTC))
+        self.app.runtime.config = config
+        self.app.publisher.reconfigure(config)
+        self.app.deliverer.reconfigure(config)
+        for key in RESTART_KEYS:
+            if getattr(old, key) != getattr(config, key):
+                log.warning("event=config_needs_restart section=%s", key)
         before = {s.id: s for s in old.sources if s.enabled}
         after = {s.id: s for s in config.sources if s.enabled}
         for source_id in before.keys() - after.keys():
-            self.scheduler.remove_job(f"source:{source_id}")
+            with contextlib.suppress(Exception):  # JobLookupError: already gone
+                self.scheduler.remove_job(f"source:{source_id}")
         for source_id, source in after.items():
             if before.get(source_id) != source:
                 self._schedule_source(source)
-        if (old.categories, old.regencies, old.feeds) != (
-            config.categories,
-            config.regencies,
-            config.feeds,
-        ):
+        if _published_view(old) != _published_view(config):
             scopes = [s.path for s in self.app.publisher.all_scopes()]
             await asyncio.to_thread(store.mark_dirty, scopes, datetime.now(UTC))
             self._request_publish()
+        self.wake_delivery.set()  # channels may have changed
         log.info(
             "event=config_reloaded sources=%d added=%d removed=%d",
             len(after),
             len(after.keys() - before.keys()),
             len(before.keys() - after.keys()),
         )
+
+
+def _published_view(config: Config) -> tuple[Any, ...]:
+    return (config.categories, config.regencies, config.feeds)
 
 
 def _digest(path: Path) -> str | None:

@@ -120,3 +120,4 @@ class Item:
     credit: str | None = None
     evidence: tuple[Evidence, ...] = field(default=(), compare=False)
     content_hash: str = ""  # hash of title + body: a change means an update
+    raw_hash: str = field(default="", compare=False)  # digest of the RawEntry it came from

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
+from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -22,6 +25,7 @@ from .errors import StorageError
 from .metrics import REGISTRY, StoreCollector
 from .status_view import status_html
 from .store import Store
+from .store import schema as t
 
 if TYPE_CHECKING:
     from .scheduler import Daemon
@@ -36,9 +40,10 @@ def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any
     async def readyz(request: Request) -> Response:
         problems = []
         try:
-            await asyncio.to_thread(store.ping)
+            await asyncio.to_thread(check_database, store)
         except Exception as e:  # any driver error means "not ready"
             problems.append(f"database: {type(e).__name__}")
+            log.warning("event=not_ready error=%r", str(e))
         if daemon is not None and not daemon.running:
             problems.append("scheduler: not running")
         if problems:
@@ -48,20 +53,26 @@ def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any
     async def metrics(request: Request) -> Response:
         try:
             body = generate_latest(REGISTRY) + await asyncio.to_thread(generate_latest, registry)
-        except (StorageError, Exception) as e:  # a scrape must not crash the server
+        except Exception as e:  # a scrape must not crash the server (e.g. the database away)
             log.warning("event=metrics_failed error=%r", str(e))
             body = generate_latest(REGISTRY)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     async def status_json(request: Request) -> Response:
-        data = await asyncio.to_thread(status_data, current(), store)
+        try:
+            data = await asyncio.to_thread(status_data, current(), store)
+        except Exception as e:  # the database away: the page says so, the server goes on
+            return _unavailable(e)
         return Response(
             json.dumps(data, ensure_ascii=False, indent=2), media_type="application/json"
         )
 
     async def status_page(request: Request) -> Response:
-        data = await asyncio.to_thread(status_data, current(), store)
-        per_day = await asyncio.to_thread(_per_day, store)
+        try:
+            data = await asyncio.to_thread(status_data, current(), store)
+            per_day = await asyncio.to_thread(_per_day, store)
+        except Exception as e:  # the database away: the page says so, the server goes on
+            return _unavailable(e)
         return HTMLResponse(status_html(data, per_day))
 
     def current() -> Config:
@@ -76,9 +87,23 @@ def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any
     return create_app(config.output_dir, routes)
 
 
-def _per_day(store: Store) -> dict[tuple[str, str], int]:
-    from datetime import UTC, datetime, timedelta
+def _unavailable(e: Exception) -> Response:
+    log.warning("event=status_unavailable error=%r", str(e))
+    return PlainTextResponse(f"status unavailable: {type(e).__name__}\n", 503)
 
+
+def check_database(store: Store) -> None:
+    """Raise unless the database answers with our schema. A SQLite file that is gone would
+    otherwise be recreated empty by the driver and answer `SELECT 1` happily."""
+    url = store.engine.url
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).is_file():
+        raise StorageError(f"storage: {url.database} is gone")
+    with store.engine.connect() as conn:
+        conn.execute(select(func.count()).select_from(t.sources)).scalar_one()
+
+
+def _per_day(store: Store) -> dict[tuple[str, str], int]:
     return store.items_per_day(datetime.now(UTC) - timedelta(days=14))
 
 

@@ -72,6 +72,9 @@ class Portal:
 def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body in one segment: no Nagle / delayed-ACK stall on every response
+        disable_nagle_algorithm = True
+        wbufsize = 1 << 16
 
         def log_message(self, *args: object) -> None:
             pass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import socket
 import tempfile
 import threading
 import time
@@ -165,6 +166,13 @@ def demo_config(folder: Path, portal_url: str, port: int, interval: str) -> Path
     return path
 
 
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m syndication.demo")
     parser.add_argument("--port", type=int, default=8080)
@@ -173,12 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = Path(args.dir or tempfile.mkdtemp(prefix="syndication-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
+    port = args.port or free_port()  # 0: any free port (the feeds' base_url must name it)
     portal = DemoPortal(args.every)
     portal.start()
-    config = demo_config(folder, portal.url, args.port, f"{max(1, int(args.every))}s")
+    config = demo_config(folder, portal.url, port, f"{max(1, int(args.every))}s")
     os.environ.pop("SYNDICATION_DEMO_TOKEN", None)
     print(f"demo: portal at {portal.url}/, data in {folder}", flush=True)
-    print(f"demo: feeds at http://127.0.0.1:{args.port}/ (Ctrl-C stops)", flush=True)
+    print(f"demo: feeds at http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
     return cli_main(["--config", str(config), "run"])
 
 

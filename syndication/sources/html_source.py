@@ -3,6 +3,11 @@
     listing body | extract_links | drop links already stored | fetch up to max_articles pages
     | extract_article (NotArticle is skipped with its reason)
 
+A listing is `complete` when every new link got a definite answer: an article, or a reason to
+skip it for good (not an article, 404, too large, not HTML). When links were left out (the
+max_articles cap, a timeout, a 5xx, a 429), the caller must not keep the listing's validators,
+so the next poll lists again and fetches what is still missing.
+
 Also enrichment of feed entries (`enrich = true`): a NEW entry lacking categories, body or
 image gets them from its article page.
 """
@@ -10,13 +15,17 @@ image gets them from its article page.
 from __future__ import annotations
 
 import asyncio
+import codecs
+import json
 import logging
 import re
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from ..config import SourceConfig
-from ..errors import SourceError
+from ..errors import FetchError, HTTPStatusError, TooLargeError
 from ..fetch import FetchResult
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
@@ -26,18 +35,43 @@ if TYPE_CHECKING:
     from ..pipeline import Runtime
 
 log = logging.getLogger("syndication.sources.html")
-_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+# browsers read these labels as windows-1252 (WHATWG Encoding), and so do the portals' authors
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"}
+# 4xx answers that will not change on a retry soon; 408 and 429 are about timing, not the page
+_TIMING_STATUSES = {408, 425, 429}
+_ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one poll of a listing page gave."""
+
+    entries: tuple[RawEntry, ...]
+    complete: bool  # False: some new links are left for the next poll
+    new_links: int = 0
+    fetched: int = 0
+    skipped: tuple[Skipped, ...] = ()
 
 
 def decode(body: bytes, content_type: str) -> str:
-    """Bytes to text: the header's charset, else the page's meta charset, else UTF-8."""
-    match = re.search(r"charset=([A-Za-z0-9_-]+)", content_type, re.IGNORECASE)
-    charset = match.group(1) if match else None
-    if charset is None:
-        meta = _CHARSET.search(body[:4096])
-        charset = meta.group(1).decode("ascii") if meta else "utf-8"
+    """Bytes to text: a BOM, the header's charset, the page's meta charset, else UTF-8."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(name, errors="replace")
+    match = _HEADER_CHARSET.search(content_type) or _META_CHARSET.search(body[:4096])
+    charset = match.group(1) if match else "utf-8"
+    name = charset.decode("ascii") if isinstance(charset, bytes) else charset
+    name = "cp1252" if name.lower() in _AS_CP1252 else name
     try:
-        return body.decode(charset, errors="replace")
+        return body.decode(name, errors="replace")
     except LookupError:
         return body.decode("utf-8", errors="replace")
 
@@ -46,54 +80,175 @@ def selectors_of(source: SourceConfig) -> Selectors:
     return Selectors.from_mapping(source.selectors.model_dump() if source.selectors else None)
 
 
-async def listing_entries(
-    rt: Runtime, source: SourceConfig, fetched: FetchResult
-) -> list[RawEntry]:
+async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResult) -> Listing:
+    """The articles behind a listing's links that this source has not stored or skipped yet."""
     html = decode(fetched.body, fetched.content_type)
     links = extract_links(html, fetched.url, selectors_of(source))
     by_key = {canonical_url(link): link for link in links}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
-    fresh = [(key, link) for key, link in by_key.items() if key not in known]
-    if len(fresh) > source.max_articles:
+    skips = await _remembered_skips(rt, source.id)
+    fresh = [(key, link) for key, link in by_key.items() if key not in known and key not in skips]
+    todo = fresh[: source.max_articles]
+    if len(fresh) > len(todo):
         log.info(
             "event=listing_capped source=%s new_links=%d fetching=%d",
             source.id,
             len(fresh),
-            source.max_articles,
+            len(todo),
         )
-    pages = await asyncio.gather(
-        *(_article(rt, source, link) for _, link in fresh[: source.max_articles])
+    pages = await fetch_articles(rt, source, [link for _, link in todo])
+    entries, skipped, failed = [], {}, []
+    for (key, _), page in zip(todo, pages, strict=True):
+        if isinstance(page, RawEntry):
+            # the listing's URL is the entry's identity: the next poll knows it before fetching
+            entries.append(replace(page, guid=key))
+        elif isinstance(page, Skipped):
+            skipped[key] = page
+        else:
+            failed.append(page)
+    if failed and len(failed) == len(todo):
+        raise _all_failed(source, failed)
+    if skipped:
+        await _remember_skips(rt, source.id, skips, skipped)
+    return Listing(
+        entries=tuple(entries),
+        complete=not failed and len(todo) == len(fresh),
+        new_links=len(fresh),
+        fetched=len(todo),
+        skipped=tuple(skipped.values()),
     )
-    # the listing URL is the entry's identity, so the next poll recognises it before fetching
-    return [replace(raw, guid=key) for (key, _), raw in zip(fresh, pages, strict=False) if raw]
 
 
-async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | None:
+# Links skipped for good (not an article, 404, too large) are remembered for a day, so that a
+# listing that changes, or is listed again after a failure, does not fetch them again; after a
+# day one more look is cheap and catches a page that was fixed.
+SKIP_MEMORY = timedelta(hours=24)
+_SKIP_LIMIT = 500
+
+
+def _skip_event(source_id: str) -> str:
+    return f"html-skipped:{source_id}"
+
+
+async def _remembered_skips(rt: Runtime, source_id: str) -> dict[str, str]:
+    """canonical link -> when it was skipped (ISO), for skips younger than SKIP_MEMORY."""
+    text = await asyncio.to_thread(rt.store.get_event, _skip_event(source_id))
     try:
-        page = await rt.fetcher.get(link, accept="text/html, */*;q=0.5")
-    except SourceError as e:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        return {}
+    cutoff = (rt.clock() - SKIP_MEMORY).astimezone(UTC).isoformat()
+    # ISO times in UTC compare as strings
+    return {k: v for k, v in data.items() if isinstance(v, str) and v > cutoff}
+
+
+async def _remember_skips(
+    rt: Runtime, source_id: str, skips: dict[str, str], new: dict[str, Skipped]
+) -> None:
+    now = rt.clock()
+    merged = {**skips, **dict.fromkeys(new, now.astimezone(UTC).isoformat())}
+    newest = dict(sorted(merged.items(), key=lambda kv: kv[1])[-_SKIP_LIMIT:])
+    await asyncio.to_thread(rt.store.set_event, _skip_event(source_id), json.dumps(newest), now)
+
+
+def _all_failed(source: SourceConfig, errors: Sequence[FetchError]) -> FetchError:
+    """Every article failed for a reason that may pass: the source failed, and backs off."""
+    retry_after = max((e.retry_after or 0.0 for e in errors), default=0.0) or None
+    return FetchError(
+        f"html: source {source.id!r}: all {len(errors)} new article pages failed, e.g. {errors[0]}",
+        retry_after=retry_after,
+    )
+
+
+async def fetch_articles(
+    rt: Runtime, source: SourceConfig, links: Sequence[str]
+) -> list[RawEntry | Skipped | FetchError]:
+    """Fetch and extract pages, at most fetch.per_host at a time; after a 429 or 503 the
+    pages not yet asked for are left for later rather than pressed on a busy server."""
+    results: list[RawEntry | Skipped | FetchError | None] = [None] * len(links)
+    order = iter(range(len(links)))  # shared by the workers: each index is taken once
+    halted: list[FetchError] = []
+
+    async def worker() -> None:
+        for i in order:
+            if halted:
+                results[i] = halted[0]
+                continue
+            result = await _article(rt, source, links[i])
+            results[i] = result
+            if isinstance(result, HTTPStatusError) and result.status in (429, 503):
+                halted.append(result)
+
+    workers = min(len(links), rt.fetcher.policy.per_host)
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return [r if r is not None else FetchError("not fetched") for r in results]
+
+
+async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | Skipped | FetchError:
+    try:
+        page = await rt.fetcher.get(link, accept=_ACCEPT_HTML)
+    except FetchError as e:
+        if _for_good(e):
+            return _skip(source, link, str(e))
         log.warning("event=article_fetch_failed source=%s url=%s error=%r", source.id, link, str(e))
-        return None
+        return e
+    ctype = page.content_type.split(";")[0].strip().lower()
+    if ctype and "html" not in ctype:
+        return _skip(source, link, f"not an HTML page ({ctype})")
     result = extract_article(
         decode(page.body, page.content_type), page.url, selectors_of(source), source_id=source.id
     )
     if isinstance(result, NotArticle):
-        log.info("event=not_article source=%s url=%s reason=%r", source.id, link, result.reason)
-        return None
+        return _skip(source, link, result.reason)
     return result
 
 
+def _for_good(error: FetchError) -> bool:
+    """Whether a retry soon would get the same answer: 4xx other than timing, or too large."""
+    if isinstance(error, TooLargeError):
+        return True
+    return isinstance(error, HTTPStatusError) and (
+        400 <= error.status < 500 and error.status not in _TIMING_STATUSES
+    )
+
+
+def _skip(source: SourceConfig, link: str, reason: str) -> Skipped:
+    log.info("event=article_skipped source=%s url=%s reason=%r", source.id, link, reason)
+    return Skipped(link, reason)
+
+
+# -- enrichment of feed entries ----------------------------------------------------------------
+
+
+def entry_key_of(raw: RawEntry) -> str:
+    """The key normalization will give the entry (guid, else canonical link)."""
+    guid = (raw.guid or "").strip()
+    return guid or canonical_url(raw.link or "", raw.base_url)
+
+
 async def enrich_entries(rt: Runtime, source: SourceConfig, raws: list[RawEntry]) -> list[RawEntry]:
-    """Fill what a feed lacks (categories, body, image) from the article page of new entries."""
+    """Fill what a feed lacks (categories, body, image) from the article page of new entries.
+
+    A page that fails leaves its entry as the feed gave it: a story without its categories is
+    worth more to readers than a story held back."""
     wanting = [r for r in raws if r.link and (not r.labels or not r.content_html or not r.image)]
     if not wanting:
         return raws
-    keys = {r.guid or canonical_url(r.link or ""): r for r in wanting}
+    keys = {entry_key_of(r): r for r in wanting}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, keys)
     todo = [r for k, r in keys.items() if k not in known][: source.max_articles]
-    pages = await asyncio.gather(*(_article(rt, source, r.link or "") for r in todo))
-    found = {id(raw): page for raw, page in zip(todo, pages, strict=True) if page}
-    return [_merge(r, found[id(r)]) if id(r) in found else r for r in raws]
+    pages = await fetch_articles(rt, source, [r.link or "" for r in todo])
+    found = {id(raw): page for raw, page in zip(todo, pages, strict=True)}
+    log.info(
+        "event=enrich source=%s new=%d fetched=%d enriched=%d",
+        source.id,
+        len([k for k in keys if k not in known]),
+        len(todo),
+        sum(isinstance(p, RawEntry) for p in pages),
+    )
+    return [_merge(r, p) if isinstance(p := found.get(id(r)), RawEntry) else r for r in raws]
 
 
 def _merge(raw: RawEntry, page: RawEntry) -> RawEntry:

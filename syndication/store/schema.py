@@ -121,7 +121,10 @@ entries = Table(
     Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
     Column("first_seen", UTC_TS, nullable=False),
     Column("last_seen", UTC_TS, nullable=False),
+    # digest of the raw entry last seen: an identical entry is not normalized again
+    Column("raw_hash", String(64)),
     Index("ix_entries_item", "item_id"),
+    Index("ix_entries_source_raw_hash", "source_id", "raw_hash"),
 )
 
 item_scopes = Table(

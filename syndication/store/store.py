@@ -6,9 +6,20 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from ..errors import StorageError
@@ -23,6 +34,7 @@ from .records import (
     SourceStatus,
 )
 
+T = TypeVar("T")
 Route = Callable[[Item], Sequence[tuple[str, str]]]  # item -> [(regency slug, chat)]
 DUPLICATE_TITLE_WINDOW = timedelta(days=3)
 
@@ -46,6 +58,9 @@ class SourceSuccess:
     status: int
     next_poll: datetime
     permanent_url: str | None = None
+
+
+INGEST_LOCK = 0x53594E44  # pg advisory lock key of Store.ingest
 
 
 class Store:
@@ -164,6 +179,19 @@ class Store:
             values["permanent_url"] = ok.permanent_url
         conn.execute(update(t.sources).where(c.id == source_id).values(**values))
 
+    def known_raw_hashes(self, source_id: str, hashes: Iterable[str]) -> set[str]:
+        """Which of these raw-entry digests this source already stored (unchanged entries)."""
+        hashes = list(hashes)
+        c = t.entries.c
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(hashes, 500):
+                rows = conn.execute(
+                    select(c.raw_hash).where(c.source_id == source_id, c.raw_hash.in_(chunk))
+                )
+                found.update(r.raw_hash for r in rows)
+        return found
+
     def known_entry_keys(self, source_id: str, keys: Iterable[str]) -> set[str]:
         keys = list(keys)
         if not keys:
@@ -191,6 +219,10 @@ class Store:
         all in one transaction."""
         result = IngestResult()
         with self._tx() as conn:
+            if conn.dialect.name == "postgresql":
+                # one ingest at a time, as SQLite's BEGIN IMMEDIATE gives: two sources carrying
+                # one story must see each other's item, and their dirty_scopes rows not collide
+                conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
             for item in items_in:
                 self._ingest_one(conn, source_id, item, now, route, announce, result)
             c = t.sources.c
@@ -233,7 +265,7 @@ class Store:
             conn.execute(
                 update(t.entries)
                 .where(e.source_id == source_id, e.entry_key == item.entry_key)
-                .values(last_seen=now)
+                .values(last_seen=now, raw_hash=item.raw_hash or None)
             )
             if self._update_item(conn, known, item, now):
                 result.updated += 1
@@ -251,6 +283,7 @@ class Store:
                 item_id=item_id,
                 first_seen=now,
                 last_seen=now,
+                raw_hash=item.raw_hash or None,
             )
         )
         if announce(item):
@@ -429,21 +462,25 @@ class Store:
         lease: timedelta,
         limit: int,
         skip_chats: Iterable[str] = (),
+        *,
+        chat: str | None = None,
+        include_broken: bool = False,
     ) -> list[DeliveryRow]:
+        """Lease up to `limit` due rows (of one `chat` when given); a broken chat's rows only
+        with `include_broken` (a probe whether the bot is back)."""
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
-        query = (
-            select(d.id)
-            .where(
-                d.state.in_(("pending", "edit")),
-                d.next_attempt <= now,
-                or_(d.lease_until.is_(None), d.lease_until < now),
-                d.chat.not_in(broken),
-                d.chat.not_in(list(skip_chats)),
-            )
-            .order_by(d.next_attempt, d.id)
-            .limit(limit)
-        )
+        conds = [
+            d.state.in_(("pending", "edit")),
+            d.next_attempt <= now,
+            or_(d.lease_until.is_(None), d.lease_until < now),
+            d.chat.not_in(list(skip_chats)),
+        ]
+        if not include_broken:
+            conds.append(d.chat.not_in(broken))
+        if chat is not None:
+            conds.append(d.chat == chat)
+        query = select(d.id).where(*conds).order_by(d.next_attempt, d.id).limit(limit)
         claimed: list[int] = []
         with self._tx() as conn:
             for (delivery_id,) in conn.execute(query).all():
@@ -463,17 +500,74 @@ class Store:
         return [_delivery_row(r) for r in rows]
 
     def next_delivery_due(self) -> datetime | None:
-        """When the next pending row of a working channel becomes due."""
+        """When the next pending row of a working channel becomes due (and unleased)."""
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
+        free_at = case(
+            (and_(d.lease_until.is_not(None), d.lease_until > d.next_attempt), d.lease_until),
+            else_=d.next_attempt,
+        )
         with self.engine.connect() as conn:
             due = conn.execute(
-                select(func.min(d.next_attempt)).where(
+                select(func.min(free_at)).where(
                     d.state.in_(("pending", "edit")), d.chat.not_in(broken)
                 )
             ).scalar_one_or_none()
         result: datetime | None = _aware(due)
         return result
+
+    def due_chats(self, now: datetime) -> list[str]:
+        """Working chats with at least one due, unleased row."""
+        d, ch = t.deliveries.c, t.channels.c
+        broken = select(ch.chat).where(ch.state == "broken")
+        query = (
+            select(d.chat)
+            .distinct()
+            .where(
+                d.state.in_(("pending", "edit")),
+                d.next_attempt <= now,
+                or_(d.lease_until.is_(None), d.lease_until < now),
+                d.chat.not_in(broken),
+            )
+        )
+        with self.engine.connect() as conn:
+            return sorted(r.chat for r in conn.execute(query))
+
+    def broken_chats(self) -> dict[str, datetime]:
+        """Broken chat -> when it was last found broken."""
+        c = t.channels.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.chat, c.updated).where(c.state == "broken"))
+            return {r.chat: _aware(r.updated) for r in rows}
+
+    def renew_leases(self, owner: str, now: datetime, lease: timedelta) -> int:
+        """Extend every delivery lease `owner` holds (it is alive and still working)."""
+        d = t.deliveries.c
+        with self._tx() as conn:
+            res = conn.execute(
+                update(t.deliveries)
+                .where(d.lease_owner == owner, d.lease_until.is_not(None))
+                .values(lease_until=now + lease)
+            )
+            return int(res.rowcount)
+
+    def lease_owners(self, now: datetime) -> list[str]:
+        """Owners holding an unexpired delivery lease."""
+        d = t.deliveries.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(d.lease_owner).distinct().where(d.lease_until >= now))
+            return [r.lease_owner for r in rows if r.lease_owner]
+
+    def release_owner(self, owner: str) -> int:
+        """Free every delivery lease of `owner` (a process known to be dead)."""
+        d = t.deliveries.c
+        with self._tx() as conn:
+            res = conn.execute(
+                update(t.deliveries)
+                .where(d.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+            return int(res.rowcount)
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
@@ -697,7 +791,7 @@ class _Transaction:
             raise StorageError(f"storage: transaction failed: {e}") from e
 
 
-def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
+def _chunks(values: list[T], size: int) -> Iterable[list[T]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
 

@@ -1,0 +1,68 @@
+"""Every file of the public corpora goes through fetch + parse + normalize + store, and no
+exception escapes: a broken feed is recorded against its source, never a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from syndication.config import SourceConfig, loads
+from syndication.fetch import Fetcher, FetchPolicy
+from syndication.pipeline import Runtime, poll_source
+from syndication.store import open_store
+from tests.conftest import SHARED, gazetteer_toml
+from tests.portal import Portal
+
+CORPUS = SHARED / "corpus"
+
+
+def corpus_files() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".xml", ".json",
+                                                                                ".rss", ".atom"))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent (a user's clone)")
+def test_every_corpus_file_goes_through_the_pipeline(portal: Portal, tmp_path: Path) -> None:
+    files = corpus_files()
+    assert len(files) > 2000
+    config = loads(f'[storage]\nurl = "sqlite:///{tmp_path}/c.sqlite3"\n' + gazetteer_toml())
+    store = open_store(config.database_url)
+    sources = []
+    for i, path in enumerate(files):
+        portal.set(f"/f{i}", path.read_bytes(), content_type="application/xml")
+        sources.append(SourceConfig(id=f"f{i}", url=f"{portal.url}/f{i}"))
+    store.sync_sources([(s.id, s.url) for s in sources])
+
+    async def run_all() -> Counter[str]:
+        fetcher = Fetcher(FetchPolicy(user_agent="corpus-test", per_host=4, concurrency=8))
+        rt = Runtime(config=config, store=store, fetcher=fetcher, owner="t",
+                     clock=lambda: datetime.now(UTC))
+        outcomes: Counter[str] = Counter()
+        try:
+            for start in range(0, len(sources), 64):
+                batch = sources[start : start + 64]
+                for o in await asyncio.gather(*(poll_source(rt, s, force=True) for s in batch)):
+                    assert not (o.error or "").startswith("internal:"), (o.source_id, o.error)
+                    outcomes[o.status] += 1
+                    if o.result:
+                        r = o.result
+                        outcomes["listed"] += o.entries
+                        # every listed entry is stored, merged, or skipped with a reason;
+                        # a feed may list one entry twice (counted once)
+                        outcomes["accounted"] += r.new + r.duplicates + r.updated + o.skipped
+        finally:
+            await fetcher.aclose()
+        return outcomes
+
+    outcomes = asyncio.run(run_all())
+    assert outcomes["new"] + outcomes["error"] + outcomes["unchanged"] == len(files)
+    assert outcomes["new"] > 1500, outcomes  # most fixtures are readable feeds
+    assert outcomes["listed"] > 1000
+    assert outcomes["accounted"] >= outcomes["listed"] * 0.98, outcomes
+    assert store.counts()["items"] > 250, outcomes

@@ -1,0 +1,80 @@
+"""Hot reload: saving config.toml adds and removes sources without a restart; a broken edit is
+rejected (log, `status --json`, admin chat) while the daemon goes on with the old config."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.fakes.telegram_api import FakeTelegram
+from tests.feedmaker import rss
+from tests.portal import Portal
+from tests.test_daemon import (  # noqa: F401
+    DaemonProcess,
+    daemon_config,
+    daemons_fixture,
+    fake_fixture,
+    source,
+    status_json,
+    wait_until,
+)
+
+
+def test_config_edits_apply_live_and_broken_ones_are_rejected(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, daemons: Callable[..., DaemonProcess],
+) -> None:  # fmt: skip
+    portal.set("/a/", rss(portal.url, []))
+    portal.set("/b/", rss(portal.url, []))
+    path = tmp_path / "config.toml"
+    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    a, b = source("a", f"{portal.url}/a/"), source("b", f"{portal.url}/b/")
+
+    def save(sources: str) -> None:
+        daemon_config(path, db_url=db, fake=fake, admin="@admin", sources=sources)
+
+    def hits(p: str) -> int:
+        return len(portal.hits_for(p))
+
+    save(a)
+    daemon = daemons(path, fake.token)
+    wait_until(lambda: hits("/a/") >= 1, 5, "a polled", daemon)
+    assert hits("/b/") == 0
+
+    save(a + b)  # a source added: polled soon after, without a restart
+    took = wait_until(lambda: hits("/b/") >= 1, 6, "b polled after the edit", daemon)
+    assert took < 4.5, took  # a look every 2 s, then the first poll at once
+    assert daemon.count("event=config_reloaded sources=2 added=1 removed=0") == 1
+
+    save(b)  # a source removed: no more polls
+    daemon.wait_log("event=config_reloaded sources=1 added=0 removed=1")
+    time.sleep(0.3)  # a poll already running may finish
+    a_hits, b_hits = hits("/a/"), hits("/b/")
+    time.sleep(3)
+    assert hits("/a/") == a_hits
+    assert hits("/b/") >= b_hits + 2
+
+    # a broken edit: every problem reported, the running config stays
+    path.write_text(
+        path.read_text().replace('interval = "1s"', 'interval = "soon"')
+        .replace('max_age = "24h"', 'max_age = "-"'),
+        encoding="utf-8",
+    )  # fmt: skip
+    daemon.wait_log("event=config_rejected", timeout=6)
+    log = daemon.log()
+    assert "sources[0].interval" in log and "telegram.max_age" in log
+    wait_until(lambda: len(fake.messages_to("@admin")) == 1, 5, "the admin alert", daemon)
+    alert = fake.messages_to("@admin")[0].text
+    assert "rejected" in alert and "sources[0].interval" in alert
+    data = status_json(path)  # works on the broken file, from its [storage] table
+    assert "sources[0].interval" in str(data["config_error"])
+    b_hits = hits("/b/")
+    wait_until(lambda: hits("/b/") >= b_hits + 2, 5, "b still polled", daemon)
+    assert hits("/a/") == a_hits
+
+    save(b + a)  # fixed again: applied, and the rejection is cleared
+    wait_until(lambda: hits("/a/") > a_hits, 6, "a polled again", daemon)
+    assert status_json(path)["config_error"] is None
+    assert daemon.stop() == 0
+    assert len(fake.messages_to("@admin")) == 1
+    assert "Traceback" not in daemon.log()

@@ -1,0 +1,199 @@
+"""`syndication status` (a rich table) and `status --json` (the README's schema), and the
+admin page's per-regency charts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jsonschema
+
+from syndication.config import load
+from syndication.status_view import status_html
+from syndication.store import open_store
+from tests.fakes.telegram_api import FakeTelegram
+from tests.feedmaker import rss
+from tests.portal import Portal
+from tests.test_daemon import cli, daemon_config, fake_fixture, kukar, source  # noqa: F401
+
+TIME = {"type": ["string", "null"], "format": "date-time"}
+SOURCE = {
+    "type": "object",
+    "required": [
+        "id",
+        "url",
+        "healthy",
+        "configured",
+        "last_attempt",
+        "last_success",
+        "last_error",
+        "error_kind",
+        "consecutive_failures",
+        "last_status",
+        "next_poll",
+        "items_count",
+        "newest_item",
+        "not_modified_count",
+        "first_poll_done",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "healthy": {"type": "boolean"},
+        "configured": {"type": "boolean"},
+        "last_attempt": TIME,
+        "last_success": TIME,
+        "last_error": {"type": ["string", "null"]},
+        "error_kind": {"type": ["string", "null"]},
+        "consecutive_failures": {"type": "integer", "minimum": 0},
+        "last_status": {"type": ["integer", "null"]},
+        "next_poll": TIME,
+        "items_count": {"type": "integer", "minimum": 0},
+        "newest_item": TIME,
+        "not_modified_count": {"type": "integer"},
+        "first_poll_done": {"type": "boolean"},
+    },
+}
+CHANNEL = {
+    "type": "object",
+    "required": [
+        "chat",
+        "regency",
+        "state",
+        "reason",
+        "pending",
+        "sent",
+        "failed",
+        "last_sent",
+        "oldest_pending",
+    ],
+    "properties": {
+        "chat": {"type": "string"},
+        "regency": {"type": ["string", "null"]},
+        "state": {"enum": ["ok", "broken", "migrated"]},
+        "reason": {"type": ["string", "null"]},
+        "pending": {"type": "integer"},
+        "sent": {"type": "integer"},
+        "failed": {"type": "integer"},
+        "last_sent": TIME,
+        "oldest_pending": TIME,
+    },
+}
+SCHEMA = {
+    "type": "object",
+    "required": ["generated", "dry_run", "totals", "sources", "channels", "config_error"],
+    "properties": {
+        "generated": {"type": "string", "format": "date-time"},
+        "dry_run": {"type": "boolean"},
+        "totals": {"type": "object", "required": ["items", "pending_deliveries"]},
+        "sources": {"type": "array", "items": SOURCE},
+        "channels": {"type": "array", "items": CHANNEL},
+        "config_error": {"type": ["string", "null"]},
+    },
+}
+
+
+def test_status_table_and_json_after_a_cycle(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram
+) -> None:
+    portal.set("/feed/", rss(portal.url, []))
+    path = daemon_config(
+        tmp_path / "config.toml",
+        db_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        fake=fake,
+        sources=source("portal", f"{portal.url}/feed/") + source("down", "http://127.0.0.1:9/"),
+    )
+    assert cli(path, "run", "--once", token=fake.token).returncode == 0
+    portal.set("/feed/", rss(portal.url, [kukar("a", "Pemkab Kukar Resmikan Jembatan")]))
+    assert cli(path, "run", "--once", token=fake.token).returncode == 0
+
+    done = cli(path, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    jsonschema.validate(data, SCHEMA, format_checker=jsonschema.FormatChecker())
+    by_id = {s["id"]: s for s in data["sources"]}
+    assert by_id["portal"]["healthy"] and by_id["portal"]["items_count"] == 1
+    assert by_id["down"]["consecutive_failures"] == 2 and not by_id["down"]["healthy"]
+    chats = {c["chat"]: c for c in data["channels"]}
+    assert chats["@kabar_kukar"]["sent"] == 1 and chats["@kabar_kukar"]["regency"] == "kukar"
+    assert chats["@kabar_kutim"]["sent"] == 0
+    assert data["config_error"] is None and data["dry_run"] is True  # no token for status
+
+    table = cli(path, "status")
+    assert table.returncode == 0, table.stderr
+    out = table.stdout
+    for needle in (
+        "Sources",
+        "portal",
+        "ok",
+        "down",
+        "failing",
+        "ConnectError",
+        "Telegram channels",
+        "@kabar_kukar",
+        "kukar",
+        "items: 1",
+    ):
+        assert needle in out, (needle, out)
+
+
+def test_status_still_reports_when_the_config_is_broken(tmp_path: Path) -> None:
+    path = daemon_config(
+        tmp_path / "config.toml",
+        db_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        sources=source("portal", "http://127.0.0.1:9/"),
+    )
+    store = open_store(load(path).database_url)
+    store.set_event("config_error", "config.toml: sources[0].interval: bad", datetime.now(UTC))
+    store.engine.dispose()
+    path.write_text(path.read_text().replace('interval = "1s"', 'interval = "soon"'))
+    done = cli(path, "status", "--json")
+    assert done.returncode == 0
+    assert "sources[0].interval" in done.stderr  # the file's problems, as `check` shows them
+    assert json.loads(done.stdout)["config_error"] == "config.toml: sources[0].interval: bad"
+    path.write_text("this is [not toml")
+    assert cli(path, "status", "--json").returncode == 2
+
+
+def test_status_page_charts_items_per_regency_per_day() -> None:
+    today = datetime.now(UTC).date()
+    per_day = {
+        ("kukar", today.isoformat()): 3,
+        ("kukar", (today - timedelta(days=2)).isoformat()): 1,
+        ("kutim", today.isoformat()): 2,
+    }
+    data = {
+        "dry_run": False,
+        "totals": {"items": 6, "pending_deliveries": 1},
+        "sources": [
+            {
+                "id": "s<1>",
+                "healthy": False,
+                "last_success": None,
+                "last_error": "HTTP 500 <b>",
+                "consecutive_failures": 3,
+                "items_count": 6,
+            }
+        ],
+        "channels": [
+            {
+                "chat": "@kabar_kukar",
+                "regency": "kukar",
+                "state": "broken",
+                "reason": "kicked",
+                "pending": 1,
+                "sent": 5,
+                "failed": 0,
+                "last_sent": None,
+            }
+        ],
+        "config_error": "config.toml: x: <bad>",
+    }
+    page = status_html(data, per_day)
+    assert page.count("<svg") == 2
+    assert "kukar · 4" in page and "kutim · 2" in page
+    assert "<title>" + today.isoformat() + ": 3</title>" in page
+    assert "s&lt;1&gt;" in page and "HTTP 500 &lt;b&gt;" in page and "&lt;bad&gt;" in page
+    assert "kicked" in page and "broken" in page
+    assert "no items yet" in status_html(data, {})
