@@ -155,7 +155,10 @@ async def probe(url: str, config_path: Path | None = None) -> int:
         read=fetch.read_timeout.total_seconds(),
     )
     headers = {"User-Agent": fetch.user_agent}
-    async with httpx.AsyncClient(headers=headers, timeout=timeout, follow_redirects=True) as client:
+    limits = httpx.Limits(max_connections=fetch.per_host)  # polite as the service itself
+    async with httpx.AsyncClient(
+        headers=headers, timeout=timeout, limits=limits, follow_redirects=True
+    ) as client:
         report = await run_probe(url, client)
     if not report.page.ok:
         print(format_report(report))

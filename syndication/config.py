@@ -294,6 +294,17 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
     return problems
 
 
+def _raw_duplicates(data: dict[str, Any]) -> list[str]:
+    out = []
+    for table, key in (("sources", "id"), ("sources", "url"), ("categories", "slug"),
+                       ("regencies", "slug")):
+        rows = data.get(table)
+        if isinstance(rows, list):
+            values = [str(r.get(key)) for r in rows if isinstance(r, dict) and key in r]
+            out += _duplicates(table, key, values)
+    return out
+
+
 def _valid_zone(name: str) -> bool:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -339,7 +350,13 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
     try:
         return Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as e:
-        raise ConfigError(name, _problems(e, text)) from e
+        problems = _problems(e, text)
+        # the cross-checks run only on a valid model: repeat the cheap ones on the raw tables
+        for extra in _raw_duplicates(data):
+            line = _cross_line(extra, text)
+            if line not in problems:
+                problems.append(line)
+        raise ConfigError(name, problems) from e
 
 
 def _problems(error: ValidationError, text: str) -> list[str]:

@@ -164,3 +164,21 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
     bad.write_text("[nope]\n")
     res = _cli("check", env={**os.environ, "SYNDICATION_CONFIG": str(bad)})
     assert res.returncode == 2 and "other.toml: nope: unknown key" in res.stderr
+
+
+def test_duplicates_reported_alongside_field_errors() -> None:
+    text = """
+[[sources]]
+id = "a"
+url = "https://a.example/feed"
+interval = "soon"
+[[sources]]
+id = "a"
+url = "https://b.example/feed"
+"""
+    with pytest.raises(ConfigError) as err:
+        loads(text)
+    problems = err.value.problems
+    assert any(p.startswith("sources[0].interval: ") for p in problems)
+    assert any(p.startswith("sources[1].id: 'a' is already used by sources[0]") and "(line 7)" in p
+               for p in problems)

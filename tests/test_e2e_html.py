@@ -420,14 +420,16 @@ def test_html_and_feed_publishing_one_story_make_one_item(
         "<p>TENGGARONG – Pjs Bupati Kukar menghadiri rakor. (adv/diskominfo/kukar)</p>",
     )
     portal.set("/feed/", rss(portal.url, []))
-    portal.set("/category/advertorial/", listing_page(portal.url, []), content_type=HTML)
+    older = "/berita-lama-pekan-lalu-di-tenggarong/"
+    portal.set(older, article_page(portal.url + older, "Berita Lama Pekan Lalu"), content_type=HTML)
+    portal.set("/category/advertorial/", listing_page(portal.url, [older]), content_type=HTML)
     sources = f"""
         [[sources]]
         id = "feed"
         url = "{portal.url}/feed/"
     """ + html_source(portal, "html", "/category/advertorial/")
     path = config(tmp_path, db_url, sources, api_url=fake.url, chats={"kukar": "@kabar_kukar"})
-    once(path)  # both backlogs are empty
+    once(path)  # the backlogs: nothing of the story yet
 
     theme = THEMES["eksposisi"]
     portal.set("/feed/", rss(portal.url, [post]))
@@ -610,6 +612,14 @@ def test_bad_pages_are_skipped_or_retried_and_the_rest_goes_on(
     before = len(portal.hits)
     once(path)
     assert [(h.path, h.status) for h in portal.hits[before:]] == [("/", 304)]
+
+
+def test_listing_without_article_links_is_a_parse_failure(tmp_path: Path, portal: Portal) -> None:
+    portal.set("/", "<html><body><h1>Situs dalam perbaikan</h1></body></html>", content_type=HTML)
+    path = config(tmp_path, f"sqlite:///{tmp_path}/db.sqlite3", html_source(portal))
+    once(path)
+    status = source_status(path, "portal")
+    assert status["error_kind"] == "parse" and "no article links" in str(status["last_error"])
 
 
 def test_all_article_pages_failing_is_a_source_failure(tmp_path: Path, portal: Portal) -> None:

@@ -6,7 +6,9 @@
 A listing is `complete` when every new link got a definite answer: an article, or a reason to
 skip it for good (not an article, 404, too large, not HTML). When links were left out (the
 max_articles cap, a timeout, a 5xx, a 429), the caller must not keep the listing's validators,
-so the next poll lists again and fetches what is still missing.
+so the next poll lists again and fetches what is still missing. Links skipped for good are
+remembered for a day (in the store's events), so they are not fetched on every poll. When
+every page fetched failed, the poll fails (and backs off) like a feed that does not answer.
 
 Also enrichment of feed entries (`enrich = true`): a NEW entry lacking categories, body or
 image gets them from its article page.
@@ -25,7 +27,7 @@ from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from ..config import SourceConfig
-from ..errors import FetchError, HTTPStatusError, TooLargeError
+from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
 from ..fetch import FetchResult
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
@@ -84,6 +86,11 @@ async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResul
     """The articles behind a listing's links that this source has not stored or skipped yet."""
     html = decode(fetched.body, fetched.content_type)
     links = extract_links(html, fetched.url, selectors_of(source))
+    if not links:  # a new theme or a block page: say so rather than stay "healthy" and empty
+        raise ParseError(
+            f"html: source {source.id!r}: no article links on {fetched.url}; "
+            "check the page, or set [sources.selectors] link"
+        )
     by_key = {canonical_url(link): link for link in links}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
     skips = await _remembered_skips(rt, source.id)
