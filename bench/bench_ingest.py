@@ -22,13 +22,13 @@ import feedparser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from syndication.config import Config, SourceConfig, loads  # noqa: E402
-from syndication.fetch import Fetcher, FetchPolicy  # noqa: E402
-from syndication.pipeline import Runtime, poll_source  # noqa: E402
-from syndication.store import open_store  # noqa: E402
-from tests.conftest import CATEGORIES_TOML, gazetteer_toml  # noqa: E402
-from tests.feedmaker import Post, rss  # noqa: E402
-from tests.portal import Portal  # noqa: E402
+from syndication.config import Config, SourceConfig, loads
+from syndication.fetch import Fetcher, FetchPolicy
+from syndication.pipeline import Runtime, poll_source
+from syndication.store import open_store
+from tests.conftest import CATEGORIES_TOML, gazetteer_toml
+from tests.feedmaker import Post, rss
+from tests.portal import Portal
 
 BODY = (
     "<p>TENGGARONG, portal.test – Pemkab Kukar melalui Dinas Pekerjaan Umum menggelar rapat "
@@ -46,8 +46,13 @@ def feed(base: str, n: int, salt: str = "", newest: int = 0) -> bytes:
     (one new post on top, the oldest falls off), as a portal's feed changes between polls."""
     now = START
     posts = [
-        Post(f"berita-{salt}{i}", f"Pemkab Kukar Gelar Rapat Pembangunan Jalan Nomor {i} {salt}",
-             now + timedelta(minutes=i - 2000), ["Advertorial", "Pemerintah"], BODY)
+        Post(
+            f"berita-{salt}{i}",
+            f"Pemkab Kukar Gelar Rapat Pembangunan Jalan Nomor {i} {salt}",
+            now + timedelta(minutes=i - 2000),
+            ["Advertorial", "Pemerintah"],
+            BODY,
+        )
         for i in range(newest, newest - n, -1)
     ]
     return rss(base, posts)
@@ -57,8 +62,9 @@ def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:8.2f} ms"
 
 
-async def poll_times(rt: Runtime, source: SourceConfig, portal: Portal, n: int, *,
-                     change: str, items: int) -> list[float]:
+async def poll_times(
+    rt: Runtime, source: SourceConfig, portal: Portal, n: int, *, change: str, items: int
+) -> list[float]:
     times = []
     for i in range(n):
         if change == "all":  # every entry new: the worst case
@@ -119,8 +125,9 @@ async def main_async(args: argparse.Namespace) -> None:
     print(f"  unchanged poll, 304             {median_ms(not_modified)}")
     print(f"  unchanged poll, same bytes      {median_ms(same_bytes)}")
     n = args.sources
-    for label, secs in zip(("first round (all new)", "second round (all 304)"), rounds,
-                           strict=True):
+    for label, secs in zip(
+        ("first round (all new)", "second round (all 304)"), rounds, strict=True
+    ):
         print(f"  {n} sources, {label:<22} {secs:6.2f} s  = {n / secs * 60:8.0f} polls/min")
 
 

@@ -296,8 +296,12 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
 
 def _raw_duplicates(data: dict[str, Any]) -> list[str]:
     out = []
-    for table, key in (("sources", "id"), ("sources", "url"), ("categories", "slug"),
-                       ("regencies", "slug")):
+    for table, key in (
+        ("sources", "id"),
+        ("sources", "url"),
+        ("categories", "slug"),
+        ("regencies", "slug"),
+    ):
         rows = data.get(table)
         if isinstance(rows, list):
             values = [str(r.get(key)) for r in rows if isinstance(r, dict) and key in r]

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -95,6 +95,9 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         ok = replace(ok, etag=None, last_modified=None, body_hash=None)
     digests = {raw_digest(r): r for r in raws}
     seen = await asyncio.to_thread(rt.store.known_raw_hashes, source.id, digests)
+    if source.enrich and source.kind == "feed":
+        # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
+        digests = await _enrich(rt, source, digests, seen)
     items, skipped = _normalize(rt.config, source, digests, seen, now)
     result = await asyncio.to_thread(
         rt.store.ingest,
@@ -136,12 +139,17 @@ async def _entries(
 
         listing = await listing_entries(rt, source, fetched)
         return list(listing.entries), listing.complete
-    raws = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
-    if source.enrich:
-        from .sources.html_source import enrich_entries
+    return parse_feed(fetched.body, source.id, fetched.url, fetched.content_type), True
 
-        raws = await enrich_entries(rt, source, raws)
-    return raws, True
+
+async def _enrich(
+    rt: Runtime, source: SourceConfig, digests: dict[str, RawEntry], seen: set[str]
+) -> dict[str, RawEntry]:
+    from .sources.html_source import enrich_entries
+
+    changed = [d for d in digests if d not in seen]
+    enriched = await enrich_entries(rt, source, [digests[d] for d in changed])
+    return {**digests, **dict(zip(changed, enriched, strict=True))}
 
 
 def raw_digest(raw: RawEntry) -> str:
@@ -150,7 +158,10 @@ def raw_digest(raw: RawEntry) -> str:
 
 
 def _normalize(
-    config: Config, source: SourceConfig, raws: dict[str, RawEntry], seen: set[str],
+    config: Config,
+    source: SourceConfig,
+    raws: dict[str, RawEntry],
+    seen: set[str],
     now: datetime,
 ) -> tuple[list[Item], int]:
     """Normalize the entries that changed since the last poll (`seen` ones are skipped)."""

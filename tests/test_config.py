@@ -180,5 +180,7 @@ url = "https://b.example/feed"
         loads(text)
     problems = err.value.problems
     assert any(p.startswith("sources[0].interval: ") for p in problems)
-    assert any(p.startswith("sources[1].id: 'a' is already used by sources[0]") and "(line 7)" in p
-               for p in problems)
+    assert any(
+        p.startswith("sources[1].id: 'a' is already used by sources[0]") and "(line 7)" in p
+        for p in problems
+    )

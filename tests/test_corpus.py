@@ -23,8 +23,11 @@ CORPUS = SHARED / "corpus"
 def corpus_files() -> list[Path]:
     if not CORPUS.is_dir():
         return []
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".xml", ".json",
-                                                                                ".rss", ".atom"))
+    return sorted(
+        p
+        for p in CORPUS.rglob("*")
+        if p.is_file() and p.suffix in (".xml", ".json", ".rss", ".atom")
+    )
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent (a user's clone)")
@@ -41,8 +44,9 @@ def test_every_corpus_file_goes_through_the_pipeline(portal: Portal, tmp_path: P
 
     async def run_all() -> Counter[str]:
         fetcher = Fetcher(FetchPolicy(user_agent="corpus-test", per_host=4, concurrency=8))
-        rt = Runtime(config=config, store=store, fetcher=fetcher, owner="t",
-                     clock=lambda: datetime.now(UTC))
+        rt = Runtime(
+            config=config, store=store, fetcher=fetcher, owner="t", clock=lambda: datetime.now(UTC)
+        )
         outcomes: Counter[str] = Counter()
         try:
             for start in range(0, len(sources), 64):

@@ -548,7 +548,19 @@ def test_enrich_fetches_the_pages_of_new_items_only(tmp_path: Path, portal: Port
     )
     once(path)
     assert article_hits(portal, before) == [WALKOT]  # the new item only
-    assert "bisnis" in stored(path)[portal.url + WALKOT].categories
+    items = stored(path)
+    assert "bisnis" in items[portal.url + WALKOT].categories
+    assert items[portal.url + SEED] == seed  # what the page gave is kept
+
+    # a corrected title in the feed: that entry's page is read again, the others' are not
+    before = len(portal.hits)
+    thin[0] = replace(thin[0], title="Rakor Kelancaran Pilkada Serentak di Tenggarong")
+    portal.set("/feed/", rss(portal.url, [*thin, full]))
+    once(path)
+    assert article_hits(portal, before) == [SEED]
+    seed = stored(path)[portal.url + SEED]
+    assert seed.title.endswith("Pilkada Serentak di Tenggarong") and seed.version == 2
+    assert set(seed.categories) == {"advertorial", "pemerintah"} and seed.regencies == ("kukar",)
 
 
 # -- 5. robustness ---------------------------------------------------------------------------

@@ -20,21 +20,36 @@ NOW = datetime.now(UTC)
 
 
 def kukar_post(slug: str, title: str, hours: float = 1) -> Post:
-    return Post(slug, title, NOW - timedelta(hours=hours), ["Advertorial", "Pemerintah"],
-                "<p>TENGGARONG, portal.test – Pemkab Kukar menggelar kegiatan di Tenggarong."
-                "</p><p>Baca Juga : Bupati Kutim Resmikan Pasar</p>"
-                "<p>Kegiatan berlangsung lancar. (adv/diskominfo/kukar)</p>")
+    return Post(
+        slug,
+        title,
+        NOW - timedelta(hours=hours),
+        ["Advertorial", "Pemerintah"],
+        "<p>TENGGARONG, portal.test – Pemkab Kukar menggelar kegiatan di Tenggarong."
+        "</p><p>Baca Juga : Bupati Kutim Resmikan Pasar</p>"
+        "<p>Kegiatan berlangsung lancar. (adv/diskominfo/kukar)</p>",
+    )
 
 
 def kutim_post(slug: str, title: str) -> Post:
-    return Post(slug, title, NOW - timedelta(minutes=30), ["Advertorial"],
-                "<p>SANGATTA – Pemkab Kutim menyalurkan bantuan di Sangatta Utara."
-                "</p><p>Bantuan diterima warga. (adv/diskominfo/kutim)</p>")
+    return Post(
+        slug,
+        title,
+        NOW - timedelta(minutes=30),
+        ["Advertorial"],
+        "<p>SANGATTA – Pemkab Kutim menyalurkan bantuan di Sangatta Utara."
+        "</p><p>Bantuan diterima warga. (adv/diskominfo/kutim)</p>",
+    )
 
 
 def samarinda_post(slug: str) -> Post:
-    return Post(slug, "Harga Cabai di Pasar Segiri Samarinda Naik", NOW - timedelta(minutes=20),
-                ["Bisnis"], "<p>SAMARINDA – Harga cabai di Samarinda naik.</p>")
+    return Post(
+        slug,
+        "Harga Cabai di Pasar Segiri Samarinda Naik",
+        NOW - timedelta(minutes=20),
+        ["Bisnis"],
+        "<p>SAMARINDA – Harga cabai di Samarinda naik.</p>",
+    )
 
 
 @pytest.fixture
@@ -43,11 +58,14 @@ def fake() -> FakeTelegram:
         yield f  # type: ignore[misc]
 
 
-def setup(tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str,
-          monkeypatch: pytest.MonkeyPatch) -> Path:
+def setup(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     monkeypatch.setenv("SYNDICATION_TEST_TOKEN", fake.token)
     return write_config(
-        tmp_path / "config.toml", db_url=db_url, api_url=fake.url,
+        tmp_path / "config.toml",
+        db_url=db_url,
+        api_url=fake.url,
         chats={"kukar": "@kabar_kukar", "kutim": "@kabar_kutim", "samarinda": "@kabar_smd"},
         sources=f"""
         [[sources]]
@@ -63,7 +81,10 @@ def once(path: Path) -> None:
 
 
 def test_once_cycle_backlog_new_items_edits_and_304(
-    tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str,
+    tmp_path: Path,
+    portal: Portal,
+    fake: FakeTelegram,
+    db_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = setup(tmp_path, portal, fake, db_url, monkeypatch)
@@ -76,13 +97,18 @@ def test_once_cycle_backlog_new_items_edits_and_304(
     public = tmp_path / "public"
     all_feed = feedparser.parse((public / "all.rss").read_bytes())
     assert all_feed.bozo == 0 and len(all_feed.entries) == 1
-    for scope in ("category/pemerintah", "regency/kukar", "regency/bontang",
-                  "regency/kukar/advertorial"):
+    for scope in (
+        "category/pemerintah",
+        "regency/kukar",
+        "regency/bontang",
+        "regency/kukar/advertorial",
+    ):
         for ext in ("rss", "atom", "json"):
             assert (public / f"{scope}.{ext}").exists(), scope
     assert (public / "index.html").exists() and (public / "feeds.opml").exists()
 
-    posts = backlog + [
+    posts = [
+        *backlog,
         kukar_post("baru", "Pemkab Kukar Resmikan Jembatan Loa Kulu"),
         kutim_post("kutim", "Bupati Kutim Salurkan Bantuan Nelayan"),
         samarinda_post("cabai"),
@@ -96,8 +122,9 @@ def test_once_cycle_backlog_new_items_edits_and_304(
     assert f"{base}/baru/" in by_chat["@kabar_kukar"].html
     kukar_feed = feedparser.parse((public / "regency/kukar.rss").read_bytes())
     assert {e.link for e in kukar_feed.entries} == {f"{base}/lama/", f"{base}/baru/"}
-    assert all("Baca Juga" not in e.get("content", [{}])[0].get("value", "")
-               for e in kukar_feed.entries)
+    assert all(
+        "Baca Juga" not in e.get("content", [{}])[0].get("value", "") for e in kukar_feed.entries
+    )
 
     # unchanged portal: one conditional request, nothing parsed, nothing sent
     hits_before = len(portal.hits_for("/feed/"))
@@ -117,7 +144,10 @@ def test_once_cycle_backlog_new_items_edits_and_304(
 
 
 def test_stale_items_are_never_pushed(
-    tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str,
+    tmp_path: Path,
+    portal: Portal,
+    fake: FakeTelegram,
+    db_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = setup(tmp_path, portal, fake, db_url, monkeypatch)
@@ -132,13 +162,19 @@ def test_stale_items_are_never_pushed(
 
 
 def test_failing_source_is_recorded_and_others_go_on(
-    tmp_path: Path, portal: Portal, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    portal: Portal,
+    fake: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SYNDICATION_TEST_TOKEN", fake.token)
     portal.set("/good/", rss(portal.url, [samarinda_post("a")]))
     portal.set("/bad/", "<html>not a feed</html>", content_type="text/html")
-    path = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path}/db.sqlite3",
-                        api_url=fake.url, sources=f"""
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=f"sqlite:///{tmp_path}/db.sqlite3",
+        api_url=fake.url,
+        sources=f"""
         [[sources]]
         id = "good"
         url = "{portal.url}/good/"
@@ -148,7 +184,8 @@ def test_failing_source_is_recorded_and_others_go_on(
         [[sources]]
         id = "down"
         url = "http://127.0.0.1:9/feed/"
-    """)
+    """,
+    )
     once(path)
     from syndication.commands import status_data
     from syndication.store import open_store

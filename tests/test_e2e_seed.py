@@ -41,8 +41,11 @@ def seed_feed(base: str) -> bytes:
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is absent")
 def test_seed_article_end_to_end_and_explained(tmp_path: Path, portal: Portal) -> None:
     portal.set("/feed/", seed_feed(portal.url))
-    path = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path}/db.sqlite3",
-                        sources=f'[[sources]]\nid = "eksposisi"\nurl = "{portal.url}/feed/"\n')
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=f"sqlite:///{tmp_path}/db.sqlite3",
+        sources=f'[[sources]]\nid = "eksposisi"\nurl = "{portal.url}/feed/"\n',
+    )
     assert asyncio.run(run_once(load(path))) == 0
     store = open_store(load(path).database_url)
     [item] = store.scope_items("all", 10)
@@ -53,9 +56,19 @@ def test_seed_article_end_to_end_and_explained(tmp_path: Path, portal: Portal) -
     assert "utm_source" not in item.url and item.credit == "adv/diskominfo/kukar"
 
     out = subprocess.run(
-        [sys.executable, "-m", "syndication", "--config", str(path), "explain",
-         f"{portal.url}/pjs-bupati-kukar-rakor-pilkada/"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "syndication",
+            "--config",
+            str(path),
+            "explain",
+            f"{portal.url}/pjs-bupati-kukar-rakor-pilkada/",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert "regencies   kukar" in out.stdout
@@ -63,11 +76,17 @@ def test_seed_article_end_to_end_and_explained(tmp_path: Path, portal: Portal) -
     assert "kukar" in out.stdout.split("evidence")[1]
     by_id = subprocess.run(
         [sys.executable, "-m", "syndication", "--config", str(path), "explain", str(item.id)],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert by_id.returncode == 0 and by_id.stdout == out.stdout
     missing = subprocess.run(
         [sys.executable, "-m", "syndication", "--config", str(path), "explain", "999"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert missing.returncode == 1 and "no stored item" in missing.stdout

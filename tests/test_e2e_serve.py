@@ -49,25 +49,33 @@ def test_newsboat_reads_what_syndication_serve_serves(tmp_path: Path, portal: Po
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     config_path = write_config(
-        tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path}/db.sqlite3", server=True,
-        port=port, sources=f"""
+        tmp_path / "config.toml",
+        db_url=f"sqlite:///{tmp_path}/db.sqlite3",
+        server=True,
+        port=port,
+        sources=f"""
         [[sources]]
         id = "portal"
         url = "{portal.url}/feed/"
         """,
     )
-    text = config_path.read_text().replace('base_url = "http://127.0.0.1:8080/"',
-                                          f'base_url = "{base}"')
+    text = config_path.read_text().replace(
+        'base_url = "http://127.0.0.1:8080/"', f'base_url = "{base}"'
+    )
     config_path.write_text(text)
-    posts = [kukar_post("satu", "Pemkab Kukar Buka Pelatihan UMKM di Tenggarong"),
-             kukar_post("dua", "Bupati Kukar Tinjau Jalan Rusak di Loa Kulu", hours=2),
-             kutim_post("tiga", "Pemkab Kutim Salurkan Bibit Sawit ke Petani")]
+    posts = [
+        kukar_post("satu", "Pemkab Kukar Buka Pelatihan UMKM di Tenggarong"),
+        kukar_post("dua", "Bupati Kukar Tinjau Jalan Rusak di Loa Kulu", hours=2),
+        kutim_post("tiga", "Pemkab Kutim Salurkan Bibit Sawit ke Petani"),
+    ]
     portal.set("/feed/", rss(portal.url, posts))
     assert asyncio.run(run_once(load(config_path))) == 0
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "syndication", "--config", str(config_path), "serve"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         wait_ready(base, proc)
@@ -75,10 +83,14 @@ def test_newsboat_reads_what_syndication_serve_serves(tmp_path: Path, portal: Po
         homes = [reader_home(tmp_path / f"r{i}", base + n) for i, n in enumerate(names)]
         for home in homes:
             asyncio.run(reload(home))
-        expected_kukar = {(f"[Advertorial] {p.title}", f"{portal.url}/{p.slug}/",
-                           int(p.published.timestamp())) for p in posts[:2]}
-        got = {name: set(cached_items(h).get(base + name, [])) for name, h in
-               zip(names, homes, strict=True)}
+        expected_kukar = {
+            (f"[Advertorial] {p.title}", f"{portal.url}/{p.slug}/", int(p.published.timestamp()))
+            for p in posts[:2]
+        }
+        got = {
+            name: set(cached_items(h).get(base + name, []))
+            for name, h in zip(names, homes, strict=True)
+        }
         assert got["regency/kukar.atom"] == expected_kukar
         assert got["regency/kukar/advertorial.rss"] == expected_kukar
         assert len(got["all.rss"]) == 3

@@ -236,7 +236,9 @@ def entry_key_of(raw: RawEntry) -> str:
 
 
 async def enrich_entries(rt: Runtime, source: SourceConfig, raws: list[RawEntry]) -> list[RawEntry]:
-    """Fill what a feed lacks (categories, body, image) from the article page of new entries.
+    """Fill what a feed lacks (categories, body, image) from the article pages of `raws`: the
+    entries that are new or changed since the last poll. New entries go first under the
+    max_articles cap.
 
     A page that fails leaves its entry as the feed gave it: a story without its categories is
     worth more to readers than a story held back."""
@@ -245,13 +247,14 @@ async def enrich_entries(rt: Runtime, source: SourceConfig, raws: list[RawEntry]
         return raws
     keys = {entry_key_of(r): r for r in wanting}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, keys)
-    todo = [r for k, r in keys.items() if k not in known][: source.max_articles]
-    pages = await fetch_articles(rt, source, [r.link or "" for r in todo])
-    found = {id(raw): page for raw, page in zip(todo, pages, strict=True)}
+    todo = sorted(keys, key=lambda k: k in known)[: source.max_articles]  # new ones first
+    pages = await fetch_articles(rt, source, [keys[k].link or "" for k in todo])
+    found = {id(keys[k]): page for k, page in zip(todo, pages, strict=True)}
     log.info(
-        "event=enrich source=%s new=%d fetched=%d enriched=%d",
+        "event=enrich source=%s new=%d changed=%d fetched=%d enriched=%d",
         source.id,
-        len([k for k in keys if k not in known]),
+        len(keys) - len(known),
+        len(known),
         len(todo),
         sum(isinstance(p, RawEntry) for p in pages),
     )
