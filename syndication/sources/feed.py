@@ -29,7 +29,7 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
         return parse_json_feed(body, source_id, url)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers)
-    if not parsed.entries and not parsed.version:
+    if not parsed.entries and not parsed.get("version"):
         reason = parsed.get("bozo_exception") or "no feed elements found"
         raise ParseError(f"parse: {url}: not a readable feed ({reason})")
     return [_entry(e, source_id, url) for e in parsed.entries]
