@@ -94,7 +94,7 @@ def test_json_feed() -> None:
     ],
 )
 def test_not_a_feed_is_a_parse_error(body: bytes) -> None:
-    with pytest.raises(ParseError, match="parse: https://portal.test/x"):
+    with pytest.raises(ParseError, match=r"parse: https://portal\.test/x"):
         parse_feed(body, "s", "https://portal.test/x", "text/html")
 
 
