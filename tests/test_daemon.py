@@ -196,6 +196,7 @@ def test_new_items_reach_feeds_and_telegram_within_one_interval(
     portal.set("/feed/", rss(portal.url, posts))
     to_telegram = wait_until(lambda: len(fake.messages) == 1, 10, "a message", daemon)
     to_feed = wait_until(lambda: len(entries(all_rss)) == 2, 5, "the feed", daemon)
+    print(f"new item -> Telegram in {to_telegram:.2f}s, -> all.rss {to_feed:.2f}s later")
     # one interval (plus its 10% jitter) and a little work
     assert to_telegram < interval * 1.1 + 1.5, to_telegram
     assert to_feed + to_telegram < interval * 1.1 + 1.5
