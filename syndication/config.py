@@ -183,6 +183,8 @@ class SourceConfig(_Model):
     url: HttpUrl
     kind: Literal["feed", "html"] = "feed"
     interval: Duration = timedelta(minutes=5)
+    # a quiet source (newest item old) is polled less often, up to this; unset = never
+    max_interval: Duration | None = None
     name: str | None = None
     enabled: bool = True
     enrich: bool = False
@@ -196,6 +198,12 @@ class SourceConfig(_Model):
         if v < timedelta(seconds=1):
             raise ValueError("must be at least 1s")
         return v
+
+    @model_validator(mode="after")
+    def _bounds(self) -> SourceConfig:
+        if self.max_interval is not None and self.max_interval < self.interval:
+            raise ValueError("max_interval must not be shorter than interval")
+        return self
 
     @property
     def display_name(self) -> str:

@@ -82,7 +82,13 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         last_modified=fetched.last_modified,
         body_hash=fetched.body_hash,
         status=fetched.status,
-        next_poll=next_poll(source, now, 0, fetched.max_age),
+        next_poll=next_poll(
+            source,
+            now,
+            0,
+            fetched.max_age,
+            newest_age=now - state.newest_item if state.newest_item else None,
+        ),
         permanent_url=fetched.permanent_url,
     )
     if fetched.not_modified or (fetched.body_hash and fetched.body_hash == state.body_hash):
@@ -217,15 +223,21 @@ def next_poll(
     max_age: float | None,
     retry_after: float | None = None,
     cap: timedelta = timedelta(hours=6),
+    newest_age: timedelta | None = None,
 ) -> datetime:
     """The earliest time the source may be polled again.
 
     The scheduler's interval job (with jitter) sets the cadence; this only holds a poll back:
-    longer when the server's max-age asks (up to 4x the interval), doubled per consecutive
-    failure up to `cap`, never sooner than Retry-After. Half an interval of slack keeps a
-    jittered job from finding a healthy source "not yet due"."""
+    longer for a quiet source when `max_interval` is set (a tenth of the age of its newest
+    item, within interval..max_interval), longer when the server's max-age asks (up to 4x
+    the interval), doubled per consecutive failure up to `cap`, never sooner than
+    Retry-After. Half an interval of slack keeps a jittered job from finding a healthy source
+    "not yet due"."""
     interval = source.interval.total_seconds()
     base = interval
+    if source.max_interval and newest_age is not None:
+        quiet = newest_age.total_seconds() / 10
+        base = min(max(interval, quiet), source.max_interval.total_seconds())
     if max_age:
         base = min(max(base, max_age), interval * 4)
     if failures:

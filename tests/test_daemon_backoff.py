@@ -32,6 +32,33 @@ def wait_s(when: datetime) -> float:
     return (when - NOW).total_seconds()
 
 
+def test_quiet_source_is_polled_less_often_within_bounds() -> None:
+    adaptive = SourceConfig(
+        id="q", url="https://example.org/feed/", interval="1m", max_interval="30m"
+    )
+    busy = wait_s(next_poll(adaptive, NOW, 0, None, newest_age=timedelta(minutes=5)))
+    quiet = wait_s(next_poll(adaptive, NOW, 0, None, newest_age=timedelta(hours=2)))
+    silent = wait_s(next_poll(adaptive, NOW, 0, None, newest_age=timedelta(days=3)))
+    assert busy == 30  # the interval (less the half-interval slack)
+    assert quiet == 12 * 60 - 30  # a tenth of two hours
+    assert silent == 30 * 60 - 30  # capped by max_interval
+    # without max_interval a quiet source keeps its interval
+    assert wait_s(next_poll(MINUTE, NOW, 0, None, newest_age=timedelta(days=3))) == 30
+
+
+def test_max_interval_shorter_than_interval_is_a_config_error() -> None:
+    import pytest
+
+    from syndication.config import ConfigError, loads
+
+    with pytest.raises(ConfigError) as err:
+        loads(
+            '[[sources]]\nid = "a"\nurl = "https://a.example/f"\ninterval = "10m"\n'
+            'max_interval = "5m"\n'
+        )
+    assert any("sources[0]" in p and "max_interval" in p for p in err.value.problems)
+
+
 def test_next_poll_backs_off_exponentially_up_to_the_cap() -> None:
     cap = timedelta(minutes=30)
     healthy = wait_s(next_poll(MINUTE, NOW, 0, None, cap=cap))

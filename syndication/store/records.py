@@ -23,6 +23,7 @@ class SourceState:
     alerted: bool
     next_poll: datetime | None
     last_success: datetime | None
+    newest_item: datetime | None = None
 
 
 @dataclass

@@ -842,6 +842,7 @@ def _source_state(row: Any) -> SourceState:
         alerted=bool(row.alerted),
         next_poll=row.next_poll,
         last_success=row.last_success,
+        newest_item=row.newest_item,
     )
 
 
