@@ -8,9 +8,11 @@ dirty scopes (+ any configured scope without files yet) | read each window from 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,6 +29,7 @@ from feeds.model import (
     regency_category_scope,
     regency_scope,
 )
+from feeds.publish import safe_target, write_if_changed
 
 from .config import Config
 from .store import ScopeItem, Store
@@ -40,6 +43,7 @@ class Publisher:
         self.store = store
         self.clock = clock
         self.files_written = 0
+        self._digests: dict[str, str] = {}  # relative path -> digest of the bytes on disk
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
@@ -79,6 +83,7 @@ class Publisher:
         return written
 
     def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
+        self.sync_from_store()
         started = self.clock()
         site = self.site()
         scopes = self.all_scopes()
@@ -94,6 +99,7 @@ class Publisher:
         except (FeedsError, OSError) as e:
             log.error("event=publish_failed error=%r", str(e))
             return site, 0, ()
+        self._share(result.written)
         self.store.clear_dirty(dirty, started)
         self.files_written += len(result.written)
         if result.written:
@@ -104,6 +110,42 @@ class Publisher:
                 len(result.unchanged),
             )
         return site, len(result.written), result.written_urls(site)
+
+    def _share(self, written: Iterable[str]) -> None:
+        """Keep the rewritten files in the database: other processes serve the same bytes."""
+        files = []
+        for relative in written:
+            body = (self.config.output_dir / relative).read_bytes()
+            digest = hashlib.sha256(body).hexdigest()
+            self._digests[relative] = digest
+            files.append((relative, digest, body))
+        if files:
+            self.store.save_files(files, self.clock())
+
+    def sync_from_store(self) -> int:
+        """Write the files another process published since we last looked; returns how many."""
+        out = self.config.output_dir
+        remote = self.store.file_digests()
+        stale = [p for p, d in remote.items() if self._local_digest(out, p) != d]
+        count = 0
+        for relative, body in self.store.file_bodies(stale).items():
+            try:
+                count += write_if_changed(safe_target(out, relative), body)
+            except (FeedsError, OSError) as e:
+                log.error("event=feed_sync_failed path=%s error=%r", relative, str(e))
+                continue
+            self._digests[relative] = remote[relative]
+        if count:
+            log.info("event=feeds_synced files=%d", count)
+        return count
+
+    def _local_digest(self, out: Path, relative: str) -> str | None:
+        if relative not in self._digests:
+            try:
+                self._digests[relative] = hashlib.sha256((out / relative).read_bytes()).hexdigest()
+            except OSError:
+                return None
+        return self._digests[relative]
 
     def _entries(self, site: Site, items: Iterable[ScopeItem]) -> list[Entry]:
         out = []

@@ -33,6 +33,7 @@ from .pipeline import poll_source
 from .service import App
 
 log = logging.getLogger("syndication.daemon")
+FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
@@ -127,6 +128,11 @@ class Daemon:
             self._config_job, "interval", seconds=CONFIG_CHECK, id="config", coalesce=True,
             max_instances=1,
         )  # fmt: skip
+        # files published by another process on the same database
+        self.scheduler.add_job(
+            self._sync_job, "interval", seconds=FEEDS_SYNC, id="feeds-sync", coalesce=True,
+            max_instances=1,
+        )  # fmt: skip
 
     def _schedule_source(self, source: SourceConfig) -> None:
         seconds = source.interval.total_seconds()
@@ -180,6 +186,16 @@ class Daemon:
             except Exception:
                 metrics.ERRORS.labels("publish").inc()
                 log.exception("event=publish_failed")
+
+    async def _sync_job(self) -> None:
+        await self._job(self._sync())
+
+    async def _sync(self) -> None:
+        try:
+            await asyncio.to_thread(self.app.publisher.sync_from_store)
+        except StorageError as e:
+            metrics.ERRORS.labels("storage").inc()
+            log.error("event=feeds_sync_failed error=%r", str(e))
 
     async def _retention_job(self) -> None:
         await self._job(self._retention())

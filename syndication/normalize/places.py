@@ -48,7 +48,9 @@ TRAPS = re.compile(
     r"|jembatan\s+(?:mahakam\s+[hu]?ulu|mahulu)",  # a bridge in Samarinda, not the regency
     re.IGNORECASE,
 )
-_JOINED = re.compile(r"[#@][\w]+|(?:[\w-]+\.)+go\.id(?![\w.])", re.IGNORECASE)
+# a host may end a sentence ("... di kukarkab.go.id."): only a dot followed by more name
+# continues it
+_JOINED = re.compile(r"[#@][\w]+|(?:[\w-]+\.)+go\.id(?![\w-]|\.\w)", re.IGNORECASE)
 _MIN_COMPACT = 3
 
 

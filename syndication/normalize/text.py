@@ -119,9 +119,14 @@ _INSERT = re.compile(
     r"\s*[:：\-–—|»]*\s*\w",
     re.IGNORECASE,
 )
+# a share line often carries its buttons' names: "Share : Facebook Twitter WhatsApp"
+_SOCIAL = (
+    r"(?:\s*(?:[:：|,]|ke\b)?\s*(?:facebook|fb|twitter|x|whatsapp|wa|telegram|line|linkedin"
+    r"|pinterest|e-?mail|copy\s+link|salin\s+tautan)\b)*"
+)
 _MARKER = re.compile(
-    r"^(?:share|bagikan(?:\s+artikel)?|baca\s+juga|berita\s+(?:terkait|lainnya|terkini)"
-    r"|artikel\s+terkait|related(?:\s+posts?)?|tags?)\s*[:：]?$",
+    rf"^(?:(?:share|bagikan(?:\s+artikel)?){_SOCIAL}|baca\s+juga|berita\s+(?:terkait|lainnya"
+    r"|terkini)|artikel\s+terkait|related(?:\s+posts?)?|tags?)\s*[:：]?$",
     re.IGNORECASE,
 )
 # An insert sharing a block with the story, one <br> line long: never past the line's end.
@@ -145,6 +150,15 @@ _DATELINE_TITLE = re.compile(
     r"^(?P<line>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
     r"(?:\s*,\s*[\w.-]*\.[a-z]{2,6}|\s*\([^()]{1,30}\))\s*[–—-]{1,2})(?:\s+|$)"
 )
+# A bare "Tenggarong –" opens a story too, but only as its first lines (see _dateline).
+_DATELINE_BARE = re.compile(
+    r"^(?P<line>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+(?:[–—]|-{1,2}))(?:\s+|$)"
+)
+_BARE_WITHIN = 2  # a caption may come first; deeper down a "Name –" is a sentence
+# a story sentence (not a headline) ends in one full stop; "..." ends related-post excerpts
+_PROSE_END = re.compile(r"(?<!\.)\.[”\"’']?$")
+_PROSE_WORDS = 6
+_HASHTAGS = re.compile(r"(?<!\w)#\w+")
 _CREDIT = re.compile(r"(?:^|(?<=[.!?”\"'’)\]…]))\s*\((?P<credit>[*\w][*\w\s./&+-]{0,58})\)\s*\.?$")
 SUMMARY_CHARS = 300
 
@@ -336,7 +350,16 @@ def _next_element(node: LexborNode) -> LexborNode | None:
 
 
 def _is_tail(rest: list[LexborNode]) -> bool:
-    return all(len(_node_text(n)) <= _TAIL_LINE_MAX for n in rest)
+    """Headlines and category names only; a story sentence after the marker means the marker
+    was a mid-story box ("<h4>Baca Juga</h4><ul>..."), and cutting there loses the story."""
+    texts = [_node_text(n) for n in rest]
+    return all(len(t) <= _TAIL_LINE_MAX and not _is_prose(t) for t in texts)
+
+
+def _is_prose(text: str) -> bool:
+    if len(text.split()) < _PROSE_WORDS:
+        return False
+    return _PROSE_END.search(text) is not None or _CREDIT.search(text) is not None
 
 
 def _following(node: LexborNode, root: LexborNode) -> list[LexborNode]:
@@ -384,6 +407,8 @@ def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
     """The dateline opening the story; pre-story lines (breadcrumb, captions) are skipped."""
     for index, para in enumerate(paragraphs[:8]):
         match = _DATELINE_CAPS.match(para) or _DATELINE_TITLE.match(para)
+        if match is None and index < _BARE_WITHIN:
+            match = _DATELINE_BARE.match(para)
         if match and _has_letters(match.group("line"), 3):
             return match.group("line").strip(), index
     return None, 0
@@ -391,6 +416,7 @@ def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
 
 def _credit(paragraphs: list[str]) -> str | None:
     for para in reversed(paragraphs[-3:]):
+        para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
         match = _CREDIT.search(para)
         if match and _has_letters(match.group("credit"), 2):
             credit = match.group("credit").strip()

@@ -7,6 +7,7 @@ item_scopes  which feeds an item appears in ("all", "category/x", "regency/y", "
 dirty_scopes feeds to regenerate
 deliveries   one row per (item, chat): the durable Telegram queue
 channels     per-chat health (broken, migrated)
+feed_files   the published files, shared by every process
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -176,6 +178,16 @@ channels = Table(
     Column("migrated_to", String(128)),
     Column("last_sent", UTC_TS),
     Column("updated", UTC_TS),
+)
+
+# the published files, so that every process (and machine) serves the same bytes
+feed_files = Table(
+    "feed_files",
+    metadata,
+    Column("path", String(300), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("updated", UTC_TS, nullable=False),
 )
 
 events = Table(

@@ -744,6 +744,39 @@ class Store:
                 out[key] = out.get(key, 0) + 1
         return out
 
+    def save_files(self, files: Iterable[tuple[str, str, bytes]], now: datetime) -> None:
+        """Upsert published files (path, digest, body)."""
+        f = t.feed_files.c
+        with self._tx() as conn:
+            for path, digest, body in files:
+                res = conn.execute(
+                    update(t.feed_files)
+                    .where(f.path == path)
+                    .values(digest=digest, body=body, updated=now)
+                )
+                if res.rowcount == 0:
+                    conn.execute(
+                        insert(t.feed_files).values(
+                            path=path, digest=digest, body=body, updated=now
+                        )
+                    )
+
+    def file_digests(self) -> dict[str, str]:
+        f = t.feed_files.c
+        with self.engine.connect() as conn:
+            return {r.path: r.digest for r in conn.execute(select(f.path, f.digest))}
+
+    def file_bodies(self, paths: Iterable[str]) -> dict[str, bytes]:
+        f = t.feed_files.c
+        out: dict[str, bytes] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(paths), 200):
+                out.update(
+                    (r.path, bytes(r.body))
+                    for r in conn.execute(select(f.path, f.body).where(f.path.in_(chunk)))
+                )
+        return out
+
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(select(1))

@@ -1,0 +1,41 @@
+"""Several processes on one database serve the same bytes: what one publishes, the others
+write into their own output folders."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syndication.config import load
+from syndication.publishing import Publisher
+from syndication.service import run_once
+from syndication.store import open_store
+from tests.conftest import write_config
+from tests.feedmaker import rss
+from tests.portal import Portal
+from tests.test_e2e_once import kukar_post
+
+
+def test_a_second_process_gets_the_published_files(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    portal.set("/feed/", rss(portal.url, [kukar_post("a", "Pemkab Kukar Bagikan Sembako")]))
+    sources = f'[[sources]]\nid = "p"\nurl = "{portal.url}/feed/"\n'
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = write_config(tmp_path / "one" / "config.toml", db_url=db_url, sources=sources)
+    second = write_config(tmp_path / "two" / "config.toml", db_url=db_url, sources=sources)
+    assert asyncio.run(run_once(load(first))) == 0
+
+    config = load(second)
+    publisher = Publisher(config, open_store(config.database_url), lambda: datetime.now(UTC))
+    synced = publisher.sync_from_store()
+    one, two = tmp_path / "one" / "public", tmp_path / "two" / "public"
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert synced == len(files) and "regency/kukar.rss" in {str(f) for f in files}
+    for relative in files:
+        assert (two / relative).read_bytes() == (one / relative).read_bytes(), relative
+    mtimes = {f: (two / f).stat().st_mtime_ns for f in files}
+    assert publisher.sync_from_store() == 0  # nothing new: nothing touched
+    assert all((two / f).stat().st_mtime_ns == m for f, m in mtimes.items())
