@@ -159,8 +159,15 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
             work = _blank(work, match.start(), match.end())
     if gaz.plain is not None:
         for match in gaz.plain.finditer(work):
-            hits.extend(_hits(gaz, match.group(), match.start(), match.end()))
+            found = _hits(gaz, match.group(), match.start(), match.end())
+            hits.extend(h for h in found if _proper(h))
     return sorted(hits, key=lambda h: h.start)
+
+
+def _proper(hit: Hit) -> bool:
+    """A kecamatan written all in lower case is a phrase ("pemerintah kota bangun sekolah"),
+    not the place; aliases stay case-blind (hashtags, "warga kukar" in comments)."""
+    return hit.place.kind != "kecamatan" or not hit.text.islower()
 
 
 def find_in_token(token: str, gaz: Gazetteer) -> list[Place]:

@@ -154,7 +154,7 @@ _DATELINE_TITLE = re.compile(
 _DATELINE_BARE = re.compile(
     r"^(?P<line>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+(?:[–—]|-{1,2}))(?:\s+|$)"
 )
-_BARE_WITHIN = 2  # a caption may come first; deeper down a "Name –" is a sentence
+_BARE_WITHIN = 1  # the first paragraph only: deeper down "Name – ..." is a sentence
 # a story sentence (not a headline) ends in one full stop; "..." ends related-post excerpts
 _PROSE_END = re.compile(r"(?<!\.)\.[”\"’']?$")
 _PROSE_WORDS = 6
