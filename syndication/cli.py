@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.log_format, logging.DEBUG if args.verbose else logging.INFO)
     path = resolve_path(args.config)
     if args.command == "probe":
-        return _probe(args.url)
+        return _probe(args.url, Path(args.config) if args.config else None)
     try:
         config = load(path)
     except ConfigError as e:
@@ -117,10 +117,10 @@ def _storage_only(path: Path) -> Config | None:
     return None
 
 
-def _probe(url: str) -> int:
+def _probe(url: str, config_path: Path | None) -> int:
     from . import commands
 
-    return asyncio.run(commands.probe(url))
+    return asyncio.run(commands.probe(url, config_path))
 
 
 if __name__ == "__main__":

@@ -181,4 +181,19 @@ async def send_test(config: Config, chat: str) -> int:
 
     ok, message = await send_test_message(config, chat)
     print(message, file=sys.stdout if ok else sys.stderr)
+    if ok:
+        _reopen_channel(config, chat)
     return 0 if ok else 1
+
+
+def _reopen_channel(config: Config, chat: str) -> None:
+    """The bot can post there again: a channel marked broken gets its messages now."""
+    from datetime import UTC, datetime
+
+    store = open_store(config.database_url)
+    try:
+        if store.channel_states().get(chat) == "broken":
+            store.reset_channel(chat, datetime.now(UTC))
+            print(f"send-test: {chat} was marked broken; its pending messages go out again")
+    finally:
+        store.engine.dispose()

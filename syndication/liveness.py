@@ -48,7 +48,10 @@ def _start_time(pid: int) -> str | None:
 
 
 def lease_owner(label: str, pid: int | None = None) -> str:
-    """This process's owner string (at most 64 characters, the column's width)."""
+    """This process's owner string (at most 64 characters, the column's width); a label that
+    is already stamped is returned as it is."""
+    if "#" in label:
+        return label[:64]
     pid = os.getpid() if pid is None else pid
     ns, start = _namespace(), _start_time(pid)
     if ns is None or start is None:

@@ -113,6 +113,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         ok,
         route=router(rt.config, rt.store),
         announce=announcer(rt.config, state, now),
+        complete=complete,
     )
     await _recovered(rt, source, state)
     log.info(

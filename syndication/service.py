@@ -19,6 +19,7 @@ from pathlib import Path
 from .config import Config
 from .deliver import Deliverer
 from .fetch import Fetcher, FetchPolicy
+from .liveness import lease_owner
 from .pipeline import PollOutcome, Runtime, poll_source
 from .publishing import Publisher
 from .store import Store, open_store
@@ -66,7 +67,9 @@ class App:
 
 
 def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """host:pid, stamped with the boot, pid namespace and start time (see liveness.py), so
+    two containers that share a host name and a pid never take each other for themselves."""
+    return lease_owner(f"{socket.gethostname()}:{os.getpid()}")
 
 
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:

@@ -312,6 +312,47 @@ def test_max_articles_caps_each_poll_and_the_rest_follow(tmp_path: Path, portal:
     assert len(stored(path)) == 5
 
 
+def test_a_capped_first_listing_is_all_backlog(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram
+) -> None:
+    """What the first poll could not fetch because of max_articles is backlog too: fetched on
+    the next polls, published in the feeds, never announced."""
+    paths = [f"/pemkot-samarinda-kegiatan-nomor-{n}/" for n in range(5)]
+    portal.set("/", listing_page(portal.url, paths), content_type=HTML)
+    for p in paths:
+        page = article_page(
+            portal.url + p,
+            title_of(p),
+            when=NOW - timedelta(minutes=20),
+            credit="(adv/diskominfo/samarinda)",
+        )
+        portal.set(p, page, content_type=HTML)
+    path = config(
+        tmp_path,
+        f"sqlite:///{tmp_path}/db.sqlite3",
+        html_source(portal, extra="max_articles = 2"),
+        api_url=fake.url,
+        chats={"samarinda": "@kabar_smd"},
+    )
+    for _ in range(3):
+        once(path)
+    assert len(stored(path)) == 5 and fake.messages == []
+    fresh = "/pemkot-samarinda-kegiatan-baru/"
+    portal.set(
+        fresh,
+        article_page(
+            portal.url + fresh,
+            title_of(fresh),
+            when=NOW - timedelta(minutes=5),
+            credit="(adv/diskominfo/samarinda)",
+        ),
+        content_type=HTML,
+    )
+    portal.set("/", listing_page(portal.url, [fresh, *paths]), content_type=HTML)
+    once(path)
+    assert [m.chat for m in fake.messages] == ["@kabar_smd"]
+
+
 # -- 2. politeness ---------------------------------------------------------------------------
 
 

@@ -212,6 +212,12 @@ def test_broken_channel_shows_in_status_and_dry_run_waits_for_a_token(
     assert chans["@kabar_kukar"]["pending"] == 1 and "kicked" in chans["@kabar_kukar"]["reason"]
     human = cli(path, "status", token=fake.token)
     assert "@kabar_kukar" in human.stdout and "broken" in human.stdout
+    # the admin re-adds the bot and checks it: the channel reopens, its message goes out
+    reopened = cli(path, "send-test", "--chat", "@kabar_kukar", token=fake.token)
+    assert reopened.returncode == 0 and "was marked broken" in reopened.stdout
+    again = cli(path, "run", "--once", token=fake.token)
+    assert again.returncode == 0, again.stderr
+    assert len(fake.messages_to("@kabar_kukar")) == 2  # the test message and the headline
     secret_free(fake, dry.stderr, real.stderr, status.stdout, human.stdout, human.stderr)
 
 

@@ -30,6 +30,7 @@ from syndication.normalize import EntryUnusableError, classify, clean_content, n
 from syndication.types import Item, NormalizeContext, RawEntry
 from tests.test_normalize_golden import CASES as GOLDEN_CASES
 from tests.test_normalize_golden import ROOT, build_ctx
+from tests.test_normalize_text import TAG
 
 HELDOUT = Path(__file__).resolve().parent / "data" / "heldout" / "cases.toml"
 # Floors: the figures reached after the review's fixes, rounded down (see the report).
@@ -201,6 +202,16 @@ def test_throughput_floor(ctx: NormalizeContext) -> None:
     assert per_second >= ENTRIES_PER_SECOND_FLOOR
 
 
+def test_only_web_links_reach_the_item(ctx: NormalizeContext) -> None:
+    now = CASES[0].now
+    for link in ("javascript:alert(1)", "data:text/html,x", "/tanpa/basis"):
+        raw = RawEntry(source_id="x", link=link, title="Judul", image=link)
+        item = normalize_entry(raw, ctx, now, now)
+        assert item.url == "" and item.image is None and item.url_key.startswith("entry:")
+    with pytest.raises(EntryUnusableError):
+        normalize_entry(RawEntry(source_id="x", link="javascript:void(0)"), ctx, now, now)
+
+
 def _by_id(case_id: str) -> HeldoutCase:
     return next(c for c in CASES if c.id == case_id)
 
@@ -301,7 +312,8 @@ def test_normalize_entry_total(
     except EntryUnusableError:
         return
     assert item.published <= now + timedelta(seconds=_FUZZ_CTX.future_skew_seconds)
-    assert "<" not in item.title
+    assert TAG.search(item.title) is None and "\n" not in item.title
+    assert item.url == "" or item.url.startswith(("http://", "https://"))
 
 
 _FUZZ_CTX = heldout_ctx()

@@ -18,7 +18,7 @@ from .classify import classify
 from .dates import parse_date, resolve_published
 from .dedup import content_hash, title_key
 from .text import CleanContent, clean_content, clean_title, plain_text
-from .urls import canonical_url, url_key
+from .urls import canonical_url, url_key, web_url
 
 __all__ = [
     "CleanContent",
@@ -36,6 +36,7 @@ __all__ = [
     "resolve_published",
     "title_key",
     "url_key",
+    "web_url",
 ]
 
 _TITLE_FROM_SUMMARY = 100
@@ -59,7 +60,7 @@ def normalize_entry(
 ) -> Item:
     """Turn one raw entry into an Item; raise EntryUnusableError if it has no link and no title."""
     title = clean_title(raw.title)
-    link = canonical_url(raw.link, raw.base_url) if raw.link and raw.link.strip() else ""
+    link = web_url(canonical_url(raw.link, raw.base_url)) if raw.link and raw.link.strip() else ""
     if not link and not title:
         raise EntryUnusableError(raw.source_id, "it has neither a link nor a title")
     body = clean_content(raw.content_html or raw.summary_html, raw.base_url or link or None)
@@ -148,5 +149,5 @@ def _title_from(summary: str, link: str) -> str:
 
 def _image(raw: RawEntry, body: CleanContent, link: str) -> str | None:
     if raw.image and raw.image.strip():
-        return canonical_url(raw.image, raw.base_url or link or None)
+        return web_url(canonical_url(raw.image, raw.base_url or link or None)) or None
     return body.image

@@ -51,6 +51,16 @@ def canonical_url(url: str, base: str | None = None) -> str:
         return text
 
 
+def web_url(url: str) -> str:
+    """`url` when a reader can open it (http or https with a host), else "": a feed's
+    `javascript:` or relative-without-base link must never reach a feed or a chat."""
+    try:
+        parts = urlsplit(url)
+        return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
+    except ValueError:
+        return ""
+
+
 def url_key(url: str) -> str:
     """A scheme-less key: http/https, www/no-www, AMP and slash variants of one article agree."""
     canon = canonical_url(url)

@@ -214,6 +214,7 @@ class Store:
         *,
         route: Route,
         announce: Callable[[Item], bool],
+        complete: bool = True,
     ) -> IngestResult:
         """Store a poll's items, their deliveries and dirty feeds, and the source's success,
         all in one transaction."""
@@ -230,7 +231,9 @@ class Store:
                 update(t.sources)
                 .where(c.id == source_id)
                 .values(
-                    first_poll_done=True,
+                    # an html listing only partly fetched is still its first poll: what the
+                    # next polls fetch of it is backlog too, never announced
+                    first_poll_done=True if complete else c.first_poll_done,
                     items_count=select(func.count())
                     .select_from(t.entries)
                     .where(t.entries.c.source_id == source_id)
