@@ -11,10 +11,13 @@ import asyncio
 import logging
 import os
 import socket
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from rich.console import Console
 
 from .config import Config
 from .deliver import Deliverer
@@ -87,15 +90,28 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     return App(runtime, Publisher(config, store, clock), deliverer)
 
 
-async def poll_all(app: App, *, force: bool) -> list[PollOutcome]:
+async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[PollOutcome]:
+    """Poll every enabled source concurrently (the fetcher bounds the concurrency); with
+    `progress`, a bar on stderr counts the sources done."""
     sources = [s for s in app.config.sources if s.enabled]
-    return list(await asyncio.gather(*(poll_source(app.runtime, s, force=force) for s in sources)))
+    polls = [poll_source(app.runtime, s, force=force) for s in sources]
+    if not progress or not polls:
+        return list(await asyncio.gather(*polls))
+    from rich.progress import Progress
+
+    outcomes = []
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("polling sources", total=len(polls))
+        for done in asyncio.as_completed(polls):
+            outcomes.append(await done)
+            bar.advance(task)
+    return outcomes
 
 
 async def run_once(config: Config) -> int:
     app = await build_app(config)
     try:
-        outcomes = await poll_all(app, force=True)
+        outcomes = await poll_all(app, force=True, progress=sys.stderr.isatty())
         written = await app.publisher.publish_dirty()
         sent = await app.deliverer.drain()
     finally:
