@@ -1,11 +1,20 @@
 """Telegram delivery from the durable queue:
 
-    dispatcher: which chats have due rows? | one worker per chat
-    worker:     wait for the chat's pace | lease a few of its rows | render via bots/
-                | send or edit | record the message id, or the error by kind | repeat
+    dispatcher: which chats have due rows no other process holds? | one worker per chat
+    worker:     take the chat's send lease (or leave the chat) | wait for the chat's pace
+                | lease a few of its rows | render via bots/ | send or edit
+                | record the message id, or the error by kind | repeat | let the chat go
 
 Each chat is served by its own worker, in order, at its own pace: a 429, a backoff or a
 broken channel holds back only that chat, and no chat waits for another's batch to finish.
+
+Pacing lives in one process, so one process at a time sends to a chat: a worker first takes
+the chat's send lease in the database (channels.lease_owner), renews it while it works and
+frees it when it ends; a worker that cannot get it leaves the chat to its holder. The new
+holder learns what the last one did from the store (the chat's sends of the last minute, a
+429 pause still running) and paces from there, so a chat passed between processes keeps its
+limits. Chat leases follow the same rules as row leases below (LEASE, RENEW, liveness.py).
+
 Rows stay in the store until Telegram's answer is recorded, so a restart finishes what was
 pending. A worker waits for its chat's slot before leasing, so leases cover work about to
 happen; they are short (LEASE) and renewed every RENEW seconds while the process runs, so the
@@ -24,6 +33,7 @@ import asyncio
 import html
 import logging
 import time as monotonic_time
+from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, time, timedelta
@@ -44,8 +54,10 @@ from bots.pacing import Limits, Pacer
 from bots.telegram import TelegramSender
 
 from .config import Config
+from .errors import StorageError
 from .liveness import is_dead, lease_owner
 from .store import DeliveryRow, Store
+from .store.store import ChatLease
 
 log = logging.getLogger("syndication.deliver")
 LEASE = timedelta(seconds=60)  # a dead process's rows are free again after this
@@ -55,7 +67,19 @@ POLL = 1.0  # seconds between looks for newly due chats while workers run
 BROKEN_RECHECK = timedelta(minutes=10)  # a broken channel is tried again after this
 MAX_HOLD = 30.0  # a transient error pauses its chat this long at most
 DRY_LIMIT = 10_000
-STOP_OUTCOMES = ("chat-broken", "token", "stopped")
+STOP_OUTCOMES = ("chat-broken", "token", "stopped", "moved")
+
+
+class SharedPacer(Pacer):
+    """A Pacer that can be told of sends another process made to a chat it takes over."""
+
+    def remember(self, chat: str, ages: list[float]) -> None:
+        """Count sends to `chat` made `ages` seconds ago (by whoever held the chat before)."""
+        if not ages:
+            return
+        now = self._clock()
+        state = self._state(chat)
+        state.sent = deque(sorted([*state.sent, *(now - age for age in ages)]))
 
 
 class Deliverer:
@@ -65,7 +89,7 @@ class Deliverer:
         self.clock = clock
         self.owner = lease_owner(owner)
         tg = config.telegram
-        self.pacer = Pacer(
+        self.pacer = SharedPacer(
             Limits(
                 chat_interval=1.0 / tg.per_chat_per_second,
                 chat_per_minute=tg.per_chat_per_minute,
@@ -82,6 +106,8 @@ class Deliverer:
         self._dry_logged: set[int] = set()
         self._moved: set[str] = set()  # chats migrated during this process's life
         self._probed: dict[str, float] = {}  # broken chat -> monotonic time of the last probe
+        # chat -> when this process last let it go: its pacer knows the chat's sends until then
+        self._known: dict[str, datetime] = {}
 
     @property
     def stopped(self) -> bool:
@@ -147,7 +173,7 @@ class Deliverer:
     def _chats_to_start(
         self, now: datetime, running: dict[str, asyncio.Task[None]]
     ) -> list[tuple[str, bool]]:
-        start = [(c, False) for c in self.store.due_chats(now) if c not in running]
+        start = [(c, False) for c in self.store.due_chats(now, self.owner) if c not in running]
         clock = monotonic_time.monotonic()
         for chat, since in self.store.broken_chats().items():
             last = self._probed.get(chat)
@@ -158,14 +184,18 @@ class Deliverer:
         return start
 
     def _next_due_in(self, now: datetime) -> float | None:
-        due = self.store.next_delivery_due()
+        # chats another process holds are its work: a `run --once` does not wait for them
+        due = self.store.next_delivery_due(self.owner, now)
         return None if due is None else (due - now).total_seconds()
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(RENEW)
-            await asyncio.to_thread(self.store.renew_leases, self.owner, self.clock(), LEASE)
-            await asyncio.to_thread(self._release_dead)
+            try:
+                await asyncio.to_thread(self.store.renew_leases, self.owner, self.clock(), LEASE)
+                await asyncio.to_thread(self._release_dead)
+            except StorageError as e:  # the database away for a moment: try again next beat
+                log.error("event=lease_renewal_failed error=%r", str(e))
 
     def _release_dead(self) -> None:
         for owner in self.store.lease_owners(self.clock()):
@@ -181,11 +211,52 @@ class Deliverer:
     # --- one chat -----------------------------------------------------------------------
 
     async def _worker(self, chat: str, counts: dict[str, int], *, probe: bool = False) -> None:
+        """Serve `chat` while holding its send lease; leave it when another process has it."""
+        lease = await asyncio.to_thread(self._take_chat, chat, self.clock())
+        if lease is None:
+            log.debug("event=chat_busy chat=%s", chat)
+            return
+        self._learn(chat, lease)
+        try:
+            await self._serve(chat, counts, probe=probe)
+        finally:
+            self._known[chat] = self.clock()  # before letting go: later sends are another's
+            await asyncio.to_thread(self._let_go, chat)
+
+    def _take_chat(self, chat: str, now: datetime) -> ChatLease | None:
+        # this process's pacer already knows its own sends (until it last let the chat go)
+        window = timedelta(seconds=self.pacer.limits.chat_window + 1.0)
+        since = max(now - window, self._known.get(chat, now - window))
+        return self.store.acquire_chat(chat, self.owner, now, LEASE, since=since)
+
+    def _learn(self, chat: str, lease: ChatLease) -> None:
+        """Pace from what the chat's previous holder did: its recent sends and any pause."""
+        now = self.clock()
+        self.pacer.remember(chat, [(now - sent).total_seconds() for sent in lease.sends])
+        if lease.hold_until is not None:
+            self.pacer.block(chat, (lease.hold_until - now).total_seconds())
+
+    def _let_go(self, chat: str) -> None:
+        try:
+            self.store.release_chat(chat, self.owner)
+        except StorageError as e:  # it expires within LEASE; this process may take it again
+            log.error("event=chat_release_failed chat=%s error=%r", chat, str(e))
+
+    async def _serve(self, chat: str, counts: dict[str, int], *, probe: bool) -> None:
         """Send `chat`'s due rows in order at its pace, a few leased at a time, until none
-        is due or the chat cannot go on (broken, migrated, no valid token)."""
+        is due or the chat cannot go on (broken, migrated, no valid token, lease lost)."""
         while not self.stopped and not self.token_rejected:
-            await self._pause(self.pacer.delay(chat))  # wait first: lease only what is next
+            wait = self.pacer.delay(chat)
+            if wait > 0 and not await asyncio.to_thread(self._has_due, chat, probe):
+                return  # nothing waits: let the chat go now rather than after its pace
+            await self._pause(wait)  # wait first: lease only what is next
             if self.stopped:
+                return
+            held = await asyncio.to_thread(
+                self.store.renew_chat, chat, self.owner, self.clock(), LEASE
+            )
+            if not held:  # this process stalled past LEASE and another took the chat over
+                log.warning("event=chat_lease_lost chat=%s", chat)
                 return
             rows = await asyncio.to_thread(
                 self.store.claim_deliveries,
@@ -202,6 +273,9 @@ class Deliverer:
                 return
             probe = False
 
+    def _has_due(self, chat: str, probe: bool) -> bool:
+        return probe or self.store.chat_has_due(chat, self.clock())
+
     async def _send_rows(self, chat: str, rows: list[DeliveryRow], counts: dict[str, int]) -> bool:
         """Deliver leased rows in order; False when the chat must stop for now."""
         for i, row in enumerate(rows):
@@ -211,7 +285,7 @@ class Deliverer:
                 return False
             outcome = await self._deliver_one(row)
             counts[outcome] = counts.get(outcome, 0) + 1
-            moved = chat in self._moved  # the rest names the old id: the new chat's worker
+            moved = chat in self._moved  # the rest is the new chat's, as is its send lease
             if outcome in STOP_OUTCOMES or outcome == "retry" or moved:
                 # hand back the rest untouched; after a retry the chat pauses (see _retry)
                 await asyncio.to_thread(self.store.release, [r.id for r in rows[i + 1 :]])
@@ -227,25 +301,28 @@ class Deliverer:
             await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
             log.error("event=render_failed delivery=%s reason=%r", row.id, e.reason)
             return "failed"
-        for _ in range(5):  # 429s and migrations are answered on the spot
+        for _ in range(5):  # 429s are answered on the spot
+            # spaced from the END of each request: Telegram counts arrivals
+            await self._pause(self.pacer.delay(chat))
+            if self.stopped:  # a stop during a pause (a 429's retry_after) sends nothing more
+                await asyncio.to_thread(self.store.release, [row.id])
+                return "stopped"
             try:
-                # spaced from the END of each request: Telegram counts arrivals
-                await self._pause(self.pacer.delay(chat))
                 async with self.pacer.slot(chat):
                     return await self._attempt(row, chat, message)
             except RetryAfter as e:
-                self.pacer.block(chat, e.seconds)
+                await self._hold(chat, e.seconds)
                 log.warning("event=telegram_429 chat=%s retry_after=%s", chat, e.seconds)
             except ChatMigrated as e:
+                # the rows move to the new id, and whichever process takes the new chat's
+                # lease sends them: this worker holds only the old chat's
                 new = str(e.new_chat_id)
                 await asyncio.to_thread(self.store.migrate_chat, chat, new, self.clock())
                 log.warning("event=chat_migrated chat=%s new=%s", chat, new)
                 self._moved.add(chat)
-                chat = new
-            if self.stopped:
                 await asyncio.to_thread(self.store.release, [row.id])
-                return "stopped"
-        await self._retry(row, chat, "too many 429s or migrations in a row")
+                return "moved"
+        await self._retry(row, chat, "too many 429s in a row")
         return "retry"
 
     async def _attempt(self, row: DeliveryRow, chat: str, message: Message) -> str:
@@ -347,7 +424,7 @@ class Deliverer:
     async def _retry(self, row: DeliveryRow, chat: str, reason: str, *, soon: bool = False) -> None:
         delay = 2.0 if soon else min(5.0 * 2**row.attempts, 3600.0)
         # the chat pauses too: a 5xx or a timeout is rarely about one message alone
-        self.pacer.block(chat, min(delay, MAX_HOLD))
+        await self._hold(chat, min(delay, MAX_HOLD))
         await asyncio.to_thread(
             self.store.mark_retry, row.id, reason, self.clock() + timedelta(seconds=delay)
         )
@@ -359,6 +436,12 @@ class Deliverer:
             delay,
             reason,
         )
+
+    async def _hold(self, chat: str, seconds: float) -> None:
+        """Pause `chat` here and in the store, for whichever process sends to it next."""
+        self.pacer.block(chat, seconds)
+        until = self.clock() + timedelta(seconds=seconds)
+        await asyncio.to_thread(self.store.hold_chat, chat, until)
 
     async def _broken(self, chat: str, reason: str) -> None:
         first = await asyncio.to_thread(self.store.channel_broken, chat, reason, self.clock())

@@ -39,3 +39,28 @@ def test_a_second_process_gets_the_published_files(
     mtimes = {f: (two / f).stat().st_mtime_ns for f in files}
     assert publisher.sync_from_store() == 0  # nothing new: nothing touched
     assert all((two / f).stat().st_mtime_ns == m for f, m in mtimes.items())
+
+
+def test_two_processes_saving_the_same_new_files_do_not_collide(db_url: str) -> None:
+    import threading
+
+    from syndication.store import open_store
+
+    store_a, store_b = open_store(db_url), open_store(db_url)
+    now = datetime.now(UTC)
+    files = [(f"category/c{i}.rss", f"d{i}", b"x" * 100) for i in range(50)]
+    errors: list[BaseException] = []
+
+    def save(store: object) -> None:
+        try:
+            store.save_files(files, now)  # type: ignore[attr-defined]
+        except BaseException as e:  # the race this test is about
+            errors.append(e)
+
+    threads = [threading.Thread(target=save, args=(s,)) for s in (store_a, store_b)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len(store_a.file_digests()) == 50

@@ -6,7 +6,7 @@ entries      (source, entry key) -> item: a source's identity for what it lists
 item_scopes  which feeds an item appears in ("all", "category/x", "regency/y", "regency/y/x")
 dirty_scopes feeds to regenerate
 deliveries   one row per (item, chat): the durable Telegram queue
-channels     per-chat health (broken, migrated)
+channels     per-chat health (broken, migrated) and the lease of the one process sending to it
 feed_files   the published files, shared by every process
 """
 
@@ -167,6 +167,7 @@ deliveries = Table(
     Column("lease_until", UTC_TS),
     UniqueConstraint("item_id", "chat", name="uq_deliveries_item_chat"),
     Index("ix_deliveries_state_next", "state", "next_attempt"),
+    Index("ix_deliveries_chat_sent", "chat", "sent_at"),  # a chat's recent sends, for pacing
 )
 
 channels = Table(
@@ -178,6 +179,10 @@ channels = Table(
     Column("migrated_to", String(128)),
     Column("last_sent", UTC_TS),
     Column("updated", UTC_TS),
+    # one process at a time sends to a chat, so pacing per process is pacing per chat
+    Column("lease_owner", String(64)),
+    Column("lease_until", UTC_TS),
+    Column("hold_until", UTC_TS),  # a 429 or an error pause: whoever sends next waits for it
 )
 
 # the published files, so that every process (and machine) serves the same bytes

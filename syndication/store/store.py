@@ -20,6 +20,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from ..errors import StorageError
@@ -58,6 +61,14 @@ class SourceSuccess:
     status: int
     next_poll: datetime
     permanent_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatLease:
+    """A chat's send lease, just taken: what earlier senders left for this one's pacer."""
+
+    sends: tuple[datetime, ...]  # when messages to the chat were answered, oldest first
+    hold_until: datetime | None  # a 429 or error pause that is still running
 
 
 INGEST_LOCK = 0x53594E44  # pg advisory lock key of Store.ingest
@@ -502,25 +513,41 @@ class Store:
             ).all()
         return [_delivery_row(r) for r in rows]
 
-    def next_delivery_due(self) -> datetime | None:
-        """When the next pending row of a working channel becomes due (and unleased)."""
+    def next_delivery_due(
+        self, owner: str | None = None, now: datetime | None = None
+    ) -> datetime | None:
+        """When the next pending row of a working channel becomes due (and unleased).
+
+        Without `owner`, a chat's send lease delays its rows like a row lease does; with
+        `owner` and `now`, chats another owner holds at `now` are left out: that process sends
+        to them."""
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
-        free_at = case(
+        row_free = case(
             (and_(d.lease_until.is_not(None), d.lease_until > d.next_attempt), d.lease_until),
             else_=d.next_attempt,
         )
+        free_at = case(
+            (and_(ch.lease_until.is_not(None), ch.lease_until > row_free), ch.lease_until),
+            else_=row_free,
+        )
+        conds = [d.state.in_(("pending", "edit")), d.chat.not_in(broken)]
+        if owner is not None and now is not None:
+            conds.append(d.chat.not_in(_held_by_others(owner, now)))
+            free_at = row_free
+        query = (
+            select(func.min(free_at))
+            .select_from(t.deliveries.outerjoin(t.channels, ch.chat == d.chat))
+            .where(*conds)
+        )
         with self.engine.connect() as conn:
-            due = conn.execute(
-                select(func.min(free_at)).where(
-                    d.state.in_(("pending", "edit")), d.chat.not_in(broken)
-                )
-            ).scalar_one_or_none()
+            due = conn.execute(query).scalar_one_or_none()
         result: datetime | None = _aware(due)
         return result
 
-    def due_chats(self, now: datetime) -> list[str]:
-        """Working chats with at least one due, unleased row."""
+    def due_chats(self, now: datetime, owner: str | None = None) -> list[str]:
+        """Working chats with at least one due, unleased row that no other process holds
+        (with `owner` None: that no process holds)."""
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         query = (
@@ -531,10 +558,83 @@ class Store:
                 d.next_attempt <= now,
                 or_(d.lease_until.is_(None), d.lease_until < now),
                 d.chat.not_in(broken),
+                d.chat.not_in(_held_by_others(owner, now)),
             )
         )
         with self.engine.connect() as conn:
             return sorted(r.chat for r in conn.execute(query))
+
+    def chat_has_due(self, chat: str, now: datetime) -> bool:
+        """Whether `chat` has a due, unleased row."""
+        d = t.deliveries.c
+        query = select(d.id).where(
+            d.chat == chat,
+            d.state.in_(("pending", "edit")),
+            d.next_attempt <= now,
+            or_(d.lease_until.is_(None), d.lease_until < now),
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    # --- chat send leases: one process at a time sends to a chat ------------------------
+
+    def acquire_chat(
+        self, chat: str, owner: str, now: datetime, lease: timedelta, *, since: datetime
+    ) -> ChatLease | None:
+        """Take `chat`'s send lease when it is free, expired or already `owner`'s; None when
+        another process holds it. Race-free: one conditional UPDATE of a row that surely
+        exists (PostgreSQL re-checks the condition after waiting for a concurrent writer;
+        SQLite's BEGIN IMMEDIATE serializes writers). The answer carries the chat's sends
+        after `since` and any pause still running, so the new sender paces from there."""
+        c, d = t.channels.c, t.deliveries.c
+        free = or_(c.lease_owner.is_(None), c.lease_until.is_(None), c.lease_until < now)
+        with self._tx() as conn:
+            _ensure_channel(conn, chat)
+            res = conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, or_(free, c.lease_owner == owner))
+                .values(lease_owner=owner, lease_until=now + lease)
+            )
+            if res.rowcount != 1:
+                return None
+            hold = _aware(conn.execute(select(c.hold_until).where(c.chat == chat)).scalar_one())
+            sends = conn.execute(
+                select(d.sent_at).where(d.chat == chat, d.sent_at > since).order_by(d.sent_at)
+            ).scalars()
+            return ChatLease(
+                sends=tuple(_aware(s) for s in sends),
+                hold_until=hold if hold is not None and hold > now else None,
+            )
+
+    def renew_chat(self, chat: str, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Extend `owner`'s lease on `chat`; False when another process took it meanwhile."""
+        c = t.channels.c
+        with self._tx() as conn:
+            res = conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, c.lease_owner == owner)
+                .values(lease_until=now + lease)
+            )
+            return bool(res.rowcount == 1)
+
+    def release_chat(self, chat: str, owner: str) -> None:
+        c = t.channels.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, c.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+
+    def hold_chat(self, chat: str, until: datetime) -> None:
+        """Nothing goes to `chat` before `until` (a 429's retry_after), whoever sends next."""
+        c = t.channels.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, or_(c.hold_until.is_(None), c.hold_until < until))
+                .values(hold_until=until)
+            )
 
     def broken_chats(self) -> dict[str, datetime]:
         """Broken chat -> when it was last found broken."""
@@ -544,33 +644,47 @@ class Store:
             return {r.chat: _aware(r.updated) for r in rows}
 
     def renew_leases(self, owner: str, now: datetime, lease: timedelta) -> int:
-        """Extend every delivery lease `owner` holds (it is alive and still working)."""
-        d = t.deliveries.c
+        """Extend every delivery and chat lease `owner` holds (it is alive and still working)."""
+        d, c = t.deliveries.c, t.channels.c
         with self._tx() as conn:
-            res = conn.execute(
+            rows = conn.execute(
                 update(t.deliveries)
                 .where(d.lease_owner == owner, d.lease_until.is_not(None))
                 .values(lease_until=now + lease)
             )
-            return int(res.rowcount)
+            chats = conn.execute(
+                update(t.channels)
+                .where(c.lease_owner == owner, c.lease_until.is_not(None))
+                .values(lease_until=now + lease)
+            )
+            return int(rows.rowcount) + int(chats.rowcount)
 
     def lease_owners(self, now: datetime) -> list[str]:
-        """Owners holding an unexpired delivery lease."""
-        d = t.deliveries.c
+        """Owners holding an unexpired delivery or chat lease."""
+        d, c = t.deliveries.c, t.channels.c
         with self.engine.connect() as conn:
-            rows = conn.execute(select(d.lease_owner).distinct().where(d.lease_until >= now))
-            return [r.lease_owner for r in rows if r.lease_owner]
+            rows = conn.execute(
+                select(d.lease_owner.label("owner"))
+                .where(d.lease_until >= now)
+                .union(select(c.lease_owner).where(c.lease_until >= now))
+            )
+            return sorted({r.owner for r in rows if r.owner})
 
     def release_owner(self, owner: str) -> int:
-        """Free every delivery lease of `owner` (a process known to be dead)."""
-        d = t.deliveries.c
+        """Free every delivery and chat lease of `owner` (a process known to be dead)."""
+        d, c = t.deliveries.c, t.channels.c
         with self._tx() as conn:
-            res = conn.execute(
+            rows = conn.execute(
                 update(t.deliveries)
                 .where(d.lease_owner == owner)
                 .values(lease_owner=None, lease_until=None)
             )
-            return int(res.rowcount)
+            chats = conn.execute(
+                update(t.channels)
+                .where(c.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+            return int(rows.rowcount) + int(chats.rowcount)
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
@@ -748,21 +862,23 @@ class Store:
         return out
 
     def save_files(self, files: Iterable[tuple[str, str, bytes]], now: datetime) -> None:
-        """Upsert published files (path, digest, body)."""
-        f = t.feed_files.c
+        """Upsert published files (path, digest, body): race-free when two processes publish
+        the same new file at once."""
+        rows = [{"path": p, "digest": d, "body": b, "updated": now} for p, d, b in files]
+        if not rows:
+            return
         with self._tx() as conn:
-            for path, digest, body in files:
-                res = conn.execute(
-                    update(t.feed_files)
-                    .where(f.path == path)
-                    .values(digest=digest, body=body, updated=now)
-                )
-                if res.rowcount == 0:
-                    conn.execute(
-                        insert(t.feed_files).values(
-                            path=path, digest=digest, body=body, updated=now
-                        )
-                    )
+            dialect = conn.dialect.name
+            upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.feed_files)
+            stmt = upsert.on_conflict_do_update(
+                index_elements=[t.feed_files.c.path],
+                set_={
+                    "digest": upsert.excluded.digest,
+                    "body": upsert.excluded.body,
+                    "updated": upsert.excluded.updated,
+                },
+            )
+            conn.execute(stmt, rows)
 
     def file_digests(self) -> dict[str, str]:
         f = t.feed_files.c
@@ -825,6 +941,29 @@ class _Transaction:
             raise
         except SQLAlchemyError as e:
             raise StorageError(f"storage: transaction failed: {e}") from e
+
+
+def _held_by_others(owner: str | None, now: datetime) -> Any:
+    """The chats whose send lease another process (any, when `owner` is None) holds."""
+    c = t.channels.c
+    held = select(c.chat).where(c.lease_owner.is_not(None), c.lease_until >= now)
+    return held if owner is None else held.where(c.lease_owner != owner)
+
+
+def _ensure_channel(conn: Connection, chat: str) -> None:
+    """Create `chat`'s channels row unless it exists, without racing a concurrent creator."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            postgresql.insert(t.channels)
+            .values(chat=chat, state="ok")
+            .on_conflict_do_nothing(index_elements=["chat"])
+        )
+    else:
+        conn.execute(
+            sqlite.insert(t.channels)
+            .values(chat=chat, state="ok")
+            .on_conflict_do_nothing(index_elements=["chat"])
+        )
 
 
 def _chunks(values: list[T], size: int) -> Iterable[list[T]]:
