@@ -65,6 +65,9 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
         }
         for s in store.source_statuses()
     ]
+    # a configured source never polled yet still has a health line: "not yet"
+    polled = {s["id"] for s in sources}
+    sources += [_never_polled(s.id, s.url) for s in config.sources if s.id not in polled]
     channels = [
         {**_jsonable(dataclasses.asdict(c)), "regency": by_chat.get(c.chat)}
         for c in store.channel_statuses()
@@ -96,6 +99,26 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
 
 def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in d.items()}
+
+
+def _never_polled(source_id: str, url: str) -> dict[str, Any]:
+    return {
+        "id": source_id,
+        "url": url,
+        "last_attempt": None,
+        "last_success": None,
+        "last_error": None,
+        "error_kind": None,
+        "consecutive_failures": 0,
+        "last_status": None,
+        "next_poll": None,
+        "items_count": 0,
+        "newest_item": None,
+        "not_modified_count": 0,
+        "first_poll_done": False,
+        "configured": True,
+        "healthy": False,
+    }
 
 
 def status(config: Config, *, as_json: bool) -> int:

@@ -19,6 +19,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -34,6 +36,7 @@ _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb": 10**9}
 _SIZE_UNITS["gib"] = 2**30
+_UNION_TAGS = frozenset({"str", "int", "bool", "float"})
 
 
 def parse_duration(value: object) -> timedelta:
@@ -58,7 +61,7 @@ def parse_size(value: object) -> int:
 
 def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
         raise ValueError(f"{value!r} is not an http(s) URL")
     return value
 
@@ -92,7 +95,7 @@ class FeedsConfig(_Model):
     title: str = "Kabar Kaltim"
     description: str = "Berita pemerintah dan advertorial kabupaten/kota se-Kalimantan Timur"
     site_url: HttpUrl = ""
-    items_per_feed: int = Field(default=50, ge=1, le=1000)
+    items_per_feed: StrictInt = Field(default=50, ge=1, le=1000)
     content: Literal["full", "summary"] = "full"
     websub_hub: HttpUrl = ""
     publish_delay: Duration = timedelta(seconds=2)
@@ -105,9 +108,9 @@ class FeedsConfig(_Model):
 
 
 class ServerConfig(_Model):
-    enabled: bool = True
+    enabled: StrictBool = True
     host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=0, le=65535)
+    port: StrictInt = Field(default=8080, ge=0, le=65535)
 
 
 class TelegramConfig(_Model):
@@ -115,15 +118,15 @@ class TelegramConfig(_Model):
     api_url: HttpUrl = "https://api.telegram.org"
     notify_categories: tuple[Slug, ...] = ("pemerintah", "advertorial")
     max_age: Duration = timedelta(hours=24)
-    admin_chat: str | int | None = None
+    admin_chat: str | StrictInt | None = None
     timezone: str = "Asia/Makassar"
     quiet_hours: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
     template: str | None = None
     on_timeout: Literal["resend", "assume-sent"] = "resend"
-    per_chat_per_minute: int = Field(default=20, ge=1, le=20)
-    per_chat_per_second: float = Field(default=1.0, gt=0, le=1.0)
-    global_per_second: int = Field(default=25, ge=1, le=30)
-    max_attempts: int = Field(default=12, ge=1)
+    per_chat_per_minute: StrictInt = Field(default=20, ge=1, le=20)
+    per_chat_per_second: float = Field(default=1.0, strict=True, gt=0, le=1.0)
+    global_per_second: StrictInt = Field(default=25, ge=1, le=30)
+    max_attempts: StrictInt = Field(default=12, ge=1)
 
 
 class FetchConfig(_Model):
@@ -132,8 +135,8 @@ class FetchConfig(_Model):
     read_timeout: Duration = timedelta(seconds=20)
     total_timeout: Duration = timedelta(seconds=60)
     max_body: Size = 8 * 2**20
-    per_host: int = Field(default=2, ge=1, le=16)
-    concurrency: int = Field(default=10, ge=1, le=100)
+    per_host: StrictInt = Field(default=2, ge=1, le=16)
+    concurrency: StrictInt = Field(default=10, ge=1, le=100)
     max_backoff: Duration = timedelta(hours=6)
 
 
@@ -148,8 +151,8 @@ class RegencyConfig(_Model):
     name: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
     kecamatan: tuple[str, ...] = ()
-    province: bool | None = None
-    telegram_chat: str | int | None = None
+    province: StrictBool | None = None
+    telegram_chat: str | StrictInt | None = None
     notify_categories: tuple[Slug, ...] | None = None
 
     @field_validator("telegram_chat")
@@ -186,10 +189,10 @@ class SourceConfig(_Model):
     # a quiet source (newest item old) is polled less often, up to this; unset = never
     max_interval: Duration | None = None
     name: str | None = None
-    enabled: bool = True
-    enrich: bool = False
+    enabled: StrictBool = True
+    enrich: StrictBool = False
     timezone: str | None = None
-    max_articles: int = Field(default=20, ge=1, le=200)
+    max_articles: StrictInt = Field(default=20, ge=1, le=200)
     selectors: SelectorsConfig | None = None
 
     @field_validator("interval")
@@ -312,8 +315,33 @@ def _raw_duplicates(data: dict[str, Any]) -> list[str]:
     ):
         rows = data.get(table)
         if isinstance(rows, list):
-            values = [str(r.get(key)) for r in rows if isinstance(r, dict) and key in r]
+            # a row without the key gets a value of its own, so indices stay the rows'
+            values = [
+                str(r[key]) if isinstance(r, dict) and key in r else f"\0{i}"
+                for i, r in enumerate(rows)
+            ]
             out += _duplicates(table, key, values)
+    return out + _raw_unknown_categories(data)
+
+
+def _raw_unknown_categories(data: dict[str, Any]) -> list[str]:
+    """Notify lists naming no configured category, read from the raw tables."""
+    rows = data.get("categories")
+    known = (
+        {r.get("slug") for r in rows if isinstance(r, dict)} if isinstance(rows, list) else set()
+    )
+    lists: list[tuple[str, object]] = []
+    if isinstance(data.get("telegram"), dict):
+        lists.append(("telegram.notify_categories", data["telegram"].get("notify_categories")))
+    regencies = data.get("regencies")
+    for i, reg in enumerate(regencies if isinstance(regencies, list) else []):
+        if isinstance(reg, dict):
+            lists.append((f"regencies[{i}].notify_categories", reg.get("notify_categories")))
+    out = []
+    for key, slugs in lists:
+        for i, slug in enumerate(slugs if isinstance(slugs, list) and known else []):
+            if isinstance(slug, str) and slug not in known:
+                out.append(f"{key}[{i}]: unknown category {slug!r}")
     return out
 
 
@@ -373,13 +401,19 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
 
 def _problems(error: ValidationError, text: str) -> list[str]:
     problems: list[str] = []
+    seen: set[str] = set()
     for err in error.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        # a union (str | int) tags each member's error with the member's type: not a key
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        if loc and _key_path(loc) in seen:
+            continue  # one line per key: a union's first member explains it
         if not loc:
             # cross-checks carry their own key paths, one per line
             problems.extend(_cross_line(line, text) for line in _strip(err["msg"]).splitlines())
             continue
         path = _key_path(loc)
+        seen.add(path)
         line = locate(text, loc)
         suffix = f" (line {line})" if line else ""
         problems.append(f"{path}: {_message(err)}{suffix}")
@@ -403,7 +437,10 @@ def _message(err: Any) -> str:
         return "unknown key (a typo?)"
     if kind == "missing":
         return "required key is missing"
-    if kind == "string_pattern_mismatch" and "a-z0-9" in str(err.get("ctx", {})):
+    if err["loc"][-1:] == ("token_env",):
+        # never echo it: an admin may have pasted the token itself here
+        return "must name an environment variable (letters, digits, '_'), not hold the token"
+    if kind == "string_pattern_mismatch" and SLUG in str(err.get("ctx", {})):
         return f"{err['input']!r} must be lower case letters, digits and '-'"
     msg = _strip(str(err["msg"]))
     if kind.startswith("value_error"):

@@ -134,9 +134,12 @@ def is_article_url(href: str, page_url: str) -> bool:
         return False
     if "respond" in full.fragment or "comment" in full.fragment:
         return False
-    keys = {k.lower() for k, _ in parse_qsl(full.query, keep_blank_values=True)}
+    query = parse_qsl(full.query, keep_blank_values=True)
+    keys = {k.lower() for k, _ in query}
     if keys & _SHARE_QUERY_KEYS or "feed" in keys:
         return False
+    if full.path in ("", "/") and any(k == "p" and v.isdigit() for k, v in query):
+        return True  # WordPress "plain" permalinks: /?p=123
     return _path_may_be_post(_segments(full.path))
 
 
