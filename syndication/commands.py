@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .errors import StorageError
 from .store import Store, open_store
 
 
@@ -94,11 +95,38 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
         "sources": sources,
         "channels": sorted(channels, key=lambda c: str(c["chat"])),
         "config_error": store.get_event("config_error") or None,
+        "storage_error": None,
     }
 
 
 def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in d.items()}
+
+
+def _without_store(config: Config, error: str) -> dict[str, Any]:
+    return {
+        "generated": datetime.now(UTC).isoformat(),
+        "dry_run": config.token() is None,
+        "totals": {"items": None, "pending_deliveries": None},
+        "sources": [_never_polled(s.id, s.url) for s in config.sources],
+        "channels": [
+            {
+                "chat": r.chat,
+                "regency": r.slug,
+                "state": "unknown",
+                "reason": None,
+                "last_sent": None,
+                "pending": None,
+                "sent": None,
+                "failed": None,
+                "oldest_pending": None,
+            }
+            for r in config.regencies
+            if r.chat
+        ],
+        "config_error": None,
+        "storage_error": error,
+    }
 
 
 def _never_polled(source_id: str, url: str) -> dict[str, Any]:
@@ -122,11 +150,16 @@ def _never_polled(source_id: str, url: str) -> dict[str, Any]:
 
 
 def status(config: Config, *, as_json: bool) -> int:
-    store = open_store(config.database_url)
     try:
-        data = status_data(config, store)
-    finally:
-        store.engine.dispose()
+        store = open_store(config.database_url)
+        try:
+            data = status_data(config, store)
+        finally:
+            store.engine.dispose()
+    except StorageError as e:
+        # still one answer (exit 0, per the contract): what is configured, and why no health
+        print(f"syndication: {e}", file=sys.stderr)
+        data = _without_store(config, str(e))
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

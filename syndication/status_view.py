@@ -68,6 +68,8 @@ def print_status(data: dict[str, Any]) -> None:
         console.print(
             f"[red]config rejected, running on the previous one:[/]\n{data['config_error']}"
         )
+    if data.get("storage_error"):
+        console.print(f"[red]database unreachable, no health known:[/] {data['storage_error']}")
 
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:70rem;padding:0 1rem}

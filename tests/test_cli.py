@@ -88,3 +88,19 @@ def test_default_config_path_is_the_working_directory(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("[feeds]\nlanguage = 5\n")
     res = cli("check", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
     assert res.returncode == 2 and "config.toml: feeds.language: " in res.stderr
+
+
+def test_status_without_a_database_still_answers(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url="postgresql://nobody@127.0.0.1:9/x",
+        chats={"kukar": "@kabar_kukar"},
+        sources='[[sources]]\nid = "p"\nurl = "https://portal.test/feed/"\n',
+    )
+    res = cli("--config", str(path), "status", "--json")
+    assert res.returncode == 0 and "storage" in res.stderr
+    data = json.loads(res.stdout)
+    assert data["storage_error"] and [s["id"] for s in data["sources"]] == ["p"]
+    assert data["channels"][0]["chat"] == "@kabar_kukar" and data["totals"]["items"] is None
+    table = cli("--config", str(path), "status")
+    assert table.returncode == 0 and "database unreachable" in table.stdout
