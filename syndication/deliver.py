@@ -106,6 +106,7 @@ class Deliverer:
         self._dry_logged: set[int] = set()
         self._moved: set[str] = set()  # chats migrated during this process's life
         self._probed: dict[str, float] = {}  # broken chat -> monotonic time of the last probe
+        self._probe_before: datetime | None = None
         # chat -> when this process last let it go: its pacer knows the chat's sends until then
         self._known: dict[str, datetime] = {}
 
@@ -130,9 +131,16 @@ class Deliverer:
 
     # --- the dispatcher -----------------------------------------------------------------
 
-    async def drain(self, *, horizon: timedelta = timedelta(seconds=90)) -> dict[str, int]:
-        """Send everything due, waiting out rate limits and retries due within `horizon`."""
+    async def drain(
+        self, *, horizon: timedelta = timedelta(seconds=90), probe_broken: bool = False
+    ) -> dict[str, int]:
+        """Send everything due, waiting out rate limits and retries due within `horizon`.
+
+        `probe_broken` (run --once) tries each broken channel once now instead of after
+        BROKEN_RECHECK: one request tells whether the bot can post there again."""
         counts = {"sent": 0, "edited": 0, "retry": 0, "failed": 0, "dry": 0}
+        # broken before this drain began: found broken during it, a channel is not retried
+        self._probe_before = self.clock() if probe_broken else None
         if self.sender is None:
             counts["dry"] = await self._dry_run()
             return counts
@@ -177,7 +185,8 @@ class Deliverer:
         clock = monotonic_time.monotonic()
         for chat, since in self.store.broken_chats().items():
             last = self._probed.get(chat)
-            stale = now - since >= BROKEN_RECHECK
+            probe_now = self._probe_before is not None and since < self._probe_before
+            stale = now - since >= BROKEN_RECHECK or (probe_now and last is None)
             if chat not in running and stale and (last is None or clock - last >= RENEW * 4):
                 self._probed[chat] = clock
                 start.append((chat, True))

@@ -113,7 +113,7 @@ async def run_once(config: Config) -> int:
     try:
         outcomes = await poll_all(app, force=True, progress=sys.stderr.isatty())
         written = await app.publisher.publish_dirty()
-        sent = await app.deliverer.drain()
+        sent = await app.deliverer.drain(probe_broken=True)
     finally:
         await app.aclose()
     failed = [o for o in outcomes if o.status == "error"]

@@ -67,12 +67,14 @@ class Env:
             d.sender = TelegramSender(self.fake.token, self.fake.url, read_timeout=read_timeout)
         return d
 
-    def drain(self, d: Deliverer | None = None, horizon: float = 30) -> dict[str, int]:
+    def drain(
+        self, d: Deliverer | None = None, horizon: float = 30, probe_broken: bool = False
+    ) -> dict[str, int]:
         d = d or self.deliverer()
 
         async def go() -> dict[str, int]:
             try:
-                return await d.drain(horizon=timedelta(seconds=horizon))
+                return await d.drain(horizon=timedelta(seconds=horizon), probe_broken=probe_broken)
             finally:
                 await d.aclose()
 
@@ -170,6 +172,23 @@ def test_broken_channel_is_tried_again_later_and_recovers(
     long_ago = utcnow() - timedelta(minutes=11)
     env.store.channel_broken(KUKAR, "Forbidden: bot was kicked", long_ago)
     env.drain()  # the bot was re-added meanwhile: the probe succeeds, the rest follows
+    assert len(fake.messages_to(KUKAR)) == 2
+    assert {c.chat: c.state for c in env.store.channel_statuses()}[KUKAR] == "ok"
+
+
+def test_run_once_probes_a_broken_channel_once(
+    tmp_path: Path, sqlite_url: str, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run --once` delivers every pending message it can: a broken channel gets one try."""
+    env = make_env(tmp_path, sqlite_url, fake, monkeypatch)
+    env.add(item(1), item(2))
+    env.store.channel_broken(KUKAR, "Forbidden: bot was kicked", utcnow())
+    fake.fail_next(KUKAR, "kicked")
+    env.drain(probe_broken=True)  # still kicked: one request, nothing else
+    assert sends(fake, KUKAR) == [403] and fake.messages_to(KUKAR) == []
+    env.drain()  # the daemon's loop does not hammer it
+    assert sends(fake, KUKAR) == [403]
+    env.drain(probe_broken=True)  # the bot is back: everything goes out
     assert len(fake.messages_to(KUKAR)) == 2
     assert {c.chat: c.state for c in env.store.channel_statuses()}[KUKAR] == "ok"
 
