@@ -694,3 +694,92 @@ def test_all_article_pages_failing_is_a_source_failure(tmp_path: Path, portal: P
     once(path)
     assert len(stored(path)) == 3
     assert source_status(path, "portal")["healthy"]
+
+
+def titled_listing(base: str, items: list[tuple[str, str]]) -> str:
+    block = (
+        '<article class="post type-post hentry"><h2 class="entry-title">'
+        '<a href="{url}" rel="bookmark">{title}</a></h2></article>\n'
+    )
+    blocks = "".join(block.format(url=base + p, title=t) for p, t in items)
+    text = (DATA / "extra/listing.html").read_text(encoding="utf-8")
+    return text.replace("{{ARTICLES}}", blocks)
+
+
+def test_a_corrected_headline_on_the_listing_edits_the_message(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram
+) -> None:
+    old, new = "/pemkot-samarinda-lama/", "/pemkot-samarinda-tinjau-banjir/"
+    wrong, right = (
+        "Wali Kota Samarinda Tinjau Banjir di Sungai Pinang",
+        ("Wali Kota Samarinda Tinjau Banjir di Sempaja"),
+    )
+    portal.set(
+        old, article_page(portal.url + old, "Pemkot Samarinda Gelar Rapat Rutin"), content_type=HTML
+    )
+    portal.set(
+        "/",
+        titled_listing(portal.url, [(old, "Pemkot Samarinda Gelar Rapat Rutin")]),
+        content_type=HTML,
+    )
+    path = config(
+        tmp_path,
+        f"sqlite:///{tmp_path}/db.sqlite3",
+        html_source(portal),
+        api_url=fake.url,
+        chats={"samarinda": "@kabar_smd"},
+    )
+    once(path)  # backlog
+    page = article_page(
+        portal.url + new,
+        wrong,
+        when=NOW - timedelta(minutes=5),
+        credit="(adv/diskominfo/samarinda)",
+    )
+    portal.set(new, page, content_type=HTML)
+    portal.set(
+        "/",
+        titled_listing(portal.url, [(new, wrong), (old, "Pemkot Samarinda Gelar Rapat Rutin")]),
+        content_type=HTML,
+    )
+    once(path)
+    [sent] = fake.messages
+    assert "Sungai Pinang" in sent.text
+    fixed = article_page(
+        portal.url + new,
+        right,
+        when=NOW - timedelta(minutes=5),
+        credit="(adv/diskominfo/samarinda)",
+    )
+    portal.set(new, fixed, content_type=HTML)
+    portal.set(
+        "/",
+        titled_listing(
+            portal.url, [(new, right + "…"), (old, "Pemkot Samarinda Gelar Rapat Rutin")]
+        ),
+        content_type=HTML,
+    )
+    before = len(portal.hits)
+    once(path)
+    assert article_hits(portal, before) == [new]  # only the retitled article is read again
+    assert len(fake.messages) == 1 and len(fake.edits) == 1
+    assert "Sempaja" in fake.edits[0].text
+    before = len(portal.hits)
+    portal.set(
+        "/",
+        titled_listing(portal.url, [(new, right), (old, "Rapat Rutin Pemkot Samarinda Digelar")]),
+        content_type=HTML,
+    )
+    once(path)  # a listing wording that differs from the article is checked once, not per poll
+    assert len(article_hits(portal, before)) == 1
+    portal.set(
+        "/",
+        titled_listing(
+            portal.url,
+            [(new, right), (old, "Rapat Rutin Pemkot Samarinda Digelar"), ("/x-baru/", "")],
+        ),
+        content_type=HTML,
+    )
+    before = len(portal.hits)
+    once(path)
+    assert "/pemkot-samarinda-lama/" not in article_hits(portal, before)

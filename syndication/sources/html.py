@@ -21,7 +21,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
 from syndication.sources.html_body import ancestor_ids, clean_body, drop_junk, find_body
-from syndication.sources.html_links import chrome_ids, default_links, links_by_selector
+from syndication.sources.html_links import (
+    chrome_ids,
+    default_titled_links,
+    titled_links_by_selector,
+)
 from syndication.types import RawEntry
 
 __all__ = [
@@ -102,10 +106,17 @@ _MIN_LISTING_HEADLINES = 4
 
 def extract_links(html: str, page_url: str, selectors: Selectors | None = None) -> list[str]:
     """Article URLs of a listing page: absolute, de-duplicated, in page order."""
+    return list(extract_titled_links(html, page_url, selectors))
+
+
+def extract_titled_links(
+    html: str, page_url: str, selectors: Selectors | None = None
+) -> dict[str, str]:
+    """Article URL -> its headline as the listing shows it (may be shortened or empty)."""
     doc = LexborHTMLParser(html)
     if selectors is not None and selectors.link:
-        return links_by_selector(doc, page_url, selectors.link)
-    return default_links(doc, page_url)
+        return titled_links_by_selector(doc, page_url, selectors.link)
+    return default_titled_links(doc, page_url)
 
 
 def find_feed_links(html: str, page_url: str) -> FeedDiscovery:
@@ -247,7 +258,7 @@ def _not_article_reason(
     if blocks >= _MIN_LISTING_BLOCKS:
         return f"listing page ({blocks} article blocks, og:type {og_type or 'absent'!r})"
     # a bare theme with no article signal at all: many headline links make it a listing
-    headlines = len(default_links(doc, page_url))
+    headlines = len(default_titled_links(doc, page_url))
     if headlines >= _MIN_LISTING_HEADLINES:
         return f"listing page ({headlines} headline links, no article markup)"
     return None

@@ -183,25 +183,40 @@ def _anchor_href(node: LexborNode) -> str | None:
 
 
 def _collect(nodes: list[LexborNode], page_url: str) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
+    return list(_collect_titled(nodes, page_url))
+
+
+def _collect_titled(nodes: list[LexborNode], page_url: str) -> dict[str, str]:
+    """url -> the longest text of its anchors (an image link and a headline link share a
+    URL), in page order."""
+    out: dict[str, str] = {}
     for node in nodes:
         href = _anchor_href(node)
         if href is None or not is_article_url(href, page_url):
             continue
         url = absolute(href, page_url)
-        if url not in seen:
-            seen.add(url)
-            out.append(url)
+        text = " ".join(_headline_text(node).split())
+        if url not in out or len(text) > len(out[url]):
+            out[url] = text
     return out
 
 
 def links_by_selector(doc: LexborHTMLParser, page_url: str, selector: str) -> list[str]:
     """An admin's `link` selector: trusted for shape, still kept on-site and off share URLs."""
-    return _collect(doc.css(selector), page_url)
+    return list(titled_links_by_selector(doc, page_url, selector))
+
+
+def titled_links_by_selector(
+    doc: LexborHTMLParser, page_url: str, selector: str
+) -> dict[str, str]:
+    return _collect_titled(doc.css(selector), page_url)
 
 
 def default_links(doc: LexborHTMLParser, page_url: str) -> list[str]:
+    return list(default_titled_links(doc, page_url))
+
+
+def default_titled_links(doc: LexborHTMLParser, page_url: str) -> dict[str, str]:
     headline_ids = {n.mem_id for n in doc.css(", ".join(_HEADLINE_ANCHORS))}
     chrome = chrome_ids(doc, "a")
     picked: list[LexborNode] = []
@@ -210,7 +225,7 @@ def default_links(doc: LexborHTMLParser, page_url: str) -> list[str]:
             continue
         if node.mem_id in headline_ids or _looks_like_headline_link(node, page_url):
             picked.append(node)
-    return _collect(picked, page_url)
+    return _collect_titled(picked, page_url)
 
 
 def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:

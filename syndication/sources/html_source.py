@@ -1,6 +1,7 @@
 """Network side of HTML sources: listing page -> new article links -> article pages.
 
-    listing body | extract_links | drop links already stored | fetch up to max_articles pages
+    listing body | extract_titled_links | drop links already stored (but read again a stored
+    article whose listing headline changed: a correction) | fetch up to max_articles pages
     | extract_article (NotArticle is skipped with its reason)
 
 A listing is `complete` when every new link got a definite answer: an article, or a reason to
@@ -29,9 +30,10 @@ from typing import TYPE_CHECKING
 from ..config import SourceConfig
 from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
 from ..fetch import FetchResult
+from ..normalize.dedup import title_key
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
-from .html import NotArticle, Selectors, extract_article, extract_links
+from .html import NotArticle, Selectors, extract_article, extract_titled_links
 
 if TYPE_CHECKING:
     from ..pipeline import Runtime
@@ -85,7 +87,8 @@ def selectors_of(source: SourceConfig) -> Selectors:
 async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResult) -> Listing:
     """The articles behind a listing's links that this source has not stored or skipped yet."""
     html = decode(fetched.body, fetched.content_type)
-    links = extract_links(html, fetched.url, selectors_of(source))
+    titled = extract_titled_links(html, fetched.url, selectors_of(source))
+    links = list(titled)
     if not links:  # a new theme or a block page: say so rather than stay "healthy" and empty
         raise ParseError(
             f"html: source {source.id!r}: no article links on {fetched.url}; "
@@ -95,7 +98,10 @@ async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResul
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
     skips = await _remembered_skips(rt, source.id)
     fresh = [(key, link) for key, link in by_key.items() if key not in known and key not in skips]
+    retitled = await _retitled(rt, source, {k: titled[by_key[k]] for k in known})
     todo = fresh[: source.max_articles]
+    # a stored article whose headline changed on the listing is read again (a correction)
+    todo += [(key, by_key[key]) for key in retitled][: max(0, source.max_articles - len(todo))]
     if len(fresh) > len(todo):
         log.info(
             "event=listing_capped source=%s new_links=%d fetching=%d",
@@ -119,11 +125,42 @@ async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResul
         await _remember_skips(rt, source.id, skips, skipped)
     return Listing(
         entries=tuple(entries),
-        complete=not failed and len(todo) == len(fresh),
+        complete=not failed and len(todo) >= len(fresh),
         new_links=len(fresh),
         fetched=len(todo),
         skipped=tuple(skipped.values()),
     )
+
+
+async def _retitled(rt: Runtime, source: SourceConfig, anchors: dict[str, str]) -> list[str]:
+    """Stored entries whose listing headline no longer matches the stored title.
+
+    A listing may shorten a headline ("Pemkab Kukar Resmikan…"), so only a headline that is
+    neither a prefix of the stored title nor starts with it counts; each changed headline is
+    checked once (remembered in the store's events), so a listing that always shows another
+    wording than the article does not cost a fetch per poll."""
+    if not anchors:
+        return []
+    stored = await asyncio.to_thread(rt.store.entry_titles, source.id, anchors)
+    memory_key = f"html-anchors:{source.id}"
+    text = await asyncio.to_thread(rt.store.get_event, memory_key)
+    try:
+        checked = json.loads(text) if text else {}
+    except ValueError:
+        checked = {}
+    changed = []
+    for key, anchor in anchors.items():
+        shown, kept = title_key(anchor.rstrip(".…")), title_key(stored.get(key, ""))
+        if len(shown) < 12 or not kept or kept.startswith(shown) or shown.startswith(kept):
+            continue
+        if checked.get(key) != shown:
+            changed.append(key)
+            checked[key] = shown
+    if changed:
+        recent = dict(list(checked.items())[-_SKIP_LIMIT:])
+        await asyncio.to_thread(rt.store.set_event, memory_key, json.dumps(recent), rt.clock())
+        log.info("event=listing_retitled source=%s articles=%d", source.id, len(changed))
+    return changed
 
 
 # Links skipped for good (not an article, 404, too large) are remembered for a day, so that a

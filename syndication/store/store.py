@@ -203,6 +203,20 @@ class Store:
                 found.update(r.raw_hash for r in rows)
         return found
 
+    def entry_titles(self, source_id: str, keys: Iterable[str]) -> dict[str, str]:
+        """entry key -> the stored title of its item, for the keys this source knows."""
+        e, i = t.entries.c, t.items.c
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(keys), 500):
+                rows = conn.execute(
+                    select(e.entry_key, i.title)
+                    .join(t.items, i.id == e.item_id)
+                    .where(e.source_id == source_id, e.entry_key.in_(chunk))
+                )
+                out.update((r.entry_key, r.title) for r in rows)
+        return out
+
     def known_entry_keys(self, source_id: str, keys: Iterable[str]) -> set[str]:
         keys = list(keys)
         if not keys:
