@@ -1,0 +1,407 @@
+"""The durable Telegram queue: (item, chat) rows with leases, channel health, and the
+per-chat send lease that keeps one process at a time sending to a chat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from . import schema as t
+from .base import Queries, _aware, _scope_item
+from .records import (
+    DeliveryRow,
+)
+
+
+@dataclass(frozen=True)
+class ChatLease:
+    """A chat's send lease, just taken: what earlier senders left for this one's pacer."""
+
+    sends: tuple[datetime, ...]  # when messages to the chat were answered, oldest first
+    hold_until: datetime | None  # a 429 or error pause that is still running
+
+
+class DeliveryQueries(Queries):
+    # --- deliveries -------------------------------------------------------------------
+
+    def claim_deliveries(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        skip_chats: Iterable[str] = (),
+        *,
+        chat: str | None = None,
+        include_broken: bool = False,
+    ) -> list[DeliveryRow]:
+        """Lease up to `limit` due rows (of one `chat` when given); a broken chat's rows only
+        with `include_broken` (a probe whether the bot is back)."""
+        d, ch = t.deliveries.c, t.channels.c
+        broken = select(ch.chat).where(ch.state == "broken")
+        conds = [
+            d.state.in_(("pending", "edit")),
+            d.next_attempt <= now,
+            or_(d.lease_until.is_(None), d.lease_until < now),
+            d.chat.not_in(list(skip_chats)),
+        ]
+        if not include_broken:
+            conds.append(d.chat.not_in(broken))
+        if chat is not None:
+            conds.append(d.chat == chat)
+        query = select(d.id).where(*conds).order_by(d.next_attempt, d.id).limit(limit)
+        claimed: list[int] = []
+        with self._tx() as conn:
+            for (delivery_id,) in conn.execute(query).all():
+                res = conn.execute(
+                    update(t.deliveries)
+                    .where(d.id == delivery_id, or_(d.lease_until.is_(None), d.lease_until < now))
+                    .values(lease_owner=owner, lease_until=now + lease)
+                )
+                if res.rowcount == 1:
+                    claimed.append(delivery_id)
+            rows = conn.execute(
+                select(t.deliveries, t.items)
+                .join(t.items, t.items.c.id == d.item_id)
+                .where(d.id.in_(claimed))
+                .order_by(d.next_attempt, d.id)
+            ).all()
+        return [_delivery_row(r) for r in rows]
+
+    def next_delivery_due(
+        self, owner: str | None = None, now: datetime | None = None
+    ) -> datetime | None:
+        """When the next pending row of a working channel becomes due (and unleased).
+
+        Without `owner`, a chat's send lease delays its rows like a row lease does; with
+        `owner` and `now`, chats another owner holds at `now` are left out: that process sends
+        to them."""
+        d, ch = t.deliveries.c, t.channels.c
+        broken = select(ch.chat).where(ch.state == "broken")
+        row_free = case(
+            (and_(d.lease_until.is_not(None), d.lease_until > d.next_attempt), d.lease_until),
+            else_=d.next_attempt,
+        )
+        free_at = case(
+            (and_(ch.lease_until.is_not(None), ch.lease_until > row_free), ch.lease_until),
+            else_=row_free,
+        )
+        conds = [d.state.in_(("pending", "edit")), d.chat.not_in(broken)]
+        if owner is not None and now is not None:
+            conds.append(d.chat.not_in(_held_by_others(owner, now)))
+            free_at = row_free
+        query = (
+            select(func.min(free_at))
+            .select_from(t.deliveries.outerjoin(t.channels, ch.chat == d.chat))
+            .where(*conds)
+        )
+        with self.engine.connect() as conn:
+            due = conn.execute(query).scalar_one_or_none()
+        result: datetime | None = _aware(due)
+        return result
+
+    def due_chats(self, now: datetime, owner: str | None = None) -> list[str]:
+        """Working chats with at least one due, unleased row that no other process holds
+        (with `owner` None: that no process holds)."""
+        d, ch = t.deliveries.c, t.channels.c
+        broken = select(ch.chat).where(ch.state == "broken")
+        query = (
+            select(d.chat)
+            .distinct()
+            .where(
+                d.state.in_(("pending", "edit")),
+                d.next_attempt <= now,
+                or_(d.lease_until.is_(None), d.lease_until < now),
+                d.chat.not_in(broken),
+                d.chat.not_in(_held_by_others(owner, now)),
+            )
+        )
+        with self.engine.connect() as conn:
+            return sorted(r.chat for r in conn.execute(query))
+
+    def chat_has_due(self, chat: str, now: datetime) -> bool:
+        """Whether `chat` has a due, unleased row."""
+        d = t.deliveries.c
+        query = select(d.id).where(
+            d.chat == chat,
+            d.state.in_(("pending", "edit")),
+            d.next_attempt <= now,
+            or_(d.lease_until.is_(None), d.lease_until < now),
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    # --- chat send leases: one process at a time sends to a chat ------------------------
+
+    def acquire_chat(
+        self, chat: str, owner: str, now: datetime, lease: timedelta, *, since: datetime
+    ) -> ChatLease | None:
+        """Take `chat`'s send lease when it is free, expired or already `owner`'s; None when
+        another process holds it. Race-free: one conditional UPDATE of a row that surely
+        exists (PostgreSQL re-checks the condition after waiting for a concurrent writer;
+        SQLite's BEGIN IMMEDIATE serializes writers). The answer carries the chat's sends
+        after `since` and any pause still running, so the new sender paces from there."""
+        c, d = t.channels.c, t.deliveries.c
+        free = or_(c.lease_owner.is_(None), c.lease_until.is_(None), c.lease_until < now)
+        with self._tx() as conn:
+            _ensure_channel(conn, chat)
+            res = conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, or_(free, c.lease_owner == owner))
+                .values(lease_owner=owner, lease_until=now + lease)
+            )
+            if res.rowcount != 1:
+                return None
+            hold = _aware(conn.execute(select(c.hold_until).where(c.chat == chat)).scalar_one())
+            sends = conn.execute(
+                select(d.sent_at).where(d.chat == chat, d.sent_at > since).order_by(d.sent_at)
+            ).scalars()
+            return ChatLease(
+                sends=tuple(_aware(s) for s in sends),
+                hold_until=hold if hold is not None and hold > now else None,
+            )
+
+    def renew_chat(self, chat: str, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Extend `owner`'s lease on `chat`; False when another process took it meanwhile."""
+        c = t.channels.c
+        with self._tx() as conn:
+            res = conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, c.lease_owner == owner)
+                .values(lease_until=now + lease)
+            )
+            return bool(res.rowcount == 1)
+
+    def release_chat(self, chat: str, owner: str) -> None:
+        c = t.channels.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, c.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+
+    def hold_chat(self, chat: str, until: datetime) -> None:
+        """Nothing goes to `chat` before `until` (a 429's retry_after), whoever sends next."""
+        c = t.channels.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.channels)
+                .where(c.chat == chat, or_(c.hold_until.is_(None), c.hold_until < until))
+                .values(hold_until=until)
+            )
+
+    def broken_chats(self) -> dict[str, datetime]:
+        """Broken chat -> when it was last found broken."""
+        c = t.channels.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.chat, c.updated).where(c.state == "broken"))
+            return {r.chat: _aware(r.updated) for r in rows}
+
+    def renew_leases(self, owner: str, now: datetime, lease: timedelta) -> int:
+        """Extend every delivery and chat lease `owner` holds (it is alive and still working)."""
+        d, c = t.deliveries.c, t.channels.c
+        with self._tx() as conn:
+            rows = conn.execute(
+                update(t.deliveries)
+                .where(d.lease_owner == owner, d.lease_until.is_not(None))
+                .values(lease_until=now + lease)
+            )
+            chats = conn.execute(
+                update(t.channels)
+                .where(c.lease_owner == owner, c.lease_until.is_not(None))
+                .values(lease_until=now + lease)
+            )
+            return int(rows.rowcount) + int(chats.rowcount)
+
+    def lease_owners(self, now: datetime) -> list[str]:
+        """Owners holding an unexpired delivery or chat lease."""
+        d, c = t.deliveries.c, t.channels.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(d.lease_owner.label("owner"))
+                .where(d.lease_until >= now)
+                .union(select(c.lease_owner).where(c.lease_until >= now))
+            )
+            return sorted({r.owner for r in rows if r.owner})
+
+    def release_owner(self, owner: str) -> int:
+        """Free every delivery and chat lease of `owner` (a process known to be dead)."""
+        d, c = t.deliveries.c, t.channels.c
+        with self._tx() as conn:
+            rows = conn.execute(
+                update(t.deliveries)
+                .where(d.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+            chats = conn.execute(
+                update(t.channels)
+                .where(c.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+            return int(rows.rowcount) + int(chats.rowcount)
+
+    def mark_sent(
+        self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id == delivery_id)
+                .values(
+                    state="sent",
+                    message_id=message_id,
+                    message_kind=kind,
+                    sent_title=title,
+                    sent_at=now,
+                    last_error=None,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+            chat = conn.execute(
+                select(t.deliveries.c.chat).where(t.deliveries.c.id == delivery_id)
+            ).scalar_one()
+            self._channel(conn, chat, now, state="ok", reason=None, last_sent=now)
+
+    def mark_retry(
+        self, delivery_id: int, error: str, next_attempt: datetime, *, count: bool = True
+    ) -> None:
+        d = t.deliveries.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.deliveries)
+                .where(d.id == delivery_id)
+                .values(
+                    last_error=error[:2000],
+                    next_attempt=next_attempt,
+                    attempts=d.attempts + (1 if count else 0),
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id == delivery_id)
+                .values(
+                    state="failed",
+                    last_error=error[:2000],
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    def release(self, delivery_ids: Iterable[int]) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id.in_(list(delivery_ids)))
+                .values(lease_owner=None, lease_until=None)
+            )
+
+    def channel_broken(self, chat: str, reason: str, now: datetime) -> bool:
+        """Mark a chat broken; True when it was not broken before (alert once)."""
+        with self._tx() as conn:
+            prev = conn.execute(
+                select(t.channels.c.state).where(t.channels.c.chat == chat)
+            ).scalar_one_or_none()
+            self._channel(conn, chat, now, state="broken", reason=reason)
+            return prev != "broken"
+
+    def channel_states(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return {r.chat: r.state for r in conn.execute(select(t.channels))}
+
+    def reset_channel(self, chat: str, now: datetime) -> None:
+        with self._tx() as conn:
+            self._channel(conn, chat, now, state="ok", reason=None)
+
+    def migrate_chat(self, old: str, new: str, now: datetime) -> None:
+        d = t.deliveries.c
+        with self._tx() as conn:
+            taken = {r.item_id for r in conn.execute(select(d.item_id).where(d.chat == new))}
+            conn.execute(
+                update(t.deliveries).where(d.chat == old, d.item_id.not_in(taken)).values(chat=new)
+            )
+            self._channel(
+                conn, old, now, state="migrated", reason=f"migrated to {new}", migrated_to=new
+            )
+
+    def _channel(self, conn: Connection, chat: str, now: datetime, **values: Any) -> None:
+        c = t.channels.c
+        res = conn.execute(update(t.channels).where(c.chat == chat).values(updated=now, **values))
+        if res.rowcount == 0:
+            conn.execute(insert(t.channels).values(chat=chat, updated=now, **values))
+
+    def migrated_chats(self) -> dict[str, str]:
+        c = t.channels.c
+        with self.engine.connect() as conn:
+            return {
+                r.chat: r.migrated_to
+                for r in conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
+            }
+
+
+def _held_by_others(owner: str | None, now: datetime) -> Any:
+    """The chats whose send lease another process (any, when `owner` is None) holds."""
+    c = t.channels.c
+    held = select(c.chat).where(c.lease_owner.is_not(None), c.lease_until >= now)
+    return held if owner is None else held.where(c.lease_owner != owner)
+
+
+def _ensure_channel(conn: Connection, chat: str) -> None:
+    """Create `chat`'s channels row unless it exists, without racing a concurrent creator."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            postgresql.insert(t.channels)
+            .values(chat=chat, state="ok")
+            .on_conflict_do_nothing(index_elements=["chat"])
+        )
+    else:
+        conn.execute(
+            sqlite.insert(t.channels)
+            .values(chat=chat, state="ok")
+            .on_conflict_do_nothing(index_elements=["chat"])
+        )
+
+
+def _delivery_row(row: Any) -> DeliveryRow:
+    m = row._mapping
+    return DeliveryRow(
+        id=m[t.deliveries.c.id],
+        chat=m[t.deliveries.c.chat],
+        regency=m[t.deliveries.c.regency],
+        state=m[t.deliveries.c.state],
+        message_id=m[t.deliveries.c.message_id],
+        message_kind=m[t.deliveries.c.message_kind],
+        attempts=m[t.deliveries.c.attempts],
+        created=m[t.deliveries.c.created],
+        item=_scope_item(_Proxy(m, t.items)),
+    )
+
+
+class _Proxy:
+    """Attribute access to one table's columns in a joined row."""
+
+    def __init__(self, mapping: Any, table: Any) -> None:
+        self._m, self._t = mapping, table
+
+    def __getattr__(self, name: str) -> Any:
+        return self._m[self._t.c[name]]

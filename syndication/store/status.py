@@ -1,0 +1,150 @@
+"""Read-outs for status, metrics and the web page; shared published files; small events."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import (
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from . import schema as t
+from .base import Queries, _aware, _chunks
+from .records import (
+    ChannelStatus,
+    SourceStatus,
+)
+
+
+class StatusQueries(Queries):
+    # --- status -----------------------------------------------------------------------
+
+    def source_statuses(self) -> list[SourceStatus]:
+        with self.engine.connect() as conn:
+            return [
+                SourceStatus(
+                    **{f.name: getattr(r, f.name) for f in dataclasses.fields(SourceStatus)}
+                )
+                for r in conn.execute(select(t.sources).order_by(t.sources.c.id))
+            ]
+
+    def channel_statuses(self) -> list[ChannelStatus]:
+        d, _ch = t.deliveries.c, t.channels.c
+        with self.engine.connect() as conn:
+            counts: dict[str, dict[str, int]] = {}
+            for r in conn.execute(select(d.chat, d.state, func.count()).group_by(d.chat, d.state)):
+                counts.setdefault(r[0], {})[r[1]] = int(r[2])
+            info = {r.chat: r for r in conn.execute(select(t.channels))}
+            oldest = dict(
+                conn.execute(
+                    select(d.chat, func.min(d.created))
+                    .where(d.state.in_(("pending", "edit")))
+                    .group_by(d.chat)
+                ).all()
+            )
+        return [
+            ChannelStatus(
+                chat=chat,
+                state=info[chat].state if chat in info else "ok",
+                reason=info[chat].reason if chat in info else None,
+                last_sent=info[chat].last_sent if chat in info else None,
+                pending=c.get("pending", 0) + c.get("edit", 0),
+                sent=c.get("sent", 0),
+                failed=c.get("failed", 0),
+                oldest_pending=_aware(oldest.get(chat)),
+            )
+            for chat in sorted(set(counts) | set(info))
+            for c in [counts.get(chat, {})]
+        ]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                "items": int(conn.execute(select(func.count()).select_from(t.items)).scalar_one()),
+                "pending_deliveries": int(
+                    conn.execute(
+                        select(func.count())
+                        .select_from(t.deliveries)
+                        .where(t.deliveries.c.state.in_(("pending", "edit")))
+                    ).scalar_one()
+                ),
+            }
+
+    def items_per_day(self, since: datetime) -> dict[tuple[str, str], int]:
+        """(regency scope, YYYY-MM-DD) -> items first seen that day."""
+        s, i = t.item_scopes.c, t.items.c
+        out: dict[tuple[str, str], int] = {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.scope, i.first_seen)
+                .join(t.items, i.id == s.item_id)
+                .where(
+                    s.scope.like("regency/%"),
+                    s.scope.not_like("regency/%/%"),
+                    i.first_seen >= since,
+                )
+            )
+            for scope, seen in rows:
+                key = (scope.removeprefix("regency/"), _aware(seen).date().isoformat())
+                out[key] = out.get(key, 0) + 1
+        return out
+
+    def save_files(self, files: Iterable[tuple[str, str, bytes]], now: datetime) -> None:
+        """Upsert published files (path, digest, body): race-free when two processes publish
+        the same new file at once."""
+        rows = [{"path": p, "digest": d, "body": b, "updated": now} for p, d, b in files]
+        if not rows:
+            return
+        with self._tx() as conn:
+            dialect = conn.dialect.name
+            upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.feed_files)
+            stmt = upsert.on_conflict_do_update(
+                index_elements=[t.feed_files.c.path],
+                set_={
+                    "digest": upsert.excluded.digest,
+                    "body": upsert.excluded.body,
+                    "updated": upsert.excluded.updated,
+                },
+            )
+            conn.execute(stmt, rows)
+
+    def file_digests(self) -> dict[str, str]:
+        f = t.feed_files.c
+        with self.engine.connect() as conn:
+            return {r.path: r.digest for r in conn.execute(select(f.path, f.digest))}
+
+    def file_bodies(self, paths: Iterable[str]) -> dict[str, bytes]:
+        f = t.feed_files.c
+        out: dict[str, bytes] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(paths), 200):
+                out.update(
+                    (r.path, bytes(r.body))
+                    for r in conn.execute(select(f.path, f.body).where(f.path.in_(chunk)))
+                )
+        return out
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
+
+    def set_event(self, key: str, value: str, now: datetime) -> None:
+        with self._tx() as conn:
+            res = conn.execute(
+                update(t.events).where(t.events.c.key == key).values(value=value, updated=now)
+            )
+            if res.rowcount == 0:
+                conn.execute(insert(t.events).values(key=key, value=value, updated=now))
+
+    def get_event(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(t.events.c.value).where(t.events.c.key == key)
+            ).scalar_one_or_none()
