@@ -75,19 +75,7 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     ]
     for chat, slug in by_chat.items():
         if chat not in {c["chat"] for c in channels}:
-            channels.append(
-                {
-                    "chat": chat,
-                    "regency": slug,
-                    "state": "ok",
-                    "reason": None,
-                    "last_sent": None,
-                    "pending": 0,
-                    "sent": 0,
-                    "failed": 0,
-                    "oldest_pending": None,
-                }
-            )
+            channels.append(_quiet_channel(chat, slug, "ok", 0))
     return {
         "generated": datetime.now(UTC).isoformat(),
         "dry_run": config.token() is None,
@@ -110,23 +98,19 @@ def _without_store(config: Config, error: str) -> dict[str, Any]:
         "totals": {"items": None, "pending_deliveries": None},
         "sources": [_never_polled(s.id, s.url) for s in config.sources],
         "channels": [
-            {
-                "chat": r.chat,
-                "regency": r.slug,
-                "state": "unknown",
-                "reason": None,
-                "last_sent": None,
-                "pending": None,
-                "sent": None,
-                "failed": None,
-                "oldest_pending": None,
-            }
-            for r in config.regencies
-            if r.chat
+            _quiet_channel(r.chat, r.slug, "unknown", None) for r in config.regencies if r.chat
         ],
         "config_error": None,
         "storage_error": error,
     }
+
+
+def _quiet_channel(chat: str, slug: str, state: str, count: int | None) -> dict[str, Any]:
+    """A configured channel with nothing in the store: no sends yet, or no store to ask."""
+    return {
+        "chat": chat, "regency": slug, "state": state, "reason": None, "last_sent": None,
+        "pending": count, "sent": count, "failed": count, "oldest_pending": None,
+    }  # fmt: skip
 
 
 def _never_polled(source_id: str, url: str) -> dict[str, Any]:

@@ -20,6 +20,11 @@ from .errors import FetchError, HTTPStatusError, TooLargeError
 
 log = logging.getLogger(__name__)
 PERMANENT = {301, 308}
+ACCEPT_FEED = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
-from .fetch import Fetcher, FetchResult
+from .fetch import ACCEPT_FEED, ACCEPT_HTML, Fetcher, FetchResult
 from .normalize import NormalizeError, normalize_entry
 from .sources.feed import parse_feed
 from .store import IngestResult, SourceState, SourceSuccess, Store
@@ -130,11 +130,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
     return PollOutcome(source.id, "new", result, skipped=skipped, entries=len(raws))
 
 
-_ACCEPT = {
-    "feed": "application/rss+xml, application/atom+xml, application/feed+json, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-    "html": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
-}
+_ACCEPT = {"feed": ACCEPT_FEED, "html": ACCEPT_HTML}
 
 
 async def _entries(

@@ -148,18 +148,18 @@ class Publisher:
         return self._digests[relative]
 
     def _entries(self, site: Site, items: Iterable[ScopeItem]) -> list[Entry]:
+        names = {c.slug: c.name for c in self.config.categories}
+        host = urlsplit(site.base_url).hostname or "localhost"
         out = []
         for item in items:
             try:
-                out.append(self._entry(site, item))
+                out.append(self._entry(item, names, host))
             except FeedsError as e:
                 log.warning("event=entry_unpublishable item=%s error=%r", item.id, str(e))
         return out
 
-    def _entry(self, site: Site, item: ScopeItem) -> Entry:
-        names = {c.slug: c.name for c in self.config.categories}
+    def _entry(self, item: ScopeItem, names: dict[str, str], host: str) -> Entry:
         source = self.config.source(item.source_id)
-        host = urlsplit(site.base_url).hostname or "localhost"
         image = None
         if item.image and item.image.startswith(("http://", "https://")):
             image = Image(item.image)

@@ -206,9 +206,7 @@ def links_by_selector(doc: LexborHTMLParser, page_url: str, selector: str) -> li
     return list(titled_links_by_selector(doc, page_url, selector))
 
 
-def titled_links_by_selector(
-    doc: LexborHTMLParser, page_url: str, selector: str
-) -> dict[str, str]:
+def titled_links_by_selector(doc: LexborHTMLParser, page_url: str, selector: str) -> dict[str, str]:
     return _collect_titled(doc.css(selector), page_url)
 
 

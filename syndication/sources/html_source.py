@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..config import SourceConfig
 from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
-from ..fetch import FetchResult
+from ..fetch import ACCEPT_HTML, FetchResult
 from ..normalize.dedup import title_key
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
@@ -45,7 +45,6 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"}
 # 4xx answers that will not change on a retry soon; 408 and 429 are about timing, not the page
 _TIMING_STATUSES = {408, 425, 429}
-_ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ async def fetch_articles(
 
 async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | Skipped | FetchError:
     try:
-        page = await rt.fetcher.get(link, accept=_ACCEPT_HTML)
+        page = await rt.fetcher.get(link, accept=ACCEPT_HTML)
     except FetchError as e:
         if _for_good(e):
             return _skip(source, link, str(e))

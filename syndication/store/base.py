@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -33,7 +33,8 @@ class Queries:
 
 
 class _Transaction:
-    """engine.begin() that turns driver errors into StorageError and retries a busy SQLite."""
+    """engine.begin() that turns driver errors into StorageError (a busy SQLite waits out its
+    busy_timeout first; see db.py)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -61,8 +62,6 @@ def _chunks(values: list[T], size: int) -> Iterable[list[T]]:
 
 
 def _aware(value: Any) -> Any:  # datetime | None, from any driver
-    from datetime import UTC
-
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime) and value.tzinfo is None:
