@@ -1,8 +1,8 @@
-"""Feeds readers subscribe to: RSS 2.0, Atom 1.0 and JSON Feed 1.1 files, the index page and
-OPML, written atomically under output_dir and served over HTTP.
+"""Feeds readers subscribe to: RSS 2.0, Atom 1.0 and JSON Feed 1.1 files, a readable page per
+feed, the index page and OPML, written atomically under output_dir and served over HTTP.
 
-    Entry + Scope + Site | render (.rss .atom .json) | publish (write if bytes changed)
-                         | write_index (index.html, feeds.opml, feed.xsl) | create_app (serve)
+    Entry + Scope + Site | render (.rss .atom .json .html) | publish (write if bytes changed)
+                         | write_index (index.html, feeds.opml) | create_app (serve)
 
 Never imports `syndication`: it takes its own small records (`feeds.model`).
 """
@@ -14,12 +14,14 @@ from feeds.model import (
     Entry,
     Image,
     Scope,
+    ScopeStats,
     Site,
     all_scope,
     category_scope,
     regency_category_scope,
     regency_scope,
 )
+from feeds.pages import render_page
 from feeds.publish import PublishResult, publish, write_index
 from feeds.render import ADVERTORIAL_PREFIX, render_atom, render_rss
 from feeds.server import RunningServer, create_app, start_server
@@ -37,6 +39,7 @@ __all__ = [
     "PublishResult",
     "RunningServer",
     "Scope",
+    "ScopeStats",
     "Site",
     "UnsafePathError",
     "all_scope",
@@ -50,6 +53,7 @@ __all__ = [
     "render_index",
     "render_json",
     "render_opml",
+    "render_page",
     "render_rss",
     "start_server",
     "write_index",

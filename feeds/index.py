@@ -6,25 +6,19 @@ the same bytes and the files are not rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from feeds.model import Entry, Scope, Site
-from feeds.render import display_title, select_entries
+from feeds.layout import EMPTY, FORMATS, autodiscovery, document, long_date, subscribe_links
+from feeds.model import Entry, Scope, ScopeStats, Site
+from feeds.pages import item_html
+from feeds.render import select_entries
 from feeds.text import one_line
 
-FORMATS: tuple[tuple[str, str, str], ...] = (
-    # (extension, label, MIME type for autodiscovery)
-    ("rss", "RSS", "application/rss+xml"),
-    ("atom", "Atom", "application/atom+xml"),
-    ("json", "JSON Feed", "application/feed+json"),
-)
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+__all__ = ["FORMATS", "Group", "IndexView", "group_scopes", "render_index", "render_opml"]
 
 
 @dataclass(frozen=True)
@@ -35,10 +29,23 @@ class Group:
     scopes: tuple[Scope, ...]
 
 
-def group_scopes(scopes: Sequence[Scope]) -> tuple[Group, ...]:
-    """All / Kategori / Kabupaten-Kota, then one group per regency for its category feeds.
+def ordered_pairs(scopes: Sequence[Scope]) -> list[Scope]:
+    """Regency x category scopes in config order: by their regency's place among the regency
+    scopes, then their category's place among the category scopes (unknown ones last)."""
+    regencies = [s.regency for s in scopes if s.kind == "regency"]
+    categories = [s.category for s in scopes if s.kind == "category"]
 
-    Order follows the input order within each group (the config's order), so it is stable."""
+    def place(scope: Scope) -> tuple[int, int, str]:
+        r = regencies.index(scope.regency) if scope.regency in regencies else len(regencies)
+        c = categories.index(scope.category) if scope.category in categories else len(categories)
+        return (r, c, scope.path)
+
+    return sorted((s for s in scopes if s.kind == "regency_category"), key=place)
+
+
+def group_scopes(scopes: Sequence[Scope]) -> tuple[Group, ...]:
+    """All / Kategori / Kabupaten-Kota, then one group per regency for its category feeds,
+    everything in the input's (the config's) order."""
     by_kind = {
         kind: [s for s in scopes if s.kind == kind] for kind in ("all", "category", "regency")
     }
@@ -48,93 +55,108 @@ def group_scopes(scopes: Sequence[Scope]) -> tuple[Group, ...]:
         Group("Kabupaten/Kota", tuple(by_kind["regency"])),
     ]
     names = {s.regency: one_line(s.title) for s in by_kind["regency"]}
-    pairs = [s for s in scopes if s.kind == "regency_category"]
+    pairs = ordered_pairs(scopes)
     for regency in dict.fromkeys(s.regency for s in pairs):
         members = tuple(s for s in pairs if s.regency == regency)
         groups.append(Group(f"{names.get(regency, regency)} per kategori", members))
     return tuple(g for g in groups if g.scopes)
 
 
-def format_date(moment: datetime, timezone: str) -> str:
-    """ "18 Nov 2024, 10.00 WITA": Indonesian month names without touching the locale."""
-    local = moment.astimezone(ZoneInfo(timezone))
+def _stats_line(stats: ScopeStats, timezone: str) -> str:
+    if not stats.count or stats.latest is None:
+        return f'<small class="empty">{EMPTY.rstrip(".").lower()}</small>'
     return (
-        f"{local.day} {_MONTHS[local.month - 1]} {local.year}, "
-        f"{local.hour:02d}.{local.minute:02d} {local.tzname()}"
+        f"<small>{stats.count} berita · terbaru "
+        f"{escape(long_date(stats.latest, timezone))}</small>"
     )
 
 
-_CSS = """
-body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
-max-width:48rem;padding:1rem;color:#1d1d1f;background:#fafafa}
-h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem;
-border-bottom:2px solid #ddd}ul{list-style:none;padding:0;margin:0}
-li{padding:.5rem 0;border-bottom:1px solid #eee}.formats a{display:inline-block;
-margin:.25rem .5rem 0 0;padding:.1rem .6rem;border:1px solid #0b57d0;border-radius:1rem;
-font-size:.9rem;text-decoration:none}a{color:#0b57d0}small{color:#666}
-.ad{background:#fff0c2;border-radius:4px;padding:0 .3rem;font-size:.8rem}
-""".strip()
+def _pair_links(site: Site, pairs: Sequence[Scope], stats: Mapping[str, ScopeStats]) -> str:
+    links = []
+    for pair in pairs:
+        name = one_line(pair.title).split(": ", 1)[-1]
+        feeds = " ".join(
+            f'<a href="{escape(site.url(f"{pair.path}.{ext}"))}">{ext}</a>' for ext, _, _ in FORMATS
+        )
+        count = stats.get(pair.path, ScopeStats()).count
+        links.append(
+            f'<span><a href="{escape(site.url(f"{pair.path}.html"))}">{escape(name)}</a> '
+            f"<small>({count}; {feeds})</small></span>"
+        )
+    return f'<div class="pairs">Per kategori: {" · ".join(links)}</div>' if links else ""
 
 
-def _feed_item(site: Site, scope: Scope) -> str:
-    links = " ".join(
-        f'<a href="{escape(site.url(f"{scope.path}.{ext}"))}">{label}</a>'
-        for ext, label, _ in FORMATS
-    )
+def _scope_row(site: Site, scope: Scope, view: IndexView, pairs: Sequence[Scope] = ()) -> str:
+    stats = view.stats.get(scope.path, ScopeStats())
+    page = escape(site.url(f"{scope.path}.html"))
     return (
-        f"<li><strong>{escape(one_line(scope.title))}</strong><br>"
-        f"<small>{escape(one_line(scope.description))}</small>"
-        f'<div class="formats">{links}</div></li>'
+        f'<li><div class="scope"><div><a class="name" href="{page}">'
+        f"{escape(one_line(scope.title))}</a><br>{_stats_line(stats, site.timezone)}</div>"
+        f"<div>{subscribe_links(site, scope, view.chats.get(scope.path))}</div></div>"
+        f"{_pair_links(site, pairs, view.stats)}</li>"
     )
 
 
-def _headline_item(site: Site, entry: Entry) -> str:
-    label = '<span class="ad">Advertorial</span> ' if entry.advertorial else ""
-    source = f"{escape(one_line(entry.source_name))} · " if one_line(entry.source_name) else ""
-    return (
-        f'<li>{label}<a href="{escape(entry.link)}">{escape(display_title(entry))}</a><br>'
-        f"<small>{source}{escape(format_date(entry.published, site.timezone))}</small></li>"
-    )
+@dataclass(frozen=True)
+class IndexView:
+    """What the index shows beyond the scopes: per scope path its stats and Telegram chat."""
+
+    stats: Mapping[str, ScopeStats] = field(default_factory=dict)
+    chats: Mapping[str, str] = field(default_factory=dict)
 
 
-def _autodiscovery(site: Site, scopes: Sequence[Scope]) -> list[str]:
-    tags = []
-    for scope in scopes:
-        formats = FORMATS if scope.kind == "all" else FORMATS[:1]
-        for ext, label, mime in formats:
-            title = escape(f"{one_line(scope.title)} ({label})")
-            href = escape(site.url(f"{scope.path}.{ext}"))
-            tags.append(f'<link rel="alternate" type="{mime}" title="{title}" href="{href}">')
-    return tags
+def _sections(site: Site, scopes: Sequence[Scope], view: IndexView) -> list[str]:
+    pairs = ordered_pairs(scopes)
+    sections = []
+    for heading, kind in (
+        ("Semua berita", "all"),
+        ("Kategori", "category"),
+        ("Kabupaten/Kota", "regency"),
+    ):
+        rows = "".join(
+            _scope_row(site, s, view, [p for p in pairs if kind == "regency" and p.regency == s.regency])
+            for s in scopes
+            if s.kind == kind
+        )
+        if rows:
+            sections.append(f"<h2>{heading}</h2><ul>{rows}</ul>")
+    return sections
 
 
 def render_index(
-    site: Site, scopes: Sequence[Scope], headlines: Sequence[Entry], *, limit: int = 20
+    site: Site,
+    scopes: Sequence[Scope],
+    headlines: Sequence[Entry],
+    *,
+    limit: int = 10,
+    view: IndexView | None = None,
 ) -> bytes:
-    """The subscribe page: every feed grouped, each with RSS / Atom / JSON links."""
-    title = escape(one_line(site.title))
-    parts = [
-        "<!doctype html>",
-        f'<html lang="{escape(site.language)}">',
-        '<head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}: daftar feed</title>",
-        *_autodiscovery(site, scopes),
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>{title}</h1>",
-        "<p>Berlangganan berita lewat aplikasi pembaca RSS: pilih feed di bawah, salin "
-        "tautannya ke aplikasi Anda. Semua feed sekaligus: "
-        f'<a href="{escape(site.url("feeds.opml"))}">feeds.opml</a>.</p>',
-    ]
+    """The subscribe page: the latest headlines, then every scope in config order with its
+    page, item count, newest item, feeds and Telegram channel."""
+    view = view or IndexView()
+    title = one_line(site.title)
     latest = select_entries(headlines, limit)
+    everything = next((s for s in scopes if s.kind == "all"), None)
+    body = [
+        f"<header><h1>{escape(title)}</h1>",
+        f"<p>{escape(one_line(everything.description)) if everything else ''}</p>",
+        "<p>Baca di halaman ini, atau berlangganan lewat aplikasi pembaca RSS (salin tautan "
+        "RSS/Atom/JSON) atau kanal Telegram. Semua feed sekaligus: "
+        f'<a href="{escape(site.url("feeds.opml"))}">feeds.opml</a>.</p></header>',
+        "<main>",
+        "<h2>Berita terbaru</h2>",
+    ]
     if latest:
-        items = "".join(_headline_item(site, e) for e in latest)
-        parts.append(f"<h2>Berita terbaru</h2><ul>{items}</ul>")
-    for group in group_scopes(scopes):
-        items = "".join(_feed_item(site, s) for s in group.scopes)
-        parts.append(f"<h2>{escape(group.title)}</h2><ul>{items}</ul>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts).encode("utf-8")
+        items = "".join(item_html(site, e) for e in latest)
+        body.append(f"<ul>{items}</ul>")
+        if everything:
+            more = escape(site.url(f"{everything.path}.html"))
+            body.append(f'<p><a href="{more}">Semua berita terbaru</a></p>')
+    else:
+        body.append(f'<p class="empty">{EMPTY} Feed di bawah akan terisi setelah sumber '
+                    "berita pertama kali dibaca.</p>")
+    body += [*_sections(site, scopes, view), "</main>"]
+    return document(site, f"{title}: daftar feed", body, autodiscovery(site, list(scopes)))
 
 
 def render_opml(site: Site, scopes: Sequence[Scope]) -> bytes:

@@ -205,3 +205,17 @@ class Site:
     def url(self, relative: str) -> str:
         """The public URL of a file under output_dir."""
         return self.base_url + relative
+
+
+@dataclass(frozen=True)
+class ScopeStats:
+    """What the index says of a scope: how many stories it holds and when the newest came."""
+
+    count: int = 0
+    latest: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            raise InvalidRecordError(f"scope stats: count {self.count} is negative")
+        if self.latest is not None:
+            _require_aware("scope stats: latest", self.latest)

@@ -1,6 +1,7 @@
 """Writing the published files under output_dir.
 
-    scopes + entries | render .rss .atom .json | compare with the bytes on disk | replace atomically
+    scopes + entries | render .rss .atom .json .html | compare with the bytes on disk
+                     | replace atomically
 
 A file is written only when its bytes change (so its mtime, ETag and Last-Modified stay put),
 and always through a temporary file in the same folder + fsync + os.replace, so a reader sees
@@ -13,17 +14,17 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from feeds.errors import UnsafePathError
-from feeds.index import render_index, render_opml
+from feeds.index import IndexView, render_index, render_opml
 from feeds.jsonfeed import render_json
-from feeds.model import Entry, Scope, Site
-from feeds.render import XSL_NAME, render_atom, render_rss
+from feeds.model import Entry, Scope, ScopeStats, Site
+from feeds.pages import render_page
+from feeds.render import render_atom, render_rss
 from feeds.text import EPOCH
 
 Renderer = Callable[..., bytes]
@@ -56,20 +57,24 @@ def publish(
     scopes_with_entries: Iterable[tuple[Scope, Iterable[Entry]]],
     *,
     empty_date: datetime = EPOCH,
+    chats: Mapping[str, str] | None = None,
 ) -> PublishResult:
-    """Render each scope as .rss, .atom and .json and write the files whose bytes changed.
+    """Render each scope as .rss, .atom, .json and its .html page, and write the files whose
+    bytes changed. `chats` maps a scope path to its Telegram chat (linked when public).
 
     Pass every scope whose entries may have changed (an empty scope gets valid, empty feeds);
-    scopes not passed are left alone. feed.xsl is (re)written when missing or outdated.
+    scopes not passed are left alone.
     """
     root = _root(output_dir)
-    result = _write_asset(root)
+    result = PublishResult()
     for scope, entries in scopes_with_entries:
         chosen = tuple(entries)
         for extension, render in RENDERERS:
             relative = f"{scope.path}.{extension}"
             data = render(site, scope, chosen, empty_date=empty_date)
             result += _write(root, relative, data)
+        page = render_page(site, scope, chosen, chat=(chats or {}).get(scope.path))
+        result += _write(root, f"{scope.path}.html", page)
     return result
 
 
@@ -79,22 +84,19 @@ def write_index(
     all_scopes: Sequence[Scope],
     latest_headlines: Iterable[Entry],
     *,
-    headline_limit: int = 20,
+    headline_limit: int = 10,
+    stats: Mapping[str, ScopeStats] | None = None,
+    chats: Mapping[str, str] | None = None,
 ) -> PublishResult:
-    """Write index.html (every feed with its subscribe links, the latest headlines),
-    feeds.opml (every feed) and feed.xsl, each only when its bytes changed."""
+    """Write index.html (the latest headlines, every scope with its page, count, newest item,
+    feeds and Telegram channel) and feeds.opml (every feed), each only when its bytes changed.
+    `stats` and `chats` are keyed by scope path."""
     root = _root(output_dir)
-    page = render_index(site, all_scopes, tuple(latest_headlines), limit=headline_limit)
-    return (
-        _write_asset(root)
-        + _write(root, "index.html", page)
-        + _write(root, "feeds.opml", render_opml(site, all_scopes))
+    view = IndexView(stats=stats or {}, chats=chats or {})
+    page = render_index(site, all_scopes, tuple(latest_headlines), limit=headline_limit, view=view)
+    return _write(root, "index.html", page) + _write(
+        root, "feeds.opml", render_opml(site, all_scopes)
     )
-
-
-def stylesheet() -> bytes:
-    """The XSL that makes a feed readable in a browser (served as /feed.xsl)."""
-    return resources.files("feeds").joinpath("templates", XSL_NAME).read_bytes()
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -156,7 +158,3 @@ def _write(root: Path, relative: str, data: bytes) -> PublishResult:
     if write_if_changed(safe_target(root, relative), data):
         return PublishResult(written=(relative,))
     return PublishResult(unchanged=(relative,))
-
-
-def _write_asset(root: Path) -> PublishResult:
-    return _write(root, XSL_NAME, stylesheet())

@@ -13,6 +13,8 @@ feedgen 1.0.0 has traps; each is worked around here and tested in tests/test_fee
   gets `empty_date` (the epoch by default), so the same input gives the same bytes.
 - Naive datetimes raise (refused earlier, in `feeds.model`), and control characters raise
   inside lxml (stripped from every string first, `feeds.text.xml_text`).
+- No xml-stylesheet instruction: browsers are dropping XSLT (Chromium shows a removal banner),
+  and every scope has its own readable page (`feeds.pages`), so a feed is only a feed.
 - feedgen's RSS date formatter calls locale.setlocale (process-wide, racy with threads). We
   never give feedgen an RSS date: pubDate and lastBuildDate are written by our own hooks with
   `feeds.text.rfc822`, and feedgen's default lastBuildDate is switched off.
@@ -34,7 +36,6 @@ from feeds.text import EPOCH, as_utc, image_type, one_line, rfc822, rfc3339, xml
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 ADVERTORIAL_PREFIX = "[Advertorial] "
-XSL_NAME = "feed.xsl"
 
 Element = Any  # lxml elements are untyped here (no stubs installed)
 
@@ -107,11 +108,6 @@ def feed_title(site: Site, scope: Scope) -> str:
     return f"{one_line(scope.title)} | {one_line(site.title)}"
 
 
-def xsl_href(scope: Scope) -> str:
-    """Relative link to feed.xsl at the root of output_dir (browsers want it same-origin)."""
-    return "../" * scope.path.count("/") + XSL_NAME
-
-
 # --- feedgen hooks ---------------------------------------------------------------------------
 # feedgen calls extend_rss/extend_atom on registered extensions after building each element;
 # that is its public seam for adding what it cannot express. Duck-typed: feedgen has no types.
@@ -121,7 +117,6 @@ class _RssFeedFixups:
     def __init__(self) -> None:
         self.last_build = EPOCH
         self.hub: str | None = None
-        self.xsl = XSL_NAME
 
     def extend_ns(self) -> dict[str, str]:
         return {"dc": DC_NS}
@@ -133,7 +128,6 @@ class _RssFeedFixups:
         etree.SubElement(channel, "lastBuildDate").text = rfc822(self.last_build)
         if self.hub:
             etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
-        root.addprevious(etree.PI("xml-stylesheet", f'type="text/xsl" href="{self.xsl}"'))
         return root
 
     def extend_atom(self, root: Element) -> Element:
@@ -169,9 +163,6 @@ class _RssEntryFixups:
 
 
 class _AtomFeedFixups:
-    def __init__(self) -> None:
-        self.xsl = XSL_NAME
-
     def extend_ns(self) -> dict[str, str]:
         return {}
 
@@ -179,7 +170,6 @@ class _AtomFeedFixups:
         return root
 
     def extend_atom(self, root: Element) -> Element:
-        root.addprevious(etree.PI("xml-stylesheet", f'type="text/xsl" href="{self.xsl}"'))
         return root
 
 
@@ -263,7 +253,6 @@ def render_rss(
     fg.register_extension("syndication_rss", _RssFeedFixups, _RssEntryFixups, atom=False)
     fg.syndication_rss.last_build = feed_updated(chosen, empty_date)
     fg.syndication_rss.hub = site.websub_hub
-    fg.syndication_rss.xsl = xsl_href(scope)
     fg.link(href=self_url, rel="self", type="application/rss+xml")
     fg.link(href=site.link, rel="alternate", type="text/html")  # last: it becomes <link>
     for entry in chosen:
@@ -281,7 +270,6 @@ def render_atom(
     self_url = site.url(scope.path + ".atom")
     fg = _base_generator(site, scope, self_url, feed_updated(chosen, empty_date))
     fg.register_extension("syndication_atom", _AtomFeedFixups, _AtomEntryFixups, rss=False)
-    fg.syndication_atom.xsl = xsl_href(scope)
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     if site.websub_hub:
         fg.link(href=site.websub_hub, rel="hub")

@@ -23,6 +23,7 @@ from feeds.model import (
     Entry,
     Image,
     Scope,
+    ScopeStats,
     Site,
     all_scope,
     category_scope,
@@ -75,6 +76,16 @@ class Publisher:
                 scopes.append(regency_category_scope(reg, regs[reg], cat, cats[cat]))
         return scopes
 
+    def scope_chats(self) -> dict[str, str]:
+        """The Telegram chat of each regency scope, and of its pairs whose category is pushed."""
+        chats: dict[str, str] = {}
+        for r in self.config.regencies:
+            if r.chat is not None:
+                chats[f"regency/{r.slug}"] = r.chat
+                pushed = self.config.notify_categories_for(r)
+                chats.update({f"regency/{r.slug}/{c}": r.chat for c in pushed})
+        return chats
+
     async def publish_dirty(self) -> int:
         """Publish what changed; returns how many files were rewritten."""
         site, written, urls = await asyncio.to_thread(self._publish_sync)
@@ -89,13 +100,15 @@ class Publisher:
         scopes = self.all_scopes()
         dirty = set(self.store.dirty_scopes())
         out = self.config.output_dir
-        todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.rss").exists()]
+        todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.html").exists()]
         limit = site.items_per_feed
         pairs = ((s, self._entries(site, self.store.scope_items(s.path, limit))) for s in todo)
+        chats = self.scope_chats()
         try:
-            result = publish(site, out, pairs)
-            latest = self._entries(site, self.store.scope_items("all", 20))
-            result += write_index(site, out, scopes, latest)
+            result = publish(site, out, pairs, chats=chats)
+            latest = self._entries(site, self.store.scope_items("all", 10))
+            stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
+            result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
         except (FeedsError, OSError) as e:
             log.error("event=publish_failed error=%r", str(e))
             return site, 0, ()

@@ -8,10 +8,9 @@ from pathlib import Path
 import feedparser
 import pytest
 from lxml import etree
-from lxml import html as lxml_html
 
 from feeds import PublishResult, Scope, UnsafePathError, publish, write_index
-from feeds.publish import safe_target, stylesheet, write_if_changed
+from feeds.publish import safe_target, write_if_changed
 from tests.test_feeds_support import all_scopes, entry, hostile_entries, make_site
 
 FORMATS = ("rss", "atom", "json")
@@ -38,8 +37,8 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
 def test_every_contract_path_is_written(tmp_path: Path) -> None:
     result = publish_all(tmp_path)
     write_index(make_site(), tmp_path, all_scopes(), hostile_entries())
-    expected = {f"{s.path}.{ext}" for s in all_scopes() for ext in FORMATS}
-    assert set(result.written) == expected | {"feed.xsl"}
+    expected = {f"{s.path}.{ext}" for s in all_scopes() for ext in (*FORMATS, "html")}
+    assert set(result.written) == expected
     for path in [
         "all.rss",
         "all.atom",
@@ -50,7 +49,10 @@ def test_every_contract_path_is_written(tmp_path: Path) -> None:
         "regency/kukar/pemerintah.rss",
         "index.html",
         "feeds.opml",
-        "feed.xsl",
+        "all.html",
+        "category/pemerintah.html",
+        "regency/kaltim.html",
+        "regency/kukar/pemerintah.html",
     ]:
         assert (tmp_path / path).is_file(), path
     empty = feedparser.parse((tmp_path / "regency/kaltim.rss").read_bytes())
@@ -65,7 +67,7 @@ def test_publishing_the_same_input_again_touches_nothing(tmp_path: Path) -> None
     again = publish_all(tmp_path)
     index_again = write_index(make_site(), tmp_path, all_scopes(), hostile_entries())
     assert again.written == () and index_again.written == ()
-    assert len(again.unchanged) == len(all_scopes()) * 3 + 1
+    assert len(again.unchanged) == len(all_scopes()) * 4
     assert snapshot(tmp_path) == before  # bytes, mtime and inode
 
 
@@ -79,11 +81,13 @@ def test_a_change_rewrites_only_the_affected_files(tmp_path: Path) -> None:
         "category/pemerintah.rss",
         "category/pemerintah.atom",
         "category/pemerintah.json",
+        "category/pemerintah.html",
     )
     after = snapshot(tmp_path)
     differ = {path for path in after if after[path] != before[path]}
     assert differ == set(result.written)
-    assert result.written_urls(site) == tuple(site.url(p) for p in result.written)
+    feeds = result.written[:3]  # the page is not a feed: no WebSub ping for it
+    assert result.written_urls(site) == tuple(site.url(p) for p in feeds)
 
 
 def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
@@ -144,38 +148,6 @@ def test_a_bypassed_scope_check_is_still_caught(tmp_path: Path) -> None:
     assert not (tmp_path / "escape.rss").exists()
 
 
-def test_index_lists_every_feed_grouped_with_headlines(tmp_path: Path) -> None:
-    site = make_site()
-    write_index(site, tmp_path, all_scopes(), hostile_entries())
-    raw = (tmp_path / "index.html").read_text("utf-8")
-    page = lxml_html.fromstring(raw)
-    assert page.get("lang") == "id"
-    assert page.xpath("//meta[@name='viewport']")
-    headings = [h.text_content() for h in page.xpath("//h2")]
-    assert headings == [
-        "Berita terbaru",
-        "Semua berita",
-        "Kategori",
-        "Kabupaten/Kota",
-        "Kutai Kartanegara per kategori",
-    ]
-    hrefs = set(page.xpath("//body//a/@href"))
-    for scope in all_scopes():
-        for ext in FORMATS:
-            assert site.url(f"{scope.path}.{ext}") in hrefs
-    alternates = page.xpath("//head/link[@rel='alternate']")
-    assert {x.get("href") for x in alternates} >= {site.url(f"{s.path}.rss") for s in all_scopes()}
-    assert {x.get("type") for x in alternates} == {
-        "application/rss+xml",
-        "application/atom+xml",
-        "application/feed+json",
-    }
-    assert "<script>alert" not in raw  # a hostile headline is escaped
-    headlines = [li.text_content() for li in page.xpath("//h2[1]/following-sibling::ul[1]/li")]
-    assert any(h.startswith("Advertorial [Advertorial] Pemkab") for h in headlines)
-    assert any("WITA" in h and "Eksposisi" in h for h in headlines)
-
-
 def test_opml_lists_every_feed_once(tmp_path: Path) -> None:
     site = make_site()
     write_index(site, tmp_path, all_scopes(), [])
@@ -187,20 +159,3 @@ def test_opml_lists_every_feed_once(tmp_path: Path) -> None:
         site.url(f"{s.path}.rss") for s in all_scopes()
     )
     assert all(o.get("type") == "rss" and o.get("text") for o in outlines)
-
-
-def test_the_stylesheet_turns_both_feed_formats_into_a_page(tmp_path: Path) -> None:
-    publish_all(tmp_path)
-    transform = etree.XSLT(etree.fromstring(stylesheet()))
-    for name in ("all.rss", "all.atom"):
-        page = str(transform(etree.parse(str(tmp_path / name))))
-        assert "Ini adalah <strong>feed</strong>" in page
-        assert "Festival Erau 2024 🎉🐟 meriah" in page or "Festival Erau 2024" in page
-        assert "https://eksposisi.example/berita/4/jembatan" in page
-    assert (tmp_path / "feed.xsl").read_bytes() == stylesheet()
-
-
-def test_scopes_are_records_not_strings() -> None:
-    scope = Scope("regency/kukar/pemerintah", "t", "d", "regency_category")
-    assert (scope.regency, scope.category) == ("kukar", "pemerintah")
-    assert (all_scopes()[1].regency, all_scopes()[1].category) == (None, "pemerintah")

@@ -26,7 +26,7 @@ TYPES = {
     "all.json": "application/feed+json; charset=utf-8",
     "index.html": "text/html; charset=utf-8",
     "feeds.opml": "text/x-opml; charset=utf-8",
-    "feed.xsl": "text/xsl; charset=utf-8",
+    "all.html": "text/html; charset=utf-8",
 }
 
 

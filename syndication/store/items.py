@@ -18,7 +18,7 @@ from sqlalchemy import (
 
 from ..types import Item
 from . import schema as t
-from .base import _chunks, _item_values, _scope_item
+from .base import _aware, _chunks, _item_values, _scope_item
 from .records import (
     IngestResult,
     ScopeItem,
@@ -249,6 +249,13 @@ class ItemQueries(SourceQueries):
         with self.engine.connect() as conn:
             rows = conn.execute(select(s.scope).where(s.scope.like("regency/%/%")).distinct())
             return sorted(r.scope for r in rows)
+
+    def scope_stats(self) -> dict[str, tuple[int, datetime]]:
+        """Per scope with items: how many it holds and the newest one's published time."""
+        s = t.item_scopes.c
+        query = select(s.scope, func.count(), func.max(s.published)).group_by(s.scope)
+        with self.engine.connect() as conn:
+            return {r[0]: (int(r[1]), _aware(r[2])) for r in conn.execute(query)}
 
     def item(self, item_id: int) -> ScopeItem | None:
         with self.engine.connect() as conn:
