@@ -23,7 +23,7 @@ from .commands import status_data
 from .config import Config
 from .errors import StorageError
 from .metrics import REGISTRY, StoreCollector
-from .status_view import status_html
+from .status_page import status_html
 from .store import Store
 from .store import schema as t
 
@@ -73,7 +73,7 @@ def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any
             per_day = await asyncio.to_thread(_per_day, store)
         except Exception as e:  # the database away: the page says so, the server goes on
             return _unavailable(e)
-        return HTMLResponse(status_html(data, per_day))
+        return HTMLResponse(status_html(data, per_day, current(), datetime.now(UTC)))
 
     def current() -> Config:
         return daemon.app.config if daemon is not None else config

@@ -10,7 +10,6 @@ from pathlib import Path
 import jsonschema
 
 from syndication.config import load
-from syndication.status_view import status_html
 from syndication.store import open_store
 from tests.fakes.telegram_api import FakeTelegram
 from tests.feedmaker import rss
@@ -154,46 +153,3 @@ def test_status_still_reports_when_the_config_is_broken(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["config_error"] == "config.toml: sources[0].interval: bad"
     path.write_text("this is [not toml")
     assert cli(path, "status", "--json").returncode == 2
-
-
-def test_status_page_charts_items_per_regency_per_day() -> None:
-    today = datetime.now(UTC).date()
-    per_day = {
-        ("kukar", today.isoformat()): 3,
-        ("kukar", (today - timedelta(days=2)).isoformat()): 1,
-        ("kutim", today.isoformat()): 2,
-    }
-    data = {
-        "dry_run": False,
-        "totals": {"items": 6, "pending_deliveries": 1},
-        "sources": [
-            {
-                "id": "s<1>",
-                "healthy": False,
-                "last_success": None,
-                "last_error": "HTTP 500 <b>",
-                "consecutive_failures": 3,
-                "items_count": 6,
-            }
-        ],
-        "channels": [
-            {
-                "chat": "@kabar_kukar",
-                "regency": "kukar",
-                "state": "broken",
-                "reason": "kicked",
-                "pending": 1,
-                "sent": 5,
-                "failed": 0,
-                "last_sent": None,
-            }
-        ],
-        "config_error": "config.toml: x: <bad>",
-    }
-    page = status_html(data, per_day)
-    assert page.count("<svg") == 2
-    assert "kukar · 4" in page and "kutim · 2" in page
-    assert "<title>" + today.isoformat() + ": 3</title>" in page
-    assert "s&lt;1&gt;" in page and "HTTP 500 &lt;b&gt;" in page and "&lt;bad&gt;" in page
-    assert "kicked" in page and "broken" in page
-    assert "no items yet" in status_html(data, {})

@@ -89,7 +89,7 @@ def test_metrics_health_and_status_page(
     html = page.text
     for needle in ("portal", "gone", "HTTP 404", "@kabar_kukar", "@kabar_kutim", "<svg"):
         assert needle in html, needle
-    assert "kukar · 2" in html  # the per-day chart of the regency with two items today
+    assert "Kutai Kartanegara: 2 berita" in html  # the per-day chart: two items today
     data = httpx.get(url + "status.json").json()
     assert {s["id"] for s in data["sources"]} == {"portal", "gone"}
 
