@@ -66,8 +66,7 @@ def _stats_line(stats: ScopeStats, timezone: str) -> str:
     if not stats.count or stats.latest is None:
         return f'<small class="empty">{EMPTY.rstrip(".").lower()}</small>'
     return (
-        f"<small>{stats.count} berita · terbaru "
-        f"{escape(long_date(stats.latest, timezone))}</small>"
+        f"<small>{stats.count} berita · terbaru {escape(long_date(stats.latest, timezone))}</small>"
     )
 
 
@@ -114,7 +113,9 @@ def _sections(site: Site, scopes: Sequence[Scope], view: IndexView) -> list[str]
         ("Kabupaten/Kota", "regency"),
     ):
         rows = "".join(
-            _scope_row(site, s, view, [p for p in pairs if kind == "regency" and p.regency == s.regency])
+            _scope_row(
+                site, s, view, [p for p in pairs if kind == "regency" and p.regency == s.regency]
+            )
             for s in scopes
             if s.kind == kind
         )
@@ -153,8 +154,10 @@ def render_index(
             more = escape(site.url(f"{everything.path}.html"))
             body.append(f'<p><a href="{more}">Semua berita terbaru</a></p>')
     else:
-        body.append(f'<p class="empty">{EMPTY} Feed di bawah akan terisi setelah sumber '
-                    "berita pertama kali dibaca.</p>")
+        body.append(
+            f'<p class="empty">{EMPTY} Feed di bawah akan terisi setelah sumber '
+            "berita pertama kali dibaca.</p>"
+        )
     body += [*_sections(site, scopes, view), "</main>"]
     return document(site, f"{title}: daftar feed", body, autodiscovery(site, list(scopes)))
 

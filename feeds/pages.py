@@ -16,6 +16,7 @@ from feeds.render import ADVERTORIAL_PREFIX, feed_title, select_entries, summary
 from feeds.text import one_line
 
 SUMMARY_CHARS = 240
+TITLE_CHARS = 200  # a runaway headline (a whole article in <title>) must not fill the page
 
 
 def page_title(entry: Entry) -> str:
@@ -25,16 +26,18 @@ def page_title(entry: Entry) -> str:
     prefix = ADVERTORIAL_PREFIX.strip().lower()
     if entry.advertorial and title.lower().startswith(prefix):
         title = title[len(prefix) :].strip() or title
-    return title
+    return _shorten(title, TITLE_CHARS)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _summary(entry: Entry) -> str:
     text = one_line(summary_text(entry))
     if text == one_line(entry.title):
         return ""
-    if len(text) > SUMMARY_CHARS:
-        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
-    return f"<p>{escape(text)}</p>"
+    return f"<p>{escape(_shorten(text, SUMMARY_CHARS))}</p>"
 
 
 def item_html(site: Site, entry: Entry) -> str:

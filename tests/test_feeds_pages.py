@@ -159,9 +159,10 @@ def test_the_index_gives_counts_and_last_update_per_scope(tmp_path: Path) -> Non
         row.xpath(".//a[@class='name']/@href")[0]: row.text_content()
         for row in doc.xpath("//main//li[.//a[@class='name']]")
     }
-    assert "8 berita · terbaru Senin, 18 November 2024 17.30 WITA" in rows[
-        "http://127.0.0.1:8080/all.html"
-    ]
+    assert (
+        "8 berita · terbaru Senin, 18 November 2024 17.30 WITA"
+        in rows["http://127.0.0.1:8080/all.html"]
+    )
     assert "3 berita" in rows["http://127.0.0.1:8080/regency/kukar.html"]
     assert "belum ada berita" in rows["http://127.0.0.1:8080/regency/kaltim.html"]
 

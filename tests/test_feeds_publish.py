@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feeds import PublishResult, Scope, UnsafePathError, publish, write_index
+from feeds import PublishResult, UnsafePathError, publish, write_index
 from feeds.publish import safe_target, write_if_changed
 from tests.test_feeds_support import all_scopes, entry, hostile_entries, make_site
 

@@ -29,7 +29,9 @@ def test_run_once_publishes_pages_and_an_index_that_counts(
     assert asyncio.run(run_once(load(path))) == 0
     public = tmp_path / "public"
     for scope in ("all", "regency/kukar", "regency/kukar/pemerintah", "regency/kaltim"):
-        rss_links = [e.link for e in feedparser.parse((public / f"{scope}.rss").read_bytes()).entries]
+        rss_links = [
+            e.link for e in feedparser.parse((public / f"{scope}.rss").read_bytes()).entries
+        ]
         doc = lxml_html.fromstring((public / f"{scope}.html").read_bytes())
         assert doc.xpath("//main//a[@class='title']/@href") == rss_links, scope
     kukar = lxml_html.fromstring((public / "regency/kukar.html").read_bytes())

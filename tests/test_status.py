@@ -4,7 +4,7 @@ admin page's per-regency charts."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
