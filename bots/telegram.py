@@ -58,7 +58,13 @@ _BAD_PHOTO = (
     "wrong remote file identifier",
 )
 _NOT_MODIFIED = "message is not modified"
-_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+_GONE = (
+    "message to edit not found",
+    "message can't be edited",
+    "message_id_invalid",
+    "message to delete not found",
+    "message can't be deleted",
+)
 # httpx failures that prove the request never reached Telegram.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -201,6 +207,24 @@ class TelegramSender:
                 )
         except _NotModified:
             return
+
+    async def delete(self, chat_id: ChatId, message_id: int) -> bool:
+        """Delete a sent message: True when it is gone, False when Telegram refuses (a message
+        older than 48 hours in a channel, or one that no longer exists): the caller edits it
+        instead. Any other failure raises, classified."""
+        chat = normalize_chat(chat_id)
+        try:
+            await self._call(
+                "deleteMessage",
+                chat,
+                idempotent=True,
+                method=self._bot.delete_message,
+                chat_id=chat,
+                message_id=message_id,
+            )
+        except MessageGone:
+            return False
+        return True
 
     async def send_test(self, chat: ChatId) -> SentMessage:
         """A short plain message, so an admin can check the bot can post to `chat`."""

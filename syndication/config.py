@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError
+from .filters import Filters, fold
 from .types import CategoryInfo, NormalizeContext, RegencyInfo
 
 DEFAULT_PATH = "config.toml"
@@ -181,6 +183,31 @@ class SelectorsConfig(_Model):
     author: str | None = None
 
 
+class FilterConfig(_Model):
+    """[[filters]]: hold Telegram messages back from some channels (feeds keep every item)."""
+
+    regencies: tuple[Slug, ...] | None = None  # absent = every channel
+    exclude: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+
+    @field_validator("exclude", "require")
+    @classmethod
+    def _phrases(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for phrase in v:
+            if not fold(phrase).strip():
+                raise ValueError(f"{phrase!r} has no words to match")
+        return v
+
+    @model_validator(mode="after")
+    def _sensible(self) -> FilterConfig:
+        if not self.exclude and not self.require:
+            raise ValueError("a filter needs `exclude` or `require` words")
+        both = sorted({fold(p) for p in self.exclude} & {fold(p) for p in self.require})
+        if both:
+            raise ValueError(f"{both[0].strip()!r} is both excluded and required")
+        return self
+
+
 class SourceConfig(_Model):
     id: Slug
     url: HttpUrl
@@ -222,6 +249,7 @@ class Config(_Model):
     categories: tuple[CategoryConfig, ...] = ()
     regencies: tuple[RegencyConfig, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
+    filters: tuple[FilterConfig, ...] = ()
     # where the file lives: relative paths in it are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
 
@@ -242,6 +270,12 @@ class Config(_Model):
                 if known and slug not in known:
                     path = f"regencies[{r_i}].notify_categories[{i}]"
                     problems.append(f"{path}: unknown category {slug!r}")
+        regencies = {r.slug for r in self.regencies}
+        for f_i, rule in enumerate(self.filters):
+            for i, slug in enumerate(rule.regencies or ()):
+                if slug not in regencies:
+                    path = f"filters[{f_i}].regencies[{i}]"
+                    problems.append(f"{path}: unknown regency {slug!r}")
         for key, tz in [("telegram.timezone", self.telegram.timezone)] + [
             (f"sources[{i}].timezone", s.timezone) for i, s in enumerate(self.sources)
         ]:
@@ -288,6 +322,11 @@ class Config(_Model):
         if regency.notify_categories is not None:
             return regency.notify_categories
         return self.telegram.notify_categories
+
+    @cached_property
+    def editorial(self) -> Filters:
+        """The [[filters]], compiled once per loaded config."""
+        return Filters(self.filters)
 
     def token(self) -> str | None:
         return os.environ.get(self.telegram.token_env) or None

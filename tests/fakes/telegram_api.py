@@ -209,6 +209,8 @@ class FakeTelegram:
         self.per_minute, self.min_interval = per_minute, min_interval
         self.bot_per_second, self.hang_seconds = bot_per_second, hang_seconds
         self.window = window  # the "minute" of per_minute; shorter only in quick tests
+        # a bot may delete a channel post for 48 hours; 0 makes every message "too old"
+        self.delete_window = 48 * 3600.0
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -248,6 +250,7 @@ class FakeTelegram:
         with self._lock:
             self._messages: list[SentRecord] = []
             self._edits: list[EditRecord] = []
+            self._deleted: list[tuple[int, int]] = []
             self._requests: list[RequestRecord] = []
             self._stored: dict[tuple[int, int], _Stored] = {}
             self._failures: dict[int, deque[_Failure]] = {}
@@ -266,6 +269,12 @@ class FakeTelegram:
     def edits(self) -> list[EditRecord]:
         with self._lock:
             return list(self._edits)
+
+    @property
+    def deleted(self) -> list[tuple[int, int]]:
+        """(chat_id, message_id) of every message deleted, in order."""
+        with self._lock:
+            return list(self._deleted)
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -339,6 +348,7 @@ class FakeTelegram:
             "sendphoto": self._send_photo,
             "editmessagetext": self._edit_text,
             "editmessagecaption": self._edit_caption,
+            "deletemessage": self._delete,
         }
         handler = handlers.get(method.lower())
         if handler is None:
@@ -416,6 +426,18 @@ class FakeTelegram:
             raise _Reply(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
         sent.append(now)
         self._bot_sent_at.append(now)
+
+    def _delete(self, chat_id: int, params: dict[str, Any]) -> bool:
+        message_id = int(params.get("message_id", 0))
+        with self._lock:
+            stored = self._stored.get((chat_id, message_id))
+            if stored is None:
+                raise _Reply(400, "Bad Request: message to delete not found")
+            if time.time() - stored.record.at >= self.delete_window:
+                raise _Reply(400, "Bad Request: message can't be deleted for everyone")
+            del self._stored[(chat_id, message_id)]
+            self._deleted.append((chat_id, message_id))
+        return True
 
     def _edit_text(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any]:
         markup = str(params.get("text", ""))

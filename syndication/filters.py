@@ -1,0 +1,94 @@
+"""Editorial filters: which channels an item's headline may be pushed to.
+
+    [[filters]] -> Filters (compiled once per config) -> verdict(regency, title, text)
+
+A filter never touches feeds or pages: it only holds a Telegram message back, and the reason is
+stored with the delivery so that `explain` can name it. Words and phrases match whole,
+case-insensitively, on text folded the same way for phrase and item (Unicode compatibility
+forms, punctuation and non-breaking spaces read as spaces), so "judi online" matches
+"JUDI-ONLINE!" but neither "judionline" nor "judi" alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+class FilterRule(Protocol):
+    """What a configured filter provides (config.FilterConfig)."""
+
+    @property
+    def regencies(self) -> tuple[str, ...] | None: ...
+    @property
+    def exclude(self) -> tuple[str, ...]: ...
+    @property
+    def require(self) -> tuple[str, ...]: ...
+
+
+def fold(text: str) -> str:
+    """Lower case words separated by single spaces, padded: ' judi online '."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
+    words = _NOT_WORD.sub(" ", text).split()
+    return f" {' '.join(words)} " if words else " "
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why a message is held back from one channel."""
+
+    filter_index: int  # position in [[filters]], from 0
+    kind: Literal["exclude", "require"]
+    phrase: str | None  # the excluded phrase found; None for an unmet `require`
+
+    def reason(self) -> str:
+        where = f"filters[{self.filter_index}]"
+        if self.kind == "exclude":
+            return f"{where}: excluded, mentions {self.phrase!r}"
+        return f"{where}: held, mentions none of its `require` words"
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    index: int
+    regencies: frozenset[str] | None
+    exclude: tuple[tuple[str, str], ...]  # (as written, folded)
+    require: tuple[str, ...]  # folded
+
+
+class Filters:
+    """The [[filters]] of one config, compiled once."""
+
+    def __init__(self, rules: Sequence[FilterRule]) -> None:
+        self._rules = tuple(
+            _Compiled(
+                index=i,
+                regencies=None if rule.regencies is None else frozenset(rule.regencies),
+                exclude=tuple((p, fold(p)) for p in rule.exclude),
+                require=tuple(fold(p) for p in rule.require),
+            )
+            for i, rule in enumerate(rules)
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)
+
+    def verdict(self, regency: str, title: str, text: str) -> Hold | None:
+        """The first filter that holds back this item's message to `regency`'s channel."""
+        if not self._rules:
+            return None
+        folded = fold(f"{title}\n{text}")
+        for rule in self._rules:
+            if rule.regencies is not None and regency not in rule.regencies:
+                continue
+            for written, phrase in rule.exclude:
+                if phrase in folded:
+                    return Hold(rule.index, "exclude", written)
+            if rule.require and not any(p in folded for p in rule.require):
+                return Hold(rule.index, "require", None)
+        return None

@@ -1,0 +1,55 @@
+"""Withdrawn articles: is an article page gone?
+
+A portal that takes an article down answers 404 or 410 on its URL, or redirects it to the home
+page. Any other failure (a timeout, a 500, a refused connection) says nothing about the
+article and never withdraws it: a portal that is down has not withdrawn its news.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from .errors import FetchError, HTTPStatusError
+
+GONE_STATUSES = {404: "404 Not Found", 410: "410 Gone"}
+_HOME_PATHS = {"", "/", "/index.html", "/index.php", "/home", "/beranda"}
+
+
+class _Page(Protocol):
+    @property
+    def url(self) -> str: ...
+
+
+class PageGetter(Protocol):
+    async def get(self, url: str, *, accept: str = ...) -> _Page: ...
+
+
+def gone_status(status: int) -> str | None:
+    """The reason an HTTP status withdraws an article, or None."""
+    return GONE_STATUSES.get(status)
+
+
+def redirected_home(article_url: str, final_url: str) -> bool:
+    """True when an article URL ended on its site's home page."""
+    start, end = urlsplit(article_url), urlsplit(final_url)
+    if end.query or start.path.rstrip("/") in ("", "/index.html", "/index.php"):
+        return False
+    same_site = end.hostname and start.hostname
+    if same_site and end.hostname.removeprefix("www.") != start.hostname.removeprefix("www."):
+        return False
+    return end.path.lower() in _HOME_PATHS
+
+
+async def check_gone(fetcher: PageGetter, url: str, accept: str) -> str | None:
+    """Fetch `url` once: the reason it is gone ("410 Gone", "redirected to the home page"),
+    or None when it is there or when the answer proves nothing."""
+    try:
+        page = await fetcher.get(url, accept=accept)
+    except HTTPStatusError as e:
+        return gone_status(e.status)
+    except FetchError:
+        return None
+    if redirected_home(url, page.url):
+        return f"redirected to the home page ({page.url})"
+    return None
