@@ -39,16 +39,33 @@ _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$", re.IGNORECA
 _SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb": 10**9}
 _SIZE_UNITS["gib"] = 2**30
 _UNION_TAGS = frozenset({"str", "int", "bool", "float"})
+EXCERPT = 80  # an error quotes at most this many characters of a value
+# caps on one-line texts that end up in feeds, pages and messages
+NAME_MAX = 120  # category, regency and source names
+ALIAS_MAX = 200
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """repr() of a value, cut to `limit` characters with its length when longer."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, str | bytes | list | tuple | dict) else len(text)
+    return f"{text[:limit]}… ({size} characters)"
 
 
 def parse_duration(value: object) -> timedelta:
     """'90s', '5m', '1h30m', '24h', '7d' -> timedelta. Bare numbers are refused on purpose."""
     if not isinstance(value, str):
-        raise ValueError(f'expected a duration string such as "90s", "5m" or "24h", got {value!r}')
+        raise ValueError(
+            f'expected a duration string such as "90s", "5m" or "24h", got {excerpt(value)}'
+        )
     text = value.strip().lower()
     parts = _DURATION_PART.findall(text)
     if not text or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f'{value!r} is not a duration; write e.g. "90s", "5m", "1h30m" or "24h"')
+        raise ValueError(
+            f'{excerpt(value)} is not a duration; write e.g. "90s", "5m", "1h30m" or "24h"'
+        )
     return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
 
 
@@ -57,14 +74,14 @@ def parse_size(value: object) -> int:
         return value
     match = _SIZE.match(str(value).strip()) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f'{value!r} is not a size; write e.g. "5MB" or "512KiB"')
+        raise ValueError(f'{excerpt(value)} is not a size; write e.g. "5MB" or "512KiB"')
     return int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
 
 
 def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
-        raise ValueError(f"{value!r} is not an http(s) URL")
+        raise ValueError(f"{excerpt(value)} is not an http(s) URL")
     return value
 
 
@@ -86,7 +103,7 @@ class StorageConfig(_Model):
     def _known_scheme(cls, v: str) -> str:
         scheme = v.split(":", 1)[0]
         if not (scheme.startswith("sqlite") or scheme.startswith("postgres")):
-            raise ValueError(f"{v!r}: use sqlite:///path or postgresql://user@host:5432/db")
+            raise ValueError(f"{excerpt(v)}: use sqlite:///path or postgresql://user@host:5432/db")
         return v
 
 
@@ -142,17 +159,21 @@ class FetchConfig(_Model):
     max_backoff: Duration = timedelta(hours=6)
 
 
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Alias = Annotated[str, Field(min_length=1, max_length=ALIAS_MAX)]
+
+
 class CategoryConfig(_Model):
     slug: Slug
-    name: str = Field(min_length=1)
-    aliases: tuple[str, ...] = ()
+    name: Name
+    aliases: tuple[Alias, ...] = ()
 
 
 class RegencyConfig(_Model):
     slug: Slug
-    name: str = Field(min_length=1)
-    aliases: tuple[str, ...] = ()
-    kecamatan: tuple[str, ...] = ()
+    name: Name
+    aliases: tuple[Alias, ...] = ()
+    kecamatan: tuple[Alias, ...] = ()
     province: StrictBool | None = None
     telegram_chat: str | StrictInt | None = None
     notify_categories: tuple[Slug, ...] | None = None
@@ -161,7 +182,7 @@ class RegencyConfig(_Model):
     @classmethod
     def _chat(cls, v: str | int | None) -> str | int | None:
         if isinstance(v, str) and not re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+", v):
-            raise ValueError(f"{v!r}: use a @channel_username or a numeric chat id")
+            raise ValueError(f"{excerpt(v)}: use a @channel_username or a numeric chat id")
         return v
 
     @property
@@ -182,6 +203,13 @@ class SelectorsConfig(_Model):
     image: str | None = None
     author: str | None = None
 
+    @field_validator("*")
+    @classmethod
+    def _compiles(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_selector(v)
+        return v
+
 
 class FilterConfig(_Model):
     """[[filters]]: hold Telegram messages back from some channels (feeds keep every item)."""
@@ -195,7 +223,7 @@ class FilterConfig(_Model):
     def _phrases(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for phrase in v:
             if not fold(phrase).strip():
-                raise ValueError(f"{phrase!r} has no words to match")
+                raise ValueError(f"{excerpt(phrase)} has no words to match")
         return v
 
     @model_validator(mode="after")
@@ -215,7 +243,7 @@ class SourceConfig(_Model):
     interval: Duration = timedelta(minutes=5)
     # a quiet source (newest item old) is polled less often, up to this; unset = never
     max_interval: Duration | None = None
-    name: str | None = None
+    name: Name | None = None
     enabled: StrictBool = True
     enrich: StrictBool = False
     timezone: str | None = None
@@ -264,23 +292,25 @@ class Config(_Model):
         known = {c.slug for c in self.categories}
         for i, slug in enumerate(self.telegram.notify_categories):
             if known and slug not in known:
-                problems.append(f"telegram.notify_categories[{i}]: unknown category {slug!r}")
+                problems.append(
+                    f"telegram.notify_categories[{i}]: unknown category {excerpt(slug)}"
+                )
         for r_i, reg in enumerate(self.regencies):
             for i, slug in enumerate(reg.notify_categories or ()):
                 if known and slug not in known:
                     path = f"regencies[{r_i}].notify_categories[{i}]"
-                    problems.append(f"{path}: unknown category {slug!r}")
+                    problems.append(f"{path}: unknown category {excerpt(slug)}")
         regencies = {r.slug for r in self.regencies}
         for f_i, rule in enumerate(self.filters):
             for i, slug in enumerate(rule.regencies or ()):
                 if slug not in regencies:
                     path = f"filters[{f_i}].regencies[{i}]"
-                    problems.append(f"{path}: unknown regency {slug!r}")
+                    problems.append(f"{path}: unknown regency {excerpt(slug)}")
         for key, tz in [("telegram.timezone", self.telegram.timezone)] + [
             (f"sources[{i}].timezone", s.timezone) for i, s in enumerate(self.sources)
         ]:
             if tz and not _valid_zone(tz):
-                problems.append(f"{key}: unknown time zone {tz!r} (e.g. Asia/Makassar)")
+                problems.append(f"{key}: unknown time zone {excerpt(tz)} (e.g. Asia/Makassar)")
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -338,7 +368,7 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
     for i, value in enumerate(values):
         if value in seen:
             problems.append(
-                f"{table}[{i}].{key}: {value!r} is already used by {table}[{seen[value]}]"
+                f"{table}[{i}].{key}: {excerpt(value)} is already used by {table}[{seen[value]}]"
             )
         seen.setdefault(value, i)
     return problems
@@ -380,8 +410,20 @@ def _raw_unknown_categories(data: dict[str, Any]) -> list[str]:
     for key, slugs in lists:
         for i, slug in enumerate(slugs if isinstance(slugs, list) and known else []):
             if isinstance(slug, str) and slug not in known:
-                out.append(f"{key}[{i}]: unknown category {slug!r}")
+                out.append(f"{key}[{i}]: unknown category {excerpt(slug)}")
     return out
+
+
+def _check_selector(css: str) -> None:
+    """Raise ValueError unless selectolax (the parser the sources use) accepts `css`."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    if not css.strip():
+        raise ValueError("an empty CSS selector; remove the key to keep the default")
+    try:
+        LexborHTMLParser("<p></p>").css(css)
+    except Exception as e:  # selectolax raises its own types; any of them means "invalid"
+        raise ValueError(f"{excerpt(css)} is not a valid CSS selector ({e})") from None
 
 
 def _valid_zone(name: str) -> bool:
@@ -412,12 +454,22 @@ def resolve_path(cli_path: str | None) -> Path:
 
 def load(path: Path) -> Config:
     """Read and validate a config file; raise ConfigError naming every bad key."""
+    if path.is_dir():
+        raise ConfigError(str(path), ["is a directory, not a file: give the path of config.toml"])
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+    except FileNotFoundError as e:
+        raise ConfigError(str(path), ["no such file"]) from e
     except OSError as e:
         raise ConfigError(str(path), [f"cannot read the file: {e.strerror or e}"]) from e
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError(str(path), [f"not UTF-8 text: {e}"]) from e
+        line = data[: e.start].count(b"\n") + 1
+        raise ConfigError(
+            str(path),
+            [f"not UTF-8 text: byte 0x{data[e.start]:02x} at line {line}; save it as UTF-8"],
+        ) from e
     return loads(text, name=path.name, base_dir=path.resolve().parent)
 
 
@@ -426,8 +478,12 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(name, [f"(TOML syntax) {e}"]) from e
+    except RecursionError as e:
+        raise ConfigError(name, [_too_deep(text)]) from e
     try:
         return Config.model_validate({**data, "base_dir": base_dir})
+    except RecursionError as e:
+        raise ConfigError(name, [_too_deep(text)]) from e
     except ValidationError as e:
         problems = _problems(e, text)
         # the cross-checks run only on a valid model: repeat the cheap ones on the raw tables
@@ -436,6 +492,20 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
             if line not in problems:
                 problems.append(line)
         raise ConfigError(name, problems) from e
+
+
+def _too_deep(text: str) -> str:
+    """The problem line for a file nested deeper than the parser's stack: where it starts."""
+    found = re.search(r"(?:[\[{]\s*){32}", text)
+    if found is None:
+        return "nesting too deep: arrays or tables inside one another"
+    line = text.count("\n", 0, found.start()) + 1
+    key = re.search(
+        r"([A-Za-z0-9_.\-\"]+)\s*=\s*$",
+        text[text.rfind("\n", 0, found.start()) + 1 : found.start()],
+    )
+    where = f"{key.group(1)}: " if key else ""
+    return f"{where}nesting too deep: arrays or tables inside one another (line {line})"
 
 
 def _problems(error: ValidationError, text: str) -> list[str]:
@@ -480,11 +550,11 @@ def _message(err: Any) -> str:
         # never echo it: an admin may have pasted the token itself here
         return "must name an environment variable (letters, digits, '_'), not hold the token"
     if kind == "string_pattern_mismatch" and SLUG in str(err.get("ctx", {})):
-        return f"{err['input']!r} must be lower case letters, digits and '-'"
+        return f"{excerpt(err['input'])} must be lower case letters, digits and '-'"
     msg = _strip(str(err["msg"]))
     if kind.startswith("value_error"):
         return msg
-    return f"{msg} (got {err['input']!r})" if "input" in err else msg
+    return f"{msg} (got {excerpt(err['input'])})" if "input" in err else msg
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:

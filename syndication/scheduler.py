@@ -37,6 +37,7 @@ FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
+RETRY = 1.0  # a file that does not parse is read once more this much later before rejecting
 RESTART_KEYS = ("storage", "server", "fetch")  # read once at start; a change needs a restart
 
 
@@ -50,6 +51,7 @@ class Daemon:
         self.inflight: set[asyncio.Task[Any]] = set()
         self.publish_lock = asyncio.Lock()
         self.config_digest = _digest(path)
+        self.config_missing = False
         self.running = False
         self.lag = metrics.LagWatcher(app.store, datetime.now(UTC))
         app.runtime.on_source_alert = self._source_alert
@@ -246,23 +248,58 @@ class Daemon:
 
     async def _watch_config(self) -> None:
         digest = _digest(self.path)
-        if digest is None or digest == self.config_digest:
+        if digest is None:
+            await self._config_missing()
+            return
+        self.config_missing = False
+        if digest == self.config_digest:
             return
         await asyncio.sleep(SETTLE)
         if _digest(self.path) != digest:
             return  # still being written: look again on the next tick
-        self.config_digest = digest
-        try:
-            config = await asyncio.to_thread(load, self.path)
-        except ConfigError as e:
-            await self._reject(e)
+        loaded = await self._load_twice()
+        if isinstance(loaded, ConfigError):
+            self.config_digest = _digest(self.path)
+            await self._reject(loaded)
             return
+        config, digest = loaded
+        self.config_digest = digest
         try:
             await self.apply(config)
         except StorageError as e:
             metrics.ERRORS.labels("storage").inc()
             self.config_digest = None  # try again on the next tick
             log.error("event=config_apply_failed error=%r", str(e))
+
+    async def _load_twice(self) -> tuple[Config, str | None] | ConfigError:
+        """Load the file; one that does not load, or is refused, gets one more try shortly after.
+
+        Editors often truncate a file, then write it: a save caught in between reads as
+        empty or cut off, and should not be rejected (or alerted about) for that.
+        """
+        for attempt in (1, 2):
+            digest = _digest(self.path)
+            try:
+                config = await asyncio.to_thread(load, self.path)
+                refusal = _refusal(self.app.config, config)
+                if refusal is None:
+                    return config, digest
+                error = ConfigError(self.path.name, [refusal])
+            except ConfigError as e:
+                error = e
+            if attempt == 2:
+                return error
+            await asyncio.sleep(RETRY)
+        raise AssertionError("unreachable")
+
+    async def _config_missing(self) -> None:
+        """The file is gone (moved, deleted, unreadable): say so once, keep running."""
+        if self.config_missing:
+            return
+        self.config_missing = True
+        self.config_digest = None  # whatever comes back is read afresh
+        problem = "cannot be read (removed or moved?): the running config stays"
+        await self._reject(ConfigError(str(self.path), [problem]))
 
     async def _reject(self, e: ConfigError) -> None:
         metrics.ERRORS.labels("config").inc()
@@ -308,6 +345,17 @@ class Daemon:
             len(after.keys() - before.keys()),
             len(before.keys() - after.keys()),
         )
+
+
+def _refusal(old: Config, new: Config) -> str | None:
+    """Why a valid file must not replace the running config, if it must not."""
+    if old.sources and not new.sources:
+        return (
+            f"sources: the new file lists no source (the running config has {len(old.sources)}):"
+            " refused, the running config stays; to stop every source keep them listed with"
+            " enabled = false"
+        )
+    return None
 
 
 def _published_view(config: Config) -> tuple[Any, ...]:

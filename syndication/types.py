@@ -65,7 +65,8 @@ class RawEntry:
     source_id: str
     guid: str | None = None
     link: str | None = None
-    title: str | None = None  # may hold entities or stray tags
+    title: str | None = None  # may hold entities or stray tags, unless title_is_text
+    title_is_text: bool = False  # the source says the title is text: "<b>" in it is literal
     summary_html: str | None = None
     content_html: str | None = None
     published_raw: str | None = None  # the date string exactly as printed

@@ -17,7 +17,7 @@ from ..types import Item, NormalizeContext, RawEntry
 from .classify import classify
 from .dates import parse_date, resolve_published
 from .dedup import content_hash, title_key
-from .text import CleanContent, clean_content, clean_title, plain_text
+from .text import LINE_MAX, CleanContent, clean_content, clean_title, plain_text
 from .urls import canonical_url, url_key, web_url
 
 __all__ = [
@@ -59,13 +59,13 @@ def normalize_entry(
     raw: RawEntry, ctx: NormalizeContext, now: datetime, first_seen: datetime
 ) -> Item:
     """Turn one raw entry into an Item; raise EntryUnusableError if it has no link and no title."""
-    title = clean_title(raw.title)
+    title = clean_title(raw.title, markup=not raw.title_is_text)
     link = web_url(canonical_url(raw.link, raw.base_url)) if raw.link and raw.link.strip() else ""
     if not link and not title:
         raise EntryUnusableError(raw.source_id, "it has neither a link nor a title")
     body = clean_content(raw.content_html or raw.summary_html, raw.base_url or link or None)
     summary = body.summary or (plain_text(raw.summary_html) if raw.content_html else "")
-    title = title or _title_from(summary, link)
+    title = title or clean_title(_title_from(summary, link), markup=False)
     skew = timedelta(seconds=ctx.future_skew_seconds)
     tz = ctx.default_timezone
     published = resolve_published(raw.published, raw.published_raw, now, first_seen, tz, skew)
@@ -81,7 +81,7 @@ def normalize_entry(
         title_key=title_key(title),
         summary=summary,
         content_html=body.content_html,
-        author=clean_title(raw.author) or None,
+        author=clean_title(raw.author, limit=LINE_MAX) or None,
         published=published,
         updated=max(updated, published),
         categories=labels.categories,

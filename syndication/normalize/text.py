@@ -173,15 +173,26 @@ class CleanContent:
     text: str  # the whole cleaned body as plain text, paragraphs split by blank lines
 
 
-def clean_title(value: str | None) -> str:
-    """Plain one-line text: entities decoded (also double-escaped ones), no tags, no controls."""
+TITLE_MAX = 300  # characters in a title; a longer one is cut at a word with "…"
+LINE_MAX = 120  # characters in another one-line field a source writes (author)
+
+
+def clean_title(value: str | None, *, markup: bool = True, limit: int = TITLE_MAX) -> str:
+    """Plain one-line text of at most `limit` characters.
+
+    markup=True (the source gave HTML): entities decoded (also double-escaped ones), no tags.
+    markup=False (the source gave text): taken as it is, only controls and runs of white space
+    go; "<script>" in it is the headline's words, escaped wherever it is written out.
+    """
+    if not markup:
+        return _truncate(_one_line(str(value or "")), limit)
     text = str(value or "")
     for _ in range(8):  # bounded: "&amp;lt;b&amp;gt;" needs two rounds, never more than a few
         previous = text
         text = htmllib.unescape(_strip_tags(text))
         if text == previous:
             break
-    return _one_line(_strip_tags(text))
+    return _truncate(_one_line(_strip_tags(text)), limit)
 
 
 def _strip_tags(text: str) -> str:

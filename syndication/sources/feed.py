@@ -50,6 +50,7 @@ def _entry(e: Any, source_id: str, base: str) -> RawEntry:
         guid=_clean(e.get("id")),
         link=_clean(e.get("link")),
         title=e.get("title"),
+        title_is_text=(e.get("title_detail") or {}).get("type") == "text/plain",
         summary_html=e.get("summary"),
         content_html=html_content,
         published_raw=e.get("published"),
@@ -131,6 +132,7 @@ def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
         guid=_str(item.get("id")),
         link=_str(item.get("url")) or _str(item.get("external_url")),
         title=_str(item.get("title")),
+        title_is_text=True,  # JSON Feed: "title" is plain text
         summary_html=_str(item.get("summary")),
         content_html=_str(item.get("content_html")) or _str(item.get("content_text")),
         published_raw=_str(item.get("date_published")),

@@ -181,6 +181,7 @@ def _entry(
         guid=None,
         link=link,
         title=title,
+        title_is_text=True,  # a headline's text: the page's markup is already read
         summary_html=hm.first_meta(doc, "og:description", "description"),
         content_html=clean_body(body),
         published_raw=published_raw,

@@ -1,0 +1,101 @@
+"""Hostile config files: `syndication check` exits 2 with one clear line naming the key, never
+a traceback, and never echoes a huge value whole."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from syndication.config import ConfigError, excerpt, loads
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = '[[sources]]\nid = "a"\nurl = "https://a.example/feed"\n'
+
+
+def _check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "syndication", "--config", str(path), "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def _bad(res: subprocess.CompletedProcess[str], *needles: str) -> str:
+    assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
+    assert "Traceback" not in res.stderr, res.stderr[-2000:]
+    for needle in needles:
+        assert needle in res.stderr, res.stderr[-2000:]
+    return res.stderr
+
+
+def test_deeply_nested_array_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(SOURCE + "aliases = " + "[" * 4000 + "]" * 4000 + "\n", encoding="utf-8")
+    err = _bad(_check(path), "config.toml: aliases: nesting too deep", "(line 4)")
+    assert "RecursionError" not in err
+
+
+def test_a_huge_invalid_value_is_quoted_in_short(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    huge = "x" * (20 * 2**20)
+    path.write_text(SOURCE + f'interval = "{huge}"\n[feeds]\nbase_url = "{huge}"\n', "utf-8")
+    err = _bad(_check(path), "sources[0].interval: ", "feeds.base_url: ", "20971520 characters")
+    assert len(err) < 2000, len(err)
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(SOURCE.encode() + b'name = "Kabar \xe9\xe9"\n')
+    _bad(_check(path), "not UTF-8", "0xe9", "line 4")
+
+
+def test_a_directory_instead_of_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.mkdir()
+    _bad(_check(path), "config.toml: is a directory")
+
+
+def test_a_missing_file(tmp_path: Path) -> None:
+    _bad(_check(tmp_path / "config.toml"), "config.toml: no such file")
+
+
+def test_an_invalid_css_selector_is_named_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    text = (
+        SOURCE
+        + 'kind = "html"\n[sources.selectors]\ntitle = "h1..judul"\nlink = "div:nth-child("\n'
+    )
+    path.write_text(text, encoding="utf-8")
+    _bad(
+        _check(path),
+        "sources[0].selectors.title: 'h1..judul' is not a valid CSS selector",
+        "sources[0].selectors.link: 'div:nth-child(' is not a valid CSS selector",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (SOURCE + f'name = "{"Nama " * 100}"\n', "sources[0].name"),
+        (f'[[categories]]\nslug = "a"\nname = "{"k" * 500}"\n', "categories[0].name"),
+        (f'[[regencies]]\nslug = "a"\nname = "{"k" * 500}"\n', "regencies[0].name"),
+    ],
+)
+def test_one_line_names_are_capped(text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        loads(text)
+    assert any(p.startswith(f"{key}: ") and "at most" in p for p in err.value.problems)
+    assert all(len(p) < 400 for p in err.value.problems)
+
+
+def test_excerpt() -> None:
+    assert excerpt("kukar") == "'kukar'"
+    long = excerpt("y" * 1000)
+    assert long.startswith("'yyy") and long.endswith("… (1000 characters)") and len(long) < 110
