@@ -6,6 +6,7 @@ of pacing, api_url or token applies."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -59,7 +60,7 @@ def with_telegram_keys(path: Path, lines: str) -> Path:
         ('template = "{title} {url} <blink>x</blink>"', "telegram.template", "<blink>"),
         ('template = "{title} {url} {nope}"', "telegram.template", "unknown placeholder"),
         ('pace_window = "0s"', "telegram.pace_window", "more than 0s"),
-        ("max_per_poll = 0", "telegram.max_per_poll", "greater than or equal to 1"),
+        ("max_attempts = 0", "telegram.max_attempts", "greater than or equal to 1"),
         ('timezone = "Asia/Nowhere"', "telegram.timezone", "unknown time zone"),
     ],
 )
@@ -79,12 +80,12 @@ def test_valid_telegram_values_load(tmp_path: Path) -> None:
     path = daemon_config(tmp_path / "config.toml", db_url="sqlite:///db.sqlite3", sources="")
     with_telegram_keys(
         path,
-        'quiet_hours = "22:00-06:00"\npace_window = "2s"\nmax_per_poll = 5\nmax_attempts = 3\n'
+        'quiet_hours = "22:00-06:00"\npace_window = "2s"\nmax_attempts = 3\n'
         'template = "<b>{labels}</b>\\n<a href=\\"{url}\\">{title}</a>\\n{source} · {time}"',
     )
     tg = load(path).telegram
     assert tg.quiet is not None and tg.quiet[0].hour == 22 and tg.quiet[1].hour == 6
-    assert tg.pace_window == timedelta(seconds=2) and tg.max_per_poll == 5
+    assert tg.pace_window == timedelta(seconds=2) and tg.max_attempts == 3
 
 
 def test_daemon_rejects_a_reload_with_bad_quiet_hours_and_keeps_delivering(
@@ -257,10 +258,9 @@ def test_a_sent_message_is_recorded_after_the_database_comes_back(
     with LockingFake(db, 1.5, per_minute=20, min_interval=1.0) as fake:
         env = make_env(tmp_path, f"sqlite:///{db}", fake, monkeypatch)
         env.add(item(1))
-        try:  # the dispatcher's own reads may meet the missing table too: that may stop it
+        # the dispatcher's own reads may meet the missing table too: that may stop it
+        with contextlib.suppress(StorageError, SQLAlchemyError):
             env.drain(horizon=5)
-        except (StorageError, SQLAlchemyError):
-            pass
         assert len(fake.messages_to(KUKAR)) == 1
         [row] = env.delivery(KUKAR)
         assert row.state == "sent" and row.message_id == fake.messages_to(KUKAR)[0].message_id

@@ -22,7 +22,8 @@ STOP_OUTCOMES = frozenset(
     {Outcome.CHAT_BROKEN, Outcome.TOKEN, Outcome.STOPPED, Outcome.MOVED, Outcome.RETRY}
 )
 
-Counts = dict[Outcome, int]  # keys compare equal to their strings: counts["sent"] works
+# keyed by Outcome; typed by str so it reads as a plain mapping (metrics, logs, tests)
+Counts = dict[str, int]
 
 
 def new_counts() -> Counts:
