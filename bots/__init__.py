@@ -17,6 +17,7 @@ from bots.errors import (
     TokenRejected,
     Transient,
     Unknowable,
+    Unreachable,
 )
 from bots.message import Headline, HeadlineError, Message, format_time, is_quiet, render
 from bots.pacing import Limits, Pacer
@@ -43,6 +44,7 @@ __all__ = [
     "TokenRejected",
     "Transient",
     "Unknowable",
+    "Unreachable",
     "format_time",
     "is_quiet",
     "render",

@@ -9,6 +9,7 @@
     ├── Rejected              other 400 (bad HTML, too long): a bug, never retried
     │   └── MessageGone       the message to edit no longer exists
     ├── Transient             network error or 5xx before Telegram acted: retry later
+    │   └── Unreachable       the Bot API could not be reached at all: knowably not sent
     └── Unknowable            timeout after the request went out: Telegram may have posted
 
 Every message is scrubbed of the bot token before it is stored (see `_secrets`).
@@ -68,6 +69,10 @@ class MessageGone(Rejected):
 
 class Transient(BotError):
     """The request did not take effect (network down, 5xx); resending later is safe."""
+
+
+class Unreachable(Transient):
+    """No connection to the Bot API (refused, DNS failure, connect timeout): nothing was sent."""
 
 
 class Unknowable(BotError):

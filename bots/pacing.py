@@ -100,6 +100,15 @@ class Pacer:
         finally:
             self.sent(chat)
 
+    def remember(self, chat: Chat, ages: Iterable[float]) -> None:
+        """Count sends to `chat` started `ages` seconds ago by someone else (e.g. another
+        process that held the chat before): they use up its window like this pacer's own."""
+        now = self._clock()
+        started = [now - age for age in ages]
+        if started:
+            state = self._state(chat)
+            state.sent = deque(sorted([*state.sent, *started]))
+
     def block(self, chat: Chat, seconds: float) -> None:
         """After a 429 for `chat`: nothing goes to it for `seconds` (plus slack)."""
         state = self._state(chat)

@@ -28,6 +28,7 @@ from bots.errors import (
     TokenRejected,
     Transient,
     Unknowable,
+    Unreachable,
 )
 from bots.message import Kind, Message
 
@@ -67,6 +68,8 @@ _GONE = (
 )
 # httpx failures that prove the request never reached Telegram.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# ... and of those, the ones that say the Bot API itself could not be reached.
+_UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,8 @@ def _bad_request(where: str, text: str, low: str) -> BotError:
 def _network(where: str, exc: tg_error.TelegramError, *, idempotent: bool) -> BotError:
     cause = exc.__cause__
     detail = f"{type(cause).__name__ if cause else type(exc).__name__}: {exc}"
+    if isinstance(cause, _UNREACHABLE):
+        return Unreachable(f"{where}: cannot reach the Bot API ({detail}); nothing was sent")
     if cause is None or isinstance(cause, _NOT_SENT) or idempotent:
         # no cause: PTB turned an HTTP 5xx answer into NetworkError; Telegram did not act
         return Transient(f"{where}: {detail}")

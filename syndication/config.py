@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -145,7 +145,75 @@ class TelegramConfig(_Model):
     per_chat_per_minute: StrictInt = Field(default=20, ge=1, le=20)
     per_chat_per_second: float = Field(default=1.0, strict=True, gt=0, le=1.0)
     global_per_second: StrictInt = Field(default=25, ge=1, le=30)
-    max_attempts: StrictInt = Field(default=12, ge=1)
+    # Telegram's rate window for per_chat_per_minute; shorten it only in tests
+    pace_window: Duration = timedelta(seconds=60)
+    # attempts at one message before it is marked failed (the admin is told)
+    max_attempts: StrictInt = Field(default=12, ge=1, le=100)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_window(cls, v: str | None) -> str | None:
+        if v is not None:
+            quiet_window(v)
+        return v
+
+    @field_validator("template")
+    @classmethod
+    def _renders(cls, v: str | None) -> str | None:
+        if v is not None:
+            check_template(v)
+        return v
+
+    @field_validator("pace_window")
+    @classmethod
+    def _window(cls, v: timedelta) -> timedelta:
+        if not timedelta(0) < v <= timedelta(seconds=60):
+            raise ValueError("must be more than 0s and at most 60s (Telegram's window is 60s)")
+        return v
+
+    @property
+    def quiet(self) -> tuple[time, time] | None:
+        """The parsed quiet_hours window (start, end), or None."""
+        return None if self.quiet_hours is None else quiet_window(self.quiet_hours)
+
+
+def quiet_window(text: str) -> tuple[time, time]:
+    """'22:00-06:00' -> (22:00, 06:00); a ValueError names the part that is not a time."""
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise ValueError(f'{text!r}: write the window as HH:MM-HH:MM, e.g. "22:00-06:00"')
+    out = []
+    for part in parts:
+        try:
+            out.append(time.fromisoformat(part))
+        except ValueError:
+            raise ValueError(
+                f"{text!r}: {part} is not a time of day (HH:MM from 00:00 to 23:59)"
+            ) from None
+    return out[0], out[1]
+
+
+def check_template(text: str) -> None:
+    """Parse the template and render it once against a sample headline; ValueError if not."""
+    from bots.errors import BotError
+    from bots.message import Headline, render
+
+    sample = Headline(
+        key="sample",
+        title="Pemkab Kutai Kartanegara Gelar Rapat Koordinasi",
+        url="https://example.org/berita/1",
+        source_name="Contoh",
+        published=datetime(2024, 11, 18, 12, 0, tzinfo=UTC),
+        labels=("Pemerintah",),
+        regency_name="Kutai Kartanegara",
+        summary="Ringkasan berita.",
+        image_url="https://example.org/foto.jpg",
+    )
+    try:
+        render(sample, text, "UTC")
+        render(sample, text, "UTC", kind="text")
+    except BotError as e:
+        raise ValueError(e.reason) from None
 
 
 class FetchConfig(_Model):

@@ -224,6 +224,8 @@ class Daemon:
                 metrics.record_deliveries(counts)
                 await asyncio.to_thread(self.lag.observe)
                 wait = await asyncio.to_thread(self._seconds_to_next_delivery)
+                if self.app.deliverer.dry:  # nothing is sent: wake on new rows or a reload
+                    wait = 30.0
             except Exception:
                 metrics.ERRORS.labels("delivery").inc()
                 log.exception("event=delivery_failed")

@@ -35,8 +35,7 @@ def redirected_home(article_url: str, final_url: str) -> bool:
     start, end = urlsplit(article_url), urlsplit(final_url)
     if end.query or start.path.rstrip("/") in ("", "/index.html", "/index.php"):
         return False
-    same_site = end.hostname and start.hostname
-    if same_site and end.hostname.removeprefix("www.") != start.hostname.removeprefix("www."):
+    if (end.hostname or "").removeprefix("www.") != (start.hostname or "").removeprefix("www."):
         return False
     return end.path.lower() in _HOME_PATHS
 

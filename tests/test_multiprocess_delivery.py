@@ -45,12 +45,13 @@ import asyncio, logging, sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from syndication import deliver
+from syndication.delivery import core
 from syndication.config import load
 from syndication.store import open_store
 
 logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-deliver.LEASE = timedelta(seconds=float(sys.argv[3]))
-deliver.RENEW = float(sys.argv[3]) / 4
+core.LEASE = timedelta(seconds=float(sys.argv[3]))
+core.RENEW = float(sys.argv[3]) / 4
 config = load(Path(sys.argv[1]))
 
 async def main() -> None:

@@ -1,0 +1,108 @@
+"""The state every part of delivery shares, and the small steps they all use."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bots.pacing import Limits, Pacer
+from bots.telegram import TelegramSender
+
+from ..config import Config, TelegramConfig
+from ..errors import StorageError
+from ..liveness import lease_owner
+from ..store import Store
+from .alerts import AdminAlerts
+
+log = logging.getLogger("syndication.deliver")
+LEASE = timedelta(seconds=60)  # a dead process's rows are free again after this
+RENEW = 15.0  # seconds between lease renewals (and dead-owner checks) while draining
+MAX_HOLD = 30.0  # a transient error pauses its chat this long at most
+RECORD_PATIENCE = 600.0  # seconds a sent message's record is retried while the database is away
+SharedPacer = Pacer  # the name other modules and tests know
+
+
+def limits(tg: TelegramConfig) -> Limits:
+    return Limits(
+        chat_interval=1.0 / tg.per_chat_per_second,
+        chat_per_minute=tg.per_chat_per_minute,
+        bot_per_second=tg.global_per_second,
+        chat_window=tg.pace_window.total_seconds(),
+    )
+
+
+class Core:
+    def __init__(self, config: Config, store: Store, clock: Callable[[], datetime], owner: str):
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.owner = lease_owner(owner)
+        self.pacer = Pacer(limits(config.telegram))
+        self._endpoint = (config.token(), config.telegram.api_url)
+        token = self._endpoint[0]
+        self.sender = TelegramSender(token, config.telegram.api_url) if token else None
+        self._stop = asyncio.Event()
+        self.token_rejected = False
+        self.sent_total = 0
+        self.failed_total = 0
+        self.alerts = AdminAlerts()
+        self._moved: set[str] = set()  # chats migrated during this process's life
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    @stopped.setter
+    def stopped(self, value: bool) -> None:
+        # the daemon sets this on SIGTERM: every wait below wakes up at once
+        if value:
+            self._stop.set()
+        else:
+            self._stop.clear()
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), seconds)
+
+    def alert_admin(self, subject: str, text: str) -> None:
+        self.alerts.add(subject, text, self.config.telegram.admin_chat)
+
+    async def _hold(self, chat: str, seconds: float) -> None:
+        """Pause `chat` here and in the store, for whichever process sends to it next."""
+        self.pacer.block(chat, seconds)
+        until = self.clock() + timedelta(seconds=seconds)
+        await asyncio.to_thread(self.store.hold_chat, chat, until)
+
+    async def _record_sent(
+        self, delivery_id: int, message_id: int | None, kind: str, title: str
+    ) -> None:
+        """Record a message that left: before anything else, and patiently (RECORD_PATIENCE),
+        since a record lost now means the message is sent again by the next run."""
+        delay, waited = 0.1, 0.0
+        while True:
+            try:
+                await asyncio.to_thread(
+                    self.store.mark_sent, delivery_id, self.clock(), message_id, kind, title
+                )
+                return
+            except (StorageError, SQLAlchemyError) as e:
+                if waited >= RECORD_PATIENCE:
+                    raise StorageError(
+                        f"delivery {delivery_id} was sent but cannot be recorded: {e}"
+                    ) from e
+                log.error(
+                    "event=record_sent_failed delivery=%s retry_in=%ss error=%r",
+                    delivery_id,
+                    delay,
+                    str(e),
+                )
+            # not stoppable: the record must be written even while the process stops
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 10.0)

@@ -1,0 +1,164 @@
+"""The dispatcher: which chats have due rows no other process holds? | one worker per chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time as monotonic_time
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime, timedelta
+
+from bots.telegram import TelegramSender
+
+from ..config import Config
+from ..errors import StorageError
+from ..liveness import is_dead
+from ..store import Store
+from . import core
+from .core import limits
+from .dry import DryRun
+from .outcome import Counts, Outcome, new_counts
+from .worker import ChatWorkers
+
+log = logging.getLogger("syndication.deliver")
+POLL = 1.0  # seconds between looks for newly due chats while workers run
+BROKEN_RECHECK = timedelta(minutes=10)  # a broken channel is tried again after this
+
+
+class Deliverer(ChatWorkers):
+    def __init__(self, config: Config, store: Store, clock: Callable[[], datetime], owner: str):
+        super().__init__(config, store, clock, owner)
+        self._dry = DryRun(store, self.owner, clock)
+        self._new_endpoint = False
+        self._probed: dict[str, float] = {}  # broken chat -> monotonic time of the last probe
+        self._probe_before: datetime | None = None
+
+    @property
+    def dry(self) -> bool:
+        """No token: messages are rendered and logged once, never sent."""
+        return self.sender is None and not self._new_endpoint
+
+    async def aclose(self) -> None:
+        if self.sender is not None:
+            await self.sender.close()
+
+    def reconfigure(self, config: Config) -> None:
+        """Take a reloaded config: pacing applies at once, a new token or api_url from the
+        next drain on (the bot client is rebuilt between drains, never under a request)."""
+        self.config = config
+        new = limits(config.telegram)
+        if new != self.pacer.limits:
+            self.pacer.limits = new  # what it knows of recent sends still counts
+            log.info("event=telegram_reconfigured what=pacing limits=%r", new)
+        endpoint = (config.token(), config.telegram.api_url)
+        if endpoint != self._endpoint:
+            self._endpoint = endpoint
+            self._new_endpoint = True
+            log.info(
+                "event=telegram_reconfigured what=bot_client api_url=%s token=%s",
+                endpoint[1],
+                "set" if endpoint[0] else "none (dry run)",
+            )
+
+    async def _switch_endpoint(self) -> None:
+        if not self._new_endpoint:
+            return
+        self._new_endpoint = False
+        old, (token, api_url) = self.sender, self._endpoint
+        self.sender = TelegramSender(token, api_url) if token else None
+        self.token_rejected = False
+        if old is not None:
+            await old.close()
+
+    async def drain(
+        self, *, horizon: timedelta = timedelta(seconds=90), probe_broken: bool = False
+    ) -> Counts:
+        """Send everything due, waiting out rate limits and retries due within `horizon`.
+
+        `probe_broken` (run --once) tries each broken channel once now instead of after
+        BROKEN_RECHECK: one request tells whether the bot can post there again.
+        On a stop (`stopped = True`) every wait ends at once; each chat's worker finishes the
+        request it has in flight, records its outcome and hands back its other rows before
+        drain returns."""
+        await self._switch_endpoint()
+        counts = new_counts()
+        # broken before this drain began: found broken during it, a channel is not retried
+        self._probe_before = self.clock() if probe_broken else None
+        if self.sender is None:
+            counts[Outcome.DRY] = await self._dry.run(self.config, core.LEASE)
+            return counts
+        await asyncio.to_thread(self._release_dead)
+        heartbeat = asyncio.create_task(self._heartbeat(), name="delivery-leases")
+        try:
+            await self._dispatch(horizon, counts)
+        finally:
+            heartbeat.cancel()
+            with suppress(asyncio.CancelledError):
+                await heartbeat
+        if not self.token_rejected:
+            await self.alerts.flush(
+                self.sender, self.config.telegram.admin_chat, self.pacer, self._pause
+            )
+        else:
+            self.alerts.queue.clear()
+        return counts
+
+    async def _dispatch(self, horizon: timedelta, counts: Counts) -> None:
+        workers: dict[str, asyncio.Task[None]] = {}
+        try:
+            while not self.stopped and not self.token_rejected:
+                now = self.clock()
+                for chat, probe in await asyncio.to_thread(self._chats_to_start, now, workers):
+                    workers[chat] = asyncio.create_task(self._worker(chat, counts, probe=probe))
+                if workers:
+                    done, _ = await asyncio.wait(
+                        workers.values(), timeout=POLL, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for chat in [c for c, task in workers.items() if task in done]:
+                        workers.pop(chat).result()  # a bug in a worker surfaces here
+                    continue
+                wait = await asyncio.to_thread(self._next_due_in, now)
+                if wait is None or wait > horizon.total_seconds():
+                    break
+                await self._pause(max(0.05, min(wait, POLL)))
+        finally:
+            # stopping: each worker finishes the request it has in flight and hands back the rest
+            if workers:
+                await asyncio.gather(*workers.values(), return_exceptions=True)
+
+    def _chats_to_start(
+        self, now: datetime, running: dict[str, asyncio.Task[None]]
+    ) -> list[tuple[str, bool]]:
+        start = [(c, False) for c in self.store.due_chats(now, self.owner) if c not in running]
+        clock = monotonic_time.monotonic()
+        for chat, since in self.store.broken_chats().items():
+            last = self._probed.get(chat)
+            probe_now = self._probe_before is not None and since < self._probe_before
+            stale = now - since >= BROKEN_RECHECK or (probe_now and last is None)
+            if chat not in running and stale and (last is None or clock - last >= core.RENEW * 4):
+                self._probed[chat] = clock
+                start.append((chat, True))
+        return start
+
+    def _next_due_in(self, now: datetime) -> float | None:
+        # chats another process holds are its work: a `run --once` does not wait for them
+        due = self.store.next_delivery_due(self.owner, now)
+        return None if due is None else (due - now).total_seconds()
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(core.RENEW)
+            try:
+                await asyncio.to_thread(
+                    self.store.renew_leases, self.owner, self.clock(), core.LEASE
+                )
+                await asyncio.to_thread(self._release_dead)
+            except StorageError as e:  # the database away for a moment: try again next beat
+                log.error("event=lease_renewal_failed error=%r", str(e))
+
+    def _release_dead(self) -> None:
+        for owner in self.store.lease_owners(self.clock()):
+            if owner != self.owner and is_dead(owner):
+                freed = self.store.release_owner(owner)
+                log.warning("event=leases_released owner=%s rows=%d reason=dead", owner, freed)

@@ -1,0 +1,32 @@
+"""What delivering one row came to, and the counts a drain returns."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    EDITED = "edited"
+    RETRY = "retry"  # backed off; the chat pauses
+    FAILED = "failed"  # given up on: recorded with its reason
+    DRY = "dry"  # no token: rendered and logged only
+    CHAT_BROKEN = "chat-broken"
+    TOKEN = "token"  # the token was rejected: all delivery stops
+    STOPPED = "stopped"  # the process is stopping
+    MOVED = "moved"  # the chat migrated; its rows moved with it
+
+
+# after these the chat's worker hands back the rest of its rows and stops for now
+STOP_OUTCOMES = frozenset(
+    {Outcome.CHAT_BROKEN, Outcome.TOKEN, Outcome.STOPPED, Outcome.MOVED, Outcome.RETRY}
+)
+
+# keyed by Outcome; typed by str so it reads as a plain mapping (metrics, logs, tests)
+Counts = dict[str, int]
+
+
+def new_counts() -> Counts:
+    return {
+        o: 0 for o in (Outcome.SENT, Outcome.EDITED, Outcome.RETRY, Outcome.FAILED, Outcome.DRY)
+    }

@@ -1,0 +1,193 @@
+"""One row to Telegram: send or edit it, and record what came of it by the error's kind."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bots.errors import (
+    BotError,
+    ChatBroken,
+    ChatMigrated,
+    MessageGone,
+    Rejected,
+    RetryAfter,
+    TokenRejected,
+    Transient,
+    Unknowable,
+    Unreachable,
+)
+from bots.message import Kind, Message
+
+from ..store import DeliveryRow
+from .core import MAX_HOLD, Core
+from .outcome import Outcome
+from .render import render_row, silent
+
+log = logging.getLogger("syndication.deliver")
+MAX_429 = 5  # 429s in a row answered on the spot before the row backs off
+
+
+class Sending(Core):
+    async def _deliver_one(self, row: DeliveryRow) -> Outcome:
+        assert self.sender is not None
+        chat = row.chat
+        try:
+            message = render_row(self.config, row)
+        except BotError as e:  # e.g. an item URL that is not http(s): a bug, not retried
+            await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
+            log.error("event=render_failed delivery=%s reason=%r", row.id, e.reason)
+            return Outcome.FAILED
+        for _ in range(MAX_429):
+            # spaced from the END of each request: Telegram counts arrivals
+            await self._pause(self.pacer.delay(chat))
+            if self.stopped:  # a stop during a pause (a 429's retry_after) sends nothing more
+                await asyncio.to_thread(self.store.release, [row.id])
+                return Outcome.STOPPED
+            try:
+                async with self.pacer.slot(chat):
+                    return await self._attempt(row, chat, message)
+            except RetryAfter as e:
+                await self._hold(chat, e.seconds)
+                log.warning("event=telegram_429 chat=%s retry_after=%s", chat, e.seconds)
+            except ChatMigrated as e:
+                # the rows move to the new id, and whichever process takes the new chat's
+                # lease sends them: this worker holds only the old chat's
+                new = str(e.new_chat_id)
+                await asyncio.to_thread(self.store.migrate_chat, chat, new, self.clock())
+                log.warning("event=chat_migrated chat=%s new=%s", chat, new)
+                self._moved.add(chat)
+                await asyncio.to_thread(self.store.release, [row.id])
+                return Outcome.MOVED
+        return await self._retry(row, chat, "too many 429s in a row")
+
+    async def _attempt(self, row: DeliveryRow, chat: str, message: Message) -> Outcome:
+        assert self.sender is not None
+        try:
+            if row.state == "edit":
+                return await self._edit(row, chat, message)
+            sent = await self.sender.send(chat, message, silent=silent(self.config, self.clock()))
+        except (RetryAfter, ChatMigrated):
+            raise
+        except Unknowable as e:
+            return await self._unknowable(row, chat, e)
+        except ChatBroken as e:
+            await self._broken(chat, e.reason)
+            await asyncio.to_thread(self.store.release, [row.id])
+            return Outcome.CHAT_BROKEN
+        except TokenRejected as e:
+            self.token_rejected = True
+            log.error("event=token_rejected error=%r", e.reason)
+            await asyncio.to_thread(self.store.release, [row.id])
+            return Outcome.TOKEN
+        except Rejected as e:
+            await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
+            log.error(
+                "event=telegram_rejected delivery=%s chat=%s reason=%r", row.id, chat, e.reason
+            )
+            self.failed_total += 1
+            return Outcome.FAILED
+        except Unreachable as e:  # knowably not sent: never "maybe posted"
+            return await self._retry(row, chat, e.reason, unreachable=True)
+        except (Transient, BotError) as e:  # and any kind added later: back off, retry
+            return await self._retry(row, chat, e.reason)
+        await self._record_sent(row.id, sent.message_id, sent.kind, row.item.title)
+        self.sent_total += 1
+        log.info(
+            "event=telegram_sent delivery=%s item=%s chat=%s message_id=%s kind=%s",
+            row.id,
+            row.item.id,
+            chat,
+            sent.message_id,
+            sent.kind,
+        )
+        return Outcome.SENT
+
+    async def _edit(self, row: DeliveryRow, chat: str, message: Message) -> Outcome:
+        assert self.sender is not None
+        if row.message_id is None:  # assumed sent after a timeout: nothing known to edit
+            await self._record_sent(row.id, None, row.message_kind or "text", row.item.title)
+            return Outcome.EDITED
+        kind: Kind = "photo" if row.message_kind == "photo" else "text"
+        if message.kind != kind:  # the message's layout was fixed when it was first sent
+            message = render_row(self.config, row, kind=kind)
+        try:
+            await self.sender.edit(chat, row.message_id, message)
+        except MessageGone as e:
+            log.warning("event=edit_gone delivery=%s reason=%r", row.id, e.reason)
+        await self._record_sent(row.id, row.message_id, kind, row.item.title)
+        log.info(
+            "event=telegram_edited delivery=%s chat=%s message_id=%s", row.id, chat, row.message_id
+        )
+        return Outcome.EDITED
+
+    async def _unknowable(self, row: DeliveryRow, chat: str, e: Unknowable) -> Outcome:
+        policy = self.config.telegram.on_timeout
+        log.warning(
+            "event=telegram_unknowable delivery=%s chat=%s policy=%s reason=%r",
+            row.id,
+            chat,
+            policy,
+            e.reason,
+        )
+        if policy == "assume-sent":
+            await self._record_sent(row.id, None, "text", row.item.title)
+            return Outcome.SENT
+        return await self._retry(row, chat, e.reason, soon=True)
+
+    async def _retry(
+        self,
+        row: DeliveryRow,
+        chat: str,
+        reason: str,
+        *,
+        soon: bool = False,
+        unreachable: bool = False,
+    ) -> Outcome:
+        """Back off and try again later, up to `[telegram] max_attempts` tries of the row."""
+        attempt = row.attempts + 1
+        limit = self.config.telegram.max_attempts
+        if attempt >= limit:
+            return await self._give_up(row, chat, reason, attempt, unreachable=unreachable)
+        delay = min(2.0 * 2**row.attempts if soon else 5.0 * 2**row.attempts, 3600.0)
+        # the chat pauses too: a 5xx or a timeout is rarely about one message alone
+        await self._hold(chat, min(delay, MAX_HOLD))
+        await asyncio.to_thread(
+            self.store.mark_retry, row.id, reason, self.clock() + timedelta(seconds=delay)
+        )
+        log.warning(
+            "event=telegram_retry delivery=%s chat=%s attempt=%d of=%d in=%ss reason=%r",
+            row.id,
+            chat,
+            attempt,
+            limit,
+            delay,
+            reason,
+        )
+        return Outcome.RETRY
+
+    async def _give_up(
+        self, row: DeliveryRow, chat: str, reason: str, attempt: int, *, unreachable: bool
+    ) -> Outcome:
+        if unreachable:
+            # nothing left the process: the row stays pending, the chat waits as broken
+            await asyncio.to_thread(self.store.release, [row.id])
+            await self._broken(chat, f"{reason} ({attempt} attempts)")
+            return Outcome.CHAT_BROKEN
+        why = f"gave up after {attempt} attempts: {reason}"
+        await asyncio.to_thread(self.store.mark_failed, row.id, why)
+        self.failed_total += 1
+        log.error("event=telegram_gave_up delivery=%s chat=%s reason=%r", row.id, chat, why)
+        self.alert_admin(chat, f"⚠️ a message to {chat} was not delivered: {why}")
+        return Outcome.FAILED
+
+    async def _broken(self, chat: str, reason: str) -> None:
+        first = await asyncio.to_thread(self.store.channel_broken, chat, reason, self.clock())
+        log.error("event=channel_broken chat=%s reason=%r", chat, reason)
+        if first:
+            self.alert_admin(
+                chat,
+                f"⚠️ channel {chat} is broken: {reason}. Its messages wait until the bot can "
+                "post there again (checked every 10 minutes; see syndication status).",
+            )
