@@ -221,7 +221,8 @@ def _dates(
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified)
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    line = hm.date_line(scope, body.mem_id, inside)
+    headline = doc.css_first(", ".join(fld.HEADLINE_SELECTORS)) or doc.css_first("h1")
+    line = hm.date_line(scope, body.mem_id, inside, headline.mem_id if headline else None)
     naive = machine.naive_published
     if naive is not None and (line is None or not hm.has_clock(line)):
         # a zone-less machine time still knows the hour the visible line leaves out;
