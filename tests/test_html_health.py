@@ -5,18 +5,22 @@ polls. Through the fixture portal and `run_once`."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from syndication import commands
 from syndication.config import load
+from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
 from tests.test_e2e_html import (
     HTML,
+    NOW,
     article_hits,
     article_page,
     config,
+    fake,  # noqa: F401  (the fake Telegram fixture)
     html_source,
     listing_page,
     once,
@@ -83,3 +87,35 @@ def test_a_skipped_link_of_a_healthy_listing_is_explained(
     capsys.readouterr()
     assert commands.explain(load(path), portal.url + bad) == 1
     assert "no article body" in capsys.readouterr().out
+
+
+def test_a_capped_first_poll_is_over_after_one_poll_and_its_backlog_stays_quiet(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram
+) -> None:
+    paths = [f"/pemkot-samarinda-agenda-nomor-{n}/" for n in range(7)]
+    recent = NOW - timedelta(minutes=30)
+    for p in paths:
+        page = article_page(portal.url + p, title_of(p), when=recent, credit="(adv/samarinda)")
+        portal.set(p, page, content_type=HTML)
+    portal.set("/", listing_page(portal.url, paths), content_type=HTML)
+    path = config(
+        tmp_path,
+        f"sqlite:///{tmp_path}/db.sqlite3",
+        html_source(portal, extra="max_articles = 2"),
+        api_url=fake.url,
+        chats={"samarinda": "@kabar_smd"},
+    )
+    once(path)
+    assert source_status(path, "portal")["first_poll_done"] is True  # after one poll
+    assert len(stored(path)) == 2
+
+    # a story published now, above the backlog: announced; the backlog fetched alongside: not
+    fresh = "/pemkot-samarinda-agenda-terbaru/"
+    page = article_page(portal.url + fresh, title_of(fresh), when=NOW, credit="(adv/samarinda)")
+    portal.set(fresh, page, content_type=HTML)
+    portal.set("/", listing_page(portal.url, [fresh, *paths]), content_type=HTML)
+    for _ in range(4):
+        once(path)
+    assert len(stored(path)) == 8
+    assert [m.chat for m in fake.messages] == ["@kabar_smd"]
+    assert title_of(fresh) in fake.messages[0].text

@@ -64,6 +64,9 @@ class Listing:
     new_links: int = 0
     fetched: int = 0
     skipped: tuple[Skipped, ...] = ()
+    # the first poll is over even if the max_articles cap left links for later polls
+    baseline_done: bool = False
+    quiet: frozenset[str] = frozenset()  # entries that are backlog of the first poll: no push
 
 
 def decode(body: bytes, content_type: str) -> str:
@@ -85,8 +88,14 @@ def selectors_of(source: SourceConfig) -> Selectors:
     return Selectors.from_mapping(source.selectors.model_dump() if source.selectors else None)
 
 
-async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResult) -> Listing:
-    """The articles behind a listing's links that this source has not stored or skipped yet."""
+async def listing_entries(
+    rt: Runtime, source: SourceConfig, fetched: FetchResult, *, first_poll: bool = False
+) -> Listing:
+    """The articles behind a listing's links that this source has not stored or skipped yet.
+
+    The first poll fetches the top max_articles links and is over when they answered: the
+    links the cap left out are remembered as backlog, fetched by the next polls (the listing
+    stays incomplete until then) and never announced."""
     html = decode(fetched.body, fetched.content_type)
     titled = extract_titled_links(html, fetched.url, selectors_of(source))
     links = list(titled)
@@ -130,13 +139,38 @@ async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResul
         raise _nothing_kept(source, len(todo), list(skipped.values()))
     if skipped:
         await _remember_skips(rt, source.id, skips, skipped)
+    backlog = await _backlog(rt, source.id)
+    left = {key for key, _ in fresh} - {key for key, _ in todo}
+    quiet = frozenset(e.guid for e in entries if e.guid in backlog)
+    if (first_poll and not failed) or backlog:
+        await _keep_backlog(rt, source.id, (backlog | (left if first_poll else set())) - quiet)
     return Listing(
         entries=tuple(entries),
         complete=not failed and len(todo) >= len(fresh),
         new_links=len(fresh),
         fetched=len(todo),
         skipped=tuple(skipped.values()),
+        baseline_done=first_poll and not failed,
+        quiet=quiet,
     )
+
+
+def _backlog_event(source_id: str) -> str:
+    return f"html-backlog:{source_id}"
+
+
+async def _backlog(rt: Runtime, source_id: str) -> set[str]:
+    text = await asyncio.to_thread(rt.store.get_event, _backlog_event(source_id))
+    try:
+        data = json.loads(text) if text else []
+    except ValueError:
+        return set()
+    return {k for k in data if isinstance(k, str)} if isinstance(data, list) else set()
+
+
+async def _keep_backlog(rt: Runtime, source_id: str, keys: set[str]) -> None:
+    value = json.dumps(sorted(keys)[:_SKIP_LIMIT])
+    await asyncio.to_thread(rt.store.set_event, _backlog_event(source_id), value, rt.clock())
 
 
 async def _retitled(rt: Runtime, source: SourceConfig, anchors: dict[str, str]) -> list[str]:
