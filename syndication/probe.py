@@ -20,6 +20,7 @@ import feedparser
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
+from syndication.probe_hints import content_selector, link_selector
 from syndication.sources.html import (
     FeedDiscovery,
     NotArticle,
@@ -28,7 +29,6 @@ from syndication.sources.html import (
     extract_links,
     find_feed_links,
 )
-from syndication.probe_hints import content_selector, link_selector
 from syndication.types import RawEntry
 
 # Host endings dropped from a suggested source id: `eksposisi.com` -> `eksposisi`.

@@ -5,6 +5,7 @@ polls. Through the fixture portal and `run_once`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,10 +18,8 @@ from tests.portal import Portal
 from tests.test_e2e_html import (
     HTML,
     NOW,
-    article_hits,
     article_page,
     config,
-    fake,  # noqa: F401  (the fake Telegram fixture)
     html_source,
     listing_page,
     once,
@@ -28,6 +27,14 @@ from tests.test_e2e_html import (
     stored,
     title_of,
 )
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTelegram]:
+    with FakeTelegram(per_minute=60, min_interval=0.0) as f:
+        monkeypatch.setenv("SYNDICATION_TEST_TOKEN", f.token)
+        yield f
+
 
 BODYLESS = (
     "<html><head><title>{t}</title></head><body><header><a href='/'>Beranda</a></header>"

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.portal import Portal as FixturePortal
 from syndication.probe import format_report, probe, source_id_for
 from syndication.sources.html import Selectors
 from syndication.types import RawEntry
+from tests.portal import Portal as FixturePortal
 
 DATA = Path(__file__).parent / "data" / "html"
 HTML = "text/html; charset=UTF-8"
