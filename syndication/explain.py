@@ -16,6 +16,9 @@ def find_item(store: Store, target: str) -> ScopeItem | None:
 def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool]:
     item = find_item(store, target)
     if item is None:
+        skipped = _skip_reason(config, store, target)
+        if skipped is not None:
+            return skipped, False
         return f"explain: no stored item matches {target!r} (an item id or article URL)", False
     routes = [
         f"{r.slug} -> {r.chat}"
@@ -44,3 +47,19 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
     if not item.evidence:
         lines.append("    (none recorded)")
     return "\n".join(lines), True
+
+
+def _skip_reason(config: Config, store: Store, target: str) -> str | None:
+    """Why an html source's listing link was not taken as an article, if it was skipped."""
+    if target.isdigit():
+        return None
+    from .sources.html_source import skip_reasons_sync
+
+    key = canonical_url(target)
+    for source in config.sources:
+        if source.kind != "html":
+            continue
+        reason = skip_reasons_sync(store, source.id).get(key)
+        if reason is not None:
+            return f"explain: {target} was not stored: source {source.id!r} skipped it ({reason})"
+    return None

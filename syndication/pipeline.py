@@ -96,7 +96,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         await _recovered(rt, source, state)
         log.info("event=poll source=%s status=unchanged http=%s", source.id, fetched.status)
         return PollOutcome(source.id, "unchanged")
-    raws, complete = await _entries(rt, source, fetched)
+    raws, complete, first_done, quiet = await _entries(rt, source, fetched, state)
     if not complete:  # links were left out: keep no validators, so the next poll lists again
         ok = replace(ok, etag=None, last_modified=None, body_hash=None)
     digests = {raw_digest(r): r for r in raws}
@@ -112,8 +112,8 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         now,
         ok,
         route=router(rt.config, rt.store),
-        announce=announcer(rt.config, state, now),
-        complete=complete,
+        announce=announcer(rt.config, state, now, quiet),
+        complete=complete or first_done,
     )
     await _recovered(rt, source, state)
     log.info(
@@ -134,15 +134,19 @@ _ACCEPT = {"feed": ACCEPT_FEED, "html": ACCEPT_HTML}
 
 
 async def _entries(
-    rt: Runtime, source: SourceConfig, fetched: FetchResult
-) -> tuple[list[RawEntry], bool]:
-    """The poll's raw entries, and whether they are complete (html: no link left out)."""
+    rt: Runtime, source: SourceConfig, fetched: FetchResult, state: SourceState
+) -> tuple[list[RawEntry], bool, bool, frozenset[str]]:
+    """The poll's raw entries, whether they are complete (html: no link left out), whether
+    the first poll is over anyway (html: only the max_articles cap left links out), and the
+    entry keys never to announce (html: the first poll's backlog)."""
     if source.kind == "html":
         from .sources.html_source import listing_entries
 
-        listing = await listing_entries(rt, source, fetched)
-        return list(listing.entries), listing.complete
-    return parse_feed(fetched.body, source.id, fetched.url, fetched.content_type), True
+        first = not state.first_poll_done
+        listing = await listing_entries(rt, source, fetched, first_poll=first)
+        return list(listing.entries), listing.complete, listing.baseline_done, listing.quiet
+    feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
+    return feed, True, False, frozenset()
 
 
 async def _enrich(
@@ -203,12 +207,16 @@ def router(config: Config, store: Store) -> Callable[[Item], list[tuple[str, str
     return route
 
 
-def announcer(config: Config, state: SourceState, now: datetime) -> Callable[[Item], bool]:
-    """Novelty is by identity: anything a source lists after its first poll, if not stale."""
+def announcer(
+    config: Config, state: SourceState, now: datetime, quiet: frozenset[str] = frozenset()
+) -> Callable[[Item], bool]:
+    """Novelty is by identity: anything a source lists after its first poll, if not stale
+    and not `quiet` (the first poll's backlog)."""
     max_age = config.telegram.max_age
 
     def announce(item: Item) -> bool:
-        return state.first_poll_done and now - item.published <= max_age
+        fresh = now - item.published <= max_age
+        return state.first_poll_done and fresh and item.entry_key not in quiet
 
     return announce
 

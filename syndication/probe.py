@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -19,6 +20,7 @@ import feedparser
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
+from syndication.probe_hints import content_selector, link_selector
 from syndication.sources.html import (
     FeedDiscovery,
     NotArticle,
@@ -53,6 +55,7 @@ class Sample:
     url: str
     result: RawEntry | NotArticle | None
     error: str | None = None
+    content_hint: str | None = None  # where the story seems to be, when none was extracted
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class ProbeReport:
     links: tuple[str, ...] = ()
     samples: tuple[Sample, ...] = ()
     selectors: Selectors | None = None
+    link_hint: str | None = None  # where headline links seem to be, when none were found
+
+    @property
+    def articles(self) -> int:
+        return sum(isinstance(s.result, RawEntry) for s in self.samples)
 
     @property
     def working_feed(self) -> str | None:
@@ -102,8 +110,9 @@ async def probe(
         *(_sample(client, link, selectors, source_id_for(base)) for link in links[:sample])
     )
     site = _site_name(html)
+    hint = link_selector(html, base) if not links else None
     return ProbeReport(
-        url, page, site, discovery, feeds, api, tuple(links), tuple(samples), selectors
+        url, page, site, discovery, feeds, api, tuple(links), tuple(samples), selectors, hint
     )
 
 
@@ -174,9 +183,9 @@ async def _sample(
     response, check = await _get(client, url)
     if response is None or not check.ok:
         return Sample(url, None, f"{check.status or ''} {check.note}".strip())
-    return Sample(
-        url, extract_article(response.text, str(response.url), selectors, source_id=source_id)
-    )
+    result = extract_article(response.text, str(response.url), selectors, source_id=source_id)
+    hint = content_selector(response.text) if isinstance(result, NotArticle) else None
+    return Sample(url, result, content_hint=hint)
 
 
 def _site_name(html: str) -> str | None:
@@ -186,15 +195,31 @@ def _site_name(html: str) -> str | None:
 
 
 def source_id_for(url: str) -> str:
-    """A config id from the host: `https://www.eksposisi.com/x` -> `eksposisi`."""
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    """A config id from the host: `https://www.eksposisi.com/x` -> `eksposisi`; a site on this
+    machine (127.0.0.1, localhost) has no name in its host, so its path or port names it."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if _is_loopback(host):
+        return _slug(parts.path) or f"local-{parts.port or 80}"
     for suffix in _HOST_SUFFIXES:
         if host.endswith(suffix) and len(host) > len(suffix):
             host = host[: -len(suffix)]
             break
-    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in host)
-    slug = "-".join(part for part in slug.split("-") if part)
-    return slug or "site"
+    return _slug(host) or "site"
+
+
+def _slug(text: str) -> str:
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in text.lower())
+    return "-".join(part for part in slug.split("-") if part)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", "::1") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -212,6 +237,7 @@ def format_report(
     lines += _discovery_lines(report)
     lines += _link_lines(report)
     lines += _sample_lines(report, normalize)
+    lines += _warning_lines(report)
     lines += ["", "Suggested config (paste into config.toml):", "", toml_block(report)]
     return "\n".join(lines)
 
@@ -261,7 +287,7 @@ def _entry_lines(entry: RawEntry, normalize: Callable[[RawEntry], object] | None
         f"      published: {published}  (as printed: {entry.published_raw or '-'})",
         f"      labels: {', '.join(entry.labels) or '-'}   tags: {', '.join(entry.tags) or '-'}",
         f"      author: {entry.author or '-'}   image: {entry.image or '-'}",
-        f"      body: {len(entry.content_html or '')} characters of HTML",
+        f"      body: {_first_words(entry.content_html)}",
     ]
     if normalize is not None:
         try:
@@ -271,6 +297,41 @@ def _entry_lines(entry: RawEntry, normalize: Callable[[RawEntry], object] | None
         cats = ", ".join(getattr(item, "categories", ()) or ()) or "-"
         regs = ", ".join(getattr(item, "regencies", ()) or ()) or "-"
         lines.append(f"      normalized: categories {cats}; regencies {regs}")
+    return lines
+
+
+def _first_words(html: str | None, words: int = 30) -> str:
+    body = LexborHTMLParser(html).body if html else None
+    text = body.text(deep=True, separator=" ", strip=True) if body is not None else ""
+    found = text.split()
+    if not found:
+        return "(empty)"
+    more = " …" if len(found) > words else ""
+    return f"{len(found)} words: {' '.join(found[:words])}{more}"
+
+
+def _warning_lines(report: ProbeReport) -> list[str]:
+    """No sample article: say so, and where the links or the story seem to be."""
+    if report.kind == "feed" or report.articles:
+        return []
+    if not report.links:
+        lines = ["", "WARNING: no article links found on the page with the default rules."]
+        if report.link_hint:
+            lines.append(f"  try: [sources.selectors] link = {_toml_str(report.link_hint)}")
+        return lines
+    lines = ["", f"WARNING: none of the {len(report.samples)} sample links gave an article."]
+    hints = [s.content_hint for s in report.samples if s.content_hint]
+    if hints:
+        best = max(set(hints), key=hints.count)
+        lines.append(
+            f"  the story seems to be in {best!r}: try [sources.selectors] content = "
+            f"{_toml_str(best)}"
+        )
+    else:
+        lines.append(
+            "  no block of text stands out: check that the links lead to articles,"
+            " or set [sources.selectors] link"
+        )
     return lines
 
 

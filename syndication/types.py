@@ -53,6 +53,7 @@ class NormalizeContext:
         "adpimprov",
         "hms",
         "setwan",
+        "dprd",
     )
     # how far into the future a date may lie before it is treated as wrong
     future_skew_seconds: int = 600

@@ -85,7 +85,7 @@ THEMES = {
         "/2024/11/22/dprd-kukar-setujui-raperda-apbd-2025-senilai-rp13-triliun/": (
             "newspaper/article2.html", expect(  # "22/11/2024 09:10", no zone: WITA
                 "DPRD Kukar Setujui Raperda APBD 2025 Senilai Rp13 Triliun",
-                utc(2024, 11, 22, 1, 10), "advertorial", "kukar")),
+                utc(2024, 11, 22, 1, 10), "advertorial pemerintah", "kukar")),  # adv/dprdkukar
     }),
     "generatepress": Theme("https://benuanta.example", "generatepress/home.html", {
         "/berita/bupati-kubar-resmikan-jembatan-gantung-di-kampung-linggang-bigung/": (

@@ -16,6 +16,7 @@ import pytest
 from syndication.probe import format_report, probe, source_id_for
 from syndication.sources.html import Selectors
 from syndication.types import RawEntry
+from tests.portal import Portal as FixturePortal
 
 DATA = Path(__file__).parent / "data" / "html"
 HTML = "text/html; charset=UTF-8"
@@ -136,7 +137,7 @@ async def test_probe_finds_a_working_feed(eksposisi: Portal) -> None:
     block = tomllib.loads(text.split("paste into config.toml):", 1)[1])
     assert block["sources"] == [
         {
-            "id": "127-0-0-1",
+            "id": "local-" + eksposisi.base.rsplit(":", 1)[1],
             "name": "Eksposisi",
             "url": eksposisi.base + "/feed/",
             "kind": "feed",
@@ -196,4 +197,55 @@ def test_source_id_from_host() -> None:
     assert source_id_for("https://www.eksposisi.com/feed/") == "eksposisi"
     assert source_id_for("https://kaltim.tribunnews.com/") == "kaltim-tribunnews"
     assert source_id_for("https://diskominfo.kukarkab.go.id/berita") == "diskominfo-kukarkab"
-    assert source_id_for("http://127.0.0.1:8000/") == "127-0-0-1"
+    assert source_id_for("http://127.0.0.1:8000/") == "local-8000"
+    assert source_id_for("http://localhost:8000/berita/kaltim") == "berita-kaltim"
+    assert source_id_for("http://[::1]:8000/") == "local-8000"
+    assert source_id_for("https://kaltimpost.id/samarinda") == "kaltimpost"
+
+
+NO_BODY = (
+    "<html><head><title>{t}</title></head><body><h1>{t}</h1>"
+    '<div class="kolom-isi"><p>{p}</p><p>{p}</p></div></body></html>'
+)
+
+
+async def test_probe_shows_a_sample_article_and_warns_with_selectors_when_none(
+    portal: FixturePortal,
+) -> None:
+    from tests.test_e2e_html import HTML, article_page, listing_page
+
+    good = "/pemkot-samarinda-gelar-rapat-warga/"
+    portal.set("/", listing_page(portal.url, [good]), content_type=HTML)
+    body = "SAMARINDA – Pemkot Samarinda menggelar rapat warga di Balai Kota pada Senin pagi."
+    portal.set(good, article_page(portal.url + good, "Rapat Warga", body=body), content_type=HTML)
+    async with httpx.AsyncClient() as client:
+        report = await probe(portal.url + "/", client, sample=1)
+    text = format_report(report)
+    assert "title: Rapat Warga" in text
+    assert "words: SAMARINDA – Pemkot Samarinda menggelar rapat warga" in text
+    assert "WARNING" not in text
+
+    # the article pages keep their story in a block no rule knows, inside a <div> with <br>s
+    odd = "/kabar-kukar-hari-ini/"
+    portal.set("/", listing_page(portal.url, [odd]), content_type=HTML)
+    words = "Warga Tenggarong menyambut program baru pemerintah daerah dengan gembira"
+    broken = (
+        NO_BODY.format(t="Kabar Kukar", p=words).replace("<p>", "<span>").replace("</p>", "</span>")
+    )
+    portal.set(odd, broken, content_type=HTML)
+    async with httpx.AsyncClient() as client:
+        report = await probe(portal.url + "/", client, sample=1)
+    text = format_report(report)
+    assert "not an article" in text and "WARNING: none of the 1 sample links" in text
+
+    # no links at all: a hint where headline links are
+    rows = "".join(
+        f'<li class="judul"><a href="/k/{n}">Berita panjang nomor {n} dari Kukar</a></li>'
+        for n in range(5)
+    )
+    portal.set("/", f"<html><body><ul>{rows}</ul></body></html>", content_type=HTML)
+    async with httpx.AsyncClient() as client:
+        report = await probe(portal.url + "/", client, sample=1)
+    text = format_report(report)
+    assert report.links == ()
+    assert "WARNING: no article links" in text and 'link = "li.judul a"' in text

@@ -62,7 +62,9 @@ def test_probe_of_a_portal_without_feed_gives_a_working_html_source(
     out = done.stdout
     assert "Listing: 3 article links" in out
     assert "DPRD Kukar Setujui Raperda APBD 2025 Senilai Rp13 Triliun" in out
-    assert "normalized: categories advertorial; regencies kukar" in out  # the config's gazetteer
+    assert (
+        "normalized: categories pemerintah, advertorial; regencies kukar" in out
+    )  # the config's gazetteer
     block = suggested_block(out)
     (source,) = tomllib.loads(block)["sources"]
     assert source["kind"] == "html" and source["url"] == portal.url + "/"

@@ -187,9 +187,19 @@ def _regency_evidence(
         )
     found.extend(_exact_names(tags, "tag", gaz))
     for hit in find(body or "", gaz):
+        if _in_company_name(body, hit):
+            continue
         kind = "kecamatan" if hit.place.kind == "kecamatan" else "body"
         found.append(_Found(hit.place.slug, kind, hit.text, hit.place.province))
     return found
+
+
+# "PT Kaltim Elektrik Power", "CV. Berau Jaya": a company's name, not the place
+_COMPANY_BEFORE = re.compile(r"\b(?:PT|CV|UD|PD|Perum|Perumda)\.?\s+$")
+
+
+def _in_company_name(text: str, hit: Hit) -> bool:
+    return _COMPANY_BEFORE.search(text[max(0, hit.start - 12) : hit.start]) is not None
 
 
 def _exact_names(labels: list[str], kind: str, gaz: Gazetteer) -> list[_Found]:
@@ -205,6 +215,8 @@ def _title_evidence(title: str, gaz: Gazetteer) -> list[_Found]:
     found: list[_Found] = []
     previous: tuple[Hit, bool] | None = None
     for hit in hits:
+        if _in_company_name(title, hit):
+            continue
         office = _is_institution(title, hit)
         if not office and previous is not None and previous[1]:
             # "Pemkab Kukar dan Kutim", "Bupati Kukar-Kutim": the office covers both

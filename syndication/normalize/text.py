@@ -154,12 +154,18 @@ _DATELINE_TITLE = re.compile(
 _DATELINE_BARE = re.compile(
     r"^(?P<line>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+(?:[–—]|-{1,2}))(?:\s+|$)"
 )
+# "SAMARINDA. Pemkot ...": a place in capitals closed by a full stop (4+ letters: not "PT.")
+_DATELINE_STOP = re.compile(r"^(?P<line>[A-Z]{4,}(?:\s+[A-Z]{4,}){0,2}\.)\s+(?=[A-Z])")
 _BARE_WITHIN = 1  # the first paragraph only: deeper down "Name – ..." is a sentence
 # a story sentence (not a headline) ends in one full stop; "..." ends related-post excerpts
 _PROSE_END = re.compile(r"(?<!\.)\.[”\"’']?$")
 _PROSE_WORDS = 6
 _HASHTAGS = re.compile(r"(?<!\w)#\w+")
 _CREDIT = re.compile(r"(?:^|(?<=[.!?”\"'’)\]…]))\s*\((?P<credit>[*\w][*\w\s./&+-]{0,58})\)\s*\.?$")
+# "..., pungkasnya (adv/hms7).": after a word only a credit with a slash, never "(Kutim)"
+_CREDIT_AFTER_WORD = re.compile(
+    r"\w\s+\((?P<credit>[*\w][*\w\s.&+-]{0,28}/[*\w\s./&+-]{1,40})\)\s*\.?$"
+)
 SUMMARY_CHARS = 300
 
 
@@ -417,7 +423,9 @@ def _paragraphs(root: LexborNode) -> list[str]:
 def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
     """The dateline opening the story; pre-story lines (breadcrumb, captions) are skipped."""
     for index, para in enumerate(paragraphs[:8]):
-        match = _DATELINE_CAPS.match(para) or _DATELINE_TITLE.match(para)
+        match = (
+            _DATELINE_CAPS.match(para) or _DATELINE_TITLE.match(para) or _DATELINE_STOP.match(para)
+        )
         if match is None and index < _BARE_WITHIN:
             match = _DATELINE_BARE.match(para)
         if match and _has_letters(match.group("line"), 3):
@@ -428,7 +436,7 @@ def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
 def _credit(paragraphs: list[str]) -> str | None:
     for para in reversed(paragraphs[-3:]):
         para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
-        match = _CREDIT.search(para)
+        match = _CREDIT.search(para) or _CREDIT_AFTER_WORD.search(para)
         if match and _has_letters(match.group("credit"), 2):
             credit = match.group("credit").strip()
             plain_word = re.fullmatch(r"[A-Za-z]+", credit) is not None

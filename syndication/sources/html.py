@@ -21,6 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
 from syndication.sources.html_body import ancestor_ids, clean_body, drop_junk, find_body
+from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
     chrome_ids,
     default_titled_links,
@@ -145,14 +146,21 @@ def extract_article(
     objects = hm.json_ld_objects(doc)
     ld = hm.ld_article(objects)
     reason = _not_article_reason(doc, page_url, objects, ld)
-    if reason is not None:
-        return NotArticle(reason)
+    admin_body = find_body(doc, sel.content) if sel.content else None
+    if reason is not None and (admin_body is None or reason == "404 page"):
+        return NotArticle(reason)  # a body selector the admin gave outweighs listing signals
     title = fld.headline(doc, sel.title)
     if not title:
         return NotArticle("no headline")
-    body = find_body(doc, sel.content)
+    body = admin_body or find_body(doc, None)
+    if body is None or (admin_body is None and body_text_len(body) < POOR_BODY_CHARS):
+        # no theme rule knows this page, or the one that matched caught a teaser
+        generic = generic_body(html, page_url, title)
+        if generic is not None and (body is None or body_text_len(generic) > body_text_len(body)):
+            body = generic
     if body is None:
-        return NotArticle("no article body")
+        where = f"selector {sel.content!r} matched nothing" if sel.content else "no theme rule"
+        return NotArticle(f"no article body ({where}, generic extractor found none)")
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
@@ -214,7 +222,8 @@ def _dates(
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified)
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    line = hm.date_line(scope, body.mem_id, inside)
+    headline = doc.css_first(", ".join(fld.HEADLINE_SELECTORS)) or doc.css_first("h1")
+    line = hm.date_line(scope, body.mem_id, inside, headline.mem_id if headline else None)
     naive = machine.naive_published
     if naive is not None and (line is None or not hm.has_clock(line)):
         # a zone-less machine time still knows the hour the visible line leaves out;

@@ -81,12 +81,16 @@ def first_meta(doc: LexborHTMLParser, *keys: str) -> str | None:
     return values[0] if values else None
 
 
+_OFFSET_THEN_Z = re.compile(r"([+-]\d\d:?\d\d)Z$")
+
+
 def parse_iso(value: str | None) -> datetime | None:
     """An ISO 8601 timestamp with a zone, as UTC; None when absent, malformed or naive."""
     if not value:
         return None
+    value = _OFFSET_THEN_Z.sub(r"\1", value.strip())  # `+07:00Z`: the offset is meant
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
     if parsed.tzinfo is None:
@@ -163,7 +167,14 @@ def ld_text(
 
 def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> MachineDates:
     published = _first_date(
-        meta(doc, "article:published_time", "datePublished", "og:published_time"),
+        meta(
+            doc,
+            "article:published_time",
+            "datePublished",
+            "og:published_time",
+            "og:article:published_time",
+            "article.published",
+        ),
         [ld_text(ld, "datePublished") or ""],
         _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]"),
         _time_attrs(doc, "article time[datetime], time[datetime]"),
@@ -182,8 +193,9 @@ def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> Machin
 
 
 def _parse_naive(value: str) -> datetime | None:
+    value = _OFFSET_THEN_Z.sub(r"\1", value.strip())  # `+07:00Z`: the offset is meant
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
     return parsed if parsed.tzinfo is None else None
@@ -213,7 +225,9 @@ def clean_line(node: LexborNode) -> str:
     return " ".join(node.text(deep=True, separator=" ", strip=True).split())
 
 
-def date_line(scope: LexborNode, body_id: int, skip: set[int]) -> str | None:
+def date_line(
+    scope: LexborNode, body_id: int, skip: set[int], headline_id: int | None = None
+) -> str | None:
     """The visible date line: a known date element, else the first short date-like element.
 
     Elements in `skip` (page chrome, the story itself) are never read: a top bar prints
@@ -224,15 +238,26 @@ def date_line(scope: LexborNode, body_id: int, skip: set[int]) -> str | None:
             text = clean_line(node)
             if node.mem_id not in skip and looks_like_date(text):
                 return text
+    before: list[str] = []  # lines above the headline (or all, with no headline seen)
+    after: list[str] = []
+    lines = before
     for node in scope.traverse(include_text=False):
         if node.mem_id == body_id:
             break
+        if node.mem_id == headline_id:
+            lines = after
         if node.mem_id not in skip and node.tag in _LINE_TAGS and _is_innermost_date(node):
-            return clean_line(node)
-    return None
+            lines.append(clean_line(node))
+            if lines is after and has_clock(lines[0]):
+                return lines[0]  # first timed line under the headline, before any sidebar
+    # above the headline, the line nearest it is the story's (a top bar's "today" comes
+    # first); a line with a time beats a bare day
+    timed = [line for line in before if has_clock(line)]
+    pick = timed or before or after
+    return pick[-1] if pick else None
 
 
-_LINE_TAGS = ("div", "span", "p", "li", "time", "small", "em")
+_LINE_TAGS = ("div", "span", "p", "li", "time", "small", "em", "h3", "h4", "h5", "h6")
 
 
 def _is_innermost_date(node: LexborNode) -> bool:

@@ -22,6 +22,7 @@ import codecs
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
@@ -37,6 +38,7 @@ from .html import NotArticle, Selectors, extract_article, extract_titled_links
 
 if TYPE_CHECKING:
     from ..pipeline import Runtime
+    from ..store import Store
 
 log = logging.getLogger("syndication.sources.html")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -62,6 +64,9 @@ class Listing:
     new_links: int = 0
     fetched: int = 0
     skipped: tuple[Skipped, ...] = ()
+    # the first poll is over even if the max_articles cap left links for later polls
+    baseline_done: bool = False
+    quiet: frozenset[str] = frozenset()  # entries that are backlog of the first poll: no push
 
 
 def decode(body: bytes, content_type: str) -> str:
@@ -83,8 +88,14 @@ def selectors_of(source: SourceConfig) -> Selectors:
     return Selectors.from_mapping(source.selectors.model_dump() if source.selectors else None)
 
 
-async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResult) -> Listing:
-    """The articles behind a listing's links that this source has not stored or skipped yet."""
+async def listing_entries(
+    rt: Runtime, source: SourceConfig, fetched: FetchResult, *, first_poll: bool = False
+) -> Listing:
+    """The articles behind a listing's links that this source has not stored or skipped yet.
+
+    The first poll fetches the top max_articles links and is over when they answered: the
+    links the cap left out are remembered as backlog, fetched by the next polls (the listing
+    stays incomplete until then) and never announced."""
     html = decode(fetched.body, fetched.content_type)
     titled = extract_titled_links(html, fetched.url, selectors_of(source))
     links = list(titled)
@@ -121,14 +132,45 @@ async def listing_entries(rt: Runtime, source: SourceConfig, fetched: FetchResul
     if failed and len(failed) == len(todo):
         raise _all_failed(source, failed)
     if skipped:
+        await _remember_reasons(rt, source.id, skipped)
+    if skipped and not entries and not known:
+        # the listing never gave an article: a wrong link rule or a page no extractor reads.
+        # Not remembered as skipped: the next poll tries again and fails again until fixed.
+        raise _nothing_kept(source, len(todo), list(skipped.values()))
+    if skipped:
         await _remember_skips(rt, source.id, skips, skipped)
+    backlog = await _backlog(rt, source.id)
+    left = {key for key, _ in fresh} - {key for key, _ in todo}
+    quiet = frozenset(e.guid for e in entries if e.guid in backlog)
+    if (first_poll and not failed) or backlog:
+        await _keep_backlog(rt, source.id, (backlog | (left if first_poll else set())) - quiet)
     return Listing(
         entries=tuple(entries),
         complete=not failed and len(todo) >= len(fresh),
         new_links=len(fresh),
         fetched=len(todo),
         skipped=tuple(skipped.values()),
+        baseline_done=first_poll and not failed,
+        quiet=quiet,
     )
+
+
+def _backlog_event(source_id: str) -> str:
+    return f"html-backlog:{source_id}"
+
+
+async def _backlog(rt: Runtime, source_id: str) -> set[str]:
+    text = await asyncio.to_thread(rt.store.get_event, _backlog_event(source_id))
+    try:
+        data = json.loads(text) if text else []
+    except ValueError:
+        return set()
+    return {k for k in data if isinstance(k, str)} if isinstance(data, list) else set()
+
+
+async def _keep_backlog(rt: Runtime, source_id: str, keys: set[str]) -> None:
+    value = json.dumps(sorted(keys)[:_SKIP_LIMIT])
+    await asyncio.to_thread(rt.store.set_event, _backlog_event(source_id), value, rt.clock())
 
 
 async def _retitled(rt: Runtime, source: SourceConfig, anchors: dict[str, str]) -> list[str]:
@@ -194,6 +236,49 @@ async def _remember_skips(
     merged = {**skips, **dict.fromkeys(new, now.astimezone(UTC).isoformat())}
     newest = dict(sorted(merged.items(), key=lambda kv: kv[1])[-_SKIP_LIMIT:])
     await asyncio.to_thread(rt.store.set_event, _skip_event(source_id), json.dumps(newest), now)
+
+
+def _nothing_kept(source: SourceConfig, links: int, skipped: list[Skipped]) -> ParseError:
+    reasons = Counter(s.reason for s in skipped)
+    reason, _ = reasons.most_common(1)[0]
+    example = next(s.url for s in skipped if s.reason == reason)
+    others = f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else ""
+    return ParseError(
+        f"html: source {source.id!r}: {links} links, 0 articles: {reason} on {example}{others}; "
+        "run `probe` on the listing, or set [sources.selectors]"
+    )
+
+
+def _reason_event(source_id: str) -> str:
+    return f"html-skip-reasons:{source_id}"
+
+
+async def _remember_reasons(rt: Runtime, source_id: str, new: dict[str, Skipped]) -> None:
+    """Why each skipped link was skipped, for `explain URL` (the newest _SKIP_LIMIT)."""
+    reasons = await skip_reasons(rt.store, source_id)
+    for key, skip in new.items():
+        reasons.pop(key, None)
+        reasons[key] = skip.reason
+    newest = dict(list(reasons.items())[-_SKIP_LIMIT:])
+    await asyncio.to_thread(
+        rt.store.set_event, _reason_event(source_id), json.dumps(newest), rt.clock()
+    )
+
+
+async def skip_reasons(store: Store, source_id: str) -> dict[str, str]:
+    return await asyncio.to_thread(skip_reasons_sync, store, source_id)
+
+
+def skip_reasons_sync(store: Store, source_id: str) -> dict[str, str]:
+    """canonical link -> why it was not taken as an article, as last recorded."""
+    text = store.get_event(_reason_event(source_id))
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _all_failed(source: SourceConfig, errors: Sequence[FetchError]) -> FetchError:

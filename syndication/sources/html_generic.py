@@ -1,0 +1,74 @@
+"""The generic main-content extractor: the body of a page no theme rule knows.
+
+Used when neither the admin's body selector nor a theme selector finds a body, or when the
+theme's body is poor (too short to be the story). trafilatura reads the page as a whole
+(text density, link density, boilerplate lists) and hands back the main text as HTML; the
+headline and the date line it keeps at the top are cut here, as they are fields, not body.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from syndication.sources.html_meta import clean_line, looks_like_date
+
+# A theme body shorter than this (plain text) is taken as a wrong match: a teaser, a caption.
+POOR_BODY_CHARS = 300
+_MIN_GENERIC_CHARS = 200
+
+# trafilatura logs every page it finds too short at WARNING: that is our decision to report
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+def generic_body(html: str, page_url: str, title: str | None) -> LexborNode | None:
+    """The main text of the page as an element, or None when there is no story to find."""
+    found = trafilatura.extract(
+        html,
+        url=page_url,
+        output_format="html",
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        include_tables=True,
+        favor_precision=True,
+        deduplicate=True,
+    )
+    if not found:
+        return None
+    body = LexborHTMLParser(found).body
+    if body is None:
+        return None
+    _drop_fields(body, title)
+    text = body.text(deep=True, separator=" ", strip=True)
+    return body if len(text) >= _MIN_GENERIC_CHARS else None
+
+
+def body_text_len(node: LexborNode) -> int:
+    return len(node.text(deep=True, separator=" ", strip=True))
+
+
+def _drop_fields(body: LexborNode, title: str | None) -> None:
+    """Cut the headline, the kicker above it and date lines: trafilatura keeps them as text."""
+    wanted = " ".join((title or "").split()).casefold()
+    for node in body.css("h1, h2, h3"):
+        if wanted and " ".join(clean_line(node).split()).casefold() == wanted:
+            _cut_before(node)
+            node.decompose()
+            break
+    for node in body.css("p"):
+        line = clean_line(node)
+        if len(line) <= 80 and looks_like_date(line):
+            node.decompose()
+
+
+def _cut_before(headline: LexborNode) -> None:
+    """Short lines above the headline are a kicker and a date line, never the story."""
+    previous = headline.prev
+    while previous is not None:
+        before = previous.prev
+        if len(clean_line(previous)) <= 80:
+            previous.decompose()
+        previous = before

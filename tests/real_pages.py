@@ -1,0 +1,139 @@
+"""Score the HTML article extractor against the real-page corpus in tests/data/real/.
+
+Shared by bench/extract_report.py (prints the figures) and tests/test_real_pages.py (holds
+them). Each page goes through `extract_article` and `normalize_entry` with default selectors,
+exactly as an html source with the settings `probe` suggests would take it.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from syndication.normalize import normalize_entry
+from syndication.normalize.text import plain_text
+from syndication.sources.html import NotArticle, extract_article
+from syndication.types import Item, NormalizeContext
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+DATE_TOLERANCE = timedelta(minutes=2)
+_NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Truth:
+    name: str
+    url: str
+    title: str
+    published: datetime
+    zone: str
+    first: str
+    last: str
+    must_not: tuple[str, ...]
+    regencies: tuple[str, ...]
+    advertorial: bool
+
+
+@dataclass
+class PageResult:
+    truth: Truth
+    item: Item | None
+    reason: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    def ok(self, aspect: str) -> bool:
+        """Kept (aspect ""), or kept and right on one aspect (title, date, body, regency)."""
+        if not aspect:
+            return self.item is not None
+        return self.item is not None and not any(p.startswith(aspect) for p in self.problems)
+
+
+@dataclass
+class Report:
+    pages: list[PageResult]
+    seconds: float
+
+    def rate(self, aspect: str) -> float:
+        return sum(p.ok(aspect) for p in self.pages) / len(self.pages) if self.pages else 0.0
+
+    @property
+    def pages_per_second(self) -> float:
+        return len(self.pages) / self.seconds if self.seconds else 0.0
+
+
+def load_truth() -> list[Truth]:
+    data = tomllib.loads((REAL / "truth.toml").read_text(encoding="utf-8"))
+    return [
+        Truth(
+            name=name,
+            url=row["url"],
+            title=row["title"],
+            published=datetime.fromisoformat(row["published"]),
+            zone=row.get("zone", "Asia/Makassar"),
+            first=row["first"],
+            last=row["last"],
+            must_not=tuple(row.get("must_not", ())),
+            regencies=tuple(row.get("regencies", ())),
+            advertorial=bool(row.get("advertorial", False)),
+        )
+        for name, row in sorted(data["articles"].items())
+    ]
+
+
+def score(ctx: NormalizeContext) -> Report:
+    """Extract every corpus article and compare it with its truth."""
+    truths = load_truth()
+    pages = [(t, (REAL / "articles" / f"{t.name}.html").read_bytes()) for t in truths]
+    results: list[PageResult] = []
+    started = time.perf_counter()
+    for truth, raw in pages:
+        html = raw.decode("utf-8", errors="replace")
+        entry = extract_article(html, truth.url, source_id=truth.name)
+        if isinstance(entry, NotArticle):
+            results.append(PageResult(truth, None, entry.reason))
+            continue
+        page_ctx = _with_zone(ctx, truth.zone)
+        item = normalize_entry(entry, page_ctx, _NOW, _NOW)
+        results.append(PageResult(truth, item, problems=_problems(truth, item)))
+    return Report(results, time.perf_counter() - started)
+
+
+def _with_zone(ctx: NormalizeContext, zone: str) -> NormalizeContext:
+    from dataclasses import replace
+
+    return replace(ctx, default_timezone=zone)
+
+
+def _problems(truth: Truth, item: Item) -> list[str]:
+    problems: list[str] = []
+    if item.title != truth.title:
+        problems.append(f"title: {item.title!r}")
+    if abs(item.published - truth.published) > DATE_TOLERANCE:
+        problems.append(f"date: {item.published.isoformat()} (want {truth.published.isoformat()})")
+    text = " ".join(plain_text(item.content_html).split())
+    first, last = text.find(truth.first), text.rfind(truth.last)
+    if first < 0:
+        problems.append(f"body: first words missing ({text[:80]!r})")
+    elif last < first:
+        problems.append(f"body: last words missing ({text[-80:]!r})")
+    for junk in truth.must_not:
+        if junk in text:
+            problems.append(f"body: boilerplate {junk!r} remains")
+    if set(item.regencies) != set(truth.regencies):
+        problems.append(f"regency: {item.regencies} (want {truth.regencies})")
+    if item.advertorial != truth.advertorial:
+        problems.append(f"regency: advertorial {item.advertorial}")
+    return problems
+
+
+def gazetteer_path() -> Path:
+    """kaltim.toml from the shared folder beside the checkout (or beside its worktree root)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "domain" / "kaltim.toml"
+        if candidate.exists():
+            return candidate
+    return here.parents[2] / "shared" / "domain" / "kaltim.toml"
