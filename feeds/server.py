@@ -245,16 +245,9 @@ class RunningServer:
         await asyncio.shield(self.task)
 
 
-async def start_server(
-    app: ASGIApp,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    log_level: str = "warning",
-    access_log: bool = False,
-) -> RunningServer:
-    """Start uvicorn on host:port (0 = any free port) in this event loop; returns once it
-    accepts connections. A port already in use raises OSError here (not SystemExit)."""
+def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening-ready socket on host:port; OSError (e.g. EADDRINUSE) when it is taken.
+    Binding comes first so a caller can refuse to start before doing anything else."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -263,6 +256,23 @@ async def start_server(
     except OSError:
         sock.close()
         raise
+    return sock
+
+
+async def start_server(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    sock: socket.socket | None = None,
+    log_level: str = "warning",
+    access_log: bool = False,
+) -> RunningServer:
+    """Start uvicorn on host:port (0 = any free port), or on `sock` from bind(), in this event
+    loop; returns once it accepts connections. A port already in use raises OSError here (not
+    SystemExit)."""
+    if sock is None:
+        sock = bind(host, port)
     config = uvicorn.Config(
         app, log_level=log_level, access_log=access_log, timeout_graceful_shutdown=5
     )
