@@ -1,7 +1,12 @@
 """HTTP fetching with httpx: conditional GET, redirects, timeouts, a body cap, politeness.
 
 httpx 0.28's pool gets slow as requests x open connections grow (encode/httpx#3215), so the
-pool stays small and our own semaphores bound concurrency: one overall, one per host.
+pool stays small and our own semaphores bound concurrency: one overall, one per host. The
+host's slot is taken first, so requests waiting for a slow host hold none of the overall ones.
+
+Bodies are read raw and decoded here (fetch_decode.py): the size cap holds on the decoded
+bytes, whatever the number of Content-Encoding layers. A source on a public address is not
+followed into private, loopback or link-local address space (fetch_addr.py).
 """
 
 from __future__ import annotations
