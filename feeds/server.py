@@ -29,6 +29,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
+from .hardening import HEADER_TIMEOUT, HeaderTimeoutProtocol, SecurityHeaders
+
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
@@ -111,7 +113,10 @@ def locate(root: Path, url_path: str) -> Path | None:
         resolved = root.joinpath(*parts).resolve()
     except (OSError, RuntimeError):  # symlink loops, names too long
         return None
-    if not resolved.is_relative_to(root) or not resolved.is_file():
+    try:
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            return None
+    except OSError:  # ENAMETOOLONG and the like: no such file to serve
         return None
     return resolved
 
@@ -188,7 +193,7 @@ def create_app(
     extra_routes: Sequence[BaseRoute] = (),
     *,
     max_age: int = 300,
-) -> Starlette:
+) -> ASGIApp:
     """An ASGI app serving output_dir: "/" is index.html, /healthz answers "ok", extra_routes
     (e.g. /readyz, /metrics) come before the files."""
     root = Path(output_dir).resolve()
@@ -209,7 +214,7 @@ def create_app(
         *extra_routes,
         Route("/{path:path}", serve_file, methods=["GET", "HEAD"]),
     ]
-    return Starlette(routes=routes)
+    return SecurityHeaders(Starlette(routes=routes))
 
 
 # --- running it --------------------------------------------------------------------------------
@@ -245,16 +250,9 @@ class RunningServer:
         await asyncio.shield(self.task)
 
 
-async def start_server(
-    app: ASGIApp,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    log_level: str = "warning",
-    access_log: bool = False,
-) -> RunningServer:
-    """Start uvicorn on host:port (0 = any free port) in this event loop; returns once it
-    accepts connections. A port already in use raises OSError here (not SystemExit)."""
+def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening-ready socket on host:port; OSError (e.g. EADDRINUSE) when it is taken.
+    Binding comes first so a caller can refuse to start before doing anything else."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -263,8 +261,32 @@ async def start_server(
     except OSError:
         sock.close()
         raise
+    return sock
+
+
+async def start_server(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    sock: socket.socket | None = None,
+    log_level: str = "warning",
+    access_log: bool = False,
+    header_timeout: float = HEADER_TIMEOUT,
+) -> RunningServer:
+    """Start uvicorn on host:port (0 = any free port), or on `sock` from bind(), in this event
+    loop; returns once it accepts connections. A port already in use raises OSError here (not
+    SystemExit)."""
+    if sock is None:
+        sock = bind(host, port)
+    protocol = type("Protocol", (HeaderTimeoutProtocol,), {"header_timeout": header_timeout})
     config = uvicorn.Config(
-        app, log_level=log_level, access_log=access_log, timeout_graceful_shutdown=5
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        timeout_graceful_shutdown=5,
+        http=protocol,
+        timeout_keep_alive=5,
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

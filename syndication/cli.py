@@ -70,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = fallback
     try:
         return _dispatch(args, config, path)
+    except ConfigError as e:  # found at start, e.g. [server] port taken
+        for problem in e.problems:
+            print(f"{e.path}: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     except StorageError as e:
         print(f"syndication: {e}", file=sys.stderr)
         return EXIT_STORAGE
@@ -94,8 +98,10 @@ def _dispatch(args: argparse.Namespace, config: Config, path: Path) -> int:
     if args.command == "run" and args.once:
         return asyncio.run(service.run_once(config))
     if args.command == "run":
-        return asyncio.run(service.run_daemon(path, config))
-    return asyncio.run(service.serve_only(config))
+        from .scheduler import run_daemon
+
+        return asyncio.run(run_daemon(path, config))
+    return asyncio.run(service.serve_only(config, path))
 
 
 def _storage_only(path: Path) -> Config | None:

@@ -1,7 +1,12 @@
 """HTTP fetching with httpx: conditional GET, redirects, timeouts, a body cap, politeness.
 
 httpx 0.28's pool gets slow as requests x open connections grow (encode/httpx#3215), so the
-pool stays small and our own semaphores bound concurrency: one overall, one per host.
+pool stays small and our own semaphores bound concurrency: one overall, one per host. The
+host's slot is taken first, so requests waiting for a slow host hold none of the overall ones.
+
+Bodies are read raw and decoded here (fetch_decode.py): the size cap holds on the decoded
+bytes, whatever the number of Content-Encoding layers. A source on a public address is not
+followed into private, loopback or link-local address space (fetch_addr.py).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from .errors import FetchError, HTTPStatusError, TooLargeError
+from .fetch_addr import IPAddress, IsPublic, is_public, parse_address, refusal, resolve
+from .fetch_decode import read_decoded
 
 log = logging.getLogger(__name__)
 PERMANENT = {301, 308}
@@ -37,6 +44,7 @@ class FetchPolicy:
     per_host: int = 2
     concurrency: int = 10
     max_redirects: int = 5
+    is_public: IsPublic = is_public  # which addresses count as public (tests call one so)
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,8 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         host = urlsplit(url).netloc.lower()
         sem = self._hosts.setdefault(host, asyncio.Semaphore(self.policy.per_host))
-        async with self._all, sem:
+        # the host's slot first: requests queued behind a slow host hold no global slot
+        async with sem, self._all:
             try:
                 return await asyncio.wait_for(
                     self._follow(url, headers), timeout=self.policy.total_timeout
@@ -111,29 +120,57 @@ class Fetcher:
     async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
         permanent: str | None = None
         all_permanent = True
-        for _ in range(self.policy.max_redirects + 1):
-            status, resp, body = await self._one(url, headers)
+        origin: IPAddress | None = None
+        for hop in range(self.policy.max_redirects + 1):
+            status, resp, body, peer = await self._one(url, headers)
+            if hop == 0:
+                origin = peer
+            elif why := refusal(origin, [peer] if peer else [], self.policy.is_public):
+                raise FetchError(f"fetch: {url}: {why}")
             if status in (301, 302, 303, 307, 308):
                 target = resp.headers.get("location")
                 if not target:
                     raise HTTPStatusError(
                         status, f"fetch: {url}: redirect {status} without Location"
                     )
-                url = str(httpx.URL(url).join(target))
+                try:
+                    next_url = str(httpx.URL(url).join(target))
+                except httpx.InvalidURL as e:
+                    raise FetchError(f"fetch: {url}: redirect to an invalid URL ({e})") from e
+                await self._check_redirect(url, next_url, origin)
+                url = next_url
                 all_permanent = all_permanent and status in PERMANENT
                 permanent = url if all_permanent else None
                 continue
             return _result(url, status, resp, body, permanent)
         raise FetchError(f"fetch: {url}: more than {self.policy.max_redirects} redirects")
 
-    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Response, bytes]:
+    async def _check_redirect(self, url: str, target: str, origin: IPAddress | None) -> None:
+        """Refuse a redirect from a public address to a private, loopback or link-local one."""
+        if origin is None or not self.policy.is_public(origin):
+            return
+        try:
+            addresses = await resolve(target)
+        except OSError as e:
+            raise FetchError(f"fetch: {url}: redirect to {target}: cannot resolve ({e})") from e
+        why = refusal(origin, addresses, self.policy.is_public)
+        if why:
+            raise FetchError(
+                f"fetch: {url}: {why} (Location {target}); a source on a public address "
+                "may only redirect to public ones"
+            )
+
+    async def _one(
+        self, url: str, headers: dict[str, str]
+    ) -> tuple[int, httpx.Response, bytes, IPAddress | None]:
         try:
             async with self.client.stream("GET", url, headers=headers) as resp:
+                peer = _peer(resp)
                 if resp.status_code == 304 or 300 <= resp.status_code < 400:
-                    return resp.status_code, resp, b""
+                    return resp.status_code, resp, b"", peer
                 if resp.status_code >= 400:
                     raise _status_error(url, resp)
-                return resp.status_code, resp, await self._read_capped(url, resp)
+                return resp.status_code, resp, await self._read_capped(url, resp), peer
         except httpx.TimeoutException as e:
             raise FetchError(f"fetch: {url}: timed out ({type(e).__name__})") from e
         except httpx.HTTPError as e:
@@ -144,14 +181,17 @@ class Fetcher:
         cap = self.policy.max_body
         if declared and declared.isdigit() and int(declared) > cap:
             raise TooLargeError(f"fetch: {url}: body of {declared} bytes is over the {cap} cap")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise TooLargeError(f"fetch: {url}: body is over the {cap}-byte cap")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        # raw bytes, decoded here in bounded steps: httpx would inflate each layer whole
+        return await read_decoded(url, resp.aiter_raw(), resp.headers.get("content-encoding"), cap)
+
+
+def _peer(resp: httpx.Response) -> IPAddress | None:
+    """The address the response came from (the socket's, not a second DNS answer)."""
+    stream = resp.extensions.get("network_stream")
+    if stream is None:
+        return None
+    server = stream.get_extra_info("server_addr")
+    return parse_address(str(server[0])) if server else None
 
 
 def _result(

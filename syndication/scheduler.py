@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import logging
 import signal
+import socket
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from . import metrics
 from .config import Config, SourceConfig, load
 from .errors import ConfigError, StorageError
 from .pipeline import poll_source
-from .service import App
+from .service import App, bind_server, build_app, log_startup
 
 log = logging.getLogger("syndication.daemon")
 FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
@@ -41,10 +42,27 @@ RETRY = 1.0  # a file that does not parse is read once more this much later befo
 RESTART_KEYS = ("storage", "server", "fetch")  # read once at start; a change needs a restart
 
 
+async def run_daemon(path: Path, config: Config) -> int:
+    """`syndication run`: bind the server's port first (ConfigError when taken), then run."""
+    sock = bind_server(config, path) if config.server.enabled else None
+    try:
+        log_startup(config)
+        app = await build_app(config)
+        try:
+            await Daemon(path, app, server_socket=sock).run()
+        finally:
+            await app.aclose()
+    finally:
+        if sock is not None:
+            sock.close()
+    return 0
+
+
 class Daemon:
-    def __init__(self, path: Path, app: App) -> None:
+    def __init__(self, path: Path, app: App, server_socket: socket.socket | None = None) -> None:
         self.path = path
         self.app = app
+        self.server_socket = server_socket  # bound by run_daemon; None: no HTTP server
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.stop_event = asyncio.Event()
         self.wake_delivery = asyncio.Event()
@@ -97,13 +115,16 @@ class Daemon:
         log.info("event=stopped")
 
     async def _server(self) -> None:
-        if not self.app.config.server.enabled:
+        if self.server_socket is None:
             return
         from .web import run_server
 
         try:
-            await run_server(self.app.config, self.app.store, stop=self.stop_event, daemon=self)
-        except OSError as e:  # e.g. the port is taken: the daemon still polls and delivers
+            await run_server(
+                self.app.config, self.app.store, self.stop_event, sock=self.server_socket,
+                running=lambda: self.running, current_config=lambda: self.app.config,
+            )  # fmt: skip
+        except OSError as e:  # the port was bound at start; this is a later failure
             log.error("event=server_failed error=%r", str(e))
 
     def _track(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:

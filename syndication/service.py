@@ -1,8 +1,11 @@
 """Wiring: build the runtime from a Config, and the three ways to run it.
 
 run --once : poll every enabled source | publish changed feeds | deliver all pending | exit
-run        : the daemon (scheduler.py) + the HTTP server when [server] is enabled
+run        : the daemon (scheduler.run_daemon) + the HTTP server when [server] is enabled
 serve      : only the HTTP server
+
+The server's port is bound before anything else starts: a port in use is a config problem
+(exit 2, naming `[server] port`), not a daemon that runs on without its server.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rich.console import Console
 
 from .config import Config
 from .deliver import Deliverer
+from .errors import ConfigError
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
 from .pipeline import PollOutcome, Runtime, poll_source
@@ -109,6 +113,7 @@ async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[Pol
 
 
 async def run_once(config: Config) -> int:
+    log_startup(config)
     app = await build_app(config)
     try:
         outcomes = await poll_all(app, force=True, progress=sys.stderr.isatty())
@@ -127,23 +132,43 @@ async def run_once(config: Config) -> int:
     return 0
 
 
-async def run_daemon(path: Path, config: Config) -> int:
-    from .scheduler import Daemon
+def bind_server(config: Config, config_path: Path | str = "config.toml") -> socket.socket:
+    """Bind [server] host:port now; ConfigError naming the key when it cannot be had."""
+    from feeds.server import bind
 
-    app = await build_app(config)
+    host, port = config.server.host, config.server.port
     try:
-        await Daemon(path, app).run()
-    finally:
-        await app.aclose()
-    return 0
+        return bind(host, port)
+    except OSError as e:
+        why = e.strerror or str(e)
+        raise ConfigError(
+            str(config_path),
+            [
+                f"[server] port: cannot listen on {host}:{port} ({why}); change [server] port "
+                "(or host), or stop the process that holds it"
+            ],
+        ) from e
 
 
-async def serve_only(config: Config) -> int:
+def log_startup(config: Config) -> None:
+    """What an admin must know before the first poll: Telegram sends nothing without a token."""
+    if config.token() is None:
+        log.warning(
+            "telegram: no token in $%s; delivery runs dry (messages are logged, not sent)",
+            config.telegram.token_env,
+        )
+
+
+async def serve_only(config: Config, config_path: Path | str = "config.toml") -> int:
     from .web import run_server
 
-    store = await asyncio.to_thread(open_store, config.database_url)
+    sock = bind_server(config, config_path)
     try:
-        await run_server(config, store, stop=None)
+        store = await asyncio.to_thread(open_store, config.database_url)
+        try:
+            await run_server(config, store, stop=None, sock=sock)
+        finally:
+            store.engine.dispose()
     finally:
-        store.engine.dispose()
+        sock.close()
     return 0

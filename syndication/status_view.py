@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -18,6 +19,12 @@ def _ago(value: str | None) -> str:
         if abs(seconds) >= size:
             return f"{seconds / size:.0f}{unit} ago"
     return f"{seconds:.0f}s ago"
+
+
+def _text(value: object) -> str:
+    """Any text from the store (ids, error texts a remote server wrote, chat names) as literal
+    text for rich: a reason phrase such as `[/red]` is shown, not read as markup."""
+    return escape(str(value))
 
 
 def print_status(data: dict[str, Any]) -> None:
@@ -36,12 +43,12 @@ def print_status(data: dict[str, Any]) -> None:
             )
         )
         src.add_row(
-            s["id"],
+            _text(s["id"]),
             health,
             _ago(s["last_success"]),
             str(s["consecutive_failures"]),
             str(s["items_count"]),
-            (s["last_error"] or "")[:80],
+            _text((s["last_error"] or "")[:80]),
         )
     console.print(src)
     ch = Table(
@@ -51,10 +58,10 @@ def print_status(data: dict[str, Any]) -> None:
     for col in ("chat", "regency", "state", "pending", "sent", "failed", "last sent"):
         ch.add_column(col)
     for c in data["channels"]:
-        state = "[green]ok[/]" if c["state"] == "ok" else f"[red]{c['state']}[/]"
+        state = "[green]ok[/]" if c["state"] == "ok" else f"[red]{_text(c['state'])}[/]"
         ch.add_row(
-            str(c["chat"]),
-            c["regency"] or "",
+            _text(c["chat"]),
+            _text(c["regency"] or ""),
             state,
             str(c["pending"]),
             str(c["sent"]),
@@ -66,10 +73,12 @@ def print_status(data: dict[str, Any]) -> None:
     console.print(f"items: {totals['items']}   pending deliveries: {totals['pending_deliveries']}")
     if data.get("config_error"):
         console.print(
-            f"[red]config rejected, running on the previous one:[/]\n{data['config_error']}"
+            f"[red]config rejected, running on the previous one:[/]\n{_text(data['config_error'])}"
         )
     if data.get("storage_error"):
-        console.print(f"[red]database unreachable, no health known:[/] {data['storage_error']}")
+        console.print(
+            f"[red]database unreachable, no health known:[/] {_text(data['storage_error'])}"
+        )
 
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:70rem;padding:0 1rem}

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
@@ -27,13 +29,18 @@ from .status_page import status_html
 from .store import Store
 from .store import schema as t
 
-if TYPE_CHECKING:
-    from .scheduler import Daemon
-
 log = logging.getLogger("syndication.web")
 
 
-def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any:
+def build_app(
+    config: Config,
+    store: Store,
+    *,
+    running: Callable[[], bool] | None = None,
+    current_config: Callable[[], Config] | None = None,
+) -> Any:
+    """The app; a daemon hands `running` (is its scheduler up?) and `current_config` (the
+    config it runs on, hot reloads included). Without them: serve-only, on `config`."""
     registry = CollectorRegistry()
     registry.register(StoreCollector(store))
 
@@ -44,7 +51,7 @@ def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any
         except Exception as e:  # any driver error means "not ready"
             problems.append(f"database: {type(e).__name__}")
             log.warning("event=not_ready error=%r", str(e))
-        if daemon is not None and not daemon.running:
+        if running is not None and not running():
             problems.append("scheduler: not running")
         if problems:
             return PlainTextResponse("not ready: " + "; ".join(problems) + "\n", 503)
@@ -76,7 +83,7 @@ def build_app(config: Config, store: Store, daemon: Daemon | None = None) -> Any
         return HTMLResponse(status_html(data, per_day, current(), datetime.now(UTC)))
 
     def current() -> Config:
-        return daemon.app.config if daemon is not None else config
+        return current_config() if current_config is not None else config
 
     routes = [
         Route("/readyz", readyz, methods=["GET", "HEAD"]),
@@ -108,14 +115,20 @@ def _per_day(store: Store) -> dict[tuple[str, str], int]:
 
 
 async def run_server(
-    config: Config, store: Store, stop: asyncio.Event | None, daemon: Daemon | None = None
+    config: Config,
+    store: Store,
+    stop: asyncio.Event | None,
+    *,
+    sock: socket.socket | None = None,
+    running: Callable[[], bool] | None = None,
+    current_config: Callable[[], Config] | None = None,
 ) -> None:
-    """Serve until `stop` is set (or forever, stopping cleanly on SIGINT/SIGTERM)."""
+    """Serve until `stop` is set (or forever, stopping cleanly on SIGINT/SIGTERM), on `sock`
+    when the caller bound it already."""
     config.output_dir.mkdir(parents=True, exist_ok=True)
-    running = await start_server(
-        build_app(config, store, daemon), config.server.host, config.server.port
-    )
-    log.info("event=serving url=%s", running.base_url)
+    app = build_app(config, store, running=running, current_config=current_config)
+    running_server = await start_server(app, config.server.host, config.server.port, sock=sock)
+    log.info("event=serving url=%s", running_server.base_url)
     if stop is None:
         stop = asyncio.Event()
         import signal
@@ -126,4 +139,4 @@ async def run_server(
     try:
         await stop.wait()
     finally:
-        await running.stop()
+        await running_server.stop()

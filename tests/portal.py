@@ -22,6 +22,7 @@ class Page:
     delay: float = 0.0
     validators: bool = True  # send ETag and Last-Modified
     gzip: bool = False
+    reason: str | None = None  # the status line's reason phrase, when not the standard one
 
 
 @dataclass
@@ -105,10 +106,12 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
                 body = gzip.compress(body)
                 headers["Content-Encoding"] = "gzip"
             portal.record(Hit(self.path, page.status, conditional, ua))
-            self._send(page.status, body, headers)
+            self._send(page.status, body, headers, page.reason)
 
-        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            self.send_response(status)
+        def _send(
+            self, status: int, body: bytes, headers: dict[str, str], reason: str | None = None
+        ) -> None:
+            self.send_response(status, reason)
             for key, value in headers.items():
                 self.send_header(key, value)
             if status != 304:

@@ -18,6 +18,7 @@ import feedparser
 
 from ..errors import ParseError
 from ..types import RawEntry
+from .feed_links import html_page_message, looks_like_html
 
 # feedparser reads unknown zones (WIB/WITA/WIT) as UTC: trust its time only with a known zone
 _TRUSTED_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z|GMT|UTC?|[ECMP][SD]T)\s*$", re.IGNORECASE)
@@ -30,6 +31,8 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers)
     if not parsed.entries and not parsed.get("version"):
+        if looks_like_html(body, content_type):
+            raise ParseError(html_page_message(body, url))
         reason = parsed.get("bozo_exception") or "no feed elements found"
         raise ParseError(f"parse: {url}: not a readable feed ({reason})")
     return [_entry(e, source_id, url) for e in parsed.entries]
