@@ -44,6 +44,7 @@ class Publisher:
         self.store = store
         self.clock = clock
         self.files_written = 0
+        self.failures = 0  # consecutive publishes that could not write (disk full, ...)
         self._digests: dict[str, str] = {}  # relative path -> digest of the bytes on disk
 
     def reconfigure(self, config: Config) -> None:
@@ -110,8 +111,11 @@ class Publisher:
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
             result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
         except (FeedsError, OSError) as e:
-            log.error("event=publish_failed error=%r", str(e))
+            # the dirty marks stay: the files are written again once the disk allows it
+            self.failures += 1
+            log.error("event=publish_failed failures=%d error=%r", self.failures, str(e))
             return site, 0, ()
+        self.failures = 0
         self._share(result.written)
         self.store.clear_dirty(dirty, started)
         self.files_written += len(result.written)
