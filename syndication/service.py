@@ -129,10 +129,11 @@ async def run_once(config: Config) -> int:
 
 async def run_daemon(path: Path, config: Config) -> int:
     from .scheduler import Daemon
+    from .startup import with_startup_report
 
     app = await build_app(config)
     try:
-        await Daemon(path, app).run()
+        await with_startup_report(config, app.store, Daemon(path, app).run())
     finally:
         await app.aclose()
     return 0
