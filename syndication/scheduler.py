@@ -31,7 +31,8 @@ from . import metrics
 from .config import Config, SourceConfig, load
 from .errors import ConfigError, StorageError
 from .pipeline import poll_source
-from .service import App, bind_server, build_app, log_startup
+from .service import App, bind_server, build_app
+from .startup import log_startup, with_startup_report
 
 log = logging.getLogger("syndication.daemon")
 FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
@@ -50,7 +51,8 @@ async def run_daemon(path: Path, config: Config) -> int:
         log_startup(config)
         app = await build_app(config)
         try:
-            await Daemon(path, app, server_socket=sock).run()
+            daemon = Daemon(path, app, server_socket=sock)
+            await with_startup_report(config, app.store, daemon.run())
         finally:
             await app.aclose()
     finally:

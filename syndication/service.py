@@ -29,6 +29,7 @@ from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
 from .pipeline import PollOutcome, Runtime, poll_source
 from .publishing import Publisher
+from .startup import log_startup
 from .store import Store, open_store
 
 log = logging.getLogger("syndication.service")
@@ -148,15 +149,6 @@ def bind_server(config: Config, config_path: Path | str = "config.toml") -> sock
                 "(or host), or stop the process that holds it"
             ],
         ) from e
-
-
-def log_startup(config: Config) -> None:
-    """What an admin must know before the first poll: Telegram sends nothing without a token."""
-    if config.token() is None:
-        log.warning(
-            "telegram: no token in $%s; delivery runs dry (messages are logged, not sent)",
-            config.telegram.token_env,
-        )
 
 
 async def serve_only(config: Config, config_path: Path | str = "config.toml") -> int:
