@@ -84,10 +84,11 @@ class Publisher:
 
     def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
         self.sync_from_store()
-        started = self.clock()
         site = self.site()
         scopes = self.all_scopes()
-        dirty = set(self.store.dirty_scopes())
+        # the marks' versions, read before any item: only what this publish saw is cleared
+        marks = self.store.dirty_marks()
+        dirty = set(marks)
         out = self.config.output_dir
         todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.rss").exists()]
         limit = site.items_per_feed
@@ -100,7 +101,7 @@ class Publisher:
             log.error("event=publish_failed error=%r", str(e))
             return site, 0, ()
         self._share(result.written)
-        self.store.clear_dirty(dirty, started)
+        self.store.clear_dirty(marks)
         self.files_written += len(result.written)
         if result.written:
             log.info(

@@ -298,8 +298,9 @@ class Daemon:
             if before.get(source_id) != source:
                 self._schedule_source(source)
         if _published_view(old) != _published_view(config):
-            scopes = [s.path for s in self.app.publisher.all_scopes()]
-            await asyncio.to_thread(store.mark_dirty, scopes, datetime.now(UTC))
+            scopes = await asyncio.to_thread(self.app.publisher.all_scopes)  # reads the store
+            paths = [s.path for s in scopes]
+            await asyncio.to_thread(store.mark_dirty, paths, datetime.now(UTC))
             self._request_publish()
         self.wake_delivery.set()  # channels may have changed
         log.info(

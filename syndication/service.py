@@ -23,7 +23,8 @@ from .config import Config
 from .deliver import Deliverer
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
-from .pipeline import PollOutcome, Runtime, poll_source
+from .pipeline import PollOutcome, poll_source
+from .runtime import Runtime
 from .publishing import Publisher
 from .store import Store, open_store
 

@@ -36,7 +36,7 @@ from ..types import RawEntry
 from .html import NotArticle, Selectors, extract_article, extract_titled_links
 
 if TYPE_CHECKING:
-    from ..pipeline import Runtime
+    from ..runtime import Runtime
 
 log = logging.getLogger("syndication.sources.html")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)

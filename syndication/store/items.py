@@ -3,11 +3,14 @@ scopes and windows, and retention."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     Connection,
+    and_,
     delete,
     func,
     insert,
@@ -15,6 +18,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DataError, IntegrityError
 
 from ..types import Item
 from . import schema as t
@@ -28,6 +34,7 @@ from .sources import SourceQueries, SourceSuccess
 Route = Callable[[Item], Sequence[tuple[str, str]]]  # item -> [(regency slug, chat)]
 DUPLICATE_TITLE_WINDOW = timedelta(days=3)
 INGEST_LOCK = 0x53594E44  # pg advisory lock key of ItemQueries.ingest
+log = logging.getLogger("syndication.store")
 
 
 def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
@@ -66,7 +73,7 @@ class ItemQueries(SourceQueries):
                 # one story must see each other's item, and their dirty_scopes rows not collide
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
             for item in items_in:
-                self._ingest_one(conn, source_id, item, now, route, announce, result)
+                self._ingest_guarded(conn, source_id, item, now, route, announce, result)
             c = t.sources.c
             conn.execute(
                 update(t.sources)
@@ -90,6 +97,32 @@ class ItemQueries(SourceQueries):
                 )
             self._success(conn, source_id, now, ok)
         return result
+
+    def _ingest_guarded(
+        self,
+        conn: Connection,
+        source_id: str,
+        item: Item,
+        now: datetime,
+        route: Route,
+        announce: Callable[[Item], bool],
+        result: IngestResult,
+    ) -> None:
+        """One entry in a savepoint: an entry the store cannot take costs that entry only."""
+        before = dataclasses.replace(result)
+        try:
+            with conn.begin_nested():
+                self._ingest_one(conn, source_id, item, now, route, announce, result)
+        except (ArithmeticError, ValueError, TypeError, DataError, IntegrityError) as e:
+            for f in dataclasses.fields(result):
+                setattr(result, f.name, getattr(before, f.name))
+            result.rejected += 1
+            log.warning(
+                "event=entry_rejected stage=store source=%s entry=%r error=%r",
+                source_id,
+                item.entry_key[:200],
+                f"{type(e).__name__}: {e}"[:500],
+            )
 
     def _ingest_one(
         self,
@@ -139,9 +172,12 @@ class ItemQueries(SourceQueries):
         found = by_url.scalar_one_or_none()
         if found is not None or len(item.title_key) < 12:
             return found
+        low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
         window = (
-            c.published >= item.published - DUPLICATE_TITLE_WINDOW,
-            c.published <= item.published + DUPLICATE_TITLE_WINDOW,
+            c.published
+            >= max(item.published, low + DUPLICATE_TITLE_WINDOW) - DUPLICATE_TITLE_WINDOW,
+            c.published
+            <= min(item.published, high - DUPLICATE_TITLE_WINDOW) + DUPLICATE_TITLE_WINDOW,
         )
         by_title = conn.execute(select(c.id).where(c.title_key == item.title_key, *window).limit(1))
         return by_title.scalar_one_or_none()
@@ -188,18 +224,29 @@ class ItemQueries(SourceQueries):
         self._mark_dirty(conn, set(new) | set(old), now)
 
     def _mark_dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
-        present = {r.scope for r in conn.execute(select(t.dirty_scopes.c.scope))}
-        fresh = [{"scope": s, "since": now} for s in scopes if s not in present]
-        if fresh:
-            conn.execute(insert(t.dirty_scopes), fresh)
+        """Mark each scope dirty, bumping the version of a mark already there: a publish that
+        read the old version leaves the mark for the next one (race-free: one upsert)."""
+        rows = [{"scope": s, "since": now, "version": 1} for s in sorted(set(scopes))]
+        if not rows:
+            return
+        c = t.dirty_scopes.c
+        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.dirty_scopes)
+        conn.execute(
+            upsert.on_conflict_do_update(index_elements=[c.scope], set_={"version": c.version + 1}),
+            rows,
+        )
 
     def _add_deliveries(
         self, conn: Connection, item_id: int, routes: Sequence[tuple[str, str]], now: datetime
     ) -> int:
         d = t.deliveries.c
+        if not routes:
+            return 0
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
+        moved = _migrations(conn)
         added = 0
-        for regency, chat in routes:
+        for regency, configured in routes:
+            chat = _follow(moved, configured)
             if chat in have:
                 continue
             conn.execute(
@@ -219,13 +266,24 @@ class ItemQueries(SourceQueries):
     # --- feeds ------------------------------------------------------------------------
 
     def dirty_scopes(self) -> list[str]:
-        with self.engine.connect() as conn:
-            return [r.scope for r in conn.execute(select(t.dirty_scopes.c.scope))]
+        return sorted(self.dirty_marks())
 
-    def clear_dirty(self, scopes: Iterable[str], before: datetime) -> None:
+    def dirty_marks(self) -> dict[str, int]:
+        """Dirty scope -> the version of its mark. Read these before the scopes' items, and
+        hand them to clear_dirty after publishing."""
         c = t.dirty_scopes.c
+        with self._read() as conn:
+            return {r.scope: int(r.version) for r in conn.execute(select(c.scope, c.version))}
+
+    def clear_dirty(self, marks: Mapping[str, int]) -> None:
+        """Clear the marks a publish saw; a mark bumped since (an ingest that committed after
+        the publish read its items) stays for the next publish."""
+        c = t.dirty_scopes.c
+        pairs = sorted(marks.items())
         with self._tx() as conn:
-            conn.execute(delete(t.dirty_scopes).where(c.scope.in_(list(scopes)), c.since <= before))
+            for chunk in _chunks(pairs, 200):
+                seen = or_(*(and_(c.scope == s, c.version == v) for s, v in chunk))
+                conn.execute(delete(t.dirty_scopes).where(seen))
 
     def mark_dirty(self, scopes: Iterable[str], now: datetime) -> None:
         with self._tx() as conn:
@@ -241,22 +299,22 @@ class ItemQueries(SourceQueries):
             .order_by(s.published.desc(), i.id.desc())
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [_scope_item(r) for r in conn.execute(query)]
 
     def nonempty_pair_scopes(self) -> list[str]:
         s = t.item_scopes.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(s.scope).where(s.scope.like("regency/%/%")).distinct())
             return sorted(r.scope for r in rows)
 
     def item(self, item_id: int) -> ScopeItem | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(t.items).where(t.items.c.id == item_id)).one_or_none()
         return _scope_item(row) if row else None
 
     def item_by_url_key(self, url_key: str) -> ScopeItem | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 select(t.items).where(t.items.c.url_key == url_key).limit(1)
             ).one_or_none()
@@ -296,3 +354,19 @@ class ItemQueries(SourceQueries):
                     conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
                 conn.execute(delete(t.items).where(i.id.in_(chunk)))
             return len(doomed)
+
+
+def _migrations(conn: Connection) -> dict[str, str]:
+    """Chat -> the id Telegram moved it to, read in the ingest's own transaction: a row is
+    never queued for a chat that a concurrent sender just found migrated."""
+    c = t.channels.c
+    rows = conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
+    return {r.chat: r.migrated_to for r in rows if r.migrated_to}
+
+
+def _follow(moved: Mapping[str, str], chat: str) -> str:
+    for _ in range(8):  # a chain of migrations, never a loop
+        if chat not in moved:
+            break
+        chat = moved[chat]
+    return chat

@@ -27,7 +27,7 @@ class StatusQueries(Queries):
     # --- status -----------------------------------------------------------------------
 
     def source_statuses(self) -> list[SourceStatus]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [
                 SourceStatus(
                     **{f.name: getattr(r, f.name) for f in dataclasses.fields(SourceStatus)}
@@ -37,7 +37,7 @@ class StatusQueries(Queries):
 
     def channel_statuses(self) -> list[ChannelStatus]:
         d, _ch = t.deliveries.c, t.channels.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             counts: dict[str, dict[str, int]] = {}
             for r in conn.execute(select(d.chat, d.state, func.count()).group_by(d.chat, d.state)):
                 counts.setdefault(r[0], {})[r[1]] = int(r[2])
@@ -65,7 +65,7 @@ class StatusQueries(Queries):
         ]
 
     def counts(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {
                 "items": int(conn.execute(select(func.count()).select_from(t.items)).scalar_one()),
                 "pending_deliveries": int(
@@ -81,7 +81,7 @@ class StatusQueries(Queries):
         """(regency scope, YYYY-MM-DD) -> items first seen that day."""
         s, i = t.item_scopes.c, t.items.c
         out: dict[tuple[str, str], int] = {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(s.scope, i.first_seen)
                 .join(t.items, i.id == s.item_id)
@@ -117,13 +117,13 @@ class StatusQueries(Queries):
 
     def file_digests(self) -> dict[str, str]:
         f = t.feed_files.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {r.path: r.digest for r in conn.execute(select(f.path, f.digest))}
 
     def file_bodies(self, paths: Iterable[str]) -> dict[str, bytes]:
         f = t.feed_files.c
         out: dict[str, bytes] = {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             for chunk in _chunks(list(paths), 200):
                 out.update(
                     (r.path, bytes(r.body))
@@ -132,7 +132,7 @@ class StatusQueries(Queries):
         return out
 
     def ping(self) -> None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             conn.execute(select(1))
 
     def set_event(self, key: str, value: str, now: datetime) -> None:
@@ -144,7 +144,7 @@ class StatusQueries(Queries):
                 conn.execute(insert(t.events).values(key=key, value=value, updated=now))
 
     def get_event(self, key: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(
                 select(t.events.c.value).where(t.events.c.key == key)
             ).scalar_one_or_none()
