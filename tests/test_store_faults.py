@@ -4,14 +4,24 @@ races between ingest and publish lose no update, driver errors come out as Stora
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import feedparser
+import psycopg
 import pytest
+
 
 from syndication.config import load
 from syndication.service import run_once
-from syndication.store import open_store
+from syndication.errors import StorageError
+from syndication.publishing import Publisher
+from syndication.store import Store, migrate, open_engine, open_store
+from syndication.types import Item
 from tests.conftest import write_config
 from tests.feedmaker import Post, rss
 from tests.portal import Portal
@@ -90,3 +100,134 @@ def test_a_year_0001_published_date_reaching_the_store_does_not_overflow(db_url:
         assert res.new == 2 and res.rejected == 0
     finally:
         store.engine.dispose()
+
+
+# --- 1: an ingest that commits while a publish runs is published next time -------------
+
+
+def _config(tmp_path: Path, db_url: str) -> Path:
+    return write_config(tmp_path / "config.toml", db_url=db_url, sources="")
+
+
+class _IngestDuringClear(Store):
+    """A real store whose first clear_dirty lets an ingest commit just before it: the moment
+    after the publish read the scopes' items and before it clears their marks."""
+
+    racer: Item | None = None
+
+    def clear_dirty(self, *args: Any, **kwargs: Any) -> None:
+        racer, self.racer = self.racer, None
+        if racer is not None:
+            self.ingest("a", [racer], NOW, OK, route=route, announce=yes)
+        super().clear_dirty(*args, **kwargs)
+
+
+def _titles(path: Path) -> list[str]:
+    return [e.title for e in feedparser.parse(path.read_bytes()).entries]
+
+
+def test_an_ingest_between_publish_read_and_clear_is_published_next_time(
+    tmp_path: Path, db_url: str
+) -> None:
+    config = load(_config(tmp_path, db_url))
+    engine = open_engine(config.database_url)
+    migrate(engine)
+    store = _IngestDuringClear(engine)
+    try:
+        store.sync_sources([("a", "https://portal.test/feed")])
+        store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+        publisher = Publisher(config, store, lambda: NOW)
+        store.racer = item(2)
+        publisher._publish_sync()
+        all_rss = config.output_dir / "all.rss"
+        assert _titles(all_rss) == [item(1).title]  # the racer came after the read
+        assert "all" in store.dirty_scopes()  # ... so its mark stays
+        publisher._publish_sync()
+        assert sorted(_titles(all_rss)) == sorted([item(1).title, item(2).title])
+        assert store.dirty_scopes() == []
+    finally:
+        engine.dispose()
+
+
+# --- 6: a migrated chat's duplicate rows are superseded ---------------------------------
+
+
+def test_migrating_a_chat_supersedes_rows_the_new_chat_already_has(db_url: str) -> None:
+    store = fresh_store(db_url)
+    try:
+
+        def both(it: Item) -> list[tuple[str, str]]:
+            return [("kukar", "@old"), ("kutim", "-100new")] if it is one else [("kukar", "@old")]
+
+        one, two = item(1), item(2)
+        store.ingest("a", [one, two], NOW, OK, route=both, announce=yes)
+        store.migrate_chat("@old", "-100new", NOW)
+        assert store.due_chats(NOW + timedelta(seconds=1)) == ["-100new"]
+        assert store.next_delivery_due() is not None
+        rows = store.claim_deliveries("me", NOW, timedelta(minutes=1), 10, chat="-100new")
+        assert sorted(r.item.title for r in rows) == sorted([one.title, two.title])
+        assert store.claim_deliveries("me", NOW, timedelta(minutes=1), 10, chat="@old") == []
+        # a poll routed with the old id (its router read the config) queues for the new one
+        store.ingest("a", [item(3)], NOW, OK, route=lambda _: [("kukar", "@old")], announce=yes)
+        assert store.due_chats(NOW + timedelta(seconds=1)) == ["-100new"]
+    finally:
+        store.engine.dispose()
+
+
+# --- 5: every driver error is a StorageError; a dropped connection is survived -----------
+
+
+def test_a_read_from_a_database_that_is_away_raises_storage_error() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    store = Store(open_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/none"))
+    try:
+        with pytest.raises(StorageError, match="storage: cannot connect"):
+            store.dirty_scopes()
+        with pytest.raises(StorageError):
+            store.lease_owners(NOW)
+    finally:
+        store.engine.dispose()
+
+
+def test_lease_renewal_survives_a_terminated_connection(pg_url: str) -> None:
+    store = fresh_store(pg_url)
+    db = pg_url.rsplit("/", 1)[1]
+    try:
+        store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+        assert len(store.claim_deliveries("me", NOW, timedelta(minutes=1), 10)) == 1
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("BEGIN")
+            admin.execute("SELECT id FROM deliveries FOR UPDATE")  # renewal waits on this
+            outcome: list[BaseException | int] = []
+            renew = threading.Thread(
+                target=lambda: outcome.append(_catch(store.renew_leases, "me", NOW, MINUTE))
+            )
+            renew.start()
+            waiting = (
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+                " AND wait_event_type = 'Lock'"
+            )
+            deadline = time.monotonic() + 30
+            while not (pids := admin.execute(waiting, (db,)).fetchall()):
+                assert time.monotonic() < deadline, "the renewal never waited on the lock"
+                time.sleep(0.05)
+            for (pid,) in pids:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            renew.join(30)
+            admin.execute("ROLLBACK")
+        assert len(outcome) == 1 and isinstance(outcome[0], StorageError), outcome
+        assert store.renew_leases("me", NOW, MINUTE) >= 1  # the next renewal works
+    finally:
+        store.engine.dispose()
+
+
+MINUTE = timedelta(minutes=1)
+
+
+def _catch(fn: Any, *args: Any) -> BaseException | int:
+    try:
+        return int(fn(*args))
+    except BaseException as e:  # the test inspects what came out
+        return e
