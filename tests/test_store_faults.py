@@ -14,12 +14,13 @@ from typing import Any
 import feedparser
 import psycopg
 import pytest
-
+from sqlalchemy import event
 
 from syndication.config import load
-from syndication.service import run_once
 from syndication.errors import StorageError
+from syndication.metrics import LagWatcher
 from syndication.publishing import Publisher
+from syndication.service import run_once
 from syndication.store import Store, migrate, open_engine, open_store
 from syndication.types import Item
 from tests.conftest import write_config
@@ -231,3 +232,93 @@ def _catch(fn: Any, *args: Any) -> BaseException | int:
         return int(fn(*args))
     except BaseException as e:  # the test inspects what came out
         return e
+
+
+# --- 8: the queries that run every few seconds use an index; memory stays bounded ------
+
+
+def _statements(store: Store, call: Any) -> list[tuple[str, Any]]:
+    """The SQL statements (with their parameters) that `call` sends to the database."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if sql.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            seen.append((sql, params))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    return seen
+
+
+def _plans(store: Store, statements: list[tuple[str, Any]]) -> list[str]:
+    out = []
+    with store.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        cur = raw.cursor()
+        if store.engine.dialect.name == "sqlite":
+            for sql, params in statements:
+                cur.execute("EXPLAIN QUERY PLAN " + sql, params)
+                out.append(" | ".join(str(r[-1]) for r in cur.fetchall()))
+        else:
+            cur.execute("SET enable_seqscan = off")  # tiny tables: ask whether an index serves
+            for sql, params in statements:
+                cur.execute("EXPLAIN " + sql, params)
+                out.append(" | ".join(str(r[0]) for r in cur.fetchall()))
+        cur.close()
+    return out
+
+
+def test_lease_and_lag_queries_use_an_index(db_url: str) -> None:
+    store = fresh_store(db_url)
+    try:
+        store.ingest("a", [item(n) for n in range(1, 30)], NOW, OK, route=route, announce=yes)
+        store.claim_deliveries("me", NOW, MINUTE, 5)
+        lag = LagWatcher(store, NOW - timedelta(days=1))
+        calls = {
+            "renew_leases": lambda: store.renew_leases("me", NOW, MINUTE),
+            "lease_owners": lambda: store.lease_owners(NOW),
+            "lag": lag.observe,
+        }
+        for name, call in calls.items():
+            statements = [
+                (sql, p) for sql, p in _statements(store, call) if "deliveries" in sql.lower()
+            ]
+            assert statements, name
+            for plan in _plans(store, statements):
+                assert "ix_deliveries_" in plan, f"{name}: {plan}"
+                assert "SCAN deliveries" not in plan and "Seq Scan on deliveries" not in plan
+    finally:
+        store.engine.dispose()
+
+
+def test_the_lag_watcher_remembers_a_bounded_number_of_rows(db_url: str) -> None:
+    store = fresh_store(db_url)
+    try:
+        store.ingest("a", [item(n) for n in range(1, 41)], NOW, OK, route=route, announce=yes)
+        lag = LagWatcher(store, NOW - timedelta(days=1), keep=10)
+        counted = 0
+        for n, row in enumerate(store.claim_deliveries("me", NOW, MINUTE, 100)):
+            store.mark_sent(row.id, NOW + timedelta(seconds=n + 1), n, "text", row.item.title)
+            counted += lag.observe()
+            assert len(lag.seen) <= 10
+        assert counted == 40
+    finally:
+        store.engine.dispose()
+
+
+def test_prune_in_small_batches_removes_every_old_item(db_url: str) -> None:
+    store = fresh_store(db_url)
+    try:
+        old = [item(n, published=NOW - timedelta(days=90)) for n in range(1, 12)]
+        store.ingest("a", old, NOW, OK, route=route, announce=lambda _: False)
+        pending = item(50, published=NOW - timedelta(days=100))  # outside every window
+        store.ingest("a", [pending], NOW, OK, route=route, announce=yes)
+        assert store.prune(NOW - timedelta(days=30), keep_per_scope=2, batch=3) == 9
+        assert store.counts()["items"] == 3  # the window's two newest, and the pending one
+        assert store.item_by_url_key(pending.url_key) is not None
+    finally:
+        store.engine.dispose()

@@ -320,40 +320,33 @@ class ItemQueries(SourceQueries):
             ).one_or_none()
         return _scope_item(row) if row else None
 
-    def prune(self, before: datetime, keep_per_scope: int) -> int:
-        """Delete items older than `before` that no feed window still shows."""
-        s, i = t.item_scopes.c, t.items.c
-        with self._tx() as conn:
-            keep: set[int] = set()
-            for (scope,) in conn.execute(select(s.scope).distinct()):
-                keep.update(
-                    r.item_id
-                    for r in conn.execute(
-                        select(s.item_id)
-                        .where(s.scope == scope)
-                        .order_by(s.published.desc())
-                        .limit(keep_per_scope)
-                    )
-                )
-            old = [
-                r.id
-                for r in conn.execute(select(i.id).where(i.published < before))
-                if r.id not in keep
-            ]
-            busy = {
-                r.item_id
-                for r in conn.execute(
-                    select(t.deliveries.c.item_id).where(
-                        t.deliveries.c.state.in_(("pending", "edit"))
-                    )
-                )
-            }
-            doomed = [x for x in old if x not in busy]
-            for chunk in _chunks(doomed, 500):
+    def prune(self, before: datetime, keep_per_scope: int, batch: int = 500) -> int:
+        """Delete items older than `before` that no feed window still shows and no pending
+        message needs: `batch` items per short transaction, the choice made by the database
+        (no id list of the whole table in memory)."""
+        s, i, d = t.item_scopes.c, t.items.c, t.deliveries.c
+        rank = func.row_number().over(
+            partition_by=s.scope, order_by=(s.published.desc(), s.item_id.desc())
+        )
+        ranked = select(s.item_id, rank.label("rank")).subquery()
+        shown = select(ranked.c.item_id).where(ranked.c.rank <= keep_per_scope)
+        busy = select(d.item_id).where(d.state.in_(("pending", "edit")))
+        doomed = (
+            select(i.id)
+            .where(i.published < before, i.id.not_in(shown), i.id.not_in(busy))
+            .order_by(i.id)
+            .limit(batch)
+        )
+        removed = 0
+        while True:
+            with self._tx() as conn:
+                chunk = [r.id for r in conn.execute(doomed)]
                 for table in (t.item_scopes, t.entries, t.deliveries):
                     conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
                 conn.execute(delete(t.items).where(i.id.in_(chunk)))
-            return len(doomed)
+            removed += len(chunk)
+            if len(chunk) < batch:
+                return removed
 
 
 def _migrations(conn: Connection) -> dict[str, str]:

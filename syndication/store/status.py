@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    Row,
+    Select,
     func,
     insert,
     select,
@@ -130,6 +133,11 @@ class StatusQueries(Queries):
                     for r in conn.execute(select(f.path, f.body).where(f.path.in_(chunk)))
                 )
         return out
+
+    def read_rows(self, query: Select[Any]) -> list[Row[Any]]:
+        """Run one read-only query (for read-outs kept next to their use, e.g. metrics)."""
+        with self._read() as conn:
+            return list(conn.execute(query).all())
 
     def ping(self) -> None:
         with self._read() as conn:
