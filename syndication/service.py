@@ -24,8 +24,8 @@ from .deliver import Deliverer
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
 from .pipeline import PollOutcome, poll_source
-from .runtime import Runtime
 from .publishing import Publisher
+from .runtime import Runtime
 from .store import Store, open_store
 
 log = logging.getLogger("syndication.service")

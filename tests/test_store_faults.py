@@ -86,6 +86,19 @@ def test_an_entry_the_database_refuses_costs_that_entry_only(pg_url: str) -> Non
         store.engine.dispose()
 
 
+def test_an_entry_with_a_value_the_store_cannot_bind_costs_that_entry_only(db_url: str) -> None:
+    store = fresh_store(db_url)
+    try:
+        naive = item(2, updated=datetime(2024, 11, 18, 11, 0))  # no zone: refused by the store
+        res = store.ingest("a", [item(1), naive, item(3)], NOW, OK, route=route, announce=yes)
+        assert (res.new, res.rejected, res.deliveries) == (2, 1, 2)
+        assert store.item_by_url_key(naive.url_key) is None
+        assert store.counts() == {"items": 2, "pending_deliveries": 2}
+        assert "all" in store.dirty_scopes()
+    finally:
+        store.engine.dispose()
+
+
 def test_a_year_0001_published_date_reaching_the_store_does_not_overflow(db_url: str) -> None:
     store = fresh_store(db_url)
     try:

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from . import schema as t
 from .base import Queries, _aware, _scope_item
+from .items import INGEST_LOCK
 from .records import (
     DeliveryRow,
 )
@@ -339,6 +340,10 @@ class DeliveryQueries(Queries):
         to the dead id twice and `run --once` does not wait for it."""
         d = t.deliveries.c
         with self._tx() as conn:
+            if conn.dialect.name == "postgresql":
+                # no ingest queues a row for `old` between this move and its commit (on SQLite,
+                # BEGIN IMMEDIATE serializes the two)
+                conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
             taken = select(d.item_id).where(d.chat == new).scalar_subquery()
             conn.execute(
                 update(t.deliveries)

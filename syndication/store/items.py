@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from ..types import Item
 from . import schema as t
@@ -72,8 +72,11 @@ class ItemQueries(SourceQueries):
                 # one ingest at a time, as SQLite's BEGIN IMMEDIATE gives: two sources carrying
                 # one story must see each other's item, and their dirty_scopes rows not collide
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
-            for item in items_in:
-                self._ingest_guarded(conn, source_id, item, now, route, announce, result)
+            taken = [
+                item
+                for item in items_in
+                if self._ingest_guarded(conn, source_id, item, now, route, announce, result)
+            ]
             c = t.sources.c
             conn.execute(
                 update(t.sources)
@@ -88,8 +91,8 @@ class ItemQueries(SourceQueries):
                     .scalar_subquery(),
                 )
             )
-            if items_in:
-                newest = max(i.published for i in items_in)
+            if taken:
+                newest = max(i.published for i in taken)
                 conn.execute(
                     update(t.sources)
                     .where(c.id == source_id, or_(c.newest_item.is_(None), c.newest_item < newest))
@@ -107,13 +110,26 @@ class ItemQueries(SourceQueries):
         route: Route,
         announce: Callable[[Item], bool],
         result: IngestResult,
-    ) -> None:
-        """One entry in a savepoint: an entry the store cannot take costs that entry only."""
+    ) -> bool:
+        """One entry in a savepoint: an entry the store cannot take (a value out of range,
+        text the database refuses) costs that entry only; False when it was rejected. A lost
+        connection or a lock still fails the whole ingest (StorageError): nothing is half
+        stored, and the next poll tries again."""
         before = dataclasses.replace(result)
         try:
             with conn.begin_nested():
                 self._ingest_one(conn, source_id, item, now, route, announce, result)
-        except (ArithmeticError, ValueError, TypeError, DataError, IntegrityError) as e:
+            return True
+        except (
+            ArithmeticError,
+            ValueError,
+            TypeError,
+            DataError,
+            IntegrityError,
+            StatementError,
+        ) as e:
+            if isinstance(e, DBAPIError) and not isinstance(e, (DataError, IntegrityError)):
+                raise  # the connection or the database, not this entry
             for f in dataclasses.fields(result):
                 setattr(result, f.name, getattr(before, f.name))
             result.rejected += 1
@@ -123,6 +139,7 @@ class ItemQueries(SourceQueries):
                 item.entry_key[:200],
                 f"{type(e).__name__}: {e}"[:500],
             )
+            return False
 
     def _ingest_one(
         self,
