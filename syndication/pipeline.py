@@ -110,7 +110,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
     await _recovered(rt, source, state)
     log.info(
         "event=poll source=%s status=ok entries=%d new=%d updated=%d duplicates=%d "
-        "deliveries=%d skipped=%d",
+        "deliveries=%d skipped=%d rejected=%d",
         source.id,
         len(raws),
         result.new,
@@ -118,6 +118,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         result.duplicates,
         result.deliveries,
         skipped,
+        result.rejected,
     )
     return PollOutcome(source.id, "new", result, skipped=skipped, entries=len(raws))
 

@@ -43,6 +43,7 @@ class Publisher:
         self.store = store
         self.clock = clock
         self.files_written = 0
+        self.failed = False  # the last publish could not write its files: try again soon
         self._digests: dict[str, str] = {}  # relative path -> digest of the bytes on disk
 
     def reconfigure(self, config: Config) -> None:
@@ -83,6 +84,7 @@ class Publisher:
         return written
 
     def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
+        self.failed = True  # until the marks are cleared: a StorageError leaves it set too
         self.sync_from_store()
         site = self.site()
         scopes = self.all_scopes()
@@ -102,6 +104,7 @@ class Publisher:
             return site, 0, ()
         self._share(result.written)
         self.store.clear_dirty(marks)
+        self.failed = False
         self.files_written += len(result.written)
         if result.written:
             log.info(

@@ -37,6 +37,7 @@ FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
+PUBLISH_RETRY = timedelta(seconds=5)  # after a publish that failed
 RESTART_KEYS = ("storage", "server", "fetch")  # read once at start; a change needs a restart
 
 
@@ -169,9 +170,11 @@ class Daemon:
         if outcome.result and outcome.result.deliveries:
             self.wake_delivery.set()
 
-    def _request_publish(self) -> None:
-        if self.scheduler.get_job("publish") is None and not self.stop_event.is_set():
+    def _request_publish(self, *, retry: bool = False) -> None:
+        if not self.stop_event.is_set() and self.scheduler.get_job("publish") is None:
             delay = self.app.config.feeds.publish_delay
+            if retry:
+                delay = max(delay, PUBLISH_RETRY)
             self.scheduler.add_job(
                 self._publish_job, "date", id="publish", run_date=datetime.now(UTC) + delay
             )
@@ -186,6 +189,10 @@ class Daemon:
             except Exception:
                 metrics.ERRORS.labels("publish").inc()
                 log.exception("event=publish_failed")
+        if self.app.publisher.failed:
+            # a full disk, a folder in the way, the database away: the dirty marks stay, and
+            # the feeds are published again without waiting for the next new item
+            self._request_publish(retry=True)
 
     async def _sync_job(self) -> None:
         await self._job(self._sync())

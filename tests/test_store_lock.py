@@ -65,3 +65,24 @@ def test_healthz_and_reads_answer_while_another_process_holds_the_write_lock(
     # the poll that waited for the lock stores its entry once the lock is gone
     daemon.wait_log("event=poll source=portal status=ok", timeout=60)
     assert daemon.stop() == 0
+
+
+def test_a_publish_that_failed_is_tried_again_without_a_new_item(
+    tmp_path: Path, portal: Portal, daemons: Callable[..., DaemonProcess]
+) -> None:
+    post = Post("berita", "Bupati Kukar Meresmikan Jembatan di Tenggarong",
+                datetime.now(UTC) - timedelta(minutes=30), ["Pemerintah"], "<p>TENGGARONG</p>")  # fmt: skip
+    portal.set("/feed/", rss(portal.url, [post]))
+    sources = f'\n[[sources]]\nid = "portal"\nurl = "{portal.url}/feed/"\ninterval = "1h"\n'
+    config = daemon_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path / 'db'}",
+                           sources=sources, chats={})  # fmt: skip
+    in_the_way = tmp_path / "public" / "all.rss"
+    in_the_way.mkdir(parents=True)  # a folder where the feed goes: every publish fails
+    daemon = daemons(config)
+    daemon.wait_log("event=poll source=portal status=ok", timeout=30)
+    times = daemon.count("event=publish_failed") + 1
+    daemon.wait_log("event=publish_failed", timeout=30, times=times)  # after the poll's publish
+    in_the_way.rmdir()
+    wait_until(in_the_way.is_file, 60, "all.rss published again", daemon)
+    wait_until(lambda: post.title in in_the_way.read_text(encoding="utf-8"), 30, "the item", daemon)
+    assert daemon.stop() == 0
