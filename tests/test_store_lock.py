@@ -70,8 +70,9 @@ def test_healthz_and_reads_answer_while_another_process_holds_the_write_lock(
 def test_a_publish_that_failed_is_tried_again_without_a_new_item(
     tmp_path: Path, portal: Portal, daemons: Callable[..., DaemonProcess]
 ) -> None:
-    post = Post("berita", "Bupati Kukar Meresmikan Jembatan di Tenggarong",
-                datetime.now(UTC) - timedelta(minutes=30), ["Pemerintah"], "<p>TENGGARONG</p>")  # fmt: skip
+    when = datetime.now(UTC) - timedelta(minutes=30)
+    title = "Bupati Kukar Meresmikan Jembatan di Tenggarong"
+    post = Post("berita", title, when, ["Pemerintah"], "<p>TENGGARONG</p>")
     portal.set("/feed/", rss(portal.url, [post]))
     sources = f'\n[[sources]]\nid = "portal"\nurl = "{portal.url}/feed/"\ninterval = "1h"\n'
     config = daemon_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path / 'db'}",
