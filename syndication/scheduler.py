@@ -37,10 +37,10 @@ from .startup import log_startup, with_startup_report
 log = logging.getLogger("syndication.daemon")
 FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
-PUBLISH_RETRY = 1.0  # seconds before the first retry of a publish that could not write
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
 RETRY = 1.0  # a file that does not parse is read once more this much later before rejecting
+PUBLISH_RETRY = 1.0  # seconds before the first retry of a publish that failed; it doubles
 RESTART_KEYS = ("storage", "server", "fetch")  # read once at start; a change needs a restart
 
 
@@ -210,7 +210,7 @@ class Daemon:
         async with self.publish_lock:  # the debounced job and the final one never overlap
             try:
                 await self.app.publisher.publish_dirty()
-                failed = self.app.publisher.failures > 0  # it could not write the files
+                failed = self.app.publisher.failed  # it could not write the files
             except Exception:
                 log.exception("event=publish_failed")
                 failed = True
@@ -371,8 +371,9 @@ class Daemon:
             if before.get(source_id) != source:
                 self._schedule_source(source)
         if _published_view(old) != _published_view(config):
-            scopes = [s.path for s in self.app.publisher.all_scopes()]
-            await asyncio.to_thread(store.mark_dirty, scopes, datetime.now(UTC))
+            scopes = await asyncio.to_thread(self.app.publisher.all_scopes)  # reads the store
+            paths = [s.path for s in scopes]
+            await asyncio.to_thread(store.mark_dirty, paths, datetime.now(UTC))
             self._request_publish()
         self.wake_delivery.set()  # channels may have changed
         log.info(

@@ -27,8 +27,9 @@ from .deliver import Deliverer
 from .errors import ConfigError
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
-from .pipeline import PollOutcome, Runtime, poll_source
+from .pipeline import PollOutcome, poll_source
 from .publishing import Publisher
+from .runtime import Runtime
 from .startup import log_startup
 from .store import Store, open_store
 
