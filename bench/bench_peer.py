@@ -218,7 +218,11 @@ def _outcome(tool: str, stdout: str, stderr: str) -> str:
         data = json.loads(stdout.strip().splitlines()[-1])
         return f"{data['entries']} entries, {data['errors']} errors"
     cycle = re.search(r"sources=(\d+) failed=(\d+)", stderr)
-    return f"{cycle.group(2)} failed of {cycle.group(1)}" if cycle else "no cycle line logged"
+    if cycle is None:
+        return "no cycle line logged"
+    first = re.search(r"status=error kind=(\S+) failures=\d+ error=(.{0,120})", stderr)
+    why = f"; first error: {first.group(1)} {first.group(2)}" if first else ""
+    return f"{cycle.group(2)} failed of {cycle.group(1)}{why}"
 
 
 def _mb(run: Run) -> str:
@@ -243,7 +247,16 @@ def table(all_runs: dict[str, list[Run]], feeds: int, items: int, rounds: int) -
             f"| {PHASE_NAMES[phase]} | {s:.2f} s, {_peak(synd)} | {p:.2f} s, {_peak(peer)}"
             f" | **{p / s:.2f}** | {sc:.2f} s / {pc:.2f} s / {pc / sc:.2f} |"
         )
+    out += [
+        f"note: {name}: {r.note}" for name, runs in all_runs.items() for r in runs if _failed(r)
+    ]
     return "\n".join(out)
+
+
+def _failed(run: Run) -> bool:
+    """A run where a feed failed: its figures (and the next phase's) compare unlike work."""
+    counts = re.findall(r"(\d+) (?:failed of|errors)", run.note)
+    return any(int(n) for n in counts)
 
 
 def _peak(runs: list[Run]) -> str:

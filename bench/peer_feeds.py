@@ -119,6 +119,11 @@ def _body(
     return "\n".join(paras)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the stdlib's 5 would refuse a burst of 10 connections
+
+
 class FeedServer:
     """`count` feeds at http://127.0.0.1:PORT/feed/N/, served from memory by threads."""
 
@@ -127,8 +132,7 @@ class FeedServer:
         self.requests = 0
         self.not_modified = 0
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.bodies = [feed_bytes(i, items, "https://portal.test") for i in range(count)]
         self.etags = [f'"{hashlib.sha1(b).hexdigest()[:16]}"' for b in self.bodies]
