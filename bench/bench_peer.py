@@ -199,10 +199,12 @@ def one_round(server: FeedServer, reader_python: Path, folder: Path) -> dict[str
     for phase in PHASES:
         server.mode = "plain" if phase == "same" else "validators"
         for tool, command in (("syndication", syndication_command(config)), ("reader", reader_cmd)):
-            before = (server.requests, server.not_modified)
+            before = (server.requests, server.not_modified, server.resets)
             run, stdout, stderr = measure(command)
             got, got304 = server.requests - before[0], server.not_modified - before[1]
-            note = f"{got} requests, {got304} x 304, " + _outcome(tool, stdout, stderr)
+            resets = server.resets - before[2]
+            note = f"{got} requests, {got304} x 304, {resets} resets, "
+            note += _outcome(tool, stdout, stderr)
             runs[f"{phase}/{tool}"] = [
                 Run(run.seconds, run.cpu, run.max_rss_kb, run.tree_rss_kb, note)
             ]

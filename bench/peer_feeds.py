@@ -122,6 +122,11 @@ def _body(
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # the stdlib's 5 would refuse a burst of 10 connections
+    resets = 0
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that gave up (timed out, reset) is counted, not printed as a traceback."""
+        self.resets += 1
 
 
 class FeedServer:
@@ -138,6 +143,11 @@ class FeedServer:
         self.etags = [f'"{hashlib.sha1(b).hexdigest()[:16]}"' for b in self.bodies]
         self.modified = format_datetime(START, usegmt=True)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def resets(self) -> int:
+        """Connections the clients dropped mid-request (a timed-out fetch resets its socket)."""
+        return self._httpd.resets
 
     def urls(self) -> list[str]:
         return [f"{self.base}/feed/{i}/" for i in range(len(self.bodies))]

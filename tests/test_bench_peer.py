@@ -6,11 +6,15 @@ it measures is what it claims (50 full items, 304 only in the validators phase, 
 
 from __future__ import annotations
 
+import socket
+import struct
 import sys
+import time
 from pathlib import Path
 
 import feedparser
 import httpx
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -59,3 +63,19 @@ def test_the_generated_config_is_valid_and_fetches_ten_at_a_time(tmp_path: Path)
     assert not config.server.enabled
     assert {r.slug for r in config.regencies} >= {"kaltim", "kukar", "samarinda"}
     assert config.database_url.endswith(str(tmp_path / "syndication.sqlite3"))
+
+
+def test_a_client_that_resets_mid_request_is_counted_not_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with FeedServer(1, 1) as server:
+        host, port = server.base.removeprefix("http://").split(":")
+        sock = socket.create_connection((host, int(port)))
+        sock.sendall(b"GET /feed/0/ HT")  # no line end: the server is still reading
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # linger 0: an RST, as a fetch that timed out
+        deadline = time.monotonic() + 30
+        while server.resets == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.resets == 1
+    assert "Traceback" not in capsys.readouterr().err
