@@ -210,7 +210,8 @@ def one_round(server: FeedServer, reader_python: Path, folder: Path) -> dict[str
             ]
             print(
                 f"  {phase:5} {tool:12} {run.seconds:7.2f} s, cpu {run.cpu:6.2f} s, "
-                f"{_mb(run)} ({note})"
+                f"{_mb(run)} ({note})",
+                flush=True,  # progress shows when the output goes to a file
             )
     return runs
 
@@ -282,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         size = statistics.mean(len(b) for b in server.bodies) / 1024
         print(f"bench: {args.feeds} feeds x {args.items} items, {size:.0f} KB each, {server.base}")
         for n in range(args.rounds):
-            print(f"round {n + 1}/{args.rounds}")
+            print(f"round {n + 1}/{args.rounds}", flush=True)
             folder = Path(tempfile.mkdtemp(prefix="bench-peer-"))
             try:
                 for name, runs in one_round(server, reader_python, folder).items():
