@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check run demo bench clean
+.PHONY: install test check run demo bench bench-peer clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_delivery.py
+
+# syndication against the reader library on the same local feeds; BENCH_ARGS="--feeds 1000"
+bench-peer: $(STAMP)
+	$(BIN)/python bench/bench_peer.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var public .mypy_cache .ruff_cache
