@@ -14,13 +14,14 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, Fetcher, FetchResult
 from .normalize import NormalizeError, normalize_entry
+from .routes import MigratedChats
 from .sources.feed import parse_feed
 from .store import IngestResult, SourceState, SourceSuccess, Store
 from .types import Item, RawEntry
@@ -49,6 +50,7 @@ class Runtime:
     owner: str
     clock: Callable[[], datetime]
     on_source_alert: Callable[[str, str], None] | None = None
+    migrated: MigratedChats = field(default_factory=MigratedChats)
 
 
 async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False) -> PollOutcome:
@@ -105,13 +107,14 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
         digests = await _enrich(rt, source, digests, seen)
     items, skipped = _normalize(rt.config, source, digests, seen, now)
+    migrated = await asyncio.to_thread(rt.migrated.get, rt.store, now) if items else {}
     result = await asyncio.to_thread(
         rt.store.ingest,
         source.id,
         items,
         now,
         ok,
-        route=router(rt.config, rt.store),
+        route=router(rt.config, rt.store, migrated),
         announce=announcer(rt.config, state, now),
         complete=complete,
     )
@@ -185,9 +188,14 @@ def _normalize(
     return list(items.values()), skipped
 
 
-def router(config: Config, store: Store) -> Callable[[Item], list[tuple[str, str]]]:
-    """item -> [(regency, chat)]: notify categories x each regency's channel."""
-    migrated = store.migrated_chats()
+def router(
+    config: Config, store: Store, migrated: dict[str, str] | None = None
+) -> Callable[[Item], list[tuple[str, str]]]:
+    """item -> [(regency, chat)]: notify categories x each regency's channel; a chat that
+    moved (old -> new) is sent to its new id. A poll hands in the cycle's cached map
+    (Runtime.migrated); without one it is read from the store."""
+    if migrated is None:
+        migrated = store.migrated_chats()
     by_slug = {r.slug: r for r in config.regencies}
 
     def route(item: Item) -> list[tuple[str, str]]:

@@ -94,6 +94,7 @@ async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[Pol
     """Poll every enabled source concurrently (the fetcher bounds the concurrency); with
     `progress`, a bar on stderr counts the sources done."""
     sources = [s for s in app.config.sources if s.enabled]
+    app.runtime.migrated.new_cycle()
     polls = [poll_source(app.runtime, s, force=force) for s in sources]
     if not progress or not polls:
         return list(await asyncio.gather(*polls))

@@ -36,6 +36,8 @@ class ChatLease:
 
 
 class DeliveryQueries(Queries):
+    migrations_recorded = 0  # chat migrations this process recorded (see routes.py)
+
     # --- deliveries -------------------------------------------------------------------
 
     def claim_deliveries(
@@ -343,6 +345,7 @@ class DeliveryQueries(Queries):
             self._channel(
                 conn, old, now, state="migrated", reason=f"migrated to {new}", migrated_to=new
             )
+        self.migrations_recorded += 1  # routes.MigratedChats reads the map again
 
     def _channel(self, conn: Connection, chat: str, now: datetime, **values: Any) -> None:
         c = t.channels.c
