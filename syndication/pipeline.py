@@ -17,14 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from . import workers
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, Fetcher, FetchResult
-from .normalize import NormalizeError, normalize_entry
 from .routes import MigratedChats
 from .sources.feed import parse_feed
 from .store import IngestResult, SourceState, SourceSuccess, Store
 from .types import Item, RawEntry
+from .workers import CpuPool
 
 log = logging.getLogger("syndication.pipeline")
 LEASE = timedelta(minutes=10)
@@ -51,6 +52,7 @@ class Runtime:
     clock: Callable[[], datetime]
     on_source_alert: Callable[[str, str], None] | None = None
     migrated: MigratedChats = field(default_factory=MigratedChats)
+    cpu: CpuPool | None = None  # parse and normalize there; None: in a thread
 
 
 async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False) -> PollOutcome:
@@ -106,7 +108,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
     if source.enrich and source.kind == "feed":
         # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
         digests = await _enrich(rt, source, digests, seen)
-    items, skipped = _normalize(rt.config, source, digests, seen, now)
+    items, skipped = await _normalize(rt, source, digests, seen, now)
     migrated = await asyncio.to_thread(rt.migrated.get, rt.store, now) if items else {}
     result = await asyncio.to_thread(
         rt.store.ingest,
@@ -145,7 +147,10 @@ async def _entries(
 
         listing = await listing_entries(rt, source, fetched)
         return list(listing.entries), listing.complete
-    return parse_feed(fetched.body, source.id, fetched.url, fetched.content_type), True
+    args = (fetched.body, source.id, fetched.url, fetched.content_type)
+    if rt.cpu is None:
+        return await asyncio.to_thread(parse_feed, *args), True
+    return await rt.cpu.run(workers.parse, *args), True
 
 
 async def _enrich(
@@ -163,29 +168,25 @@ def raw_digest(raw: RawEntry) -> str:
     return hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _normalize(
-    config: Config,
+async def _normalize(
+    rt: Runtime,
     source: SourceConfig,
     raws: dict[str, RawEntry],
     seen: set[str],
     now: datetime,
 ) -> tuple[list[Item], int]:
     """Normalize the entries that changed since the last poll (`seen` ones are skipped)."""
-    ctx = config.normalize_context(source)
-    items: dict[str, Item] = {}
-    skipped = 0
-    for digest, raw in raws.items():
-        if digest in seen:
-            continue
-        try:
-            item = normalize_entry(raw, ctx, now, now)
-        except NormalizeError as e:
-            skipped += 1
-            log.info("event=entry_skipped source=%s reason=%r", source.id, str(e))
-            continue
-        # a feed listing one entry twice keeps the first
-        items.setdefault(item.entry_key, replace(item, raw_hash=digest))
-    return list(items.values()), skipped
+    ctx = rt.config.normalize_context(source)
+    todo = [(digest, raw) for digest, raw in raws.items() if digest not in seen]
+    if not todo:
+        return [], 0
+    if rt.cpu is None:
+        items, reasons = await asyncio.to_thread(workers.normalize, todo, ctx, now)
+    else:
+        items, reasons = await rt.cpu.run(workers.normalize, todo, ctx, now)
+    for reason in reasons:
+        log.info("event=entry_skipped source=%s reason=%r", source.id, reason)
+    return items, len(reasons)
 
 
 def router(

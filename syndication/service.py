@@ -26,6 +26,7 @@ from .liveness import lease_owner
 from .pipeline import PollOutcome, Runtime, poll_source
 from .publishing import Publisher
 from .store import Store, open_store
+from .workers import CpuPool
 
 log = logging.getLogger("syndication.service")
 
@@ -66,6 +67,8 @@ class App:
     async def aclose(self) -> None:
         await self.deliverer.aclose()
         await self.runtime.fetcher.aclose()
+        if self.runtime.cpu is not None:
+            await asyncio.to_thread(self.runtime.cpu.shutdown)
         self.store.engine.dispose()
 
 
@@ -84,6 +87,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
         fetcher=Fetcher(fetch_policy(config)),
         owner=owner_id(),
         clock=clock,
+        cpu=CpuPool(),
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin
