@@ -52,7 +52,7 @@ class Runtime:
     clock: Callable[[], datetime]
     on_source_alert: Callable[[str, str], None] | None = None
     migrated: MigratedChats = field(default_factory=MigratedChats)
-    cpu: CpuPool | None = None  # parse and normalize there; None: in a thread
+    cpu: CpuPool | None = None  # parse and normalize there; None: on the loop, as before
 
 
 async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False) -> PollOutcome:
@@ -149,7 +149,7 @@ async def _entries(
         return list(listing.entries), listing.complete
     args = (fetched.body, source.id, fetched.url, fetched.content_type)
     if rt.cpu is None:
-        return await asyncio.to_thread(parse_feed, *args), True
+        return parse_feed(*args), True
     return await rt.cpu.run(workers.parse, *args), True
 
 
@@ -181,7 +181,7 @@ async def _normalize(
     if not todo:
         return [], 0
     if rt.cpu is None:
-        items, reasons = await asyncio.to_thread(workers.normalize, todo, ctx, now)
+        items, reasons = workers.normalize(todo, ctx, now)
     else:
         items, reasons = await rt.cpu.run(workers.normalize, todo, ctx, now)
     for reason in reasons:
