@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from . import workers
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, FetchResult
-from .normalize import NormalizeError, normalize_entry
 from .runtime import Runtime
 from .sources.feed import parse_feed
 from .sources.html_source import enrich_entries, listing_entries
@@ -96,7 +96,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
     if source.enrich and source.kind == "feed":
         # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
         digests = await _enrich(rt, source, digests, seen)
-    items, skipped = _normalize(rt.config, source, digests, seen, now)
+    items, skipped = await _normalize(rt, source, digests, seen, now)
     result = await asyncio.to_thread(
         rt.store.ingest,
         source.id,
@@ -136,7 +136,8 @@ async def _entries(
         first = not state.first_poll_done
         listing = await listing_entries(rt, source, fetched, first_poll=first)
         return list(listing.entries), listing.complete, listing.baseline_done, listing.quiet
-    feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
+    args = (fetched.body, source.id, fetched.url, fetched.content_type)
+    feed = parse_feed(*args) if rt.cpu is None else await rt.cpu.run(workers.parse, *args)
     return feed, True, False, frozenset()
 
 
@@ -153,29 +154,25 @@ def raw_digest(raw: RawEntry) -> str:
     return hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _normalize(
-    config: Config,
+async def _normalize(
+    rt: Runtime,
     source: SourceConfig,
     raws: dict[str, RawEntry],
     seen: set[str],
     now: datetime,
 ) -> tuple[list[Item], int]:
     """Normalize the entries that changed since the last poll (`seen` ones are skipped)."""
-    ctx = config.normalize_context(source)
-    items: dict[str, Item] = {}
-    skipped = 0
-    for digest, raw in raws.items():
-        if digest in seen:
-            continue
-        try:
-            item = normalize_entry(raw, ctx, now, now)
-        except NormalizeError as e:
-            skipped += 1
-            log.info("event=entry_skipped source=%s reason=%r", source.id, str(e))
-            continue
-        # a feed listing one entry twice keeps the first
-        items.setdefault(item.entry_key, replace(item, raw_hash=digest))
-    return list(items.values()), skipped
+    ctx = rt.config.normalize_context(source)
+    todo = [(digest, raw) for digest, raw in raws.items() if digest not in seen]
+    if not todo:
+        return [], 0
+    if rt.cpu is None:
+        items, reasons = workers.normalize(todo, ctx, now)
+    else:
+        items, reasons = await rt.cpu.run(workers.normalize, todo, ctx, now)
+    for reason in reasons:
+        log.info("event=entry_skipped source=%s reason=%r", source.id, reason)
+    return items, len(reasons)
 
 
 def router(config: Config, _unused: object = None) -> Callable[[Item], list[tuple[str, str]]]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from .config import Config
 from .fetch import Fetcher
 from .store import Store
+from .workers import CpuPool
 
 
 @dataclass
@@ -22,3 +23,4 @@ class Runtime:
     owner: str
     clock: Callable[[], datetime]
     on_source_alert: Callable[[str, str], None] | None = None
+    cpu: CpuPool | None = None  # parse and normalize there; None: on the loop
