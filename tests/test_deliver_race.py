@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_daemon import wait_until
-from tests.test_deliver import KUKAR, fake, item, make_env  # noqa: F401
+from tests.test_daemon import fake_fixture, wait_until  # noqa: F401
+from tests.test_deliver import KUKAR, item, make_env
 
 
 def test_a_title_corrected_during_the_send_is_edited_next(
