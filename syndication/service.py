@@ -15,10 +15,11 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -102,20 +103,32 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
 
 async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[PollOutcome]:
     """Poll every enabled source concurrently (the fetcher bounds the concurrency); with
-    `progress`, a bar on stderr counts the sources done."""
+    `progress`, a bar on stderr counts the sources done. A poll that fails with the database
+    away lets the others finish first; then its error is raised."""
     sources = [s for s in app.config.sources if s.enabled]
-    polls = [poll_source(app.runtime, s, force=force) for s in sources]
+    polls = [_settled(poll_source(app.runtime, s, force=force)) for s in sources]
     if not progress or not polls:
-        return list(await asyncio.gather(*polls))
-    from rich.progress import Progress
+        results = list(await asyncio.gather(*polls))
+    else:
+        from rich.progress import Progress
 
-    outcomes = []
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("polling sources", total=len(polls))
-        for done in asyncio.as_completed(polls):
-            outcomes.append(await done)
-            bar.advance(task)
-    return outcomes
+        results = []
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("polling sources", total=len(polls))
+            for done in asyncio.as_completed(polls):
+                results.append(await done)
+                bar.advance(task)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return [r for r in results if isinstance(r, PollOutcome)]
+
+
+async def _settled(poll: Coroutine[Any, Any, PollOutcome]) -> PollOutcome | Exception:
+    try:
+        return await poll
+    except Exception as e:  # raised by poll_all once every other poll is over
+        return e
 
 
 async def run_once(config: Config) -> int:
