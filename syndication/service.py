@@ -64,8 +64,20 @@ class App:
         return self.runtime.store
 
     async def aclose(self) -> None:
-        await self.deliverer.aclose()
-        await self.runtime.fetcher.aclose()
+        """Close every resource, even when one close raises; the first error is re-raised."""
+        first: BaseException | None = None
+        for close in (self.deliverer.aclose, self.runtime.fetcher.aclose, self._dispose):
+            try:
+                await close()
+            except BaseException as exc:  # noqa: BLE001 - the rest still close, then re-raised
+                if first is None:
+                    first = exc
+                else:
+                    log.warning("event=close_failed stage=shutdown error=%r", exc)
+        if first is not None:
+            raise first
+
+    async def _dispose(self) -> None:
         self.store.engine.dispose()
 
 
@@ -77,7 +89,11 @@ def owner_id() -> str:
 
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
     store = await asyncio.to_thread(open_store, config.database_url)
-    await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    try:
+        await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    except BaseException:
+        store.engine.dispose()  # no App owns it yet
+        raise
     runtime = Runtime(
         config=config,
         store=store,

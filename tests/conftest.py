@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+# Only the large public corpora stay outside the repository (tests over them skip when absent).
+SHARED = ROOT.parent / "shared"
+CORPUS = Path(os.environ.get("SYNDICATION_CORPUS", SHARED / "corpus"))
+GAZETTEER = ROOT / "syndication" / "data" / "kaltim.toml"  # shipped product data
+DATA = ROOT / "tests" / "data"
+SEED = DATA / "seed" / "000_dc520509730166cf.txt"  # a real Kukar advertorial page, as text
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -68,11 +74,6 @@ def network_guard() -> Iterator[None]:
         socket.getaddrinfo = _real_getaddrinfo
 
 
-@pytest.fixture
-def shared_dir() -> Path:
-    return SHARED
-
-
 # --- the fixture portal, configs and databases ------------------------------------------
 
 import textwrap  # noqa: E402
@@ -126,14 +127,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-REGENCIES_TOML = SHARED / "domain" / "kaltim.toml"
-
-
 def gazetteer_toml() -> str:
-    """The [[regencies]] tables of a config, built from the shared gazetteer."""
+    """The [[regencies]] tables of a config, built from the shipped gazetteer."""
     import tomllib
 
-    data = tomllib.loads(REGENCIES_TOML.read_text(encoding="utf-8"))
+    data = tomllib.loads(GAZETTEER.read_text(encoding="utf-8"))
     prov = data["province"]
     out = [_regency_block("kaltim", prov["name"], prov["aliases"], [], True)]
     for r in data["regencies"]:
@@ -187,7 +185,7 @@ def write_config(
     server: bool = False,
     port: int = 0,
 ) -> Path:
-    """A complete config.toml for tests: the shared gazetteer, four categories, given sources."""
+    """A complete config.toml for tests: the shipped gazetteer, four categories, given sources."""
     regencies = gazetteer_toml()
     for slug, chat in (chats or {}).items():
         regencies = regencies.replace(f"#chat:{slug}\n", f'telegram_chat = "{chat}"\n')
