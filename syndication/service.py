@@ -69,7 +69,7 @@ class App:
         for close in (self.deliverer.aclose, self.runtime.fetcher.aclose, self._dispose):
             try:
                 await close()
-            except BaseException as exc:  # noqa: BLE001 - the rest still close, then re-raised
+            except BaseException as exc:  # the rest still close; the first is re-raised
                 if first is None:
                     first = exc
                 else:

@@ -4,7 +4,6 @@ validator, or answer slowly; what `status --json` then says about each source.""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

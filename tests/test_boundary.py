@@ -4,7 +4,6 @@ lazily inside a function (checked over the syntax tree of every file, not by imp
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 

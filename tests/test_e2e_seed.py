@@ -9,8 +9,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from syndication.config import load
 from syndication.service import run_once
 from syndication.store import open_store

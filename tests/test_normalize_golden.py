@@ -1,7 +1,8 @@
 """The golden table: realistic Kaltim stories through normalize_entry, every trap of NOTES.md.
 
 Also home of the helpers other normalize tests and bench/classify_report.py use: the context
-built from the shipped syndication/data/kaltim.toml (the gazetteer is config, never code) and the case loader.
+built from the shipped syndication/data/kaltim.toml (the gazetteer is config, never code) and
+the case loader.
 """
 
 from __future__ import annotations
