@@ -78,6 +78,9 @@ def network_guard() -> Iterator[None]:
 
 import textwrap  # noqa: E402
 import uuid  # noqa: E402
+import weakref  # noqa: E402
+
+from sqlalchemy import Connection, Engine, event  # noqa: E402
 
 from tests.portal import Portal, running_portal  # noqa: E402
 
@@ -116,8 +119,23 @@ def pg_url() -> Iterator[str]:
     try:
         yield f"{base}/{name}"
     finally:
+        _dispose_engines_of(name)  # whatever the test left open: closed, never GC'd open
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(conn: Connection) -> None:
+    _ENGINES.add(conn.engine)
+
+
+def _dispose_engines_of(database: str) -> None:
+    for engine in list(_ENGINES):
+        if engine.url.database == database:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
