@@ -48,6 +48,7 @@ def hub() -> Iterator[Hub]:
     h = Hub()
     yield h
     h.server.shutdown()
+    h.server.server_close()  # the listening socket: closed, never left to the GC
 
 
 def test_hub_is_linked_and_pinged_for_changed_feeds(
