@@ -71,10 +71,30 @@ class App:
         return self.runtime.store
 
     async def aclose(self) -> None:
-        await self.deliverer.aclose()
-        await self.runtime.fetcher.aclose()
+        """Close every resource, even when one close raises; the first error is re-raised."""
+        first: BaseException | None = None
+        closers = (
+            self.deliverer.aclose,
+            self.runtime.fetcher.aclose,
+            self._stop_cpu,
+            self._dispose,
+        )
+        for close in closers:
+            try:
+                await close()
+            except BaseException as exc:  # the rest still close; the first is re-raised
+                if first is None:
+                    first = exc
+                else:
+                    log.warning("event=close_failed stage=shutdown error=%r", exc)
+        if first is not None:
+            raise first
+
+    async def _stop_cpu(self) -> None:
         if self.runtime.cpu is not None:
             await asyncio.to_thread(self.runtime.cpu.shutdown)
+
+    async def _dispose(self) -> None:
         self.store.engine.dispose()
 
 
@@ -86,7 +106,11 @@ def owner_id() -> str:
 
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
     store = await asyncio.to_thread(open_store, config.database_url)
-    await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    try:
+        await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    except BaseException:
+        store.engine.dispose()  # no App owns it yet
+        raise
     runtime = Runtime(
         config=config,
         store=store,
