@@ -149,7 +149,7 @@ def extract_article(
     admin_body = find_body(doc, sel.content) if sel.content else None
     if reason is not None and (admin_body is None or reason == "404 page"):
         return NotArticle(reason)  # a body selector the admin gave outweighs listing signals
-    title = fld.headline(doc, sel.title)
+    title = fld.headline(doc, sel.title, page_url, source_id)
     if not title:
         return NotArticle("no headline")
     body = admin_body or find_body(doc, None)
