@@ -11,6 +11,7 @@ Chromium never leaves loopback: every host name but 127.0.0.1 resolves to nothin
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -113,10 +114,8 @@ class Chromium:
         self.close()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(DevToolsError, OSError):
             self.call("Browser.close")
-        except (DevToolsError, OSError):
-            pass
         try:
             self.proc.wait(timeout=DEADLINE)
         except subprocess.TimeoutExpired:
