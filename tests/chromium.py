@@ -70,10 +70,10 @@ class Visit:
     inner_width: int = 0
     scroll_width: int = 0
     overflowing: list[str] = field(default_factory=list)
-    text: str = ""
+    text: str = field(default="", repr=False)
     scripts: int = 0
     problems: list[str] = field(default_factory=list)  # failed requests, console errors
-    screenshot: bytes = b""
+    screenshot: bytes = field(default=b"", repr=False)
 
 
 class DevToolsError(RuntimeError):

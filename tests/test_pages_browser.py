@@ -34,7 +34,7 @@ from tests.test_daemon import cli, daemon_config, source
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 WIDTHS = (1280, 412)
 # A headline no naive page survives: markup, and one word wider than any phone.
-HOSTILE = "<script>alert(1)</script> Jalan poros " + "Samarinda–Bontang–Sangatta" * 4
+HOSTILE = "<script>alert(1)</script> Jalan poros " + "#SamarindaBontangSangattaTenggarong" * 3
 PNG = b"\x89PNG\r\n\x1a\n"
 
 if BINARY is None:
@@ -137,7 +137,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
 PAGES = [
     # (site, path, a text the reader must see)
     ("full", "index.html", "Bupati Kukar Resmikan Jembatan"),
-    ("full", "regency/kukar.html", "Jalan poros Samarinda"),
+    ("full", "regency/kukar.html", "Jalan poros #Samarinda"),
     ("full", "status", "mati"),
     ("empty", "index.html", "Belum ada berita."),
     ("empty", "all.html", "Belum ada berita."),
