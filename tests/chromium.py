@@ -165,9 +165,10 @@ class Chromium:
         result: dict[str, Any] = answer.get("result", {})
         return result
 
-    def visit(self, url: str, width: int, height: int = 900) -> Visit:
+    def visit(self, url: str, width: int, height: int = 900, whole: bool = True) -> Visit:
         """Open `url` in a fresh tab `width` CSS pixels wide (a phone below 600: the page's
-        viewport meta applies), wait for its load event, then measure and take a screenshot."""
+        viewport meta applies), wait for its load event, then measure and take a screenshot (of
+        the whole page, or of the first `height` pixels)."""
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         try:
@@ -190,7 +191,7 @@ class Chromium:
             visit.text = measured["text"]
             visit.scripts = measured["scripts"]
             shot = self.call(
-                "Page.captureScreenshot", session, format="png", captureBeyondViewport=True
+                "Page.captureScreenshot", session, format="png", captureBeyondViewport=whole
             )
             visit.screenshot = base64.b64decode(shot["data"])
             self._drain(session, visit, until=None)  # errors reported after the load event
@@ -245,3 +246,34 @@ def _problem(event: dict[str, Any]) -> str | None:
     if method == "Runtime.exceptionThrown":
         return f"exception: {params['exceptionDetails'].get('text')}"
     return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.chromium OUT.png URL [WIDTH]`: one screenshot (the README's come from
+    `make demo` this way); exit 1 with the problems when the page overflows or fails to load."""
+    import argparse
+    import sys
+    import tempfile
+
+    parser = argparse.ArgumentParser(prog="python -m tests.chromium")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("url")
+    parser.add_argument("width", type=int, nargs="?", default=412)
+    parser.add_argument("--height", type=int, default=900, help="of the screenshot")
+    args = parser.parse_args(argv)
+    if BINARY is None:
+        print("no chromium installed (apt: chromium)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as folder, Chromium(BINARY, Path(folder)) as browser:
+        visit = browser.visit(args.url, args.width, args.height, whole=False)
+    args.out.write_bytes(visit.screenshot)
+    problems = visit.problems + visit.overflowing
+    if visit.scroll_width > args.width:
+        problems.append(f"the page is {visit.scroll_width}px wide")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
