@@ -88,6 +88,7 @@ class Chromium:
         self._from_browser, from_browser_w = os.pipe()
         # above fd 4, so that putting one on fd 3 cannot clobber the other
         to_browser_r, from_browser_w = (_high(fd) for fd in (to_browser_r, from_browser_w))
+        self._log = (folder / "chromium.log").open("wb")
         command = [binary, *FLAGS, f"--user-data-dir={folder}", "about:blank"]
         # bash puts our two pipe ends on fds 3 and 4, then becomes Chromium
         redirect = f'exec "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
@@ -96,7 +97,7 @@ class Chromium:
             pass_fds=(to_browser_r, from_browser_w),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=(folder / "chromium.log").open("wb"),
+            stderr=self._log,
         )
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -123,6 +124,7 @@ class Chromium:
             self.proc.wait()
         os.close(self._to_browser)
         self._reader.join(timeout=DEADLINE)
+        self._log.close()
 
     def _read(self) -> None:
         buffer = b""
