@@ -75,4 +75,8 @@ def render_json(
     if site.websub_hub:
         document["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
     document["items"] = [_item(site, entry) for entry in chosen]
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    # "<", ">" and "&" occur only inside strings here: as \u escapes they read the same to
+    # every JSON parser, and a page that embeds or sniffs the file never meets a live tag
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (text + "\n").encode("utf-8")

@@ -184,7 +184,9 @@ def test_max_age_short_and_hostile_titles(
     texts = [m.text for m in fake.messages]
     assert len(texts) == 4, texts
     assert not any("Lima Menit" in t for t in texts)
-    assert not any("<script>" in t for t in texts)  # markup in a title is never markup
+    # a title is text: what it says stays, shown as text and never sent as live markup
+    assert any("<script>alert(1)</script>" in t for t in texts)
+    assert not any("<script" in m.html for m in fake.messages)
     assert any("Pemkab Kukar & Dinas PU & PDAM" in t for t in texts)  # entities decoded once
     assert all(len(t) <= 4096 for t in texts)
     assert status(config)["totals"]["pending_deliveries"] == 0

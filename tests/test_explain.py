@@ -66,7 +66,8 @@ def test_explain_says_per_channel_what_happened_and_why(tmp_path: Path, portal: 
         assert "bontang -> (no channel): not pushed, no channel for regency bontang" in city
 
         [row] = store.claim_deliveries("t", datetime.now(UTC), timedelta(minutes=1), 10)
-        store.mark_sent(row.id, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), 4242, "text", "x")
+        sent_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        store.mark_sent(row.id, sent_at, 4242, "text", row.item.title)
         sent = _explain(config, store, portal, "baru")
         assert "kukar -> @demo_kukar: sent, at 2026-01-02 11:04:05 WITA, message 4242" in sent
         store.mark_failed(row.id, "Bad Request: chat not found")

@@ -215,11 +215,18 @@ def clean_title(value: str | None, *, markup: bool = True, limit: int = TITLE_MA
     """Plain one-line text of at most `limit` characters.
 
     markup=True (the source gave HTML): entities decoded (also double-escaped ones), no tags.
-    markup=False (the source gave text): taken as it is, only controls and runs of white space
-    go; "<script>" in it is the headline's words, escaped wherever it is written out.
+    markup=False (the source gave text): no tag is stripped, "<script>" in it is the headline's
+    words, escaped wherever it is written out; only a leftover entity of a feed that escaped
+    twice ("&amp;" for "&") is decoded, and controls and runs of white space go.
     """
     if not markup:
-        return _truncate(_one_line(str(value or "")), limit)
+        text = str(value or "")
+        for _ in range(2):
+            decoded = htmllib.unescape(text)
+            if decoded == text:
+                break
+            text = decoded
+        return _truncate(_one_line(text), limit)
     text = str(value or "")
     for _ in range(8):  # bounded: "&amp;lt;b&amp;gt;" needs two rounds, never more than a few
         previous = text
