@@ -199,9 +199,12 @@ class Daemon:
     def _request_publish(self, delay: timedelta | None = None) -> None:
         if self.scheduler.get_job("publish") is None and not self.stop_event.is_set():
             delay = self.app.config.feeds.publish_delay if delay is None else delay
+            # a request made while a publish runs must wait for it (publish_lock), not be
+            # dropped as "maximum number of running instances reached"
             self.scheduler.add_job(
-                self._publish_job, "date", id="publish", run_date=datetime.now(UTC) + delay
-            )
+                self._publish_job, "date", id="publish", run_date=datetime.now(UTC) + delay,
+                max_instances=2, misfire_grace_time=None,
+            )  # fmt: skip
 
     async def _publish_job(self) -> None:
         await self._job(self._publish())

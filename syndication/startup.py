@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Coroutine
 from datetime import UTC, datetime
@@ -91,5 +90,9 @@ async def with_startup_report(
         await daemon
     finally:
         report.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await report
+        except asyncio.CancelledError:
+            pass
+        except Exception as e:  # a report that could not be made (the database away) is no
+            log.warning("event=first_round_unknown error=%r", str(e))  # reason to fail a stop
