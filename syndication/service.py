@@ -24,6 +24,7 @@ from rich.console import Console
 
 from .config import Config
 from .deliver import Deliverer
+from .editorial import apply_filters
 from .errors import ConfigError
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
@@ -86,6 +87,7 @@ def owner_id() -> str:
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
     store = await asyncio.to_thread(open_store, config.database_url)
     await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    await asyncio.to_thread(apply_filters, config, store, clock())
     runtime = Runtime(
         config=config,
         store=store,
