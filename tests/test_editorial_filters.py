@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from syndication.commands import status_data
 from syndication.config import Config, load
+from syndication.errors import ConfigError
 from syndication.explain import explain_target
 from syndication.service import run_once
 from syndication.store import Store, open_store
@@ -217,3 +218,14 @@ def test_a_burst_queues_max_per_poll_per_chat_and_tells_the_admin_once(
     assert asyncio.run(run_once(load(path))) == 0
     assert len(fake.messages_to("@kabar_kukar")) == 20
     assert len(fake.messages_to("@admin")) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("0", "greater than or equal to 1"), ('"20"', "integer")]
+)
+def test_max_per_poll_is_checked(tmp_path: Path, value: str, expected: str) -> None:
+    path = write_config(tmp_path / "config.toml", db_url="sqlite:///db.sqlite3", sources="")
+    path.write_text(path.read_text().replace('max_age = "24h"', f"max_per_poll = {value}"))
+    with pytest.raises(ConfigError) as e:
+        load(path)
+    assert "telegram.max_per_poll" in str(e.value) and expected in str(e.value), str(e.value)
