@@ -69,6 +69,9 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     ]
     # a configured source never polled yet still has a health line: "not yet"
     polled = {s["id"] for s in sources}
+    bursts = store.events_like("burst_capped:")  # the last burst of each source, if any
+    for s in sources:
+        s["last_burst"] = bursts.get(f"burst_capped:{s['id']}")
     sources += [_never_polled(s.id, s.url) for s in config.sources if s.id not in polled]
     channels = [
         {**_jsonable(dataclasses.asdict(c)), "regency": by_chat.get(c.chat)}
@@ -111,6 +114,7 @@ def _quiet_channel(chat: str, slug: str, state: str, count: int | None) -> dict[
     return {
         "chat": chat, "regency": slug, "state": state, "reason": None, "last_sent": None,
         "pending": count, "sent": count, "failed": count, "oldest_pending": None,
+        "filtered": count, "capped": count,
     }  # fmt: skip
 
 
@@ -127,6 +131,7 @@ def _never_polled(source_id: str, url: str) -> dict[str, Any]:
         "next_poll": None,
         "items_count": 0,
         "newest_item": None,
+        "last_burst": None,
         "not_modified_count": 0,
         "first_poll_done": False,
         "configured": True,

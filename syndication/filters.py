@@ -11,6 +11,7 @@ forms, punctuation and non-breaking spaces read as spaces), so "judi online" mat
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 _NOT_WORD = re.compile(r"[^\w]+")
+_TAG = re.compile(r"<[^>]*>")
 
 
 class FilterRule(Protocol):
@@ -36,6 +38,12 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
     words = _NOT_WORD.sub(" ", text).split()
     return f" {' '.join(words)} " if words else " "
+
+
+def item_text(summary: str, content_html: str) -> str:
+    """An item's text as a filter reads it: the summary and the body without its tags (a tag
+    name such as `p` is never a word of the text)."""
+    return f"{summary}\n{html.unescape(_TAG.sub(' ', content_html))}"
 
 
 @dataclass(frozen=True)
@@ -92,3 +100,9 @@ class Filters:
             if rule.require and not any(p in folded for p in rule.require):
                 return Hold(rule.index, "require", None)
         return None
+
+    def reason(self, regency: str, title: str, summary: str, content_html: str) -> str | None:
+        """Why the message about this stored item is held back from `regency`'s channel, or
+        None: the store's view of verdict (an item as its columns)."""
+        hold = self.verdict(regency, title, item_text(summary, content_html))
+        return None if hold is None else hold.reason()

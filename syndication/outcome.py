@@ -88,6 +88,8 @@ def _queued(d: _Delivery, config: Config) -> Outcome:
             detail += f"; dry run: no token in ${config.telegram.token_env}"
     elif d.state == "failed":
         detail = f"after {d.attempts} attempt(s): {d.last_error or 'no reason recorded'}"
+    elif d.state == "capped":  # a burst's rest: never queued, feed-only
+        return Outcome(d.regency, d.chat, "not pushed", d.last_error or "over max_per_poll")
     else:  # filtered, withdrawn, and whatever later states keep their reason in last_error
         detail = d.last_error or "no reason recorded"
         if d.state == "withdrawn" and when:

@@ -26,7 +26,7 @@ from .fetch import ACCEPT_FEED, ACCEPT_HTML, FetchResult
 from .runtime import Runtime
 from .sources.feed import parse_feed
 from .sources.html_source import enrich_entries, listing_entries
-from .store import IngestResult, SourceState, SourceSuccess
+from .store import Gate, IngestResult, SourceState, SourceSuccess
 from .types import Item, RawEntry
 
 log = logging.getLogger("syndication.pipeline")
@@ -97,6 +97,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
         digests = await _enrich(rt, source, digests, seen)
     items, skipped = await _normalize(rt, source, digests, seen, now)
+    gate = gate_for(rt.config, source.id)
     result = await asyncio.to_thread(
         rt.store.ingest,
         source.id,
@@ -106,17 +107,22 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         route=router(rt.config),
         announce=announcer(rt.config, state, now, quiet),
         complete=complete or first_done,
+        gate=gate,
     )
     await _recovered(rt, source, state)
+    if gate.capped:
+        await _burst(rt, source, gate, now)
     log.info(
         "event=poll source=%s status=ok entries=%d new=%d updated=%d duplicates=%d "
-        "deliveries=%d skipped=%d rejected=%d",
+        "deliveries=%d filtered=%d capped=%d skipped=%d rejected=%d",
         source.id,
         len(raws),
         result.new,
         result.updated,
         result.duplicates,
         result.deliveries,
+        result.filtered,
+        result.capped,
         skipped,
         result.rejected,
     )
@@ -192,6 +198,29 @@ def router(config: Config, _unused: object = None) -> Callable[[Item], list[tupl
         return out
 
     return route
+
+
+def gate_for(config: Config, source_id: str) -> Gate:
+    """What one poll of `source_id` may push: [[filters]] and [telegram] max_per_poll."""
+    hold = config.editorial.reason if config.editorial else None
+    return Gate(source_id=source_id, hold=hold, per_chat=config.telegram.max_per_poll)
+
+
+async def _burst(rt: Runtime, source: SourceConfig, gate: Gate, now: datetime) -> None:
+    """A poll announced more than max_per_poll to some chat: the rest went to the feeds only.
+    Said once per poll: a log line, a store event (status) and the admin."""
+    chats = ", ".join(f"{chat} {n}" for chat, n in sorted(gate.capped.items()))
+    text = (
+        f"⚠️ source {source.id} listed a burst of new items: "
+        f"{sum(gate.queued.values())} message(s) queued, the rest left in the feeds only "
+        f"(over [telegram] max_per_poll = {gate.per_chat} per chat): {chats}"
+    )
+    log.warning(
+        "event=burst_capped source=%s max_per_poll=%s capped=%r", source.id, gate.per_chat, chats
+    )
+    await asyncio.to_thread(rt.store.set_event, f"burst_capped:{source.id}", text, now)
+    if rt.on_source_alert:
+        rt.on_source_alert(source.id, text)
 
 
 def announcer(

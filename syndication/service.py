@@ -25,6 +25,7 @@ from rich.console import Console
 
 from .config import Config
 from .deliver import Deliverer
+from .editorial import apply_filters
 from .errors import ConfigError
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
@@ -108,6 +109,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     store = await asyncio.to_thread(open_store, config.database_url)
     try:
         await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+        await asyncio.to_thread(apply_filters, config, store, clock())
     except BaseException:
         store.engine.dispose()  # no App owns it yet
         raise

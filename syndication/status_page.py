@@ -113,6 +113,8 @@ def _channel_card(channel: dict[str, Any], config: Config, now: datetime) -> str
         ("Antre", escape(str(channel["pending"]))),
         ("Terkirim", escape(str(channel["sent"]))),
         ("Gagal", escape(str(channel["failed"]))),
+        ("Disaring", escape(str(channel.get("filtered", 0)))),  # held back by [[filters]]
+        ("Dibatasi", escape(str(channel.get("capped", 0)))),  # over max_per_poll: feeds only
         ("Terakhir", escape(_when(channel["last_sent"], now, config.telegram.timezone))),
     ]
     if channel.get("reason"):

@@ -55,7 +55,8 @@ def print_status(data: dict[str, Any]) -> None:
         title="Telegram channels" + (" (dry run: no token)" if data["dry_run"] else ""),
         title_justify="left",
     )
-    for col in ("chat", "regency", "state", "pending", "sent", "failed", "last sent"):
+    cols = ("chat", "regency", "state", "pending", "sent", "failed", "filtered", "capped")
+    for col in (*cols, "last sent"):
         ch.add_column(col)
     for c in data["channels"]:
         state = "[green]ok[/]" if c["state"] == "ok" else f"[red]{_text(c['state'])}[/]"
@@ -66,9 +67,14 @@ def print_status(data: dict[str, Any]) -> None:
             str(c["pending"]),
             str(c["sent"]),
             str(c["failed"]),
+            str(c.get("filtered", 0)),
+            str(c.get("capped", 0)),
             _ago(c["last_sent"]),
         )
     console.print(ch)
+    for s in data["sources"]:
+        if s.get("last_burst"):
+            console.print(f"[yellow]burst capped:[/] {_text(s['last_burst'])}")
     totals = data["totals"]
     console.print(f"items: {totals['items']}   pending deliveries: {totals['pending_deliveries']}")
     if data.get("config_error"):
@@ -100,6 +106,7 @@ def status_html(data: dict[str, Any], per_day: dict[tuple[str, str], int]) -> st
         f"<tr><td>{e(str(c['chat']))}</td><td>{e(c['regency'] or '')}</td>"
         f"<td class={'ok' if c['state'] == 'ok' else 'bad'}>{e(c['state'])}</td>"
         f"<td>{c['pending']}</td><td>{c['sent']}</td><td>{c['failed']}</td>"
+        f"<td>{c.get('filtered', 0)}</td><td>{c.get('capped', 0)}</td>"
         f"<td>{e(_ago(c['last_sent']))}</td><td>{e(c['reason'] or '')}</td></tr>"
         for c in data["channels"]
     )
@@ -118,7 +125,8 @@ def status_html(data: dict[str, Any], per_day: dict[tuple[str, str], int]) -> st
         f"{data['totals']['pending_deliveries']}{dry}"
         "</p><h2>Sources</h2><table><tr><th>source<th>health<th>last success<th>failures"
         f"<th>items<th>last error</tr>{rows}</table><h2>Telegram channels</h2><table><tr>"
-        "<th>chat<th>regency<th>state<th>pending<th>sent<th>failed<th>last sent<th>reason</tr>"
+        "<th>chat<th>regency<th>state<th>pending<th>sent<th>failed<th>filtered<th>capped"
+        "<th>last sent<th>reason</tr>"
         f"{chans}</table><h2>Items per day per regency (14 days)</h2>{_charts(per_day)}"
         "</html>"
     )

@@ -2,11 +2,12 @@
 
 from .db import migrate, open_engine
 from .records import ChannelStatus, DeliveryRow, IngestResult, ScopeItem, SourceState, SourceStatus
-from .store import SourceSuccess, Store, scopes_of
+from .store import Gate, SourceSuccess, Store, scopes_of
 
 __all__ = [
     "ChannelStatus",
     "DeliveryRow",
+    "Gate",
     "IngestResult",
     "ScopeItem",
     "SourceState",

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from ..types import Item
 from . import schema as t
 from .base import _aware, _chunks, _item_values, _scope_item
+from .editorial import Gate
 from .records import (
     IngestResult,
     ScopeItem,
@@ -63,10 +64,13 @@ class ItemQueries(SourceQueries):
         route: Route,
         announce: Callable[[Item], bool],
         complete: bool = True,
+        gate: Gate | None = None,
     ) -> IngestResult:
         """Store a poll's items, their deliveries and dirty feeds, and the source's success,
-        all in one transaction."""
+        all in one transaction. `gate` decides each new message's fate (filters, the cap of
+        one poll); without one every routed message is queued."""
         result = IngestResult()
+        gate = gate if gate is not None else Gate(source_id=source_id)
         with self._tx() as conn:
             if conn.dialect.name == "postgresql":
                 # one ingest at a time, as SQLite's BEGIN IMMEDIATE gives: two sources carrying
@@ -75,7 +79,7 @@ class ItemQueries(SourceQueries):
             taken = [
                 item
                 for item in items_in
-                if self._ingest_guarded(conn, source_id, item, now, route, announce, result)
+                if self._ingest_guarded(conn, source_id, item, now, route, announce, result, gate)
             ]
             c = t.sources.c
             conn.execute(
@@ -110,15 +114,16 @@ class ItemQueries(SourceQueries):
         route: Route,
         announce: Callable[[Item], bool],
         result: IngestResult,
+        gate: Gate,
     ) -> bool:
         """One entry in a savepoint: an entry the store cannot take (a value out of range,
         text the database refuses) costs that entry only; False when it was rejected. A lost
         connection or a lock still fails the whole ingest (StorageError): nothing is half
         stored, and the next poll tries again."""
-        before = dataclasses.replace(result)
+        before, counted = dataclasses.replace(result), gate.snapshot()
         try:
             with conn.begin_nested():
-                self._ingest_one(conn, source_id, item, now, route, announce, result)
+                self._ingest_one(conn, source_id, item, now, route, announce, result, gate)
             return True
         except (
             ArithmeticError,
@@ -132,6 +137,7 @@ class ItemQueries(SourceQueries):
                 raise  # the connection or the database, not this entry
             for f in dataclasses.fields(result):
                 setattr(result, f.name, getattr(before, f.name))
+            gate.restore(counted)
             result.rejected += 1
             log.warning(
                 "event=entry_rejected stage=store source=%s entry=%r error=%r",
@@ -150,6 +156,7 @@ class ItemQueries(SourceQueries):
         route: Route,
         announce: Callable[[Item], bool],
         result: IngestResult,
+        gate: Gate,
     ) -> None:
         e = t.entries.c
         known = conn.execute(
@@ -181,7 +188,7 @@ class ItemQueries(SourceQueries):
             )
         )
         if announce(item):
-            result.deliveries += self._add_deliveries(conn, item_id, route(item), now)
+            self._add_deliveries(conn, item_id, route(item), now, gate, item, result)
 
     def _find_duplicate(self, conn: Connection, item: Item) -> int | None:
         c = t.items.c
@@ -254,31 +261,45 @@ class ItemQueries(SourceQueries):
         )
 
     def _add_deliveries(
-        self, conn: Connection, item_id: int, routes: Sequence[tuple[str, str]], now: datetime
-    ) -> int:
+        self,
+        conn: Connection,
+        item_id: int,
+        routes: Sequence[tuple[str, str]],
+        now: datetime,
+        gate: Gate,
+        item: Item,
+        result: IngestResult,
+    ) -> None:
+        """One row per routed chat: pending, or filtered / capped with the reason (never sent,
+        but `explain` and `status` see it)."""
         d = t.deliveries.c
         if not routes:
-            return 0
+            return
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
         moved = _migrations(conn)
-        added = 0
         for regency, configured in routes:
             chat = _follow(moved, configured)
             if chat in have:
                 continue
+            state, why = gate.decide(chat, regency, item)
             conn.execute(
                 insert(t.deliveries).values(
                     item_id=item_id,
                     chat=chat,
                     regency=regency,
-                    state="pending",
+                    state=state,
+                    last_error=why,
                     next_attempt=now,
                     created=now,
                 )
             )
             have.add(chat)
-            added += 1
-        return added
+            if state == "pending":
+                result.deliveries += 1
+            elif state == "filtered":
+                result.filtered += 1
+            else:
+                result.capped += 1
 
     # --- feeds ------------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ class IngestResult:
     duplicates: int = 0
     deliveries: int = 0
     rejected: int = 0  # entries the store could not take (each logged); the others are kept
+    filtered: int = 0  # messages held back by [[filters]] (a row in state "filtered")
+    capped: int = 0  # messages over [telegram] max_per_poll (a row in state "capped")
 
 
 @dataclass(frozen=True)
@@ -99,3 +101,5 @@ class ChannelStatus:
     sent: int
     failed: int
     oldest_pending: datetime | None
+    filtered: int = 0  # held back by [[filters]]
+    capped: int = 0  # left out of a burst (max_per_poll): feed-only

@@ -61,6 +61,8 @@ class StatusQueries(Queries):
                 pending=c.get("pending", 0) + c.get("edit", 0),
                 sent=c.get("sent", 0),
                 failed=c.get("failed", 0),
+                filtered=c.get("filtered", 0),
+                capped=c.get("capped", 0),
                 oldest_pending=_aware(oldest.get(chat)),
             )
             for chat in sorted(set(counts) | set(info))
@@ -150,6 +152,15 @@ class StatusQueries(Queries):
             )
             if res.rowcount == 0:
                 conn.execute(insert(t.events).values(key=key, value=value, updated=now))
+
+    def events_like(self, prefix: str) -> dict[str, str]:
+        """Every event whose key starts with `prefix` (e.g. "burst_capped:"), key -> value."""
+        e = t.events.c
+        with self._read() as conn:
+            rows = conn.execute(
+                select(e.key, e.value).where(e.key.startswith(prefix, autoescape=True))
+            )
+            return {r.key: r.value for r in rows}
 
     def get_event(self, key: str) -> str | None:
         with self._read() as conn:

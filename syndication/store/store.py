@@ -4,6 +4,7 @@
     items.py       ingest (with the source's success), duplicates, feed scopes, retention
     deliveries.py  the Telegram queue, channel health, send leases
     status.py      status read-outs, shared published files, events
+    editorial.py   what may be pushed: filters and the burst cap (Gate), refilter on reload
 
 Every method is one short transaction (prune: a few, one per batch); none spans network I/O.
 Writes take SQLite's write lock at BEGIN; reads take none. Every driver error comes out as
@@ -13,6 +14,7 @@ StorageError (see base.py).
 from __future__ import annotations
 
 from .deliveries import ChatLease, DeliveryQueries
+from .editorial import EditorialQueries, Gate, HoldReason, Refiltered
 from .items import DUPLICATE_TITLE_WINDOW, INGEST_LOCK, ItemQueries, Route, scopes_of
 from .sources import SourceSuccess
 from .status import StatusQueries
@@ -21,6 +23,9 @@ __all__ = [
     "DUPLICATE_TITLE_WINDOW",
     "INGEST_LOCK",
     "ChatLease",
+    "Gate",
+    "HoldReason",
+    "Refiltered",
     "Route",
     "SourceSuccess",
     "Store",
@@ -28,5 +33,5 @@ __all__ = [
 ]
 
 
-class Store(ItemQueries, DeliveryQueries, StatusQueries):
+class Store(ItemQueries, DeliveryQueries, StatusQueries, EditorialQueries):
     """Everything the service asks of its database."""
