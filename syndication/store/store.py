@@ -4,6 +4,7 @@
     items.py       ingest (with the source's success), duplicates, feed scopes, retention
     deliveries.py  the Telegram queue, channel health, send leases
     status.py      status read-outs, shared published files, events
+    withdrawals.py withdrawn articles: out of the feeds, messages deleted; back when republished
 
 Every method is one short transaction (prune: a few, one per batch); none spans network I/O.
 Writes take SQLite's write lock at BEGIN; reads take none. Every driver error comes out as
@@ -16,6 +17,7 @@ from .deliveries import ChatLease, DeliveryQueries
 from .items import DUPLICATE_TITLE_WINDOW, INGEST_LOCK, ItemQueries, Route, scopes_of
 from .sources import SourceSuccess
 from .status import StatusQueries
+from .withdrawals import Unlisted, WithdrawQueries
 
 __all__ = [
     "DUPLICATE_TITLE_WINDOW",
@@ -24,9 +26,10 @@ __all__ = [
     "Route",
     "SourceSuccess",
     "Store",
+    "Unlisted",
     "scopes_of",
 ]
 
 
-class Store(ItemQueries, DeliveryQueries, StatusQueries):
+class Store(ItemQueries, DeliveryQueries, StatusQueries, WithdrawQueries):
     """Everything the service asks of its database."""
