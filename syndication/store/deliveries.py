@@ -27,7 +27,6 @@ from .records import (
     DeliveryRow,
 )
 
-
 # the states a sender works on: send, edit (title corrected), withdraw (delete the message)
 QUEUED = ("pending", "edit", "withdraw")
 

@@ -120,7 +120,7 @@ class WithdrawQueries(Queries):
         return True
 
     def _dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
-        mark = getattr(self, "_mark_dirty")  # ItemQueries': one upsert that bumps versions
+        mark = getattr(self, "_mark_dirty")  # noqa: B009 (ItemQueries': one upsert, versions bumped)
         mark(conn, scopes, now)
 
     def unlisted(
