@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance_kit import config_text, kukar, once, rss2, source, status, write
+from tests.acceptance_kit import cli, config_text, kukar, once, rss2, source, status, write
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
 
@@ -61,6 +61,10 @@ def test_a_410_from_a_feed_source_takes_the_article_down_everywhere(
     assert portal.hits_for("/berita/salah/")  # it was checked
     data = status(config)
     assert data["sources"][0]["withdrawn"] == 1
+    why = cli(config, "explain", f"{b}/berita/salah/")
+    assert why.returncode == 0, why.stderr[-2000:]
+    assert "WITHDRAWN" in why.stdout and "410 Gone" in why.stdout
+    assert "withdrawn, deleted" in why.stdout  # its channel line
     # the portal publishes it again: back in the feeds, announced no second time
     portal.set("/berita/salah/", "<html><body><h1>x</h1></body></html>", content_type="text/html")
     portal.set("/feed/", rss2(b, [gone, kept, old]))
