@@ -78,7 +78,7 @@ def test_a_broken_chat_keeps_its_withdrawal_for_later(
     fake.fail_next(KUTIM, "kicked")
     env.drain()
     assert [r.state for r in env.delivery(KUTIM)] == ["withdraw"]  # not lost
-    assert [r.state for r in env.delivery(KUKAR)][0] == "withdrawn"
+    assert env.delivery(KUKAR)[0].state == "withdrawn"
     env.store.reset_channel(KUTIM, utcnow())
     assert env.drain()["withdrawn"] == 1
     assert [r.state for r in env.delivery(KUTIM)] == ["withdrawn"]
