@@ -59,9 +59,11 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     """The `status --json` object (its schema is in the README)."""
     by_chat = {r.chat: r.slug for r in config.regencies if r.chat}
     configured = {s.id for s in config.sources}
+    withdrawn = store.withdrawn_counts()
     sources = [
         {
             **_jsonable(dataclasses.asdict(s)),
+            "withdrawn": withdrawn.get(s.id, 0),  # items the portal took down
             "configured": s.id in configured,
             "healthy": s.consecutive_failures == 0 and s.last_success is not None,
         }
@@ -130,6 +132,7 @@ def _never_polled(source_id: str, url: str) -> dict[str, Any]:
         "last_status": None,
         "next_poll": None,
         "items_count": 0,
+        "withdrawn": 0,
         "newest_item": None,
         "last_burst": None,
         "not_modified_count": 0,

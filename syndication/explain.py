@@ -35,6 +35,12 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
         f"  regencies   {', '.join(item.regencies) or '(unknown: no regency feed, no push)'}",
         f"  summary     {item.summary[:200]}",
     ]
+    if item.withdrawn_at is not None:
+        lines.insert(
+            1,
+            f"  WITHDRAWN   {item.withdrawn_at.isoformat()}: {item.withdrawn_reason or '?'} "
+            "(out of every feed and page; its messages deleted, or edited where Telegram refused)",
+        )
     lines.append("  telegram (per channel):")
     for o in outcomes(config, store, item):
         lines.append(f"    {o.regency} -> {o.chat or '(no channel)'}: {o.state}, {o.detail}")

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from . import workers
+from . import withdrawing, workers
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, FetchResult
 from .runtime import Runtime
 from .sources.feed import parse_feed
-from .sources.html_source import enrich_entries, listing_entries
+from .sources.html_source import Listing, enrich_entries, entry_key_of, listing_entries
 from .store import Gate, IngestResult, SourceState, SourceSuccess
 from .types import Item, RawEntry
 
@@ -88,7 +88,9 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         await _recovered(rt, source, state)
         log.info("event=poll source=%s status=unchanged http=%s", source.id, fetched.status)
         return PollOutcome(source.id, "unchanged")
-    raws, complete, first_done, quiet = await _entries(rt, source, fetched, state)
+    listing = await _entries(rt, source, fetched, state)
+    raws, complete, quiet = list(listing.entries), listing.complete, listing.quiet
+    first_done = listing.baseline_done
     if not complete:  # links were left out: keep no validators, so the next poll lists again
         ok = replace(ok, etag=None, last_modified=None, body_hash=None)
     digests = {raw_digest(r): r for r in raws}
@@ -108,6 +110,14 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         announce=announcer(rt.config, state, now, quiet),
         complete=complete or first_done,
         gate=gate,
+    )
+    await withdrawing.after_poll(
+        rt,
+        source,
+        now,
+        listed=listing.listed,
+        read=[r.guid or "" for r in raws] if source.kind == "html" else (),
+        gone=dict(listing.gone),
     )
     await _recovered(rt, source, state)
     if gate.capped:
@@ -134,17 +144,17 @@ _ACCEPT = {"feed": ACCEPT_FEED, "html": ACCEPT_HTML}
 
 async def _entries(
     rt: Runtime, source: SourceConfig, fetched: FetchResult, state: SourceState
-) -> tuple[list[RawEntry], bool, bool, frozenset[str]]:
+) -> Listing:
     """The poll's raw entries, whether they are complete (html: no link left out), whether
-    the first poll is over anyway (html: only the max_articles cap left links out), and the
-    entry keys never to announce (html: the first poll's backlog)."""
+    the first poll is over anyway (html: only the max_articles cap left links out), the
+    entry keys never to announce (html: the first poll's backlog), and every entry key the
+    source lists now (withdrawal)."""
     if source.kind == "html":
         first = not state.first_poll_done
-        listing = await listing_entries(rt, source, fetched, first_poll=first)
-        return list(listing.entries), listing.complete, listing.baseline_done, listing.quiet
+        return await listing_entries(rt, source, fetched, first_poll=first)
     args = (fetched.body, source.id, fetched.url, fetched.content_type)
     feed = parse_feed(*args) if rt.cpu is None else await rt.cpu.run(workers.parse, *args)
-    return feed, True, False, frozenset()
+    return Listing(tuple(feed), complete=True, listed=frozenset(map(entry_key_of, feed)))
 
 
 async def _enrich(

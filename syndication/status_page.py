@@ -91,6 +91,8 @@ def _source_card(source: dict[str, Any], config: Config, now: datetime) -> str:
         ("Berikutnya", escape(_when(source["next_poll"], now, tz))),
         ("Berita", str(int(source["items_count"]))),
     ]
+    if source.get("withdrawn"):
+        rows.append(("Ditarik portal", str(int(source["withdrawn"]))))
     if source["last_error"]:
         rows.append(("Galat", f'<span class="bad">{escape(error_words(source))}</span>'))
     details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)

@@ -30,7 +30,7 @@ def _text(value: object) -> str:
 def print_status(data: dict[str, Any]) -> None:
     console = Console()
     src = Table(title="Sources", title_justify="left")
-    for col in ("source", "health", "last success", "failures", "items", "last error"):
+    for col in ("source", "health", "last success", "failures", "items", "withdrawn", "last error"):
         src.add_column(col)
     for s in data["sources"]:
         health = (
@@ -48,6 +48,7 @@ def print_status(data: dict[str, Any]) -> None:
             _ago(s["last_success"]),
             str(s["consecutive_failures"]),
             str(s["items_count"]),
+            str(s.get("withdrawn", 0)),
             _text((s["last_error"] or "")[:80]),
         )
     console.print(src)

@@ -7,6 +7,7 @@ article and never withdraws it: a portal that is down has not withdrawn its news
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -43,12 +44,23 @@ def redirected_home(article_url: str, final_url: str) -> bool:
 async def check_gone(fetcher: PageGetter, url: str, accept: str) -> str | None:
     """Fetch `url` once: the reason it is gone ("410 Gone", "redirected to the home page"),
     or None when it is there or when the answer proves nothing."""
+    return (await check_article(fetcher, url, accept)).gone
+
+
+@dataclass(frozen=True)
+class Verdict:
+    gone: str | None = None  # why the article is gone
+    there: bool = False  # it answered with a page of its own: never checked again
+
+
+async def check_article(fetcher: PageGetter, url: str, accept: str) -> Verdict:
+    """Fetch `url` once: gone (and why), there, or neither (the answer proves nothing)."""
     try:
         page = await fetcher.get(url, accept=accept)
     except HTTPStatusError as e:
-        return gone_status(e.status)
+        return Verdict(gone=gone_status(e.status))
     except FetchError:
-        return None
+        return Verdict()
     if redirected_home(url, page.url):
-        return f"redirected to the home page ({page.url})"
-    return None
+        return Verdict(gone=f"redirected to the home page ({page.url})")
+    return Verdict(there=True)

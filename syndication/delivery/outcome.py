@@ -8,6 +8,7 @@ from enum import StrEnum
 class Outcome(StrEnum):
     SENT = "sent"
     EDITED = "edited"
+    WITHDRAWN = "withdrawn"  # a withdrawn article's message deleted, or edited to say so
     RETRY = "retry"  # backed off; the chat pauses
     FAILED = "failed"  # given up on: recorded with its reason
     DRY = "dry"  # no token: rendered and logged only

@@ -21,20 +21,24 @@ from bots.errors import (
 from bots.message import Kind, Message
 
 from ..store import DeliveryRow
-from .core import MAX_HOLD, Core
+from .core import MAX_HOLD
 from .outcome import Outcome
 from .render import render_row, silent
+from .withdraw import Withdrawing, withdrawn_message
 
 log = logging.getLogger("syndication.deliver")
 MAX_429 = 5  # 429s in a row answered on the spot before the row backs off
 
 
-class Sending(Core):
+class Sending(Withdrawing):
     async def _deliver_one(self, row: DeliveryRow) -> Outcome:
         assert self.sender is not None
         chat = row.chat
         try:
-            message = render_row(self.config, row)
+            if row.state == "withdraw":
+                message = withdrawn_message(row)
+            else:
+                message = render_row(self.config, row)
         except BotError as e:  # e.g. an item URL that is not http(s): a bug, not retried
             await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
             log.error("event=render_failed delivery=%s reason=%r", row.id, e.reason)
@@ -67,6 +71,8 @@ class Sending(Core):
         try:
             if row.state == "edit":
                 return await self._edit(row, chat, message)
+            if row.state == "withdraw":
+                return await self._take_down(row, chat)
             sent = await self.sender.send(chat, message, silent=silent(self.config, self.clock()))
         except (RetryAfter, ChatMigrated):
             raise

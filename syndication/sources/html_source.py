@@ -34,6 +34,7 @@ from ..fetch import ACCEPT_HTML, FetchResult
 from ..normalize.dedup import title_key
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
+from ..withdraw import gone_status
 from .html import NotArticle, Selectors, extract_article, extract_titled_links
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ _TIMING_STATUSES = {408, 425, 429}
 class Skipped:
     url: str
     reason: str
+    gone: str | None = None  # the page answered 404/410: why its article is withdrawn
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Listing:
     # the first poll is over even if the max_articles cap left links for later polls
     baseline_done: bool = False
     quiet: frozenset[str] = frozenset()  # entries that are backlog of the first poll: no push
+    listed: frozenset[str] = frozenset()  # every entry key the listing shows (withdrawal)
+    gone: tuple[tuple[str, str], ...] = ()  # (stored entry key, reason): its page is gone
 
 
 def decode(body: bytes, content_type: str) -> str:
@@ -152,6 +156,8 @@ async def listing_entries(
         skipped=tuple(skipped.values()),
         baseline_done=first_poll and not failed,
         quiet=quiet,
+        listed=frozenset(by_key),
+        gone=tuple((k, v.gone) for k, v in skipped.items() if k in known and v.gone),
     )
 
 
@@ -319,7 +325,8 @@ async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | S
         page = await rt.fetcher.get(link, accept=ACCEPT_HTML)
     except FetchError as e:
         if _for_good(e):
-            return _skip(source, link, str(e))
+            gone = gone_status(e.status) if isinstance(e, HTTPStatusError) else None
+            return replace(_skip(source, link, str(e)), gone=gone)
         log.warning("event=article_fetch_failed source=%s url=%s error=%r", source.id, link, str(e))
         return e
     ctype = page.content_type.split(";")[0].strip().lower()

@@ -146,4 +146,6 @@ def _scope_item(row: Any) -> ScopeItem:
         credit=row.credit,
         version=row.version,
         evidence=tuple(Evidence(**e) for e in row.evidence or ()),
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_reason=row.withdrawn_reason,
     )

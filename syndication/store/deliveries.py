@@ -27,6 +27,9 @@ from .records import (
     DeliveryRow,
 )
 
+# the states a sender works on: send, edit (title corrected), withdraw (delete the message)
+QUEUED = ("pending", "edit", "withdraw")
+
 
 @dataclass(frozen=True)
 class ChatLease:
@@ -55,7 +58,7 @@ class DeliveryQueries(Queries):
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         conds = [
-            d.state.in_(("pending", "edit")),
+            d.state.in_(QUEUED),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
             d.chat.not_in(list(skip_chats)),
@@ -101,7 +104,7 @@ class DeliveryQueries(Queries):
             (and_(ch.lease_until.is_not(None), ch.lease_until > row_free), ch.lease_until),
             else_=row_free,
         )
-        conds = [d.state.in_(("pending", "edit")), d.chat.not_in(broken)]
+        conds = [d.state.in_(QUEUED), d.chat.not_in(broken)]
         if owner is not None and now is not None:
             conds.append(d.chat.not_in(_held_by_others(owner, now)))
             free_at = row_free
@@ -124,7 +127,7 @@ class DeliveryQueries(Queries):
             select(d.chat)
             .distinct()
             .where(
-                d.state.in_(("pending", "edit")),
+                d.state.in_(QUEUED),
                 d.next_attempt <= now,
                 or_(d.lease_until.is_(None), d.lease_until < now),
                 d.chat.not_in(broken),
@@ -139,7 +142,7 @@ class DeliveryQueries(Queries):
         d = t.deliveries.c
         query = select(d.id).where(
             d.chat == chat,
-            d.state.in_(("pending", "edit")),
+            d.state.in_(QUEUED),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
         )
@@ -354,7 +357,7 @@ class DeliveryQueries(Queries):
             taken = select(d.item_id).where(d.chat == new).scalar_subquery()
             conn.execute(
                 update(t.deliveries)
-                .where(d.chat == old, d.item_id.in_(taken), d.state.in_(("pending", "edit")))
+                .where(d.chat == old, d.item_id.in_(taken), d.state.in_(QUEUED))
                 .values(state="superseded", lease_owner=None, lease_until=None)
             )
             conn.execute(

@@ -375,7 +375,7 @@ class ItemQueries(SourceQueries):
         )
         ranked = select(s.item_id, rank.label("rank")).subquery()
         shown = select(ranked.c.item_id).where(ranked.c.rank <= keep_per_scope)
-        busy = select(d.item_id).where(d.state.in_(("pending", "edit")))
+        busy = select(d.item_id).where(d.state.in_(("pending", "edit", "withdraw")))
         doomed = (
             select(i.id)
             .where(i.published < before, i.id.not_in(shown), i.id.not_in(busy))

@@ -59,6 +59,8 @@ class ScopeItem:
     credit: str | None
     version: int
     evidence: tuple[Evidence, ...] = ()
+    withdrawn_at: datetime | None = None  # the portal took the article down (see withdrawals.py)
+    withdrawn_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class DeliveryRow:
     id: int
     chat: str
     regency: str
-    state: str  # "pending" or "edit"
+    state: str  # "pending", "edit" or "withdraw"
     message_id: int | None
     message_kind: str | None
     attempts: int

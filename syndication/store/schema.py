@@ -110,6 +110,9 @@ items = Table(
     Column("evidence", JSON, nullable=False),
     Column("content_hash", String(64), nullable=False, default=""),
     Column("version", Integer, nullable=False, default=1),
+    # the portal took the article down (404/410, or its URL now leads home): out of every feed
+    Column("withdrawn_at", UTC_TS),
+    Column("withdrawn_reason", Text),
     Index("ix_items_url_key", "url_key"),
     Index("ix_items_title_key", "title_key"),
     Index("ix_items_published", "published"),
@@ -125,6 +128,8 @@ entries = Table(
     Column("last_seen", UTC_TS, nullable=False),
     # digest of the raw entry last seen: an identical entry is not normalized again
     Column("raw_hash", String(64)),
+    # when the source stopped listing it and its URL still answered: never checked again
+    Column("gone_checked", UTC_TS),
     Index("ix_entries_item", "item_id"),
     Index("ix_entries_source_raw_hash", "source_id", "raw_hash"),
 )
@@ -155,7 +160,8 @@ deliveries = Table(
     Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
     Column("chat", String(128), nullable=False),
     Column("regency", String(64), nullable=False),
-    # pending -> sent; sent -> edit (title corrected) -> sent; failed = rejected by Telegram
+    # pending -> sent; sent -> edit (title corrected) -> sent; failed = rejected by Telegram;
+    # item withdrawn: pending/edit -> cancelled, sent -> withdraw (delete the message) -> withdrawn
     Column("state", String(16), nullable=False, default="pending"),
     Column("message_id", BigInteger),
     Column("message_kind", String(8)),  # "text" or "photo": which edit method applies

@@ -5,6 +5,7 @@
     deliveries.py  the Telegram queue, channel health, send leases
     status.py      status read-outs, shared published files, events
     editorial.py   what may be pushed: filters and the burst cap (Gate), refilter on reload
+    withdrawals.py withdrawn articles: out of the feeds, messages deleted; back when republished
 
 Every method is one short transaction (prune: a few, one per batch); none spans network I/O.
 Writes take SQLite's write lock at BEGIN; reads take none. Every driver error comes out as
@@ -18,6 +19,7 @@ from .editorial import EditorialQueries, Gate, HoldReason, Refiltered
 from .items import DUPLICATE_TITLE_WINDOW, INGEST_LOCK, ItemQueries, Route, scopes_of
 from .sources import SourceSuccess
 from .status import StatusQueries
+from .withdrawals import Unlisted, WithdrawQueries
 
 __all__ = [
     "DUPLICATE_TITLE_WINDOW",
@@ -29,9 +31,10 @@ __all__ = [
     "Route",
     "SourceSuccess",
     "Store",
+    "Unlisted",
     "scopes_of",
 ]
 
 
-class Store(ItemQueries, DeliveryQueries, StatusQueries, EditorialQueries):
+class Store(ItemQueries, DeliveryQueries, StatusQueries, EditorialQueries, WithdrawQueries):
     """Everything the service asks of its database."""

@@ -1,0 +1,53 @@
+"""A withdrawn article's messages: delete each one (deleteMessage); where Telegram refuses (a
+message older than 48 hours, or one it no longer knows), edit it to say the article was
+withdrawn, with its title and no link. Errors other than a refusal raise to the caller, which
+handles them as for any send (a 429 waits, a broken chat keeps the row, a 5xx backs off)."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+
+from bots.errors import MessageGone
+from bots.message import Kind, Message
+
+from ..store import DeliveryRow
+from .core import Core
+from .outcome import Outcome
+
+log = logging.getLogger("syndication.deliver")
+NOTICE = "⚠️ Artikel ini telah ditarik oleh portal."
+
+
+def withdrawn_message(row: DeliveryRow) -> Message:
+    """What a message that could not be deleted is edited to: the notice and the title."""
+    kind: Kind = "photo" if row.message_kind == "photo" else "text"
+    text = f"{NOTICE}\n<b>{html.escape(row.item.title, quote=False)}</b>"
+    return Message(kind=kind, html=text, disable_web_page_preview=True)
+
+
+class Withdrawing(Core):
+    async def _take_down(self, row: DeliveryRow, chat: str) -> Outcome:
+        assert self.sender is not None
+        if row.message_id is None:  # assumed sent after a timeout: no message known to delete
+            return await self._withdrawn(row, chat, "no message id known")
+        if await self.sender.delete(chat, row.message_id):
+            return await self._withdrawn(row, chat, "deleted")
+        try:
+            await self.sender.edit(chat, row.message_id, withdrawn_message(row))
+        except MessageGone as e:  # not there to edit either: nothing is left to take down
+            return await self._withdrawn(row, chat, f"gone: {e.reason}")
+        return await self._withdrawn(row, chat, "edited: too old to delete")
+
+    async def _withdrawn(self, row: DeliveryRow, chat: str, how: str) -> Outcome:
+        await asyncio.to_thread(self.store.mark_withdrawn, row.id, how)
+        log.info(
+            "event=telegram_withdrawn delivery=%s item=%s chat=%s message_id=%s how=%r",
+            row.id,
+            row.item.id,
+            chat,
+            row.message_id,
+            how,
+        )
+        return Outcome.WITHDRAWN

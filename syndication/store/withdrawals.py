@@ -1,0 +1,182 @@
+"""Withdrawn articles: an item the portal took down leaves every feed (its feed scopes are
+dropped and marked dirty), its queued messages are cancelled and its sent ones queued for
+deletion ("withdraw"); an item the portal publishes again comes back as an update."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from . import schema as t
+from .base import Queries, _chunks
+from .items import scopes_of
+
+
+@dataclass(frozen=True)
+class Unlisted:
+    """An entry a source no longer lists, young enough to be worth a look at its URL."""
+
+    entry_key: str
+    item_id: int
+    url: str
+
+
+class WithdrawQueries(Queries):
+    def withdraw(self, item_id: int, reason: str, now: datetime) -> bool:
+        """Withdraw an item; False when it was withdrawn already (or is unknown)."""
+        with self._tx() as conn:
+            return self._withdraw(conn, item_id, reason, now)
+
+    def withdraw_entries(self, source_id: str, reasons: Mapping[str, str], now: datetime) -> int:
+        """Withdraw the items of a source's entries (entry key -> reason) whose article page
+        answered 404/410 while the source still lists them: being listed does not bring them
+        back (see restore), only the page answering again does."""
+        e = t.entries.c
+        done = 0
+        with self._tx() as conn:
+            for key, reason in sorted(reasons.items()):
+                item_id = conn.execute(
+                    select(e.item_id).where(e.source_id == source_id, e.entry_key == key)
+                ).scalar_one_or_none()
+                if item_id is None:
+                    continue
+                conn.execute(
+                    update(t.entries)
+                    .where(e.source_id == source_id, e.entry_key == key)
+                    .values(last_seen=now)
+                )
+                done += self._withdraw(conn, item_id, reason, now)
+        return done
+
+    def _withdraw(self, conn: Connection, item_id: int, reason: str, now: datetime) -> bool:
+        i, s, d = t.items.c, t.item_scopes.c, t.deliveries.c
+        res = conn.execute(
+            update(t.items)
+            .where(i.id == item_id, i.withdrawn_at.is_(None))
+            .values(withdrawn_at=now, withdrawn_reason=reason[:500])
+        )
+        if res.rowcount != 1:
+            return False
+        scopes = [r.scope for r in conn.execute(select(s.scope).where(s.item_id == item_id))]
+        conn.execute(delete(t.item_scopes).where(s.item_id == item_id))
+        self._dirty(conn, scopes, now)
+        conn.execute(
+            update(t.deliveries)
+            .where(d.item_id == item_id, d.state == "pending")
+            .values(state="cancelled", last_error=f"withdrawn: {reason}"[:2000])
+        )
+        # an "edit" row's message is out there too (its title awaits a correction): deleted
+        conn.execute(
+            update(t.deliveries)
+            .where(d.item_id == item_id, d.state.in_(("sent", "edit")))
+            .values(state="withdraw", next_attempt=now, attempts=0, last_error=None)
+        )
+        return True
+
+    def restore(self, source_id: str, keys: Iterable[str], now: datetime, *, relisted: bool) -> int:
+        """Bring back the withdrawn items of a source's entries `keys`: the portal publishes
+        them again. With `relisted`, only entries the source had stopped listing when their
+        item was withdrawn (a listing that kept linking a dead page brings nothing back);
+        without it, entries whose article page was just read. Cancelled messages stay
+        cancelled and no new one is queued: an update, not an announcement."""
+        e, i = t.entries.c, t.items.c
+        wanted = sorted(set(keys))
+        back = 0
+        with self._tx() as conn:
+            for chunk in _chunks(wanted, 200):
+                conds = [e.source_id == source_id, e.entry_key.in_(chunk)]
+                conds.append(i.withdrawn_at.is_not(None))
+                if relisted:
+                    conds.append(e.last_seen < i.withdrawn_at)
+                query = select(i.id).join(t.entries, e.item_id == i.id).where(and_(*conds))
+                for item_id in sorted({r.id for r in conn.execute(query)}):
+                    back += self._restore(conn, item_id, now)
+        return back
+
+    def _restore(self, conn: Connection, item_id: int, now: datetime) -> bool:
+        i = t.items.c
+        row = conn.execute(
+            select(i.categories, i.regencies, i.published).where(
+                i.id == item_id, i.withdrawn_at.is_not(None)
+            )
+        ).one_or_none()
+        if row is None:
+            return False
+        conn.execute(
+            update(t.items)
+            .where(i.id == item_id)
+            .values(withdrawn_at=None, withdrawn_reason=None, updated=now, version=i.version + 1)
+        )
+        scopes = scopes_of(row.categories, row.regencies)
+        conn.execute(delete(t.item_scopes).where(t.item_scopes.c.item_id == item_id))
+        conn.execute(
+            insert(t.item_scopes),
+            [{"scope": s, "item_id": item_id, "published": row.published} for s in scopes],
+        )
+        self._dirty(conn, scopes, now)
+        return True
+
+    def _dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
+        mark = getattr(self, "_mark_dirty")  # noqa: B009 (ItemQueries': one upsert, versions bumped)
+        mark(conn, scopes, now)
+
+    def unlisted(
+        self, source_id: str, listed: Iterable[str], since: datetime, limit: int
+    ) -> list[Unlisted]:
+        """Up to `limit` entries of the source not in `listed`, published since `since`,
+        neither withdrawn nor found still there by an earlier check: newest first."""
+        e, i = t.entries.c, t.items.c
+        shown = set(listed)
+        query = (
+            select(e.entry_key, i.id, i.url)
+            .join(t.items, i.id == e.item_id)
+            .where(
+                e.source_id == source_id,
+                i.published >= since,
+                i.withdrawn_at.is_(None),
+                e.gone_checked.is_(None),
+            )
+            .order_by(i.published.desc(), i.id.desc())
+        )
+        out: list[Unlisted] = []
+        with self._read() as conn:
+            for row in conn.execute(query):
+                if row.entry_key not in shown:
+                    out.append(Unlisted(row.entry_key, int(row.id), row.url))
+                    if len(out) >= limit:
+                        break
+        return out
+
+    def set_gone_checked(self, source_id: str, entry_key: str, now: datetime) -> None:
+        e = t.entries.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.entries)
+                .where(e.source_id == source_id, e.entry_key == entry_key)
+                .values(gone_checked=now)
+            )
+
+    def withdrawn_counts(self) -> dict[str, int]:
+        """Source -> how many of its items are withdrawn (sources with none are left out)."""
+        i = t.items.c
+        query = (
+            select(i.source_id, func.count())
+            .where(i.withdrawn_at.is_not(None))
+            .group_by(i.source_id)
+        )
+        with self._read() as conn:
+            return {r[0]: int(r[1]) for r in conn.execute(query)}
+
+    def mark_withdrawn(self, delivery_id: int, how: str) -> None:
+        """A withdrawn item's message is taken care of: deleted, or edited to say so."""
+        with self._tx() as conn:
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id == delivery_id)
+                .values(
+                    state="withdrawn", last_error=how[:2000], lease_owner=None, lease_until=None
+                )
+            )

@@ -1,0 +1,79 @@
+"""After a poll: find the articles a portal took down, and the ones it published again.
+
+    entries of the source not listed this poll, younger than [telegram].max_age, neither
+    withdrawn nor found there before | at most MAX_CHECKS per poll, each URL fetched once
+    through the shared Fetcher (its per-host limits apply) | 404/410 or a redirect home:
+    withdraw the item; a page: never checked again; anything else: try again next poll
+
+An html source that read a stored article page again and got a 404/410 withdraws it too
+(Listing.gone). An entry listed again after its item was withdrawn for not being listed, or an
+article page that answers again, brings the item back: an update, never a new announcement.
+Every database call runs off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .config import SourceConfig
+from .fetch import ACCEPT_HTML
+from .store.withdrawals import Unlisted
+from .withdraw import check_article
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+log = logging.getLogger("syndication.withdraw")
+MAX_CHECKS = 5  # article URLs looked at per poll of a source
+
+
+async def after_poll(
+    rt: Runtime,
+    source: SourceConfig,
+    now: datetime,
+    *,
+    listed: Collection[str],
+    read: Collection[str] = (),
+    gone: Mapping[str, str] | None = None,
+) -> None:
+    """`listed`: every entry key the source lists now; `read`: entries whose article page was
+    just read (html); `gone`: stored entry keys whose page answered 404/410 (html)."""
+    store = rt.store
+    back = await asyncio.to_thread(store.restore, source.id, listed, now, relisted=True)
+    if read:
+        back += await asyncio.to_thread(store.restore, source.id, read, now, relisted=False)
+    if back:
+        log.info("event=republished source=%s items=%d", source.id, back)
+    if gone:
+        count = await asyncio.to_thread(store.withdraw_entries, source.id, gone, now)
+        for key, reason in gone.items():
+            log.warning(
+                "event=withdrawn source=%s entry=%r reason=%r", source.id, key[:200], reason
+            )
+        if count:
+            log.info("event=withdrawn_pages source=%s items=%d", source.id, count)
+    since = now - rt.config.telegram.max_age
+    todo = await asyncio.to_thread(store.unlisted, source.id, listed, since, MAX_CHECKS)
+    if todo:
+        await asyncio.gather(*(_check(rt, source, entry, now) for entry in todo))
+
+
+async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> None:
+    verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
+    if verdict.gone:
+        done = await asyncio.to_thread(rt.store.withdraw, entry.item_id, verdict.gone, now)
+        if done:
+            log.warning(
+                "event=withdrawn source=%s item=%s url=%s reason=%r",
+                source.id,
+                entry.item_id,
+                entry.url,
+                verdict.gone,
+            )
+    elif verdict.there:
+        await asyncio.to_thread(rt.store.set_gone_checked, source.id, entry.entry_key, now)
+    else:
+        log.info("event=withdraw_check_inconclusive source=%s url=%s", source.id, entry.url)

@@ -1,0 +1,73 @@
+"""Acceptance, black-box: an article a portal takes down leaves every published file and its
+Telegram message is deleted (or edited where Telegram refuses); republished, it comes back in
+the feeds without a new message. Portals -> `run --once` (a process) -> the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.acceptance_kit import cli, config_text, kukar, once, rss2, source, status, write
+from tests.fakes.telegram_api import FakeTelegram
+from tests.portal import Portal
+
+CHATS: dict[str, str | int] = {"kukar": "@kabar_kukar"}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(per_minute=None, min_interval=None) as tg:
+        yield tg
+
+
+def published_with(out: Path, text: str) -> list[str]:
+    """The published files (feeds and pages) that mention `text`."""
+    return sorted(
+        str(p.relative_to(out))
+        for p in out.rglob("*")
+        if p.is_file() and text in p.read_text(encoding="utf-8", errors="replace")
+    )
+
+
+def test_a_410_from_a_feed_source_takes_the_article_down_everywhere(
+    portal: Portal, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    b = portal.url
+    old = kukar("lama", "Pemkab Kukar Gelar Rapat Awal Tahun", minutes_ago=90)
+    portal.set("/feed/", rss2(b, [old]))
+    config = write(tmp_path, config_text(source("utama", f"{b}/feed/"), chats=CHATS,
+                                         api_url=fake.url))  # fmt: skip
+    once(config, fake.token)
+    gone = kukar("salah", "Bupati Kukar Umumkan Angka Kemiskinan Terbaru")
+    kept = kukar("benar", "Sekda Kukar Pimpin Apel Pagi Pegawai")
+    portal.set("/berita/salah/", "<html><body><h1>x</h1></body></html>", content_type="text/html")
+    portal.set("/feed/", rss2(b, [gone, kept, old]))
+    once(config, fake.token)
+    assert len(fake.messages) == 2
+    out = tmp_path / "out"
+    shown = published_with(out, gone.title)
+    assert {"all.rss", "all.atom", "all.json", "all.html"} <= set(shown)
+    # the portal takes it down: dropped from the feed, its page answers 410
+    portal.set("/berita/salah/", "", status=410)
+    portal.set("/feed/", rss2(b, [kept, old]))
+    once(config, fake.token)
+    assert published_with(out, gone.title) == []
+    assert published_with(out, kept.title) != []
+    [sent_gone] = [m for m in fake.messages if gone.title in m.text]
+    assert fake.deleted == [(sent_gone.chat_id, sent_gone.message_id)]  # that one only
+    assert fake.edits == []
+    assert portal.hits_for("/berita/salah/")  # it was checked
+    data = status(config)
+    assert data["sources"][0]["withdrawn"] == 1
+    why = cli(config, "explain", f"{b}/berita/salah/")
+    assert why.returncode == 0, why.stderr[-2000:]
+    assert "WITHDRAWN" in why.stdout and "410 Gone" in why.stdout
+    assert "withdrawn, deleted" in why.stdout  # its channel line
+    # the portal publishes it again: back in the feeds, announced no second time
+    portal.set("/berita/salah/", "<html><body><h1>x</h1></body></html>", content_type="text/html")
+    portal.set("/feed/", rss2(b, [gone, kept, old]))
+    once(config, fake.token)
+    assert published_with(out, gone.title) != []
+    assert len(fake.messages) == 2 and len(fake.deleted) == 1 and fake.edits == []

@@ -1,0 +1,138 @@
+"""Withdrawn items in the store, on real SQLite and PostgreSQL: out of every feed scope, queued
+messages cancelled, sent ones queued for deletion; back as an update when republished."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from syndication.store import Store, scopes_of
+from syndication.store import schema as t
+from tests.test_store import NOW, OK, fresh_store, item, route, yes
+
+LEASE = timedelta(minutes=5)
+
+
+def states(store: Store) -> dict[tuple[int, str], str]:
+    d = t.deliveries.c
+    rows = store.read_rows(select(d.item_id, d.chat, d.state))
+    return {(r.item_id, r.chat): r.state for r in rows}
+
+
+def ids(store: Store, scope: str) -> list[int]:
+    return [i.id for i in store.scope_items(scope, 50)]
+
+
+def two_sent_one_pending(store: Store) -> tuple[int, int]:
+    """Item 1 sent to two chats, item 2 pending: their ids."""
+    both = item(1, regencies=("kukar", "kutim"))
+    store.ingest("a", [both, item(2)], NOW, OK, route=route, announce=yes)
+    rows = store.claim_deliveries("p1", NOW, LEASE, 10)
+    first = {r.item.id for r in rows if r.item.url == both.url}.pop()
+    for n, row in enumerate(r for r in rows if r.item.id == first):
+        store.mark_sent(row.id, NOW, 100 + n, "text", row.item.title)
+    store.release([r.id for r in rows if r.item.id != first])
+    other = next(r.item.id for r in rows if r.item.id != first)
+    return first, other
+
+
+def test_withdraw_leaves_every_scope_and_queues_deletions(db_url: str) -> None:
+    store = fresh_store(db_url)
+    gone, kept = two_sent_one_pending(store)
+    store.clear_dirty(store.dirty_marks())
+    later = NOW + timedelta(minutes=3)
+    assert store.withdraw(gone, "410 Gone", later) is True
+    assert store.withdraw(gone, "410 Gone", later) is False  # once
+    for scope in scopes_of(("pemerintah",), ("kukar", "kutim")):
+        assert gone not in ids(store, scope)
+    assert ids(store, "all") == [kept]
+    assert set(store.dirty_scopes()) == set(scopes_of(("pemerintah",), ("kukar", "kutim")))
+    assert "regency/kutim" not in store.nonempty_pair_scopes() + list(store.scope_stats())
+    assert states(store) == {
+        (gone, "@chat_kukar"): "withdraw",
+        (gone, "@chat_kutim"): "withdraw",
+        (kept, "@chat_kukar"): "pending",
+    }
+    rows = store.claim_deliveries("p1", later, LEASE, 10)
+    assert sorted((r.state, r.message_id) for r in rows) == [
+        ("pending", None),
+        ("withdraw", 100),
+        ("withdraw", 101),
+    ]
+    shown = store.item(gone)
+    assert shown is not None and shown.withdrawn_at == later
+    assert shown.withdrawn_reason == "410 Gone"
+    assert store.withdrawn_counts() == {"a": 1}
+    for row in rows:
+        if row.state == "withdraw":
+            store.mark_withdrawn(row.id, "deleted")
+        else:
+            store.release([row.id])
+    assert store.next_delivery_due() == NOW  # only the pending row of the other item is left
+
+
+def test_withdraw_cancels_pending_and_deletes_a_message_awaiting_an_edit(db_url: str) -> None:
+    store = fresh_store(db_url)
+    gone, waiting = two_sent_one_pending(store)
+    fixed = item(1, regencies=("kukar", "kutim"), title="Judul diperbaiki", content_hash="x")
+    store.ingest("a", [fixed], NOW, OK, route=route, announce=yes)  # sent rows -> edit
+    store.withdraw(waiting, "404 Not Found", NOW)
+    store.withdraw(gone, "404 Not Found", NOW)
+    assert set(states(store).values()) == {"cancelled", "withdraw"}
+    assert states(store)[(waiting, "@chat_kukar")] == "cancelled"
+    assert states(store)[(gone, "@chat_kukar")] == "withdraw"  # sent, awaiting a new title
+
+
+def test_unlisted_young_entries_are_checked_once(db_url: str) -> None:
+    store = fresh_store(db_url)
+    old = item(3, published=NOW - timedelta(days=5))
+    store.ingest("a", [item(1), item(2), old], NOW, OK, route=route, announce=yes)
+    since = NOW - timedelta(days=1)
+    listed = {item(1).entry_key}
+    [unlisted] = store.unlisted("a", listed, since, 5)
+    assert unlisted.entry_key == item(2).entry_key and unlisted.url == item(2).url
+    assert store.unlisted("b", listed, since, 5) == []
+    store.set_gone_checked("a", unlisted.entry_key, NOW)
+    assert store.unlisted("a", listed, since, 5) == []
+    assert len(store.unlisted("a", set(), since, 1)) == 1  # bounded
+    store.withdraw(store.unlisted("a", set(), since, 1)[0].item_id, "410 Gone", NOW)
+    assert store.unlisted("a", set(), since, 5) == []  # withdrawn: not checked again
+
+
+def test_republished_item_comes_back_without_a_new_message(db_url: str) -> None:
+    store = fresh_store(db_url)
+    gone, waiting = two_sent_one_pending(store)
+    later = NOW + timedelta(minutes=3)
+    store.withdraw(gone, "410 Gone", later)
+    store.withdraw(waiting, "410 Gone", later)
+    store.clear_dirty(store.dirty_marks())
+    back = store.restore("a", [item(1).entry_key, item(2).entry_key], later, relisted=True)
+    assert back == 2
+    assert sorted(ids(store, "all")) == sorted([gone, waiting])
+    assert gone in ids(store, "regency/kutim/pemerintah")
+    assert "all" in store.dirty_scopes()
+    restored = store.item(gone)
+    assert restored is not None and restored.withdrawn_at is None and restored.version == 2
+    assert states(store)[(waiting, "@chat_kukar")] == "cancelled"  # no new announcement
+    # listed again in the next poll: nothing more happens
+    store.ingest(
+        "a", [item(1, regencies=("kukar", "kutim")), item(2)], later, OK, route=route, announce=yes
+    )
+    assert states(store)[(waiting, "@chat_kukar")] == "cancelled"
+    rows = store.claim_deliveries("p1", later, LEASE, 10)
+    assert sorted(r.state for r in rows) == ["withdraw", "withdraw"]  # the old messages go
+
+
+def test_a_listing_that_keeps_a_dead_link_brings_nothing_back(db_url: str) -> None:
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    key = item(1).entry_key
+    assert store.withdraw_entries("a", {key: "404 Not Found", "nope": "410 Gone"}, NOW) == 1
+    assert ids(store, "all") == []
+    later = NOW + timedelta(minutes=5)
+    assert store.restore("a", [key], later, relisted=True) == 0
+    assert ids(store, "all") == []
+    # its page answered again: it is back
+    assert store.restore("a", [key], later, relisted=False) == 1
+    assert len(ids(store, "all")) == 1
