@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,24 @@ def test_an_unchanged_title_stays_sent(
     env.drain()
     [row] = env.delivery(KUKAR)
     assert row.state == "sent" and fake.edits == []
+
+
+def test_an_item_withdrawn_during_the_send_has_its_message_deleted(
+    tmp_path: Path, db_url: str, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = make_env(tmp_path, db_url, fake, monkeypatch)
+    env.add(item(3))
+    fake.fail_next(KUKAR, "hang", seconds=2.0)  # Telegram posts it, then answers late
+    sender = threading.Thread(target=env.drain)
+    sender.start()
+    wait_until(lambda: len(fake.messages_to(KUKAR)) == 1, 30, "the message posted")
+    found = env.store.item_by_url_key("portal.test/berita-3")
+    assert found is not None
+    env.store.withdraw(found.id, "410 Gone", datetime.now(UTC))  # cancels the row in flight
+    sender.join(60)
+    assert not sender.is_alive()
+    env.drain()  # the message that went out is deleted, not left linking a dead page
+    [posted] = fake.messages_to(KUKAR)
+    assert fake.deleted == [(fake.chat_id(KUKAR), posted.message_id)]
+    [row] = env.delivery(KUKAR)
+    assert row.state == "withdrawn"

@@ -265,9 +265,12 @@ class DeliveryQueries(Queries):
         d = t.deliveries.c
         # a title corrected while the message was on its way: the message is edited next
         current = select(t.items.c.title).where(t.items.c.id == d.item_id).scalar_subquery()
-        state: Any = (
-            "sent" if message_id is None else case((current != title, "edit"), else_="sent")
-        )
+        # an item withdrawn while its message was on its way: the message is deleted next
+        gone = d.state.in_(("cancelled", "withdraw"))
+        if message_id is None:  # assumed sent: nothing known to edit or delete
+            state: Any = case((gone, "withdrawn"), else_="sent")
+        else:
+            state = case((gone, "withdraw"), (current != title, "edit"), else_="sent")
         with self._tx() as conn:
             conn.execute(
                 update(t.deliveries)
