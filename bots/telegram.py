@@ -35,6 +35,7 @@ from bots.message import Kind, Message
 log = logging.getLogger(__name__)
 
 ChatId = int | str
+RETRY_AFTER_MAX = 3600.0  # a 429 asking for longer is taken as an hour, then asked again
 
 # Lower-cased fragments of Telegram's 400/403 descriptions, by what they mean.
 _BROKEN_CHAT = (
@@ -273,10 +274,12 @@ class _Request(HTTPXRequest):
 def _retry_after(payload: bytes) -> float:
     """parameters.retry_after of a 429 body; 5 s if Telegram did not say (it always should)."""
     try:
-        value = json.loads(payload)["parameters"]["retry_after"]
-        return max(0.0, float(value))
+        value = float(json.loads(payload)["parameters"]["retry_after"])
     except (ValueError, KeyError, TypeError):
         return 5.0
+    if value != value:  # NaN
+        return 5.0
+    return min(max(0.0, value), RETRY_AFTER_MAX)
 
 
 class _PhotoUnusable(Rejected):

@@ -27,6 +27,8 @@ from .fetch_decode import read_decoded
 
 log = logging.getLogger(__name__)
 PERMANENT = {301, 308}
+# a server's Retry-After is honoured up to a week; the poll scheduling caps it further
+RETRY_AFTER_MAX = 7 * 86400.0
 ACCEPT_FEED = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -226,15 +228,15 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # "²" is a digit to str.isdigit, not to float
+        return min(float(value), RETRY_AFTER_MAX)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), RETRY_AFTER_MAX)
 
 
 def _max_age(value: str | None) -> float | None:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from . import withdrawing, workers
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
-from .fetch import ACCEPT_FEED, ACCEPT_HTML, FetchResult
+from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
 from .sources.feed import parse_feed
 from .sources.html_source import Listing, enrich_entries, entry_key_of, listing_entries
@@ -262,8 +262,8 @@ def next_poll(
     longer for a quiet source when `max_interval` is set (a tenth of the age of its newest
     item, within interval..max_interval), longer when the server's max-age asks (up to 4x
     the interval), doubled per consecutive failure up to `cap`, never sooner than
-    Retry-After. Half an interval of slack keeps a jittered job from finding a healthy source
-    "not yet due"."""
+    Retry-After (up to a week). Half an interval of slack keeps a jittered job from finding a
+    healthy source "not yet due"."""
     interval = source.interval.total_seconds()
     base = interval
     if source.max_interval and newest_age is not None:
@@ -274,7 +274,9 @@ def next_poll(
     if failures:
         base = min(interval * 2**failures, max(cap.total_seconds(), interval))
         base += base * random.uniform(0, 0.1)
-    wait = max(0.0, base - interval / 2, retry_after or 0.0)
+    # a server's pause is honoured, but no further than a week: a hostile Retry-After of
+    # 10**12 seconds must neither overflow the date nor park the source for good
+    wait = max(0.0, base - interval / 2, min(retry_after or 0.0, RETRY_AFTER_MAX))
     return now + timedelta(seconds=wait)
 
 

@@ -237,3 +237,12 @@ async def test_token_never_logged_nor_in_errors(
     assert secret not in caplog.text
     assert not [t for t in texts if secret in t]
     await asyncio.sleep(0)
+
+
+async def test_a_huge_retry_after_is_capped_at_an_hour(
+    fake: FakeTelegram, sender: TelegramSender
+) -> None:
+    fake.fail_next("@c", "flood", retry_after=10**12)
+    with pytest.raises(RetryAfter) as caught:
+        await sender.send("@c", render(headline()))
+    assert caught.value.seconds == 3600

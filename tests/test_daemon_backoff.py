@@ -131,3 +131,15 @@ def test_failing_sources_back_off_and_the_admin_hears_once(
     flaky.done.set()
     busy.done.set()
     assert daemon.stop() == 0
+
+
+def test_a_huge_retry_after_is_honoured_for_a_week_at_most() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from syndication.config import SourceConfig
+    from syndication.pipeline import next_poll
+
+    src = SourceConfig(id="s", url="https://portal.test/feed/", interval="5m")
+    now = datetime(2024, 11, 18, 12, 0, tzinfo=UTC)
+    when = next_poll(src, now, 1, None, 10.0**12, timedelta(hours=6))  # no OverflowError
+    assert when <= now + timedelta(days=7)

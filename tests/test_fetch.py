@@ -154,3 +154,10 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("Mon, 18 Nov 2024 12:01:00 GMT", now) == 60
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after(None, now) is None
+
+
+def test_hostile_retry_after_is_capped_or_ignored() -> None:
+    now = datetime(2024, 11, 18, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("999999999999", now) == 7 * 86400
+    assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now) == 7 * 86400
+    assert parse_retry_after("²", now) is None  # a digit to str.isdigit, not a number

@@ -112,3 +112,25 @@ def test_billion_laughs_does_not_expand() -> None:
     ).encode()
     entries = parse_feed(bomb, "s", "https://portal.test/bomb")
     assert all(len(e.title or "") < 10_000 for e in entries)
+
+
+def test_a_json_feed_date_past_the_calendar_costs_that_date_only() -> None:
+    import json as _json
+
+    from syndication.sources.feed import parse_feed
+
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "t",
+        "items": [
+            {"id": "1", "url": "https://p.test/1", "title": "Satu",
+             "date_published": "0001-01-01T00:00:00+08:00"},
+            {"id": "2", "url": "https://p.test/2", "title": "Dua",
+             "date_published": "2024-11-18T12:00:00+08:00"},
+        ],
+    }  # fmt: skip
+    raws = parse_feed(
+        _json.dumps(doc).encode(), "s", "https://p.test/feed.json", "application/feed+json"
+    )
+    assert [r.title for r in raws] == ["Satu", "Dua"]
+    assert raws[0].published is None and raws[1].published is not None

@@ -171,6 +171,6 @@ def _iso(value: Any) -> datetime | None:
         return None
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return when.astimezone(UTC) if when.tzinfo else None
+    except (ValueError, OverflowError):  # year 1 or 9999 pushed past the calendar's ends
         return None
-    return when.astimezone(UTC) if when.tzinfo else None
