@@ -125,7 +125,7 @@ def _read(store: Store, item_id: int) -> tuple[list[_Delivery], list[_Listing]]:
     first_polls = (
         select(e.source_id, func.min(e.first_seen).label("first")).group_by(e.source_id).subquery()
     )
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         rows = conn.execute(select(t.deliveries).where(d.item_id == item_id).order_by(d.id))
         deliveries = [
             _Delivery(

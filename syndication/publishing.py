@@ -98,10 +98,12 @@ class Publisher:
         self.failed = True  # until the marks are cleared: a StorageError leaves it set too
         self.sync_from_store()
         site = self.site()
-        scopes = self.all_scopes()
-        # the marks' versions, read before any item: only what this publish saw is cleared
+        # the marks' versions, read before any item and before the scopes (a pair scope that
+        # an ingest creates after this read keeps its mark): only what this publish saw is
+        # cleared
         marks = self.store.dirty_marks()
         dirty = set(marks)
+        scopes = self.all_scopes()
         out = self.config.output_dir
         todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.html").exists()]
         limit = site.items_per_feed
@@ -113,8 +115,11 @@ class Publisher:
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
             result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
         except (FeedsError, OSError) as e:
-            # the dirty marks stay: the files are written again once the disk allows it
+            # the dirty marks stay: the files are written again once the disk allows it; the
+            # ones this publish did rewrite are shared now, or other processes (and a restart
+            # of this one) would keep serving, and syncing back, the older bytes
             log.error("event=publish_failed error=%r", str(e))
+            self._share(self._rewritten(todo))
             return site, 0, ()
         self._share(result.written)
         self.store.clear_dirty(marks)
@@ -139,6 +144,21 @@ class Publisher:
             files.append((relative, digest, body))
         if files:
             self.store.save_files(files, self.clock())
+
+    def _rewritten(self, scopes: Iterable[Scope]) -> list[str]:
+        """The files of `scopes` (and the index) whose bytes on disk are not the ones last
+        shared or synced: what a publish cut short had already written."""
+        out = self.config.output_dir
+        paths = [f"{s.path}.{ext}" for s in scopes for ext in ("rss", "atom", "json", "html")]
+        changed = []
+        for relative in [*paths, "index.html", "feeds.opml"]:
+            try:
+                digest = hashlib.sha256((out / relative).read_bytes()).hexdigest()
+            except OSError:
+                continue
+            if self._digests.get(relative) != digest:
+                changed.append(relative)
+        return changed
 
     def sync_from_store(self) -> int:
         """Write the files another process published since we last looked; returns how many."""

@@ -106,7 +106,7 @@ def check_database(store: Store) -> None:
     path = url.database if url.get_backend_name() == "sqlite" else None
     if path and path != ":memory:" and not Path(path).is_file():
         raise StorageError(f"storage: {url.database} is gone")
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         conn.execute(select(func.count()).select_from(t.sources)).scalar_one()
 
 

@@ -356,3 +356,40 @@ def test_the_migrations_build_the_schema_the_code_declares(db_url: str) -> None:
 def _type_only(d: Any) -> bool:
     first = d[0] if isinstance(d, list) else d
     return isinstance(first, tuple) and first[0] in ("modify_type", "modify_default")
+
+
+class _IngestBeforeScopes(Store):
+    """A real store that lets an ingest commit a new regency x category pair just before the
+    publish reads the dirty marks (had it listed the pair scopes before, it would miss the
+    pair and still clear its mark)."""
+
+    racer: Item | None = None
+
+    def dirty_marks(self) -> dict[str, int]:
+        racer, self.racer = self.racer, None
+        if racer is not None:
+            self.ingest("a", [racer], NOW, OK, route=route, announce=yes)
+        return super().dirty_marks()
+
+
+def test_a_pair_scope_created_while_a_publish_starts_is_never_lost(
+    tmp_path: Path, db_url: str
+) -> None:
+    config = load(_config(tmp_path, db_url))
+    engine = open_engine(config.database_url)
+    migrate(engine)
+    store = _IngestBeforeScopes(engine)
+    try:
+        store.sync_sources([("a", "https://portal.test/feed")])
+        store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+        publisher = Publisher(config, store, lambda: NOW)
+        publisher._publish_sync()
+        store.racer = item(2, regencies=("kutim",), categories=("pemerintah",))
+        publisher._publish_sync()  # the racer's pair is either published now or stays dirty
+        pair = config.output_dir / "regency" / "kutim" / "pemerintah.rss"
+        if not pair.exists():
+            assert "regency/kutim/pemerintah" in store.dirty_scopes()
+            publisher._publish_sync()
+        assert _titles(pair) == [item(2).title]
+    finally:
+        engine.dispose()

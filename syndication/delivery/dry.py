@@ -69,6 +69,6 @@ class DryRun:
         """(how many rows wait, the newest one's id): changes when a row is added or re-opened."""
         d = t.deliveries.c
         query = select(func.count(), func.max(d.id)).where(d.state.in_(("pending", "edit")))
-        with self.store.engine.connect() as conn:
+        with self.store.reading() as conn:
             count, newest = conn.execute(query).one()
         return int(count), None if newest is None else int(newest)

@@ -38,6 +38,11 @@ class Queries:
         never waits for another process's write."""
         return _Transaction(self.engine, write=False)
 
+    def reading(self) -> _Transaction:
+        """A read for read-outs kept next to their use (explain, dry run, /readyz): no write
+        lock, and every driver error comes out as StorageError."""
+        return self._read()
+
 
 class _Transaction:
     """One connection and transaction, committed at the end (rolled back on an error); every

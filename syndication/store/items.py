@@ -350,7 +350,7 @@ class ItemQueries(SourceQueries):
         """Per scope with items: how many it holds and the newest one's published time."""
         s = t.item_scopes.c
         query = select(s.scope, func.count(), func.max(s.published)).group_by(s.scope)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {r[0]: (int(r[1]), _aware(r[2])) for r in conn.execute(query)}
 
     def item(self, item_id: int) -> ScopeItem | None:
