@@ -49,6 +49,11 @@ async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False)
         rt.store.claim_source, source.id, rt.owner, now, LEASE, force=force
     )
     if state is None:
+        if force:  # run --once asked for every source: say which one it could not have
+            log.warning(
+                "event=poll source=%s status=skipped reason=another process holds its poll lease",
+                source.id,
+            )
         return PollOutcome(source.id, "skipped")
     try:
         return await _poll(rt, source, state)
