@@ -29,8 +29,12 @@ def _text(value: object) -> str:
 
 def print_status(data: dict[str, Any]) -> None:
     console = Console()
+    if not console.is_terminal:  # a pipe or a file: whole lines, not an 80-column guess
+        console = Console(width=200)
     src = Table(title="Sources", title_justify="left")
-    for col in ("source", "health", "last success", "failures", "items", "withdrawn", "last error"):
+    ids = [len(str(s["id"])) for s in data["sources"]]
+    src.add_column("source", no_wrap=True, min_width=max(ids, default=6))  # ids stay whole
+    for col in ("health", "last success", "failures", "items", "withdrawn", "last error"):
         src.add_column(col)
     for s in data["sources"]:
         health = (
@@ -56,7 +60,9 @@ def print_status(data: dict[str, Any]) -> None:
         title="Telegram channels" + (" (dry run: no token)" if data["dry_run"] else ""),
         title_justify="left",
     )
-    cols = ("chat", "regency", "state", "pending", "sent", "failed", "filtered", "capped")
+    chats = [len(str(c["chat"])) for c in data["channels"]]
+    ch.add_column("chat", no_wrap=True, min_width=max(chats, default=4))
+    cols = ("regency", "state", "pending", "sent", "failed", "filtered", "capped")
     for col in (*cols, "last sent"):
         ch.add_column(col)
     for c in data["channels"]:

@@ -37,6 +37,7 @@ class Portal:
     def __init__(self) -> None:
         self.pages: dict[str, Page] = {}
         self.hits: list[Hit] = []
+        self.begun: list[str] = []  # paths of requests as they arrive (a hit is logged at the end)
         self._lock = threading.Lock()
         handler = _handler(self)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -83,6 +84,8 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
+            with portal._lock:
+                portal.begun.append(self.path)
             page = portal.pages.get(self.path)
             conditional = bool(
                 self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
