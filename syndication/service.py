@@ -32,6 +32,7 @@ from .publishing import Publisher
 from .runtime import Runtime
 from .startup import log_startup
 from .store import Store, open_store
+from .workers import CpuPool
 
 log = logging.getLogger("syndication.service")
 
@@ -92,9 +93,9 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
         fetcher=Fetcher(fetch_policy(config)),
         owner=owner_id(),
         clock=clock,
-        # the pool is built and tested but off: on this 2-core box under load it measured no
-        # gain and once let concurrent ingests hit SQLite's "database is locked" (see h9 report)
-        cpu=None,
+        # parse and normalize in one thread beside the loop, so fetches are never starved;
+        # processes measured no gain on a loaded 2-core box (see workers.py)
+        cpu=CpuPool(1, processes=False),
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin

@@ -6,12 +6,22 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import sys
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from syndication.pipeline import raw_digest
+import pytest
+
+from syndication import workers
+from syndication.config import load
+from syndication.pipeline import poll_source, raw_digest
+from syndication.service import build_app
 from syndication.types import NormalizeContext
 from syndication.workers import CpuPool, normalize, parse
+from tests.conftest import write_config
+from tests.portal import Portal
 
 FEED = (Path(__file__).parent / "data" / "pinned" / "feed-0.xml").read_bytes()
 NOW = datetime(2024, 5, 21, tzinfo=UTC)
@@ -47,3 +57,39 @@ def test_a_pool_that_cannot_start_processes_falls_back_to_a_thread(tmp_path: Pat
     finally:
         pool.shutdown()
         multiprocessing.set_executable(sys.executable)
+
+
+def test_a_poll_parses_and_normalizes_beside_the_loop(
+    tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: parsing and normalizing on the event loop starved the fetches beside them
+    (spurious timeouts in cold runs); the service runs both in its CPU thread."""
+    portal.set("/f/feed/", FEED)
+    sources = f'[[sources]]\nid = "f"\nurl = "{portal.url}/f/feed/"\n'
+    config = load(
+        write_config(tmp_path / "c.toml", db_url=f"sqlite:///{tmp_path}/db", sources=sources)
+    )
+    threads: dict[str, int] = {}
+
+    def spy(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            threads[name] = threading.get_ident()
+            return fn(*args)
+
+        return run
+
+    monkeypatch.setattr(workers, "parse", spy("parse", workers.parse))
+    monkeypatch.setattr(workers, "normalize", spy("normalize", workers.normalize))
+
+    async def poll() -> tuple[str, int]:
+        app = await build_app(config)
+        try:
+            outcome = await poll_source(app.runtime, config.sources[0])
+            return outcome.status, threading.get_ident()
+        finally:
+            await app.aclose()
+
+    status, loop_thread = asyncio.run(poll())
+    assert status == "new"
+    assert set(threads) == {"parse", "normalize"}
+    assert loop_thread not in threads.values()
