@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -49,8 +50,19 @@ class _Transaction:
         self.engine = engine
         self.write = write
         self.conn: Connection | None = None
+        self.lock = _sqlite_write_lock(engine) if write else None
 
     def __enter__(self) -> Connection:
+        if self.lock is not None:
+            self.lock.acquire()
+        try:
+            return self._open()
+        except BaseException:
+            if self.lock is not None:
+                self.lock.release()
+            raise
+
+    def _open(self) -> Connection:
         try:
             conn = self.engine.connect()
         except SQLAlchemyError as e:
@@ -78,11 +90,30 @@ class _Transaction:
         finally:
             with contextlib.suppress(SQLAlchemyError):
                 conn.close()
+            if self.lock is not None:
+                self.lock.release()
         if isinstance(exc, SQLAlchemyError):
             raise StorageError(f"storage: query failed: {_reason(exc)}") from exc
 
 
 WRITE_OPTION = "syndication_write"  # read by db.py's SQLite "begin" listener
+
+# One SQLite writer at a time per database file in this process. The threads of a busy cycle
+# (ingests, publishing, deliveries) otherwise all wait in SQLite's busy handler, which is
+# neither fair nor patient: under load one waited out the 30 s busy_timeout and the cycle
+# failed with "database is locked" (issue 12). Queued here, they wait their turn without a
+# limit; another process is still waited for by busy_timeout. Re-entrant: a thread that
+# writes inside its own write waits on SQLite as before, never on itself.
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _sqlite_write_lock(engine: Engine) -> threading.RLock | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    name = str(engine.url)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(name, threading.RLock())
 
 
 def _reason(e: SQLAlchemyError) -> str:
