@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.console import Console
-
 from .config import Config
 from .deliver import Deliverer
 from .errors import ConfigError
@@ -109,6 +107,7 @@ async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[Pol
     polls = [poll_source(app.runtime, s, force=force) for s in sources]
     if not progress or not polls:
         return list(await asyncio.gather(*polls))
+    from rich.console import Console  # rich only for the bar: a plain run never imports it
     from rich.progress import Progress
 
     outcomes = []
