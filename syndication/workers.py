@@ -34,7 +34,16 @@ class CpuPool:
         self.workers = workers or os.cpu_count() or 1
         self.processes = processes
         self._executor: Executor | None = None
+        self._admitted: asyncio.Semaphore | None = None
         self.kind = "none"
+
+    def admission(self, limit: int) -> asyncio.Semaphore:
+        """Sources between their fetch and their ingest, at most `limit` at a time: a fetch
+        is quicker than the parse after it, and without a bound every source of a cycle would
+        fetch its body and hold it, waiting for the CPU (memory growing with the sources)."""
+        if self._admitted is None:
+            self._admitted = asyncio.Semaphore(limit)
+        return self._admitted
 
     def _start(self) -> Executor:
         if self._executor is None and not self.processes:
