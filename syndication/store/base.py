@@ -53,28 +53,29 @@ class _Transaction:
         self.lock = _sqlite_write_lock(engine) if write else None
 
     def __enter__(self) -> Connection:
-        if self.lock is not None:
-            self.lock.acquire()
-        try:
-            return self._open()
-        except BaseException:
-            if self.lock is not None:
-                self.lock.release()
-            raise
-
-    def _open(self) -> Connection:
         try:
             conn = self.engine.connect()
         except SQLAlchemyError as e:
             raise StorageError(f"storage: cannot connect: {_reason(e)}") from e
         self.conn = conn
+        if self.lock is not None:  # connected first: only the transaction is one at a time
+            self.lock.acquire()
         try:
             conn.execution_options(**{WRITE_OPTION: self.write})
             conn.begin()
         except SQLAlchemyError as e:
+            self._release()
             conn.close()
             raise StorageError(f"storage: cannot open a transaction: {_reason(e)}") from e
+        except BaseException:
+            self._release()
+            conn.close()
+            raise
         return conn
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         conn = self.conn
@@ -88,10 +89,9 @@ class _Transaction:
             if exc is None:
                 raise StorageError(f"storage: transaction failed: {_reason(e)}") from e
         finally:
+            self._release()
             with contextlib.suppress(SQLAlchemyError):
                 conn.close()
-            if self.lock is not None:
-                self.lock.release()
         if isinstance(exc, SQLAlchemyError):
             raise StorageError(f"storage: query failed: {_reason(exc)}") from exc
 
