@@ -4,8 +4,9 @@
 
 Prints the wall time of one cold run (everything new, fresh SQLite database) and, unless
 --no-profile, the top functions by cumulative and by own time under cProfile. cProfile sees
-only this process: work done in a worker process shows up as the wait for its result, so
-compare wall times (--no-profile, a few rounds) when parsing runs in a pool.
+only the event loop's thread: parse and normalize run in the service's CPU thread (and the
+store's calls in theirs), so they show up as the loop's wait; bench/bench_normalize.py
+profiles that work on its own, and --no-profile gives wall and CPU time of the whole run.
 """
 
 from __future__ import annotations
