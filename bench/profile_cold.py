@@ -4,8 +4,9 @@
 
 Prints the wall time of one cold run (everything new, fresh SQLite database) and, unless
 --no-profile, the top functions by cumulative and by own time under cProfile. cProfile sees
-only this process: work done in a worker process shows up as the wait for its result, so
-compare wall times (--no-profile, a few rounds) when parsing runs in a pool.
+only the event loop's thread: parse and normalize run in the service's CPU thread (and the
+store's calls in theirs), so they show up as the loop's wait; bench/bench_normalize.py
+profiles that work on its own, and --no-profile gives wall and CPU time of the whole run.
 """
 
 from __future__ import annotations
@@ -63,13 +64,16 @@ def main() -> None:
     logging.disable(logging.INFO)
     times = []
     profile = None if args.no_profile else cProfile.Profile()
+    cpu = time.process_time()
     for _ in range(args.rounds):
         times.append(cold_run(args.feeds, args.items, profile))
+    cpu = time.process_time() - cpu
     entries = args.feeds * args.items
     print(
         f"cold run --once: {args.feeds} feeds x {args.items} items ({entries} entries): "
         f"median {statistics.median(times):.2f} s of {args.rounds} "
-        f"({', '.join(f'{t:.2f}' for t in times)}){' under cProfile' if profile else ''}"
+        f"({', '.join(f'{t:.2f}' for t in times)}){' under cProfile' if profile else ''}, "
+        f"{cpu / args.rounds:.2f} s CPU per round (this process, portal included)"
     )
     if profile is None:
         return

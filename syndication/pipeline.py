@@ -56,7 +56,10 @@ async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False)
             )
         return PollOutcome(source.id, "skipped")
     try:
-        return await _poll(rt, source, state)
+        if rt.cpu is None:
+            return await _poll(rt, source, state)
+        async with rt.cpu.admission(2 * rt.fetcher.policy.concurrency):
+            return await _poll(rt, source, state)
     except SourceError as e:
         return await _failed(rt, source, state, e)
     except StorageError:

@@ -3,6 +3,12 @@ loop only does I/O and a busy cycle never starves the fetches waiting beside it.
 
 Where processes cannot start (a sandbox without semaphores, a frozen binary) the pool falls
 back to one thread, which still keeps the loop free. App.aclose shuts it down.
+
+`CpuPool(1, processes=False)` is that one thread from the start, and what the service runs by
+default: the loop keeps serving fetches while an entry is parsed (the GIL is handed over
+every few milliseconds), one CPU thread at a time so the loop's share of the GIL stays large,
+and no second process writes to an SQLite file (issue 12: processes measured no gain on a
+loaded 2-core box and once hit "database is locked").
 """
 
 from __future__ import annotations
@@ -24,12 +30,24 @@ T = TypeVar("T")
 
 
 class CpuPool:
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, processes: bool = True) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.processes = processes
         self._executor: Executor | None = None
+        self._admitted: asyncio.Semaphore | None = None
         self.kind = "none"
 
+    def admission(self, limit: int) -> asyncio.Semaphore:
+        """Sources between their fetch and their ingest, at most `limit` at a time: a fetch
+        is quicker than the parse after it, and without a bound every source of a cycle would
+        fetch its body and hold it, waiting for the CPU (memory growing with the sources)."""
+        if self._admitted is None:
+            self._admitted = asyncio.Semaphore(limit)
+        return self._admitted
+
     def _start(self) -> Executor:
+        if self._executor is None and not self.processes:
+            self._executor, self.kind = ThreadPoolExecutor(self.workers, "cpu"), "thread"
         if self._executor is None:
             try:
                 # spawn: the parent runs threads (to_thread, the server); fork would copy locks

@@ -6,12 +6,22 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import sys
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from syndication.pipeline import raw_digest
+import pytest
+
+from syndication import workers
+from syndication.config import load
+from syndication.pipeline import poll_source, raw_digest
+from syndication.service import build_app, poll_all
 from syndication.types import NormalizeContext
 from syndication.workers import CpuPool, normalize, parse
+from tests.conftest import write_config
+from tests.portal import Portal
 
 FEED = (Path(__file__).parent / "data" / "pinned" / "feed-0.xml").read_bytes()
 NOW = datetime(2024, 5, 21, tzinfo=UTC)
@@ -47,3 +57,99 @@ def test_a_pool_that_cannot_start_processes_falls_back_to_a_thread(tmp_path: Pat
     finally:
         pool.shutdown()
         multiprocessing.set_executable(sys.executable)
+
+
+def test_a_poll_parses_and_normalizes_beside_the_loop(
+    tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: parsing and normalizing on the event loop starved the fetches beside them
+    (spurious timeouts in cold runs); the service runs both in its CPU thread."""
+    portal.set("/f/feed/", FEED)
+    sources = f'[[sources]]\nid = "f"\nurl = "{portal.url}/f/feed/"\n'
+    config = load(
+        write_config(tmp_path / "c.toml", db_url=f"sqlite:///{tmp_path}/db", sources=sources)
+    )
+    threads: dict[str, int] = {}
+
+    def spy(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            threads[name] = threading.get_ident()
+            return fn(*args)
+
+        return run
+
+    monkeypatch.setattr(workers, "parse", spy("parse", workers.parse))
+    monkeypatch.setattr(workers, "normalize", spy("normalize", workers.normalize))
+
+    async def poll() -> tuple[str, int]:
+        app = await build_app(config)
+        try:
+            outcome = await poll_source(app.runtime, config.sources[0])
+            return outcome.status, threading.get_ident()
+        finally:
+            await app.aclose()
+
+    status, loop_thread = asyncio.run(poll())
+    assert status == "new"
+    assert set(threads) == {"parse", "normalize"}
+    assert loop_thread not in threads.values()
+
+
+def test_sources_waiting_for_the_cpu_hold_no_more_bodies_than_the_bound(
+    tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetch is quicker than the parse after it: unbounded, every source of a cycle would
+    fetch and hold its body waiting for the CPU thread (issue 12: memory bounded at 1,000
+    feeds). At most 2 x [fetch] concurrency sources are between fetch and ingest."""
+    sources = ""
+    for i in range(6):
+        portal.set(f"/f{i}/feed/", FEED)
+        sources += f'[[sources]]\nid = "f{i}"\nurl = "{portal.url}/f{i}/feed/"\n'
+    path = write_config(
+        tmp_path / "c.toml",
+        db_url=f"sqlite:///{tmp_path}/db",
+        sources=sources,
+        extra="concurrency = 1\n",
+    )
+    config = load(path)
+    holding, most = 0, 0
+    count = threading.Lock()  # ingests end in the store's threads
+    slow_normalize = workers.normalize
+
+    def slow(*args: Any) -> Any:
+        threading.Event().wait(0.05)  # the CPU is the bottleneck, as in a cold cycle
+        return slow_normalize(*args)
+
+    monkeypatch.setattr(workers, "normalize", slow)
+
+    async def cycle() -> list[str]:
+        nonlocal holding, most
+        app = await build_app(config)
+        fetch, ingest = app.runtime.fetcher.get, app.runtime.store.ingest
+
+        async def counted_fetch(*args: Any, **kwargs: Any) -> Any:
+            nonlocal holding, most
+            got = await fetch(*args, **kwargs)
+            with count:
+                holding += 1
+                most = max(most, holding)
+            return got
+
+        def counted_ingest(*args: Any, **kwargs: Any) -> Any:
+            nonlocal holding
+            try:
+                return ingest(*args, **kwargs)
+            finally:
+                with count:
+                    holding -= 1
+
+        monkeypatch.setattr(app.runtime.fetcher, "get", counted_fetch)
+        monkeypatch.setattr(app.runtime.store, "ingest", counted_ingest)
+        try:
+            return [o.status for o in await poll_all(app, force=True)]
+        finally:
+            await app.aclose()
+
+    assert asyncio.run(cycle()) == ["new"] * 6
+    assert holding == 0
+    assert 1 <= most <= 2

@@ -186,3 +186,21 @@ def test_explain_lists_evidence(ctx: NormalizeContext) -> None:
     assert "+ kutim" in report and "title-institution" in report
     assert "- samarinda" in report  # found, but outranked
     assert "categories: pemerintah" in report
+
+
+def test_category_aliases_are_built_once_per_set_of_categories(ctx: NormalizeContext) -> None:
+    """The alias table was rebuilt for every entry (issue 12); equal contexts share one, and
+    a context with other categories gets its own."""
+    from dataclasses import replace
+
+    from syndication.normalize.classify import _category_aliases
+    from syndication.types import CategoryInfo
+
+    same = replace(ctx)  # equal, not identical: the pipeline builds one per source
+    assert _category_aliases(same) is _category_aliases(ctx)
+    other = replace(ctx, categories=(CategoryInfo("olahraga", "Olahraga", ("sepak bola",)),))
+    table = _category_aliases(other)
+    assert table is not _category_aliases(ctx)
+    assert dict(table) == {"olahraga": "olahraga", "sepak bola": "olahraga"}
+    labels = classify("Final Liga", "", None, None, ("Sepak Bola",), (), None, other)
+    assert labels.categories == ("olahraga",)

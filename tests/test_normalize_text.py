@@ -128,3 +128,29 @@ def test_clean_content_on_html_soup(parts: list[str]) -> None:
     got = clean_content("<br>".join(parts), "https://e.id/")
     assert TAG.search(got.summary) is None
     assert "Baca Juga: X" not in got.text
+
+
+def test_boilerplate_rules_see_leaves_and_branches_as_before() -> None:
+    """_remove_blocks tells leaf blocks from boxes in one walk (issue 12: it ran a selector
+    per block and searched the doomed list per ancestor); nested boxes still behave."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from syndication.normalize.text import _BLOCK_SEL, _branches, _is_leaf
+
+    html = (
+        "<body><div><p>a</p><div><ul><li>b</li><li><p>c</p></li></ul></div></div>"
+        "<blockquote>d</blockquote><section><article><h2>e</h2></article></section></body>"
+    )
+    root = LexborHTMLParser(html).body
+    assert root is not None
+    blocks = list(root.css(_BLOCK_SEL))
+    branches = _branches(blocks)
+    assert [b.mem_id not in branches for b in blocks] == [_is_leaf(b) for b in blocks]
+    assert sum(b.mem_id in branches for b in blocks) == 6  # div div ul li section article
+    story = "<p>KUKAR – Pasar dibuka hari ini oleh bupati bersama warga sekitar.</p>"
+    boxed = (
+        "<div><div><h4>Baca Juga</h4><ul><li>Judul lain</li><li>Judul kedua</li></ul></div></div>"
+    )
+    cleaned = clean_content(story + boxed + "<p>Warga menyambut baik pembukaan pasar itu.</p>")
+    assert "Baca Juga" not in cleaned.text and "Judul lain" not in cleaned.text
+    assert "Warga menyambut" in cleaned.text

@@ -21,10 +21,12 @@ The caller passes body text with "Baca Juga" inserts already removed (text.clean
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
-from ..types import Classification, Evidence, NormalizeContext
+from ..types import CategoryInfo, Classification, Evidence, NormalizeContext
 from .places import Gazetteer, Hit, find, find_in_token, gazetteer, key
 
 RANK = {
@@ -129,12 +131,18 @@ def _category_evidence(
     return _dedupe(found)
 
 
-def _category_aliases(ctx: NormalizeContext) -> dict[str, str]:
+def _category_aliases(ctx: NormalizeContext) -> Mapping[str, str]:
+    return _alias_table(ctx.categories)
+
+
+@lru_cache(maxsize=16)
+def _alias_table(categories: tuple[CategoryInfo, ...]) -> Mapping[str, str]:
+    """Built once per set of categories (equal contexts share it), not once per entry."""
     table: dict[str, str] = {}
-    for category in ctx.categories:
+    for category in categories:
         for name in (category.slug, category.name, *category.aliases):
             table.setdefault(key(name), category.slug)
-    return table
+    return MappingProxyType(table)
 
 
 def _credit_categories(credit: str, ctx: NormalizeContext) -> list[Evidence]:

@@ -355,24 +355,55 @@ def _inner_html(root: LexborNode) -> str:
 
 def _remove_blocks(root: LexborNode) -> None:
     blocks = list(root.css(_BLOCK_SEL))
+    branches = _branches(blocks)
+    texts: dict[int, str] = {}
+
+    def text_of(node: LexborNode) -> str:
+        found = texts.get(node.mem_id)
+        if found is None:
+            found = texts[node.mem_id] = _node_text(node)
+        return found
+
     doomed: list[LexborNode] = []
+    doomed_ids: set[int] = set()
+
+    def doom(*nodes: LexborNode) -> None:
+        doomed.extend(nodes)
+        doomed_ids.update(n.mem_id for n in nodes)
+
     for index, node in enumerate(blocks):
-        if _inside(node, doomed):
+        if _inside(node, doomed_ids):
             continue
-        text, leaf = _node_text(node), _is_leaf(node)
+        text, leaf = text_of(node), node.mem_id not in branches
         insert = _INSERT.match(text) and len(text) <= _INSERT_MAX and (leaf or _small_box(node))
         if insert or (leaf and (_WP_FOOTER.match(text) or _LINE_JUNK.match(text))):
-            doomed.append(node)
+            doom(node)
         elif leaf and _MARKER.match(text):
-            if _is_tail([b for b in blocks[index + 1 :] if _is_leaf(b)]):
-                doomed.extend([node, *_following(node, root)])
+            rest = [text_of(b) for b in blocks[index + 1 :] if b.mem_id not in branches]
+            if _is_tail(rest):
+                doom(node, *_following(node, root))
                 break
-            doomed.append(node)
+            doom(node)
             after = _next_element(node)
             if after is not None and after.tag in ("ul", "ol"):
-                doomed.append(after)  # the list under a mid-story "Baca Juga" heading
+                doom(after)  # the list under a mid-story "Baca Juga" heading
     for node in reversed(doomed):  # descendants before ancestors
         node.decompose()
+
+
+def _branches(blocks: list[LexborNode]) -> set[int]:
+    """The blocks holding another block (by mem_id): every block ancestor of a block, found
+    in one walk up from each block that stops where an earlier walk already went."""
+    found: set[int] = set()
+    for node in blocks:
+        parent = node.parent
+        while parent is not None:
+            if parent.tag in _BLOCK_SET:
+                if parent.mem_id in found:
+                    break
+                found.add(parent.mem_id)
+            parent = parent.parent
+    return found
 
 
 def _is_leaf(node: LexborNode) -> bool:
@@ -385,10 +416,10 @@ def _small_box(node: LexborNode) -> bool:
     return sum(1 for b in leaves if b.tag != "li") <= 1
 
 
-def _inside(node: LexborNode, doomed: list[LexborNode]) -> bool:
+def _inside(node: LexborNode, doomed: set[int]) -> bool:
     parent = node.parent
     while parent is not None:
-        if any(parent == d for d in doomed):
+        if parent.mem_id in doomed:
             return True
         parent = parent.parent
     return False
@@ -401,10 +432,10 @@ def _next_element(node: LexborNode) -> LexborNode | None:
     return after
 
 
-def _is_tail(rest: list[LexborNode]) -> bool:
-    """Headlines and category names only; a story sentence after the marker means the marker
-    was a mid-story box ("<h4>Baca Juga</h4><ul>..."), and cutting there loses the story."""
-    texts = [_node_text(n) for n in rest]
+def _is_tail(texts: list[str]) -> bool:
+    """Headlines and category names only (the texts of the leaf blocks after a marker); a
+    story sentence after the marker means the marker was a mid-story box
+    ("<h4>Baca Juga</h4><ul>..."), and cutting there loses the story."""
     return all(len(t) <= _TAIL_LINE_MAX and not _is_prose(t) for t in texts)
 
 
@@ -509,4 +540,5 @@ def _has_letters(text: str, count: int) -> bool:
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
+    # str.split() splits on exactly what the regex \s matches (str.isspace) and drops the ends
+    return " ".join(_CONTROL.sub("", text).split())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.sources.html_meta import clean_line, looks_like_date
@@ -25,6 +24,8 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 def generic_body(html: str, page_url: str, title: str | None) -> LexborNode | None:
     """The main text of the page as an element, or None when there is no story to find."""
+    import trafilatura  # here: a second of start-up that only HTML sources need
+
     found = trafilatura.extract(
         html,
         url=page_url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -54,6 +55,7 @@ class _Transaction:
         self.engine = engine
         self.write = write
         self.conn: Connection | None = None
+        self.lock = _sqlite_write_lock(engine) if write else None
 
     def __enter__(self) -> Connection:
         try:
@@ -61,13 +63,24 @@ class _Transaction:
         except SQLAlchemyError as e:
             raise StorageError(f"storage: cannot connect: {_reason(e)}") from e
         self.conn = conn
+        if self.lock is not None:  # connected first: only the transaction is one at a time
+            self.lock.acquire()
         try:
             conn.execution_options(**{WRITE_OPTION: self.write})
             conn.begin()
         except SQLAlchemyError as e:
+            self._release()
             conn.close()
             raise StorageError(f"storage: cannot open a transaction: {_reason(e)}") from e
+        except BaseException:
+            self._release()
+            conn.close()
+            raise
         return conn
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         conn = self.conn
@@ -81,6 +94,7 @@ class _Transaction:
             if exc is None:
                 raise StorageError(f"storage: transaction failed: {_reason(e)}") from e
         finally:
+            self._release()
             with contextlib.suppress(SQLAlchemyError):
                 conn.close()
         if isinstance(exc, SQLAlchemyError):
@@ -88,6 +102,23 @@ class _Transaction:
 
 
 WRITE_OPTION = "syndication_write"  # read by db.py's SQLite "begin" listener
+
+# One SQLite writer at a time per database file in this process. The threads of a busy cycle
+# (ingests, publishing, deliveries) otherwise all wait in SQLite's busy handler, which is
+# neither fair nor patient: under load one waited out the 30 s busy_timeout and the cycle
+# failed with "database is locked" (issue 12). Queued here, they wait their turn without a
+# limit; another process is still waited for by busy_timeout. Re-entrant: a thread that
+# writes inside its own write waits on SQLite as before, never on itself.
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _sqlite_write_lock(engine: Engine) -> threading.RLock | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    name = str(engine.url)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(name, threading.RLock())
 
 
 def _reason(e: SQLAlchemyError) -> str:
