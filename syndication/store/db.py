@@ -7,13 +7,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ..errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# the advisory lock that lets one process at a time migrate a PostgreSQL database ("synd")
+MIGRATION_LOCK = 0x73796E64
 
 
 def open_engine(url: str) -> Engine:
@@ -60,7 +62,17 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as conn:
+            _lock_migrations(conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except SQLAlchemyError as e:
         raise StorageError(f"storage: cannot migrate {engine.url!r}: {e}") from e
+
+
+def _lock_migrations(conn: Connection) -> None:
+    """Wait until no other process migrates, and keep them out until this transaction ends:
+    any number of processes may start (or upgrade) at once. The first migrates, the others
+    then find the schema current. SQLite needs nothing more: the transaction begins with
+    BEGIN IMMEDIATE, which already admits one writer at a time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})

@@ -1,0 +1,52 @@
+"""Any number of processes may start at once on an empty database: one migrates (under an
+advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), the others wait and find the schema
+current. Before the lock, two of three `run` processes died on alembic_version's key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# a process as `run` starts: imports done, it waits at the gate, then opens (and migrates)
+OPENER = """
+import sys, time
+from pathlib import Path
+from syndication.store import open_store
+gate = Path(sys.argv[2])
+Path(sys.argv[3]).touch()
+while not gate.exists():
+    time.sleep(0.005)
+open_store(sys.argv[1]).engine.dispose()
+print("up", flush=True)
+"""
+
+
+def test_six_processes_opening_an_empty_database_at_once_all_come_up(
+    tmp_path: Path, db_url: str
+) -> None:
+    gate = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, db_url, str(gate), str(tmp_path / f"ready{n}")],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for n in range(6)
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready{n}").exists() for n in range(6)):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.02)
+    gate.touch()  # all six migrate at the same moment
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [out for out, _ in outputs] == ["up\n"] * 6, [err[-1500:] for _, err in outputs]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    engine.dispose()
+    assert len(versions) == 1  # one head, written once
