@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check run demo bench clean
+.PHONY: install test check run demo bench bench-peer clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install -qq -e '.[test]'
 	touch $(STAMP)
 
 test: $(STAMP)
@@ -31,6 +31,10 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_delivery.py
+
+# syndication against the reader library on the same local feeds; BENCH_ARGS="--feeds 1000"
+bench-peer: $(STAMP)
+	$(BIN)/python bench/bench_peer.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var public .mypy_cache .ruff_cache

@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from syndication.config import Config, SourceConfig, loads
 from syndication.fetch import Fetcher, FetchPolicy
-from syndication.pipeline import Runtime, poll_source
+from syndication.pipeline import poll_source
+from syndication.runtime import Runtime
 from syndication.store import open_store
 from tests.conftest import CATEGORIES_TOML, gazetteer_toml
 from tests.feedmaker import Post, rss

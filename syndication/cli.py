@@ -22,30 +22,38 @@ def build_parser() -> argparse.ArgumentParser:
         prog="syndication",
         description="RSS/Atom/JSON feeds and Telegram headlines for Kaltim regional news.",
     )
-    p.add_argument(
-        "--config",
-        metavar="PATH",
-        help="config file (default: $SYNDICATION_CONFIG, else ./config.toml)",
-    )
+    config_help = "config file (default: $SYNDICATION_CONFIG, else ./config.toml)"
+    p.add_argument("--config", metavar="PATH", help=config_help)
     p.add_argument("--log-format", choices=("text", "json"), default="text")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     p.add_argument("--version", action="version", version=f"syndication {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("check", help="validate the config and print a summary")
-    run = sub.add_parser("run", help="the daemon: poll, publish, deliver, serve")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        # also after the subcommand (`syndication check --config x.toml`); absent = keep the
+        # one given before it
+        cmd.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help=config_help)
+        return cmd
+
+    command("check", "validate the config and print a summary")
+    run = command("run", "the daemon: poll, publish, deliver, serve")
     run.add_argument(
         "--once",
         action="store_true",
         help="one full cycle (poll every source, publish, deliver), then exit",
     )
-    sub.add_parser("serve", help="only the HTTP server for the published feeds")
-    status = sub.add_parser("status", help="health per source and per channel")
+    command("serve", "only the HTTP server for the published feeds")
+    status = command("status", "health per source and per channel")
     status.add_argument("--json", action="store_true", help="print one JSON object")
-    explain = sub.add_parser("explain", help="why an item got its categories and regencies")
+    explain = command(
+        "explain",
+        "why an item got its categories and regencies, and what became of it per channel",
+    )
     explain.add_argument("target", help="an item id, or an article URL")
-    probe = sub.add_parser("probe", help="look at a site and suggest a [[sources]] block")
+    probe = command("probe", "look at a site and suggest a [[sources]] block")
     probe.add_argument("url")
-    test = sub.add_parser("send-test", help="check the bot and a channel with a test message")
+    test = command("send-test", "check the bot and a channel with a test message")
     test.add_argument("--chat", required=True, help="@channel or numeric id")
     return p
 

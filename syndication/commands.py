@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import sys
@@ -222,7 +223,7 @@ async def send_test(config: Config, chat: str) -> int:
     ok, message = await send_test_message(config, chat)
     print(message, file=sys.stdout if ok else sys.stderr)
     if ok:
-        _reopen_channel(config, chat)
+        await asyncio.to_thread(_reopen_channel, config, chat)  # no database call on the loop
     return 0 if ok else 1
 
 

@@ -29,6 +29,7 @@ from pydantic import (
 
 from .errors import ConfigError
 from .filters import Filters, fold
+from .suggest import annotate
 from .types import CategoryInfo, NormalizeContext, RegencyInfo
 
 DEFAULT_PATH = "config.toml"
@@ -559,7 +560,7 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
             line = _cross_line(extra, text)
             if line not in problems:
                 problems.append(line)
-        raise ConfigError(name, problems) from e
+        raise ConfigError(name, annotate(problems, data, Config)) from e
 
 
 def _too_deep(text: str) -> str:
@@ -604,6 +605,8 @@ def _strip(msg: str) -> str:
 def _cross_line(line: str, text: str) -> str:
     key_path, _, _rest = line.partition(": ")
     loc = tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", key_path) if p)
+    while loc and isinstance(loc[-1], int):  # an item of an inline list: the key's line
+        loc = loc[:-1]
     found = locate(text, loc)
     return f"{line} (line {found})" if found else line
 

@@ -1,9 +1,11 @@
-"""`syndication explain`: show a stored item and why it got each category and regency."""
+"""`syndication explain`: a stored item, why it got each category and regency, and what
+became of it on each Telegram channel."""
 
 from __future__ import annotations
 
 from .config import Config
 from .normalize.urls import canonical_url, url_key
+from .outcome import outcomes
 from .store import ScopeItem, Store
 
 
@@ -20,13 +22,6 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
         if skipped is not None:
             return skipped, False
         return f"explain: no stored item matches {target!r} (an item id or article URL)", False
-    routes = [
-        f"{r.slug} -> {r.chat}"
-        for r in config.regencies
-        if r.slug in item.regencies
-        and r.chat
-        and set(item.categories) & set(config.notify_categories_for(r))
-    ]
     lines = [
         f"item {item.id}: {item.title}",
         f"  url         {item.url}",
@@ -38,10 +33,14 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
         f"  categories  {', '.join(item.categories) or '(none)'}"
         + ("   [advertorial]" if item.advertorial else ""),
         f"  regencies   {', '.join(item.regencies) or '(unknown: no regency feed, no push)'}",
-        f"  telegram    {', '.join(routes) or '(no channel)'}",
         f"  summary     {item.summary[:200]}",
-        "  evidence (rank 1 = strongest):",
     ]
+    lines.append("  telegram (per channel):")
+    for o in outcomes(config, store, item):
+        lines.append(f"    {o.regency} -> {o.chat or '(no channel)'}: {o.state}, {o.detail}")
+    if not item.regencies:
+        lines.append("    (no regency: no channel to push to)")
+    lines.append("  evidence (rank 1 = strongest):")
     for ev in sorted(item.evidence, key=lambda e: (e.rank, e.label)):
         lines.append(f"    {ev.label:<14} rank {ev.rank}  {ev.kind:<18} {ev.text!r}")
     if not item.evidence:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
@@ -80,23 +81,30 @@ class LagWatcher:
     the time from its queueing to Telegram's answer. A row seen once is not counted again, so
     an edit of a message this process sent does not count as lag."""
 
-    def __init__(self, store: Store, since: datetime) -> None:
+    def __init__(self, store: Store, since: datetime, keep: int = 20_000) -> None:
         self.store = store
         self.since = since
-        self.seen: set[int] = set()
+        self.keep = keep  # how many sent rows are remembered (the newest): memory stays bounded
+        self.seen: OrderedDict[int, None] = OrderedDict()
 
     def observe(self) -> int:
+        """Count the rows sent since the last look (an indexed range: ix_deliveries_state_sent)."""
         d = t.deliveries.c
-        query = select(d.id, d.created, d.sent_at).where(d.state == "sent", d.sent_at > self.since)
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(query).all()
+        query = (
+            select(d.id, d.created, d.sent_at)
+            .where(d.state == "sent", d.sent_at > self.since)
+            .order_by(d.sent_at)
+        )
+        rows = self.store.read_rows(query)
         counted = 0
         for row in rows:
             sent, created = _aware(row.sent_at), _aware(row.created)
             self.since = max(self.since, sent)
             if row.id in self.seen:
                 continue
-            self.seen.add(row.id)
+            self.seen[row.id] = None
+            if len(self.seen) > self.keep:
+                self.seen.popitem(last=False)  # an edit of a row this old counts as lag
             DELIVERY_LAG.observe(max(0.0, (sent - created).total_seconds()))
             counted += 1
         return counted

@@ -4,7 +4,9 @@
     | parse (feedparser / HTML extractor) | normalize (pure) | store (one transaction)
 
 The store records new and changed items, the Telegram deliveries they cause and the feeds to
-regenerate, all at once. A failure is recorded against the source and never raised further.
+regenerate, all at once. A failure of the source (fetch, parse, a bug in a parser) is recorded
+against the source and never raised further; a StorageError (the database is away, so nothing can
+be recorded) is raised to the caller, which counts it and retries on the source's next run.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from . import workers
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
-from .fetch import ACCEPT_FEED, ACCEPT_HTML, Fetcher, FetchResult
-from .normalize import NormalizeError, normalize_entry
+from .fetch import ACCEPT_FEED, ACCEPT_HTML, FetchResult
+from .runtime import Runtime
 from .sources.feed import parse_feed
-from .store import IngestResult, SourceState, SourceSuccess, Store
+from .sources.html_source import enrich_entries, listing_entries
+from .store import IngestResult, SourceState, SourceSuccess
 from .types import Item, RawEntry
 
 log = logging.getLogger("syndication.pipeline")
@@ -37,18 +41,6 @@ class PollOutcome:
     error: str | None = None
     skipped: int = 0  # entries dropped with a reason
     entries: int = 0  # entries the source listed this poll
-
-
-@dataclass
-class Runtime:
-    """What a poll needs: handed in, never global."""
-
-    config: Config
-    store: Store
-    fetcher: Fetcher
-    owner: str
-    clock: Callable[[], datetime]
-    on_source_alert: Callable[[str, str], None] | None = None
 
 
 async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False) -> PollOutcome:
@@ -104,21 +96,21 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
     if source.enrich and source.kind == "feed":
         # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
         digests = await _enrich(rt, source, digests, seen)
-    items, skipped = _normalize(rt.config, source, digests, seen, now)
+    items, skipped = await _normalize(rt, source, digests, seen, now)
     result = await asyncio.to_thread(
         rt.store.ingest,
         source.id,
         items,
         now,
         ok,
-        route=router(rt.config, rt.store),
+        route=router(rt.config),
         announce=announcer(rt.config, state, now, quiet),
         complete=complete or first_done,
     )
     await _recovered(rt, source, state)
     log.info(
         "event=poll source=%s status=ok entries=%d new=%d updated=%d duplicates=%d "
-        "deliveries=%d skipped=%d",
+        "deliveries=%d skipped=%d rejected=%d",
         source.id,
         len(raws),
         result.new,
@@ -126,6 +118,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         result.duplicates,
         result.deliveries,
         skipped,
+        result.rejected,
     )
     return PollOutcome(source.id, "new", result, skipped=skipped, entries=len(raws))
 
@@ -140,20 +133,17 @@ async def _entries(
     the first poll is over anyway (html: only the max_articles cap left links out), and the
     entry keys never to announce (html: the first poll's backlog)."""
     if source.kind == "html":
-        from .sources.html_source import listing_entries
-
         first = not state.first_poll_done
         listing = await listing_entries(rt, source, fetched, first_poll=first)
         return list(listing.entries), listing.complete, listing.baseline_done, listing.quiet
-    feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
+    args = (fetched.body, source.id, fetched.url, fetched.content_type)
+    feed = parse_feed(*args) if rt.cpu is None else await rt.cpu.run(workers.parse, *args)
     return feed, True, False, frozenset()
 
 
 async def _enrich(
     rt: Runtime, source: SourceConfig, digests: dict[str, RawEntry], seen: set[str]
 ) -> dict[str, RawEntry]:
-    from .sources.html_source import enrich_entries
-
     changed = [d for d in digests if d not in seen]
     enriched = await enrich_entries(rt, source, [digests[d] for d in changed])
     return {**digests, **dict(zip(changed, enriched, strict=True))}
@@ -164,34 +154,31 @@ def raw_digest(raw: RawEntry) -> str:
     return hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _normalize(
-    config: Config,
+async def _normalize(
+    rt: Runtime,
     source: SourceConfig,
     raws: dict[str, RawEntry],
     seen: set[str],
     now: datetime,
 ) -> tuple[list[Item], int]:
     """Normalize the entries that changed since the last poll (`seen` ones are skipped)."""
-    ctx = config.normalize_context(source)
-    items: dict[str, Item] = {}
-    skipped = 0
-    for digest, raw in raws.items():
-        if digest in seen:
-            continue
-        try:
-            item = normalize_entry(raw, ctx, now, now)
-        except NormalizeError as e:
-            skipped += 1
-            log.info("event=entry_skipped source=%s reason=%r", source.id, str(e))
-            continue
-        # a feed listing one entry twice keeps the first
-        items.setdefault(item.entry_key, replace(item, raw_hash=digest))
-    return list(items.values()), skipped
+    ctx = rt.config.normalize_context(source)
+    todo = [(digest, raw) for digest, raw in raws.items() if digest not in seen]
+    if not todo:
+        return [], 0
+    if rt.cpu is None:
+        items, reasons = workers.normalize(todo, ctx, now)
+    else:
+        items, reasons = await rt.cpu.run(workers.normalize, todo, ctx, now)
+    for reason in reasons:
+        log.info("event=entry_skipped source=%s reason=%r", source.id, reason)
+    return items, len(reasons)
 
 
-def router(config: Config, store: Store) -> Callable[[Item], list[tuple[str, str]]]:
-    """item -> [(regency, chat)]: notify categories x each regency's channel."""
-    migrated = store.migrated_chats()
+def router(config: Config, _unused: object = None) -> Callable[[Item], list[tuple[str, str]]]:
+    """item -> [(regency, chat)]: notify categories x each regency's channel, as configured
+    (the store follows a chat Telegram migrated, in the ingest's transaction, so routing reads
+    no database; a second argument, the store older callers pass, is ignored)."""
     by_slug = {r.slug: r for r in config.regencies}
 
     def route(item: Item) -> list[tuple[str, str]]:
@@ -201,7 +188,7 @@ def router(config: Config, store: Store) -> Callable[[Item], list[tuple[str, str
             if reg is None or reg.chat is None:
                 continue
             if set(item.categories) & set(config.notify_categories_for(reg)):
-                out.append((slug, migrated.get(reg.chat, reg.chat)))
+                out.append((slug, reg.chat))
         return out
 
     return route

@@ -44,6 +44,7 @@ class Publisher:
         self.store = store
         self.clock = clock
         self.files_written = 0
+        self.failed = False  # the last publish could not write its files: try again soon
         self._digests: dict[str, str] = {}  # relative path -> digest of the bytes on disk
 
     def reconfigure(self, config: Config) -> None:
@@ -94,11 +95,13 @@ class Publisher:
         return written
 
     def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
+        self.failed = True  # until the marks are cleared: a StorageError leaves it set too
         self.sync_from_store()
-        started = self.clock()
         site = self.site()
         scopes = self.all_scopes()
-        dirty = set(self.store.dirty_scopes())
+        # the marks' versions, read before any item: only what this publish saw is cleared
+        marks = self.store.dirty_marks()
+        dirty = set(marks)
         out = self.config.output_dir
         todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.html").exists()]
         limit = site.items_per_feed
@@ -110,10 +113,12 @@ class Publisher:
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
             result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
         except (FeedsError, OSError) as e:
+            # the dirty marks stay: the files are written again once the disk allows it
             log.error("event=publish_failed error=%r", str(e))
             return site, 0, ()
         self._share(result.written)
-        self.store.clear_dirty(dirty, started)
+        self.store.clear_dirty(marks)
+        self.failed = False
         self.files_written += len(result.written)
         if result.written:
             log.info(

@@ -31,7 +31,8 @@ from . import metrics
 from .config import Config, SourceConfig, load
 from .errors import ConfigError, StorageError
 from .pipeline import poll_source
-from .service import App, bind_server, build_app, log_startup
+from .service import App, bind_server, build_app
+from .startup import log_startup, with_startup_report
 
 log = logging.getLogger("syndication.daemon")
 FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
@@ -39,6 +40,7 @@ STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after 
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
 RETRY = 1.0  # a file that does not parse is read once more this much later before rejecting
+PUBLISH_RETRY = 1.0  # seconds before the first retry of a publish that failed; it doubles
 RESTART_KEYS = ("storage", "server", "fetch")  # read once at start; a change needs a restart
 
 
@@ -49,7 +51,8 @@ async def run_daemon(path: Path, config: Config) -> int:
         log_startup(config)
         app = await build_app(config)
         try:
-            await Daemon(path, app, server_socket=sock).run()
+            daemon = Daemon(path, app, server_socket=sock)
+            await with_startup_report(config, app.store, daemon.run())
         finally:
             await app.aclose()
     finally:
@@ -68,6 +71,7 @@ class Daemon:
         self.wake_delivery = asyncio.Event()
         self.inflight: set[asyncio.Task[Any]] = set()
         self.publish_lock = asyncio.Lock()
+        self.publish_failures = 0  # consecutive publishes that failed: the retry backs off
         self.config_digest = _digest(path)
         self.config_missing = False
         self.running = False
@@ -192,9 +196,9 @@ class Daemon:
         if outcome.result and outcome.result.deliveries:
             self.wake_delivery.set()
 
-    def _request_publish(self) -> None:
+    def _request_publish(self, delay: timedelta | None = None) -> None:
         if self.scheduler.get_job("publish") is None and not self.stop_event.is_set():
-            delay = self.app.config.feeds.publish_delay
+            delay = self.app.config.feeds.publish_delay if delay is None else delay
             self.scheduler.add_job(
                 self._publish_job, "date", id="publish", run_date=datetime.now(UTC) + delay
             )
@@ -206,9 +210,18 @@ class Daemon:
         async with self.publish_lock:  # the debounced job and the final one never overlap
             try:
                 await self.app.publisher.publish_dirty()
+                failed = self.app.publisher.failed  # it could not write the files
             except Exception:
-                metrics.ERRORS.labels("publish").inc()
                 log.exception("event=publish_failed")
+                failed = True
+        if not failed:
+            self.publish_failures = 0
+            return
+        # the dirty marks stay, but nothing would publish again until the next new item
+        metrics.ERRORS.labels("publish").inc()
+        self.publish_failures += 1
+        wait = min(PUBLISH_RETRY * 2 ** (self.publish_failures - 1), 300.0)
+        self._request_publish(timedelta(seconds=wait))
 
     async def _sync_job(self) -> None:
         await self._job(self._sync())
@@ -358,8 +371,9 @@ class Daemon:
             if before.get(source_id) != source:
                 self._schedule_source(source)
         if _published_view(old) != _published_view(config):
-            scopes = [s.path for s in self.app.publisher.all_scopes()]
-            await asyncio.to_thread(store.mark_dirty, scopes, datetime.now(UTC))
+            scopes = await asyncio.to_thread(self.app.publisher.all_scopes)  # reads the store
+            paths = [s.path for s in scopes]
+            await asyncio.to_thread(store.mark_dirty, paths, datetime.now(UTC))
             self._request_publish()
         self.wake_delivery.set()  # channels may have changed
         log.info(

@@ -27,8 +27,10 @@ from .deliver import Deliverer
 from .errors import ConfigError
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
-from .pipeline import PollOutcome, Runtime, poll_source
+from .pipeline import PollOutcome, poll_source
 from .publishing import Publisher
+from .runtime import Runtime
+from .startup import log_startup
 from .store import Store, open_store
 
 log = logging.getLogger("syndication.service")
@@ -70,6 +72,8 @@ class App:
     async def aclose(self) -> None:
         await self.deliverer.aclose()
         await self.runtime.fetcher.aclose()
+        if self.runtime.cpu is not None:
+            await asyncio.to_thread(self.runtime.cpu.shutdown)
         self.store.engine.dispose()
 
 
@@ -88,6 +92,9 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
         fetcher=Fetcher(fetch_policy(config)),
         owner=owner_id(),
         clock=clock,
+        # the pool is built and tested but off: on this 2-core box under load it measured no
+        # gain and once let concurrent ingests hit SQLite's "database is locked" (see h9 report)
+        cpu=None,
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin
@@ -148,15 +155,6 @@ def bind_server(config: Config, config_path: Path | str = "config.toml") -> sock
                 "(or host), or stop the process that holds it"
             ],
         ) from e
-
-
-def log_startup(config: Config) -> None:
-    """What an admin must know before the first poll: Telegram sends nothing without a token."""
-    if config.token() is None:
-        log.warning(
-            "telegram: no token in $%s; delivery runs dry (messages are logged, not sent)",
-            config.telegram.token_env,
-        )
 
 
 async def serve_only(config: Config, config_path: Path | str = "config.toml") -> int:

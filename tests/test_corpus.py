@@ -12,7 +12,8 @@ import pytest
 
 from syndication.config import SourceConfig, loads
 from syndication.fetch import Fetcher, FetchPolicy
-from syndication.pipeline import Runtime, poll_source
+from syndication.pipeline import poll_source
+from syndication.runtime import Runtime
 from syndication.store import open_store
 from tests.conftest import SHARED, gazetteer_toml
 from tests.portal import Portal

@@ -4,6 +4,7 @@ clean exit on SIGINT and SIGTERM."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -55,9 +56,17 @@ def test_demo_serves_feeds_and_prints_messages(tmp_path: Path, sig: signal.Signa
                     return 0
                 return len(feedparser.parse(resp.content).entries) if resp.is_success else 0
 
-            wait_until(lambda: items() >= 3, 15, "items in the served feed")
-            wait_until(lambda: "event=telegram_dry_run" in text(), 10, "a dry-run message")
-            assert "<b><a href=" in text()  # the message itself, as Telegram would get it
+            wait_until(lambda: items() >= 3, 60, "items in the served feed")
+            wait_until(lambda: "event=telegram_dry_run" in text(), 60, "a dry-run message")
+            # the message as the channel shows it: the title's words, the address once
+            after = text().split("event=telegram_dry_run", 1)[1].splitlines()[1:]
+            dry = "\n".join(itertools.takewhile(lambda line: line.startswith("    "), after))
+            assert "    │ " in dry and "<a href=" not in dry and "<b>" not in dry, dry
+            assert dry.count("http://127.0.0.1") == 1, dry
+            assert f"--config {tmp_path / 'demo' / 'config.toml'} status" in text()
+            assert "explain http://127.0.0.1:" in text()
+            # it keeps publishing after the 8 samples: the 9th is a new story
+            wait_until(lambda: items() > 8, 60, "more items than the 8 samples")
             index = httpx.get(url, timeout=2)
             assert index.status_code == 200 and "regency/kukar.rss" in index.text
             assert httpx.get(url + "readyz", timeout=2).status_code == 200

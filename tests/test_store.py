@@ -95,7 +95,7 @@ def test_scopes_and_dirty_marks(db_url: str) -> None:
     assert "regency/kutim/advertorial" in expected
     assert set(store.dirty_scopes()) == expected
     assert [i.title for i in store.scope_items("regency/kukar/pemerintah", 10)] == [it.title]
-    store.clear_dirty(expected, NOW)
+    store.clear_dirty(store.dirty_marks())
     assert store.dirty_scopes() == []
     assert store.nonempty_pair_scopes() == sorted(s for s in expected if s.count("/") == 2)
 
@@ -105,7 +105,7 @@ def test_title_correction_updates_and_queues_an_edit(db_url: str) -> None:
     store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
     [row] = store.claim_deliveries("p1", NOW, timedelta(minutes=5), 10)
     store.mark_sent(row.id, NOW, 77, "text", row.item.title)
-    store.clear_dirty(store.dirty_scopes(), NOW)
+    store.clear_dirty(store.dirty_marks())
     fixed = item(1, title="Judul yang diperbaiki", content_hash="changed")
     later = NOW + timedelta(minutes=10)
     res = store.ingest("a", [fixed], later, OK, route=route, announce=yes)

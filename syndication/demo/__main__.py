@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cli import main as cli_main
+from . import preview
 
 
 @dataclass
@@ -55,16 +56,22 @@ class DemoPortal:
         threading.Thread(target=self._clock, daemon=True).start()
 
     def _clock(self) -> None:
-        while len(self.published) < len(self.articles):
+        while True:  # for as long as the demo runs
             time.sleep(self.every)
             self.publish_next()
 
     def publish_next(self) -> None:
+        """The next sample article; after the last one, the samples again as new articles
+        (an edition number in slug and title, so each is a new story)."""
         with self.lock:
-            if len(self.published) < len(self.articles):
-                art = self.articles[len(self.published)]
-                self.published.append(Published(art, datetime.now(UTC)))
-                print(f"demo portal: published {art['title']!r}", flush=True)
+            n = len(self.published)
+            art = dict(self.articles[n % len(self.articles)])
+            edition = n // len(self.articles) + 1
+            if edition > 1:
+                art["slug"] = f"{art['slug']}-{edition}"
+                art["title"] = f"{art['title']} (edisi {edition})"
+            self.published.append(Published(art, datetime.now(UTC)))
+            print(f"demo portal: published {art['title']!r}", flush=True)
 
     def feed(self) -> bytes:
         with self.lock:
@@ -188,6 +195,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("SYNDICATION_DEMO_TOKEN", None)
     print(f"demo: portal at {portal.url}/, data in {folder}", flush=True)
     print(f"demo: feeds at http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
+    print(
+        "demo: look inside from another terminal:\n"
+        f"  .venv/bin/syndication --config {config} status\n"
+        f"  .venv/bin/syndication --config {config} explain {portal.url}/berita/"
+        f"{portal.articles[0]['slug']}/",
+        flush=True,
+    )
+    preview.install()  # dry-run messages as the channel shows them, not raw HTML
     return cli_main(["--config", str(config), "run"])
 
 

@@ -109,7 +109,8 @@ def resolve_published(
     default_tz: str = "Asia/Makassar",
     skew: timedelta = timedelta(minutes=10),
 ) -> datetime:
-    """The machine date, else the printed one; a missing or future date becomes first_seen.
+    """The machine date, else the printed one; a missing or future date becomes first_seen,
+    and so does a zero time (`0001-01-01T00:00:00Z`, the Unix epoch): no date.
 
     A raw string carrying WIB/WITA/WIT wins over the machine date: that machine date is
     usually feedparser's reading of the same string with the label taken as UTC.
@@ -123,9 +124,13 @@ def resolve_published(
         else [_as_utc(machine, default_tz), parsed]
     )
     for candidate in candidates:
-        if candidate is not None and candidate <= limit:
+        if candidate is not None and _NO_DATE_UNTIL < candidate <= limit:
             return candidate
     return _as_utc(first_seen, default_tz) or first_seen
+
+
+# a date up to the end of the Unix epoch's first day is a zero time written for "no date"
+_NO_DATE_UNTIL = datetime(1970, 1, 2, tzinfo=UTC)
 
 
 def _has_local_label(raw: str) -> bool:
@@ -137,7 +142,10 @@ def _as_utc(value: datetime | None, default_tz: str) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=_zone(default_tz))
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 in a zone east of UTC: no date
+        return None
 
 
 @lru_cache(maxsize=32)

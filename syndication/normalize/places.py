@@ -6,6 +6,9 @@ place but are not (the sultanate, a bridge), and the words that make a name an i
 
     mask traps -> hashtags and .go.id hosts (joined abbreviations) -> prefixed common words
         -> every other name, longest first, as whole words
+
+Each pass is one compiled regex per gazetteer: the names are a trie (one branch per character,
+not one alternative per name), and a pass whose telltale words are absent is skipped.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ TRAPS = re.compile(
 # continues it
 _JOINED = re.compile(r"[#@][\w]+|(?:[\w-]+\.)+go\.id(?![\w-]|\.\w)", re.IGNORECASE)
 _MIN_COMPACT = 3
+# Cheap searches that every match of TRAPS / _JOINED contains (with the same flags,
+# so no text the full pattern would match is skipped): most texts then skip that pass.
+_TRAPS_HINT = re.compile(r"kutai|jembatan", re.IGNORECASE)
+_JOINED_HINT = re.compile(r"[#@]|\.go\.id", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -110,25 +117,54 @@ def gazetteer(ctx: NormalizeContext) -> Gazetteer:
     )
 
 
-def _words(name_key: str) -> str:
-    return r"[\s\-]+".join(re.escape(w) for w in name_key.split())
-
-
 def _alternation(keys: list[str]) -> re.Pattern[str] | None:
     if not keys:
         return None
-    ordered = sorted(keys, key=lambda k: (-len(k), k))  # longest first: Loa Janan Ilir wins
-    return re.compile(rf"(?<!\w)(?:{'|'.join(_words(k) for k in ordered)})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w){_trie(keys)}(?!\w)", re.IGNORECASE)
 
 
 def _prefixed(keys: list[str]) -> re.Pattern[str] | None:
+    """One branch per required prefix, its names in a trie; group `p<i>` holds the name."""
     if not keys:
         return None
-    parts = sorted(keys, key=lambda k: (-len(k), k))
+    by_prefix: dict[str, list[str]] = {}
+    for k in keys:
+        by_prefix.setdefault(COMMON_WORD_NAMES[k], []).append(k)
     alternatives = "|".join(
-        f"{COMMON_WORD_NAMES[k]}(?P<n{i}>{_words(k)})" for i, k in enumerate(parts)
+        f"{prefix}(?P<p{i}>{_trie(names)})" for i, (prefix, names) in enumerate(by_prefix.items())
     )
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+_Node = dict[str, "_Node"]
+_END = ""  # marks a node where a whole name ends
+
+
+def _trie(keys: list[str]) -> str:
+    """All names as one regex factored by common prefix, so the engine follows one branch per
+    character instead of trying every name at every position. Spaces match any run of spaces
+    and hyphens. Where a name goes on into a longer one, the rest is a greedy optional tried
+    first, so the longest name that ends on a word boundary wins (Loa Janan Ilir over Loa
+    Janan), as in a longest-first alternation."""
+    root: _Node = {}
+    for name_key in keys:
+        node = root
+        for ch in name_key:
+            node = node.setdefault(ch, {})
+        node[_END] = {}
+    return _render(root)
+
+
+def _render(node: _Node) -> str:
+    branches = [
+        (r"[\s\-]+" if ch == " " else re.escape(ch)) + _render(child)
+        for ch, child in sorted(node.items())
+        if ch != _END
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if _END in node else body
 
 
 def _compact(names: dict[str, tuple[Place, ...]]) -> tuple[tuple[str, Place], ...]:
@@ -146,14 +182,17 @@ def _compact(names: dict[str, tuple[Place, ...]]) -> tuple[tuple[str, Place], ..
 
 def find(text: str, gaz: Gazetteer) -> list[Hit]:
     """Every place named in `text`, in order; overlapping names resolved longest first."""
-    work = TRAPS.sub(lambda m: " " * len(m.group()), text)
+    work = text
+    if _TRAPS_HINT.search(work):
+        work = TRAPS.sub(lambda m: " " * len(m.group()), work)
     hits: list[Hit] = []
-    for match in list(_JOINED.finditer(work)):
-        hits.extend(_joined_hits(match, gaz))
-        work = _blank(work, match.start(), match.end())
+    if _JOINED_HINT.search(work):
+        for match in list(_JOINED.finditer(work)):
+            hits.extend(_joined_hits(match, gaz))
+            work = _blank(work, match.start(), match.end())
     if gaz.prefixed is not None:
         for match in list(gaz.prefixed.finditer(work)):
-            name = next(g for g in match.groups() if g)
+            name = next(g for g in match.groups() if g is not None)
             start = match.end() - len(name)
             hits.extend(_hits(gaz, name, start, match.end()))
             work = _blank(work, match.start(), match.end())

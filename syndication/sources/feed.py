@@ -29,7 +29,11 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     if _looks_like_json(body, content_type):
         return parse_json_feed(body, source_id, url)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    parsed = feedparser.parse(body, response_headers=headers)
+    # no sanitizer, no URI resolution here: normalize's nh3 pass does both, once, and only
+    # for the entries that are new or changed
+    parsed = feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     if not parsed.entries and not parsed.get("version"):
         if looks_like_html(body, content_type):
             raise ParseError(html_page_message(body, url))
@@ -63,8 +67,14 @@ def _entry(e: Any, source_id: str, base: str) -> RawEntry:
         author=_clean(e.get("author")),
         labels=tuple(_labels(e.get("tags") or [])),
         image=_image(e),
-        base_url=base,
+        base_url=_base(e, base),
     )
+
+
+def _base(e: Any, url: str) -> str:
+    """The base in effect for the entry's markup: its xml:base if any, else the feed's URL."""
+    details = [*(e.get("content") or []), e.get("summary_detail") or {}]
+    return next((str(d["base"]) for d in details if d.get("base")), url)
 
 
 def _clean(value: Any) -> str | None:

@@ -37,7 +37,7 @@ from ..types import RawEntry
 from .html import NotArticle, Selectors, extract_article, extract_titled_links
 
 if TYPE_CHECKING:
-    from ..pipeline import Runtime
+    from ..runtime import Runtime
     from ..store import Store
 
 log = logging.getLogger("syndication.sources.html")

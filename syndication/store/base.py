@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from sqlalchemy import (
     Connection,
     Engine,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
 from ..types import Evidence, Item
@@ -29,31 +30,64 @@ class Queries:
         self.engine = engine
 
     def _tx(self) -> _Transaction:
-        return _Transaction(self.engine)
+        """A write transaction (on SQLite it takes the write lock at BEGIN: see db.py)."""
+        return _Transaction(self.engine, write=True)
+
+    def _read(self) -> _Transaction:
+        """A read: on SQLite a deferred transaction that takes no write lock, so a reader
+        never waits for another process's write."""
+        return _Transaction(self.engine, write=False)
 
 
 class _Transaction:
-    """engine.begin() that turns driver errors into StorageError (a busy SQLite waits out its
-    busy_timeout first; see db.py)."""
+    """One connection and transaction, committed at the end (rolled back on an error); every
+    driver error, in opening, in the body or in committing, comes out as StorageError (a busy
+    SQLite waits out its busy_timeout first; see db.py). Errors that are not the driver's
+    pass through unchanged."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, write: bool) -> None:
         self.engine = engine
-        self.ctx: Any = None
+        self.write = write
+        self.conn: Connection | None = None
 
     def __enter__(self) -> Connection:
         try:
-            self.ctx = self.engine.begin()
-            return self.ctx.__enter__()  # type: ignore[no-any-return]
-        except OperationalError as e:
-            raise StorageError(f"storage: cannot open a transaction: {e.orig}") from e
-
-    def __exit__(self, *exc: Any) -> None:
-        try:
-            self.ctx.__exit__(*exc)
-        except IntegrityError:
-            raise
+            conn = self.engine.connect()
         except SQLAlchemyError as e:
-            raise StorageError(f"storage: transaction failed: {e}") from e
+            raise StorageError(f"storage: cannot connect: {_reason(e)}") from e
+        self.conn = conn
+        try:
+            conn.execution_options(**{WRITE_OPTION: self.write})
+            conn.begin()
+        except SQLAlchemyError as e:
+            conn.close()
+            raise StorageError(f"storage: cannot open a transaction: {_reason(e)}") from e
+        return conn
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        conn = self.conn
+        assert conn is not None
+        try:
+            if exc is None:
+                conn.commit()
+            else:
+                conn.rollback()
+        except SQLAlchemyError as e:
+            if exc is None:
+                raise StorageError(f"storage: transaction failed: {_reason(e)}") from e
+        finally:
+            with contextlib.suppress(SQLAlchemyError):
+                conn.close()
+        if isinstance(exc, SQLAlchemyError):
+            raise StorageError(f"storage: query failed: {_reason(exc)}") from exc
+
+
+WRITE_OPTION = "syndication_write"  # read by db.py's SQLite "begin" listener
+
+
+def _reason(e: SQLAlchemyError) -> str:
+    orig = getattr(e, "orig", None)
+    return str(orig if orig is not None else e).strip().splitlines()[0][:500]
 
 
 def _chunks(values: list[T], size: int) -> Iterable[list[T]]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ..errors import StorageError
+from .base import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # the advisory lock that lets one process at a time migrate a PostgreSQL database ("synd")
@@ -26,7 +27,7 @@ def open_engine(url: str) -> Engine:
             url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=NullPool
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
 
@@ -51,9 +52,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # take the write lock at the start: two writers never deadlock on a lock upgrade
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(conn: Any) -> None:
+    # a write takes the write lock at the start (two writers never deadlock on a lock
+    # upgrade); a read (the default, also for a plain engine.connect()) takes none and, in
+    # WAL mode, never waits for a writer
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def migrate(engine: Engine) -> None:
@@ -61,10 +65,12 @@ def migrate(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as conn:
-            _lock_migrations(conn)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                _lock_migrations(conn)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
     except SQLAlchemyError as e:
         raise StorageError(f"storage: cannot migrate {engine.url!r}: {e}") from e
 
@@ -73,6 +79,6 @@ def _lock_migrations(conn: Connection) -> None:
     """Wait until no other process migrates, and keep them out until this transaction ends:
     any number of processes may start (or upgrade) at once. The first migrates, the others
     then find the schema current. SQLite needs nothing more: the transaction begins with
-    BEGIN IMMEDIATE, which already admits one writer at a time."""
+    BEGIN IMMEDIATE (a write), which already admits one writer at a time."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from . import schema as t
 from .base import Queries, _aware, _scope_item
+from .items import INGEST_LOCK
 from .records import (
     DeliveryRow,
 )
@@ -109,7 +110,7 @@ class DeliveryQueries(Queries):
             .select_from(t.deliveries.outerjoin(t.channels, ch.chat == d.chat))
             .where(*conds)
         )
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             due = conn.execute(query).scalar_one_or_none()
         result: datetime | None = _aware(due)
         return result
@@ -130,7 +131,7 @@ class DeliveryQueries(Queries):
                 d.chat.not_in(_held_by_others(owner, now)),
             )
         )
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return sorted(r.chat for r in conn.execute(query))
 
     def chat_has_due(self, chat: str, now: datetime) -> bool:
@@ -142,7 +143,7 @@ class DeliveryQueries(Queries):
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
         )
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
     # --- chat send leases: one process at a time sends to a chat ------------------------
@@ -208,7 +209,7 @@ class DeliveryQueries(Queries):
     def broken_chats(self) -> dict[str, datetime]:
         """Broken chat -> when it was last found broken."""
         c = t.channels.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(c.chat, c.updated).where(c.state == "broken"))
             return {r.chat: _aware(r.updated) for r in rows}
 
@@ -231,7 +232,7 @@ class DeliveryQueries(Queries):
     def lease_owners(self, now: datetime) -> list[str]:
         """Owners holding an unexpired delivery or chat lease."""
         d, c = t.deliveries.c, t.channels.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(d.lease_owner.label("owner"))
                 .where(d.lease_until >= now)
@@ -326,7 +327,7 @@ class DeliveryQueries(Queries):
             return prev != "broken"
 
     def channel_states(self) -> dict[str, str]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {r.chat: r.state for r in conn.execute(select(t.channels))}
 
     def reset_channel(self, chat: str, now: datetime) -> None:
@@ -334,9 +335,21 @@ class DeliveryQueries(Queries):
             self._channel(conn, chat, now, state="ok", reason=None)
 
     def migrate_chat(self, old: str, new: str, now: datetime) -> None:
+        """Move `old`'s rows to `new` (Telegram upgraded the group). A row whose item already
+        has a row for `new` stays with `old`, superseded: never due again, so nothing is sent
+        to the dead id twice and `run --once` does not wait for it."""
         d = t.deliveries.c
         with self._tx() as conn:
-            taken = {r.item_id for r in conn.execute(select(d.item_id).where(d.chat == new))}
+            if conn.dialect.name == "postgresql":
+                # no ingest queues a row for `old` between this move and its commit (on SQLite,
+                # BEGIN IMMEDIATE serializes the two)
+                conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
+            taken = select(d.item_id).where(d.chat == new).scalar_subquery()
+            conn.execute(
+                update(t.deliveries)
+                .where(d.chat == old, d.item_id.in_(taken), d.state.in_(("pending", "edit")))
+                .values(state="superseded", lease_owner=None, lease_until=None)
+            )
             conn.execute(
                 update(t.deliveries).where(d.chat == old, d.item_id.not_in(taken)).values(chat=new)
             )
@@ -352,7 +365,7 @@ class DeliveryQueries(Queries):
 
     def migrated_chats(self) -> dict[str, str]:
         c = t.channels.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {
                 r.chat: r.migrated_to
                 for r in conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))

@@ -3,11 +3,14 @@ scopes and windows, and retention."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     Connection,
+    and_,
     delete,
     func,
     insert,
@@ -15,6 +18,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from ..types import Item
 from . import schema as t
@@ -28,6 +34,7 @@ from .sources import SourceQueries, SourceSuccess
 Route = Callable[[Item], Sequence[tuple[str, str]]]  # item -> [(regency slug, chat)]
 DUPLICATE_TITLE_WINDOW = timedelta(days=3)
 INGEST_LOCK = 0x53594E44  # pg advisory lock key of ItemQueries.ingest
+log = logging.getLogger("syndication.store")
 
 
 def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
@@ -65,8 +72,11 @@ class ItemQueries(SourceQueries):
                 # one ingest at a time, as SQLite's BEGIN IMMEDIATE gives: two sources carrying
                 # one story must see each other's item, and their dirty_scopes rows not collide
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
-            for item in items_in:
-                self._ingest_one(conn, source_id, item, now, route, announce, result)
+            taken = [
+                item
+                for item in items_in
+                if self._ingest_guarded(conn, source_id, item, now, route, announce, result)
+            ]
             c = t.sources.c
             conn.execute(
                 update(t.sources)
@@ -81,8 +91,8 @@ class ItemQueries(SourceQueries):
                     .scalar_subquery(),
                 )
             )
-            if items_in:
-                newest = max(i.published for i in items_in)
+            if taken:
+                newest = max(i.published for i in taken)
                 conn.execute(
                     update(t.sources)
                     .where(c.id == source_id, or_(c.newest_item.is_(None), c.newest_item < newest))
@@ -90,6 +100,46 @@ class ItemQueries(SourceQueries):
                 )
             self._success(conn, source_id, now, ok)
         return result
+
+    def _ingest_guarded(
+        self,
+        conn: Connection,
+        source_id: str,
+        item: Item,
+        now: datetime,
+        route: Route,
+        announce: Callable[[Item], bool],
+        result: IngestResult,
+    ) -> bool:
+        """One entry in a savepoint: an entry the store cannot take (a value out of range,
+        text the database refuses) costs that entry only; False when it was rejected. A lost
+        connection or a lock still fails the whole ingest (StorageError): nothing is half
+        stored, and the next poll tries again."""
+        before = dataclasses.replace(result)
+        try:
+            with conn.begin_nested():
+                self._ingest_one(conn, source_id, item, now, route, announce, result)
+            return True
+        except (
+            ArithmeticError,
+            ValueError,
+            TypeError,
+            DataError,
+            IntegrityError,
+            StatementError,
+        ) as e:
+            if isinstance(e, DBAPIError) and not isinstance(e, (DataError, IntegrityError)):
+                raise  # the connection or the database, not this entry
+            for f in dataclasses.fields(result):
+                setattr(result, f.name, getattr(before, f.name))
+            result.rejected += 1
+            log.warning(
+                "event=entry_rejected stage=store source=%s entry=%r error=%r",
+                source_id,
+                item.entry_key[:200],
+                f"{type(e).__name__}: {e}"[:500],
+            )
+            return False
 
     def _ingest_one(
         self,
@@ -139,9 +189,12 @@ class ItemQueries(SourceQueries):
         found = by_url.scalar_one_or_none()
         if found is not None or len(item.title_key) < 12:
             return found
+        low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
         window = (
-            c.published >= item.published - DUPLICATE_TITLE_WINDOW,
-            c.published <= item.published + DUPLICATE_TITLE_WINDOW,
+            c.published
+            >= max(item.published, low + DUPLICATE_TITLE_WINDOW) - DUPLICATE_TITLE_WINDOW,
+            c.published
+            <= min(item.published, high - DUPLICATE_TITLE_WINDOW) + DUPLICATE_TITLE_WINDOW,
         )
         by_title = conn.execute(select(c.id).where(c.title_key == item.title_key, *window).limit(1))
         return by_title.scalar_one_or_none()
@@ -188,18 +241,29 @@ class ItemQueries(SourceQueries):
         self._mark_dirty(conn, set(new) | set(old), now)
 
     def _mark_dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
-        present = {r.scope for r in conn.execute(select(t.dirty_scopes.c.scope))}
-        fresh = [{"scope": s, "since": now} for s in scopes if s not in present]
-        if fresh:
-            conn.execute(insert(t.dirty_scopes), fresh)
+        """Mark each scope dirty, bumping the version of a mark already there: a publish that
+        read the old version leaves the mark for the next one (race-free: one upsert)."""
+        rows = [{"scope": s, "since": now, "version": 1} for s in sorted(set(scopes))]
+        if not rows:
+            return
+        c = t.dirty_scopes.c
+        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.dirty_scopes)
+        conn.execute(
+            upsert.on_conflict_do_update(index_elements=[c.scope], set_={"version": c.version + 1}),
+            rows,
+        )
 
     def _add_deliveries(
         self, conn: Connection, item_id: int, routes: Sequence[tuple[str, str]], now: datetime
     ) -> int:
         d = t.deliveries.c
+        if not routes:
+            return 0
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
+        moved = _migrations(conn)
         added = 0
-        for regency, chat in routes:
+        for regency, configured in routes:
+            chat = _follow(moved, configured)
             if chat in have:
                 continue
             conn.execute(
@@ -219,13 +283,24 @@ class ItemQueries(SourceQueries):
     # --- feeds ------------------------------------------------------------------------
 
     def dirty_scopes(self) -> list[str]:
-        with self.engine.connect() as conn:
-            return [r.scope for r in conn.execute(select(t.dirty_scopes.c.scope))]
+        return sorted(self.dirty_marks())
 
-    def clear_dirty(self, scopes: Iterable[str], before: datetime) -> None:
+    def dirty_marks(self) -> dict[str, int]:
+        """Dirty scope -> the version of its mark. Read these before the scopes' items, and
+        hand them to clear_dirty after publishing."""
         c = t.dirty_scopes.c
+        with self._read() as conn:
+            return {r.scope: int(r.version) for r in conn.execute(select(c.scope, c.version))}
+
+    def clear_dirty(self, marks: Mapping[str, int]) -> None:
+        """Clear the marks a publish saw; a mark bumped since (an ingest that committed after
+        the publish read its items) stays for the next publish."""
+        c = t.dirty_scopes.c
+        pairs = sorted(marks.items())
         with self._tx() as conn:
-            conn.execute(delete(t.dirty_scopes).where(c.scope.in_(list(scopes)), c.since <= before))
+            for chunk in _chunks(pairs, 200):
+                seen = or_(*(and_(c.scope == s, c.version == v) for s, v in chunk))
+                conn.execute(delete(t.dirty_scopes).where(seen))
 
     def mark_dirty(self, scopes: Iterable[str], now: datetime) -> None:
         with self._tx() as conn:
@@ -241,12 +316,12 @@ class ItemQueries(SourceQueries):
             .order_by(s.published.desc(), i.id.desc())
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [_scope_item(r) for r in conn.execute(query)]
 
     def nonempty_pair_scopes(self) -> list[str]:
         s = t.item_scopes.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(s.scope).where(s.scope.like("regency/%/%")).distinct())
             return sorted(r.scope for r in rows)
 
@@ -258,48 +333,57 @@ class ItemQueries(SourceQueries):
             return {r[0]: (int(r[1]), _aware(r[2])) for r in conn.execute(query)}
 
     def item(self, item_id: int) -> ScopeItem | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(t.items).where(t.items.c.id == item_id)).one_or_none()
         return _scope_item(row) if row else None
 
     def item_by_url_key(self, url_key: str) -> ScopeItem | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 select(t.items).where(t.items.c.url_key == url_key).limit(1)
             ).one_or_none()
         return _scope_item(row) if row else None
 
-    def prune(self, before: datetime, keep_per_scope: int) -> int:
-        """Delete items older than `before` that no feed window still shows."""
-        s, i = t.item_scopes.c, t.items.c
-        with self._tx() as conn:
-            keep: set[int] = set()
-            for (scope,) in conn.execute(select(s.scope).distinct()):
-                keep.update(
-                    r.item_id
-                    for r in conn.execute(
-                        select(s.item_id)
-                        .where(s.scope == scope)
-                        .order_by(s.published.desc())
-                        .limit(keep_per_scope)
-                    )
-                )
-            old = [
-                r.id
-                for r in conn.execute(select(i.id).where(i.published < before))
-                if r.id not in keep
-            ]
-            busy = {
-                r.item_id
-                for r in conn.execute(
-                    select(t.deliveries.c.item_id).where(
-                        t.deliveries.c.state.in_(("pending", "edit"))
-                    )
-                )
-            }
-            doomed = [x for x in old if x not in busy]
-            for chunk in _chunks(doomed, 500):
+    def prune(self, before: datetime, keep_per_scope: int, batch: int = 500) -> int:
+        """Delete items older than `before` that no feed window still shows and no pending
+        message needs: `batch` items per short transaction, the choice made by the database
+        (no id list of the whole table in memory)."""
+        s, i, d = t.item_scopes.c, t.items.c, t.deliveries.c
+        rank = func.row_number().over(
+            partition_by=s.scope, order_by=(s.published.desc(), s.item_id.desc())
+        )
+        ranked = select(s.item_id, rank.label("rank")).subquery()
+        shown = select(ranked.c.item_id).where(ranked.c.rank <= keep_per_scope)
+        busy = select(d.item_id).where(d.state.in_(("pending", "edit")))
+        doomed = (
+            select(i.id)
+            .where(i.published < before, i.id.not_in(shown), i.id.not_in(busy))
+            .order_by(i.id)
+            .limit(batch)
+        )
+        removed = 0
+        while True:
+            with self._tx() as conn:
+                chunk = [r.id for r in conn.execute(doomed)]
                 for table in (t.item_scopes, t.entries, t.deliveries):
                     conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
                 conn.execute(delete(t.items).where(i.id.in_(chunk)))
-            return len(doomed)
+            removed += len(chunk)
+            if len(chunk) < batch:
+                return removed
+
+
+def _migrations(conn: Connection) -> dict[str, str]:
+    """Chat -> the id Telegram moved it to, read in the ingest's own transaction: a row is
+    never queued for a chat that a concurrent sender just found migrated."""
+    c = t.channels.c
+    rows = conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
+    return {r.chat: r.migrated_to for r in rows if r.migrated_to}
+
+
+def _follow(moved: Mapping[str, str], chat: str) -> str:
+    for _ in range(8):  # a chain of migrations, never a loop
+        if chat not in moved:
+            break
+        chat = moved[chat]
+    return chat

@@ -32,6 +32,7 @@ class IngestResult:
     updated: int = 0
     duplicates: int = 0
     deliveries: int = 0
+    rejected: int = 0  # entries the store could not take (each logged); the others are kept
 
 
 @dataclass(frozen=True)

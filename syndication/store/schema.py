@@ -144,6 +144,8 @@ dirty_scopes = Table(
     metadata,
     Column("scope", String(200), primary_key=True),
     Column("since", UTC_TS, nullable=False),
+    # bumped by every mark: a publish clears only the version it read (see clear_dirty)
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
 )
 
 deliveries = Table(
@@ -168,6 +170,9 @@ deliveries = Table(
     UniqueConstraint("item_id", "chat", name="uq_deliveries_item_chat"),
     Index("ix_deliveries_state_next", "state", "next_attempt"),
     Index("ix_deliveries_chat_sent", "chat", "sent_at"),  # a chat's recent sends, for pacing
+    Index("ix_deliveries_lease_owner", "lease_owner"),  # renew_leases, release_owner
+    Index("ix_deliveries_lease_until", "lease_until"),  # lease_owners
+    Index("ix_deliveries_state_sent", "state", "sent_at"),  # the delivery lag watcher
 )
 
 channels = Table(

@@ -57,7 +57,7 @@ class SourceQueries(Queries):
                     )
 
     def source_state(self, source_id: str) -> SourceState:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(t.sources).where(t.sources.c.id == source_id)).one()
         return _source_state(row)
 
@@ -151,7 +151,7 @@ class SourceQueries(Queries):
         hashes = list(hashes)
         c = t.entries.c
         found: set[str] = set()
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             for chunk in _chunks(hashes, 500):
                 rows = conn.execute(
                     select(c.raw_hash).where(c.source_id == source_id, c.raw_hash.in_(chunk))
@@ -163,7 +163,7 @@ class SourceQueries(Queries):
         """entry key -> the stored title of its item, for the keys this source knows."""
         e, i = t.entries.c, t.items.c
         out: dict[str, str] = {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             for chunk in _chunks(list(keys), 500):
                 rows = conn.execute(
                     select(e.entry_key, i.title)
@@ -178,7 +178,7 @@ class SourceQueries(Queries):
         if not keys:
             return set()
         c = t.entries.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(c.entry_key).where(c.source_id == source_id, c.entry_key.in_(keys))
             )

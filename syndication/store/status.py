@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    Row,
+    Select,
     func,
     insert,
     select,
@@ -27,7 +30,7 @@ class StatusQueries(Queries):
     # --- status -----------------------------------------------------------------------
 
     def source_statuses(self) -> list[SourceStatus]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [
                 SourceStatus(
                     **{f.name: getattr(r, f.name) for f in dataclasses.fields(SourceStatus)}
@@ -37,7 +40,7 @@ class StatusQueries(Queries):
 
     def channel_statuses(self) -> list[ChannelStatus]:
         d, _ch = t.deliveries.c, t.channels.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             counts: dict[str, dict[str, int]] = {}
             for r in conn.execute(select(d.chat, d.state, func.count()).group_by(d.chat, d.state)):
                 counts.setdefault(r[0], {})[r[1]] = int(r[2])
@@ -65,7 +68,7 @@ class StatusQueries(Queries):
         ]
 
     def counts(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {
                 "items": int(conn.execute(select(func.count()).select_from(t.items)).scalar_one()),
                 "pending_deliveries": int(
@@ -81,7 +84,7 @@ class StatusQueries(Queries):
         """(regency scope, YYYY-MM-DD) -> items first seen that day."""
         s, i = t.item_scopes.c, t.items.c
         out: dict[tuple[str, str], int] = {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(s.scope, i.first_seen)
                 .join(t.items, i.id == s.item_id)
@@ -117,13 +120,13 @@ class StatusQueries(Queries):
 
     def file_digests(self) -> dict[str, str]:
         f = t.feed_files.c
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {r.path: r.digest for r in conn.execute(select(f.path, f.digest))}
 
     def file_bodies(self, paths: Iterable[str]) -> dict[str, bytes]:
         f = t.feed_files.c
         out: dict[str, bytes] = {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             for chunk in _chunks(list(paths), 200):
                 out.update(
                     (r.path, bytes(r.body))
@@ -131,8 +134,13 @@ class StatusQueries(Queries):
                 )
         return out
 
+    def read_rows(self, query: Select[Any]) -> list[Row[Any]]:
+        """Run one read-only query (for read-outs kept next to their use, e.g. metrics)."""
+        with self._read() as conn:
+            return list(conn.execute(query).all())
+
     def ping(self) -> None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             conn.execute(select(1))
 
     def set_event(self, key: str, value: str, now: datetime) -> None:
@@ -144,7 +152,7 @@ class StatusQueries(Queries):
                 conn.execute(insert(t.events).values(key=key, value=value, updated=now))
 
     def get_event(self, key: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(
                 select(t.events.c.value).where(t.events.c.key == key)
             ).scalar_one_or_none()

@@ -5,7 +5,9 @@
     deliveries.py  the Telegram queue, channel health, send leases
     status.py      status read-outs, shared published files, events
 
-Every method is one short transaction; none spans network I/O.
+Every method is one short transaction (prune: a few, one per batch); none spans network I/O.
+Writes take SQLite's write lock at BEGIN; reads take none. Every driver error comes out as
+StorageError (see base.py).
 """
 
 from __future__ import annotations

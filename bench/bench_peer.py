@@ -1,0 +1,299 @@
+"""Peer benchmark: `syndication run --once` against the `reader` library on the same feeds.
+
+    .venv/bin/python bench/bench_peer.py [--feeds 200] [--items 50] [--rounds 3]
+    make bench-peer                       (the same, with the defaults)
+
+    ensure reader's own virtualenv (reused) -> generate N WordPress-like feeds, serve them on
+    127.0.0.1 -> per round, fresh databases: cold, warm (304), same bytes without validators,
+    each as whole processes, syndication then reader -> median per phase, peak RSS, the ratio
+
+Phases:
+    cold   fresh databases, everything new; the server sends ETag and Last-Modified
+    warm   the same databases again; the server answers every conditional request with 304
+    same   again, the server sends no validators (and honours none): the same bytes
+reader runs `update_feeds` with 10 workers over every feed (scheduled=False, as run --once
+forces every source); syndication gets per_host = concurrency = 10 so both fetch 10 at a time
+from the one local host. Telegram has no token: delivery runs dry.
+Peak RSS is the largest resident set of any process of the run (wait4's ru_maxrss), and the
+whole tree's summed peak when psutil is importable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peer_feeds import FeedServer
+
+ROOT = Path(__file__).resolve().parents[1]
+PHASES = ("cold", "warm", "same")
+PHASE_NAMES = {
+    "cold": "cold (everything new)",
+    "warm": "warm, all 304",
+    "same": "same bytes, no validators",
+}
+READER_SPEC = ("reader>=3.26,<4", "sgmllib3k")  # some feedparser wheels omit sgmllib3k
+READER_SCRIPT = """\
+import json, sys
+from reader import make_reader
+db, urls_file = sys.argv[1], sys.argv[2]
+reader = make_reader(db)
+urls = open(urls_file, encoding="utf-8").read().split()
+known = {f.url for f in reader.get_feeds()}
+for url in urls:
+    if url not in known:
+        reader.add_feed(url)
+results = reader.update_feeds_iter(workers=10, scheduled=False)
+errors = [r.url for r in results if isinstance(r.value, Exception)]
+print(json.dumps({"entries": reader.get_entry_counts().total, "errors": len(errors)}))
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    cpu: float  # user + system seconds of the whole tree (what a loaded machine cannot steal)
+    max_rss_kb: int  # the largest single process
+    tree_rss_kb: int  # the tree's summed peak (0 without psutil)
+    note: str
+
+
+def default_venv() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "syndication-bench" / "reader-venv"
+
+
+def ensure_reader(venv: Path) -> Path:
+    """reader in its own virtualenv, outside the source tree; reused when it imports."""
+    python = venv / "bin" / "python"
+    if python.exists() and _imports_reader(python):
+        return python
+    print(f"bench: installing {' '.join(READER_SPEC)} into {venv}", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *READER_SPEC], check=True)
+    if not _imports_reader(python):
+        raise SystemExit(f"bench: reader does not import in {venv}; remove it and retry")
+    return python
+
+
+def _imports_reader(python: Path) -> bool:
+    done = subprocess.run([str(python), "-c", "import reader, sgmllib"], capture_output=True)
+    return done.returncode == 0
+
+
+def syndication_command(config: Path) -> list[str]:
+    script = Path(sys.executable).parent / "syndication"
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "syndication"]
+    return [*head, "--config", str(config), "run", "--once"]
+
+
+def write_config(folder: Path, urls: list[str]) -> Path:
+    """The repo's categories and gazetteer, these feeds, SQLite and output in `folder`."""
+    shipped = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
+    lines = [
+        "[storage]",
+        f"url = {json.dumps('sqlite:///' + str(folder / 'syndication.sqlite3'))}",
+        "[feeds]",
+        f"output_dir = {json.dumps(str(folder / 'public'))}",
+        'publish_delay = "0s"',
+        "[server]",
+        "enabled = false",
+        "[telegram]",
+        'token_env = "SYNDICATION_BENCH_NO_TOKEN"',
+        "[fetch]",
+        "per_host = 10",
+        "concurrency = 10",
+    ]
+    for table in ("categories", "regencies"):
+        for entry in shipped.get(table, []):
+            lines.append(f"[[{table}]]")
+            lines += [f"{k} = {json.dumps(v)}" for k, v in entry.items() if k != "telegram_chat"]
+    for i, url in enumerate(urls):
+        lines += ["[[sources]]", f'id = "portal-{i:04d}"', f'url = "{url}"', 'kind = "feed"']
+    path = folder / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def measure(command: list[str]) -> tuple[Run, str, str]:
+    """Run one whole process; its wall time, peak RSS, stdout and stderr."""
+    env = {k: v for k, v in os.environ.items() if "TELEGRAM" not in k}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        sampler.stop()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if proc.returncode != 0:
+        tail = "\n".join(stderr.splitlines()[-20:])
+        raise SystemExit(f"bench: {command[0]} exited {proc.returncode}:\n{tail}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss, sampler.peak_kb, ""), stdout, stderr
+
+
+class TreeSampler:
+    """The summed RSS of a process and its descendants, polled every 50 ms (psutil only)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kb = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        try:
+            import psutil
+        except ImportError:
+            return
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._stop.wait(0.05):
+            try:
+                procs = [root, *root.children(recursive=True)]
+                total = sum(p.memory_info().rss for p in procs)
+            except psutil.Error:
+                continue
+            self.peak_kb = max(self.peak_kb, total // 1024)
+
+
+def one_round(server: FeedServer, reader_python: Path, folder: Path) -> dict[str, list[Run]]:
+    urls = server.urls()
+    config = write_config(folder, urls)
+    (folder / "urls.txt").write_text("\n".join(urls), encoding="utf-8")
+    (folder / "reader_update.py").write_text(READER_SCRIPT, encoding="utf-8")
+    reader_cmd = [
+        str(reader_python),
+        str(folder / "reader_update.py"),
+        str(folder / "reader.sqlite"),
+        str(folder / "urls.txt"),
+    ]
+    runs: dict[str, list[Run]] = {}
+    for phase in PHASES:
+        server.mode = "plain" if phase == "same" else "validators"
+        for tool, command in (("syndication", syndication_command(config)), ("reader", reader_cmd)):
+            before = (server.requests, server.not_modified, server.resets)
+            run, stdout, stderr = measure(command)
+            got, got304 = server.requests - before[0], server.not_modified - before[1]
+            resets = server.resets - before[2]
+            note = f"{got} requests, {got304} x 304, {resets} resets, "
+            note += _outcome(tool, stdout, stderr)
+            runs[f"{phase}/{tool}"] = [
+                Run(run.seconds, run.cpu, run.max_rss_kb, run.tree_rss_kb, note)
+            ]
+            print(
+                f"  {phase:5} {tool:12} {run.seconds:7.2f} s, cpu {run.cpu:6.2f} s, "
+                f"{_mb(run)} ({note})",
+                flush=True,  # progress shows when the output goes to a file
+            )
+    return runs
+
+
+def _outcome(tool: str, stdout: str, stderr: str) -> str:
+    if tool == "reader":
+        data = json.loads(stdout.strip().splitlines()[-1])
+        return f"{data['entries']} entries, {data['errors']} errors"
+    cycle = re.search(r"sources=(\d+) failed=(\d+)", stderr)
+    if cycle is None:
+        return "no cycle line logged"
+    first = re.search(r"status=error kind=(\S+) failures=\d+ error=(.{0,120})", stderr)
+    why = f"; first error: {first.group(1)} {first.group(2)}" if first else ""
+    return f"{cycle.group(2)} failed of {cycle.group(1)}{why}"
+
+
+def _mb(run: Run) -> str:
+    tree = f", tree {run.tree_rss_kb / 1024:.0f} MB" if run.tree_rss_kb else ""
+    return f"peak {run.max_rss_kb / 1024:4.0f} MB{tree}"
+
+
+def table(all_runs: dict[str, list[Run]], feeds: int, items: int, rounds: int) -> str:
+    out = [
+        f"{feeds} feeds x {items} items, median of {rounds} round(s), whole processes",
+        "",
+        "| phase | syndication | reader | reader / syndication | cpu: synd / reader / ratio |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for phase in PHASES:
+        synd, peer = all_runs[f"{phase}/syndication"], all_runs[f"{phase}/reader"]
+        s = statistics.median(r.seconds for r in synd)
+        p = statistics.median(r.seconds for r in peer)
+        sc = statistics.median(r.cpu for r in synd)
+        pc = statistics.median(r.cpu for r in peer)
+        out.append(
+            f"| {PHASE_NAMES[phase]} | {s:.2f} s, {_peak(synd)} | {p:.2f} s, {_peak(peer)}"
+            f" | **{p / s:.2f}** | {sc:.2f} s / {pc:.2f} s / {pc / sc:.2f} |"
+        )
+    out += [
+        f"note: {name}: {r.note}" for name, runs in all_runs.items() for r in runs if _failed(r)
+    ]
+    return "\n".join(out)
+
+
+def _failed(run: Run) -> bool:
+    """A run where a feed failed: its figures (and the next phase's) compare unlike work."""
+    counts = re.findall(r"(\d+) (?:failed of|errors)", run.note)
+    return any(int(n) for n in counts)
+
+
+def _peak(runs: list[Run]) -> str:
+    single = max(r.max_rss_kb for r in runs) / 1024
+    tree = max(r.tree_rss_kb for r in runs) / 1024
+    return f"{max(single, tree):.0f} MB peak"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--feeds", type=int, default=200)
+    p.add_argument("--items", type=int, default=50)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--reader-venv", type=Path, default=default_venv())
+    args = p.parse_args(argv)
+    if args.feeds < 1 or args.items < 1 or args.rounds < 1:
+        p.error("--feeds, --items and --rounds must be at least 1")
+    reader_python = ensure_reader(args.reader_venv)
+    all_runs: dict[str, list[Run]] = {}
+    with FeedServer(args.feeds, args.items) as server:
+        size = statistics.mean(len(b) for b in server.bodies) / 1024
+        print(f"bench: {args.feeds} feeds x {args.items} items, {size:.0f} KB each, {server.base}")
+        for n in range(args.rounds):
+            print(f"round {n + 1}/{args.rounds}", flush=True)
+            folder = Path(tempfile.mkdtemp(prefix="bench-peer-"))
+            try:
+                for name, runs in one_round(server, reader_python, folder).items():
+                    all_runs.setdefault(name, []).extend(runs)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+    print()
+    print(table(all_runs, args.feeds, args.items, args.rounds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""What `run` says when it starts (what runs, where), and after its first round of polls
+(which sources failed, and how to try the offline demo)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from .config import Config
+from .store import Store
+
+log = logging.getLogger("syndication.startup")
+FIRST_ROUND_WAIT = 300.0  # seconds: how long to wait for every source's first attempt
+
+
+def startup_lines(config: Config) -> list[str]:
+    enabled = [s for s in config.sources if s.enabled]
+    chats = [r for r in config.regencies if r.chat]
+    if config.token():
+        telegram = f"telegram: token from ${config.telegram.token_env}, messages are sent"
+    else:
+        telegram = (
+            f"telegram: no token in ${config.telegram.token_env}; delivery runs dry: messages "
+            "are rendered and logged, nothing is sent, they stay pending"
+        )
+    where = (
+        f"feeds: written to {config.output_dir}, served at http://{config.server.host}:"
+        f"{config.server.port}/ (public URL {config.feeds.base_url})"
+        if config.server.enabled
+        else f"feeds: written to {config.output_dir} (server off; public URL "
+        f"{config.feeds.base_url})"
+    )
+    return [
+        f"sources: {len(enabled)} enabled of {len(config.sources)}: "
+        + (", ".join(f"{s.id} ({s.kind}) {s.url}" for s in enabled) or "none"),
+        f"channels: {len(chats)}: "
+        + (", ".join(f"{r.slug} -> {r.chat}" for r in chats) or "none (no telegram_chat set)"),
+        telegram,
+        where,
+    ]
+
+
+def log_startup(config: Config) -> None:
+    for line in startup_lines(config):
+        dry = line.startswith("telegram:") and config.token() is None
+        log.log(logging.WARNING if dry else logging.INFO, "event=startup %s", line)
+
+
+async def report_first_round(config: Config, store: Store, *, poll: float = 1.0) -> None:
+    """Once every enabled source had its first attempt, name those that failed."""
+    started = datetime.now(UTC)
+    wanted = {s.id for s in config.sources if s.enabled}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + FIRST_ROUND_WAIT
+    while True:
+        statuses = {
+            s.id: s
+            for s in await asyncio.to_thread(store.source_statuses)
+            if s.id in wanted and s.last_attempt is not None and s.last_attempt >= started
+        }
+        if len(statuses) == len(wanted) or loop.time() > deadline:
+            break
+        await asyncio.sleep(poll)
+    failed = [s for s in statuses.values() if s.consecutive_failures > 0]
+    for s in sorted(failed, key=lambda s: s.id):
+        log.warning("event=first_round source=%s url=%s failed: %s", s.id, s.url, s.last_error)
+    if failed and len(failed) == len(statuses):
+        log.warning(
+            "event=first_round no source could be read (%d of %d failed): offline? "
+            "`make demo` runs the whole service on a bundled offline portal",
+            len(failed),
+            len(wanted),
+        )
+    elif statuses:
+        log.info(
+            "event=first_round %d of %d sources read", len(statuses) - len(failed), len(wanted)
+        )
+
+
+async def with_startup_report(
+    config: Config, store: Store, daemon: Coroutine[Any, Any, None]
+) -> None:
+    """Run the daemon and report its first round of polls meanwhile (`log_startup` has said
+    what runs)."""
+    report = asyncio.create_task(report_first_round(config, store))
+    try:
+        await daemon
+    finally:
+        report.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await report

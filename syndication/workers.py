@@ -1,0 +1,77 @@
+"""CPU work off the event loop: parse and normalize in a process pool over all cores, so the
+loop only does I/O and a busy cycle never starves the fetches waiting beside it.
+
+Where processes cannot start (a sandbox without semaphores, a frozen binary) the pool falls
+back to one thread, which still keeps the loop free. App.aclose shuts it down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any, TypeVar
+
+from .normalize import NormalizeError, normalize_entry
+from .sources.feed import parse_feed
+from .types import Item, NormalizeContext, RawEntry
+
+log = logging.getLogger("syndication.workers")
+T = TypeVar("T")
+
+
+class CpuPool:
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._executor: Executor | None = None
+        self.kind = "none"
+
+    def _start(self) -> Executor:
+        if self._executor is None:
+            try:
+                # spawn: the parent runs threads (to_thread, the server); fork would copy locks
+                ctx = multiprocessing.get_context("spawn")
+                pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+                pool.submit(os.getpid).result(timeout=60)  # fails here, not mid-cycle
+                self._executor, self.kind = pool, "process"
+            except (OSError, NotImplementedError, RuntimeError, TimeoutError) as e:
+                log.warning("event=cpu_pool_fallback reason=%r", str(e))
+                self._executor, self.kind = ThreadPoolExecutor(1, "cpu"), "thread"
+        return self._executor
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        executor = (
+            await asyncio.to_thread(self._start) if self._executor is None else self._executor
+        )
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+def parse(body: bytes, source_id: str, url: str, content_type: str) -> list[RawEntry]:
+    return parse_feed(body, source_id, url, content_type)
+
+
+def normalize(
+    raws: list[tuple[str, RawEntry]], ctx: NormalizeContext, now: datetime
+) -> tuple[list[Item], list[str]]:
+    """(digest, raw) pairs -> items (raw_hash set, first of a repeated key kept) and the
+    reasons entries were skipped, which the caller logs."""
+    from dataclasses import replace
+
+    items: dict[str, Item] = {}
+    skipped: list[str] = []
+    for digest, raw in raws:
+        try:
+            item = normalize_entry(raw, ctx, now, now)
+        except NormalizeError as e:
+            skipped.append(str(e))
+            continue
+        items.setdefault(item.entry_key, replace(item, raw_hash=digest))
+    return list(items.values()), skipped

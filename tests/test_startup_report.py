@@ -1,0 +1,56 @@
+"""`run` says what runs when it starts, and after its first round which sources failed and
+that `make demo` works offline."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import write_config
+from tests.portal import Portal
+from tests.test_daemon import wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_run_says_what_runs_and_which_sources_failed(tmp_path: Path, portal: Portal) -> None:
+    portal.set("/gone/", b"gone", status=404)
+    sources = (
+        '[[sources]]\nid = "mati"\nurl = "http://127.0.0.1:1/feed/"\ninterval = "1h"\n'
+        f'[[sources]]\nid = "hilang"\nurl = "{portal.url}/gone/"\ninterval = "1h"\n'
+    )
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=f"sqlite:///{tmp_path}/db.sqlite3",
+        sources=sources,
+        chats={"kukar": "@demo_kukar"},
+    )
+
+    def text() -> str:
+        return out.read_text(encoding="utf-8", errors="replace")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATION")}
+    out = tmp_path / "console.txt"
+    with out.open("wb") as console:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "syndication", "--config", str(path), "run"],
+            cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=console,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_until(lambda: "make demo" in text(), 60, "the first round's report")
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+    log = text()
+    head = [line for line in log.splitlines() if "event=startup" in line]
+    assert "sources: 2 enabled of 2: mati (feed) http://127.0.0.1:1/feed/" in head[0]
+    assert "channels: 1: kukar -> @demo_kukar" in head[1]
+    assert "no token in $SYNDICATION_TEST_TOKEN; delivery runs dry" in head[2]
+    assert "server off" in head[3]
+    assert "event=first_round source=hilang" in log and "404" in log.split("source=hilang")[1]
+    assert "event=first_round source=mati" in log
+    assert "no source could be read (2 of 2 failed)" in log
