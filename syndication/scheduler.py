@@ -38,6 +38,7 @@ log = logging.getLogger("syndication.daemon")
 FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
+REAP = 2.0  # seconds between looks for dead processes' leases on this machine
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
 RETRY = 1.0  # a file that does not parse is read once more this much later before rejecting
 PUBLISH_RETRY = 1.0  # seconds before the first retry of a publish that failed; it doubles
@@ -155,6 +156,11 @@ class Daemon:
             self._config_job, "interval", seconds=CONFIG_CHECK, id="config", coalesce=True,
             max_instances=1,
         )  # fmt: skip
+        # a process of this machine that died: its chats and polls are taken over at once
+        self.scheduler.add_job(
+            self._reap_job, "interval", seconds=REAP, id="reap", coalesce=True,
+            max_instances=1,
+        )  # fmt: skip
         # files published by another process on the same database
         self.scheduler.add_job(
             self._sync_job, "interval", seconds=FEEDS_SYNC, id="feeds-sync", coalesce=True,
@@ -232,6 +238,19 @@ class Daemon:
         except StorageError as e:
             metrics.ERRORS.labels("storage").inc()
             log.error("event=feeds_sync_failed error=%r", str(e))
+
+    async def _reap_job(self) -> None:
+        await self._job(self._reap())
+
+    async def _reap(self) -> None:
+        try:
+            freed = await asyncio.to_thread(self.app.deliverer.release_dead)
+        except StorageError as e:
+            metrics.ERRORS.labels("storage").inc()
+            log.error("event=reap_failed error=%r", str(e))
+            return
+        if freed:
+            self.wake_delivery.set()  # its chats are free: send to them now
 
     async def _retention_job(self) -> None:
         await self._job(self._retention())

@@ -1,6 +1,6 @@
 """Any number of processes may start at once on an empty database: one migrates (under an
 advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), the others wait and find the schema
-current. Before the lock, two of three `run` processes died on alembic_version's key."""
+current; then each records the sources of its config, taking turns too. Before the locks, two of three `run` processes died on alembic_version's key."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 
 # a process as `run` starts: imports done, it waits at the gate, then opens (and migrates)
+# the store and records its sources
 OPENER = """
 import sys, time
 from pathlib import Path
@@ -22,7 +23,9 @@ gate = Path(sys.argv[2])
 Path(sys.argv[3]).touch()
 while not gate.exists():
     time.sleep(0.005)
-open_store(sys.argv[1]).engine.dispose()
+store = open_store(sys.argv[1])
+store.sync_sources([(f"feed{n}", f"http://127.0.0.1:9/{n}/") for n in range(60)])
+store.engine.dispose()
 print("up", flush=True)
 """
 
@@ -34,8 +37,11 @@ def test_six_processes_opening_an_empty_database_at_once_all_come_up(
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", OPENER, db_url, str(gate), str(tmp_path / f"ready{n}")],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(6)
     ]
     deadline = time.monotonic() + 60

@@ -230,19 +230,20 @@ class DeliveryQueries(Queries):
             return int(rows.rowcount) + int(chats.rowcount)
 
     def lease_owners(self, now: datetime) -> list[str]:
-        """Owners holding an unexpired delivery or chat lease."""
-        d, c = t.deliveries.c, t.channels.c
+        """Owners holding an unexpired delivery, chat or poll lease."""
+        d, c, s = t.deliveries.c, t.channels.c, t.sources.c
         with self._read() as conn:
             rows = conn.execute(
                 select(d.lease_owner.label("owner"))
                 .where(d.lease_until >= now)
                 .union(select(c.lease_owner).where(c.lease_until >= now))
+                .union(select(s.lease_owner).where(s.lease_until >= now))
             )
             return sorted({r.owner for r in rows if r.owner})
 
     def release_owner(self, owner: str) -> int:
-        """Free every delivery and chat lease of `owner` (a process known to be dead)."""
-        d, c = t.deliveries.c, t.channels.c
+        """Free every delivery, chat and poll lease of `owner` (a process known to be dead)."""
+        d, c, s = t.deliveries.c, t.channels.c, t.sources.c
         with self._tx() as conn:
             rows = conn.execute(
                 update(t.deliveries)
@@ -254,7 +255,12 @@ class DeliveryQueries(Queries):
                 .where(c.lease_owner == owner)
                 .values(lease_owner=None, lease_until=None)
             )
-            return int(rows.rowcount) + int(chats.rowcount)
+            polls = conn.execute(
+                update(t.sources)
+                .where(s.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+            return int(rows.rowcount) + int(chats.rowcount) + int(polls.rowcount)
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
