@@ -16,6 +16,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -234,10 +235,11 @@ class DeliveryQueries(Queries):
         d, c, s = t.deliveries.c, t.channels.c, t.sources.c
         with self._read() as conn:
             rows = conn.execute(
-                select(d.lease_owner.label("owner"))
-                .where(d.lease_until >= now)
-                .union(select(c.lease_owner).where(c.lease_until >= now))
-                .union(select(s.lease_owner).where(s.lease_until >= now))
+                union(
+                    select(d.lease_owner.label("owner")).where(d.lease_until >= now),
+                    select(c.lease_owner).where(c.lease_until >= now),
+                    select(s.lease_owner).where(s.lease_until >= now),
+                )
             )
             return sorted({r.owner for r in rows if r.owner})
 
