@@ -1,6 +1,7 @@
 """Any number of processes may start at once on an empty database: one migrates (under an
 advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), the others wait and find the schema
-current; then each records the sources of its config, taking turns too. Before the locks, two of three `run` processes died on alembic_version's key."""
+current; then each records the sources of its config, taking turns too. Before the locks,
+two of three `run` processes died on alembic_version's key (or on sources' key)."""
 
 from __future__ import annotations
 
