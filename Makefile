@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -qq -e '.[test]'
 	touch $(STAMP)
 
+# Parallel (pytest-xdist): most tests wait on sockets and subprocesses, so more workers than
+# cores pays. Each test has its own tmp dir, ephemeral ports and uuid-named databases.
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff format --check syndication feeds bots tests bench

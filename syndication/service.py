@@ -15,10 +15,11 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -70,10 +71,30 @@ class App:
         return self.runtime.store
 
     async def aclose(self) -> None:
-        await self.deliverer.aclose()
-        await self.runtime.fetcher.aclose()
+        """Close every resource, even when one close raises; the first error is re-raised."""
+        first: BaseException | None = None
+        closers = (
+            self.deliverer.aclose,
+            self.runtime.fetcher.aclose,
+            self._stop_cpu,
+            self._dispose,
+        )
+        for close in closers:
+            try:
+                await close()
+            except BaseException as exc:  # the rest still close; the first is re-raised
+                if first is None:
+                    first = exc
+                else:
+                    log.warning("event=close_failed stage=shutdown error=%r", exc)
+        if first is not None:
+            raise first
+
+    async def _stop_cpu(self) -> None:
         if self.runtime.cpu is not None:
             await asyncio.to_thread(self.runtime.cpu.shutdown)
+
+    async def _dispose(self) -> None:
         self.store.engine.dispose()
 
 
@@ -85,15 +106,18 @@ def owner_id() -> str:
 
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
     store = await asyncio.to_thread(open_store, config.database_url)
-    await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    try:
+        await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+    except BaseException:
+        store.engine.dispose()  # no App owns it yet
+        raise
     runtime = Runtime(
         config=config,
         store=store,
         fetcher=Fetcher(fetch_policy(config)),
         owner=owner_id(),
         clock=clock,
-        # the pool is built and tested but off: on this 2-core box under load it measured no
-        # gain and once let concurrent ingests hit SQLite's "database is locked" (see h9 report)
+        # the process pool (workers.CpuPool) is off until it is measured to help
         cpu=None,
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
@@ -103,20 +127,32 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
 
 async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[PollOutcome]:
     """Poll every enabled source concurrently (the fetcher bounds the concurrency); with
-    `progress`, a bar on stderr counts the sources done."""
+    `progress`, a bar on stderr counts the sources done. A poll that fails with the database
+    away lets the others finish first; then its error is raised."""
     sources = [s for s in app.config.sources if s.enabled]
-    polls = [poll_source(app.runtime, s, force=force) for s in sources]
+    polls = [_settled(poll_source(app.runtime, s, force=force)) for s in sources]
     if not progress or not polls:
-        return list(await asyncio.gather(*polls))
-    from rich.progress import Progress
+        results = list(await asyncio.gather(*polls))
+    else:
+        from rich.progress import Progress
 
-    outcomes = []
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("polling sources", total=len(polls))
-        for done in asyncio.as_completed(polls):
-            outcomes.append(await done)
-            bar.advance(task)
-    return outcomes
+        results = []
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("polling sources", total=len(polls))
+            for done in asyncio.as_completed(polls):
+                results.append(await done)
+                bar.advance(task)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return [r for r in results if isinstance(r, PollOutcome)]
+
+
+async def _settled(poll: Coroutine[Any, Any, PollOutcome]) -> PollOutcome | Exception:
+    try:
+        return await poll
+    except Exception as e:  # raised by poll_all once every other poll is over
+        return e
 
 
 async def run_once(config: Config) -> int:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from feeds.layout import long_date, telegram_url
+from feeds.layout import ICON, long_date, telegram_url
 
 from .config import Config
 
@@ -184,7 +184,8 @@ def status_html(
         f'<!doctype html><html lang="{escape(config.feeds.language)}"><head>'
         '<meta charset="utf-8"><meta name="viewport" content="width=device-width, '
         f'initial-scale=1"><meta http-equiv="refresh" content="{REFRESH_SECONDS}">'
-        f"<title>Status: {escape(config.feeds.title)}</title><style>{_CSS}</style></head><body>"
+        f'<title>Status: {escape(config.feeds.title)}</title><link rel="icon" href="{ICON}">'
+        f"<style>{_CSS}</style></head><body>"
         f'<p><small><a href="{index}">← Daftar feed</a> · diperbarui '
         f"{escape(long_date(now, tz))}, otomatis tiap {REFRESH_SECONDS} detik</small></p>"
         f"<h1>Status {escape(config.feeds.title)}</h1>{_alerts(data)}{dry}"

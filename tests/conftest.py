@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+# Only the large public corpora stay outside the repository (tests over them skip when absent).
+SHARED = ROOT.parent / "shared"
+CORPUS = Path(os.environ.get("SYNDICATION_CORPUS", SHARED / "corpus"))
+GAZETTEER = ROOT / "syndication" / "data" / "kaltim.toml"  # shipped product data
+DATA = ROOT / "tests" / "data"
+SEED = DATA / "seed" / "000_dc520509730166cf.txt"  # a real Kukar advertorial page, as text
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -68,15 +74,13 @@ def network_guard() -> Iterator[None]:
         socket.getaddrinfo = _real_getaddrinfo
 
 
-@pytest.fixture
-def shared_dir() -> Path:
-    return SHARED
-
-
 # --- the fixture portal, configs and databases ------------------------------------------
 
 import textwrap  # noqa: E402
 import uuid  # noqa: E402
+import weakref  # noqa: E402
+
+from sqlalchemy import Connection, Engine, event  # noqa: E402
 
 from tests.portal import Portal, running_portal  # noqa: E402
 
@@ -115,8 +119,23 @@ def pg_url() -> Iterator[str]:
     try:
         yield f"{base}/{name}"
     finally:
+        _dispose_engines_of(name)  # whatever the test left open: closed, never GC'd open
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(conn: Connection) -> None:
+    _ENGINES.add(conn.engine)
+
+
+def _dispose_engines_of(database: str) -> None:
+    for engine in list(_ENGINES):
+        if engine.url.database == database:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -126,14 +145,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-REGENCIES_TOML = SHARED / "domain" / "kaltim.toml"
-
-
 def gazetteer_toml() -> str:
-    """The [[regencies]] tables of a config, built from the shared gazetteer."""
+    """The [[regencies]] tables of a config, built from the shipped gazetteer."""
     import tomllib
 
-    data = tomllib.loads(REGENCIES_TOML.read_text(encoding="utf-8"))
+    data = tomllib.loads(GAZETTEER.read_text(encoding="utf-8"))
     prov = data["province"]
     out = [_regency_block("kaltim", prov["name"], prov["aliases"], [], True)]
     for r in data["regencies"]:
@@ -187,7 +203,7 @@ def write_config(
     server: bool = False,
     port: int = 0,
 ) -> Path:
-    """A complete config.toml for tests: the shared gazetteer, four categories, given sources."""
+    """A complete config.toml for tests: the shipped gazetteer, four categories, given sources."""
     regencies = gazetteer_toml()
     for slug, chat in (chats or {}).items():
         regencies = regencies.replace(f"#chat:{slug}\n", f'telegram_chat = "{chat}"\n')

@@ -136,7 +136,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+def _get(url: str, timeout: float = 60) -> tuple[int, bytes]:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -166,7 +166,7 @@ def test_daemon_serves_feeds_and_stops_cleanly(portal: Portal, tmp_path: Path, s
                                          server=server, base_url=base))  # fmt: skip
     proc = _start(config, "run")
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60  # generous: a loaded machine starts a process slowly
         body = b""
         while time.monotonic() < deadline and b"Festival Daerah" not in body:
             with contextlib.suppress(OSError):
@@ -181,11 +181,12 @@ def test_daemon_serves_feeds_and_stops_cleanly(portal: Portal, tmp_path: Path, s
     finally:
         proc.send_signal(sig)
         try:
-            rc = proc.wait(timeout=15)
+            _, err = proc.communicate(timeout=60)  # closes the pipes too
         finally:
             if proc.poll() is None:
                 proc.kill()
-    assert rc == 0, proc.stderr.read() if proc.stderr else ""
+                proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
 
 
 def test_serve_only_serves_published_files(portal: Portal, tmp_path: Path) -> None:
@@ -206,8 +207,8 @@ def test_serve_only_serves_published_files(portal: Portal, tmp_path: Path) -> No
         assert len(portal.hits) == hits  # serve does not poll
     finally:
         proc.send_signal(signal.SIGTERM)
-        rc = proc.wait(timeout=15)
-    assert rc == 0
+        proc.communicate(timeout=60)
+    assert proc.returncode == 0
 
 
 def test_daemon_announces_what_appears_after_its_first_poll(portal: Portal, tmp_path: Path) -> None:
@@ -226,7 +227,7 @@ def test_daemon_announces_what_appears_after_its_first_poll(portal: Portal, tmp_
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 15
+            deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not portal.hits_for("/feed/"):
                 time.sleep(0.2)
             time.sleep(1.0)
@@ -237,10 +238,10 @@ def test_daemon_announces_what_appears_after_its_first_poll(portal: Portal, tmp_
             time.sleep(2.5)  # another poll or two: still one message
         finally:
             proc.send_signal(signal.SIGTERM)
-            rc = proc.wait(timeout=15)
-        assert rc == 0
+            _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
         assert [m.text.count("Kabar Baru Saja Terbit") for m in fake.messages] == [1]
-        assert fake.token not in (proc.stderr.read() if proc.stderr else "")
+        assert fake.token not in err
 
 
 def test_status_before_any_run_lists_every_configured_source_and_channel(tmp_path: Path) -> None:

@@ -15,10 +15,8 @@ from syndication.fetch import Fetcher, FetchPolicy
 from syndication.pipeline import poll_source
 from syndication.runtime import Runtime
 from syndication.store import open_store
-from tests.conftest import SHARED, gazetteer_toml
+from tests.conftest import CORPUS, gazetteer_toml
 from tests.portal import Portal
-
-CORPUS = SHARED / "corpus"
 
 
 def corpus_files() -> list[Path]:
@@ -31,7 +29,7 @@ def corpus_files() -> list[Path]:
     )
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent (a user's clone)")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent (set SYNDICATION_CORPUS)")
 def test_every_corpus_file_goes_through_the_pipeline(portal: Portal, tmp_path: Path) -> None:
     files = corpus_files()
     assert len(files) > 2000

@@ -9,16 +9,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from syndication.config import load
 from syndication.service import run_once
 from syndication.store import open_store
-from tests.conftest import SHARED, write_config
+from tests.conftest import SEED, write_config
 from tests.portal import Portal
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = SHARED / "seed" / "000_dc520509730166cf.txt"
 
 
 def seed_feed(base: str) -> bytes:
@@ -38,7 +35,6 @@ def seed_feed(base: str) -> bytes:
     ).encode()
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is absent")
 def test_seed_article_end_to_end_and_explained(tmp_path: Path, portal: Portal) -> None:
     portal.set("/feed/", seed_feed(portal.url))
     path = write_config(

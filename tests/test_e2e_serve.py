@@ -103,5 +103,6 @@ def test_newsboat_reads_what_syndication_serve_serves(tmp_path: Path, portal: Po
         assert httpx.get(base + "index.html").status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
-    assert "event=serving" in (proc.stderr.read() if proc.stderr else b"").decode()
+        _, err = proc.communicate(timeout=60)  # closes the pipes too
+        assert proc.returncode == 0
+    assert "event=serving" in err.decode()

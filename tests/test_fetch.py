@@ -94,13 +94,12 @@ async def test_body_cap_applies_to_decoded_bytes(portal: Portal) -> None:
 
 
 async def test_slow_server_times_out(portal: Portal) -> None:
-    portal.set("/slow", "<rss/>", delay=2.5)
+    # the answer would come after a minute: only the timeouts can end the request sooner
+    portal.set("/slow", "<rss/>", delay=60)
     fetcher = Fetcher(policy(read_timeout=0.5, total_timeout=1))
     try:
-        started = time.monotonic()
         with pytest.raises(FetchError, match=r"timed out|no complete answer"):
             await fetcher.get(portal.url + "/slow")
-        assert time.monotonic() - started < 2.4
     finally:
         await fetcher.aclose()
 

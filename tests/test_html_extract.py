@@ -18,6 +18,7 @@ from syndication.sources.html import (
     find_feed_links,
 )
 from syndication.types import RawEntry
+from tests.conftest import SEED
 
 DATA = Path(__file__).parent / "data" / "html"
 EKS = "https://eksposisi.com/"
@@ -294,9 +295,9 @@ def test_machine_dates_are_aware_utc() -> None:
             assert value is None or value.tzinfo is UTC
 
 
-def test_seed_page_mirrors_the_seed_text(shared_dir: Path) -> None:
+def test_seed_page_mirrors_the_seed_text() -> None:
     """Every paragraph of the real article's text survives; the inserts and lists do not."""
-    seed = (shared_dir / "seed/000_dc520509730166cf.txt").read_text(encoding="utf-8")
+    seed = SEED.read_text(encoding="utf-8")
     story = seed.split("Tenggarong.", 1)[1].split("(adv/diskominfo/kukar)", 1)[0]
     paragraphs = [p.strip() for p in story.split("\n\n") if p.strip()]
     body = article("eksposisi/seed.html", SEED_URL).content_html or ""

@@ -2,18 +2,18 @@
 
 The golden table was written with the code in view; this one was not, so its figures are the
 honest ones. It asserts floors for micro precision/recall, exact answers for the clear-cut
-traps (cases marked `trap`), exact dates, robustness over arbitrary entries and a throughput
-floor. bench/heldout_report.py prints the per-label table and the misses.
+traps (cases marked `trap`), exact dates and robustness over arbitrary entries (speed is
+measured in bench/, never asserted here). bench/heldout_report.py prints the per-label table
+and the misses.
 
-The gazetteer comes from shared/domain/kaltim.toml (build_ctx); the categories from the
-shipped config.toml, whose slugs are the contract's eleven (the golden categories.toml lacks
-lingkungan and sosial-budaya, so it cannot score this table).
+The gazetteer comes from the shipped syndication/data/kaltim.toml (build_ctx); the categories
+from the shipped config.toml, whose slugs are the contract's eleven (the golden
+categories.toml lacks lingkungan and sosial-budaya, so it cannot score this table).
 """
 
 from __future__ import annotations
 
 import html
-import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -36,7 +36,6 @@ HELDOUT = Path(__file__).resolve().parent / "data" / "heldout" / "cases.toml"
 # Floors: the figures reached after the review's fixes, rounded down (see the report).
 MICRO_PRECISION_FLOOR = 0.99  # reached 0.994 (1 false positive in 178)
 MICRO_RECALL_FLOOR = 0.98  # reached 0.983 (3 of 180 missed: category config, see the report)
-ENTRIES_PER_SECOND_FLOOR = 100
 
 
 @dataclass(frozen=True)
@@ -192,14 +191,6 @@ def test_boilerplate_never_reaches_the_item(ctx: NormalizeContext) -> None:
         for marker in ("baca juga", "share :", "berita terkait"):
             assert marker not in item.content_html.lower(), case.id
             assert marker not in item.summary.lower(), case.id
-
-
-def test_throughput_floor(ctx: NormalizeContext) -> None:
-    started = time.perf_counter()
-    for case in CASES:
-        run(case, ctx)
-    per_second = len(CASES) / (time.perf_counter() - started)
-    assert per_second >= ENTRIES_PER_SECOND_FLOOR
 
 
 def test_only_web_links_reach_the_item(ctx: NormalizeContext) -> None:

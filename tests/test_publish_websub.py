@@ -36,7 +36,7 @@ class Hub:
                 self.end_headers()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
 
     @property
     def url(self) -> str:
@@ -48,6 +48,7 @@ def hub() -> Iterator[Hub]:
     h = Hub()
     yield h
     h.server.shutdown()
+    h.server.server_close()  # the listening socket: closed, never left to the GC
 
 
 def test_hub_is_linked_and_pinged_for_changed_feeds(

@@ -124,16 +124,44 @@ _SOCIAL = (
     r"(?:\s*(?:[:：|,]|ke\b)?\s*(?:facebook|fb|twitter|x|whatsapp|wa|telegram|line|linkedin"
     r"|pinterest|e-?mail|copy\s+link|salin\s+tautan)\b)*"
 )
+_STAFF = r"(?:editor|penulis|reporter|pewarta|redaktur|jurnalis|wartawan|kontributor)"
 _MARKER = re.compile(
     rf"^(?:(?:share|bagikan(?:\s+artikel)?){_SOCIAL}|baca\s+juga|berita\s+(?:terkait|lainnya"
-    r"|terkini)|artikel\s+terkait|related(?:\s+posts?)?|tags?)\s*[:：]?$",
+    r"|terkini)|artikel\s+terkait|related(?:\s+posts?)?|tags?"
+    # the staff lines closing a story: "Editor: Jalu W", "Penulis" then ": Anju C" below it
+    rf"|{_STAFF}(?:\s*[:：]\s*[^.:：|]{{1,80}}(?:\|\s*{_STAFF}\s*[:：]\s*[^.:：|]{{1,80}})*)?"
+    # an agency's copyright trailer: "COPYRIGHT © ANTARA 2016", "© 2016 Kaltim Post"
+    r"|(?:copyright|hak\s+cipta)?\s*(?:©|\(c\))\s*.{0,60}?\d{4}.{0,60}"
+    r"|copyright\s+.{0,60}?\d{4}.{0,60})\s*[:：]?$",
     re.IGNORECASE,
 )
-# An insert sharing a block with the story, one <br> line long: never past the line's end.
+# Lines that are never story wherever they stand: a comment counter, a "follow us" line,
+# a caption credit, a date line alone (the field is read from the page, not from here).
+_LINE_JUNK = re.compile(
+    r"^(?:\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
+    r"|cek\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
+    r"|(?:ikuti|follow)\s+(?:berita|kami|us)\b.{0,80}\s+di\s+(?:google\s+news|whatsapp|telegram)"
+    r".{0,40}"
+    r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
+    r"|(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
+    r"\.?\s+\d{4}(?:\s*[,|–—-]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
+    r"(?:\s*(?:wib|wita|wit))?)?)$",
+    re.IGNORECASE,
+)
+# "Baca juga:" alone on its line, then headlines one per <br> line to the block's end (none
+# ending in a full stop, as story sentences do): the whole list is the insert.
+_INLINE_TAG = r"(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>)"
+_HEADLINE_LIST = (
+    r"\s*[:：]?\s*(?:</(?:strong|b|em|i|span|u)>\s*)*"
+    rf"(?:<br>\s*{_INLINE_TAG}{{0,300}}?[^.<\s]\s*(?:</(?:strong|b|em|i|span|u|a)>\s*)*)+"
+    r"(?=</(?:p|div|li)>)"
+)
+# An insert sharing a block with the story, one <br> line long: never past the line's end
+# (but a headline list under a bare label runs to the block's end).
 _INLINE_INSERT = re.compile(
     r"(?:(?P<lead><br>\s*)|(?<=<p>)|(?<=<div>)|(?<=<li>))(?:<(?:strong|b|em|i|span|u)>\s*)*"
-    r"(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga)\b(?:[^<]|</?(?:strong|b|em|i|span|u|a)"
-    r"\b[^>]*>)*?(?=(?P<trail>\s*<br>)|</(?:p|div|li)>)",
+    r"(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga)\b(?:" + _HEADLINE_LIST + "|"
+    r"(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>)*?)(?=(?P<trail>\s*<br>)|</(?:p|div|li)>)",
     re.IGNORECASE,
 )
 _LEADING_BR = re.compile(r"(<(?:p|div|li)>)(?:\s*<br>)+")
@@ -326,7 +354,7 @@ def _remove_blocks(root: LexborNode) -> None:
             continue
         text, leaf = _node_text(node), _is_leaf(node)
         insert = _INSERT.match(text) and len(text) <= _INSERT_MAX and (leaf or _small_box(node))
-        if insert or (leaf and _WP_FOOTER.match(text)):
+        if insert or (leaf and (_WP_FOOTER.match(text) or _LINE_JUNK.match(text))):
             doomed.append(node)
         elif leaf and _MARKER.match(text):
             if _is_tail([b for b in blocks[index + 1 :] if _is_leaf(b)]):

@@ -21,6 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
 from syndication.sources.html_body import ancestor_ids, clean_body, drop_junk, find_body
+from syndication.sources.html_dateline import date_line
 from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
     chrome_ids,
@@ -149,7 +150,7 @@ def extract_article(
     admin_body = find_body(doc, sel.content) if sel.content else None
     if reason is not None and (admin_body is None or reason == "404 page"):
         return NotArticle(reason)  # a body selector the admin gave outweighs listing signals
-    title = fld.headline(doc, sel.title)
+    title = fld.headline(doc, sel.title, page_url, source_id)
     if not title:
         return NotArticle("no headline")
     body = admin_body or find_body(doc, None)
@@ -178,7 +179,7 @@ def _entry(
     ld: dict[str, object] | None,
 ) -> RawEntry:
     skip = chrome_ids(doc, "*")
-    published_raw, dates = _dates(doc, sel, ld, body, skip)
+    published_raw, dates = _dates(doc, sel, ld, body, skip, title)
     image = fld.image(doc, sel.image, (objects, ld), body, page_url)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
@@ -209,6 +210,7 @@ def _dates(
     ld: dict[str, object] | None,
     body: LexborNode,
     skip: set[int],
+    title: str,
 ) -> tuple[str | None, hm.MachineDates]:
     """The visible date line and the machine dates (an override's own attribute first)."""
     machine = hm.machine_dates(doc, ld)
@@ -222,8 +224,7 @@ def _dates(
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified)
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    headline = doc.css_first(", ".join(fld.HEADLINE_SELECTORS)) or doc.css_first("h1")
-    line = hm.date_line(scope, body.mem_id, inside, headline.mem_id if headline else None)
+    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
     naive = machine.naive_published
     if naive is not None and (line is None or not hm.has_clock(line)):
         # a zone-less machine time still knows the hour the visible line leaves out;
@@ -237,6 +238,18 @@ def _canonical(doc: LexborHTMLParser, page_url: str) -> str:
     href = node.attributes.get("href") if node is not None else None
     href = (href or "").strip() or hm.first_meta(doc, "og:url") or page_url
     return urljoin(page_url, href)
+
+
+def _headline_node(doc: LexborHTMLParser, title: str) -> LexborNode | None:
+    """The element showing the headline: a theme's, else an h1-h3 reading the title."""
+    node = doc.css_first(", ".join(fld.HEADLINE_SELECTORS))
+    if node is not None:
+        return node
+    wanted = title.casefold()
+    for candidate in doc.css("h1, h2, h3"):
+        if hm.clean_line(candidate).casefold() == wanted:
+            return candidate
+    return doc.css_first("h1")
 
 
 def _headline_ancestors(doc: LexborHTMLParser) -> set[int]:

@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.sources.html_meta import clean_line, first_meta, ld_text, meta
+from syndication.sources.html_titles import clean_headline
 
 HEADLINE_SELECTORS = (
     "h1.entry-title",
@@ -66,11 +67,13 @@ _HOME_WORDS = frozenset({"home", "beranda", "index", "halaman utama", "depan", "
 # Breadcrumb separators as they appear in text (the markup has already been read).
 # A slash splits only when spaced, so a label such as "Hukum/Kriminal" survives.
 _CRUMB_SPLIT = re.compile(r"\s*(?:»|›|>|\||→|·)\s*|\s+/\s+|^/\s*|\s*/$")
-_TITLE_SEPARATORS = (" - ", " – ", " — ", " | ", " » ", " :: ")
+_HEADLINE_ELEMENTS = 40  # h1/h2 elements compared with og:title
 
 
-def headline(doc: LexborHTMLParser, override: str | None) -> str | None:
-    """The displayed headline, else og:title without the site name, else the <title>."""
+def headline(
+    doc: LexborHTMLParser, override: str | None, page_url: str = "", source_id: str = ""
+) -> str | None:
+    """The displayed headline, else og:title (or <title>) without the site's affix."""
     for sel in (override,) if override else HEADLINE_SELECTORS:
         node = doc.css_first(sel)
         if node is not None and clean_line(node):
@@ -78,23 +81,17 @@ def headline(doc: LexborHTMLParser, override: str | None) -> str | None:
     if override:
         return None
     site = first_meta(doc, "og:site_name")
+    node = doc.css_first("title")
     og = first_meta(doc, "og:title")
-    if og:
-        return strip_site_name(og, site)
-    node = doc.css_first("h1") or doc.css_first("title")
-    return strip_site_name(clean_line(node), site) if node is not None else None
-
-
-def strip_site_name(title: str, site: str | None) -> str:
-    """`Judul Berita - Eksposisi` -> `Judul Berita` (only the site's own name is cut)."""
-    title = " ".join(title.split())
-    if not site:
-        return title
-    for sep in _TITLE_SEPARATORS:
-        tail = sep + site.strip()
-        if title.lower().endswith(tail.lower()) and len(title) > len(tail):
-            return title[: -len(tail)].strip()
-    return title
+    title = og or (clean_line(node) if node is not None else "")
+    shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
+    h1 = next((line for line in (clean_line(n) for n in doc.css("h1")) if line), None)
+    if not title:
+        return h1 or next((line for line in shown if line), None)
+    cleaned = clean_headline(title, page_url, site, shown, source_id)
+    if og is None and h1 and cleaned not in shown:
+        return h1  # no og:title, and the <title> frames no headline element: the h1 is it
+    return cleaned
 
 
 def crumbs(node: LexborNode, title: str | None, site: str | None) -> list[str]:

@@ -27,6 +27,7 @@ _MONTHS = (
 )
 # These run over extracted text, never over markup.
 _DATE_WORDS = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\.?\s+\d{{4}}\b", re.IGNORECASE)
+_DATE_MDY = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
 _DATE_RELATIVE = re.compile(r"\b(?:\d+|se)\s*(?:detik|menit|jam|hari)\s+(?:yang\s+)?lalu\b", re.I)
 _MAX_DATE_LINE = 90
@@ -186,14 +187,21 @@ def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> Machin
     )
     naive = None
     if published is None:
-        candidates = [*meta(doc, "article:published_time"), ld_text(ld, "datePublished") or ""]
+        candidates = [*meta(doc, "article:published_time", "datePublished", "pubdate")]
+        candidates.append(ld_text(ld, "datePublished") or "")
         candidates += _time_attrs(doc, "time[datetime]")
         naive = next((d for d in map(_parse_naive, candidates) if d is not None), None)
     return MachineDates(published, modified, naive)
 
 
+_DASHED_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2})-(\d{2})-(\d{2})Z?$")
+
+
 def _parse_naive(value: str) -> datetime | None:
     value = _OFFSET_THEN_Z.sub(r"\1", value.strip())  # `+07:00Z`: the offset is meant
+    # `2015-06-16T14-05-11Z` (detik): a time written with dashes; its Z is as unreliable as
+    # its form (the page prints 14:05 WIB), so it is read as a local time
+    value = _DASHED_TIME.sub(r"\1:\2:\3", value)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -218,52 +226,8 @@ def looks_like_date(text: str) -> bool:
     """A short text that names a day: `Senin, 18 November 2024 - 19:15 WIB`, `18/11/2024`."""
     if not text or len(text) > _MAX_DATE_LINE:
         return False
-    return any(p.search(text) for p in (_DATE_WORDS, _DATE_NUMERIC, _DATE_RELATIVE))
+    return any(p.search(text) for p in (_DATE_WORDS, _DATE_MDY, _DATE_NUMERIC, _DATE_RELATIVE))
 
 
 def clean_line(node: LexborNode) -> str:
     return " ".join(node.text(deep=True, separator=" ", strip=True).split())
-
-
-def date_line(
-    scope: LexborNode, body_id: int, skip: set[int], headline_id: int | None = None
-) -> str | None:
-    """The visible date line: a known date element, else the first short date-like element.
-
-    Elements in `skip` (page chrome, the story itself) are never read: a top bar prints
-    today's date and a story mentions dates of its own. The scan ends at the body.
-    """
-    for sel in DATE_LINE_SELECTORS:  # in priority order, not page order
-        for node in scope.css(sel):
-            text = clean_line(node)
-            if node.mem_id not in skip and looks_like_date(text):
-                return text
-    before: list[str] = []  # lines above the headline (or all, with no headline seen)
-    after: list[str] = []
-    lines = before
-    for node in scope.traverse(include_text=False):
-        if node.mem_id == body_id:
-            break
-        if node.mem_id == headline_id:
-            lines = after
-        if node.mem_id not in skip and node.tag in _LINE_TAGS and _is_innermost_date(node):
-            lines.append(clean_line(node))
-            if lines is after and has_clock(lines[0]):
-                return lines[0]  # first timed line under the headline, before any sidebar
-    # above the headline, the line nearest it is the story's (a top bar's "today" comes
-    # first); a line with a time beats a bare day
-    timed = [line for line in before if has_clock(line)]
-    pick = timed or before or after
-    return pick[-1] if pick else None
-
-
-_LINE_TAGS = ("div", "span", "p", "li", "time", "small", "em", "h3", "h4", "h5", "h6")
-
-
-def _is_innermost_date(node: LexborNode) -> bool:
-    """Date-like, and no smaller element inside it is (a header wrapper also reads as a date)."""
-    if not looks_like_date(clean_line(node)):
-        return False
-    # css() on a node also matches the node itself
-    inner = [n for n in node.css(", ".join(_LINE_TAGS)) if n.mem_id != node.mem_id]
-    return not any(looks_like_date(clean_line(child)) for child in inner)

@@ -267,12 +267,19 @@ class DeliveryQueries(Queries):
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
     ) -> None:
+        d = t.deliveries.c
+        # a title corrected while the message was on its way: the message is edited next
+        current = select(t.items.c.title).where(t.items.c.id == d.item_id).scalar_subquery()
+        state: Any = (
+            "sent" if message_id is None else case((current != title, "edit"), else_="sent")
+        )
         with self._tx() as conn:
             conn.execute(
                 update(t.deliveries)
-                .where(t.deliveries.c.id == delivery_id)
+                .where(d.id == delivery_id)
                 .values(
-                    state="sent",
+                    state=state,
+                    next_attempt=now,
                     message_id=message_id,
                     message_kind=kind,
                     sent_title=title,

@@ -1,0 +1,142 @@
+"""The article's own visible date line: never a sidebar's, and with its time.
+
+Rules: a known date element first (a line with a time beats one without: a Hijri line
+"23 Muharram 1437 / 05 November 2015" loses to "Kamis, 05 November 2015 14:05 WIB");
+otherwise the short date-like lines around the headline. A line inside a teaser (a block
+holding another story's headline link: related news, most read) is never taken. A date
+printed without its time takes the time printed beside it in the same short line block.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from syndication.sources.html_meta import (
+    DATE_LINE_SELECTORS,
+    clean_line,
+    has_clock,
+    looks_like_date,
+)
+
+_LINE_TAGS = ("div", "span", "p", "li", "time", "small", "em", "h3", "h4", "h5", "h6")
+_TEASER_LEVELS = 3  # ancestors of a date line searched for another story's headline link
+_HEADLINE_WORDS = 4
+_LINK_LEVELS = 6  # ancestors searched for a link wrapping the date line
+_TEASER_CHARS = 400  # a teaser: a headline, a date, perhaps a line of summary
+_HEADLINE_CHARS = 25
+_COMBINED_MAX = 120  # a date and its time beside it: still a short line
+
+
+def date_line(
+    scope: LexborNode, body_id: int, skip: set[int], headline: LexborNode | None = None
+) -> str | None:
+    """The visible date line: a known date element, else the first short date-like element.
+
+    Elements in `skip` (page chrome, the story itself) are never read: a top bar prints
+    today's date and a story mentions dates of its own. The scan ends at the body.
+    """
+    around = _ancestor_ids(headline)
+    untimed: str | None = None
+    for sel in DATE_LINE_SELECTORS:  # in priority order, not page order
+        for node in scope.css(sel):
+            if node.mem_id in skip or not looks_like_date(clean_line(node)):
+                continue
+            if _in_teaser(node, around):
+                continue
+            text = with_time(node)
+            if has_clock(text):
+                return text
+            untimed = untimed or text
+    if untimed is not None:
+        return untimed
+    return _scan(scope, body_id, skip, headline, around)
+
+
+def _scan(
+    scope: LexborNode,
+    body_id: int,
+    skip: set[int],
+    headline: LexborNode | None,
+    around: set[int],
+) -> str | None:
+    before: list[str] = []  # lines above the headline (or all, with no headline seen)
+    after: list[str] = []
+    lines = before
+    headline_id = headline.mem_id if headline is not None else None
+    for node in scope.traverse(include_text=False):
+        if node.mem_id == body_id:
+            break
+        if node.mem_id == headline_id:
+            lines = after
+        if node.mem_id in skip or node.tag not in _LINE_TAGS or not _is_innermost_date(node):
+            continue
+        if _in_teaser(node, around):
+            continue
+        lines.append(with_time(node))
+        if lines is after and has_clock(lines[0]):
+            return lines[0]  # first timed line under the headline, before any sidebar
+    # above the headline, the line nearest it is the story's (a top bar's "today" comes
+    # first); a line with a time beats a bare day
+    timed = [line for line in before if has_clock(line)]
+    pick = timed or before or after
+    return pick[-1] if pick else None
+
+
+def with_time(node: LexborNode) -> str:
+    """The date line, joined with the time printed in a sibling element when it has none:
+    `<span>Senin, 18 November 2024</span> <span>19:15 WITA</span>`."""
+    text = clean_line(node)
+    if has_clock(text):
+        return text
+    parent = node.parent
+    for _ in range(2):
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        joined = clean_line(parent)
+        if len(joined) > _COMBINED_MAX:
+            break
+        if has_clock(joined) and text in joined:
+            return joined
+        parent = parent.parent
+    return text
+
+
+def _in_teaser(node: LexborNode, around: set[int]) -> bool:
+    """Inside a block that links another story's headline (and not the article's header),
+    or inside a link itself (a teaser card is one <a> around headline and date)."""
+    parent = node.parent
+    for _ in range(_LINK_LEVELS):
+        if parent is None or parent.mem_id in around:
+            break
+        if parent.tag == "a" and parent.attributes.get("href"):
+            return True
+        parent = parent.parent
+    parent = node.parent
+    for _ in range(_TEASER_LEVELS):
+        if parent is None or parent.mem_id in around or parent.tag in ("body", "html"):
+            return False
+        if len(parent.text(deep=True, strip=True)) > _TEASER_CHARS:
+            return False  # a large container (the page's column), not one teaser
+        for link in parent.css("a[href]"):
+            words = clean_line(link)
+            if len(words) >= _HEADLINE_CHARS and len(words.split()) >= _HEADLINE_WORDS:
+                return True
+        parent = parent.parent
+    return False
+
+
+def _ancestor_ids(node: LexborNode | None) -> set[int]:
+    found: set[int] = set()
+    while node is not None:
+        found.add(node.mem_id)
+        node = node.parent
+    return found
+
+
+def _is_innermost_date(node: LexborNode) -> bool:
+    """Date-like, and no smaller element inside it is (a header wrapper also reads as a date)."""
+    if not looks_like_date(clean_line(node)):
+        return False
+    # css() on a node also matches the node itself
+    inner = [n for n in node.css(", ".join(_LINE_TAGS)) if n.mem_id != node.mem_id]
+    return not any(looks_like_date(clean_line(child)) for child in inner)

@@ -1,0 +1,88 @@
+"""The article's own date line, read as printed (tests/data/real/detik.html and
+thejakartapost.html are the real cases): above the headline, in English, beside a Hijri
+line, split over two elements, with its printed zone, and never a related widget's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from syndication.normalize.dates import resolve_published
+from syndication.sources.html import extract_article
+from syndication.types import RawEntry
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+STORY = "".join(
+    f"<p>Warga RT {n} Kelurahan Sempaja bergotong royong membersihkan parit {n}.</p>"
+    for n in range(14)
+)
+RELATED = (
+    "<div class='box-terpopuler'><ul>"
+    "<li><a href='/berita/2'><h2>Banjir Rendam Sempaja, Warga Mengungsi ke Masjid</h2>"
+    "<span class='labdate'>Kamis 18 Jun 2015, 07:31 WIB</span></a></li>"
+    "<li><div class='item'><a href='/berita/3'>Harga Cabai di Pasar Segiri Naik Lagi Pekan Ini</a>"
+    "<span>Kamis 18 Jun 2015, 06:45 WIB</span></div></li></ul></div>"
+)
+
+
+def _published(head: str, top: str, zone: str = "Asia/Makassar") -> datetime:
+    html = (
+        f"<html><head><title>Warga Bersihkan Parit</title>{head}</head><body>"
+        f"<div class='header'>{top}</div><div class='entry-content'>{STORY}</div>"
+        f"{RELATED}</body></html>"
+    )
+    entry = extract_article(html, "https://kabar.example/berita/1")
+    assert isinstance(entry, RawEntry), entry
+    return resolve_published(entry.published, entry.published_raw, NOW, NOW, zone)
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def test_a_date_line_above_the_headline_beats_a_malformed_pubdate_and_the_sidebar() -> None:
+    head = '<meta name="pubdate" content="2015-06-16T14-05-11Z" itemprop="datePublished">'
+    top = (
+        "<div class='date'>Selasa 16 Jun 2015, 14:05 WIB</div><h2>MUDA</h2>"
+        "<h1>Warga Bersihkan Parit</h1>" + RELATED
+    )
+    assert _published(head, top) == _at("2015-06-16T14:05:00+07:00")
+
+
+def test_a_malformed_pubdate_alone_is_read_in_the_sources_zone() -> None:
+    head = '<meta content="2015-06-16T14-05-11Z" itemprop="datePublished">'
+    published = _published(head, "<h1>Warga Bersihkan Parit</h1>", zone="Asia/Jakarta")
+    assert published == _at("2015-06-16T14:05:00+07:00")
+
+
+def test_an_english_date_line_is_read() -> None:
+    top = (
+        "<h1>Warga Bersihkan Parit</h1><div class='byline'>Agence France-Presse, CHARLESTON,"
+        " South Carolina | World | Fri, June 19 2015, 7:36 AM</div>"
+    )
+    assert _published("", top, zone="Asia/Jakarta") == _at("2015-06-19T07:36:00+07:00")
+
+
+def test_a_hijri_line_loses_to_a_date_line_with_a_time() -> None:
+    top = (
+        "<h1>Warga Bersihkan Parit</h1><div class='tanggal'>23 Muharram 1437 / 05 November 2015"
+        "</div><time>Kamis, 05 November 2015 14:05 WITA</time>"
+    )
+    assert _published("", top) == _at("2015-11-05T14:05:00+08:00")
+
+
+def test_date_and_time_in_separate_elements_are_combined() -> None:
+    top = (
+        "<h1>Warga Bersihkan Parit</h1><div class='meta'><span class='tanggal'>Senin, 18 November"
+        " 2024</span> <span class='jam'>19:15 WITA</span></div>"
+    )
+    assert _published("", top) == _at("2024-11-18T19:15:00+08:00")
+
+
+def test_a_printed_zone_beats_the_sources_zone() -> None:
+    top = "<h1>Warga Bersihkan Parit</h1><div class='post-date'>Jumat, 19 Juni 2015 11:58 WIB</div>"
+    assert _published("", top, zone="Asia/Makassar") == _at("2015-06-19T11:58:00+07:00")
+
+
+def test_a_related_widgets_date_is_never_the_articles() -> None:
+    # no date of its own: the first-seen time stands in, not a teaser's date
+    assert _published("", "<h1>Warga Bersihkan Parit</h1>" + RELATED) == NOW
