@@ -73,6 +73,7 @@ class Daemon:
         self.inflight: set[asyncio.Task[Any]] = set()
         self.publish_lock = asyncio.Lock()
         self.publish_failures = 0  # consecutive publishes that failed: the retry backs off
+        self.publish_again = False  # a publish was asked for while one ran: run once more
         self.config_digest = _digest(path)
         self.config_missing = False
         self.running = False
@@ -210,10 +211,17 @@ class Daemon:
             )
 
     async def _publish_job(self) -> None:
-        await self._job(self._publish())
+        # the job hands the publish over and returns: a job still running when the next one
+        # is due would have it skipped ("maximum number of running instances"), its changes
+        # unpublished until some later item
+        if self.publish_lock.locked():
+            self.publish_again = True
+            return
+        self._track(self._publish())
 
     async def _publish(self) -> None:
         async with self.publish_lock:  # the debounced job and the final one never overlap
+            self.publish_again = False  # this publish reads every mark there is now
             try:
                 await self.app.publisher.publish_dirty()
                 failed = self.app.publisher.failed  # it could not write the files
@@ -222,6 +230,8 @@ class Daemon:
                 failed = True
         if not failed:
             self.publish_failures = 0
+            if self.publish_again:  # changes came in while it ran
+                self._request_publish()
             return
         # the dirty marks stay, but nothing would publish again until the next new item
         metrics.ERRORS.labels("publish").inc()

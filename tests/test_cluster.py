@@ -60,7 +60,7 @@ def regency_of(n: int) -> str:
 def backlog() -> dict[int, list[Post]]:
     """One story a feed, there before the first poll: the backlog, never pushed."""
     return {
-        f: [story(f"lama-{f}", regency_of(f), f"Arsip {WORDS[f % 8]} Lama Nomor {f}", 90)]
+        f: [story(f"lama-{f}", regency_of(f), f"Arsip {WORDS[f % 8]} Lama Nomor {f:03d}", 90)]
         for f in range(FEEDS)
     }
 
@@ -70,7 +70,7 @@ def fresh() -> dict[int, list[Post]]:
     out: dict[int, list[Post]] = {f: [] for f in range(FEEDS)}
     for n in range(FRESH):
         name = regency_of(n).capitalize()
-        title = f"Pemkab {name} Resmikan {WORDS[n % 8]} Baru Tahap {n}"
+        title = f"Pemkab {name} Resmikan {WORDS[n % 8]} Baru Tahap {n:03d}"  # none in another
         out[n % FEEDS].append(story(f"baru-{n}", regency_of(n), title, 5))
     return out
 
@@ -110,11 +110,11 @@ def configs(tmp_path: Path, db_url: str, portal: Portal, fake: FakeTelegram) -> 
 
 def start(path: Path, token: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SYNDICATION_TEST_TOKEN": token}
-    log = (path.parent / "daemon.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "syndication", "--config", str(path), "run"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with (path.parent / "daemon.log").open("wb") as log:  # the daemon keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "syndication", "--config", str(path), "run"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
 
 
 def port_of(path: Path) -> int:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ from .records import (
     ChannelStatus,
     SourceStatus,
 )
+
+PUBLISH_LOCK = 0x70756273  # pg advisory lock key of StatusQueries.publishing ("pubs")
 
 
 class StatusQueries(Queries):
@@ -98,6 +101,19 @@ class StatusQueries(Queries):
                 key = (scope.removeprefix("regency/"), _aware(seen).date().isoformat())
                 out[key] = out.get(key, 0) + 1
         return out
+
+    @contextmanager
+    def publishing(self) -> Iterator[None]:
+        """Keep other processes on this PostgreSQL database from publishing until the block
+        ends: each publish starts from the files the one before it shared, so the stored files
+        (which every process serves) are always the newest rendering, never an older one saved
+        last. The lock goes with the transaction, also when the process dies. SQLite: nothing."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self._tx() as conn:
+            conn.execute(select(func.pg_advisory_xact_lock(PUBLISH_LOCK)))
+            yield
 
     def save_files(self, files: Iterable[tuple[str, str, bytes]], now: datetime) -> None:
         """Upsert published files (path, digest, body): race-free when two processes publish
