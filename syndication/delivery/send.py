@@ -67,6 +67,8 @@ class Sending(Core):
         try:
             if row.state == "edit":
                 return await self._edit(row, chat, message)
+            # counted by whoever takes the chat next, should this process die before the answer
+            await asyncio.to_thread(self.store.mark_attempt, row.id, self.clock())
             sent = await self.sender.send(chat, message, silent=silent(self.config, self.clock()))
         except (RetryAfter, ChatMigrated):
             raise

@@ -264,6 +264,14 @@ class DeliveryQueries(Queries):
             )
             return int(rows.rowcount) + int(chats.rowcount) + int(polls.rowcount)
 
+    def mark_attempt(self, delivery_id: int, now: datetime) -> None:
+        """Note a send request about to leave (its sent_at, until mark_sent writes the answer's
+        time): the next holder of the chat counts it toward the pace even if this process dies
+        before the answer comes. Only a sent or edit row's sent_at is ever shown as sent."""
+        d = t.deliveries.c
+        with self._tx() as conn:
+            conn.execute(update(t.deliveries).where(d.id == delivery_id).values(sent_at=now))
+
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
     ) -> None:
