@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from syndication.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,3 +61,28 @@ def test_six_processes_opening_an_empty_database_at_once_all_come_up(
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     engine.dispose()
     assert len(versions) == 1  # one head, written once
+
+
+def test_processes_starting_together_set_the_same_new_event(db_url: str) -> None:
+    """Each `run` notes at start that its config loaded (event "config_error" = ""): eight at
+    once on a key not there yet. Before the upsert, all but one died on events_pkey."""
+    stores = [open_store(db_url) for _ in range(8)]
+    gate = threading.Barrier(len(stores))
+    errors: list[BaseException] = []
+
+    def note(store: Store) -> None:
+        gate.wait(30)
+        try:
+            store.set_event("config_error", "", datetime.now(UTC))
+        except BaseException as e:  # the race this test is about
+            errors.append(e)
+
+    threads = [threading.Thread(target=note, args=(s,)) for s in stores]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert errors == []
+    assert stores[0].get_event("config_error") == ""
+    for store in stores:
+        store.engine.dispose()

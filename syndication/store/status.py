@@ -12,9 +12,7 @@ from sqlalchemy import (
     Row,
     Select,
     func,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -160,12 +158,15 @@ class StatusQueries(Queries):
             conn.execute(select(1))
 
     def set_event(self, key: str, value: str, now: datetime) -> None:
+        """One upsert: processes starting together set the same new key without colliding."""
         with self._tx() as conn:
-            res = conn.execute(
-                update(t.events).where(t.events.c.key == key).values(value=value, updated=now)
+            upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.events)
+            conn.execute(
+                upsert.values(key=key, value=value, updated=now).on_conflict_do_update(
+                    index_elements=[t.events.c.key],
+                    set_={"value": upsert.excluded.value, "updated": upsert.excluded.updated},
+                )
             )
-            if res.rowcount == 0:
-                conn.execute(insert(t.events).values(key=key, value=value, updated=now))
 
     def get_event(self, key: str) -> str | None:
         with self._read() as conn:
