@@ -169,11 +169,14 @@ class DeliveryQueries(Queries):
             if res.rowcount != 1:
                 return None
             hold = _aware(conn.execute(select(c.hold_until).where(c.chat == chat)).scalar_one())
-            sends = conn.execute(
-                select(d.sent_at).where(d.chat == chat, d.sent_at > since).order_by(d.sent_at)
-            ).scalars()
+            rows = conn.execute(
+                select(d.sent_at, d.state).where(d.chat == chat, d.sent_at > since)
+            ).all()
+            # a pending row's sent_at is a request that left unanswered (mark_attempt): it may
+            # have reached Telegram as late as now, so it counts as sent now
+            sends = sorted(now if r.state == "pending" else _aware(r.sent_at) for r in rows)
             return ChatLease(
-                sends=tuple(_aware(s) for s in sends),
+                sends=tuple(sends),
                 hold_until=hold if hold is not None and hold > now else None,
             )
 
