@@ -16,6 +16,7 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -30,7 +31,10 @@ from .store import Gate, IngestResult, SourceState, SourceSuccess
 from .types import Item, RawEntry
 
 log = logging.getLogger("syndication.pipeline")
-LEASE = timedelta(minutes=10)
+# a poll's lease: renewed every RENEW seconds while the poll runs, so a process that died
+# mid-poll frees its source within LEASE (at once on the same machine: see liveness.py)
+LEASE = timedelta(seconds=60)
+RENEW = 15.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,26 @@ async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False)
                 source.id,
             )
         return PollOutcome(source.id, "skipped")
+    heartbeat = asyncio.create_task(_renew(rt, source.id), name=f"lease:{source.id}")
+    try:
+        return await _polled(rt, source, state)
+    finally:
+        heartbeat.cancel()
+        with suppress(asyncio.CancelledError):
+            await heartbeat
+
+
+async def _renew(rt: Runtime, source_id: str) -> None:
+    """Keep the poll lease while the poll runs (a slow portal, a long enrichment)."""
+    while True:
+        await asyncio.sleep(RENEW)
+        try:
+            await asyncio.to_thread(rt.store.renew_source, source_id, rt.owner, rt.clock(), LEASE)
+        except StorageError as e:  # the database away for a moment: try again next beat
+            log.error("event=poll_lease_renewal_failed source=%s error=%r", source_id, str(e))
+
+
+async def _polled(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOutcome:
     try:
         if rt.cpu is None:
             return await _poll(rt, source, state)

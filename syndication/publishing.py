@@ -96,6 +96,10 @@ class Publisher:
 
     def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
         self.failed = True  # until the marks are cleared: a StorageError leaves it set too
+        with self.store.publishing():  # one process at a time, each after the last one's files
+            return self._publish_locked()
+
+    def _publish_locked(self) -> tuple[Site, int, tuple[str, ...]]:
         self.sync_from_store()
         site = self.site()
         # the marks' versions, read before any item and before the scopes (a pair scope that

@@ -39,6 +39,7 @@ log = logging.getLogger("syndication.daemon")
 FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
+REAP = 2.0  # seconds between looks for dead processes' leases on this machine
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
 RETRY = 1.0  # a file that does not parse is read once more this much later before rejecting
 PUBLISH_RETRY = 1.0  # seconds before the first retry of a publish that failed; it doubles
@@ -73,6 +74,7 @@ class Daemon:
         self.inflight: set[asyncio.Task[Any]] = set()
         self.publish_lock = asyncio.Lock()
         self.publish_failures = 0  # consecutive publishes that failed: the retry backs off
+        self.publish_again = False  # a publish was asked for while one ran: run once more
         self.config_digest = _digest(path)
         self.config_missing = False
         self.running = False
@@ -156,6 +158,11 @@ class Daemon:
             self._config_job, "interval", seconds=CONFIG_CHECK, id="config", coalesce=True,
             max_instances=1,
         )  # fmt: skip
+        # a process of this machine that died: its chats and polls are taken over at once
+        self.scheduler.add_job(
+            self._reap_job, "interval", seconds=REAP, id="reap", coalesce=True,
+            max_instances=1,
+        )  # fmt: skip
         # files published by another process on the same database
         self.scheduler.add_job(
             self._sync_job, "interval", seconds=FEEDS_SYNC, id="feeds-sync", coalesce=True,
@@ -208,10 +215,17 @@ class Daemon:
             )  # fmt: skip
 
     async def _publish_job(self) -> None:
-        await self._job(self._publish())
+        # the job hands the publish over and returns: a job still running when the next one
+        # is due would have it skipped ("maximum number of running instances"), its changes
+        # unpublished until some later item
+        if self.publish_lock.locked():
+            self.publish_again = True
+            return
+        self._track(self._publish())
 
     async def _publish(self) -> None:
         async with self.publish_lock:  # the debounced job and the final one never overlap
+            self.publish_again = False  # this publish reads every mark there is now
             try:
                 await self.app.publisher.publish_dirty()
                 failed = self.app.publisher.failed  # it could not write the files
@@ -220,6 +234,8 @@ class Daemon:
                 failed = True
         if not failed:
             self.publish_failures = 0
+            if self.publish_again:  # changes came in while it ran
+                self._request_publish()
             return
         # the dirty marks stay, but nothing would publish again until the next new item
         metrics.ERRORS.labels("publish").inc()
@@ -236,6 +252,19 @@ class Daemon:
         except StorageError as e:
             metrics.ERRORS.labels("storage").inc()
             log.error("event=feeds_sync_failed error=%r", str(e))
+
+    async def _reap_job(self) -> None:
+        await self._job(self._reap())
+
+    async def _reap(self) -> None:
+        try:
+            freed = await asyncio.to_thread(self.app.deliverer.release_dead)
+        except StorageError as e:
+            metrics.ERRORS.labels("storage").inc()
+            log.error("event=reap_failed error=%r", str(e))
+            return
+        if freed:
+            self.wake_delivery.set()  # its chats are free: send to them now
 
     async def _retention_job(self) -> None:
         await self._job(self._retention())

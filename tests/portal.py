@@ -31,6 +31,8 @@ class Hit:
     status: int
     conditional: bool
     user_agent: str
+    start: float = 0.0  # time.time() when the request arrived
+    end: float = field(default_factory=time.time)  # when its answer was ready
 
 
 class Portal:
@@ -86,13 +88,14 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             with portal._lock:
                 portal.begun.append(self.path)
+            start = time.time()
             page = portal.pages.get(self.path)
             conditional = bool(
                 self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
             )
             ua = self.headers.get("User-Agent", "")
             if page is None:
-                portal.record(Hit(self.path, 404, conditional, ua))
+                portal.record(Hit(self.path, 404, conditional, ua, start))
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
                 return
             if page.delay:
@@ -103,14 +106,14 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
             if page.validators and page.status == 200:
                 headers.update({"ETag": etag, "Last-Modified": lastmod})
                 if self.headers.get("If-None-Match") == etag:
-                    portal.record(Hit(self.path, 304, conditional, ua))
+                    portal.record(Hit(self.path, 304, conditional, ua, start))
                     self._send(304, b"", {"ETag": etag})
                     return
             body = page.body
             if page.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
                 body = gzip.compress(body)
                 headers["Content-Encoding"] = "gzip"
-            portal.record(Hit(self.path, page.status, conditional, ua))
+            portal.record(Hit(self.path, page.status, conditional, ua, start))
             self._send(page.status, body, headers, page.reason)
 
         def _send(

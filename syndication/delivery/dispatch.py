@@ -158,7 +158,15 @@ class Deliverer(ChatWorkers):
                 log.error("event=lease_renewal_failed error=%r", str(e))
 
     def _release_dead(self) -> None:
+        self.release_dead()
+
+    def release_dead(self) -> int:
+        """Free the delivery, chat and poll leases of processes provably dead (liveness.py);
+        how many were freed."""
+        total = 0
         for owner in self.store.lease_owners(self.clock()):
             if owner != self.owner and is_dead(owner):
                 freed = self.store.release_owner(owner)
                 log.warning("event=leases_released owner=%s rows=%d reason=dead", owner, freed)
+                total += freed
+        return total

@@ -73,6 +73,8 @@ class Sending(Withdrawing):
                 return await self._edit(row, chat, message)
             if row.state == "withdraw":
                 return await self._take_down(row, chat)
+            # counted by whoever takes the chat next, should this process die before the answer
+            await asyncio.to_thread(self.store.mark_attempt, row.id, self.clock())
             sent = await self.sender.send(chat, message, silent=silent(self.config, self.clock()))
         except (RetryAfter, ChatMigrated):
             raise

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -14,6 +14,8 @@ from ..errors import StorageError
 from .base import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# the advisory lock that lets one process at a time migrate a PostgreSQL database ("synd")
+MIGRATION_LOCK = 0x73796E64
 
 
 def open_engine(url: str) -> Engine:
@@ -75,6 +77,7 @@ def migrate(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
+                _lock_migrations(conn)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
     except SQLAlchemyError as e:
@@ -112,3 +115,12 @@ def _is_current(engine: Engine) -> bool:
     except SQLAlchemyError:  # no table yet: a new database
         return False
     return [row[0] for row in rows] == [head]
+
+
+def _lock_migrations(conn: Connection) -> None:
+    """Wait until no other process migrates, and keep them out until this transaction ends:
+    any number of processes may start (or upgrade) at once. The first migrates, the others
+    then find the schema current. SQLite needs nothing more: the transaction begins with
+    BEGIN IMMEDIATE (a write), which already admits one writer at a time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})

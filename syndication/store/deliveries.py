@@ -16,6 +16,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -171,11 +172,14 @@ class DeliveryQueries(Queries):
             if res.rowcount != 1:
                 return None
             hold = _aware(conn.execute(select(c.hold_until).where(c.chat == chat)).scalar_one())
-            sends = conn.execute(
-                select(d.sent_at).where(d.chat == chat, d.sent_at > since).order_by(d.sent_at)
-            ).scalars()
+            rows = conn.execute(
+                select(d.sent_at, d.state).where(d.chat == chat, d.sent_at > since)
+            ).all()
+            # a pending row's sent_at is a request that left unanswered (mark_attempt): it may
+            # have reached Telegram as late as now, so it counts as sent now
+            sends = sorted(now if r.state == "pending" else _aware(r.sent_at) for r in rows)
             return ChatLease(
-                sends=tuple(_aware(s) for s in sends),
+                sends=tuple(sends),
                 hold_until=hold if hold is not None and hold > now else None,
             )
 
@@ -233,19 +237,21 @@ class DeliveryQueries(Queries):
             return int(rows.rowcount) + int(chats.rowcount)
 
     def lease_owners(self, now: datetime) -> list[str]:
-        """Owners holding an unexpired delivery or chat lease."""
-        d, c = t.deliveries.c, t.channels.c
+        """Owners holding an unexpired delivery, chat or poll lease."""
+        d, c, s = t.deliveries.c, t.channels.c, t.sources.c
         with self._read() as conn:
             rows = conn.execute(
-                select(d.lease_owner.label("owner"))
-                .where(d.lease_until >= now)
-                .union(select(c.lease_owner).where(c.lease_until >= now))
+                union(
+                    select(d.lease_owner.label("owner")).where(d.lease_until >= now),
+                    select(c.lease_owner).where(c.lease_until >= now),
+                    select(s.lease_owner).where(s.lease_until >= now),
+                )
             )
             return sorted({r.owner for r in rows if r.owner})
 
     def release_owner(self, owner: str) -> int:
-        """Free every delivery and chat lease of `owner` (a process known to be dead)."""
-        d, c = t.deliveries.c, t.channels.c
+        """Free every delivery, chat and poll lease of `owner` (a process known to be dead)."""
+        d, c, s = t.deliveries.c, t.channels.c, t.sources.c
         with self._tx() as conn:
             rows = conn.execute(
                 update(t.deliveries)
@@ -257,7 +263,20 @@ class DeliveryQueries(Queries):
                 .where(c.lease_owner == owner)
                 .values(lease_owner=None, lease_until=None)
             )
-            return int(rows.rowcount) + int(chats.rowcount)
+            polls = conn.execute(
+                update(t.sources)
+                .where(s.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+            return int(rows.rowcount) + int(chats.rowcount) + int(polls.rowcount)
+
+    def mark_attempt(self, delivery_id: int, now: datetime) -> None:
+        """Note a send request about to leave (its sent_at, until mark_sent writes the answer's
+        time): the next holder of the chat counts it toward the pace even if this process dies
+        before the answer comes. Only a sent or edit row's sent_at is ever shown as sent."""
+        d = t.deliveries.c
+        with self._tx() as conn:
+            conn.execute(update(t.deliveries).where(d.id == delivery_id).values(sent_at=now))
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str

@@ -13,6 +13,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 
@@ -21,6 +22,8 @@ from .base import Queries, _chunks
 from .records import (
     SourceState,
 )
+
+SYNC_LOCK = 0x73796E65  # the advisory lock of sync_sources
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,12 @@ class SourceQueries(Queries):
     # --- sources ----------------------------------------------------------------------
 
     def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
-        """Make sure a state row exists for each (id, url); a changed url resets validators."""
+        """Make sure a state row exists for each (id, url); a changed url resets validators.
+        Processes starting together take turns (an advisory lock on PostgreSQL; SQLite's
+        write transaction admits one anyway), so none inserts a row another just added."""
         with self._tx() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK})
             rows = {r.id: r.url for r in conn.execute(select(t.sources.c.id, t.sources.c.url))}
             for source_id, url in sources:
                 if source_id not in rows:
@@ -79,6 +86,17 @@ class SourceQueries(Queries):
                 return None
             row = conn.execute(select(t.sources).where(c.id == source_id)).one()
         return _source_state(row)
+
+    def renew_source(self, source_id: str, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Extend `owner`'s poll lease on a source; False when it holds it no more."""
+        c = t.sources.c
+        with self._tx() as conn:
+            result = conn.execute(
+                update(t.sources)
+                .where(c.id == source_id, c.lease_owner == owner)
+                .values(lease_until=now + lease)
+            )
+            return bool(result.rowcount == 1)
 
     def record_failure(
         self,

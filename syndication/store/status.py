@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +12,7 @@ from sqlalchemy import (
     Row,
     Select,
     func,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +23,8 @@ from .records import (
     ChannelStatus,
     SourceStatus,
 )
+
+PUBLISH_LOCK = 0x70756273  # pg advisory lock key of StatusQueries.publishing ("pubs")
 
 
 class StatusQueries(Queries):
@@ -101,6 +102,19 @@ class StatusQueries(Queries):
                 out[key] = out.get(key, 0) + 1
         return out
 
+    @contextmanager
+    def publishing(self) -> Iterator[None]:
+        """Keep other processes on this PostgreSQL database from publishing until the block
+        ends: each publish starts from the files the one before it shared, so the stored files
+        (which every process serves) are always the newest rendering, never an older one saved
+        last. The lock goes with the transaction, also when the process dies. SQLite: nothing."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self._tx() as conn:
+            conn.execute(select(func.pg_advisory_xact_lock(PUBLISH_LOCK)))
+            yield
+
     def save_files(self, files: Iterable[tuple[str, str, bytes]], now: datetime) -> None:
         """Upsert published files (path, digest, body): race-free when two processes publish
         the same new file at once."""
@@ -146,12 +160,15 @@ class StatusQueries(Queries):
             conn.execute(select(1))
 
     def set_event(self, key: str, value: str, now: datetime) -> None:
+        """One upsert: processes starting together set the same new key without colliding."""
         with self._tx() as conn:
-            res = conn.execute(
-                update(t.events).where(t.events.c.key == key).values(value=value, updated=now)
+            upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.events)
+            conn.execute(
+                upsert.values(key=key, value=value, updated=now).on_conflict_do_update(
+                    index_elements=[t.events.c.key],
+                    set_={"value": upsert.excluded.value, "updated": upsert.excluded.updated},
+                )
             )
-            if res.rowcount == 0:
-                conn.execute(insert(t.events).values(key=key, value=value, updated=now))
 
     def events_like(self, prefix: str) -> dict[str, str]:
         """Every event whose key starts with `prefix` (e.g. "burst_capped:"), key -> value."""
