@@ -71,3 +71,45 @@ def test_a_410_from_a_feed_source_takes_the_article_down_everywhere(
     once(config, fake.token)
     assert published_with(out, gone.title) != []
     assert len(fake.messages) == 2 and len(fake.deleted) == 1 and fake.edits == []
+
+
+def test_a_404_from_an_html_source_takes_the_article_down_and_only_its_message(
+    portal: Portal, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_e2e_html import article_page, listing_page
+
+    b = portal.url
+    now = datetime.now(UTC)
+    kukar_body = "TENGGARONG – Pemkab Kukar menggelar rapat di Tenggarong. (adv/diskominfo/kukar)"
+
+    def page(path: str, title: str) -> None:
+        portal.set(path, article_page(b + path, title, when=now - timedelta(minutes=10),
+                                      body=kukar_body), content_type="text/html")  # fmt: skip
+
+    page("/berita/lama/", "Pemkab Kukar Gelar Rapat Awal Tahun")
+    portal.set("/", listing_page(b, ["/berita/lama/"]), content_type="text/html")
+    config = write(tmp_path, config_text(source("portal", f"{b}/", kind="html"), chats=CHATS,
+                                         api_url=fake.url))  # fmt: skip
+    once(config, fake.token)  # the backlog: feeds only
+    page("/berita/salah/", "Bupati Kukar Umumkan Angka Kemiskinan Terbaru")
+    page("/berita/benar/", "Sekda Kukar Pimpin Apel Pagi Pegawai")
+    paths = ["/berita/salah/", "/berita/benar/", "/berita/lama/"]
+    portal.set("/", listing_page(b, paths), content_type="text/html")
+    once(config, fake.token)
+    assert len(fake.messages) == 2, [m.text for m in fake.messages]
+    out = tmp_path / "out"
+    gone_title = "Bupati Kukar Umumkan Angka Kemiskinan Terbaru"
+    assert "all.rss" in published_with(out, gone_title)
+    # the portal takes it down: off the listing, and its page answers 404
+    portal.set("/berita/salah/", "not found", status=404, content_type="text/plain")
+    portal.set("/", listing_page(b, ["/berita/benar/", "/berita/lama/"]), content_type="text/html")
+    once(config, fake.token)
+    assert published_with(out, gone_title) == []
+    assert published_with(out, "Sekda Kukar Pimpin Apel Pagi Pegawai") != []
+    [sent_gone] = [m for m in fake.messages if gone_title in m.text]
+    assert fake.deleted == [(sent_gone.chat_id, sent_gone.message_id)]
+    assert fake.edits == []
+    why = cli(config, "explain", f"{b}/berita/salah/")
+    assert "WITHDRAWN" in why.stdout and "404" in why.stdout, why.stdout
