@@ -29,10 +29,19 @@ def corpus_files() -> list[Path]:
     )
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent (set SYNDICATION_CORPUS)")
-def test_every_corpus_file_goes_through_the_pipeline(portal: Portal, tmp_path: Path) -> None:
-    files = corpus_files()
-    assert len(files) > 2000
+SHARDS = 4  # the corpus in quarters, so parallel workers share it
+
+if not CORPUS.is_dir():  # a user's clone: one line says why, whatever the number of shards
+    pytest.skip(f"{CORPUS} is absent (set SYNDICATION_CORPUS)", allow_module_level=True)
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_corpus_file_goes_through_the_pipeline(
+    portal: Portal, tmp_path: Path, shard: int
+) -> None:
+    every = corpus_files()
+    assert len(every) > 2000
+    files = every[shard::SHARDS]
     config = loads(f'[storage]\nurl = "sqlite:///{tmp_path}/c.sqlite3"\n' + gazetteer_toml())
     store = open_store(config.database_url)
     sources = []
@@ -65,7 +74,9 @@ def test_every_corpus_file_goes_through_the_pipeline(portal: Portal, tmp_path: P
 
     outcomes = asyncio.run(run_all())
     assert outcomes["new"] + outcomes["error"] + outcomes["unchanged"] == len(files)
-    assert outcomes["new"] > 1500, outcomes  # most fixtures are readable feeds
-    assert outcomes["listed"] > 1000
+    # over the whole corpus: more than 1,500 readable feeds of 2,268, 1,000 entries listed,
+    # 250 items stored; each quarter holds its share
+    assert outcomes["new"] > 0.6 * len(files), outcomes  # most fixtures are readable feeds
+    assert outcomes["listed"] > 1000 / SHARDS
     assert outcomes["accounted"] >= outcomes["listed"] * 0.98, outcomes
-    assert store.counts()["items"] > 250, outcomes
+    assert store.counts()["items"] > 250 / SHARDS, outcomes
