@@ -130,10 +130,7 @@ def _problems(truth: Truth, item: Item) -> list[str]:
 
 
 def gazetteer_path() -> Path:
-    """kaltim.toml from the shared folder beside the checkout (or beside its worktree root)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "domain" / "kaltim.toml"
-        if candidate.exists():
-            return candidate
-    return here.parents[2] / "shared" / "domain" / "kaltim.toml"
+    """The gazetteer the project ships (syndication/data/kaltim.toml)."""
+    from tests.conftest import GAZETTEER
+
+    return GAZETTEER
