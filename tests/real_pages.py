@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from syndication.normalize import normalize_entry
 from syndication.normalize.text import plain_text
@@ -65,7 +66,14 @@ class Report:
 
 
 def load_truth() -> list[Truth]:
-    data = tomllib.loads((REAL / "truth.toml").read_text(encoding="utf-8"))
+    """Every `[articles.NAME]` of every truth*.toml (one file per batch of pages)."""
+    data: dict[str, dict[str, Any]] = {"articles": {}}
+    for path in sorted(REAL.glob("truth*.toml")):
+        batch = tomllib.loads(path.read_text(encoding="utf-8"))
+        for name, row in batch.get("articles", {}).items():
+            if name in data["articles"]:
+                raise ValueError(f"{path.name}: article {name!r} already has a truth")
+            data["articles"][name] = row
     return [
         Truth(
             name=name,
