@@ -3,7 +3,8 @@
     .venv/bin/python bench/extract_report.py
 
 Prints, per page, what went wrong, then kept / title / date / body / regency accuracy and
-pages per second (extraction plus normalization, default selectors).
+pages per second (extraction plus normalization, default selectors); then, per listing page,
+the articles its links missed and the non-articles they took, and the listings' recall.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.real_pages import gazetteer_path, score
+from tests.real_pages import gazetteer_path, score, score_listings
 from tests.test_normalize_golden import build_ctx
 
 
@@ -31,7 +32,29 @@ def main() -> int:
         hits = round(rate * n)
         print(f"  {aspect:<8} {hits:>3}/{n}  {rate:6.1%}")
     print(f"  speed    {report.pages_per_second:.1f} pages/s ({report.seconds:.2f} s in all)")
+    _print_listings()
     return 0
+
+
+def _print_listings() -> None:
+    listings = score_listings()
+    print()
+    for listing in listings:
+        name = listing.truth.name
+        for url in listing.missed:
+            print(f"  {name:<18} missed article {url}")
+        for url in listing.wrong:
+            print(f"  {name:<18} took non-article {url}")
+        for url in listing.extra:
+            print(f"  {name:<18} (also took {url})")
+    articles = sum(len(x.truth.articles) for x in listings)
+    found = articles - sum(len(x.missed) for x in listings)
+    print(f"\n{len(listings)} listing pages, {articles} articles listed")
+    complete = sum(x.ok for x in listings)
+    print(f"  complete {complete:>3}/{len(listings)}  (every article, no non-article)")
+    print(f"  recall   {found:>3}/{articles}  {found / articles if articles else 0:6.1%}")
+    print(f"  wrong    {sum(len(x.wrong) for x in listings):>3}  non-article links taken")
+    print(f"  extra    {sum(len(x.extra) for x in listings):>3}  links the truth lists neither way")
 
 
 if __name__ == "__main__":

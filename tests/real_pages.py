@@ -1,8 +1,9 @@
-"""Score the HTML article extractor against the real-page corpus in tests/data/real/.
+"""Score the HTML extractor against the real-page corpus in tests/data/real/.
 
 Shared by bench/extract_report.py (prints the figures) and tests/test_real_pages.py (holds
-them). Each page goes through `extract_article` and `normalize_entry` with default selectors,
-exactly as an html source with the settings `probe` suggests would take it.
+them). Each article page goes through `extract_article` and `normalize_entry`, each listing
+page (listings/*.html, truth in listings_*.toml) through the listing's link extraction, with
+default selectors: exactly as an html source with the settings `probe` suggests takes them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 
 from syndication.normalize import normalize_entry
 from syndication.normalize.text import plain_text
-from syndication.sources.html import NotArticle, extract_article
+from syndication.normalize.urls import canonical_url
+from syndication.sources.html import NotArticle, extract_article, extract_links
+from syndication.sources.html_source import decode
 from syndication.types import Item, NormalizeContext
 
 REAL = Path(__file__).resolve().parent / "data" / "real"
@@ -98,7 +101,7 @@ def score(ctx: NormalizeContext) -> Report:
     results: list[PageResult] = []
     started = time.perf_counter()
     for truth, raw in pages:
-        html = raw.decode("utf-8", errors="replace")
+        html = decode(raw, "text/html")  # as the html source reads a page: its meta charset
         entry = extract_article(html, truth.url, source_id=truth.name)
         if isinstance(entry, NotArticle):
             results.append(PageResult(truth, None, entry.reason))
@@ -142,3 +145,74 @@ def gazetteer_path() -> Path:
     from tests.conftest import GAZETTEER
 
     return GAZETTEER
+
+
+@dataclass(frozen=True)
+class ListingTruth:
+    name: str
+    url: str
+    articles: tuple[str, ...]  # every article of the main list, in page order
+    must_not: tuple[str, ...]  # links on the page that are no articles (nav, tag pages)
+
+
+@dataclass(frozen=True)
+class ListingResult:
+    truth: ListingTruth
+    found: tuple[str, ...]  # the links the html source would fetch, in page order
+
+    @property
+    def missed(self) -> list[str]:
+        keys = {canonical_url(u) for u in self.found}
+        return [u for u in self.truth.articles if canonical_url(u) not in keys]
+
+    @property
+    def wrong(self) -> list[str]:
+        """must_not links that were taken as articles."""
+        keys = {canonical_url(u) for u in self.found}
+        return [u for u in self.truth.must_not if canonical_url(u) in keys]
+
+    @property
+    def extra(self) -> list[str]:
+        """Links taken that the truth lists neither way (a sidebar's stories, say)."""
+        known = {canonical_url(u) for u in (*self.truth.articles, *self.truth.must_not)}
+        return [u for u in self.found if canonical_url(u) not in known]
+
+    @property
+    def recall(self) -> float:
+        articles = self.truth.articles
+        return (len(articles) - len(self.missed)) / len(articles) if articles else 1.0
+
+    @property
+    def ok(self) -> bool:
+        """Every article found and no must_not link taken."""
+        return not self.missed and not self.wrong
+
+
+def load_listing_truth() -> list[ListingTruth]:
+    """Every `[listings.NAME]` of every listings_*.toml."""
+    rows: dict[str, dict[str, Any]] = {}
+    for path in sorted(REAL.glob("listings_*.toml")):
+        batch = tomllib.loads(path.read_text(encoding="utf-8"))
+        for name, row in batch.get("listings", {}).items():
+            if name in rows:
+                raise ValueError(f"{path.name}: listing {name!r} already has a truth")
+            rows[name] = row
+    return [
+        ListingTruth(
+            name=name,
+            url=row["url"],
+            articles=tuple(row["articles"]),
+            must_not=tuple(row.get("must_not", ())),
+        )
+        for name, row in sorted(rows.items())
+    ]
+
+
+def score_listings() -> list[ListingResult]:
+    """The links each corpus listing yields with default settings, against its truth."""
+    results = []
+    for truth in load_listing_truth():
+        raw = (REAL / "listings" / f"{truth.name}.html").read_bytes()
+        found = extract_links(decode(raw, "text/html"), truth.url)
+        results.append(ListingResult(truth, tuple(found)))
+    return results
