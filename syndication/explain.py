@@ -26,6 +26,7 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
         f"item {item.id}: {item.title}",
         f"  url         {item.url}",
         f"  source      {item.source_id}",
+        *_read_by(config, store, item, target),
         f"  published   {item.published.isoformat()}  (first seen {item.first_seen.isoformat()})",
         f"  updated     {item.updated.isoformat()}",
         f"  dateline    {item.dateline or '-'}",
@@ -68,3 +69,17 @@ def _skip_reason(config: Config, store: Store, target: str) -> str | None:
         if reason is not None:
             return f"explain: {target} was not stored: source {source.id!r} skipped it ({reason})"
     return None
+
+
+def _read_by(config: Config, store: Store, item: ScopeItem, target: str) -> list[str]:
+    """Which layer of an html source read the article page: admin selector, theme rule or
+    the generic extractor (recorded when the page was read)."""
+    source = next((s for s in config.sources if s.id == item.source_id), None)
+    if source is None or source.kind != "html":
+        return []
+    from .sources.html_source import read_by_sync
+
+    readers = read_by_sync(store, source.id)
+    keys = [canonical_url(item.url)] + ([] if target.isdigit() else [canonical_url(target)])
+    how = next((readers[k] for k in keys if k in readers), None)
+    return [f"  read by     {how or '(not recorded)'}"]

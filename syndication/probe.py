@@ -22,12 +22,13 @@ from selectolax.lexbor import LexborHTMLParser
 
 from syndication.probe_hints import content_selector, link_selector
 from syndication.sources.html import (
+    Article,
     FeedDiscovery,
     NotArticle,
     Selectors,
-    extract_article,
     extract_links,
     find_feed_links,
+    read_article,
 )
 from syndication.types import RawEntry
 
@@ -53,7 +54,7 @@ class Check:
 @dataclass(frozen=True)
 class Sample:
     url: str
-    result: RawEntry | NotArticle | None
+    result: Article | NotArticle | None
     error: str | None = None
     content_hint: str | None = None  # where the story seems to be, when none was extracted
 
@@ -73,7 +74,7 @@ class ProbeReport:
 
     @property
     def articles(self) -> int:
-        return sum(isinstance(s.result, RawEntry) for s in self.samples)
+        return sum(isinstance(s.result, Article) for s in self.samples)
 
     @property
     def working_feed(self) -> str | None:
@@ -183,7 +184,7 @@ async def _sample(
     response, check = await _get(client, url)
     if response is None or not check.ok:
         return Sample(url, None, f"{check.status or ''} {check.note}".strip())
-    result = extract_article(response.text, str(response.url), selectors, source_id=source_id)
+    result = read_article(response.text, str(response.url), selectors, source_id=source_id)
     hint = content_selector(response.text) if isinstance(result, NotArticle) else None
     return Sample(url, result, content_hint=hint)
 
@@ -280,7 +281,8 @@ def _sample_lines(report: ProbeReport, normalize: Callable[[RawEntry], object] |
     return lines
 
 
-def _entry_lines(entry: RawEntry, normalize: Callable[[RawEntry], object] | None) -> list[str]:
+def _entry_lines(article: Article, normalize: Callable[[RawEntry], object] | None) -> list[str]:
+    entry = article.entry
     published = entry.published.isoformat() if entry.published else "-"
     lines = [
         f"      title: {entry.title}",
@@ -288,6 +290,7 @@ def _entry_lines(entry: RawEntry, normalize: Callable[[RawEntry], object] | None
         f"      labels: {', '.join(entry.labels) or '-'}   tags: {', '.join(entry.tags) or '-'}",
         f"      author: {entry.author or '-'}   image: {entry.image or '-'}",
         f"      body: {_first_words(entry.content_html)}",
+        f"      read by: {article.provenance()}",
     ]
     if normalize is not None:
         try:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from syndication.probe import format_report, probe, source_id_for
-from syndication.sources.html import Selectors
+from syndication.sources.html import Article, Selectors
 from syndication.types import RawEntry
 from tests.portal import Portal as FixturePortal
 
@@ -123,7 +123,7 @@ async def test_probe_finds_a_working_feed(eksposisi: Portal) -> None:
     assert report.wp_api is not None and report.wp_api.ok
     assert report.discovery.wp_api == eksposisi.base + "/wp-json/"
     assert len(report.links) == 5 and report.links[0] == eksposisi.base + SEED_PATH
-    titles = [s.result.title for s in report.samples if isinstance(s.result, RawEntry)]
+    titles = [s.result.entry.title for s in report.samples if isinstance(s.result, Article)]
     assert titles == [
         "Pjs Bupati Kukar Menghadiri Rakor Kelancaran Penyelenggaraan Pilkada Serentak 2024",
         "Pemkab Kutim Gelar Rakor Percepatan Penurunan Stunting di Sangatta",
@@ -169,8 +169,14 @@ async def test_probe_with_selectors_writes_them_into_the_block(odd: Portal) -> N
         report = await probe(odd.base + "/", client, sample=1, selectors=selectors)
     assert len(report.links) == 3 and report.kind == "html"
     (sample,) = report.samples
-    assert isinstance(sample.result, RawEntry)
-    assert sample.result.title == "Wali Kota Bontang Buka Musrenbang Kecamatan Bontang Selatan"
+    assert isinstance(sample.result, Article)
+    assert (
+        sample.result.entry.title == "Wali Kota Bontang Buka Musrenbang Kecamatan Bontang Selatan"
+    )
+    # every part was read by the admin's selectors
+    assert sample.result.layer == "admin selector"
+    assert sample.result.body_by == "admin selector content = '.isi-berita'"
+    assert sample.result.title_by == "admin selector title = '.judul-berita'"
     block = tomllib.loads(format_report(report).split("paste into config.toml):", 1)[1])
     assert block["sources"][0]["selectors"] == {
         "link": ".kotak-berita .judul",

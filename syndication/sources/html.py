@@ -1,7 +1,11 @@
 """HTML sources: portals read from their pages instead of a feed.
 
     listing page --extract_links--> article URLs --(fetch, elsewhere)--> article page
-                 --extract_article--> RawEntry | NotArticle
+                 --read_article--> Article (RawEntry + which layer read it) | NotArticle
+
+One seam reads an article page: the admin's selectors, then the theme rules, then the generic
+extractor (trafilatura), and the Article says which of them produced its body, headline and
+date (shown by `probe` and `explain`).
 
 Pure functions over the page text and its URL; fetching belongs to the pipeline. Defaults fit
 common WordPress news themes (JNews, Newspaper/tagDiv, GeneratePress, Astra, Kadence and
@@ -31,6 +35,7 @@ from syndication.sources.html_links import (
 from syndication.types import RawEntry
 
 __all__ = [
+    "Article",
     "FeedDiscovery",
     "FeedLink",
     "NotArticle",
@@ -38,6 +43,7 @@ __all__ = [
     "extract_article",
     "extract_links",
     "find_feed_links",
+    "read_article",
 ]
 
 
@@ -66,6 +72,25 @@ class NotArticle:
     """The page is no article: a listing, a tag page, a 404, or has no headline or body."""
 
     reason: str
+
+
+# The layers that can read an article body, in the order they are tried.
+ADMIN, THEME, GENERIC = "admin selector", "theme rule", "generic extractor"
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article page read: the entry, and which layer produced each of its parts."""
+
+    entry: RawEntry
+    layer: str  # the body's: ADMIN, THEME or GENERIC
+    body_by: str  # `theme rule '.entry-content'`, `generic extractor (trafilatura)`, ...
+    title_by: str  # `og:title`, `theme rule 'h1.entry-title'`, `admin selector title = ...`
+    date_by: str  # `machine date (meta, JSON-LD or <time>)`, `the page's date line`, ...
+
+    def provenance(self) -> str:
+        """One line for `probe` and `explain`."""
+        return f"body by {self.body_by}; title from {self.title_by}; date from {self.date_by}"
 
 
 @dataclass(frozen=True)
@@ -141,7 +166,17 @@ def find_feed_links(html: str, page_url: str) -> FeedDiscovery:
 def extract_article(
     html: str, page_url: str, selectors: Selectors | None = None, *, source_id: str = ""
 ) -> RawEntry | NotArticle:
-    """One article page as a RawEntry, or NotArticle saying why it is none."""
+    """One article page as a RawEntry, or NotArticle saying why it is none (`read_article`
+    without the layers)."""
+    result = read_article(html, page_url, selectors, source_id=source_id)
+    return result.entry if isinstance(result, Article) else result
+
+
+def read_article(
+    html: str, page_url: str, selectors: Selectors | None = None, *, source_id: str = ""
+) -> Article | NotArticle:
+    """One article page as an Article saying which layer read it, or NotArticle saying why
+    it is none."""
     sel = selectors or Selectors()
     doc = LexborHTMLParser(html)
     objects = hm.json_ld_objects(doc)
@@ -150,22 +185,44 @@ def extract_article(
     admin_body = find_body(doc, sel.content) if sel.content else None
     if reason is not None and (admin_body is None or reason == "404 page"):
         return NotArticle(reason)  # a body selector the admin gave outweighs listing signals
-    title = fld.headline(doc, sel.title, page_url, source_id)
-    if not title:
+    found_title = fld.headline(doc, sel.title, page_url, source_id)
+    if found_title is None:
         return NotArticle("no headline")
-    body = admin_body or find_body(doc, None)
-    if body is None or (admin_body is None and body_text_len(body) < POOR_BODY_CHARS):
-        # no theme rule knows this page, or the one that matched caught a teaser
-        generic = generic_body(html, page_url, title)
-        if generic is not None and (body is None or body_text_len(generic) > body_text_len(body)):
-            body = generic
-    if body is None:
+    title, title_by = found_title
+    found_body = _body(doc, html, page_url, sel, title, admin_body)
+    if found_body is None:
         where = f"selector {sel.content!r} matched nothing" if sel.content else "no theme rule"
         return NotArticle(f"no article body ({where}, generic extractor found none)")
+    body, layer, body_by = found_body
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
-    return _entry(doc, page_url, sel, source_id, title, body, objects, ld)
+    entry, date_by = _entry(doc, page_url, sel, source_id, title, body, objects, ld)
+    return Article(entry, layer, body_by, title_by, date_by)
+
+
+def _body(
+    doc: LexborHTMLParser,
+    html: str,
+    page_url: str,
+    sel: Selectors,
+    title: str,
+    admin: tuple[LexborNode, str] | None,
+) -> tuple[LexborNode, str, str] | None:
+    """The body element, its layer and how it was found: the admin's selector, else a theme
+    rule, else (none, or a theme body too short to be the story) the generic extractor."""
+    if admin is not None:
+        return admin[0], ADMIN, f"admin selector content = {admin[1]!r}"
+    theme = find_body(doc, None)
+    if theme is not None and body_text_len(theme[0]) >= POOR_BODY_CHARS:
+        return theme[0], THEME, f"theme rule {theme[1]!r}"
+    generic = generic_body(html, page_url, title)
+    if generic is not None and (theme is None or body_text_len(generic) > body_text_len(theme[0])):
+        poor = f", theme rule {theme[1]!r} caught a teaser" if theme is not None else ""
+        return generic, GENERIC, f"generic extractor (trafilatura{poor})"
+    if theme is not None:
+        return theme[0], THEME, f"theme rule {theme[1]!r} (short)"
+    return None
 
 
 def _entry(
@@ -177,15 +234,16 @@ def _entry(
     body: LexborNode,
     objects: list[dict[str, object]],
     ld: dict[str, object] | None,
-) -> RawEntry:
+) -> tuple[RawEntry, str]:
+    """The entry, and where its date was read."""
     skip = chrome_ids(doc, "*")
-    published_raw, dates = _dates(doc, sel, ld, body, skip, title)
+    published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, title)
     image = fld.image(doc, sel.image, (objects, ld), body, page_url)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
     author = fld.author(doc, sel.author, objects, ld)
     link = _canonical(doc, page_url)
-    return RawEntry(
+    entry = RawEntry(
         source_id=source_id,
         guid=None,
         link=link,
@@ -202,6 +260,7 @@ def _entry(
         image=image,
         base_url=link,
     )
+    return entry, date_by
 
 
 def _dates(
@@ -211,26 +270,37 @@ def _dates(
     body: LexborNode,
     skip: set[int],
     title: str,
-) -> tuple[str | None, hm.MachineDates]:
-    """The visible date line and the machine dates (an override's own attribute first)."""
+) -> tuple[str | None, hm.MachineDates, str]:
+    """The visible date line and the machine dates (an override's own attribute first), and
+    where the publication time was read."""
     machine = hm.machine_dates(doc, ld)
     if sel.date:
         node = doc.css_first(sel.date)
         if node is None:
-            return None, machine
+            how = "machine date" if machine.published else "nowhere"
+            return None, machine, f"{how} (admin selector date = {sel.date!r} matched nothing)"
         attrs = node.attributes
         own = hm.parse_iso(attrs.get("datetime") or attrs.get("content"))
         published = own or machine.published
-        return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified)
+        how = f"admin selector date = {sel.date!r}"
+        return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified), how
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
     line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
     naive = machine.naive_published
+    if machine.published is not None:
+        how = "machine date (meta, JSON-LD or <time>)"
+    elif line is not None and (naive is None or hm.has_clock(line)):
+        how = f"the page's date line {line!r}"
+    elif naive is not None:
+        how = "zone-less machine date" + (f" with the date line {line!r}" if line else "")
+    else:
+        how = "nowhere (the first time seen will stand in)"
     if naive is not None and (line is None or not hm.has_clock(line)):
         # a zone-less machine time still knows the hour the visible line leaves out;
         # hand it over in the day-first form the normalizer reads, zone left to it
         line = f"{naive:%d/%m/%Y %H:%M}"
-    return line, machine
+    return line, machine, how
 
 
 def _canonical(doc: LexborHTMLParser, page_url: str) -> str:

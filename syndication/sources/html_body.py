@@ -49,13 +49,14 @@ _EMBED_HOSTS = (
 )  # fmt: skip
 
 
-def find_body(doc: LexborHTMLParser, selector: str | None) -> LexborNode | None:
-    """The body element: the override, else the longest match of the first default that hits."""
+def find_body(doc: LexborHTMLParser, selector: str | None) -> tuple[LexborNode, str] | None:
+    """The body element and the selector that found it: the override, else the longest match
+    of the first default that hits."""
     selectors = (selector,) if selector else BODY_SELECTORS
     for sel in selectors:
         nodes = [n for n in doc.css(sel) if len(_text(n)) >= _MIN_BODY_CHARS]
         if nodes:
-            return max(nodes, key=lambda n: len(_text(n)))
+            return max(nodes, key=lambda n: len(_text(n))), sel
     return None
 
 

@@ -72,12 +72,14 @@ _HEADLINE_ELEMENTS = 40  # h1/h2 elements compared with og:title
 
 def headline(
     doc: LexborHTMLParser, override: str | None, page_url: str = "", source_id: str = ""
-) -> str | None:
-    """The displayed headline, else og:title (or <title>) without the site's affix."""
+) -> tuple[str, str] | None:
+    """The displayed headline, else og:title (or <title>) without the site's affix; with
+    where it was read (`admin selector title = ...`, `theme rule h1.entry-title`, `og:title`)."""
     for sel in (override,) if override else HEADLINE_SELECTORS:
         node = doc.css_first(sel)
         if node is not None and clean_line(node):
-            return clean_line(node)
+            how = f"admin selector title = {sel!r}" if override else f"theme rule {sel!r}"
+            return clean_line(node), how
     if override:
         return None
     site = first_meta(doc, "og:site_name")
@@ -87,11 +89,12 @@ def headline(
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
     h1 = next((line for line in (clean_line(n) for n in doc.css("h1")) if line), None)
     if not title:
-        return h1 or next((line for line in shown if line), None)
+        found = h1 or next((line for line in shown if line), None)
+        return (found, "the page's first h1/h2") if found else None
     cleaned = clean_headline(title, page_url, site, shown, source_id)
     if og is None and h1 and cleaned not in shown:
-        return h1  # no og:title, and the <title> frames no headline element: the h1 is it
-    return cleaned
+        return h1, "the page's h1"  # no og:title, and the <title> frames no headline element
+    return cleaned, "og:title" if og else "<title>"
 
 
 def crumbs(node: LexborNode, title: str | None, site: str | None) -> list[str]:

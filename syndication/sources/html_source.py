@@ -2,7 +2,8 @@
 
     listing body | extract_titled_links | drop links already stored (but read again a stored
     article whose listing headline changed: a correction) | fetch up to max_articles pages
-    | extract_article (NotArticle is skipped with its reason)
+    | read_article (NotArticle is skipped with its reason; which layer read each article is
+    remembered for `explain`)
 
 A listing is `complete` when every new link got a definite answer: an article, or a reason to
 skip it for good (not an article, 404, too large, not HTML). When links were left out (the
@@ -35,7 +36,7 @@ from ..normalize.dedup import title_key
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
 from ..withdraw import gone_status
-from .html import NotArticle, Selectors, extract_article, extract_titled_links
+from .html import Article, NotArticle, Selectors, extract_titled_links, read_article
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -124,17 +125,22 @@ async def listing_entries(
             len(todo),
         )
     pages = await fetch_articles(rt, source, [link for _, link in todo])
-    entries, skipped, failed = [], {}, []
+    entries, skipped, failed, read_by = [], {}, [], {}
     for (key, _), page in zip(todo, pages, strict=True):
-        if isinstance(page, RawEntry):
+        if isinstance(page, Article):
             # the listing's URL is the entry's identity: the next poll knows it before fetching
-            entries.append(replace(page, guid=key))
+            entries.append(replace(page.entry, guid=key))
+            # under the listing's URL and the page's canonical one: `explain` may get either
+            for url_key in {key, canonical_url(page.entry.link or key)}:
+                read_by[url_key] = page.provenance()
         elif isinstance(page, Skipped):
             skipped[key] = page
         else:
             failed.append(page)
     if failed and len(failed) == len(todo):
         raise _all_failed(source, failed)
+    if read_by:
+        await _remember_readers(rt, source.id, read_by)
     if skipped:
         await _remember_reasons(rt, source.id, skipped)
     if skipped and not entries and not known:
@@ -277,7 +283,32 @@ async def skip_reasons(store: Store, source_id: str) -> dict[str, str]:
 
 def skip_reasons_sync(store: Store, source_id: str) -> dict[str, str]:
     """canonical link -> why it was not taken as an article, as last recorded."""
-    text = store.get_event(_reason_event(source_id))
+    return _string_map(store.get_event(_reason_event(source_id)))
+
+
+def _reader_event(source_id: str) -> str:
+    return f"html-read-by:{source_id}"
+
+
+async def _remember_readers(rt: Runtime, source_id: str, new: dict[str, str]) -> None:
+    """Which layer read each article (admin selector, theme rule, generic extractor), for
+    `explain URL` (the newest _SKIP_LIMIT)."""
+    readers = await asyncio.to_thread(read_by_sync, rt.store, source_id)
+    for key, how in new.items():
+        readers.pop(key, None)
+        readers[key] = how
+    newest = dict(list(readers.items())[-_SKIP_LIMIT:])
+    await asyncio.to_thread(
+        rt.store.set_event, _reader_event(source_id), json.dumps(newest), rt.clock()
+    )
+
+
+def read_by_sync(store: Store, source_id: str) -> dict[str, str]:
+    """canonical link -> which layers read its article page, as last recorded."""
+    return _string_map(store.get_event(_reader_event(source_id)))
+
+
+def _string_map(text: str | None) -> dict[str, str]:
     try:
         data = json.loads(text) if text else {}
     except ValueError:
@@ -298,10 +329,10 @@ def _all_failed(source: SourceConfig, errors: Sequence[FetchError]) -> FetchErro
 
 async def fetch_articles(
     rt: Runtime, source: SourceConfig, links: Sequence[str]
-) -> list[RawEntry | Skipped | FetchError]:
+) -> list[Article | Skipped | FetchError]:
     """Fetch and extract pages, at most fetch.per_host at a time; after a 429 or 503 the
     pages not yet asked for are left for later rather than pressed on a busy server."""
-    results: list[RawEntry | Skipped | FetchError | None] = [None] * len(links)
+    results: list[Article | Skipped | FetchError | None] = [None] * len(links)
     order = iter(range(len(links)))  # shared by the workers: each index is taken once
     halted: list[FetchError] = []
 
@@ -320,7 +351,7 @@ async def fetch_articles(
     return [r if r is not None else FetchError("not fetched") for r in results]
 
 
-async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | Skipped | FetchError:
+async def _article(rt: Runtime, source: SourceConfig, link: str) -> Article | Skipped | FetchError:
     try:
         page = await rt.fetcher.get(link, accept=ACCEPT_HTML)
     except FetchError as e:
@@ -332,7 +363,7 @@ async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | S
     ctype = page.content_type.split(";")[0].strip().lower()
     if ctype and "html" not in ctype:
         return _skip(source, link, f"not an HTML page ({ctype})")
-    result = extract_article(
+    result = read_article(
         decode(page.body, page.content_type), page.url, selectors_of(source), source_id=source.id
     )
     if isinstance(result, NotArticle):
@@ -384,9 +415,9 @@ async def enrich_entries(rt: Runtime, source: SourceConfig, raws: list[RawEntry]
         len(keys) - len(known),
         len(known),
         len(todo),
-        sum(isinstance(p, RawEntry) for p in pages),
+        sum(isinstance(p, Article) for p in pages),
     )
-    return [_merge(r, p) if isinstance(p := found.get(id(r)), RawEntry) else r for r in raws]
+    return [_merge(r, p.entry) if isinstance(p := found.get(id(r)), Article) else r for r in raws]
 
 
 def _merge(raw: RawEntry, page: RawEntry) -> RawEntry:
