@@ -124,6 +124,17 @@ def _problems(truth: Truth, item: Item) -> list[str]:
         problems.append(f"title: {item.title!r}")
     if abs(item.published - truth.published) > DATE_TOLERANCE:
         problems.append(f"date: {item.published.isoformat()} (want {truth.published.isoformat()})")
+    problems += body_problems(truth, item)
+    if set(item.regencies) != set(truth.regencies):
+        problems.append(f"regency: {item.regencies} (want {truth.regencies})")
+    if item.advertorial != truth.advertorial:
+        problems.append(f"regency: advertorial {item.advertorial}")
+    return problems
+
+
+def body_problems(truth: Truth, item: Item) -> list[str]:
+    """The body holds the story from its first to its last words, and none of its boilerplate."""
+    problems = []
     text = " ".join(plain_text(item.content_html).split())
     first, last = text.find(truth.first), text.rfind(truth.last)
     if first < 0:
@@ -133,10 +144,6 @@ def _problems(truth: Truth, item: Item) -> list[str]:
     for junk in truth.must_not:
         if junk in text:
             problems.append(f"body: boilerplate {junk!r} remains")
-    if set(item.regencies) != set(truth.regencies):
-        problems.append(f"regency: {item.regencies} (want {truth.regencies})")
-    if item.advertorial != truth.advertorial:
-        problems.append(f"regency: advertorial {item.advertorial}")
     return problems
 
 
