@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import shutil
 import socket
@@ -57,7 +58,13 @@ def write_listing(site: Path, base: str, pages: list[Truth]) -> None:
         for t in pages
     )
     page = f"<html><head><title>Berita</title></head><body><ul>{rows}</ul></body></html>"
-    (site / "index.html").write_text(page, encoding="utf-8")
+    path = site / "index.html"
+    before = path.stat().st_mtime if path.exists() else 0.0
+    path.write_text(page, encoding="utf-8")
+    # http.server answers If-Modified-Since to the second: a listing changed within the same
+    # second would be "304 Not Modified"
+    stamp = max(time.time(), before + 2)
+    os.utime(path, (stamp, stamp))
 
 
 def write_site(site: Path, pages: list[Truth]) -> None:

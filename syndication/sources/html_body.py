@@ -64,26 +64,25 @@ def _text(node: LexborNode) -> str:
     return node.text(deep=True, separator=" ", strip=True)
 
 
-def is_junk(node: LexborNode, *, tag_lists: bool = False) -> bool:
-    """Whether an element is an insert widget (or, with `tag_lists`, a tag list)."""
-    classes = (node.attributes.get("class") or "").lower().split()
-    names = [*classes, (node.attributes.get("id") or "").lower()]
-    if any(token in _JUNK_TOKENS or (tag_lists and token == "tags") for token in classes):
-        return True
-    fragments = _JUNK_FRAGMENTS + _TAG_FRAGMENTS if tag_lists else _JUNK_FRAGMENTS
-    return any(frag in name for name in names if name for frag in fragments)
+def _junk_selector(tag_lists: bool) -> str:
+    """One query for every insert widget: C-speed matching instead of a Python test per node."""
+    fragments = _JUNK_FRAGMENTS + (_TAG_FRAGMENTS if tag_lists else ())
+    tokens = sorted(_JUNK_TOKENS | ({"tags"} if tag_lists else set()))
+    parts = [f'[class*="{f}" i], [id*="{f}" i]' for f in fragments]
+    return ", ".join(parts + [f'[class~="{t}" i]' for t in tokens])
+
+
+_JUNK = {False: _junk_selector(False), True: _junk_selector(True)}
 
 
 def drop_junk(scope: LexborNode, keep: set[int], *, tag_lists: bool = False) -> None:
-    """Remove insert widgets under `scope`, sparing any element whose id is in `keep`.
+    """Remove insert widgets under `scope` (class or id naming one; with `tag_lists`, tag
+    lists too), sparing any element whose id is in `keep`.
 
     `keep` holds the ancestors of what we still need (the body, the headline), so a wrapper
     whose class happens to say `share` cannot take the article down with it.
     """
-    candidates = scope.css("[class], [id]")
-    decompose_all(
-        [n for n in candidates if n.mem_id not in keep and is_junk(n, tag_lists=tag_lists)]
-    )
+    decompose_all([n for n in scope.css(_JUNK[tag_lists]) if n.mem_id not in keep])
 
 
 def decompose_all(nodes: list[LexborNode]) -> None:
