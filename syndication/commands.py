@@ -226,7 +226,7 @@ async def probe(url: str, config_path: Path | None = None) -> int:
 
 
 async def send_test(config: Config, chat: str) -> int:
-    from .deliver import send_test_message
+    from .delivery import send_test_message
 
     ok, message = await send_test_message(config, chat)
     print(message, file=sys.stdout if ok else sys.stderr)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .deliver import Deliverer
+from .delivery import Deliverer
 from .editorial import apply_filters
 from .errors import ConfigError
 from .fetch import Fetcher, FetchPolicy

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from syndication.cli import main
 from syndication.config import ConfigError, load
-from syndication.deliver import Deliverer
+from syndication.delivery import Deliverer
 from syndication.errors import StorageError
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
