@@ -12,6 +12,7 @@ links, logins, comment anchors and other sites.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -71,6 +72,16 @@ CHROME = (
     ".td-footer-wrapper",
     ".related-posts",
     ".jp-relatedposts",
+    # "most read" / "trending" boxes: other stories, ranked by clicks, beside the main list
+    '[id*="trending" i]',
+    '[class*="trending" i]',
+    '[id*="popular" i]',
+    '[class*="popular" i]',
+    '[id*="populer" i]',
+    '[class*="populer" i]',
+    '[class*="most-read" i]',
+    '[class*="mostread" i]',
+    '[class*="terbaca" i]',
 )
 
 # First path segments that are WordPress archives or machinery, not posts.
@@ -79,6 +90,7 @@ _NOT_POST_SEGMENTS = frozenset(
         "category", "kategori", "kanal", "tag", "tags", "topik", "topic", "author", "penulis",
         "page", "feed", "search", "cari", "wp-login.php", "wp-admin", "wp-content", "wp-json",
         "wp-includes", "xmlrpc.php", "comments", "cdn-cgi", "login", "register", "index",
+        "section", "sections", "spotlight", "topics", "rubrik", "rubrique", "seccion",
     }
 )  # fmt: skip
 
@@ -97,17 +109,32 @@ _LAST_SEGMENT_FEEDS = frozenset({"feed", "rss", "rss2", "atom", "amp"})
 _FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".xml", ".zip", ".mp4")
 _SHARE_QUERY_KEYS = frozenset({"share", "replytocom", "s", "print", "action"})
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid")
+_SLUG_SPLIT = re.compile(r"[-_]+")
+_DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/(?:[0-3]?\d/)?")  # /2014/07/ or /2014/07/24/
 _MIN_HEADLINE_WORDS = 4
 _MIN_SLUG_WORDS = 3
 
 
-def _bare_host(netloc: str) -> str:
-    return netloc.lower().split("@")[-1].removeprefix("www.")
+# Second-level labels under a country code: `kukarkab.go.id`, `bbc.co.uk` name one site each.
+_SECOND_LEVEL = frozenset(
+    {"co", "com", "go", "or", "ac", "sch", "web", "my", "biz", "net", "org", "gov", "edu", "ne"}
+)
+
+
+def site_domain(netloc: str) -> str:
+    """The site a host belongs to: `berau.prokal.co` and `www.prokal.co` -> `prokal.co`,
+    `kaltim.tribunnews.com` -> `tribunnews.com`, `diskominfo.kukarkab.go.id` -> `kukarkab.go.id`."""
+    host = netloc.lower().split("@")[-1].split(":")[0].strip(".")
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
 
 
 def same_site(url: str, page_url: str) -> bool:
-    """True when both URLs are on one host, `www.` or not."""
-    return _bare_host(urlsplit(url).netloc) == _bare_host(urlsplit(page_url).netloc)
+    """True when both URLs are on one site: a portal's sections live on sub-domains
+    (`money.cnn.com` beside `edition.cnn.com`, `berau.prokal.co` beside `www.prokal.co`)."""
+    return site_domain(urlsplit(url).netloc) == site_domain(urlsplit(page_url).netloc)
 
 
 def absolute(href: str, page_url: str) -> str:
@@ -144,7 +171,11 @@ def is_article_url(href: str, page_url: str) -> bool:
 
 
 def _path_may_be_post(segs: list[str]) -> bool:
-    if not segs or segs[0] in _NOT_POST_SEGMENTS or segs[-1] in _LAST_SEGMENT_FEEDS:
+    if not segs or segs[-1] in _LAST_SEGMENT_FEEDS:
+        return False
+    # a language edition's prefix (/es/section/opinion) is no part of the site's paths
+    first = segs[1] if len(segs) > 1 and len(segs[0]) == 2 and segs[0].isalpha() else segs[0]
+    if first in _NOT_POST_SEGMENTS:
         return False
     if segs[-1].endswith(_FILE_SUFFIXES) or ("page" in segs[:-1] and segs[-1].isdigit()):
         return False
@@ -154,12 +185,17 @@ def _path_may_be_post(segs: list[str]) -> bool:
 
 
 def has_post_shape(url: str) -> bool:
-    """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/."""
+    """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/,
+    /2014/07/24/world/slug/index.html."""
     segs = _segments(urlsplit(url).path)
+    if segs and segs[-1].startswith("index."):
+        segs = segs[:-1]  # the slug is the folder's name
     if not segs:
         return False
-    words = segs[-1].removesuffix(".html").split("-")
+    words = _SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0] if "." in segs[-1] else segs[-1])
     if len(words) >= _MIN_SLUG_WORDS:
+        return True
+    if _DATE_PATH.search("/" + "/".join(segs) + "/"):
         return True
     # /read/123/slug and ?p=123 style ids: a numeric segment before or as the slug
     return any(s.isdigit() and len(s) >= 3 for s in segs[1:]) or "p=" in urlsplit(url).query
@@ -251,5 +287,17 @@ def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:
     href = node.attributes.get("href") or ""
     if not is_article_url(href, page_url):
         return False
+    url = urljoin(page_url, href)
     words = _headline_text(node).split()
-    return len(words) >= _MIN_HEADLINE_WORDS and has_post_shape(urljoin(page_url, href))
+    if len(words) < _MIN_HEADLINE_WORDS and not _spells_slug(words, url):
+        return False
+    return has_post_shape(url)
+
+
+def _spells_slug(words: list[str], url: str) -> bool:
+    """A short headline the URL's slug spells out: `Tingkatkan Cakupan Imunisasi` on
+    /read/news/11991-tingkatkan-cakupan-imunisasi. A menu's `Berita Daerah` has no slug."""
+    segs = _segments(urlsplit(url).path)
+    slug = set(_SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])) if segs else set()
+    wanted = {re.sub(r"\W", "", w).lower() for w in words}
+    return len(wanted) >= _MIN_SLUG_WORDS - 1 and wanted <= slug and len(slug) > len(wanted)
