@@ -63,7 +63,7 @@ def test_probe_names_the_layer_that_read_each_sample(tmp_path: Path, portal: Por
     themed, bare, skipped = samples.split("\n  [")[1:4]
     assert "read by: body by theme rule '.entry-content'" in themed
     assert "read by: body by generic extractor (trafilatura)" in bare
-    assert "title from og:title; date from the page's date line" in bare
+    assert "title from the page's h1; date from the page's date line" in bare
     assert "not an article: 404 page" in skipped
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from syndication.sources.html_links import chrome_ids
 from syndication.sources.html_meta import clean_line, first_meta, ld_text, meta
 from syndication.sources.html_titles import clean_headline
 
@@ -68,33 +70,87 @@ _HOME_WORDS = frozenset({"home", "beranda", "index", "halaman utama", "depan", "
 # A slash splits only when spaced, so a label such as "Hukum/Kriminal" survives.
 _CRUMB_SPLIT = re.compile(r"\s*(?:»|›|>|\||→|·)\s*|\s+/\s+|^/\s*|\s*/$")
 _HEADLINE_ELEMENTS = 40  # h1/h2 elements compared with og:title
+_MIN_HEADLINE = 12  # characters: shorter h1s (a section name) are held to the shared words
+_SHARED_WORDS = 0.6
+# A photo credit some portals end og:title with: "(Foto: Antara)", "（写真＝ロイター）".
+_PHOTO_CREDIT = re.compile(r"\s*[(（]\s*(?:foto|photo|写真|ilustrasi)\b[^)）]*[)）]\s*$", re.I)
 
 
 def headline(
     doc: LexborHTMLParser, override: str | None, page_url: str = "", source_id: str = ""
 ) -> tuple[str, str] | None:
-    """The displayed headline, else og:title (or <title>) without the site's affix; with
-    where it was read (`admin selector title = ...`, `theme rule h1.entry-title`, `og:title`)."""
-    for sel in (override,) if override else HEADLINE_SELECTORS:
-        node = doc.css_first(sel)
-        if node is not None and clean_line(node):
-            how = f"admin selector title = {sel!r}" if override else f"theme rule {sel!r}"
-            return clean_line(node), how
+    """The displayed headline, with where it was read (`admin selector title = ...`, `theme
+    rule 'h1.entry-title'`, `the page's h1`, `og:title`).
+
+    Without an override: the headline element (a theme rule's, else an h1 outside the page's
+    chrome) that agrees with og:title or <title>; else og:title (or <title>) without the
+    site's affix; with neither, the theme's headline or the first h1. An h1 that agrees with
+    nothing is a logo, a section name or a teaser, never the headline."""
     if override:
-        return None
+        node = doc.css_first(override)
+        line = clean_line(node) if node is not None else ""
+        return (line, f"admin selector title = {override!r}") if line else None
     site = first_meta(doc, "og:site_name")
     node = doc.css_first("title")
     og = first_meta(doc, "og:title")
-    title = og or (clean_line(node) if node is not None else "")
+    page_title = clean_line(node) if node is not None else ""
+    titles = [t for t in (og, page_title) if t]
+    candidates = list(_headline_elements(doc))
+    if not titles:
+        return candidates[0] if candidates else None
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
-    h1 = next((line for line in (clean_line(n) for n in doc.css("h1")) if line), None)
-    if not title:
-        found = h1 or next((line for line in shown if line), None)
-        return (found, "the page's first h1/h2") if found else None
-    cleaned = clean_headline(title, page_url, site, shown, source_id)
-    if og is None and h1 and cleaned not in shown:
-        return h1, "the page's h1"  # no og:title, and the <title> frames no headline element
-    return cleaned, "og:title" if og else "<title>"
+    cleaned = _PHOTO_CREDIT.sub("", clean_headline(titles[0], page_url, site, shown, source_id))
+    agreeing = [(line, how) for line, how in candidates if any(_agrees(line, t) for t in titles)]
+    # an element reading exactly the clean title beats one that still carries the site's name
+    exact = [c for c in agreeing if _same(c[0], cleaned)]
+    if exact or agreeing:
+        return (exact or agreeing)[0]
+    if og is None and candidates:
+        return candidates[0]  # a <title> that frames no headline element names only the site
+    return cleaned or titles[0], "og:title" if og else "<title>"
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def _headline_elements(doc: LexborHTMLParser) -> Iterator[tuple[str, str]]:
+    """Headline candidates in order: the theme rules' elements, then the page's h1s that sit
+    outside its chrome and outside links."""
+    for sel in HEADLINE_SELECTORS:
+        node = doc.css_first(sel)
+        if node is not None and clean_line(node):
+            yield clean_line(node), f"theme rule {sel!r}"
+    chrome = chrome_ids(doc, "h1")
+    for node in doc.css("h1"):
+        if node.mem_id not in chrome and not _in_link(node) and clean_line(node):
+            yield clean_line(node), "the page's h1"
+
+
+def _in_link(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "a":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _agrees(shown: str, title: str) -> bool:
+    """Whether a displayed headline and a page title name one story: one holds the other
+    (a title carries the site's name), or most of their words are shared (an SEO title
+    rewords the headline)."""
+    a, b = " ".join(shown.casefold().split()), " ".join(title.casefold().split())
+    if len(a) >= _MIN_HEADLINE and (a in b or b in a):
+        return True
+    words_a, words_b = _words(a), _words(b)
+    if not words_a or not words_b:
+        return False
+    return len(words_a & words_b) / max(len(words_a), len(words_b)) >= _SHARED_WORDS
 
 
 def crumbs(node: LexborNode, title: str | None, site: str | None) -> list[str]:
