@@ -86,3 +86,51 @@ def test_a_printed_zone_beats_the_sources_zone() -> None:
 def test_a_related_widgets_date_is_never_the_articles() -> None:
     # no date of its own: the first-seen time stands in, not a teaser's date
     assert _published("", "<h1>Warga Bersihkan Parit</h1>" + RELATED) == NOW
+
+
+def test_a_zone_less_machine_time_beats_a_date_line_without_one() -> None:
+    # `20.06.2019` has no time of day (its `20.06` is a day and a month, not 20:06)
+    head = '<meta name="date" content="2019-06-20T07:30:00">'
+    top = "<h1>Warga Bersihkan Parit</h1><div class='tanggal'>20.06.2019</div>"
+    assert _published(head, top, zone="Asia/Jakarta") == _at("2019-06-20T07:30:00+07:00")
+
+
+def test_a_zone_name_after_an_iso_time_is_read() -> None:
+    head = '<meta property="article:published_time" content="2021-01-03T17:40:00EET">'
+    assert _published(head, "<h1>Warga Bersihkan Parit</h1>") == _at("2021-01-03T17:40:00+02:00")
+
+
+def test_json_ld_too_broken_to_parse_still_gives_its_date() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Warga\n'
+        'Bersihkan", "datePublished": "2019-11-20 12:32:13+08:00"}</script>'
+    )
+    assert _published(head, "<h1>Warga Bersihkan Parit</h1>") == _at("2019-11-20T12:32:13+08:00")
+
+
+def test_an_updated_stamp_is_not_the_publication_line() -> None:
+    top = (
+        "<h1>Warga Bersihkan Parit</h1><div class='byline'>By the City Desk of Kabar Kota on"
+        " December 27, 2014 at 12:06 PM, updated <span class='updated'>December 27, 2014 at"
+        " 12:10 PM</span></div>"
+    )
+    assert _published("", top, zone="Asia/Jakarta") == _at("2014-12-27T12:06:00+07:00")
+
+
+def test_a_year_month_day_line_in_cjk_or_iso_form_is_read() -> None:
+    cjk = "<h1>Warga Bersihkan Parit</h1><span class='day'>2018年6月18日 10:01</span>"
+    assert _published("", cjk, zone="Asia/Tokyo") == _at("2018-06-18T10:01:00+09:00")
+    iso = "<h1>Warga Bersihkan Parit</h1><div class='meta'>2023-11-17 15:13</div>"
+    assert _published("", iso, zone="Asia/Shanghai") == _at("2023-11-17T15:13:00+08:00")
+
+
+def test_a_date_line_at_the_head_of_the_body_is_read_when_there_is_no_other() -> None:
+    html = (
+        "<html><head><title>Warga Bersihkan Parit</title></head><body><h1>Warga Bersihkan"
+        f"</h1><div class='entry-content'><span class='submitted'>Submitted on Mon, 2019-01-21"
+        f" 13:49</span>{STORY}<p>Rapat berikutnya 2019-02-01 10:00.</p></div></body></html>"
+    )
+    entry = extract_article(html, "https://kabar.example/berita/1")
+    assert isinstance(entry, RawEntry), entry
+    published = resolve_published(entry.published, entry.published_raw, NOW, NOW, "Asia/Bangkok")
+    assert published == _at("2019-01-21T13:49:00+07:00")

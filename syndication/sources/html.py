@@ -25,7 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
 from syndication.sources.html_body import ancestor_ids, clean_body, drop_junk, find_body
-from syndication.sources.html_dateline import date_line
+from syndication.sources.html_dateline import date_line, lead_date_line
 from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
     chrome_ids,
@@ -287,6 +287,7 @@ def _dates(
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
     line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
+    line = line or lead_date_line(body)
     naive = machine.naive_published
     if machine.published is not None:
         how = "machine date (meta, JSON-LD or <time>)"
@@ -300,7 +301,7 @@ def _dates(
         # a zone-less machine time still knows the hour the visible line leaves out;
         # hand it over in the day-first form the normalizer reads, zone left to it
         line = f"{naive:%d/%m/%Y %H:%M}"
-    return line, machine, how
+    return (hm.readable_date(line) if line else None), machine, how
 
 
 def _canonical(doc: LexborHTMLParser, page_url: str) -> str:

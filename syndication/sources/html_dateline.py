@@ -25,6 +25,8 @@ _LINK_LEVELS = 6  # ancestors searched for a link wrapping the date line
 _TEASER_CHARS = 400  # a teaser: a headline, a date, perhaps a line of summary
 _HEADLINE_CHARS = 25
 _COMBINED_MAX = 120  # a date and its time beside it: still a short line
+_LINE_SELECTOR = ", ".join(_LINE_TAGS)
+_LEAD_CHARS = 200  # story text after which a body's lead holds no date line any more
 
 
 def date_line(
@@ -39,7 +41,7 @@ def date_line(
     untimed: str | None = None
     for sel in DATE_LINE_SELECTORS:  # in priority order, not page order
         for node in scope.css(sel):
-            if node.mem_id in skip or not looks_like_date(clean_line(node)):
+            if node.mem_id in skip or _is_update(node) or not looks_like_date(clean_line(node)):
                 continue
             if _in_teaser(node, around):
                 continue
@@ -68,11 +70,12 @@ def _scan(
             break
         if node.mem_id == headline_id:
             lines = after
-        if node.mem_id in skip or node.tag not in _LINE_TAGS or not _is_innermost_date(node):
+        if node.mem_id in skip or node.tag not in _LINE_TAGS or _is_update(node):
             continue
-        if _in_teaser(node, around):
+        line = with_time(node) if _is_innermost_date(node) else _own_date(node)
+        if line is None or _in_teaser(node, around):
             continue
-        lines.append(with_time(node))
+        lines.append(line)
         if lines is after and has_clock(lines[0]):
             return lines[0]  # first timed line under the headline, before any sidebar
     # above the headline, the line nearest it is the story's (a top bar's "today" comes
@@ -137,6 +140,40 @@ def _is_innermost_date(node: LexborNode) -> bool:
     """Date-like, and no smaller element inside it is (a header wrapper also reads as a date)."""
     if not looks_like_date(clean_line(node)):
         return False
-    # css() on a node also matches the node itself
-    inner = [n for n in node.css(", ".join(_LINE_TAGS)) if n.mem_id != node.mem_id]
-    return not any(looks_like_date(clean_line(child)) for child in inner)
+    # css() on a node also matches the node itself; an "updated" stamp inside a line does
+    # not make the line a wrapper: `By X on December 27, 2014 at 12:06 PM, updated <span>...`
+    inner = [n for n in node.css(_LINE_SELECTOR) if n.mem_id != node.mem_id]
+    return not any(looks_like_date(clean_line(c)) and not _is_update(c) for c in inner)
+
+
+def _is_update(node: LexborNode) -> bool:
+    """A last-modified stamp (`class="updated"`), not the publication's date line."""
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return "updated" in names or "modified" in names
+
+
+def _own_date(node: LexborNode) -> str | None:
+    """The date in a byline's own text, when the whole byline is too long to be a date line:
+    `By National Desk on December 27, 2014 at 12:06 PM, updated <span>...</span>`."""
+    own = " ".join(node.text(deep=False, separator=" ", strip=True).split())
+    return (
+        own if own and looks_like_date(own) and looks_like_date(clean_line(node)) is False else None
+    )
+
+
+def lead_date_line(body: LexborNode) -> str | None:
+    """A date line at the head of the body, above the story's first paragraph: a theme rule
+    whose element also holds the article's header (`Submitted on Mon, 2019-01-21 13:49`)."""
+    seen = 0
+    for node in body.traverse(include_text=False):
+        if node.mem_id == body.mem_id:
+            continue
+        text = clean_line(node)
+        if node.tag in _LINE_TAGS and _is_innermost_date(node) and not _is_update(node):
+            return with_time(node)
+        if node.tag == "p":
+            seen += len(text)
+            if seen > _LEAD_CHARS:
+                return None
+    return None

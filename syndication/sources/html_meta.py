@@ -29,6 +29,8 @@ _MONTHS = (
 _DATE_WORDS = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\.?\s+\d{{4}}\b", re.IGNORECASE)
 _DATE_MDY = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
+_DATE_YMD = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")  # 2019-01-21 13:49
+_DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")  # 2018年6月18日
 _DATE_RELATIVE = re.compile(r"\b(?:\d+|se)\s*(?:detik|menit|jam|hari)\s+(?:yang\s+)?lalu\b", re.I)
 _MAX_DATE_LINE = 90
 
@@ -58,7 +60,8 @@ class MachineDates:
     naive_published: datetime | None = None  # a zone-less machine time, zone left to normalize
 
 
-_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+# a time of day, not the day and month of a date (`20.06.2019`, `15.05.2019/vit`)
+_CLOCK = re.compile(r"(?<![\d./-])\d{1,2}[:.]\d{2}(?!\d|[./-]\d)")
 
 
 def has_clock(text: str) -> bool:
@@ -85,11 +88,38 @@ def first_meta(doc: LexborHTMLParser, *keys: str) -> str | None:
 _OFFSET_THEN_Z = re.compile(r"([+-]\d\d:?\d\d)Z$")
 
 
+# Zone abbreviations some CMSs write after an ISO time (`2021-01-03T17:40:00EET`): hours east.
+_ZONE_NAMES = {
+    "UTC": 0, "GMT": 0, "WIB": 7, "WITA": 8, "WIT": 9, "CET": 1, "CEST": 2, "MEZ": 1,
+    "MESZ": 2, "EET": 2, "EEST": 3, "BST": 1, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8,
+}  # fmt: skip
+_ISO_ZONE_NAME = re.compile(r"^(\d{4}-\d\d-\d\d[T ][\d:.]+)\s*([A-Z]{3,4})$")
+_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+
+
+def _ld_date_text(doc: LexborHTMLParser) -> str | None:
+    """datePublished from JSON-LD that does not parse (a raw newline in a string is common)."""
+    for script in doc.css('script[type="application/ld+json"]'):
+        found = _LD_PUBLISHED.search(script.text(deep=True) or "")
+        if found:
+            return found.group(1)
+    return None
+
+
+def _named_zone(value: str) -> str:
+    """`...T17:40:00EET` -> `...T17:40:00+02:00`; anything else as it is."""
+    match = _ISO_ZONE_NAME.match(value)
+    hours = _ZONE_NAMES.get(match.group(2)) if match else None
+    if match is None or hours is None:
+        return value
+    return f"{match.group(1)}{'+' if hours >= 0 else '-'}{abs(hours):02d}:00"
+
+
 def parse_iso(value: str | None) -> datetime | None:
     """An ISO 8601 timestamp with a zone, as UTC; None when absent, malformed or naive."""
     if not value:
         return None
-    value = _OFFSET_THEN_Z.sub(r"\1", value.strip())  # `+07:00Z`: the offset is meant
+    value = _named_zone(_OFFSET_THEN_Z.sub(r"\1", value.strip()))  # `+07:00Z`: offset meant
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -166,16 +196,21 @@ def ld_text(
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+# <meta> names of the publication time beyond Open Graph: Dublin Core, news CMSs' own.
+_PUBLISHED_METAS = (
+    "article:published_time", "datePublished", "og:published_time",
+    "og:article:published_time", "article.published", "dcterms.created", "dcterms.issued",
+    "DC.date.issued", "dc.date.issued", "DC.date", "dc.date", "publishdate", "publish-date",
+    "pubdate", "date", "sailthru.date", "parsely-pub-date",
+)  # fmt: skip
+
+
 def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> MachineDates:
+    """The publication and modification times the page states for machines: aware ones
+    first (<meta>, JSON-LD, <time datetime>), then a zone-less one (its zone is the source's),
+    then the datePublished of JSON-LD too broken to parse (its zone is the least trusted)."""
     published = _first_date(
-        meta(
-            doc,
-            "article:published_time",
-            "datePublished",
-            "og:published_time",
-            "og:article:published_time",
-            "article.published",
-        ),
+        meta(doc, *_PUBLISHED_METAS),
         [ld_text(ld, "datePublished") or ""],
         _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]"),
         _time_attrs(doc, "article time[datetime], time[datetime]"),
@@ -187,10 +222,11 @@ def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> Machin
     )
     naive = None
     if published is None:
-        candidates = [*meta(doc, "article:published_time", "datePublished", "pubdate")]
-        candidates.append(ld_text(ld, "datePublished") or "")
-        candidates += _time_attrs(doc, "time[datetime]")
-        naive = next((d for d in map(_parse_naive, candidates) if d is not None), None)
+        broken_ld = _ld_date_text(doc)
+        candidates = [*meta(doc, *_PUBLISHED_METAS), ld_text(ld, "datePublished") or ""]
+        candidates += _time_attrs(doc, "time[itemprop=datePublished], time[datetime]")
+        naive = next((d for d in map(_parse_naive, [*candidates, broken_ld or ""]) if d), None)
+        published = parse_iso(broken_ld) if naive is None else None
     return MachineDates(published, modified, naive)
 
 
@@ -226,7 +262,13 @@ def looks_like_date(text: str) -> bool:
     """A short text that names a day: `Senin, 18 November 2024 - 19:15 WIB`, `18/11/2024`."""
     if not text or len(text) > _MAX_DATE_LINE:
         return False
-    return any(p.search(text) for p in (_DATE_WORDS, _DATE_MDY, _DATE_NUMERIC, _DATE_RELATIVE))
+    patterns = (_DATE_WORDS, _DATE_MDY, _DATE_NUMERIC, _DATE_YMD, _DATE_CJK, _DATE_RELATIVE)
+    return any(p.search(text) for p in patterns)
+
+
+def readable_date(line: str) -> str:
+    """A date line in a form the normalizer reads: `2018年6月18日 10:01` -> `2018-6-18 10:01`."""
+    return _DATE_CJK.sub(r"\1-\2-\3", line)
 
 
 def clean_line(node: LexborNode) -> str:
