@@ -47,6 +47,8 @@ def _print_listings() -> None:
             print(f"  {name:<18} took non-article {url}")
         for url in listing.extra:
             print(f"  {name:<18} (also took {url})")
+        if not listing.not_article:
+            print(f"  {name:<18} the listing page itself was taken for an article")
     articles = sum(len(x.truth.articles) for x in listings)
     found = articles - sum(len(x.missed) for x in listings)
     print(f"\n{len(listings)} listing pages, {articles} articles listed")
@@ -54,6 +56,8 @@ def _print_listings() -> None:
     print(f"  complete {complete:>3}/{len(listings)}  (every article, no non-article)")
     print(f"  recall   {found:>3}/{articles}  {found / articles if articles else 0:6.1%}")
     print(f"  wrong    {sum(len(x.wrong) for x in listings):>3}  non-article links taken")
+    taken = sum(not x.not_article for x in listings)
+    print(f"  as page  {taken:>3}  listing pages taken for an article")
     print(f"  extra    {sum(len(x.extra) for x in listings):>3}  links the truth lists neither way")
 
 

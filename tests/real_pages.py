@@ -166,6 +166,7 @@ class ListingTruth:
 class ListingResult:
     truth: ListingTruth
     found: tuple[str, ...]  # the links the html source would fetch, in page order
+    not_article: str  # why the page itself is no article; "" when it was taken for one
 
     @property
     def missed(self) -> list[str]:
@@ -219,7 +220,9 @@ def score_listings() -> list[ListingResult]:
     """The links each corpus listing yields with default settings, against its truth."""
     results = []
     for truth in load_listing_truth():
-        raw = (REAL / "listings" / f"{truth.name}.html").read_bytes()
-        found = extract_links(decode(raw, "text/html"), truth.url)
-        results.append(ListingResult(truth, tuple(found)))
+        html = decode((REAL / "listings" / f"{truth.name}.html").read_bytes(), "text/html")
+        found = extract_links(html, truth.url)
+        page = extract_article(html, truth.url, source_id=truth.name)
+        reason = page.reason if isinstance(page, NotArticle) else ""
+        results.append(ListingResult(truth, tuple(found), reason))
     return results

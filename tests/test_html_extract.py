@@ -364,9 +364,10 @@ def test_odd_theme_with_selectors() -> None:
 
 
 def test_selector_override_replaces_a_default() -> None:
-    entry = article("jnews/article1.html", JN, Selectors(title=".wp-caption-text"))
+    url = JN + "bupati-kutim-ardiansyah-sulaiman-tinjau-jalan-poros-sangatta-rantau-pulung/"
+    entry = article("jnews/article1.html", url, Selectors(title=".wp-caption-text"))
     assert entry.title.startswith("Bupati Kutim meninjau jalan poros")
-    missing = extract_article(page("jnews/article1.html"), JN, Selectors(title=".tidak-ada"))
+    missing = extract_article(page("jnews/article1.html"), url, Selectors(title=".tidak-ada"))
     assert missing == NotArticle("no headline")
 
 
@@ -423,3 +424,38 @@ def test_any_text_gives_links_and_an_article_or_a_reason(text: str) -> None:
     links = extract_links(text, EKS)
     assert all(link.startswith(EKS) for link in links)
     assert isinstance(extract_article(text, EKS), RawEntry | NotArticle)
+
+
+# -- article or listing ----------------------------------------------------------------------
+
+TEASERS = "".join(
+    f'<article><h2><a href="{EKS}berita-nomor-{n}-dari-kota-samarinda/">Berita nomor {n} dari'
+    f" Kota Samarinda hari ini</a></h2><p>Ringkasan singkat berita nomor {n}.</p></article>"
+    for n in range(8)
+)
+
+
+def test_a_home_page_calling_itself_an_article_is_a_listing() -> None:
+    html = (
+        '<html><head><meta property="og:type" content="article"><title>Kabar Kota</title>'
+        f"</head><body><h1>Kabar Kota</h1>{TEASERS}</body></html>"
+    )
+    result = extract_article(html, EKS)
+    assert result == NotArticle("listing page (8 article blocks, og:type 'article')")
+
+
+def test_one_long_story_at_a_post_url_is_an_article_among_many_teasers() -> None:
+    story = "".join(
+        f"<p>Paragraf {n}: Pemkot Samarinda menata ulang drainase di Sempaja agar banjir tidak"
+        " lagi merendam permukiman warga saat hujan deras.</p>"
+        for n in range(8)
+    )
+    html = (
+        "<html><head><title>Pemkot Tata Drainase Sempaja</title></head><body>"
+        f"<h1>Pemkot Tata Drainase Sempaja</h1><div class='isi'>{story}</div>{TEASERS}"
+        "</body></html>"
+    )
+    result = extract_article(html, EKS + "noticia/local/pemkot-tata-drainase-sempaja.html")
+    assert isinstance(result, RawEntry), result
+    assert result.title == "Pemkot Tata Drainase Sempaja"
+    assert isinstance(extract_article(html, EKS), NotArticle)  # the same page at the site root

@@ -30,6 +30,7 @@ from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, gen
 from syndication.sources.html_links import (
     chrome_ids,
     default_titled_links,
+    has_post_shape,
     titled_links_by_selector,
 )
 from syndication.types import RawEntry
@@ -129,6 +130,7 @@ _LISTING_BODY_CLASSES = ("archive", "category", "tag", "author", "search", "blog
 _ARTICLE_BLOCKS = "article, .jeg_post, .td_module_wrap, .post-item, .news-item"
 _MIN_LISTING_BLOCKS = 3
 _MIN_LISTING_HEADLINES = 4
+_STORY_CHARS = 800  # paragraph text of one block that only a story has (teasers run shorter)
 
 
 def extract_links(html: str, page_url: str, selectors: Selectors | None = None) -> list[str]:
@@ -334,7 +336,13 @@ def _not_article_reason(
     objects: list[dict[str, object]],
     ld: dict[str, object] | None,
 ) -> str | None:
-    """Why the page is a listing or an error page; None when it may be an article."""
+    """Why the page is a listing or an error page; None when it may be an article.
+
+    A page that says it is an article (og:type, JSON-LD, a `single` body class) at a post's
+    URL is one. Otherwise many article blocks or headline links make it a listing, unless
+    it shows one story (one block of paragraphs as long as a story) and either says it is
+    an article or is at a post's URL. Home pages that call themselves `og:type=article` are
+    listings all the same."""
     body_classes = set(((doc.body.attributes.get("class") if doc.body else None) or "").split())
     if "error404" in body_classes or _says_not_found(doc):
         return "404 page"
@@ -344,18 +352,32 @@ def _not_article_reason(
                 return f"listing page (body class {cls!r})"
     if hm.ld_is_listing(objects):
         return "listing page (JSON-LD collection)"
-    blocks = len(doc.css(_ARTICLE_BLOCKS))
     og_type = (hm.first_meta(doc, "og:type") or "").lower()
-    looks_single = og_type == "article" or "single" in body_classes or ld is not None
-    if looks_single:
+    declared = og_type == "article" or "single" in body_classes or ld is not None
+    post_url = has_post_shape(page_url)
+    if declared and post_url:
         return None
+    if (declared or post_url) and _story_chars(doc) >= _STORY_CHARS:
+        return None  # one story's text, whatever surrounds it
+    blocks = len(doc.css(_ARTICLE_BLOCKS))
     if blocks >= _MIN_LISTING_BLOCKS:
         return f"listing page ({blocks} article blocks, og:type {og_type or 'absent'!r})"
-    # a bare theme with no article signal at all: many headline links make it a listing
+    # no article block markup: many headline links make it a listing
     headlines = len(default_titled_links(doc, page_url))
     if headlines >= _MIN_LISTING_HEADLINES:
         return f"listing page ({headlines} headline links, no article markup)"
     return None
+
+
+def _story_chars(doc: LexborHTMLParser) -> int:
+    """The paragraph text of the page's largest block of paragraphs (one element's <p>s)."""
+    sizes: dict[int, int] = {}
+    for paragraph in doc.css("p"):
+        parent = paragraph.parent
+        if parent is not None:
+            size = len(paragraph.text(deep=True, strip=True))
+            sizes[parent.mem_id] = sizes.get(parent.mem_id, 0) + size
+    return max(sizes.values(), default=0)
 
 
 def _says_not_found(doc: LexborHTMLParser) -> bool:

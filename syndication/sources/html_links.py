@@ -110,6 +110,7 @@ _FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".xml", ".zi
 _SHARE_QUERY_KEYS = frozenset({"share", "replytocom", "s", "print", "action"})
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid")
 _SLUG_SPLIT = re.compile(r"[-_]+")
+_LONG_ID = re.compile(r"\d{5,}")
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/(?:[0-3]?\d/)?")  # /2014/07/ or /2014/07/24/
 _MIN_HEADLINE_WORDS = 4
 _MIN_SLUG_WORDS = 3
@@ -187,7 +188,10 @@ def _path_may_be_post(segs: list[str]) -> bool:
 def has_post_shape(url: str) -> bool:
     """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/,
     /2014/07/24/world/slug/index.html."""
-    segs = _segments(urlsplit(url).path)
+    parts = urlsplit(url)
+    if any(k == "p" and v.isdigit() for k, v in parse_qsl(parts.query)):
+        return True  # WordPress "plain" permalinks: /?p=123
+    segs = _segments(parts.path)
     if segs and segs[-1].startswith("index."):
         segs = segs[:-1]  # the slug is the folder's name
     if not segs:
@@ -195,10 +199,10 @@ def has_post_shape(url: str) -> bool:
     words = _SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0] if "." in segs[-1] else segs[-1])
     if len(words) >= _MIN_SLUG_WORDS:
         return True
-    if _DATE_PATH.search("/" + "/".join(segs) + "/"):
-        return True
+    if _DATE_PATH.search("/" + "/".join(segs) + "/") or _LONG_ID.search(segs[-1]):
+        return True  # a dated path, or an id in the last segment (burma-45989453, AEN2019...)
     # /read/123/slug and ?p=123 style ids: a numeric segment before or as the slug
-    return any(s.isdigit() and len(s) >= 3 for s in segs[1:]) or "p=" in urlsplit(url).query
+    return any(s.isdigit() and len(s) >= 3 for s in segs[1:])
 
 
 _CHROME = ", ".join(CHROME)
