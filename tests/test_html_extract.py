@@ -224,8 +224,9 @@ GOLDEN = [
         ("Banjir", "BPBD Samarinda"),
         TD + "wp-content/uploads/2024/11/banjir-samarinda.jpg",
         "Rahmat",
-        ("Samarinda Utara", "Baca juga:", "youtube.com/embed"),
-        ("iklan-300", "td-a-rec", "DPRD Kukar", "Facebook", "Artikel sebelumnya"),
+        ("Samarinda Utara", "youtube.com/embed"),
+        # "Baca juga: <a>headline</a>" is a link line: cut here, before the normalizer
+        ("iklan-300", "td-a-rec", "DPRD Kukar", "Facebook", "Artikel sebelumnya", "Baca juga:"),
     ),
     Golden(
         "newspaper/article2.html",
@@ -250,8 +251,8 @@ GOLDEN = [
         ("Sendawar", "Jembatan"),
         GP + "wp-content/uploads/2024/11/jembatan-gantung.jpg",
         "Yohanes",
-        ("SENDAWAR", "Baca juga:", "Harga Karet"),
-        ("Bagikan ini", "Festival Dahau", "jp-relatedposts", "share=facebook"),
+        ("SENDAWAR",),
+        ("Bagikan ini", "Festival Dahau", "jp-relatedposts", "share=facebook", "Baca juga:"),
     ),
     Golden(
         "generatepress/article2.html",

@@ -1,8 +1,10 @@
 """The article body: find it, and cut away what the theme and plugins inserted into it.
 
 Whole insert widgets go here (share bars, related posts, author boxes, ads, "Baca Juga"
-boxes); a plain paragraph that starts with "Baca Juga" stays for the normalizer, which
-removes inserts paragraph by paragraph before it classifies.
+boxes), and so do blocks that are all links to other stories ("Baca juga: <a>...</a>",
+"Read more: ...", related lists with their heading), captions and ad labels; a "Baca Juga"
+paragraph with text of its own stays for the normalizer, which removes inserts paragraph by
+paragraph before it classifies.
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ _TAG_FRAGMENTS = ("post-tags", "tags-links", "jeg_post_tags", "td-tags", "tag-li
 # Whole class tokens only: these are too short to match as substrings (`ad` is in `adv`).
 _JUNK_TOKENS = frozenset({"ad", "ads", "advert", "advertisement", "iklan", "banner"})
 _ALWAYS_JUNK = "script, style, noscript, template, form, button, ins.adsbygoogle, link, meta"
+# Captions repeat what the photo shows (and its agency's credit); they are not the story.
+_CAPTIONS = "figcaption, [class*=caption i], [class*=credit i]"
+# Blocks that may be a list of links; a block whose text is this share links is one.
+_LINK_BLOCKS = "ul, ol, div, section, aside, table, p, li, h2, h3, h4, h5, h6"
+_LINK_SHARE = 0.7
+_MIN_LINK_BLOCK = 15  # characters: shorter is a link inside a sentence's element
+_MAX_HEADLINE_LINK = 160  # characters: a longer link text is a paragraph, not a headline
+_MAX_LABEL = 60
+_AD_LABELS = frozenset(
+    {"advertisement", "advertising", "iklan", "anzeige", "werbung", "publicité", "publicidad",
+     "pubblicità", "continue reading the main story", "scroll to continue with content",
+     "scroll untuk melanjutkan", "lanjutkan membaca", "gulir untuk melanjutkan"}
+)  # fmt: skip
 # Embeds a story may rely on; any other iframe is an ad or tracker.
 _EMBED_HOSTS = (
     "youtube.com", "youtube-nocookie.com", "youtu.be", "vimeo.com", "instagram.com",
@@ -103,12 +118,70 @@ def ancestor_ids(node: LexborNode) -> set[int]:
 
 
 def clean_body(body: LexborNode) -> str:
-    """The body's inner HTML without scripts, ad iframes and insert widgets."""
+    """The body's inner HTML without scripts, ad iframes, insert widgets, captions, ad labels
+    and lists of links to other stories (with the heading above them)."""
     decompose_all(body.css(_ALWAYS_JUNK))
     frames = body.css("iframe")
     decompose_all([f for f in frames if not _is_embed(f.attributes.get("src"))])
     drop_junk(body, {body.mem_id}, tag_lists=True)
+    decompose_all([n for n in body.css(_CAPTIONS) if n.mem_id != body.mem_id])
+    decompose_all(_link_lists(body) + _ad_labels(body))
     return (body.inner_html or "").strip()
+
+
+def _link_lists(body: LexborNode) -> list[LexborNode]:
+    """Blocks that are (almost) all link text: related stories, "Read more: <a>...</a>",
+    previous/next links; and the short heading right above such a block."""
+    found: list[LexborNode] = []
+    for node in body.css(_LINK_BLOCKS):
+        if node.mem_id == body.mem_id:
+            continue
+        text = _text(node)
+        links = node.css("a[href]")
+        if len(text) < _MIN_LINK_BLOCK or not links:
+            continue
+        anchors = [_text(a) for a in links]
+        if max(map(len, anchors)) > _MAX_HEADLINE_LINK or any(_is_prose(a) for a in anchors):
+            continue  # a story whose paragraphs a theme wrapped in links: prose, not headlines
+        if sum(map(len, anchors)) >= _LINK_SHARE * len(text):
+            found.append(node)
+            heading = _previous_element(node)
+            if heading is not None and _is_label(heading):
+                found.append(heading)
+    return found
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence (headlines end without a full stop) or more than one."""
+    return text.rstrip("”\"’' ").endswith(".") or ". " in text
+
+
+def _previous_element(node: LexborNode) -> LexborNode | None:
+    previous = node.prev
+    while previous is not None and previous.tag == "-text":
+        if (previous.text() or "").strip():
+            return None  # story text stands between them
+        previous = previous.prev
+    return previous
+
+
+def _is_label(node: LexborNode) -> bool:
+    """A short heading line: `MORE STORIES LIKE THIS ONE`, `Related Topics`, `Lire aussi`."""
+    text = _text(node)
+    return 0 < len(text) <= _MAX_LABEL and not text.endswith((".", "?", "!", "”", '"'))
+
+
+def _ad_labels(body: LexborNode) -> list[LexborNode]:
+    """Elements reading only an ad slot's label or a paywall's "continue reading" prompt."""
+    return [
+        n
+        for n in body.css("p, div, span, h2, h3, h4, h5, h6, strong")
+        if n.mem_id != body.mem_id and _squeezed(_text(n)) in _AD_LABELS
+    ]
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.casefold().strip(" .:-–—|").split())
 
 
 def _is_embed(src: str | None) -> bool:

@@ -40,7 +40,7 @@ def _story(html: str, page_url: str, title: str | None, *, fast: bool) -> Lexbor
         output_format="html",
         include_comments=False,
         include_images=False,
-        include_links=False,
+        include_links=True,  # kept so that lists of links (related stories) can be cut
         include_tables=True,
         favor_precision=True,
         deduplicate=True,
