@@ -16,6 +16,7 @@ labels, tags, author, image), html_body (the story and its clean-up).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from urllib.parse import urljoin
@@ -131,6 +132,7 @@ _ARTICLE_BLOCKS = "article, .jeg_post, .td_module_wrap, .post-item, .news-item"
 _MIN_LISTING_BLOCKS = 3
 _MIN_LISTING_HEADLINES = 4
 _STORY_CHARS = 800  # paragraph text of one block that only a story has (teasers run shorter)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def extract_links(html: str, page_url: str, selectors: Selectors | None = None) -> list[str]:
@@ -375,7 +377,9 @@ def _story_chars(doc: LexborHTMLParser) -> int:
     for paragraph in doc.css("p"):
         parent = paragraph.parent
         if parent is not None:
-            size = len(paragraph.text(deep=True, strip=True))
+            text = paragraph.text(deep=True, strip=True)
+            # a Chinese or Japanese character says about as much as a Latin word's three
+            size = len(text) + 2 * len(_CJK.findall(text))
             sizes[parent.mem_id] = sizes.get(parent.mem_id, 0) + size
     return max(sizes.values(), default=0)
 

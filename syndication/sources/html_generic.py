@@ -36,7 +36,7 @@ def _story(html: str, page_url: str, title: str | None, *, fast: bool) -> Lexbor
 
     found = trafilatura.extract(
         html,
-        url=page_url,
+        url=None,  # no base: its links stay as written, resolved later against the page's URL
         output_format="html",
         include_comments=False,
         include_images=False,

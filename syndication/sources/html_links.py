@@ -111,6 +111,8 @@ _SHARE_QUERY_KEYS = frozenset({"share", "replytocom", "s", "print", "action"})
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid")
 _SLUG_SPLIT = re.compile(r"[-_]+")
 _LONG_ID = re.compile(r"\d{5,}")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_MIN_CJK_CHARS = 8
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/(?:[0-3]?\d/)?")  # /2014/07/ or /2014/07/24/
 _MIN_HEADLINE_WORDS = 4
 _MIN_SLUG_WORDS = 3
@@ -292,10 +294,17 @@ def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:
     if not is_article_url(href, page_url):
         return False
     url = urljoin(page_url, href)
-    words = _headline_text(node).split()
-    if len(words) < _MIN_HEADLINE_WORDS and not _spells_slug(words, url):
+    text = _headline_text(node)
+    words = text.split()
+    long_enough = len(words) >= _MIN_HEADLINE_WORDS or _is_cjk_headline(text)
+    if not long_enough and not _spells_slug(words, url):
         return False
     return has_post_shape(url)
+
+
+def _is_cjk_headline(text: str) -> bool:
+    """Chinese, Japanese and Korean headlines have no spaces to count words by."""
+    return len(text) >= _MIN_CJK_CHARS and _CJK.search(text) is not None
 
 
 def _spells_slug(words: list[str], url: str) -> bool:

@@ -69,14 +69,22 @@ def has_clock(text: str) -> bool:
 
 
 def meta(doc: LexborHTMLParser, *keys: str) -> list[str]:
-    """Values of <meta property|name|itemprop=key content>, for each key in order."""
+    """Values of <meta property|name|itemprop=key content>, for each key in order (one pass
+    over the page's <meta> elements, not one query per key)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for node in doc.css("meta[content]"):
+        attrs = node.attributes
+        value = (attrs.get("content") or "").strip()
+        if not value:
+            continue
+        for rank, attr in enumerate(("property", "name", "itemprop")):
+            key = attrs.get(attr)
+            if key:
+                found.setdefault(key, []).append((rank, value))
     out: list[str] = []
     for key in keys:
-        for attr in ("property", "name", "itemprop"):
-            for node in doc.css(f'meta[{attr}="{key}"]'):
-                value = (node.attributes.get("content") or "").strip()
-                if value:
-                    out.append(value)
+        # property= matches first, then name=, then itemprop=, each in page order
+        out += [value for _, value in sorted(found.get(key, ()), key=lambda pair: pair[0])]
     return out
 
 
