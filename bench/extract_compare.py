@@ -46,7 +46,8 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 # Runs in the bench virtualenv: reads [[name, url, path]] on stdin, prints
 # {extractor: {"cpu": seconds, "bodies": {name: html}}}. trafilatura gets the options of
-# syndication/sources/html_generic.py; text-only extractors' paragraphs become <p> elements.
+# syndication/sources/html_generic.py (its own pass, its fallback only when that finds
+# nothing); text-only extractors' paragraphs become <p> elements.
 WORKER = r"""
 import json, sys, time, logging, html as H
 logging.disable(logging.CRITICAL)
@@ -59,9 +60,11 @@ def paragraphs(text):
 
 def trafilatura_body(html, url):
     import trafilatura
-    return trafilatura.extract(html, url=url, output_format="html", include_comments=False,
-        include_images=False, include_links=False, include_tables=True,
-        favor_precision=True, deduplicate=True) or ""
+    def run(fast):
+        return trafilatura.extract(html, url=None, output_format="html", include_comments=False,
+            include_images=False, include_links=True, include_tables=True,
+            favor_precision=True, deduplicate=True, fast=fast) or ""
+    return run(True) or run(False)
 
 def readability_body(html, url):
     from readability import Document
