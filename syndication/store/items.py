@@ -271,9 +271,13 @@ class ItemQueries(SourceQueries):
         result: IngestResult,
     ) -> None:
         """One row per routed chat: pending, or filtered / capped with the reason (never sent,
-        but `explain` and `status` see it)."""
-        d = t.deliveries.c
+        but `explain` and `status` see it). A withdrawn item (another source still lists it)
+        gets none: it is never announced again."""
+        d, i = t.deliveries.c, t.items.c
         if not routes:
+            return
+        withdrawn = select(i.withdrawn_at).where(i.id == item_id).scalar_subquery()
+        if conn.execute(select(withdrawn)).scalar_one_or_none() is not None:
             return
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
         moved = _migrations(conn)

@@ -14,6 +14,8 @@ from . import schema as t
 from .base import Queries, _chunks
 from .items import scopes_of
 
+UNSENT = ("pending", "filtered", "capped")  # a message that has not left: cancelled on withdrawal
+
 
 @dataclass(frozen=True)
 class Unlisted:
@@ -63,9 +65,11 @@ class WithdrawQueries(Queries):
         scopes = [r.scope for r in conn.execute(select(s.scope).where(s.item_id == item_id))]
         conn.execute(delete(t.item_scopes).where(s.item_id == item_id))
         self._dirty(conn, scopes, now)
+        # a message not yet sent is never sent: a held one (filtered, capped) no refilter or
+        # burst may release either
         conn.execute(
             update(t.deliveries)
-            .where(d.item_id == item_id, d.state == "pending")
+            .where(d.item_id == item_id, d.state.in_(UNSENT))
             .values(state="cancelled", last_error=f"withdrawn: {reason}"[:2000])
         )
         # an "edit" row's message is out there too (its title awaits a correction): deleted
