@@ -101,3 +101,46 @@ def test_a_changed_filter_never_announces_a_withdrawn_item(
     _once(path)
     assert fake.messages == [], [m.text for m in fake.messages]
     assert _states(db_url, gone.title) == ["cancelled"]
+
+
+def test_a_second_source_still_listing_a_dead_url_brings_nothing_back(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, token: str, db_url: str
+) -> None:
+    sources = _sources(portal, "/feed/", "/kategori/feed/")
+    path = write_config(tmp_path / "config.toml", db_url=db_url, api_url=fake.url,
+                        chats={"kukar": KUKAR}, sources=sources)  # fmt: skip
+    portal.set("/feed/", rss(portal.url, [OLD]))
+    portal.set("/kategori/feed/", rss(portal.url, [OLD]))
+    _once(path)
+    gone = _post("salah", "Bupati Kukar Umumkan Angka Kemiskinan Terbaru")
+    portal.set("/salah/", PAGE, content_type="text/html")
+    portal.set("/feed/", rss(portal.url, [gone, OLD]))
+    portal.set("/kategori/feed/", rss(portal.url, [gone, OLD]))
+    _once(path)
+    assert len(fake.messages) == 1
+    out = tmp_path / "public"
+    # taken down: the main feed drops it, the category feed lags behind
+    portal.set("/salah/", "", status=410)
+    portal.set("/feed/", rss(portal.url, [OLD]))
+    _once(path)
+    assert _published_with(out, gone.title) == [] and len(fake.deleted) == 1
+    # the lagging feed changes (a new story), still listing the dead one, first unchanged...
+    fresh = _post("baru", "Sekda Kukar Pimpin Apel Pagi Pegawai")
+    portal.set("/kategori/feed/", rss(portal.url, [fresh, gone, OLD]))
+    _once(path)
+    assert _published_with(out, gone.title) == []
+    # ...then with its entry edited
+    edited = Post(gone.slug, gone.title + " Tahun Ini", gone.published, gone.categories,
+                  gone.body)  # fmt: skip
+    portal.set("/kategori/feed/", rss(portal.url, [edited, fresh, OLD]))
+    _once(path)
+    assert _published_with(out, gone.title) == []
+    assert portal.hits_for("/salah/")  # its URL was looked at, and still answers 410
+    assert [m.text for m in fake.messages if gone.title in m.text] != []
+    assert len([m for m in fake.messages if gone.title in m.text]) == 1  # never again
+    # the portal serves the page again: back in the feeds, no new message
+    portal.set("/salah/", PAGE, content_type="text/html")
+    portal.set("/kategori/feed/", rss(portal.url, [fresh, edited, OLD]))
+    _once(path)
+    assert "all.rss" in _published_with(out, edited.title)
+    assert len([m for m in fake.messages if gone.title in m.text]) == 1
