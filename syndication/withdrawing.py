@@ -88,7 +88,7 @@ async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: dateti
 async def _recheck(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> None:
     """A withdrawn item the source lists (again, or still): back only if its page answers."""
     verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
-    if verdict.there and await asyncio.to_thread(
-        rt.store.restore, source.id, [entry.entry_key], now
-    ):
+    if not verdict.there:
+        return
+    if await asyncio.to_thread(rt.store.restore, source.id, [entry.entry_key], now) > 0:
         log.info("event=republished source=%s item=%s url=%s", source.id, entry.item_id, entry.url)
