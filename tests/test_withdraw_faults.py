@@ -144,3 +144,29 @@ def test_a_second_source_still_listing_a_dead_url_brings_nothing_back(
     _once(path)
     assert "all.rss" in _published_with(out, edited.title)
     assert len([m for m in fake.messages if gone.title in m.text]) == 1
+
+
+def test_a_pair_feed_whose_only_item_is_withdrawn_is_emptied(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, token: str, db_url: str
+) -> None:
+    from tests.acceptance_kit import check_all_feeds
+
+    path = write_config(tmp_path / "config.toml", db_url=db_url, api_url=fake.url,
+                        chats={"kukar": KUKAR}, sources=_sources(portal, "/feed/"))  # fmt: skip
+    portal.set("/feed/", rss(portal.url, [OLD]))
+    _once(path)
+    gone = _post("salah", "Bupati Kutim Umumkan Angka Kemiskinan Terbaru", regency="Sangatta")
+    portal.set("/salah/", PAGE, content_type="text/html")
+    portal.set("/feed/", rss(portal.url, [gone, OLD]))
+    _once(path)
+    out = tmp_path / "public"
+    pair = "regency/kutim/pemerintah"
+    assert f"{pair}.rss" in _published_with(out, gone.title)  # the pair's only item
+    portal.set("/salah/", "", status=410)
+    portal.set("/feed/", rss(portal.url, [OLD]))
+    _once(path)
+    assert _published_with(out, gone.title) == []
+    for ext in ("rss", "atom", "json", "html"):
+        assert (out / f"{pair}.{ext}").exists()  # valid, empty feeds
+    check_all_feeds(out)
+    assert pair not in (out / "index.html").read_text(encoding="utf-8")
