@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from ..errors import StorageError
+from ..errors import StorageError, masked_url
 from .base import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,16 +19,23 @@ MIGRATION_LOCK = 0x73796E64
 
 
 def open_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
-    if url.startswith("sqlite"):
-        _ensure_parent(url)
-        engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=NullPool
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys. A URL that names
+    no database the project can open is a StorageError (its password never shown)."""
+    try:
+        if url.startswith("sqlite"):
+            _ensure_parent(url)
+            engine = create_engine(
+                url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=NullPool
+            )
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+            return engine
+        return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    except (ArgumentError, ImportError, ValueError, TypeError) as e:
+        raise StorageError(
+            f"storage: cannot open {masked_url(url)!r}: {masked_url(str(e))}"
+            " (storage.url: use sqlite:///path or postgresql://user@host:5432/db)"
+        ) from None
 
 
 def _ensure_parent(url: str) -> None:

@@ -32,6 +32,14 @@ from .records import (
 QUEUED = ("pending", "edit", "withdraw")
 
 
+def _queued() -> Any:
+    """A row a sender works on: never a message still to announce about a withdrawn item
+    (withdrawal cancels those; this guards a row that slipped past it)."""
+    d, i = t.deliveries.c, t.items.c
+    withdrawn = select(i.id).where(i.withdrawn_at.is_not(None))
+    return and_(d.state.in_(QUEUED), or_(d.state != "pending", d.item_id.not_in(withdrawn)))
+
+
 @dataclass(frozen=True)
 class ChatLease:
     """A chat's send lease, just taken: what earlier senders left for this one's pacer."""
@@ -59,7 +67,7 @@ class DeliveryQueries(Queries):
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         conds = [
-            d.state.in_(QUEUED),
+            _queued(),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
             d.chat.not_in(list(skip_chats)),
@@ -105,7 +113,7 @@ class DeliveryQueries(Queries):
             (and_(ch.lease_until.is_not(None), ch.lease_until > row_free), ch.lease_until),
             else_=row_free,
         )
-        conds = [d.state.in_(QUEUED), d.chat.not_in(broken)]
+        conds = [_queued(), d.chat.not_in(broken)]
         if owner is not None and now is not None:
             conds.append(d.chat.not_in(_held_by_others(owner, now)))
             free_at = row_free
@@ -128,7 +136,7 @@ class DeliveryQueries(Queries):
             select(d.chat)
             .distinct()
             .where(
-                d.state.in_(QUEUED),
+                _queued(),
                 d.next_attempt <= now,
                 or_(d.lease_until.is_(None), d.lease_until < now),
                 d.chat.not_in(broken),
@@ -143,7 +151,7 @@ class DeliveryQueries(Queries):
         d = t.deliveries.c
         query = select(d.id).where(
             d.chat == chat,
-            d.state.in_(QUEUED),
+            _queued(),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
         )
