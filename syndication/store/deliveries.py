@@ -19,10 +19,9 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from . import schema as t
-from .base import Queries, _aware, _scope_item
+from .base import Queries, _aware, _scope_item, upsert_insert
 from .items import INGEST_LOCK
 from .records import (
     DeliveryRow,
@@ -421,18 +420,11 @@ def _held_by_others(owner: str | None, now: datetime) -> Any:
 
 def _ensure_channel(conn: Connection, chat: str) -> None:
     """Create `chat`'s channels row unless it exists, without racing a concurrent creator."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            postgresql.insert(t.channels)
-            .values(chat=chat, state="ok")
-            .on_conflict_do_nothing(index_elements=["chat"])
-        )
-    else:
-        conn.execute(
-            sqlite.insert(t.channels)
-            .values(chat=chat, state="ok")
-            .on_conflict_do_nothing(index_elements=["chat"])
-        )
+    conn.execute(
+        upsert_insert(conn, t.channels)
+        .values(chat=chat, state="ok")
+        .on_conflict_do_nothing(index_elements=["chat"])
+    )
 
 
 def _delivery_row(row: Any) -> DeliveryRow:

@@ -18,13 +18,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from ..types import Item
 from . import schema as t
-from .base import _aware, _chunks, _item_values, _scope_item
+from .base import _aware, _chunks, _item_values, _scope_item, upsert_insert
 from .editorial import Gate
 from .records import (
     IngestResult,
@@ -258,7 +256,7 @@ class ItemQueries(SourceQueries):
         if not rows:
             return
         c = t.dirty_scopes.c
-        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.dirty_scopes)
+        upsert = upsert_insert(conn, t.dirty_scopes)
         conn.execute(
             upsert.on_conflict_do_update(index_elements=[c.scope], set_={"version": c.version + 1}),
             rows,
