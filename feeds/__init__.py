@@ -7,6 +7,8 @@ feed, the index page and OPML, written atomically under output_dir and served ov
 Never imports `syndication`: it takes its own small records (`feeds.model`).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from feeds.errors import FeedsError, HubPingError, InvalidRecordError, UnsafePathError
 from feeds.index import render_index, render_opml
 from feeds.jsonfeed import render_json
@@ -24,9 +26,24 @@ from feeds.model import (
 from feeds.pages import render_page
 from feeds.publish import PublishResult, publish, write_index
 from feeds.render import ADVERTORIAL_PREFIX, render_atom, render_rss
-from feeds.server import RunningServer, create_app, start_server
 from feeds.text import EPOCH
 from feeds.websub import ping_hub
+
+if TYPE_CHECKING:
+    from feeds.server import RunningServer, create_app, start_server
+
+_SERVER = frozenset({"RunningServer", "create_app", "start_server"})
+
+
+def __getattr__(name: str) -> Any:
+    """The server's names, imported on first use: a process that only publishes (run --once)
+    never loads uvicorn and starlette."""
+    if name in _SERVER:
+        from feeds import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module 'feeds' has no attribute {name!r}")
+
 
 __all__ = [
     "ADVERTORIAL_PREFIX",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -24,15 +24,8 @@ from feeds.index import IndexView, render_index, render_opml
 from feeds.jsonfeed import render_json
 from feeds.model import Entry, Scope, ScopeStats, Site
 from feeds.pages import render_page
-from feeds.render import render_atom, render_rss
+from feeds.render import render_feeds
 from feeds.text import EPOCH
-
-Renderer = Callable[..., bytes]
-RENDERERS: tuple[tuple[str, Renderer], ...] = (
-    ("rss", render_rss),
-    ("atom", render_atom),
-    ("json", render_json),
-)
 
 
 @dataclass(frozen=True)
@@ -69,10 +62,12 @@ def publish(
     result = PublishResult()
     for scope, entries in scopes_with_entries:
         chosen = tuple(entries)
-        for extension, render in RENDERERS:
-            relative = f"{scope.path}.{extension}"
-            data = render(site, scope, chosen, empty_date=empty_date)
-            result += _write(root, relative, data)
+        rss, atom = render_feeds(site, scope, chosen, empty_date=empty_date)
+        result += _write(root, f"{scope.path}.rss", rss)
+        result += _write(root, f"{scope.path}.atom", atom)
+        result += _write(
+            root, f"{scope.path}.json", render_json(site, scope, chosen, empty_date=empty_date)
+        )
         page = render_page(site, scope, chosen, chat=(chats or {}).get(scope.path))
         result += _write(root, f"{scope.path}.html", page)
     return result

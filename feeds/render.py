@@ -156,6 +156,9 @@ class _RssEntryFixups:
                 type=image_type(entry.image.url, entry.image.mime_type),
             )
         etree.SubElement(item, "pubDate").text = rfc822(entry.published)
+        # RSS <description> is read as HTML by readers: the plain text escaped once (the
+        # generator holds it unescaped, as Atom's <summary> wants it)
+        item.find("description").text = html.escape(summary_text(entry), quote=False)
         return item
 
     def extend_atom(self, item: Element) -> Element:
@@ -243,40 +246,58 @@ def _add_entry(site: Site, fg: Any, entry: Entry, summary: str) -> Any:
     return fe
 
 
+def render_feeds(
+    site: Site, scope: Scope, entries: Iterable[Entry], *, empty_date: datetime = EPOCH
+) -> tuple[bytes, bytes]:
+    """RSS 2.0 and Atom 1.0 bytes for one scope, both from one generator (each entry's fields
+    set once, as feedgen is meant to be used): the same bytes as render_rss and render_atom."""
+    fg = _generator(site, scope, entries, empty_date)
+    return _rss_bytes(site, scope, fg), _atom_bytes(site, scope, fg)
+
+
 def render_rss(
     site: Site, scope: Scope, entries: Iterable[Entry], *, empty_date: datetime = EPOCH
 ) -> bytes:
     """RSS 2.0 bytes for one scope: same input, same bytes."""
-    chosen = select_entries(entries, site.items_per_feed)
-    self_url = site.url(scope.path + ".rss")
-    fg = _base_generator(site, scope, self_url, feed_updated(chosen, empty_date))
-    fg.register_extension("syndication_rss", _RssFeedFixups, _RssEntryFixups, atom=False)
-    fg.syndication_rss.last_build = feed_updated(chosen, empty_date)
-    fg.syndication_rss.hub = site.websub_hub
-    fg.link(href=self_url, rel="self", type="application/rss+xml")
-    fg.link(href=site.link, rel="alternate", type="text/html")  # last: it becomes <link>
-    for entry in chosen:
-        # RSS <description> is read as HTML by readers: escape the plain text once.
-        fe = _add_entry(site, fg, entry, html.escape(summary_text(entry), quote=False))
-        fe.syndication_rss.entry = entry
-    return _hex_escapes(fg.rss_str(pretty=True))
+    return _rss_bytes(site, scope, _generator(site, scope, entries, empty_date))
 
 
 def render_atom(
     site: Site, scope: Scope, entries: Iterable[Entry], *, empty_date: datetime = EPOCH
 ) -> bytes:
     """Atom 1.0 bytes for one scope: same input, same bytes."""
+    return _atom_bytes(site, scope, _generator(site, scope, entries, empty_date))
+
+
+def _generator(site: Site, scope: Scope, entries: Iterable[Entry], empty_date: datetime) -> Any:
+    """The generator both formats are written from; each sets its own links when written."""
     chosen = select_entries(entries, site.items_per_feed)
-    self_url = site.url(scope.path + ".atom")
-    fg = _base_generator(site, scope, self_url, feed_updated(chosen, empty_date))
+    updated = feed_updated(chosen, empty_date)
+    fg = _base_generator(site, scope, site.url(scope.path + ".atom"), updated)
+    fg.register_extension("syndication_rss", _RssFeedFixups, _RssEntryFixups, atom=False)
     fg.register_extension("syndication_atom", _AtomFeedFixups, _AtomEntryFixups, rss=False)
-    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    fg.syndication_rss.last_build = updated
+    fg.syndication_rss.hub = site.websub_hub
+    for entry in chosen:
+        fe = _add_entry(site, fg, entry, summary_text(entry))
+        fe.syndication_rss.entry = entry
+        fe.syndication_atom.entry = entry
+    return fg
+
+
+def _rss_bytes(site: Site, scope: Scope, fg: Any) -> bytes:
+    self_url = site.url(scope.path + ".rss")
+    fg.link(href=self_url, rel="self", type="application/rss+xml", replace=True)
+    fg.link(href=site.link, rel="alternate", type="text/html")  # last: it becomes <link>
+    return _hex_escapes(fg.rss_str(pretty=True))
+
+
+def _atom_bytes(site: Site, scope: Scope, fg: Any) -> bytes:
+    self_url = site.url(scope.path + ".atom")
+    fg.link(href=self_url, rel="self", type="application/atom+xml", replace=True)
     if site.websub_hub:
         fg.link(href=site.websub_hub, rel="hub")
     fg.link(href=site.link, rel="alternate", type="text/html")
-    for entry in chosen:
-        fe = _add_entry(site, fg, entry, summary_text(entry))
-        fe.syndication_atom.entry = entry
     return bytes(fg.atom_str(pretty=True))
 
 

@@ -131,8 +131,17 @@ def _category_evidence(
     return _dedupe(found)
 
 
+_last_aliases: tuple[tuple[CategoryInfo, ...], Mapping[str, str]] | None = None
+
+
 def _category_aliases(ctx: NormalizeContext) -> Mapping[str, str]:
-    return _alias_table(ctx.categories)
+    """The alias table of the previous call's categories when they are the same object:
+    hashing every category on each entry costs more than the rest of a cache lookup."""
+    global _last_aliases
+    last = _last_aliases  # one read: another thread may replace it meanwhile
+    if last is None or last[0] is not ctx.categories:
+        last = _last_aliases = (ctx.categories, _alias_table(ctx.categories))
+    return last[1]
 
 
 @lru_cache(maxsize=16)

@@ -116,21 +116,25 @@ def resolve_published(
     usually feedparser's reading of the same string with the label taken as UTC.
     """
     limit = now + skew
-    parsed = parse_date(raw, now, default_tz) if raw else None
-    labelled = parsed is not None and _has_local_label(raw or "")
-    candidates = (
-        [parsed, _as_utc(machine, default_tz)]
-        if labelled
-        else [_as_utc(machine, default_tz), parsed]
-    )
+    machine_utc = _as_utc(machine, default_tz)
+    if raw and _has_local_label(raw):
+        candidates = [parse_date(raw, now, default_tz), machine_utc]
+    elif _usable(machine_utc, limit):
+        candidates = [machine_utc]  # the printed date comes second: no need to read it
+    else:
+        candidates = [parse_date(raw, now, default_tz) if raw else None]
     for candidate in candidates:
-        if candidate is not None and _NO_DATE_UNTIL < candidate <= limit:
+        if candidate is not None and _usable(candidate, limit):
             return candidate
     return _as_utc(first_seen, default_tz) or first_seen
 
 
 # a date up to the end of the Unix epoch's first day is a zero time written for "no date"
 _NO_DATE_UNTIL = datetime(1970, 1, 2, tzinfo=UTC)
+
+
+def _usable(candidate: datetime | None, limit: datetime) -> bool:
+    return candidate is not None and _NO_DATE_UNTIL < candidate <= limit
 
 
 def _has_local_label(raw: str) -> bool:

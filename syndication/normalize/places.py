@@ -85,16 +85,34 @@ class Gazetteer:
     order: dict[str, int]  # slug -> position in the config
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 def key(text: str) -> str:
     """Case-, accent-, hyphen- and space-insensitive form of a name or label."""
+    if text.isascii():  # NFKD changes no ASCII character and leaves no combining mark
+        return _NON_WORD.sub(" ", text.lower()).strip()
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^\w]+", " ", folded).strip()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+_last: tuple[NormalizeContext, Gazetteer] | None = None
+
+
+def gazetteer(ctx: NormalizeContext) -> Gazetteer:
+    """Compile the config's names once per context (a context is immutable). The context
+    of the previous call is recognised by identity first: hashing a whole context (every
+    regency's names) on each entry costs more than the rest of a cache lookup."""
+    global _last
+    last = _last  # one read: another thread may replace it meanwhile
+    if last is None or last[0] is not ctx:
+        last = _last = (ctx, _compiled(ctx))
+    return last[1]
 
 
 @lru_cache(maxsize=16)
-def gazetteer(ctx: NormalizeContext) -> Gazetteer:
-    """Compile the config's names once per context (a context is immutable)."""
+def _compiled(ctx: NormalizeContext) -> Gazetteer:
     names: dict[str, list[Place]] = {}
     for regency in ctx.regencies:
         entries = [(regency.name, "alias"), *((a, "alias") for a in regency.aliases)]

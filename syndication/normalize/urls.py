@@ -94,6 +94,8 @@ def _canonical(text: str) -> str:
 
 def _host(hostname: str) -> str:
     host = hostname.lower().rstrip(".")
+    if host.isascii():  # the idna codec returns an ASCII host as it is (or refuses it)
+        return host
     try:
         # IDN: one spelling (punycode) so a Unicode and an ASCII host compare equal
         return host.encode("idna").decode("ascii")

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -124,6 +125,19 @@ def _sqlite_write_lock(engine: Engine) -> threading.RLock | None:
 def _reason(e: SQLAlchemyError) -> str:
     orig = getattr(e, "orig", None)
     return str(orig if orig is not None else e).strip().splitlines()[0][:500]
+
+
+def upsert_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT of `table` that can take ON CONFLICT, in the connection's dialect. The
+    PostgreSQL dialect is imported only where it is used: it costs a SQLite process's start
+    more than its whole warm cycle of store calls."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def _chunks(values: list[T], size: int) -> Iterable[list[T]]:

@@ -19,10 +19,9 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from . import schema as t
-from .base import Queries, _aware, _scope_item
+from .base import Queries, _aware, _scope_item, upsert_insert
 from .items import INGEST_LOCK
 from .records import (
     DeliveryRow,
@@ -30,6 +29,14 @@ from .records import (
 
 # the states a sender works on: send, edit (title corrected), withdraw (delete the message)
 QUEUED = ("pending", "edit", "withdraw")
+
+
+def _queued() -> Any:
+    """A row a sender works on: never a message still to announce about a withdrawn item
+    (withdrawal cancels those; this guards a row that slipped past it)."""
+    d, i = t.deliveries.c, t.items.c
+    withdrawn = select(i.id).where(i.withdrawn_at.is_not(None))
+    return and_(d.state.in_(QUEUED), or_(d.state != "pending", d.item_id.not_in(withdrawn)))
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class DeliveryQueries(Queries):
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         conds = [
-            d.state.in_(QUEUED),
+            _queued(),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
             d.chat.not_in(list(skip_chats)),
@@ -105,7 +112,7 @@ class DeliveryQueries(Queries):
             (and_(ch.lease_until.is_not(None), ch.lease_until > row_free), ch.lease_until),
             else_=row_free,
         )
-        conds = [d.state.in_(QUEUED), d.chat.not_in(broken)]
+        conds = [_queued(), d.chat.not_in(broken)]
         if owner is not None and now is not None:
             conds.append(d.chat.not_in(_held_by_others(owner, now)))
             free_at = row_free
@@ -128,7 +135,7 @@ class DeliveryQueries(Queries):
             select(d.chat)
             .distinct()
             .where(
-                d.state.in_(QUEUED),
+                _queued(),
                 d.next_attempt <= now,
                 or_(d.lease_until.is_(None), d.lease_until < now),
                 d.chat.not_in(broken),
@@ -143,7 +150,7 @@ class DeliveryQueries(Queries):
         d = t.deliveries.c
         query = select(d.id).where(
             d.chat == chat,
-            d.state.in_(QUEUED),
+            _queued(),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
         )
@@ -413,18 +420,11 @@ def _held_by_others(owner: str | None, now: datetime) -> Any:
 
 def _ensure_channel(conn: Connection, chat: str) -> None:
     """Create `chat`'s channels row unless it exists, without racing a concurrent creator."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            postgresql.insert(t.channels)
-            .values(chat=chat, state="ok")
-            .on_conflict_do_nothing(index_elements=["chat"])
-        )
-    else:
-        conn.execute(
-            sqlite.insert(t.channels)
-            .values(chat=chat, state="ok")
-            .on_conflict_do_nothing(index_elements=["chat"])
-        )
+    conn.execute(
+        upsert_insert(conn, t.channels)
+        .values(chat=chat, state="ok")
+        .on_conflict_do_nothing(index_elements=["chat"])
+    )
 
 
 def _delivery_row(row: Any) -> DeliveryRow:

@@ -70,8 +70,8 @@ class EditorialQueries(Queries):
     ) -> Refiltered:
         """Apply new filters to the messages not yet sent: a pending message now held becomes
         filtered; a filtered one no filter holds any more is queued again if its item is still
-        younger than `max_age`. A message a sender holds a lease on is left to it. One short
-        transaction per batch of rows."""
+        younger than `max_age` and not withdrawn. A message a sender holds a lease on is left
+        to it. One short transaction per batch of rows."""
         d, i = t.deliveries.c, t.items.c
         free = or_(d.lease_until.is_(None), d.lease_until < now)
         query = (
@@ -79,6 +79,7 @@ class EditorialQueries(Queries):
             .join(t.items, i.id == d.item_id)
             .where(
                 free,
+                i.withdrawn_at.is_(None),  # a withdrawn item is never announced again
                 or_(
                     d.state == "pending",
                     (d.state == "filtered") & (i.published >= now - max_age),

@@ -18,13 +18,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from ..types import Item
 from . import schema as t
-from .base import _aware, _chunks, _item_values, _scope_item
+from .base import _aware, _chunks, _item_values, _scope_item, upsert_insert
 from .editorial import Gate
 from .records import (
     IngestResult,
@@ -217,7 +215,9 @@ class ItemQueries(SourceQueries):
     def _update_item(self, conn: Connection, item_id: int, item: Item, now: datetime) -> bool:
         c = t.items.c
         old = conn.execute(
-            select(c.title, c.content_hash, c.categories, c.regencies).where(c.id == item_id)
+            select(c.title, c.content_hash, c.categories, c.regencies, c.withdrawn_at).where(
+                c.id == item_id
+            )
         ).one()
         if old.content_hash == item.content_hash:
             return False
@@ -225,6 +225,8 @@ class ItemQueries(SourceQueries):
         values.pop("source_id")
         values["updated"] = max(item.updated, now) if item.updated <= now else now
         conn.execute(update(t.items).where(c.id == item_id).values(**values, version=c.version + 1))
+        if old.withdrawn_at is not None:
+            return True  # kept up to date, out of every feed until its page answers again
         old_scopes = scopes_of(old.categories, old.regencies)
         self._set_scopes(conn, item_id, item, old_scopes, now)
         if old.title != item.title:
@@ -254,7 +256,7 @@ class ItemQueries(SourceQueries):
         if not rows:
             return
         c = t.dirty_scopes.c
-        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.dirty_scopes)
+        upsert = upsert_insert(conn, t.dirty_scopes)
         conn.execute(
             upsert.on_conflict_do_update(index_elements=[c.scope], set_={"version": c.version + 1}),
             rows,
@@ -271,9 +273,13 @@ class ItemQueries(SourceQueries):
         result: IngestResult,
     ) -> None:
         """One row per routed chat: pending, or filtered / capped with the reason (never sent,
-        but `explain` and `status` see it)."""
-        d = t.deliveries.c
+        but `explain` and `status` see it). A withdrawn item (another source still lists it)
+        gets none: it is never announced again."""
+        d, i = t.deliveries.c, t.items.c
         if not routes:
+            return
+        withdrawn = select(i.withdrawn_at).where(i.id == item_id).scalar_subquery()
+        if conn.execute(select(withdrawn)).scalar_one_or_none() is not None:
             return
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
         moved = _migrations(conn)

@@ -14,11 +14,9 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import schema as t
-from .base import Queries, _aware, _chunks
+from .base import Queries, _aware, _chunks, upsert_insert
 from .records import (
     ChannelStatus,
     SourceStatus,
@@ -122,8 +120,7 @@ class StatusQueries(Queries):
         if not rows:
             return
         with self._tx() as conn:
-            dialect = conn.dialect.name
-            upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.feed_files)
+            upsert = upsert_insert(conn, t.feed_files)
             stmt = upsert.on_conflict_do_update(
                 index_elements=[t.feed_files.c.path],
                 set_={
@@ -162,7 +159,7 @@ class StatusQueries(Queries):
     def set_event(self, key: str, value: str, now: datetime) -> None:
         """One upsert: processes starting together set the same new key without colliding."""
         with self._tx() as conn:
-            upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.events)
+            upsert = upsert_insert(conn, t.events)
             conn.execute(
                 upsert.values(key=key, value=value, updated=now).on_conflict_do_update(
                     index_elements=[t.events.c.key],
