@@ -291,7 +291,9 @@ def _dates(
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
     line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
-    line = line or lead_date_line(body)
+    if line is None and (lead := lead_date_line(body)) is not None:
+        line, node = lead
+        node.decompose()  # the article's header caught by the body's element, not story
     naive = machine.naive_published
     if machine.published is not None:
         how = "machine date (meta, JSON-LD or <time>)"

@@ -9,6 +9,7 @@ paragraph before it classifies.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -36,7 +37,7 @@ _JUNK_FRAGMENTS = (
     "baca-juga", "bacajuga", "baca_juga", "related", "sharedaddy", "share", "sharing",
     "social", "author-box", "author-bio", "about-author", "authorbox", "jeg_ad", "td-a-rec",
     "adsbygoogle", "ad-slot", "ads-", "-ads", "iklan-", "newsletter", "code-block",
-    "td-post-sharing", "wp-block-buttons", "comments", "comment-respond", "post-navigation",
+    "td-post-sharing", "wp-block-buttons", "comment", "post-navigation",
     "nav-links",
 )  # fmt: skip
 # Tag lists: read as tags first, then cut from the body.
@@ -57,6 +58,17 @@ _AD_LABELS = frozenset(
      "pubblicità", "continue reading the main story", "scroll to continue with content",
      "scroll untuk melanjutkan", "lanjutkan membaca", "gulir untuk melanjutkan"}
 )  # fmt: skip
+# A line that is never story: a label alone (`More:`, `Baca juga:`), a source line, an e-mail.
+_LONE_LINE = re.compile(
+    r"^(?:(?:source|sources|sumber|quelle|fuente|fonte)\s*:.*"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\s*[,;/]\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+)*"
+    r"(?:\s*\(\w{1,10}\))?"  # an agency's end mark: `kokobj@yna.co.kr (END)`
+    # a sign-off byline: `-- By Michael Russell` (capitalised names only: not "By the way")
+    r"|[-–—\s]*(?:by|oleh|por|von|par)\s+(?-i:[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3}))$",
+    re.IGNORECASE,
+)
+_BARE_LABEL = re.compile(r"^[^\W\d][\w ]{0,24}:$")
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Embeds a story may rely on; any other iframe is an ad or tracker.
 _EMBED_HOSTS = (
     "youtube.com", "youtube-nocookie.com", "youtu.be", "vimeo.com", "instagram.com",
@@ -143,12 +155,27 @@ def _link_lists(body: LexborNode) -> list[LexborNode]:
         anchors = [_text(a) for a in links]
         if max(map(len, anchors)) > _MAX_HEADLINE_LINK or any(_is_prose(a) for a in anchors):
             continue  # a story whose paragraphs a theme wrapped in links: prose, not headlines
-        if sum(map(len, anchors)) >= _LINK_SHARE * len(text):
+        if sum(map(len, anchors)) >= _LINK_SHARE * len(text) or _is_headline_list(node):
             found.append(node)
             heading = _previous_element(node)
             if heading is not None and _is_label(heading):
                 found.append(heading)
     return found
+
+
+def _is_headline_list(node: LexborNode) -> bool:
+    """A list whose every item is a short line holding a link: `Kicker <a>Headline</a>`."""
+    if node.tag not in ("ul", "ol"):
+        return False
+    items = [
+        li for li in node.css("li") if li.parent is not None and li.parent.mem_id == node.mem_id
+    ]
+    return len(items) >= 2 and all(
+        li.css_first("a[href]") is not None
+        and len(_text(li)) <= _MAX_HEADLINE_LINK
+        and not _is_prose(_text(li))
+        for li in items
+    )
 
 
 def _is_prose(text: str) -> bool:
@@ -158,8 +185,8 @@ def _is_prose(text: str) -> bool:
 
 def _previous_element(node: LexborNode) -> LexborNode | None:
     previous = node.prev
-    while previous is not None and previous.tag == "-text":
-        if (previous.text() or "").strip():
+    while previous is not None and previous.tag in ("-text", "_comment"):
+        if previous.tag == "-text" and (previous.text() or "").strip():
             return None  # story text stands between them
         previous = previous.prev
     return previous
@@ -172,12 +199,19 @@ def _is_label(node: LexborNode) -> bool:
 
 
 def _ad_labels(body: LexborNode) -> list[LexborNode]:
-    """Elements reading only an ad slot's label or a paywall's "continue reading" prompt."""
-    return [
-        n
-        for n in body.css("p, div, span, h2, h3, h4, h5, h6, strong")
-        if n.mem_id != body.mem_id and _squeezed(_text(n)) in _AD_LABELS
-    ]
+    """Elements reading only an ad slot's label, a paywall's "continue reading" prompt, a
+    label left without its list (`More:`), a source line (`SOURCE: News agencies`) or a
+    reporter's e-mail address."""
+    found = []
+    for node in body.css("p, div, span, h2, h3, h4, h5, h6, strong, label"):
+        text = _text(node)
+        if node.mem_id == body.mem_id or len(text) > _MAX_LABEL:
+            continue
+        if _squeezed(text) in _AD_LABELS or _LONE_LINE.match(text):
+            found.append(node)
+        elif node.tag in _HEADINGS and _BARE_LABEL.match(text):
+            found.append(node)  # a heading left without its list; a line "Kata Bupati:" stays
+    return found
 
 
 def _squeezed(text: str) -> str:

@@ -162,16 +162,17 @@ def _own_date(node: LexborNode) -> str | None:
     )
 
 
-def lead_date_line(body: LexborNode) -> str | None:
-    """A date line at the head of the body, above the story's first paragraph: a theme rule
-    whose element also holds the article's header (`Submitted on Mon, 2019-01-21 13:49`)."""
+def lead_date_line(body: LexborNode) -> tuple[str, LexborNode] | None:
+    """A date line at the head of the body, above the story's first paragraph (a theme rule
+    whose element also holds the article's header: `Submitted on Mon, 2019-01-21 13:49`),
+    and its element, which is no part of the story."""
     seen = 0
     for node in body.traverse(include_text=False):
         if node.mem_id == body.mem_id:
             continue
         text = clean_line(node)
         if node.tag in _LINE_TAGS and _is_innermost_date(node) and not _is_update(node):
-            return with_time(node)
+            return with_time(node), node
         if node.tag == "p":
             seen += len(text)
             if seen > _LEAD_CHARS:
