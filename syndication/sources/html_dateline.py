@@ -26,6 +26,7 @@ _TEASER_CHARS = 400  # a teaser: a headline, a date, perhaps a line of summary
 _HEADLINE_CHARS = 25
 _COMBINED_MAX = 120  # a date and its time beside it: still a short line
 _LINE_SELECTOR = ", ".join(_LINE_TAGS)
+_LINE_ELEMENTS = 12  # elements in a date line's subtree at most (its spans, icons, links)
 _LEAD_CHARS = 200  # story text after which a body's lead holds no date line any more
 
 
@@ -72,7 +73,8 @@ def _scan(
             lines = after
         if node.mem_id in skip or node.tag not in _LINE_TAGS or _is_update(node):
             continue
-        line = with_time(node) if _is_innermost_date(node) else _own_date(node)
+        innermost = _is_small(node) and _is_innermost_date(node)
+        line = with_time(node) if innermost else _own_date(node)
         if line is None or _in_teaser(node, around):
             continue
         lines.append(line)
@@ -157,9 +159,16 @@ def _own_date(node: LexborNode) -> str | None:
     """The date in a byline's own text, when the whole byline is too long to be a date line:
     `By National Desk on December 27, 2014 at 12:06 PM, updated <span>...</span>`."""
     own = " ".join(node.text(deep=False, separator=" ", strip=True).split())
-    return (
-        own if own and looks_like_date(own) and looks_like_date(clean_line(node)) is False else None
-    )
+    if not own or not looks_like_date(own):
+        return None
+    return None if looks_like_date(clean_line(node)) else own
+
+
+def _is_small(node: LexborNode) -> bool:
+    """Few enough elements inside to be one line: reading a page column's whole text for
+    each of its elements would cost the scan most of its time."""
+    elements = enumerate(node.traverse(include_text=False))
+    return all(count <= _LINE_ELEMENTS for count, _ in elements)  # stops at the first past it
 
 
 def lead_date_line(body: LexborNode) -> tuple[str, LexborNode] | None:
