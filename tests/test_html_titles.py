@@ -88,3 +88,21 @@ def test_a_dash_inside_a_headline_is_kept_when_it_recurs_nowhere() -> None:
 def test_without_og_title_the_h1_beats_a_title_naming_only_the_site() -> None:
     html = _page("Portal Benua", h="").replace("<h1>Regional</h1>", "<h1>Jalan Poros Longsor</h1>")
     assert _title(html, "https://benuaetam.example/a/1") == "Jalan Poros Longsor"
+
+
+def test_a_crumb_trail_before_the_site_name_is_cut_and_the_tld_names_nothing() -> None:
+    url = "http://ultimahora.es/mallorca/noticia/1"
+    title = "Banjir Rendam Sempaja » Local » Noticias » Ultima Hora Mallorca"
+    assert clean_headline(title, url, None, [], "u", AffixMemory()) == "Banjir Rendam Sempaja"
+    # a dash inside a headline is no crumb: only the site's name goes
+    dashed = "Harga Cabai Naik - Pedagang Mengeluh - Kaltim Post"
+    assert clean_headline(dashed, "https://kaltimpost.id/a/1", None, [], "k", AffixMemory()) == (
+        "Harga Cabai Naik - Pedagang Mengeluh"
+    )
+
+
+def test_an_h1_that_adds_the_site_name_to_the_title_loses_it() -> None:
+    html = _page("Jalan Poros Longsor » Daerah » Kabar Kota", h="").replace(
+        "<h1>Regional</h1>", "<h1>Jalan Poros Longsor<span>Kabar Kota</span></h1>"
+    )
+    assert _title(html, "https://kabarkota.example/a/1") == "Jalan Poros Longsor"

@@ -103,11 +103,21 @@ def headline(
     agreeing = [(line, how) for line, how in candidates if any(_agrees(line, t) for t in titles)]
     # an element reading exactly the clean title beats one that still carries the site's name
     exact = [c for c in agreeing if _same(c[0], cleaned)]
-    if exact or agreeing:
-        return (exact or agreeing)[0]
+    if exact:
+        return exact[0]
+    if agreeing and cleaned != titles[0] and _starts(agreeing[0][0], cleaned):
+        # the headline element reads the clean title and then the site's name or a kicker
+        return cleaned, "og:title" if og else "<title>"
+    if agreeing:
+        return agreeing[0]
     if og is None and candidates:
         return candidates[0]  # a <title> that frames no headline element names only the site
     return cleaned or titles[0], "og:title" if og else "<title>"
+
+
+def _starts(shown: str, title: str) -> bool:
+    a, b = " ".join(shown.casefold().split()), " ".join(title.casefold().split())
+    return len(b) >= _MIN_HEADLINE and a.startswith(b) and len(a) > len(b)
 
 
 def _same(a: str, b: str) -> bool:

@@ -23,6 +23,8 @@ _HOST_NOISE = frozenset(
 )  # fmt: skip
 _MIN_KEY = 4
 _MAX_AFFIX = 60
+_TRAIL = re.compile(r"\s+(?:»|›|\|)\s+")
+_CRUMB_WORDS = 2  # a section crumb in a title's trail: "Local", "Berita Daerah"
 _SOURCES = 512  # sources remembered
 _AFFIXES = 32  # affixes remembered per source
 
@@ -72,7 +74,7 @@ def site_keys(page_url: str, site_name: str | None) -> tuple[str, ...]:
     `kompas`), squeezed to lower-case letters and digits."""
     keys = [_key(site_name or "")]
     labels = [x for x in (urlsplit(page_url).hostname or "").lower().split(".") if x]
-    named = [x for x in labels if x not in _HOST_NOISE]
+    named = [x for x in labels[:-1] if x not in _HOST_NOISE]  # the last label is the TLD
     if named:
         keys.append(_key(named[-1]))
     return tuple(k for k in keys if len(k) >= _MIN_KEY)
@@ -104,10 +106,21 @@ def clean_headline(
         elif kept:
             memory.see(source_id, affix, rest)
     out = title
-    for affix, _kept in affixes:
+    for affix, kept in affixes:
         if _names_site(affix, keys) or memory.known(source_id, affix):
             out = _remove(out, affix)
+            if kept:
+                out = _drop_trail(out)
     return out or title
+
+
+def _drop_trail(title: str) -> str:
+    """The section crumbs left before a site's name: `Judul » Local » Noticias`."""
+    while True:
+        parts = _TRAIL.split(title)  # crumbs are split by » or |, never by a headline's dash
+        if len(parts) < 2 or len(parts[-1].split()) > _CRUMB_WORDS:
+            return title
+        title = _remove(title, parts[-1])
 
 
 def _split(title: str) -> tuple[str, list[tuple[str, bool]]]:
