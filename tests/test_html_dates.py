@@ -134,3 +134,12 @@ def test_a_date_line_at_the_head_of_the_body_is_read_when_there_is_no_other() ->
     assert isinstance(entry, RawEntry), entry
     published = resolve_published(entry.published, entry.published_raw, NOW, NOW, "Asia/Bangkok")
     assert published == _at("2019-01-21T13:49:00+07:00")
+
+
+def test_a_photo_captions_date_is_not_the_articles() -> None:
+    top = (
+        "<figure><img src='/f.jpg'><figcaption><h4>Warga di Sempaja</h4><h5>27-06-2012</h5>"
+        "</figcaption></figure><h1>Warga Bersihkan Parit</h1>"
+        "<p class='autor'>Patricio Candia | Samarinda | 08/01/2014</p>"
+    )
+    assert _published("", top, zone="Asia/Makassar") == _at("2014-01-08T00:00:00+08:00")

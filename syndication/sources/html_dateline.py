@@ -26,6 +26,7 @@ _TEASER_CHARS = 400  # a teaser: a headline, a date, perhaps a line of summary
 _HEADLINE_CHARS = 25
 _COMBINED_MAX = 120  # a date and its time beside it: still a short line
 _LINE_SELECTOR = ", ".join(_LINE_TAGS)
+_CAPTION_LEVELS = 4  # ancestors of a date line searched for a caption
 _LINE_ELEMENTS = 12  # elements in a date line's subtree at most (its spans, icons, links)
 _LEAD_CHARS = 200  # story text after which a body's lead holds no date line any more
 
@@ -43,6 +44,8 @@ def date_line(
     for sel in DATE_LINE_SELECTORS:  # in priority order, not page order
         for node in scope.css(sel):
             if node.mem_id in skip or _is_update(node) or not looks_like_date(clean_line(node)):
+                continue
+            if _in_caption(node):
                 continue
             if _in_teaser(node, around):
                 continue
@@ -75,7 +78,7 @@ def _scan(
             continue
         innermost = _is_small(node) and _is_innermost_date(node)
         line = with_time(node) if innermost else _own_date(node)
-        if line is None or _in_teaser(node, around):
+        if line is None or _in_teaser(node, around) or _in_caption(node):
             continue
         lines.append(line)
         if lines is after and has_clock(lines[0]):
@@ -146,6 +149,20 @@ def _is_innermost_date(node: LexborNode) -> bool:
     # not make the line a wrapper: `By X on December 27, 2014 at 12:06 PM, updated <span>...`
     inner = [n for n in node.css(_LINE_SELECTOR) if n.mem_id != node.mem_id]
     return not any(looks_like_date(clean_line(c)) and not _is_update(c) for c in inner)
+
+
+def _in_caption(node: LexborNode) -> bool:
+    """Inside a photo's caption: its date is the photo's, not the article's."""
+    current: LexborNode | None = node
+    for _ in range(_CAPTION_LEVELS):
+        if current is None:
+            return False
+        if current.tag in ("figcaption", "figure"):
+            return True
+        if "caption" in (current.attributes.get("class") or "").lower():
+            return True
+        current = current.parent
+    return False
 
 
 def _is_update(node: LexborNode) -> bool:
