@@ -32,11 +32,14 @@ _SCOPE = frozenset({
     "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template",
 })  # fmt: skip
 _TABLE_PARTS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption"})
-_SCOPE_OF = {
+# the elements that stop an end tag's search for its open element ("in scope")
+_BOUNDS = {
+    "": _SCOPE,
     "p": _SCOPE | {"button"},
     "li": _SCOPE | {"ol", "ul"},
-    **dict.fromkeys(_TABLE_PARTS, frozenset({"html", "table", "template"})),
+    "table": frozenset({"html", "table", "template"}),
 }
+_SCOPE_KIND = {"p": "p", "li": "li", **dict.fromkeys(_TABLE_PARTS, "table")}
 _FORMATTING = frozenset({
     "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
     "u",
@@ -85,6 +88,7 @@ class _Scan:
         self.limit = limit
         self.stack: list[str] = []
         self.where: dict[str, list[int]] = {}  # tag -> its positions in the stack
+        self.bounds: dict[str, list[int]] = {kind: [] for kind in _BOUNDS}  # their positions
         self.dropped: dict[str, int] = {}  # tag -> its dropped start tags not yet closed
         self.keys: list[str] = []  # beside `stack`: a formatting element's start tag, else ""
         # formatting elements closed by another's end tag: the parser keeps them in its list of
@@ -148,9 +152,9 @@ class _Scan:
 
     def _implied_ends(self, name: str) -> None:
         """A start tag that closes an open element: <div> an open <p>, <li> the open <li>."""
-        if name in _CLOSES_P:
-            self._close_near({"p"}, lambda tag: tag not in _SCOPE_OF["p"])
-        if name in _CLOSES_SAME:
+        if name in _CLOSES_P and self.where.get("p"):
+            self._close_near({"p"}, lambda tag: tag not in _BOUNDS["p"])
+        if name in _CLOSES_SAME and any(self.where.get(t) for t in _CLOSES_SAME[name]):
             self._close_near(_CLOSES_SAME[name], lambda tag: tag in _PASSABLE)
         closes = _CLOSES_TOP.get(name)
         while closes and self.stack and self.stack[-1] in closes:
@@ -183,8 +187,8 @@ class _Scan:
             return
         if name != "noscript" and self._innermost("noscript") >= 0:
             return  # raw text to one parser, markup to another: only </noscript> counts
-        scope = _SCOPE_OF.get(name, _SCOPE) - {name}
-        if any(self._innermost(tag) > index for tag in scope):
+        bounds = self.bounds[_SCOPE_KIND.get(name, "")]
+        if bounds and bounds[-1] > index:
             return  # not in scope: the parser ignores it
         if name in _FORMATTING:
             above = self.stack[index + 1 :]
@@ -196,6 +200,9 @@ class _Scan:
 
     def _push(self, name: str, key: str) -> None:
         self.where.setdefault(name, []).append(len(self.stack))
+        for kind, members in _BOUNDS.items():
+            if name in members:
+                self.bounds[kind].append(len(self.stack))
         self.stack.append(name)
         self.keys.append(key)
 
@@ -204,6 +211,9 @@ class _Scan:
         while len(self.stack) > index:
             tag, key = self.stack.pop(), self.keys.pop()
             self.where[tag].pop()
+            for kind, members in _BOUNDS.items():
+                if tag in members:
+                    self.bounds[kind].pop()
             if key and len(self.stack) > index:
                 self._park(tag, key)  # closed by another's end tag
 
@@ -226,6 +236,8 @@ class _Scan:
         return found[-1] if found else -1
 
     def _foreign(self) -> bool:
+        if not (self.where.get("svg") or self.where.get("math")):
+            return False
         outer = max(self._innermost("svg"), self._innermost("math"))
         return outer >= 0 and outer > max(self._innermost(t) for t in _HTML_INSIDE_FOREIGN)
 

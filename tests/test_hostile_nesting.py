@@ -209,3 +209,17 @@ def test_a_page_that_yields_nothing_once_flattened_says_so() -> None:
     result = extract_article(page, "https://x.id/berita/a/", source_id="s")
     assert isinstance(result, NotArticle)
     assert f"nested deeper than {MAX_DEPTH} levels were flattened" in result.reason
+
+
+def test_chrome_is_found_as_the_descendant_selectors_found_it() -> None:
+    """chrome_ids walks each chrome element's subtree once instead of asking `nav a` of every
+    element (depth times size): the same ids on every saved real page."""
+    from syndication.sources.html_links import CHROME, chrome_ids
+
+    pages = [p for p in REAL.rglob("*") if p.suffix in (".html", ".htm")]
+    assert len(pages) > 40
+    for path in pages:
+        doc = LexborHTMLParser(path.read_text(encoding="utf-8", errors="replace"))
+        for tail in ("*", "a"):
+            wanted = {n.mem_id for n in doc.css(", ".join(f"{c} {tail}" for c in CHROME))}
+            assert chrome_ids(doc, tail) == wanted, (path.name, tail)
