@@ -10,8 +10,10 @@ than its own limit. It reads the tags once, in linear time, without building a t
 
 The count follows the HTML parser's stack where that is cheap to know (void elements, raw text,
 comments, an end tag closing its open element, a new <p>/<li>/<td> closing the open one) and
-otherwise counts high, never low: a level it is unsure of stays counted. So a page that nests
-no deeper than MAX_DEPTH for the parser passes unchanged, and one that does cannot slip past.
+otherwise counts high: a level it is unsure of (the adoption agency, formatting elements the
+parser reopens, foreign content, <noscript>) stays counted. The one level it leaves out is the
+<tbody> a parser adds to a table, so nested tables may reach a third deeper. Real pages nest
+far below the limit and pass unchanged (every saved real page does, even with a limit of 64).
 """
 
 from __future__ import annotations

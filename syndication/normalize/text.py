@@ -364,7 +364,7 @@ def _remove_blocks(root: LexborNode) -> None:
     ancestors."""
     blocks = list(root.css(_BLOCK_SEL))
     branches = _branches(blocks)
-    box_texts = _short_texts(root)
+    box_texts = _short_texts(blocks, branches)
     # a leaf's whole text (leaves never nest: each text node is read once more); a box's if short
     texts = {
         b.mem_id: box_texts[b.mem_id] if b.mem_id in branches else _node_text(b) for b in blocks
@@ -399,29 +399,34 @@ def _remove_blocks(root: LexborNode) -> None:
         node.decompose()
 
 
-def _short_texts(root: LexborNode) -> dict[int, str | None]:
-    """mem_id -> the one-line text of each element under `root`, or None when it is longer
-    than _INSERT_MAX (only a short box can be an insert). Innermost first, each element's
-    from its children's, so every text node is read once."""
+def _short_texts(blocks: list[LexborNode], branches: set[int]) -> dict[int, str | None]:
+    """mem_id -> the one-line text of each element inside a box (a block holding blocks), or
+    None when it is longer than _INSERT_MAX (only a short box can be an insert). Each
+    outermost box's elements innermost first, each from its children's, so every text node
+    is read once."""
     found: dict[int, str | None] = {}
-    for node in reversed(list(root.traverse(include_text=False))):
-        if (node.tag or "-").startswith("-"):  # a comment
+    for box in blocks:  # document order: an outer box before the boxes inside it
+        if box.mem_id not in branches or box.mem_id in found:
             continue
-        parts: list[str] = []
-        size = -1
-        for child in node.iter(include_text=True):
-            if child.tag == "-text":
-                part: str | None = _one_line(child.text(deep=False) or "")
-            else:
-                part = found.get(child.mem_id, "")
-            if part is None or (part and (size := size + len(part) + 1) > _INSERT_MAX):
-                found[node.mem_id] = None
-                break
-            if part:
-                parts.append(part)
-        else:
-            found[node.mem_id] = " ".join(parts)
+        for node in reversed(list(box.traverse(include_text=False))):
+            if not (node.tag or "-").startswith("-"):  # not a comment
+                found[node.mem_id] = _joined(node, found)
     return found
+
+
+def _joined(node: LexborNode, found: dict[int, str | None]) -> str | None:
+    parts: list[str] = []
+    size = -1
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            part: str | None = _one_line(child.text(deep=False) or "")
+        else:
+            part = found.get(child.mem_id, "")
+        if part is None or (part and (size := size + len(part) + 1) > _INSERT_MAX):
+            return None
+        if part:
+            parts.append(part)
+    return " ".join(parts)
 
 
 def _leaf_counts(blocks: list[LexborNode], branches: set[int]) -> dict[int, int]:
