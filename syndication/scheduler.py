@@ -387,6 +387,7 @@ class Daemon:
         """Switch to a new valid config without a restart and without losing state."""
         old = self.app.config
         store = self.app.store
+        config = _kept(old, config)
         await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
         await asyncio.to_thread(store.set_event, "config_error", "", datetime.now(UTC))
         self.app.runtime.config = config
@@ -416,6 +417,20 @@ class Daemon:
             len(after.keys() - before.keys()),
             len(before.keys() - after.keys()),
         )
+
+
+def _kept(old: Config, new: Config) -> Config:
+    """`new`, keeping the running feeds' output_dir: the server serves the folder it started
+    with, so publishing stays there too until a restart (said once, naming the key)."""
+    if new.output_dir == old.output_dir:
+        return new
+    log.warning(
+        "event=config_needs_restart section=feeds key=output_dir running=%s new=%s",
+        old.output_dir,
+        new.output_dir,
+    )
+    feeds = new.feeds.model_copy(update={"output_dir": str(old.output_dir)})
+    return new.model_copy(update={"feeds": feeds})
 
 
 def _refusal(old: Config, new: Config) -> str | None:
