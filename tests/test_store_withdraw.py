@@ -66,7 +66,7 @@ def test_withdraw_leaves_every_scope_and_queues_deletions(db_url: str) -> None:
     assert store.withdrawn_counts() == {"a": 1}
     for row in rows:
         if row.state == "withdraw":
-            store.mark_withdrawn(row.id, "deleted")
+            store.mark_withdrawn(row.id, "deleted", later)
         else:
             store.release([row.id])
     assert store.next_delivery_due() == NOW  # only the pending row of the other item is left

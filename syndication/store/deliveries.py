@@ -179,13 +179,19 @@ class DeliveryQueries(Queries):
             )
             if res.rowcount != 1:
                 return None
-            hold = _aware(conn.execute(select(c.hold_until).where(c.chat == chat)).scalar_one())
+            channel = conn.execute(select(c.hold_until, c.last_sent).where(c.chat == chat)).one()
+            hold, last = _aware(channel.hold_until), _aware(channel.last_sent)
             rows = conn.execute(
                 select(d.sent_at, d.state).where(d.chat == chat, d.sent_at > since)
             ).all()
             # a pending row's sent_at is a request that left unanswered (mark_attempt): it may
-            # have reached Telegram as late as now, so it counts as sent now
-            sends = sorted(now if r.state == "pending" else _aware(r.sent_at) for r in rows)
+            # have reached Telegram as late as now, so it counts as sent now; the chat's
+            # last_sent is a request too (a refused delete: see note_request), unless it is a
+            # row's own answer
+            times = {now if r.state == "pending" else _aware(r.sent_at) for r in rows}
+            if last is not None and last > since:
+                times.add(last)
+            sends = sorted(times)
             return ChatLease(
                 sends=tuple(sends),
                 hold_until=hold if hold is not None and hold > now else None,
@@ -285,6 +291,12 @@ class DeliveryQueries(Queries):
         d = t.deliveries.c
         with self._tx() as conn:
             conn.execute(update(t.deliveries).where(d.id == delivery_id).values(sent_at=now))
+
+    def note_request(self, chat: str, now: datetime) -> None:
+        """A request to `chat` that no row keeps the time of (a delete Telegram refused, before
+        the edit that follows it): the next holder of the chat counts it toward the pace."""
+        with self._tx() as conn:
+            self._channel(conn, chat, now, last_sent=now)
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
