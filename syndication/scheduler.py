@@ -29,7 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from . import metrics
 from .config import Config, SourceConfig, load
-from .editorial import apply_filters
+from .editorial import BURST_SUBJECT, apply_filters, burst_notice
 from .errors import ConfigError, StorageError
 from .pipeline import poll_source
 from .service import App, bind_server, build_app
@@ -393,7 +393,10 @@ class Daemon:
         self.app.runtime.config = config
         self.app.publisher.reconfigure(config)
         self.app.deliverer.reconfigure(config)
-        await asyncio.to_thread(apply_filters, config, store, datetime.now(UTC))
+        moved = await asyncio.to_thread(apply_filters, config, store, datetime.now(UTC))
+        notice = burst_notice(config, moved)
+        if notice is not None:
+            self._source_alert(BURST_SUBJECT, notice)
         for key in RESTART_KEYS:
             if getattr(old, key) != getattr(config, key):
                 log.warning("event=config_needs_restart section=%s", key)
