@@ -301,7 +301,7 @@ class Daemon:
             self.wake_delivery.clear()
 
     def _seconds_to_next_delivery(self) -> float:
-        due = self.app.store.next_delivery_due()
+        due = self.app.store.next_delivery_due(chats=self.app.deliverer.sendable_chats())
         if due is None:
             return 30.0
         return min(30.0, max(0.2, (due - datetime.now(UTC)).total_seconds()))

@@ -3,7 +3,7 @@ per-chat send lease that keeps one process at a time sending to a chat."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -96,9 +96,14 @@ class DeliveryQueries(Queries):
         return [_delivery_row(r) for r in rows]
 
     def next_delivery_due(
-        self, owner: str | None = None, now: datetime | None = None
+        self,
+        owner: str | None = None,
+        now: datetime | None = None,
+        *,
+        chats: Collection[str] | None = None,
     ) -> datetime | None:
-        """When the next pending row of a working channel becomes due (and unleased).
+        """When the next pending row of a working channel (one of `chats`, when given) becomes
+        due (and unleased).
 
         Without `owner`, a chat's send lease delays its rows like a row lease does; with
         `owner` and `now`, chats another owner holds at `now` are left out: that process sends
@@ -114,6 +119,8 @@ class DeliveryQueries(Queries):
             else_=row_free,
         )
         conds = [_queued(), d.chat.not_in(broken)]
+        if chats is not None:
+            conds.append(d.chat.in_(sorted(chats)))
         if owner is not None and now is not None:
             conds.append(d.chat.not_in(_held_by_others(owner, now)))
             free_at = row_free
@@ -127,9 +134,11 @@ class DeliveryQueries(Queries):
         result: datetime | None = _aware(due)
         return result
 
-    def due_chats(self, now: datetime, owner: str | None = None) -> list[str]:
-        """Working chats with at least one due, unleased row that no other process holds
-        (with `owner` None: that no process holds)."""
+    def due_chats(
+        self, now: datetime, owner: str | None = None, *, chats: Collection[str] | None = None
+    ) -> list[str]:
+        """Working chats (among `chats`, when given) with at least one due, unleased row that
+        no other process holds (with `owner` None: that no process holds)."""
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         query = (
@@ -143,6 +152,8 @@ class DeliveryQueries(Queries):
                 d.chat.not_in(_held_by_others(owner, now)),
             )
         )
+        if chats is not None:
+            query = query.where(d.chat.in_(sorted(chats)))
         with self._read() as conn:
             return sorted(r.chat for r in conn.execute(query))
 
