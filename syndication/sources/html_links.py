@@ -211,26 +211,22 @@ _CHROME = ", ".join(CHROME)
 
 
 def chrome_ids(doc: LexborHTMLParser, tail: str) -> set[int]:
-    """Ids of the `tail` elements that sit inside page chrome.
+    """Ids of the `tail` elements ("*": all) that sit inside page chrome.
 
-    The chrome blocks are found with one query and searched from the outermost only: one
-    descendant query per rule (`nav *, aside *, ...`) costs ten times as much on a big page."""
-    blocks = doc.css(_CHROME)
-    block_ids = {n.mem_id for n in blocks}
+    One query for the chrome elements, then each outermost one's subtree walked once: a
+    descendant selector (`nav a`) looks up every ancestor of every element, which costs the
+    page's depth times its size (issue 10)."""
     found: set[int] = set()
-    for block in blocks:
-        if not _inside(block, block_ids):
-            found.update(n.mem_id for n in block.css(tail) if n.mem_id != block.mem_id)
+    walked: set[int] = set()
+    for root in doc.css(_CHROME):  # document order: outer before inner
+        if root.mem_id in walked:
+            continue
+        for node in root.traverse(include_text=False):
+            walked.add(node.mem_id)
+            tag = node.tag or "-"
+            if node.mem_id != root.mem_id and not tag.startswith("-") and tail in ("*", tag):
+                found.add(node.mem_id)
     return found
-
-
-def _inside(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _headline_text(node: LexborNode) -> str:

@@ -200,13 +200,21 @@ class WithdrawQueries(Queries):
         with self._read() as conn:
             return {r[0]: int(r[1]) for r in conn.execute(query)}
 
-    def mark_withdrawn(self, delivery_id: int, how: str) -> None:
-        """A withdrawn item's message is taken care of: deleted, or edited to say so."""
+    def mark_withdrawn(self, delivery_id: int, how: str, answered: datetime | None) -> None:
+        """A withdrawn item's message is taken care of: deleted, or edited to say so. With
+        `answered`, when Telegram answered the last request about it (its sent_at from then
+        on: the next holder of the chat counts it toward the pace)."""
+        d = t.deliveries.c
+        values: dict[str, object] = {"sent_at": answered} if answered is not None else {}
         with self._tx() as conn:
             conn.execute(
                 update(t.deliveries)
-                .where(t.deliveries.c.id == delivery_id)
+                .where(d.id == delivery_id)
                 .values(
-                    state="withdrawn", last_error=how[:2000], lease_owner=None, lease_until=None
+                    state="withdrawn",
+                    last_error=how[:2000],
+                    lease_owner=None,
+                    lease_until=None,
+                    **values,
                 )
             )
