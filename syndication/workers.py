@@ -17,6 +17,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
@@ -35,6 +36,7 @@ class CpuPool:
         self.processes = processes
         self._executor: Executor | None = None
         self._admitted: asyncio.Semaphore | None = None
+        self._starting = threading.Lock()  # the first polls of a cycle all ask at once
         self.kind = "none"
 
     def admission(self, limit: int) -> asyncio.Semaphore:
@@ -46,6 +48,10 @@ class CpuPool:
         return self._admitted
 
     def _start(self) -> Executor:
+        with self._starting:
+            return self._start_once()
+
+    def _start_once(self) -> Executor:
         if self._executor is None and not self.processes:
             self._executor, self.kind = ThreadPoolExecutor(self.workers, "cpu"), "thread"
         if self._executor is None:
@@ -70,6 +76,14 @@ class CpuPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+def service_pool() -> CpuPool:
+    """The service's pool. SYNDICATION_CPU_POOL: "thread" (one thread beside the loop) or
+    "process" (worker processes over every core)."""
+    if os.environ.get("SYNDICATION_CPU_POOL", "thread") == "process":
+        return CpuPool()
+    return CpuPool(1, processes=False)
 
 
 def parse(body: bytes, source_id: str, url: str, content_type: str) -> list[RawEntry]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -45,6 +46,22 @@ def test_worker_processes_give_what_the_thread_gives() -> None:
     assert raws == local
     assert (items, skipped) == normalize([(raw_digest(r), r) for r in local], CTX, NOW)
     assert len(items) == 20
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_the_first_polls_of_a_cycle_share_one_pool(processes: bool) -> None:
+    """Every poll of a cycle asks for the pool at once: one pool starts, not one per poll
+    (which ran several CPU threads, or leaked worker processes, beside the loop)."""
+    pool = CpuPool(1, processes=processes)
+    ident = os.getpid if processes else threading.get_ident
+
+    async def at_once() -> set[int]:
+        return set(await asyncio.gather(*(pool.run(ident) for _ in range(8))))
+
+    try:
+        assert len(asyncio.run(at_once())) == 1
+    finally:
+        pool.shutdown()
 
 
 def test_a_pool_that_cannot_start_processes_falls_back_to_a_thread(tmp_path: Path) -> None:
