@@ -130,6 +130,18 @@ VARIANTS = [
         True,
     ),
     ("comment", ITEM.replace("<title>", "<!-- c --><title>"), True),
+    ("empty elements", "<item><title/><link/><description/><category/><guid/></item>", True),
+    (
+        "spaced link",
+        ITEM.replace("<link>https", "<link>\n  https").replace("/a/</link>", "/a/ \n</link>"),
+        True,
+    ),
+    (
+        "enclosure without url",
+        ITEM.replace("</item>", '<enclosure type="image/png"/></item>'),
+        True,
+    ),
+    ("mailto link", ITEM.replace("https://portal.test/a/</link>", "mailto:a@b.test</link>"), True),
     ("second title", ITEM.replace("</item>", "<title>lagi</title></item>"), False),
     ("markup in title", ITEM.replace("Bupati", "<b>Bupati</b>"), False),
     ("comment in title", ITEM.replace("Bupati", "Bu<!-- c -->pati"), False),
