@@ -170,3 +170,18 @@ def test_sources_waiting_for_the_cpu_hold_no_more_bodies_than_the_bound(
     assert asyncio.run(cycle()) == ["new"] * 6
     assert holding == 0
     assert 1 <= most <= 2
+
+
+@pytest.mark.parametrize(
+    ("value", "processes"), [(None, False), ("thread", False), ("process", True)]
+)
+def test_the_service_pool_is_the_thread_unless_processes_are_asked_for(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, processes: bool
+) -> None:
+    if value is None:
+        monkeypatch.delenv("SYNDICATION_CPU_POOL", raising=False)
+    else:
+        monkeypatch.setenv("SYNDICATION_CPU_POOL", value)
+    pool = workers.service_pool()
+    assert pool.processes is processes
+    assert pool.workers == (os.cpu_count() or 1 if processes else 1)
