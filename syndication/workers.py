@@ -8,9 +8,9 @@ back to one thread, which still keeps the loop free. App.aclose shuts it down.
 default (`service_pool`; SYNDICATION_CPU_POOL=process chooses worker processes): the loop
 keeps serving fetches while an entry is parsed (the GIL is handed over every few
 milliseconds), one CPU thread at a time so the loop's share of the GIL stays large. Issue 12:
-on the loaded 2-core development box, worker processes cost more CPU than they saved the main
-process (30 cold feeds: 15.3 s main + 8.5 s workers against 18.6 s in one process) and were
-no faster; the store, which stays in the main process, is the larger share of a cold cycle.
+on the loaded 2-core development box, worker processes cost a quarter more CPU and 120 MB more
+memory than the thread in a cold run of 200 feeds (README, "CPU pool"); the store, which stays
+in the main process, is the larger share of a cold cycle.
 """
 
 from __future__ import annotations
