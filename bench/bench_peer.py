@@ -1,7 +1,11 @@
 """Peer benchmark: `syndication run --once` against the `reader` library on the same feeds.
 
     .venv/bin/python bench/bench_peer.py [--feeds 200] [--items 50] [--rounds 3]
+                                         [--phases cold,warm,same] [--tools syndication,reader]
     make bench-peer                       (the same, with the defaults)
+
+--phases and --tools measure a part only (say, cold syndication alone at 1,000 feeds for its
+peak RSS): the table then shows what was run, and the ratio only where both tools ran.
 
     ensure reader's own virtualenv (reused) -> generate N WordPress-like feeds, serve them on
     127.0.0.1 -> per round, fresh databases: cold, warm (304), same bytes without validators,
@@ -15,7 +19,7 @@ reader runs `update_feeds` with 10 workers over every feed (scheduled=False, as 
 forces every source); syndication gets per_host = concurrency = 10 so both fetch 10 at a time
 from the one local host. Telegram has no token: delivery runs dry.
 Peak RSS is the largest resident set of any process of the run (wait4's ru_maxrss), and the
-whole tree's summed peak when psutil is importable.
+whole tree's summed peak (worker processes included; sampled from /proc on Linux).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import tempfile
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +46,7 @@ from peer_feeds import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = ("cold", "warm", "same")
+TOOLS = ("syndication", "reader")
 PHASE_NAMES = {
     "cold": "cold (everything new)",
     "warm": "warm, all 304",
@@ -68,7 +74,7 @@ class Run:
     seconds: float
     cpu: float  # user + system seconds of the whole tree (what a loaded machine cannot steal)
     max_rss_kb: int  # the largest single process
-    tree_rss_kb: int  # the tree's summed peak (0 without psutil)
+    tree_rss_kb: int  # the tree's summed peak (0 without /proc)
     note: str
 
 
@@ -152,7 +158,8 @@ def measure(command: list[str]) -> tuple[Run, str, str]:
 
 
 class TreeSampler:
-    """The summed RSS of a process and its descendants, polled every 50 ms (psutil only)."""
+    """The summed RSS of a process and its descendants (worker processes included), polled
+    every 50 ms from /proc (Linux); nothing elsewhere."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak_kb = pid, 0
@@ -167,38 +174,61 @@ class TreeSampler:
         self._thread.join()
 
     def _poll(self) -> None:
-        try:
-            import psutil
-        except ImportError:
-            return
-        try:
-            root = psutil.Process(self.pid)
-        except psutil.Error:
+        if not Path("/proc/self/status").exists():
             return
         while not self._stop.wait(0.05):
-            try:
-                procs = [root, *root.children(recursive=True)]
-                total = sum(p.memory_info().rss for p in procs)
-            except psutil.Error:
-                continue
-            self.peak_kb = max(self.peak_kb, total // 1024)
+            self.peak_kb = max(self.peak_kb, sum(map(_rss_kb, _tree(self.pid))))
 
 
-def one_round(server: FeedServer, reader_python: Path, folder: Path) -> dict[str, list[Run]]:
+def _tree(root: int) -> list[int]:
+    """`root` and every process descended from it, from /proc/*/stat."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def one_round(
+    server: FeedServer,
+    reader_python: Path | None,
+    folder: Path,
+    phases: tuple[str, ...] = PHASES,
+    tools: tuple[str, ...] = TOOLS,
+) -> dict[str, list[Run]]:
     urls = server.urls()
     config = write_config(folder, urls)
     (folder / "urls.txt").write_text("\n".join(urls), encoding="utf-8")
     (folder / "reader_update.py").write_text(READER_SCRIPT, encoding="utf-8")
     reader_cmd = [
-        str(reader_python),
+        str(reader_python or "reader-not-installed"),
         str(folder / "reader_update.py"),
         str(folder / "reader.sqlite"),
         str(folder / "urls.txt"),
     ]
     runs: dict[str, list[Run]] = {}
-    for phase in PHASES:
+    commands = {"syndication": syndication_command(config), "reader": reader_cmd}
+    for phase in phases:
         server.mode = "plain" if phase == "same" else "validators"
-        for tool, command in (("syndication", syndication_command(config)), ("reader", reader_cmd)):
+        for tool in tools:
+            command = commands[tool]
             before = (server.requests, server.not_modified, server.resets)
             run, stdout, stderr = measure(command)
             got, got304 = server.requests - before[0], server.not_modified - before[1]
@@ -241,19 +271,34 @@ def table(all_runs: dict[str, list[Run]], feeds: int, items: int, rounds: int) -
         "| --- | --- | --- | --- | --- |",
     ]
     for phase in PHASES:
-        synd, peer = all_runs[f"{phase}/syndication"], all_runs[f"{phase}/reader"]
-        s = statistics.median(r.seconds for r in synd)
-        p = statistics.median(r.seconds for r in peer)
-        sc = statistics.median(r.cpu for r in synd)
-        pc = statistics.median(r.cpu for r in peer)
-        out.append(
-            f"| {PHASE_NAMES[phase]} | {s:.2f} s, {_peak(synd)} | {p:.2f} s, {_peak(peer)}"
-            f" | **{p / s:.2f}** | {sc:.2f} s / {pc:.2f} s / {pc / sc:.2f} |"
+        synd, peer = all_runs.get(f"{phase}/syndication"), all_runs.get(f"{phase}/reader")
+        if not synd and not peer:
+            continue
+        cells = [_cell(runs) for runs in (synd, peer)]
+        ratio, cpu = (
+            "-",
+            " / ".join(f"{_cpu(runs):.2f} s" if runs else "-" for runs in (synd, peer)),
         )
+        if synd and peer:
+            ratio = f"**{_wall(peer) / _wall(synd):.2f}**"
+            cpu += f" / {_cpu(peer) / _cpu(synd):.2f}"
+        out.append(f"| {PHASE_NAMES[phase]} | {cells[0]} | {cells[1]} | {ratio} | {cpu} |")
     out += [
         f"note: {name}: {r.note}" for name, runs in all_runs.items() for r in runs if _failed(r)
     ]
     return "\n".join(out)
+
+
+def _wall(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def _cpu(runs: list[Run]) -> float:
+    return statistics.median(r.cpu for r in runs)
+
+
+def _cell(runs: list[Run] | None) -> str:
+    return f"{_wall(runs):.2f} s, {_peak(runs)}" if runs else "not run"
 
 
 def _failed(run: Run) -> bool:
@@ -274,10 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--items", type=int, default=50)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--reader-venv", type=Path, default=default_venv())
+    p.add_argument("--phases", type=_names(PHASES), default=PHASES)
+    p.add_argument("--tools", type=_names(TOOLS), default=TOOLS)
     args = p.parse_args(argv)
     if args.feeds < 1 or args.items < 1 or args.rounds < 1:
         p.error("--feeds, --items and --rounds must be at least 1")
-    reader_python = ensure_reader(args.reader_venv)
+    reader_python = ensure_reader(args.reader_venv) if "reader" in args.tools else None
     all_runs: dict[str, list[Run]] = {}
     with FeedServer(args.feeds, args.items) as server:
         size = statistics.mean(len(b) for b in server.bodies) / 1024
@@ -286,13 +333,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {n + 1}/{args.rounds}", flush=True)
             folder = Path(tempfile.mkdtemp(prefix="bench-peer-"))
             try:
-                for name, runs in one_round(server, reader_python, folder).items():
+                done = one_round(server, reader_python, folder, args.phases, args.tools)
+                for name, runs in done.items():
                     all_runs.setdefault(name, []).extend(runs)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     print()
     print(table(all_runs, args.feeds, args.items, args.rounds))
     return 0
+
+
+def _names(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    """A comma-separated subset of `allowed`, in `allowed`'s order."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        names = {n.strip() for n in text.split(",") if n.strip()}
+        if not names or names - set(allowed):
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(allowed)}")
+        return tuple(n for n in allowed if n in names)
+
+    return parse
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from .publishing import Publisher
 from .runtime import Runtime
 from .startup import log_startup
 from .store import Store, open_store
-from .workers import CpuPool
+from .workers import service_pool
 
 log = logging.getLogger("syndication.service")
 
@@ -120,7 +120,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
         clock=clock,
         # parse and normalize in one thread beside the loop, so fetches are never starved;
         # processes measured no gain on a loaded 2-core box (see workers.py)
-        cpu=CpuPool(1, processes=False),
+        cpu=service_pool(),
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -45,6 +46,22 @@ def test_worker_processes_give_what_the_thread_gives() -> None:
     assert raws == local
     assert (items, skipped) == normalize([(raw_digest(r), r) for r in local], CTX, NOW)
     assert len(items) == 20
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_the_first_polls_of_a_cycle_share_one_pool(processes: bool) -> None:
+    """Every poll of a cycle asks for the pool at once: one pool starts, not one per poll
+    (which ran several CPU threads, or leaked worker processes, beside the loop)."""
+    pool = CpuPool(1, processes=processes)
+    ident = os.getpid if processes else threading.get_ident
+
+    async def at_once() -> set[int]:
+        return set(await asyncio.gather(*(pool.run(ident) for _ in range(8))))
+
+    try:
+        assert len(asyncio.run(at_once())) == 1
+    finally:
+        pool.shutdown()
 
 
 def test_a_pool_that_cannot_start_processes_falls_back_to_a_thread(tmp_path: Path) -> None:
@@ -153,3 +170,18 @@ def test_sources_waiting_for_the_cpu_hold_no_more_bodies_than_the_bound(
     assert asyncio.run(cycle()) == ["new"] * 6
     assert holding == 0
     assert 1 <= most <= 2
+
+
+@pytest.mark.parametrize(
+    ("value", "processes"), [(None, False), ("thread", False), ("process", True)]
+)
+def test_the_service_pool_is_the_thread_unless_processes_are_asked_for(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, processes: bool
+) -> None:
+    if value is None:
+        monkeypatch.delenv("SYNDICATION_CPU_POOL", raising=False)
+    else:
+        monkeypatch.setenv("SYNDICATION_CPU_POOL", value)
+    pool = workers.service_pool()
+    assert pool.processes is processes
+    assert pool.workers == (os.cpu_count() or 1 if processes else 1)

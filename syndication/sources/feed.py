@@ -18,6 +18,7 @@ import feedparser
 
 from ..errors import ParseError
 from ..types import RawEntry
+from .feed_fast import fast_entries
 from .feed_links import html_page_message, looks_like_html
 
 # feedparser reads unknown zones (WIB/WITA/WIT) as UTC: trust its time only with a known zone
@@ -28,6 +29,16 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     """Parse a feed body; raise ParseError when it is not a feed at all."""
     if _looks_like_json(body, content_type):
         return parse_json_feed(body, source_id, url)
+    fast = fast_entries(body, url, content_type)
+    if fast is not None:  # plain RSS 2.0: the same entries feedparser gives, read by lxml
+        return [_entry(e, source_id, url) for e in fast]
+    return parse_with_feedparser(body, source_id, url, content_type)
+
+
+def parse_with_feedparser(
+    body: bytes, source_id: str, url: str, content_type: str = ""
+) -> list[RawEntry]:
+    """Any feed feedparser reads (the fast path's reference, and its fallback)."""
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     # no sanitizer, no URI resolution here: normalize's nh3 pass does both, once, and only
     # for the entries that are new or changed
