@@ -22,12 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def tree(folder: Path) -> set[str]:
-    skip = (".venv", ".git", ".mypy_cache", ".ruff_cache", "__pycache__", ".pytest_cache")
-    return {
-        str(p.relative_to(folder))
-        for p in folder.rglob("*")
-        if not any(part in skip for part in p.relative_to(folder).parts)
-    }
+    skip = {".venv", ".git", ".mypy_cache", ".ruff_cache", "__pycache__", ".pytest_cache"}
+    out: set[str] = set()
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in skip]  # pruned, never walked
+        out.update(str((Path(here) / name).relative_to(folder)) for name in [*dirs, *files])
+    return out
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -57,19 +57,22 @@ def test_demo_serves_feeds_and_prints_messages(tmp_path: Path, sig: signal.Signa
                 return len(feedparser.parse(resp.content).entries) if resp.is_success else 0
 
             wait_until(lambda: items() >= 3, 60, "items in the served feed")
-            wait_until(lambda: "event=telegram_dry_run" in text(), 60, "a dry-run message")
-            # the message as the channel shows it: the title's words, the address once
-            after = text().split("event=telegram_dry_run", 1)[1].splitlines()[1:]
-            dry = "\n".join(itertools.takewhile(lambda line: line.startswith("    "), after))
-            assert "    │ " in dry and "<a href=" not in dry and "<b>" not in dry, dry
-            assert dry.count("http://127.0.0.1") == 1, dry
-            assert f"--config {tmp_path / 'demo' / 'config.toml'} status" in text()
-            assert "explain http://127.0.0.1:" in text()
-            # it keeps publishing after the 8 samples: the 9th is a new story
-            wait_until(lambda: items() > 8, 60, "more items than the 8 samples")
-            index = httpx.get(url, timeout=2)
-            assert index.status_code == 200 and "regency/kukar.rss" in index.text
-            assert httpx.get(url + "readyz", timeout=2).status_code == 200
+            # what it prints and serves does not depend on the signal that stops it: checked
+            # once; SIGTERM then stops a demo still busy with its first stories
+            if sig == signal.SIGINT:
+                wait_until(lambda: "event=telegram_dry_run" in text(), 60, "a dry-run message")
+                # the message as the channel shows it: the title's words, the address once
+                after = text().split("event=telegram_dry_run", 1)[1].splitlines()[1:]
+                dry = "\n".join(itertools.takewhile(lambda line: line.startswith("    "), after))
+                assert "    │ " in dry and "<a href=" not in dry and "<b>" not in dry, dry
+                assert dry.count("http://127.0.0.1") == 1, dry
+                assert f"--config {tmp_path / 'demo' / 'config.toml'} status" in text()
+                assert "explain http://127.0.0.1:" in text()
+                # it keeps publishing after the 8 samples: the 9th is a new story
+                wait_until(lambda: items() > 8, 60, "more items than the 8 samples")
+                index = httpx.get(url, timeout=2)
+                assert index.status_code == 200 and "regency/kukar.rss" in index.text
+                assert httpx.get(url + "readyz", timeout=2).status_code == 200
             proc.send_signal(sig)
             assert proc.wait(20) == 0
         finally:

@@ -164,6 +164,10 @@ def test_changed_filters_apply_to_messages_not_yet_sent(
     assert fake.messages == []  # a dry run sends nothing
 
 
+# a cap below the default of 20 tests the same rule with fewer messages paced 1 s apart
+CAP, OVER = 5, 12
+
+
 def test_a_burst_queues_max_per_poll_per_chat_and_tells_the_admin_once(
     tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -172,7 +176,7 @@ def test_a_burst_queues_max_per_poll_per_chat_and_tells_the_admin_once(
     path = _config(tmp_path, db_url, portal, fake, "")
     path.write_text(
         path.read_text().replace(
-            'max_age = "24h"', 'max_age = "24h"\nmax_per_poll = 20\nadmin_chat = "@admin"'
+            'max_age = "24h"', f'max_age = "24h"\nmax_per_poll = {CAP}\nadmin_chat = "@admin"'
         )
     )
     portal.set("/feed/", rss(portal.url, [OLD]))
@@ -184,31 +188,32 @@ def test_a_burst_queues_max_per_poll_per_chat_and_tells_the_admin_once(
             f"Kegiatan ke-{n} berlangsung di Tenggarong.",
             minutes=10 + n,
         )
-        for n in range(60)
+        for n in range(CAP + OVER)
     ]
     portal.set("/feed/", rss(portal.url, [*burst, OLD]))
     config = load(path)
     assert asyncio.run(run_once(config)) == 0
 
-    assert len(fake.messages_to("@kabar_kukar")) == 20
+    assert len(fake.messages_to("@kabar_kukar")) == CAP
     [notice] = fake.messages_to("@admin")
-    assert "max_per_poll = 20" in notice.text and "@kabar_kukar 40" in notice.text, notice.text
+    assert f"max_per_poll = {CAP}" in notice.text, notice.text
+    assert f"@kabar_kukar {OVER}" in notice.text, notice.text
     public = (tmp_path / "public" / "regency" / "kukar.rss").read_text(encoding="utf-8")
-    assert burst[20].title in public  # the newest item left out of Telegram: in the feed
+    assert burst[CAP].title in public  # the newest item left out of Telegram: in the feed
     store = open_store(config.database_url)
     try:
         states = _states(store)
-        assert sum(s == "sent" for s in states.values()) == 20
-        assert sum(s == "capped" for s in states.values()) == 40
-        assert states[(burst[20].title, "@kabar_kukar")] == "capped"
+        assert sum(s == "sent" for s in states.values()) == CAP
+        assert sum(s == "capped" for s in states.values()) == OVER
+        assert states[(burst[CAP].title, "@kabar_kukar")] == "capped"
         in_scope = {i.title for i in store.scope_items("regency/kukar", 100)}
         assert {p.title for p in burst} <= in_scope  # every item is in the feeds' data
         capped = next(p for p in burst if states[(p.title, "@kabar_kukar")] == "capped")
         why = _explain(config, store, portal, capped.slug)
-        assert "kukar -> @kabar_kukar: not pushed, over max_per_poll (20 per chat)" in why, why
+        assert f"kukar -> @kabar_kukar: not pushed, over max_per_poll ({CAP} per chat)" in why, why
         data = status_data(config, store)
         [kukar] = [c for c in data["channels"] if c["chat"] == "@kabar_kukar"]
-        assert kukar["capped"] == 40 and kukar["sent"] == 20
+        assert kukar["capped"] == OVER and kukar["sent"] == CAP
         [source] = data["sources"]
         assert "max_per_poll" in source["last_burst"]
     finally:
@@ -216,7 +221,7 @@ def test_a_burst_queues_max_per_poll_per_chat_and_tells_the_admin_once(
 
     # the next poll lists nothing new: no more messages, no second notice
     assert asyncio.run(run_once(load(path))) == 0
-    assert len(fake.messages_to("@kabar_kukar")) == 20
+    assert len(fake.messages_to("@kabar_kukar")) == CAP
     assert len(fake.messages_to("@admin")) == 1
 
 
