@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .config import Config
-from .store import Store
+from .store import SourceStatus, Store
 
 log = logging.getLogger("syndication.startup")
 FIRST_ROUND_WAIT = 300.0  # seconds: how long to wait for every source's first attempt
@@ -59,7 +59,7 @@ async def report_first_round(config: Config, store: Store, *, poll: float = 1.0)
         statuses = {
             s.id: s
             for s in await asyncio.to_thread(store.source_statuses)
-            if s.id in wanted and s.last_attempt is not None and s.last_attempt >= started
+            if s.id in wanted and _read_since(s, started)
         }
         if len(statuses) == len(wanted) or loop.time() > deadline:
             break
@@ -78,6 +78,14 @@ async def report_first_round(config: Config, store: Store, *, poll: float = 1.0)
         log.info(
             "event=first_round %d of %d sources read", len(statuses) - len(failed), len(wanted)
         )
+
+
+def _read_since(status: SourceStatus, started: datetime) -> bool:
+    """A poll began after `started` and its outcome is recorded (the lease a poll takes is
+    given back with its outcome; one that lapsed belongs to a poll that died)."""
+    if status.last_attempt is None or status.last_attempt < started:
+        return False
+    return status.lease_until is None or status.lease_until < datetime.now(UTC)
 
 
 async def with_startup_report(

@@ -54,3 +54,46 @@ def test_run_says_what_runs_and_which_sources_failed(tmp_path: Path, portal: Por
     assert "event=first_round source=hilang" in log and "404" in log.split("source=hilang")[1]
     assert "event=first_round source=mati" in log
     assert "no source could be read (2 of 2 failed)" in log
+
+
+async def test_a_poll_under_way_is_not_reported_as_read(tmp_path: Path) -> None:
+    """The first-round report counts a source once its poll's outcome is recorded, not when
+    the poll takes its lease (a failure recorded a moment later was reported as a success)."""
+    import asyncio
+    import logging
+    from datetime import UTC, datetime, timedelta
+
+    from syndication.config import load
+    from syndication.startup import report_first_round
+    from syndication.store import open_store
+
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=f"sqlite:///{tmp_path}/db.sqlite3",
+        sources='[[sources]]\nid = "lambat"\nurl = "http://127.0.0.1:1/feed/"\n',
+    )
+    config = load(path)
+    store = open_store(config.database_url)
+    try:
+        store.sync_sources([("lambat", "http://127.0.0.1:1/feed/")])
+        logger = logging.getLogger("syndication.startup")
+        records: list[str] = []
+        handler = logging.Handler()
+        handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+        logger.addHandler(handler)
+        try:
+            report = asyncio.create_task(report_first_round(config, store, poll=0.01))
+            await asyncio.sleep(0.05)
+            now = datetime.now(UTC)
+            assert store.claim_source("lambat", "me", now, timedelta(minutes=10), force=True)
+            for _ in range(20):  # the report polls the store every 10 ms meanwhile
+                await asyncio.sleep(0.01)
+            assert not report.done(), records
+            store.record_failure("lambat", now, "connect", "connection refused", now)
+            await asyncio.wait_for(report, 60)
+        finally:
+            logger.removeHandler(handler)
+    finally:
+        store.engine.dispose()
+    assert any("source=lambat" in r and "connection refused" in r for r in records), records
+    assert not any("sources read" in r for r in records), records

@@ -91,6 +91,7 @@ class SourceStatus:
     newest_item: datetime | None
     not_modified_count: int
     first_poll_done: bool
+    lease_until: datetime | None = None  # a poll under way holds the source until then
 
 
 @dataclass(frozen=True)
