@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml
 # cores pays. Each test has its own tmp dir, ephemeral ports and uuid-named databases.
 TEST_WORKERS ?= 4
 
+# Bytecode is cached (under .venv, not in the source tree) even where the environment sets
+# PYTHONDONTWRITEBYTECODE: otherwise every xdist worker rewrites and compiles every test module
+# and every `syndication` subprocess compiles the project afresh.
+test: export PYTHONDONTWRITEBYTECODE :=
+test: export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
 test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 

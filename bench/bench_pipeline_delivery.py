@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from bots.pacing import Limits, minimum_schedule
 from syndication.config import load
-from syndication.deliver import Deliverer
+from syndication.delivery import Deliverer
 from syndication.store import SourceSuccess, open_store
 from syndication.types import Item
 from tests.conftest import write_config

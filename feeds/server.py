@@ -41,8 +41,8 @@ CONTENT_TYPES = {
     "xml": "application/xml; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
 }
-# A browser downloads application/rss+xml instead of showing it; as application/xml it applies
-# feed.xsl and shows a page. Readers keep the feed types.
+# A browser downloads application/rss+xml instead of showing it; as application/xml it shows
+# the feed's text. Readers keep the feed types.
 _BROWSER_XML = "application/xml; charset=utf-8"
 _GZIP_MIN_BYTES = 512
 _CACHE_FILES = 1024

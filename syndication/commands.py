@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import StorageError
+from .errors import StorageError, masked_url
 from .store import Store, open_store
 
 
@@ -20,7 +20,7 @@ def summary(config: Config, path: Path) -> str:
     enabled = [s for s in config.sources if s.enabled]
     lines = [
         f"{path}: valid",
-        f"  storage     {_safe_url(config.storage.url)}",
+        f"  storage     {masked_url(config.storage.url)}",
         f"  feeds       {config.output_dir} served as {config.feeds.base_url}",
         f"  server      {'on ' + config.server.host + ':' + str(config.server.port)}"
         if config.server.enabled
@@ -37,15 +37,6 @@ def summary(config: Config, path: Path) -> str:
         + ("token set" if config.token() else f"no token in ${config.telegram.token_env}: dry run"),
     ]
     return "\n".join(lines)
-
-
-def _safe_url(url: str) -> str:
-    """Hide a password in a database URL."""
-    if "://" in url and "@" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
-    return url
 
 
 def _dur(seconds: float) -> str:
@@ -226,7 +217,7 @@ async def probe(url: str, config_path: Path | None = None) -> int:
 
 
 async def send_test(config: Config, chat: str) -> int:
-    from .deliver import send_test_message
+    from .delivery import send_test_message
 
     ok, message = await send_test_message(config, chat)
     print(message, file=sys.stdout if ok else sys.stderr)

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError
+from .errors import ConfigError, masked_url
 from .filters import Filters, fold
 from .suggest import annotate
 from .types import CategoryInfo, NormalizeContext, RegencyInfo
@@ -96,16 +96,38 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# the database URL schemes the project runs on (postgres:// and postgresql:// use psycopg)
+STORAGE_SCHEMES = ("sqlite", "postgres", "postgresql", "postgresql+psycopg")
+_STORAGE_HINT = "use sqlite:///path or postgresql://user@host:5432/db"
+
+
+def check_storage_url(url: str) -> str:
+    """`url` when it is a database URL the project can open: a known scheme, a valid port.
+    The ValueError names what is wrong and never holds the password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    shown = excerpt(masked_url(url))
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except (ArgumentError, ValueError):
+        raise ValueError(f"{shown} is not a database URL: {_STORAGE_HINT}") from None
+    if parsed.drivername not in STORAGE_SCHEMES:
+        known = ", ".join(f"{s}://" for s in STORAGE_SCHEMES)
+        raise ValueError(f"{shown}: unknown scheme {parsed.drivername!r} (one of {known})")
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{shown}: port {port} is out of range (1-65535)")
+    return url
+
+
 class StorageConfig(_Model):
     url: str = "sqlite:///var/syndication.sqlite3"
 
     @field_validator("url")
     @classmethod
     def _known_scheme(cls, v: str) -> str:
-        scheme = v.split(":", 1)[0]
-        if not (scheme.startswith("sqlite") or scheme.startswith("postgres")):
-            raise ValueError(f"{excerpt(v)}: use sqlite:///path or postgresql://user@host:5432/db")
-        return v
+        return check_storage_url(v)
 
 
 class FeedsConfig(_Model):

@@ -12,6 +12,8 @@ Messages say the stage, the source and what to do.
 
 from __future__ import annotations
 
+import re
+
 
 class SyndicationError(Exception):
     """Root of every error the service raises on purpose."""
@@ -58,3 +60,9 @@ class TooLargeError(FetchError):
 
 class ParseError(SourceError):
     kind = "parse"
+
+
+def masked_url(text: str) -> str:
+    """`text` with the password of every URL in it hidden ("//user:***@host"): a database
+    URL fit for an error, a log line or /status."""
+    return re.sub(r"(//[^/@\s:]*:)\S*@", r"\1***@", text)

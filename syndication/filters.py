@@ -6,7 +6,8 @@ A filter never touches feeds or pages: it only holds a Telegram message back, an
 stored with the delivery so that `explain` can name it. Words and phrases match whole,
 case-insensitively, on text folded the same way for phrase and item (Unicode compatibility
 forms, punctuation and non-breaking spaces read as spaces), so "judi online" matches
-"JUDI-ONLINE!" but neither "judionline" nor "judi" alone.
+"JUDI-ONLINE!" but neither "judionline" nor "judi" alone. The text read is the summary and the
+body, up to TEXT_CHARS (65,536) characters: a hostile entry of megabytes costs no more.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Literal, Protocol
 
 _NOT_WORD = re.compile(r"[^\w]+")
 _TAG = re.compile(r"<[^>]*>")
+TEXT_CHARS = 64 * 1024  # of an item's text, read by the filters
 
 
 class FilterRule(Protocol):
@@ -42,8 +44,8 @@ def fold(text: str) -> str:
 
 def item_text(summary: str, content_html: str) -> str:
     """An item's text as a filter reads it: the summary and the body without its tags (a tag
-    name such as `p` is never a word of the text)."""
-    return f"{summary}\n{html.unescape(_TAG.sub(' ', content_html))}"
+    name such as `p` is never a word of the text), its first TEXT_CHARS characters."""
+    return f"{summary}\n{html.unescape(_TAG.sub(' ', content_html))}"[:TEXT_CHARS]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Who holds a lease, and whether that process is provably gone.
 
 A delivery row claimed by a process stays claimed until its lease expires. The lease is short
-and renewed while its holder runs (see deliver.py), so a process that died on another machine
-frees its rows within one lease. A restart on the same machine need not wait even that long:
-the owner string names the process precisely enough to prove it is dead.
+and renewed while its holder runs (see syndication/delivery/), so a process that died on
+another machine frees its rows within one lease. A restart on the same machine need not wait
+even that long: the owner string names the process precisely enough to prove it is dead.
 
     owner = "<label>#<ns>.<pid>.<start>"
 

@@ -93,7 +93,7 @@ def _queued(d: _Delivery, config: Config) -> Outcome:
     else:  # filtered, withdrawn, and whatever later states keep their reason in last_error
         detail = d.last_error or "no reason recorded"
         if d.state == "withdrawn" and when:
-            detail += f" (its message had been sent at {when})"
+            detail += f" (last request about its message at {when})"
     return Outcome(d.regency, d.chat, d.state, detail)
 
 

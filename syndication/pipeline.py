@@ -223,10 +223,10 @@ async def _normalize(
     return items, len(reasons)
 
 
-def router(config: Config, _unused: object = None) -> Callable[[Item], list[tuple[str, str]]]:
+def router(config: Config) -> Callable[[Item], list[tuple[str, str]]]:
     """item -> [(regency, chat)]: notify categories x each regency's channel, as configured
     (the store follows a chat Telegram migrated, in the ingest's transaction, so routing reads
-    no database; a second argument, the store older callers pass, is ignored)."""
+    no database)."""
     by_slug = {r.slug: r for r in config.regencies}
 
     def route(item: Item) -> list[tuple[str, str]]:

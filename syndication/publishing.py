@@ -69,10 +69,18 @@ class Publisher:
         scopes = [all_scope(f.title, f.description)]
         scopes += [category_scope(c.slug, c.name) for c in cfg.categories]
         scopes += [regency_scope(r.slug, r.name) for r in cfg.regencies]
-        cats = {c.slug: c.name for c in cfg.categories}
-        regs = {r.slug: r.name for r in cfg.regencies}
-        for path in self.store.nonempty_pair_scopes():
-            _, reg, cat = path.split("/")
+        return scopes + self.pair_scopes(self.store.nonempty_pair_scopes())
+
+    def pair_scopes(self, paths: Iterable[str]) -> list[Scope]:
+        """The regency x category scopes of `paths` ("regency/{r}/{c}") that are configured."""
+        cats = {c.slug: c.name for c in self.config.categories}
+        regs = {r.slug: r.name for r in self.config.regencies}
+        scopes = []
+        for path in sorted(paths):
+            parts = path.split("/")
+            if len(parts) != 3 or parts[0] != "regency":
+                continue
+            _, reg, cat = parts
             if reg in regs and cat in cats:
                 scopes.append(regency_category_scope(reg, regs[reg], cat, cats[cat]))
         return scopes
@@ -110,6 +118,11 @@ class Publisher:
         scopes = self.all_scopes()
         out = self.config.output_dir
         todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.html").exists()]
+        # a published pair whose last item left (withdrawn, reclassified): its feeds are
+        # rewritten empty, never left showing that item (the index lists pairs with items)
+        shown = {s.path for s in scopes}
+        emptied = (p for p in dirty if p not in shown and (out / f"{p}.html").exists())
+        todo += self.pair_scopes(emptied)
         limit = site.items_per_feed
         pairs = ((s, self._entries(site, self.store.scope_items(s.path, limit))) for s in todo)
         chats = self.scope_chats()

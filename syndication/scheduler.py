@@ -29,7 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from . import metrics
 from .config import Config, SourceConfig, load
-from .editorial import apply_filters
+from .editorial import BURST_SUBJECT, apply_filters, burst_notice
 from .errors import ConfigError, StorageError
 from .pipeline import poll_source
 from .service import App, bind_server, build_app
@@ -301,7 +301,7 @@ class Daemon:
             self.wake_delivery.clear()
 
     def _seconds_to_next_delivery(self) -> float:
-        due = self.app.store.next_delivery_due()
+        due = self.app.store.next_delivery_due(chats=self.app.deliverer.sendable_chats())
         if due is None:
             return 30.0
         return min(30.0, max(0.2, (due - datetime.now(UTC)).total_seconds()))
@@ -387,12 +387,16 @@ class Daemon:
         """Switch to a new valid config without a restart and without losing state."""
         old = self.app.config
         store = self.app.store
+        config = _kept(old, config)
         await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
         await asyncio.to_thread(store.set_event, "config_error", "", datetime.now(UTC))
         self.app.runtime.config = config
         self.app.publisher.reconfigure(config)
         self.app.deliverer.reconfigure(config)
-        await asyncio.to_thread(apply_filters, config, store, datetime.now(UTC))
+        moved = await asyncio.to_thread(apply_filters, config, store, datetime.now(UTC))
+        notice = burst_notice(config, moved)
+        if notice is not None:
+            self._source_alert(BURST_SUBJECT, notice)
         for key in RESTART_KEYS:
             if getattr(old, key) != getattr(config, key):
                 log.warning("event=config_needs_restart section=%s", key)
@@ -416,6 +420,20 @@ class Daemon:
             len(after.keys() - before.keys()),
             len(before.keys() - after.keys()),
         )
+
+
+def _kept(old: Config, new: Config) -> Config:
+    """`new`, keeping the running feeds' output_dir: the server serves the folder it started
+    with, so publishing stays there too until a restart (said once, naming the key)."""
+    if new.output_dir == old.output_dir:
+        return new
+    log.warning(
+        "event=config_needs_restart section=feeds key=output_dir running=%s new=%s",
+        old.output_dir,
+        new.output_dir,
+    )
+    feeds = new.feeds.model_copy(update={"output_dir": str(old.output_dir)})
+    return new.model_copy(update={"feeds": feeds})
 
 
 def _refusal(old: Config, new: Config) -> str | None:

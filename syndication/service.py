@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .deliver import Deliverer
-from .editorial import apply_filters
+from .delivery import Deliverer
+from .editorial import BURST_SUBJECT, apply_filters, burst_notice
 from .errors import ConfigError
 from .fetch import Fetcher, FetchPolicy
 from .liveness import lease_owner
@@ -108,7 +108,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     store = await asyncio.to_thread(open_store, config.database_url)
     try:
         await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
-        await asyncio.to_thread(apply_filters, config, store, clock())
+        moved = await asyncio.to_thread(apply_filters, config, store, clock())
     except BaseException:
         store.engine.dispose()  # no App owns it yet
         raise
@@ -124,6 +124,9 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin
+    notice = burst_notice(config, moved)
+    if notice is not None:
+        deliverer.alert_admin(BURST_SUBJECT, notice)
     return App(runtime, Publisher(config, store, clock), deliverer)
 
 

@@ -6,9 +6,11 @@
     withdraw the item; a page: never checked again; anything else: try again next poll
 
 An html source that read a stored article page again and got a 404/410 withdraws it too
-(Listing.gone). An entry listed again after its item was withdrawn for not being listed, or an
-article page that answers again, brings the item back: an update, never a new announcement.
-Every database call runs off the event loop."""
+(Listing.gone). Only an article page that answers again brings a withdrawn item back (an
+update, never a new announcement): one the source just read, or the URL of a withdrawn entry
+the source lists (at most MAX_CHECKS per poll). Being listed alone proves nothing: a second
+source, or a cached listing, may lag behind the portal. Every database call runs off the
+event loop."""
 
 from __future__ import annotations
 
@@ -42,11 +44,10 @@ async def after_poll(
     """`listed`: every entry key the source lists now; `read`: entries whose article page was
     just read (html); `gone`: stored entry keys whose page answered 404/410 (html)."""
     store = rt.store
-    back = await asyncio.to_thread(store.restore, source.id, listed, now, relisted=True)
     if read:
-        back += await asyncio.to_thread(store.restore, source.id, read, now, relisted=False)
-    if back:
-        log.info("event=republished source=%s items=%d", source.id, back)
+        back = await asyncio.to_thread(store.restore, source.id, read, now)
+        if back:
+            log.info("event=republished source=%s items=%d", source.id, back)
     if gone:
         count = await asyncio.to_thread(store.withdraw_entries, source.id, gone, now)
         for key, reason in gone.items():
@@ -57,8 +58,13 @@ async def after_poll(
             log.info("event=withdrawn_pages source=%s items=%d", source.id, count)
     since = now - rt.config.telegram.max_age
     todo = await asyncio.to_thread(store.unlisted, source.id, listed, since, MAX_CHECKS)
-    if todo:
-        await asyncio.gather(*(_check(rt, source, entry, now) for entry in todo))
+    answered = set(gone or ()) | set(read)  # pages read this poll: no second look
+    relisted = [key for key in listed if key not in answered]
+    again = await asyncio.to_thread(store.relisted, source.id, relisted, MAX_CHECKS)
+    await asyncio.gather(
+        *(_check(rt, source, entry, now) for entry in todo),
+        *(_recheck(rt, source, entry, now) for entry in again),
+    )
 
 
 async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> None:
@@ -77,3 +83,12 @@ async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: dateti
         await asyncio.to_thread(rt.store.set_gone_checked, source.id, entry.entry_key, now)
     else:
         log.info("event=withdraw_check_inconclusive source=%s url=%s", source.id, entry.url)
+
+
+async def _recheck(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> None:
+    """A withdrawn item the source lists (again, or still): back only if its page answers."""
+    verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
+    if not verdict.there:
+        return
+    if await asyncio.to_thread(rt.store.restore, source.id, [entry.entry_key], now) > 0:
+        log.info("event=republished source=%s item=%s url=%s", source.id, entry.item_id, entry.url)

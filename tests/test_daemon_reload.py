@@ -77,3 +77,33 @@ def test_config_edits_apply_live_and_broken_ones_are_rejected(
     assert daemon.stop() == 0
     assert len(fake.messages_to("@admin")) == 1
     assert "Traceback" not in daemon.log()
+
+
+def test_a_changed_output_dir_needs_a_restart_and_publishing_stays_where_it_is_served(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, daemons: Callable[..., DaemonProcess],
+) -> None:  # fmt: skip
+    import httpx
+
+    from tests.test_daemon import kukar
+
+    first = kukar("lama", "Pemkab Kukar Bahas Jalan Desa")
+    portal.set("/a/", rss(portal.url, [first]))
+    path = tmp_path / "config.toml"
+    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    daemon_config(path, db_url=db, fake=fake, server=True, sources=source("a", f"{portal.url}/a/"))
+    daemon = daemons(path, fake.token)
+    url = daemon.url
+    wait_until(lambda: first.title in httpx.get(url + "all.rss").text, 10, "published", daemon)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('output_dir = "public"', 'output_dir = "moved"'), "utf-8")
+    daemon.wait_log("event=config_needs_restart section=feeds key=output_dir")
+    daemon.wait_log("event=config_reloaded")
+    later = kukar("baru", "Bupati Kukar Resmikan Jembatan Loa Kulu", minutes=5)
+    portal.set("/a/", rss(portal.url, [later, first]))
+    # still published where it is served, nothing in the new folder before a restart
+    wait_until(lambda: later.title in httpx.get(url + "all.rss").text, 15, "served", daemon)
+    assert later.title in (tmp_path / "public" / "all.rss").read_text(encoding="utf-8")
+    assert not (tmp_path / "moved").exists()
+    assert daemon.stop() == 0
+    assert daemon.count("event=config_needs_restart section=feeds key=output_dir") == 1
+    assert "Traceback" not in daemon.log()

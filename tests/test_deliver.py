@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bots.telegram import TelegramSender
 from syndication.commands import status_data
 from syndication.config import Config, load
-from syndication.deliver import Deliverer
+from syndication.delivery import Deliverer
 from syndication.liveness import is_dead, lease_owner
 from syndication.pipeline import router
 from syndication.store import SourceSuccess, Store, open_store
@@ -57,7 +57,7 @@ class Env:
     fake: FakeTelegram
 
     def add(self, *items: Item) -> None:
-        route = router(self.config, self.store)
+        route = router(self.config)
         self.store.ingest("portal", list(items), utcnow(), OK, route=route,
                           announce=lambda _: True)  # fmt: skip
 

@@ -83,3 +83,22 @@ def test_a_broken_chat_keeps_its_withdrawal_for_later(
     assert env.drain()["withdrawn"] == 1
     assert [r.state for r in env.delivery(KUTIM)] == ["withdrawn"]
     assert len(fake.deleted) == 2
+
+
+def test_an_edit_after_a_refused_delete_is_paced_and_recorded_as_its_own_request(
+    tmp_path: Path, db_url: str, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    env = sent_env(tmp_path, db_url, fake, monkeypatch)
+    fake.delete_window = 0  # refused: the message is edited next
+    since = utcnow()
+    assert env.store.withdraw(item_id(env, 1), "410 Gone", since)
+    assert env.drain()["withdrawn"] == 2
+    takedown = [r for r in fake.requests if r.chat == KUKAR and r.method != "sendMessage"]
+    assert [r.method for r in takedown] == ["deleteMessage", "editMessageText"]
+    interval = 1.0 / env.config.telegram.per_chat_per_second
+    assert takedown[1].at - takedown[0].at >= interval - 0.05  # a pacer slot each
+    # a process taking the chat over next counts both requests toward the pace
+    lease = env.store.acquire_chat(KUKAR, "other", utcnow(), timedelta(minutes=1), since=since)
+    assert lease is not None and len(lease.sends) == 2, lease

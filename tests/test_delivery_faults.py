@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from syndication.cli import main
 from syndication.config import ConfigError, load
-from syndication.deliver import Deliverer
+from syndication.delivery import Deliverer
 from syndication.errors import StorageError
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
@@ -266,3 +266,27 @@ def test_a_sent_message_is_recorded_after_the_database_comes_back(
         assert row.state == "sent" and row.message_id == fake.messages_to(KUKAR)[0].message_id
         env.drain(horizon=5)  # the next run sends nothing again
         assert len(fake.messages_to(KUKAR)) == 1
+
+
+def test_rows_of_a_chat_taken_out_of_the_config_wait_unsent_until_it_is_back(
+    tmp_path: Path, db_url: str, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from tests.conftest import write_config
+    from tests.test_deliver import KUTIM
+
+    env = make_env(tmp_path, db_url, fake, monkeypatch)
+    env.add(item(1, regencies=("kukar", "kutim")))  # one row per chat, both pending
+    # a reload took Kutim's channel out of config.toml: the same config but for that chat
+    other = write_config(
+        tmp_path / "without-kutim.toml", db_url=db_url, api_url=fake.url, chats={"kukar": KUKAR},
+        sources='[[sources]]\nid = "portal"\nurl = "https://portal.test/feed/"\n',
+    )  # fmt: skip
+    without = dataclasses.replace(env, config=load(other))
+    assert without.drain().get("sent") == 1
+    assert len(fake.messages_to(KUKAR)) == 1 and fake.messages_to(KUTIM) == []
+    assert [r.state for r in env.delivery(KUTIM)] == ["pending"]  # kept, not lost
+    # the chat is configured again: its row goes out
+    assert env.drain().get("sent") == 1
+    assert len(fake.messages_to(KUTIM)) == 1 and len(fake.messages_to(KUKAR)) == 1

@@ -651,7 +651,7 @@ def test_bad_pages_are_skipped_or_retried_and_the_rest_goes_on(
     assert "listing page" in log and "HTTP 404" in log and "cap" in log
 
     # the slow page failed for now: the listing is read again, only that page is fetched
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60
     while not portal.hits_for(paths["lambat"]) and time.monotonic() < deadline:
         time.sleep(0.05)  # the portal logs the slow request once it has answered it
     portal.set(paths["lambat"], slow, content_type=HTML)

@@ -229,3 +229,40 @@ def test_max_per_poll_is_checked(tmp_path: Path, value: str, expected: str) -> N
     with pytest.raises(ConfigError) as e:
         load(path)
     assert "telegram.max_per_poll" in str(e.value) and expected in str(e.value), str(e.value)
+
+
+def test_a_changed_filter_releases_at_most_max_per_poll_per_chat(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("SYNDICATION_TEST_TOKEN", fake.token)
+    held = '\n[[filters]]\nregencies = ["kukar"]\nexclude = ["kegiatan"]\n'
+    path = _config(tmp_path, db_url, portal, fake, held)
+    capped = 'max_age = "24h"\nmax_per_poll = 2\nadmin_chat = "@admin"'
+    path.write_text(path.read_text().replace('max_age = "24h"', capped))
+    portal.set("/feed/", rss(portal.url, [OLD]))
+    assert asyncio.run(run_once(load(path))) == 0  # the first poll: backlog
+    posts = [
+        _post(f"kegiatan-{n}", f"Pemkab Kukar Gelar Kegiatan Ke-{n} di Tenggarong",
+              f"Kegiatan ke-{n} berlangsung di Tenggarong.", minutes=10 + n)
+        for n in range(5)
+    ]  # fmt: skip
+    portal.set("/feed/", rss(portal.url, [*posts, OLD]))
+    assert asyncio.run(run_once(load(path))) == 0
+    assert fake.messages_to("@kabar_kukar") == [] and fake.messages_to("@admin") == []
+    path.write_text(path.read_text().replace(held, ""))  # the filter dropped: 5 released
+    assert asyncio.run(run_once(load(path))) == 0
+    assert len(fake.messages_to("@kabar_kukar")) == 2
+    [notice] = fake.messages_to("@admin")
+    assert "max_per_poll = 2" in notice.text and "@kabar_kukar 3" in notice.text, notice.text
+    store = open_store(load(path).database_url)
+    try:
+        states = [_states(store)[(p.title, "@kabar_kukar")] for p in posts]
+        assert sorted(states) == ["capped"] * 3 + ["sent"] * 2
+        left = next(p for p in posts if _states(store)[(p.title, "@kabar_kukar")] == "capped")
+        why = _explain(load(path), store, portal, left.slug)
+        assert "not pushed, over max_per_poll (2 per chat) when [[filters]] changed" in why, why
+    finally:
+        store.engine.dispose()
+    assert asyncio.run(run_once(load(path))) == 0  # told once, nothing more sent
+    assert len(fake.messages_to("@kabar_kukar")) == 2 and len(fake.messages_to("@admin")) == 1

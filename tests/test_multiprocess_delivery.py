@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from bots.pacing import Limits
 from syndication.config import load
-from syndication.deliver import LEASE, Deliverer, SharedPacer
+from syndication.delivery import LEASE, Deliverer, SharedPacer
 from syndication.pipeline import router
 from syndication.store import Store, open_store
 from syndication.store import schema as t
@@ -44,7 +44,7 @@ SENDER = """
 import asyncio, logging, sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from syndication import deliver
+from syndication import delivery
 from syndication.delivery import core
 from syndication.config import load
 from syndication.store import open_store
@@ -56,7 +56,7 @@ config = load(Path(sys.argv[1]))
 
 async def main() -> None:
     store = open_store(config.database_url)
-    d = deliver.Deliverer(config, store, lambda: datetime.now(UTC), owner=sys.argv[2])
+    d = delivery.Deliverer(config, store, lambda: datetime.now(UTC), owner=sys.argv[2])
     try:
         print(await d.drain(horizon=timedelta(seconds=60)), flush=True)
     finally:
@@ -88,7 +88,7 @@ def queue(path: Path, per_chat: int) -> dict[str, list[str]]:
         for c, chat in enumerate(CHATS.values())
         for k in range(per_chat)
     ]
-    store.ingest("portal", items, utcnow(), OK, route=router(config, store),
+    store.ingest("portal", items, utcnow(), OK, route=router(config),
                  announce=lambda _: True)  # fmt: skip
     store.clear_dirty(store.dirty_marks())  # this test is about Telegram only
     store.engine.dispose()

@@ -66,7 +66,7 @@ def test_withdraw_leaves_every_scope_and_queues_deletions(db_url: str) -> None:
     assert store.withdrawn_counts() == {"a": 1}
     for row in rows:
         if row.state == "withdraw":
-            store.mark_withdrawn(row.id, "deleted")
+            store.mark_withdrawn(row.id, "deleted", later)
         else:
             store.release([row.id])
     assert store.next_delivery_due() == NOW  # only the pending row of the other item is left
@@ -107,7 +107,7 @@ def test_republished_item_comes_back_without_a_new_message(db_url: str) -> None:
     store.withdraw(gone, "410 Gone", later)
     store.withdraw(waiting, "410 Gone", later)
     store.clear_dirty(store.dirty_marks())
-    back = store.restore("a", [item(1).entry_key, item(2).entry_key], later, relisted=True)
+    back = store.restore("a", [item(1).entry_key, item(2).entry_key], later)
     assert back == 2
     assert sorted(ids(store, "all")) == sorted([gone, waiting])
     assert gone in ids(store, "regency/kutim/pemerintah")
@@ -131,8 +131,34 @@ def test_a_listing_that_keeps_a_dead_link_brings_nothing_back(db_url: str) -> No
     assert store.withdraw_entries("a", {key: "404 Not Found", "nope": "410 Gone"}, NOW) == 1
     assert ids(store, "all") == []
     later = NOW + timedelta(minutes=5)
-    assert store.restore("a", [key], later, relisted=True) == 0
-    assert ids(store, "all") == []
-    # its page answered again: it is back
-    assert store.restore("a", [key], later, relisted=False) == 1
-    assert len(ids(store, "all")) == 1
+    # still listed, its entry changed: the item is updated, and stays out of every feed
+    changed = item(1, title="Judul yang diperbarui", content_hash="changed")
+    store.clear_dirty(store.dirty_marks())
+    assert store.ingest("a", [changed], later, OK, route=route, announce=yes).updated == 1
+    assert ids(store, "all") == [] and store.dirty_scopes() == []
+    # listed: its URL is worth a look (and only its answer decides)
+    [again] = store.relisted("a", [key, "nope"], 5)
+    assert again.entry_key == key and again.url == item(1).url
+    assert store.relisted("a", [], 5) == [] and store.relisted("b", [key], 5) == []
+    # its page answered again: it is back, with what the source said meanwhile
+    assert store.restore("a", [key], later) == 1
+    assert [i.title for i in store.scope_items("all", 5)] == ["Judul yang diperbarui"]
+    assert store.relisted("a", [key], 5) == []
+
+
+def test_no_announcement_of_a_withdrawn_item_is_queued_or_claimed(db_url: str) -> None:
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    [gone] = ids(store, "all")
+    assert store.withdraw(gone, "410 Gone", NOW)
+    assert states(store) == {(gone, "@chat_kukar"): "cancelled"}
+    # another source lists it for a chat it has no row for: no row is added
+    other = item(1, source_id="b", entry_key="https://b.test/1/", regencies=("kukar", "kutim"))
+    store.ingest("b", [other], NOW, OK, route=route, announce=yes)
+    assert states(store) == {(gone, "@chat_kukar"): "cancelled"}
+    # a pending row that slipped past the withdrawal is never handed to a sender
+    d = t.deliveries.c
+    with store.engine.begin() as conn:
+        conn.execute(t.deliveries.update().where(d.item_id == gone).values(state="pending"))
+    assert store.claim_deliveries("p1", NOW, LEASE, 10) == []
+    assert store.due_chats(NOW) == [] and store.next_delivery_due() is None

@@ -130,9 +130,13 @@ class Deliverer(ChatWorkers):
     def _chats_to_start(
         self, now: datetime, running: dict[str, asyncio.Task[None]]
     ) -> list[tuple[str, bool]]:
-        start = [(c, False) for c in self.store.due_chats(now, self.owner) if c not in running]
+        chats = self.sendable_chats()
+        due = self.store.due_chats(now, self.owner, chats=chats)
+        start = [(c, False) for c in due if c not in running]
         clock = monotonic_time.monotonic()
         for chat, since in self.store.broken_chats().items():
+            if chat not in chats:
+                continue
             last = self._probed.get(chat)
             probe_now = self._probe_before is not None and since < self._probe_before
             stale = now - since >= BROKEN_RECHECK or (probe_now and last is None)
@@ -143,8 +147,22 @@ class Deliverer(ChatWorkers):
 
     def _next_due_in(self, now: datetime) -> float | None:
         # chats another process holds are its work: a `run --once` does not wait for them
-        due = self.store.next_delivery_due(self.owner, now)
+        due = self.store.next_delivery_due(self.owner, now, chats=self.sendable_chats())
         return None if due is None else (due - now).total_seconds()
+
+    def sendable_chats(self) -> set[str]:
+        """The regencies' chats in the config, and the ids Telegram moved them to. The rows of
+        any other chat (one taken out of config.toml) are kept, unsent, until it is back.
+        Blocking: reads the store."""
+        moved = self.store.migrated_chats()
+        out: set[str] = set()
+        for chat in (r.chat for r in self.config.regencies if r.chat is not None):
+            for _ in range(8):  # a chain of migrations, never a loop
+                out.add(chat)
+                if chat not in moved:
+                    break
+                chat = moved[chat]
+        return out
 
     async def _heartbeat(self) -> None:
         while True:

@@ -29,19 +29,33 @@ def withdrawn_message(row: DeliveryRow) -> Message:
 
 class Withdrawing(Core):
     async def _take_down(self, row: DeliveryRow, chat: str) -> Outcome:
+        """Inside the pacer slot of the delete: an edit that follows a refused delete takes
+        a slot of its own, and each request is recorded for the next holder of the chat."""
         assert self.sender is not None
         if row.message_id is None:  # assumed sent after a timeout: no message known to delete
-            return await self._withdrawn(row, chat, "no message id known")
+            return await self._withdrawn(row, chat, "no message id known", answered=False)
+        await asyncio.to_thread(self.store.mark_attempt, row.id, self.clock())
         if await self.sender.delete(chat, row.message_id):
             return await self._withdrawn(row, chat, "deleted")
-        try:
-            await self.sender.edit(chat, row.message_id, withdrawn_message(row))
-        except MessageGone as e:  # not there to edit either: nothing is left to take down
-            return await self._withdrawn(row, chat, f"gone: {e.reason}")
+        await asyncio.to_thread(self.store.note_request, chat, self.clock())
+        self.pacer.sent(chat)  # the delete's answer: the edit is paced from it
+        await self._pause(self.pacer.delay(chat))
+        if self.stopped:
+            await asyncio.to_thread(self.store.release, [row.id])
+            return Outcome.STOPPED
+        async with self.pacer.slot(chat):
+            await asyncio.to_thread(self.store.mark_attempt, row.id, self.clock())
+            try:
+                await self.sender.edit(chat, row.message_id, withdrawn_message(row))
+            except MessageGone as e:  # not there to edit either: nothing is left to take down
+                return await self._withdrawn(row, chat, f"gone: {e.reason}")
         return await self._withdrawn(row, chat, "edited: too old to delete")
 
-    async def _withdrawn(self, row: DeliveryRow, chat: str, how: str) -> Outcome:
-        await asyncio.to_thread(self.store.mark_withdrawn, row.id, how)
+    async def _withdrawn(
+        self, row: DeliveryRow, chat: str, how: str, *, answered: bool = True
+    ) -> Outcome:
+        when = self.clock() if answered else None
+        await asyncio.to_thread(self.store.mark_withdrawn, row.id, how, when)
         log.info(
             "event=telegram_withdrawn delivery=%s item=%s chat=%s message_id=%s how=%r",
             row.id,

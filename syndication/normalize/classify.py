@@ -16,6 +16,8 @@ Decision, strongest tier wins (a weaker tier never adds to a stronger one):
 The province bucket is added when the province is the title's institution or the credit's
 region, or when nothing else was found and it is mentioned at all. No evidence: ().
 The caller passes body text with "Baca Juga" inserts already removed (text.clean_content).
+Only the first READ_CHARS (65,536) characters of the body are read: a story names its places
+long before that, and a hostile entry of megabytes costs no more than a long story.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ TIER1 = frozenset({"credit", "label", "title-institution"})
 TIER2 = frozenset({"dateline", "title", "tag"})
 PROVINCE_STRONG = frozenset({"credit", "title-institution"})
 ADVERTORIAL, GOVERNMENT = "advertorial", "pemerintah"
+READ_CHARS = 64 * 1024  # of a body, read for regency evidence
 
 _OFFICE = (
     r"pemkab|pemkot|pemprov|pemda|pemdes|pemerintah|bupati|wabup|wakil\s+bupati|sekda|sekkab"
@@ -97,7 +100,8 @@ def classify(
     gaz = gazetteer(ctx)
     label_list, tag_list = _split_labels(labels), _split_labels(tags)
     cat_evidence = _category_evidence(title, credit, label_list + tag_list, url, ctx)
-    found = _regency_evidence(title, body_text, credit, dateline, label_list, tag_list, gaz)
+    body = body_text[:READ_CHARS]
+    found = _regency_evidence(title, body, credit, dateline, label_list, tag_list, gaz)
     regencies = _decide(found, gaz)
     categories = _ordered_categories(cat_evidence, ctx)
     advertorial = any(e.label == ADVERTORIAL for e in cat_evidence)

@@ -205,15 +205,19 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
         work = TRAPS.sub(lambda m: " " * len(m.group()), work)
     hits: list[Hit] = []
     if _JOINED_HINT.search(work):
-        for match in list(_JOINED.finditer(work)):
+        spans = []
+        for match in _JOINED.finditer(work):
             hits.extend(_joined_hits(match, gaz))
-            work = _blank(work, match.start(), match.end())
+            spans.append(match.span())
+        work = _blank(work, spans)
     if gaz.prefixed is not None:
-        for match in list(gaz.prefixed.finditer(work)):
+        spans = []
+        for match in gaz.prefixed.finditer(work):
             name = next(g for g in match.groups() if g is not None)
             start = match.end() - len(name)
             hits.extend(_hits(gaz, name, start, match.end()))
-            work = _blank(work, match.start(), match.end())
+            spans.append(match.span())
+        work = _blank(work, spans)
     if gaz.plain is not None:
         for match in gaz.plain.finditer(work):
             found = _hits(gaz, match.group(), match.start(), match.end())
@@ -250,5 +254,14 @@ def _hits(gaz: Gazetteer, text: str, start: int, end: int) -> list[Hit]:
     return [Hit(p, text, start, end) for p in gaz.names.get(key(text), ())]
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + " " * (end - start) + text[end:]
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each (start, end) span, in order and apart, turned into as many spaces:
+    one pass, however many spans (issue 10: a copy per span was quadratic)."""
+    if not spans:
+        return text
+    parts, done = [], 0
+    for start, end in spans:
+        parts += [text[done:start], " " * (end - start)]
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)

@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..nesting import bound_depth
+
 _TAGS = {
     "a",
     "abbr",
@@ -276,7 +278,7 @@ def plain_text(html: str | None) -> str:
 def _as_html(source: str) -> str:
     text = _CONTROL.sub("", source.replace("\r\n", "\n").replace("\r", "\n"))
     if _LOOKS_HTML.search(text):
-        return text
+        return bound_depth(text)[0]  # tags nested deeper than nesting.MAX_DEPTH: flattened
     out: list[str] = []
     for para in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in para.split("\n") if line.strip()]
@@ -354,53 +356,130 @@ def _inner_html(root: LexborNode) -> str:
 
 
 def _remove_blocks(root: LexborNode) -> None:
+    """Drop inserts, junk lines and a link-list tail, block by block in document order.
+
+    Linear in the size of the tree (issue 10: it read every ancestor of every block and the
+    text of every subtree): the boxes' texts are built once, bottom-up, and only as far as
+    an insert can be long; whether a block sits in a doomed one is carried down from its
+    ancestors."""
     blocks = list(root.css(_BLOCK_SEL))
     branches = _branches(blocks)
-    texts: dict[int, str] = {}
-
-    def text_of(node: LexborNode) -> str:
-        found = texts.get(node.mem_id)
-        if found is None:
-            found = texts[node.mem_id] = _node_text(node)
-        return found
-
+    box_texts = _short_texts(blocks, branches)
+    # a leaf's whole text (leaves never nest: each text node is read once more); a box's if short
+    texts = {
+        b.mem_id: box_texts[b.mem_id] if b.mem_id in branches else _node_text(b) for b in blocks
+    }
+    boxes = _leaf_counts(blocks, branches)
+    tail_ok: list[bool] | None = None
     doomed: list[LexborNode] = []
-    doomed_ids: set[int] = set()
-
-    def doom(*nodes: LexborNode) -> None:
-        doomed.extend(nodes)
-        doomed_ids.update(n.mem_id for n in nodes)
-
+    state: dict[int, bool] = {root.mem_id: False}  # node -> is it (inside) a doomed block
     for index, node in enumerate(blocks):
-        if _inside(node, doomed_ids):
+        if _doomed_above(node, state):
+            state[node.mem_id] = True
             continue
-        text, leaf = text_of(node), node.mem_id not in branches
-        insert = _INSERT.match(text) and len(text) <= _INSERT_MAX and (leaf or _small_box(node))
-        if insert or (leaf and (_WP_FOOTER.match(text) or _LINE_JUNK.match(text))):
-            doom(node)
-        elif leaf and _MARKER.match(text):
-            rest = [text_of(b) for b in blocks[index + 1 :] if b.mem_id not in branches]
-            if _is_tail(rest):
-                doom(node, *_following(node, root))
+        state.setdefault(node.mem_id, False)  # True already: the list after a heading
+        text, leaf = texts.get(node.mem_id), node.mem_id not in branches
+        short = text is not None and len(text) <= _INSERT_MAX
+        insert = short and _INSERT.match(text or "") and (leaf or boxes[node.mem_id] <= 1)
+        if insert or (leaf and (_WP_FOOTER.match(text or "") or _LINE_JUNK.match(text or ""))):
+            doomed.append(node)
+            state[node.mem_id] = True
+        elif leaf and _MARKER.match(text or ""):
+            tail_ok = tail_ok if tail_ok is not None else _tail_flags(blocks, texts, branches)
+            if tail_ok[index + 1]:
+                doomed.extend((node, *_following(node, root)))
                 break
-            doom(node)
+            doomed.append(node)
+            state[node.mem_id] = True
             after = _next_element(node)
             if after is not None and after.tag in ("ul", "ol"):
-                doom(after)  # the list under a mid-story "Baca Juga" heading
+                doomed.append(after)  # the list under a mid-story "Baca Juga" heading
+                state[after.mem_id] = True
     for node in reversed(doomed):  # descendants before ancestors
         node.decompose()
+
+
+def _short_texts(blocks: list[LexborNode], branches: set[int]) -> dict[int, str | None]:
+    """mem_id -> the one-line text of each element inside a box (a block holding blocks), or
+    None when it is longer than _INSERT_MAX (only a short box can be an insert). Each
+    outermost box's elements innermost first, each from its children's, so every text node
+    is read once."""
+    found: dict[int, str | None] = {}
+    for box in blocks:  # document order: an outer box before the boxes inside it
+        if box.mem_id not in branches or box.mem_id in found:
+            continue
+        for node in reversed(list(box.traverse(include_text=False))):
+            if not (node.tag or "-").startswith("-"):  # not a comment
+                found[node.mem_id] = _joined(node, found)
+    return found
+
+
+def _joined(node: LexborNode, found: dict[int, str | None]) -> str | None:
+    parts: list[str] = []
+    size = -1
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            part: str | None = _one_line(child.text(deep=False) or "")
+        else:
+            part = found.get(child.mem_id, "")
+        if part is None or (part and (size := size + len(part) + 1) > _INSERT_MAX):
+            return None
+        if part:
+            parts.append(part)
+    return " ".join(parts)
+
+
+def _leaf_counts(blocks: list[LexborNode], branches: set[int]) -> dict[int, int]:
+    """mem_id -> how many leaf blocks other than <li> a box holds, counted up to 2 (a box
+    of related links is a heading and list items: at most one such leaf)."""
+    counts: dict[int, int] = {}
+    for node in blocks:
+        if node.mem_id in branches or node.tag == "li":
+            continue
+        parent = node.parent
+        while parent is not None and counts.get(parent.mem_id, 0) < 2:
+            counts[parent.mem_id] = counts.get(parent.mem_id, 0) + 1
+            parent = parent.parent
+    return {b.mem_id: counts.get(b.mem_id, 0) for b in blocks if b.mem_id in branches}
+
+
+def _tail_flags(
+    blocks: list[LexborNode], texts: dict[int, str | None], branches: set[int]
+) -> list[bool]:
+    """flags[i]: the leaf blocks from blocks[i] on are all headlines or category names
+    (_is_tail of their texts); one more entry, True, for the end."""
+    flags = [True] * (len(blocks) + 1)
+    for index in range(len(blocks) - 1, -1, -1):
+        node = blocks[index]
+        ok = node.mem_id in branches or _is_tail([texts[node.mem_id] or ""])
+        flags[index] = ok and flags[index + 1]
+    return flags
+
+
+def _doomed_above(node: LexborNode, state: dict[int, bool]) -> bool:
+    """Whether an ancestor of `node` is doomed: the walk up stops at the first node whose
+    answer is known and hands it down the path it took (blocks come in document order, so a
+    doomed block is known before anything inside it is asked about)."""
+    path: list[int] = []
+    parent = node.parent
+    while parent is not None and parent.mem_id not in state:
+        path.append(parent.mem_id)
+        parent = parent.parent
+    found = state[parent.mem_id] if parent is not None else False
+    state.update(dict.fromkeys(path, found))
+    return found
 
 
 def _branches(blocks: list[LexborNode]) -> set[int]:
     """The blocks holding another block (by mem_id): every block ancestor of a block, found
     in one walk up from each block that stops where an earlier walk already went."""
     found: set[int] = set()
+    seen: set[int] = set()
     for node in blocks:
         parent = node.parent
-        while parent is not None:
+        while parent is not None and parent.mem_id not in seen:
+            seen.add(parent.mem_id)
             if parent.tag in _BLOCK_SET:
-                if parent.mem_id in found:
-                    break
                 found.add(parent.mem_id)
             parent = parent.parent
     return found
@@ -408,21 +487,6 @@ def _branches(blocks: list[LexborNode]) -> set[int]:
 
 def _is_leaf(node: LexborNode) -> bool:
     return len(node.css(_BLOCK_SEL)) == 1  # css() includes the node itself
-
-
-def _small_box(node: LexborNode) -> bool:
-    """A box of related links: a heading and list items, nothing else."""
-    leaves = [b for b in node.css(_BLOCK_SEL) if b != node and _is_leaf(b)]
-    return sum(1 for b in leaves if b.tag != "li") <= 1
-
-
-def _inside(node: LexborNode, doomed: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in doomed:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _next_element(node: LexborNode) -> LexborNode | None:

@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from syndication.nesting import MAX_DEPTH, bound_depth
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
 from syndication.sources.html_body import ancestor_ids, clean_body, drop_junk, find_body
@@ -114,8 +115,9 @@ def extract_links(html: str, page_url: str, selectors: Selectors | None = None) 
 def extract_titled_links(
     html: str, page_url: str, selectors: Selectors | None = None
 ) -> dict[str, str]:
-    """Article URL -> its headline as the listing shows it (may be shortened or empty)."""
-    doc = LexborHTMLParser(html)
+    """Article URL -> its headline as the listing shows it (may be shortened or empty).
+    Tags nested deeper than nesting.MAX_DEPTH are flattened first."""
+    doc = LexborHTMLParser(bound_depth(html)[0])
     if selectors is not None and selectors.link:
         return titled_links_by_selector(doc, page_url, selectors.link)
     return default_titled_links(doc, page_url)
@@ -123,7 +125,7 @@ def extract_titled_links(
 
 def find_feed_links(html: str, page_url: str) -> FeedDiscovery:
     """Feeds announced with <link rel=alternate>, and the WordPress REST root if announced."""
-    doc = LexborHTMLParser(html)
+    doc = LexborHTMLParser(bound_depth(html)[0])
     feeds: list[FeedLink] = []
     for node in doc.css("link[rel][href]"):
         attrs = node.attributes
@@ -141,7 +143,9 @@ def find_feed_links(html: str, page_url: str) -> FeedDiscovery:
 def extract_article(
     html: str, page_url: str, selectors: Selectors | None = None, *, source_id: str = ""
 ) -> RawEntry | NotArticle:
-    """One article page as a RawEntry, or NotArticle saying why it is none."""
+    """One article page as a RawEntry, or NotArticle saying why it is none. Tags nested deeper
+    than nesting.MAX_DEPTH are flattened first (a NotArticle then says so)."""
+    html, flattened = bound_depth(html)
     sel = selectors or Selectors()
     doc = LexborHTMLParser(html)
     objects = hm.json_ld_objects(doc)
@@ -149,10 +153,12 @@ def extract_article(
     reason = _not_article_reason(doc, page_url, objects, ld)
     admin_body = find_body(doc, sel.content) if sel.content else None
     if reason is not None and (admin_body is None or reason == "404 page"):
-        return NotArticle(reason)  # a body selector the admin gave outweighs listing signals
+        return _not_article(
+            reason, flattened
+        )  # a body selector the admin gave outweighs listing signals
     title = fld.headline(doc, sel.title, page_url, source_id)
     if not title:
-        return NotArticle("no headline")
+        return _not_article("no headline", flattened)
     body = admin_body or find_body(doc, None)
     if body is None or (admin_body is None and body_text_len(body) < POOR_BODY_CHARS):
         # no theme rule knows this page, or the one that matched caught a teaser
@@ -161,11 +167,17 @@ def extract_article(
             body = generic
     if body is None:
         where = f"selector {sel.content!r} matched nothing" if sel.content else "no theme rule"
-        return NotArticle(f"no article body ({where}, generic extractor found none)")
+        return _not_article(f"no article body ({where}, generic extractor found none)", flattened)
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
     return _entry(doc, page_url, sel, source_id, title, body, objects, ld)
+
+
+def _not_article(reason: str, flattened: int) -> NotArticle:
+    if flattened:
+        reason += f"; {flattened} tags nested deeper than {MAX_DEPTH} levels were flattened"
+    return NotArticle(reason)
 
 
 def _entry(

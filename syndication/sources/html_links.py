@@ -166,8 +166,22 @@ def has_post_shape(url: str) -> bool:
 
 
 def chrome_ids(doc: LexborHTMLParser, tail: str) -> set[int]:
-    """Ids of the `tail` elements that sit inside page chrome (one query, not one per node)."""
-    return {n.mem_id for n in doc.css(", ".join(f"{c} {tail}" for c in CHROME))}
+    """Ids of the `tail` elements ("*": all) that sit inside page chrome.
+
+    One query for the chrome elements, then each outermost one's subtree walked once: a
+    descendant selector (`nav a`) looks up every ancestor of every element, which costs the
+    page's depth times its size (issue 10)."""
+    found: set[int] = set()
+    walked: set[int] = set()
+    for root in doc.css(", ".join(CHROME)):  # document order: outer before inner
+        if root.mem_id in walked:
+            continue
+        for node in root.traverse(include_text=False):
+            walked.add(node.mem_id)
+            tag = node.tag or "-"
+            if node.mem_id != root.mem_id and not tag.startswith("-") and tail in ("*", tag):
+                found.add(node.mem_id)
+    return found
 
 
 def _headline_text(node: LexborNode) -> str:

@@ -23,14 +23,15 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import SourceConfig
 from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
 from ..fetch import ACCEPT_HTML, FetchResult
+from ..nesting import MAX_DEPTH, bound_depth
 from ..normalize.dedup import title_key
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 log = logging.getLogger("syndication.sources.html")
+T = TypeVar("T")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 # browsers read these labels as windows-1252 (WHATWG Encoding), and so do the portals' authors
@@ -100,13 +102,14 @@ async def listing_entries(
     The first poll fetches the top max_articles links and is over when they answered: the
     links the cap left out are remembered as backlog, fetched by the next polls (the listing
     stays incomplete until then) and never announced."""
-    html = decode(fetched.body, fetched.content_type)
-    titled = extract_titled_links(html, fetched.url, selectors_of(source))
+    args = (fetched.body, fetched.content_type, fetched.url, selectors_of(source))
+    titled, flattened = await _on_cpu(rt, listing_links, *args)
     links = list(titled)
     if not links:  # a new theme or a block page: say so rather than stay "healthy" and empty
+        deep = f" ({flattened} tags nested deeper than {MAX_DEPTH} levels flattened)"
         raise ParseError(
-            f"html: source {source.id!r}: no article links on {fetched.url}; "
-            "check the page, or set [sources.selectors] link"
+            f"html: source {source.id!r}: no article links on {fetched.url}"
+            f"{deep if flattened else ''}; check the page, or set [sources.selectors] link"
         )
     by_key = {canonical_url(link): link for link in links}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
@@ -332,12 +335,36 @@ async def _article(rt: Runtime, source: SourceConfig, link: str) -> RawEntry | S
     ctype = page.content_type.split(";")[0].strip().lower()
     if ctype and "html" not in ctype:
         return _skip(source, link, f"not an HTML page ({ctype})")
-    result = extract_article(
-        decode(page.body, page.content_type), page.url, selectors_of(source), source_id=source.id
-    )
+    args = (page.body, page.content_type, page.url, selectors_of(source), source.id)
+    result = await _on_cpu(rt, page_entry, *args)
     if isinstance(result, NotArticle):
         return _skip(source, link, result.reason)
     return result
+
+
+async def _on_cpu(rt: Runtime, fn: Callable[..., T], *args: Any) -> T:
+    """Run a page's extraction in the CPU pool, as feeds are parsed: never on the event loop,
+    which must go on answering /healthz, renewing leases and pacing sends meanwhile."""
+    if rt.cpu is None:
+        return fn(*args)
+    result: T = await rt.cpu.run(fn, *args)
+    return result
+
+
+def listing_links(
+    body: bytes, content_type: str, url: str, selectors: Selectors
+) -> tuple[dict[str, str], int]:
+    """A listing's article links and titles, and how many tags nested too deep were flattened
+    (module level: the CPU pool may run it in another process)."""
+    html, flattened = bound_depth(decode(body, content_type))
+    return extract_titled_links(html, url, selectors), flattened
+
+
+def page_entry(
+    body: bytes, content_type: str, url: str, selectors: Selectors, source_id: str
+) -> RawEntry | NotArticle:
+    """One article page's entry, or why it is none (module level, as listing_links)."""
+    return extract_article(decode(body, content_type), url, selectors, source_id=source_id)
 
 
 def _for_good(error: FetchError) -> bool:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
-from ..errors import StorageError
+from ..errors import StorageError, masked_url
 from .base import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -23,29 +23,40 @@ _FILE_KEY = "syndication_file"  # a kept connection's (device, inode) of its dat
 
 
 def open_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys.
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys. A URL that names
+    no database the project can open is a StorageError (its password never shown).
 
     SQLite connections are kept between transactions: opening one per transaction cost more
     than the work in it (the pragmas, and a WAL checkpoint whenever the last one closed). A
     kept connection is used again only while the database file is still the one it opened,
     so a database deleted or replaced under the process is found away, as with a new one."""
-    if url.startswith("sqlite"):
-        _ensure_parent(url)
-        engine = create_engine(
-            url,
-            connect_args={"timeout": 30, "check_same_thread": False},
-            poolclass=QueuePool,
-            pool_size=_SQLITE_KEPT,
-            max_overflow=-1,  # never wait for a connection: the extra ones close after use
-        )
-        path = make_url(url).database
-        event.listen(engine, "connect", _sqlite_pragmas)
-        if path and path != ":memory:" and not path.startswith("file:"):
-            event.listen(engine, "connect", functools.partial(_remember_file, path))
-            event.listen(engine, "checkout", functools.partial(_same_file, path))
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    try:
+        if url.startswith("sqlite"):
+            return _sqlite_engine(url)
+        return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    except (ArgumentError, ImportError, ValueError, TypeError) as e:
+        raise StorageError(
+            f"storage: cannot open {masked_url(url)!r}: {masked_url(str(e))}"
+            " (storage.url: use sqlite:///path or postgresql://user@host:5432/db)"
+        ) from None
+
+
+def _sqlite_engine(url: str) -> Engine:
+    _ensure_parent(url)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        poolclass=QueuePool,
+        pool_size=_SQLITE_KEPT,
+        max_overflow=-1,  # never wait for a connection: the extra ones close after use
+    )
+    path = make_url(url).database
+    event.listen(engine, "connect", _sqlite_pragmas)
+    if path and path != ":memory:" and not path.startswith("file:"):
+        event.listen(engine, "connect", functools.partial(_remember_file, path))
+        event.listen(engine, "checkout", functools.partial(_same_file, path))
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
 
 
 def _ensure_parent(url: str) -> None:

@@ -3,7 +3,7 @@ per-chat send lease that keeps one process at a time sending to a chat."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +29,14 @@ from .records import (
 
 # the states a sender works on: send, edit (title corrected), withdraw (delete the message)
 QUEUED = ("pending", "edit", "withdraw")
+
+
+def _queued() -> Any:
+    """A row a sender works on: never a message still to announce about a withdrawn item
+    (withdrawal cancels those; this guards a row that slipped past it)."""
+    d, i = t.deliveries.c, t.items.c
+    withdrawn = select(i.id).where(i.withdrawn_at.is_not(None))
+    return and_(d.state.in_(QUEUED), or_(d.state != "pending", d.item_id.not_in(withdrawn)))
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class DeliveryQueries(Queries):
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         conds = [
-            d.state.in_(QUEUED),
+            _queued(),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
             d.chat.not_in(list(skip_chats)),
@@ -87,9 +95,14 @@ class DeliveryQueries(Queries):
         return [_delivery_row(r) for r in rows]
 
     def next_delivery_due(
-        self, owner: str | None = None, now: datetime | None = None
+        self,
+        owner: str | None = None,
+        now: datetime | None = None,
+        *,
+        chats: Collection[str] | None = None,
     ) -> datetime | None:
-        """When the next pending row of a working channel becomes due (and unleased).
+        """When the next pending row of a working channel (one of `chats`, when given) becomes
+        due (and unleased).
 
         Without `owner`, a chat's send lease delays its rows like a row lease does; with
         `owner` and `now`, chats another owner holds at `now` are left out: that process sends
@@ -104,7 +117,9 @@ class DeliveryQueries(Queries):
             (and_(ch.lease_until.is_not(None), ch.lease_until > row_free), ch.lease_until),
             else_=row_free,
         )
-        conds = [d.state.in_(QUEUED), d.chat.not_in(broken)]
+        conds = [_queued(), d.chat.not_in(broken)]
+        if chats is not None:
+            conds.append(d.chat.in_(sorted(chats)))
         if owner is not None and now is not None:
             conds.append(d.chat.not_in(_held_by_others(owner, now)))
             free_at = row_free
@@ -118,22 +133,26 @@ class DeliveryQueries(Queries):
         result: datetime | None = _aware(due)
         return result
 
-    def due_chats(self, now: datetime, owner: str | None = None) -> list[str]:
-        """Working chats with at least one due, unleased row that no other process holds
-        (with `owner` None: that no process holds)."""
+    def due_chats(
+        self, now: datetime, owner: str | None = None, *, chats: Collection[str] | None = None
+    ) -> list[str]:
+        """Working chats (among `chats`, when given) with at least one due, unleased row that
+        no other process holds (with `owner` None: that no process holds)."""
         d, ch = t.deliveries.c, t.channels.c
         broken = select(ch.chat).where(ch.state == "broken")
         query = (
             select(d.chat)
             .distinct()
             .where(
-                d.state.in_(QUEUED),
+                _queued(),
                 d.next_attempt <= now,
                 or_(d.lease_until.is_(None), d.lease_until < now),
                 d.chat.not_in(broken),
                 d.chat.not_in(_held_by_others(owner, now)),
             )
         )
+        if chats is not None:
+            query = query.where(d.chat.in_(sorted(chats)))
         with self._read() as conn:
             return sorted(r.chat for r in conn.execute(query))
 
@@ -142,7 +161,7 @@ class DeliveryQueries(Queries):
         d = t.deliveries.c
         query = select(d.id).where(
             d.chat == chat,
-            d.state.in_(QUEUED),
+            _queued(),
             d.next_attempt <= now,
             or_(d.lease_until.is_(None), d.lease_until < now),
         )
@@ -170,13 +189,19 @@ class DeliveryQueries(Queries):
             )
             if res.rowcount != 1:
                 return None
-            hold = _aware(conn.execute(select(c.hold_until).where(c.chat == chat)).scalar_one())
+            channel = conn.execute(select(c.hold_until, c.last_sent).where(c.chat == chat)).one()
+            hold, last = _aware(channel.hold_until), _aware(channel.last_sent)
             rows = conn.execute(
                 select(d.sent_at, d.state).where(d.chat == chat, d.sent_at > since)
             ).all()
             # a pending row's sent_at is a request that left unanswered (mark_attempt): it may
-            # have reached Telegram as late as now, so it counts as sent now
-            sends = sorted(now if r.state == "pending" else _aware(r.sent_at) for r in rows)
+            # have reached Telegram as late as now, so it counts as sent now; the chat's
+            # last_sent is a request too (a refused delete: see note_request), unless it is a
+            # row's own answer
+            times = {now if r.state == "pending" else _aware(r.sent_at) for r in rows}
+            if last is not None and last > since:
+                times.add(last)
+            sends = sorted(times)
             return ChatLease(
                 sends=tuple(sends),
                 hold_until=hold if hold is not None and hold > now else None,
@@ -276,6 +301,12 @@ class DeliveryQueries(Queries):
         d = t.deliveries.c
         with self._tx() as conn:
             conn.execute(update(t.deliveries).where(d.id == delivery_id).values(sent_at=now))
+
+    def note_request(self, chat: str, now: datetime) -> None:
+        """A request to `chat` that no row keeps the time of (a delete Telegram refused, before
+        the edit that follows it): the next holder of the chat counts it toward the pace."""
+        with self._tx() as conn:
+            self._channel(conn, chat, now, last_sent=now)
 
     def mark_sent(
         self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str

@@ -62,23 +62,33 @@ class Gate:
 class Refiltered:
     held: int = 0  # pending -> filtered
     released: int = 0  # filtered -> pending
+    capped: dict[str, int] = field(default_factory=dict)  # chat -> filtered -> capped (the cap)
 
 
 class EditorialQueries(Queries):
     def refilter(
-        self, hold: HoldReason, now: datetime, max_age: timedelta, batch: int = 500
+        self,
+        hold: HoldReason,
+        now: datetime,
+        max_age: timedelta,
+        per_chat: int | None = None,
+        batch: int = 500,
     ) -> Refiltered:
         """Apply new filters to the messages not yet sent: a pending message now held becomes
         filtered; a filtered one no filter holds any more is queued again if its item is still
-        younger than `max_age`. A message a sender holds a lease on is left to it. One short
-        transaction per batch of rows."""
+        younger than `max_age` and not withdrawn, at most `per_chat` per chat (the rest, as
+        for a burst, stays in the feeds only: "capped"). A message a sender holds a lease on
+        is left to it. One short transaction per batch of rows."""
         d, i = t.deliveries.c, t.items.c
         free = or_(d.lease_until.is_(None), d.lease_until < now)
         query = (
-            select(d.id, d.state, d.regency, d.last_error, i.title, i.summary, i.content_html)
+            select(
+                d.id, d.chat, d.state, d.regency, d.last_error, i.title, i.summary, i.content_html
+            )
             .join(t.items, i.id == d.item_id)
             .where(
                 free,
+                i.withdrawn_at.is_(None),  # a withdrawn item is never announced again
                 or_(
                     d.state == "pending",
                     (d.state == "filtered") & (i.published >= now - max_age),
@@ -86,7 +96,12 @@ class EditorialQueries(Queries):
             )
             .order_by(d.id)
         )
-        held = released = 0
+        held = 0
+        queued: dict[str, int] = {}
+        capped: dict[str, int] = {}
+        over = (
+            f"over max_per_poll ({per_chat} per chat) when [[filters]] changed: in the feeds only"
+        )
         after = 0
         while True:
             with self._tx() as conn:
@@ -98,8 +113,12 @@ class EditorialQueries(Queries):
                         conn.execute(row.values(state="filtered", last_error=why))
                         held += r.state == "pending"
                     elif why is None and r.state == "filtered":
+                        if per_chat is not None and queued.get(r.chat, 0) >= per_chat:
+                            conn.execute(row.values(state="capped", last_error=over))
+                            capped[r.chat] = capped.get(r.chat, 0) + 1
+                            continue
                         conn.execute(row.values(state="pending", last_error=None, next_attempt=now))
-                        released += 1
+                        queued[r.chat] = queued.get(r.chat, 0) + 1
             if len(rows) < batch:
-                return Refiltered(held, released)
+                return Refiltered(held, sum(queued.values()), capped)
             after = rows[-1].id

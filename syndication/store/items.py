@@ -59,9 +59,10 @@ _BY_TITLE_KEY = (
     )
     .limit(1)
 )
-_ITEM_BEFORE = select(_i.title, _i.content_hash, _i.categories, _i.regencies).where(
-    _i.id == bindparam("id")
-)
+_ITEM_BEFORE = select(
+    _i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at
+).where(_i.id == bindparam("id"))
+_WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
 _DELETE_SCOPES = delete(t.item_scopes).where(t.item_scopes.c.item_id == bindparam("id"))
 _INSERT_SCOPE = insert(t.item_scopes)
 
@@ -251,6 +252,8 @@ class ItemQueries(SourceQueries):
         values.pop("source_id")
         values["updated"] = max(item.updated, now) if item.updated <= now else now
         conn.execute(update(t.items).where(c.id == item_id).values(**values, version=c.version + 1))
+        if old.withdrawn_at is not None:
+            return set()  # kept up to date, out of every feed until its page answers again
         scopes = self._set_scopes(conn, item_id, item, scopes_of(old.categories, old.regencies))
         if old.title != item.title:
             d = t.deliveries.c
@@ -296,10 +299,13 @@ class ItemQueries(SourceQueries):
         result: IngestResult,
     ) -> None:
         """One row per routed chat: pending, or filtered / capped with the reason (never sent,
-        but `explain` and `status` see it)."""
+        but `explain` and `status` see it). A withdrawn item (another source still lists it)
+        gets none: it is never announced again."""
         d = t.deliveries.c
         routes, gate = poll.route(item), poll.gate
         if not routes:
+            return
+        if conn.execute(_WITHDRAWN_AT, {"id": item_id}).scalar_one_or_none() is not None:
             return
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
         moved = poll.moved.read()

@@ -1,6 +1,6 @@
 """Withdrawn articles: an item the portal took down leaves every feed (its feed scopes are
-dropped and marked dirty), its queued messages are cancelled and its sent ones queued for
-deletion ("withdraw"); an item the portal publishes again comes back as an update."""
+dropped and marked dirty), its unsent messages are cancelled and its sent ones queued for
+deletion ("withdraw"); an item whose page the portal serves again comes back as an update."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from . import schema as t
 from .base import Queries, _chunks
 from .items import scopes_of
+
+UNSENT = ("pending", "filtered", "capped")  # a message that has not left: cancelled on withdrawal
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,11 @@ class WithdrawQueries(Queries):
         scopes = [r.scope for r in conn.execute(select(s.scope).where(s.item_id == item_id))]
         conn.execute(delete(t.item_scopes).where(s.item_id == item_id))
         self._dirty(conn, scopes, now)
+        # a message not yet sent is never sent: a held one (filtered, capped) no refilter or
+        # burst may release either
         conn.execute(
             update(t.deliveries)
-            .where(d.item_id == item_id, d.state == "pending")
+            .where(d.item_id == item_id, d.state.in_(UNSENT))
             .values(state="cancelled", last_error=f"withdrawn: {reason}"[:2000])
         )
         # an "edit" row's message is out there too (its title awaits a correction): deleted
@@ -76,25 +80,51 @@ class WithdrawQueries(Queries):
         )
         return True
 
-    def restore(self, source_id: str, keys: Iterable[str], now: datetime, *, relisted: bool) -> int:
-        """Bring back the withdrawn items of a source's entries `keys`: the portal publishes
-        them again. With `relisted`, only entries the source had stopped listing when their
-        item was withdrawn (a listing that kept linking a dead page brings nothing back);
-        without it, entries whose article page was just read. Cancelled messages stay
-        cancelled and no new one is queued: an update, not an announcement."""
+    def restore(self, source_id: str, keys: Iterable[str], now: datetime) -> int:
+        """Bring back the withdrawn items of a source's entries `keys`: their article page just
+        answered again. Being listed brings nothing back (a listing, or a second source, may
+        lag behind the portal): see `relisted`. Cancelled messages stay cancelled and no new
+        one is queued: an update, not an announcement."""
         e, i = t.entries.c, t.items.c
         wanted = sorted(set(keys))
         back = 0
         with self._tx() as conn:
             for chunk in _chunks(wanted, 200):
-                conds = [e.source_id == source_id, e.entry_key.in_(chunk)]
-                conds.append(i.withdrawn_at.is_not(None))
-                if relisted:
-                    conds.append(e.last_seen < i.withdrawn_at)
-                query = select(i.id).join(t.entries, e.item_id == i.id).where(and_(*conds))
+                query = (
+                    select(i.id)
+                    .join(t.entries, e.item_id == i.id)
+                    .where(
+                        e.source_id == source_id,
+                        e.entry_key.in_(chunk),
+                        i.withdrawn_at.is_not(None),
+                    )
+                )
                 for item_id in sorted({r.id for r in conn.execute(query)}):
                     back += self._restore(conn, item_id, now)
         return back
+
+    def relisted(self, source_id: str, listed: Iterable[str], limit: int) -> list[Unlisted]:
+        """Up to `limit` entries in `listed` (what the source lists now) whose item is
+        withdrawn, most recently withdrawn first: their URL is worth a look, and only its
+        answering again brings the item back."""
+        e, i = t.entries.c, t.items.c
+        shown = set(listed)
+        query = (
+            select(e.entry_key, i.id, i.url)
+            .join(t.items, i.id == e.item_id)
+            .where(e.source_id == source_id, i.withdrawn_at.is_not(None))
+            .order_by(i.withdrawn_at.desc(), i.id.desc())
+        )
+        out: list[Unlisted] = []
+        seen: set[int] = set()
+        with self._read() as conn:
+            for row in conn.execute(query):
+                if row.entry_key in shown and row.id not in seen:
+                    seen.add(row.id)
+                    out.append(Unlisted(row.entry_key, int(row.id), row.url))
+                    if len(out) >= limit:
+                        break
+        return out
 
     def _restore(self, conn: Connection, item_id: int, now: datetime) -> bool:
         i = t.items.c
@@ -170,13 +200,21 @@ class WithdrawQueries(Queries):
         with self._read() as conn:
             return {r[0]: int(r[1]) for r in conn.execute(query)}
 
-    def mark_withdrawn(self, delivery_id: int, how: str) -> None:
-        """A withdrawn item's message is taken care of: deleted, or edited to say so."""
+    def mark_withdrawn(self, delivery_id: int, how: str, answered: datetime | None) -> None:
+        """A withdrawn item's message is taken care of: deleted, or edited to say so. With
+        `answered`, when Telegram answered the last request about it (its sent_at from then
+        on: the next holder of the chat counts it toward the pace)."""
+        d = t.deliveries.c
+        values: dict[str, object] = {"sent_at": answered} if answered is not None else {}
         with self._tx() as conn:
             conn.execute(
                 update(t.deliveries)
-                .where(t.deliveries.c.id == delivery_id)
+                .where(d.id == delivery_id)
                 .values(
-                    state="withdrawn", last_error=how[:2000], lease_owner=None, lease_until=None
+                    state="withdrawn",
+                    last_error=how[:2000],
+                    lease_owner=None,
+                    lease_until=None,
+                    **values,
                 )
             )
