@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -134,31 +135,45 @@ class _RssFeedFixups:
         return root
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What both formats write of one entry beyond feedgen's fields, worked out once."""
+
+    entry: Entry
+    summary: str  # plain text, never empty
+    author: str  # one line; "" when none
+    image: tuple[str, str, str] | None  # (url, MIME type, length)
+
+
+def _facts(entry: Entry) -> _Facts:
+    image = None
+    if entry.image is not None:
+        kind = image_type(entry.image.url, entry.image.mime_type)
+        image = (xml_text(entry.image.url), kind, str(entry.image.length))
+    author = one_line(entry.author) if entry.author else ""
+    return _Facts(entry, summary_text(entry), author, image)
+
+
 class _RssEntryFixups:
     def __init__(self) -> None:
-        self.entry: Entry | None = None
+        self.facts: _Facts | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {}
 
     def extend_rss(self, item: Element) -> Element:
-        entry = self.entry
-        assert entry is not None, "entry hook used before its entry was set"
-        if entry.author and one_line(entry.author):
+        facts = self.facts
+        assert facts is not None, "entry hook used before its entry was set"
+        if facts.author:
             # RSS <author> must be an email address; a name goes in dc:creator.
-            etree.SubElement(item, f"{{{DC_NS}}}creator").text = one_line(entry.author)
-        if entry.image is not None:
-            etree.SubElement(
-                item,
-                "enclosure",
-                url=xml_text(entry.image.url),
-                length=str(entry.image.length),
-                type=image_type(entry.image.url, entry.image.mime_type),
-            )
-        etree.SubElement(item, "pubDate").text = rfc822(entry.published)
+            etree.SubElement(item, f"{{{DC_NS}}}creator").text = facts.author
+        if facts.image is not None:
+            url, kind, length = facts.image
+            etree.SubElement(item, "enclosure", url=url, length=length, type=kind)
+        etree.SubElement(item, "pubDate").text = rfc822(facts.entry.published)
         # RSS <description> is read as HTML by readers: the plain text escaped once (the
         # generator holds it unescaped, as Atom's <summary> wants it)
-        item.find("description").text = html.escape(summary_text(entry), quote=False)
+        item.find("description").text = html.escape(facts.summary, quote=False)
         return item
 
     def extend_atom(self, item: Element) -> Element:
@@ -178,7 +193,7 @@ class _AtomFeedFixups:
 
 class _AtomEntryFixups:
     def __init__(self) -> None:
-        self.entry: Entry | None = None
+        self.facts: _Facts | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {}
@@ -187,21 +202,16 @@ class _AtomEntryFixups:
         return item
 
     def extend_atom(self, node: Element) -> Element:
-        entry = self.entry
-        assert entry is not None, "entry hook used before its entry was set"
+        facts = self.facts
+        assert facts is not None, "entry hook used before its entry was set"
         for broken in node.findall("link"):  # rel/type dropped by feedgen (#135)
             node.remove(broken)
-        etree.SubElement(node, "link", rel="alternate", type="text/html", href=xml_text(entry.link))
-        if entry.image is not None:
-            etree.SubElement(
-                node,
-                "link",
-                rel="enclosure",
-                type=image_type(entry.image.url, entry.image.mime_type),
-                length=str(entry.image.length),
-                href=xml_text(entry.image.url),
-            )
-        etree.SubElement(node, "published").text = rfc3339(entry.published)
+        link = xml_text(facts.entry.link)
+        etree.SubElement(node, "link", rel="alternate", type="text/html", href=link)
+        if facts.image is not None:
+            url, kind, length = facts.image
+            etree.SubElement(node, "link", rel="enclosure", type=kind, length=length, href=url)
+        etree.SubElement(node, "published").text = rfc3339(facts.entry.published)
         return node
 
 
@@ -224,7 +234,8 @@ def _base_generator(site: Site, scope: Scope, self_url: str, updated: datetime) 
     return fg
 
 
-def _add_entry(site: Site, fg: Any, entry: Entry, summary: str) -> Any:
+def _add_entry(site: Site, fg: Any, facts: _Facts) -> Any:
+    entry = facts.entry
     fe = fg.add_entry(order="append")  # the default, prepend, would reverse our order
     if entry.id == entry.link:
         fe.guid(xml_text(entry.id), permalink=True)
@@ -232,7 +243,7 @@ def _add_entry(site: Site, fg: Any, entry: Entry, summary: str) -> Any:
         fe.id(xml_text(entry.id))  # also the RSS guid, isPermaLink="false"
     fe.title(display_title(entry))
     fe.link(href=xml_text(entry.link))
-    fe.summary(summary)
+    fe.summary(facts.summary)
     content = full_content(site, entry)
     if content:
         fe.content(content, type="html")  # never 'CDATA': it leaks into Atom as type="CDATA"
@@ -240,8 +251,8 @@ def _add_entry(site: Site, fg: Any, entry: Entry, summary: str) -> Any:
     categories = display_categories(entry)
     if categories:
         fe.category([{"term": s, "label": n, "scheme": scheme} for s, n in categories])
-    if entry.author and one_line(entry.author):
-        fe.author({"name": one_line(entry.author)})
+    if facts.author:
+        fe.author({"name": facts.author})
     fe.updated(as_utc(entry.last_change))
     return fe
 
@@ -279,9 +290,10 @@ def _generator(site: Site, scope: Scope, entries: Iterable[Entry], empty_date: d
     fg.syndication_rss.last_build = updated
     fg.syndication_rss.hub = site.websub_hub
     for entry in chosen:
-        fe = _add_entry(site, fg, entry, summary_text(entry))
-        fe.syndication_rss.entry = entry
-        fe.syndication_atom.entry = entry
+        facts = _facts(entry)
+        fe = _add_entry(site, fg, facts)
+        fe.syndication_rss.facts = facts
+        fe.syndication_atom.facts = facts
     return fg
 
 

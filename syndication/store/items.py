@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import (
     Connection,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -34,6 +35,36 @@ Route = Callable[[Item], Sequence[tuple[str, str]]]  # item -> [(regency slug, c
 DUPLICATE_TITLE_WINDOW = timedelta(days=3)
 INGEST_LOCK = 0x53594E44  # pg advisory lock key of ItemQueries.ingest
 log = logging.getLogger("syndication.store")
+
+# The statements an ingest runs per item, built once: building and keying a statement per call
+# cost more than executing it.
+_e, _i = t.entries.c, t.items.c
+_ENTRY_ITEM = select(_e.item_id).where(
+    _e.source_id == bindparam("sid"), _e.entry_key == bindparam("key")
+)
+_ENTRY_SEEN = (
+    update(t.entries)
+    .where(_e.source_id == bindparam("sid"), _e.entry_key == bindparam("key"))
+    .values(last_seen=bindparam("seen"), raw_hash=bindparam("raw"))
+)
+_INSERT_ENTRY = insert(t.entries)
+_INSERT_ITEM = insert(t.items)
+_BY_URL_KEY = select(_i.id).where(_i.url_key == bindparam("url_key")).limit(1)
+_BY_TITLE_KEY = (
+    select(_i.id)
+    .where(
+        _i.title_key == bindparam("title_key"),
+        _i.published >= bindparam("low"),
+        _i.published <= bindparam("high"),
+    )
+    .limit(1)
+)
+_ITEM_BEFORE = select(
+    _i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at
+).where(_i.id == bindparam("id"))
+_WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
+_DELETE_SCOPES = delete(t.item_scopes).where(t.item_scopes.c.item_id == bindparam("id"))
+_INSERT_SCOPE = insert(t.item_scopes)
 
 
 def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
@@ -74,11 +105,17 @@ class ItemQueries(SourceQueries):
                 # one ingest at a time, as SQLite's BEGIN IMMEDIATE gives: two sources carrying
                 # one story must see each other's item, and their dirty_scopes rows not collide
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
-            taken = [
-                item
-                for item in items_in
-                if self._ingest_guarded(conn, source_id, item, now, route, announce, result, gate)
-            ]
+            taken: list[Item] = []
+            dirty: set[str] = set()
+            moved = _Migrations(conn)
+            for item in items_in:
+                scopes = self._ingest_guarded(
+                    conn, source_id, item, now, _Poll(route, announce, gate, moved), result
+                )
+                if scopes is not None:
+                    taken.append(item)
+                    dirty |= scopes
+            self._mark_dirty(conn, dirty, now)  # once for the poll, not once per item
             c = t.sources.c
             conn.execute(
                 update(t.sources)
@@ -109,20 +146,18 @@ class ItemQueries(SourceQueries):
         source_id: str,
         item: Item,
         now: datetime,
-        route: Route,
-        announce: Callable[[Item], bool],
+        poll: _Poll,
         result: IngestResult,
-        gate: Gate,
-    ) -> bool:
+    ) -> set[str] | None:
         """One entry in a savepoint: an entry the store cannot take (a value out of range,
-        text the database refuses) costs that entry only; False when it was rejected. A lost
-        connection or a lock still fails the whole ingest (StorageError): nothing is half
-        stored, and the next poll tries again."""
+        text the database refuses) costs that entry only. Returns the scopes the entry
+        changed, None when it was rejected. A lost connection or a lock still fails the whole
+        ingest (StorageError): nothing is half stored, and the next poll tries again."""
+        gate = poll.gate
         before, counted = dataclasses.replace(result), gate.snapshot()
         try:
             with conn.begin_nested():
-                self._ingest_one(conn, source_id, item, now, route, announce, result, gate)
-            return True
+                return self._ingest_one(conn, source_id, item, now, poll, result)
         except (
             ArithmeticError,
             ValueError,
@@ -143,7 +178,7 @@ class ItemQueries(SourceQueries):
                 item.entry_key[:200],
                 f"{type(e).__name__}: {e}"[:500],
             )
-            return False
+            return None
 
     def _ingest_one(
         self,
@@ -151,84 +186,75 @@ class ItemQueries(SourceQueries):
         source_id: str,
         item: Item,
         now: datetime,
-        route: Route,
-        announce: Callable[[Item], bool],
+        poll: _Poll,
         result: IngestResult,
-        gate: Gate,
-    ) -> None:
-        e = t.entries.c
-        known = conn.execute(
-            select(e.item_id).where(e.source_id == source_id, e.entry_key == item.entry_key)
-        ).scalar_one_or_none()
+    ) -> set[str]:
+        """Store one entry; returns the scopes it changed."""
+        entry = {"sid": source_id, "key": item.entry_key}
+        known = conn.execute(_ENTRY_ITEM, entry).scalar_one_or_none()
         if known is not None:
-            conn.execute(
-                update(t.entries)
-                .where(e.source_id == source_id, e.entry_key == item.entry_key)
-                .values(last_seen=now, raw_hash=item.raw_hash or None)
-            )
-            if self._update_item(conn, known, item, now):
+            conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
+            changed = self._update_item(conn, known, item, now)
+            if changed is not None:
                 result.updated += 1
-            return
+            return changed or set()
+        scopes: set[str] = set()
         item_id = self._find_duplicate(conn, item)
         if item_id is None:
             item_id = self._insert_item(conn, item, now)
+            scopes = self._set_scopes(conn, item_id, item, ())
             result.new += 1
         else:
             result.duplicates += 1
         conn.execute(
-            insert(t.entries).values(
-                source_id=source_id,
-                entry_key=item.entry_key,
-                item_id=item_id,
-                first_seen=now,
-                last_seen=now,
-                raw_hash=item.raw_hash or None,
-            )
+            _INSERT_ENTRY,
+            {
+                "source_id": source_id,
+                "entry_key": item.entry_key,
+                "item_id": item_id,
+                "first_seen": now,
+                "last_seen": now,
+                "raw_hash": item.raw_hash or None,
+            },
         )
-        if announce(item):
-            self._add_deliveries(conn, item_id, route(item), now, gate, item, result)
+        if poll.announce(item):
+            self._add_deliveries(conn, item_id, poll, now, item, result)
+        return scopes
 
     def _find_duplicate(self, conn: Connection, item: Item) -> int | None:
-        c = t.items.c
-        by_url = conn.execute(select(c.id).where(c.url_key == item.url_key).limit(1))
-        found = by_url.scalar_one_or_none()
+        found = conn.execute(_BY_URL_KEY, {"url_key": item.url_key}).scalar_one_or_none()
         if found is not None or len(item.title_key) < 12:
             return found
         low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
-        window = (
-            c.published
-            >= max(item.published, low + DUPLICATE_TITLE_WINDOW) - DUPLICATE_TITLE_WINDOW,
-            c.published
-            <= min(item.published, high - DUPLICATE_TITLE_WINDOW) + DUPLICATE_TITLE_WINDOW,
-        )
-        by_title = conn.execute(select(c.id).where(c.title_key == item.title_key, *window).limit(1))
-        return by_title.scalar_one_or_none()
+        window = {
+            "title_key": item.title_key,
+            "low": max(item.published, low + DUPLICATE_TITLE_WINDOW) - DUPLICATE_TITLE_WINDOW,
+            "high": min(item.published, high - DUPLICATE_TITLE_WINDOW) + DUPLICATE_TITLE_WINDOW,
+        }
+        return conn.execute(_BY_TITLE_KEY, window).scalar_one_or_none()
 
     def _insert_item(self, conn: Connection, item: Item, now: datetime) -> int:
-        row = conn.execute(insert(t.items).values(**_item_values(item), first_seen=now))
+        row = conn.execute(_INSERT_ITEM, {**_item_values(item), "first_seen": now})
         key = row.inserted_primary_key
         assert key is not None
-        item_id = int(key[0])
-        self._set_scopes(conn, item_id, item, (), now)
-        return item_id
+        return int(key[0])
 
-    def _update_item(self, conn: Connection, item_id: int, item: Item, now: datetime) -> bool:
+    def _update_item(
+        self, conn: Connection, item_id: int, item: Item, now: datetime
+    ) -> set[str] | None:
+        """Rewrite a changed item; None when its content is the same, else the scopes it
+        left or entered."""
         c = t.items.c
-        old = conn.execute(
-            select(c.title, c.content_hash, c.categories, c.regencies, c.withdrawn_at).where(
-                c.id == item_id
-            )
-        ).one()
+        old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         if old.content_hash == item.content_hash:
-            return False
+            return None
         values = _item_values(item)
         values.pop("source_id")
         values["updated"] = max(item.updated, now) if item.updated <= now else now
         conn.execute(update(t.items).where(c.id == item_id).values(**values, version=c.version + 1))
         if old.withdrawn_at is not None:
-            return True  # kept up to date, out of every feed until its page answers again
-        old_scopes = scopes_of(old.categories, old.regencies)
-        self._set_scopes(conn, item_id, item, old_scopes, now)
+            return set()  # kept up to date, out of every feed until its page answers again
+        scopes = self._set_scopes(conn, item_id, item, scopes_of(old.categories, old.regencies))
         if old.title != item.title:
             d = t.deliveries.c
             conn.execute(
@@ -236,18 +262,19 @@ class ItemQueries(SourceQueries):
                 .where(d.item_id == item_id, d.state == "sent")
                 .values(state="edit", next_attempt=now, attempts=0)
             )
-        return True
+        return scopes
 
     def _set_scopes(
-        self, conn: Connection, item_id: int, item: Item, old: Sequence[str], now: datetime
-    ) -> None:
+        self, conn: Connection, item_id: int, item: Item, old: Sequence[str]
+    ) -> set[str]:
+        """Put the item in its scopes; returns those and the ones it left (to mark dirty)."""
         new = scopes_of(item.categories, item.regencies)
-        conn.execute(delete(t.item_scopes).where(t.item_scopes.c.item_id == item_id))
+        conn.execute(_DELETE_SCOPES, {"id": item_id})
         conn.execute(
-            insert(t.item_scopes),
+            _INSERT_SCOPE,
             [{"scope": s, "item_id": item_id, "published": item.published} for s in new],
         )
-        self._mark_dirty(conn, set(new) | set(old), now)
+        return set(new) | set(old)
 
     def _mark_dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
         """Mark each scope dirty, bumping the version of a mark already there: a publish that
@@ -266,23 +293,22 @@ class ItemQueries(SourceQueries):
         self,
         conn: Connection,
         item_id: int,
-        routes: Sequence[tuple[str, str]],
+        poll: _Poll,
         now: datetime,
-        gate: Gate,
         item: Item,
         result: IngestResult,
     ) -> None:
         """One row per routed chat: pending, or filtered / capped with the reason (never sent,
         but `explain` and `status` see it). A withdrawn item (another source still lists it)
         gets none: it is never announced again."""
-        d, i = t.deliveries.c, t.items.c
+        d = t.deliveries.c
+        routes, gate = poll.route(item), poll.gate
         if not routes:
             return
-        withdrawn = select(i.withdrawn_at).where(i.id == item_id).scalar_subquery()
-        if conn.execute(select(withdrawn)).scalar_one_or_none() is not None:
+        if conn.execute(_WITHDRAWN_AT, {"id": item_id}).scalar_one_or_none() is not None:
             return
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
-        moved = _migrations(conn)
+        moved = poll.moved.read()
         for regency, configured in routes:
             chat = _follow(moved, configured)
             if chat in have:
@@ -400,12 +426,31 @@ class ItemQueries(SourceQueries):
                 return removed
 
 
-def _migrations(conn: Connection) -> dict[str, str]:
-    """Chat -> the id Telegram moved it to, read in the ingest's own transaction: a row is
-    never queued for a chat that a concurrent sender just found migrated."""
-    c = t.channels.c
-    rows = conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
-    return {r.chat: r.migrated_to for r in rows if r.migrated_to}
+class _Migrations:
+    """Chat -> the id Telegram moved it to, read in the ingest's own transaction (a row is
+    never queued for a chat that a concurrent sender just found migrated), once per ingest
+    and only when an item has a delivery to route."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.found: dict[str, str] | None = None
+
+    def read(self) -> dict[str, str]:
+        if self.found is None:
+            c = t.channels.c
+            rows = self.conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
+            self.found = {r.chat: r.migrated_to for r in rows if r.migrated_to}
+        return self.found
+
+
+@dataclasses.dataclass(frozen=True)
+class _Poll:
+    """What one ingest hands each of its items: routing, novelty, the gate, migrated chats."""
+
+    route: Route
+    announce: Callable[[Item], bool]
+    gate: Gate
+    moved: _Migrations
 
 
 def _follow(moved: Mapping[str, str], chat: str) -> str:
