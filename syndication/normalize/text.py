@@ -485,10 +485,6 @@ def _branches(blocks: list[LexborNode]) -> set[int]:
     return found
 
 
-def _is_leaf(node: LexborNode) -> bool:
-    return len(node.css(_BLOCK_SEL)) == 1  # css() includes the node itself
-
-
 def _next_element(node: LexborNode) -> LexborNode | None:
     after = node.next
     while after is not None and after.tag == "-text" and not (after.text() or "").strip():
