@@ -69,7 +69,9 @@ _LOOK_DOWN = 8  # open elements searched below the top for the one a start tag c
 _NOAHS_ARK = 3  # the parser keeps at most three equal formatting elements to reopen
 
 _MARKUP = re.compile(r"<(?:(!--)|(!\[CDATA\[)|([!?]|/(?![A-Za-z>]))|(/?)([A-Za-z][^\t\n\f\r />]*))")
-_TAG_REST = re.compile(r"""(?:[^>=]|=[\t\n\f\r ]*"[^"]*"|=[\t\n\f\r ]*'[^']*'|=)*>""")
+# possessive: a tag with no ">" after it fails at once instead of trying every way of reading
+# its quoted values (exponential in their number); a quoted value holds any ">", as in HTML
+_TAG_REST = re.compile(r"""(?:[^>=]|=[\t\n\f\r ]*"[^"]*"|=[\t\n\f\r ]*'[^']*'|=)*+>""")
 _COMMENT_END = re.compile(r"--!?>")
 
 

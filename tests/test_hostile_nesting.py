@@ -223,3 +223,19 @@ def test_chrome_is_found_as_the_descendant_selectors_found_it() -> None:
         for tail in ("*", "a"):
             wanted = {n.mem_id for n in doc.css(", ".join(f"{c} {tail}" for c in CHROME))}
             assert chrome_ids(doc, tail) == wanted, (path.name, tail)
+
+
+def test_a_tag_that_never_closes_is_read_in_linear_time() -> None:
+    """Many quoted attributes and no ">" after them: each value could be read as quoted or as
+    bare text, and the tag pattern tried every combination (20 attributes 0.4 s, doubling with
+    each one; 40 would not end)."""
+    out = finishes(
+        """
+        from syndication.nesting import MAX_DEPTH, bound_depth
+        head = "<div>" * (MAX_DEPTH + 1)
+        page = head + "<a" + ' x="y"' * 40
+        kept, dropped = bound_depth(page)
+        print(dropped)
+        """
+    )
+    assert out.strip() == "1"  # the <div> past the limit; the open tag ends the scan
