@@ -146,7 +146,14 @@ def extract_titled_links(
 ) -> dict[str, str]:
     """Article URL -> its headline as the listing shows it (may be shortened or empty).
     Tags nested deeper than nesting.MAX_DEPTH are flattened first."""
-    doc = LexborHTMLParser(bound_depth(html)[0])
+    return titled_links_of_bounded(bound_depth(html)[0], page_url, selectors)
+
+
+def titled_links_of_bounded(
+    html: str, page_url: str, selectors: Selectors | None = None
+) -> dict[str, str]:
+    """extract_titled_links of a page whose nesting `bound_depth` has already bounded."""
+    doc = LexborHTMLParser(html)
     if selectors is not None and selectors.link:
         return titled_links_by_selector(doc, page_url, selectors.link)
     return default_titled_links(doc, page_url)

@@ -37,7 +37,7 @@ from ..normalize.dedup import title_key
 from ..normalize.urls import canonical_url
 from ..types import RawEntry
 from ..withdraw import gone_status
-from .html import Article, NotArticle, Selectors, extract_titled_links, read_article
+from .html import Article, NotArticle, Selectors, read_article, titled_links_of_bounded
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -388,7 +388,7 @@ def listing_links(
     """A listing's article links and titles, and how many tags nested too deep were flattened
     (module level: the CPU pool may run it in another process)."""
     html, flattened = bound_depth(decode(body, content_type))
-    return extract_titled_links(html, url, selectors), flattened
+    return titled_links_of_bounded(html, url, selectors), flattened
 
 
 def page_entry(
