@@ -97,7 +97,7 @@ class _Model(BaseModel):
 
 
 # the database URL schemes the project runs on (postgres:// and postgresql:// use psycopg)
-STORAGE_SCHEMES = ("sqlite", "postgres", "postgresql", "postgresql+psycopg")
+STORAGE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg")
 _STORAGE_HINT = "use sqlite:///path or postgresql://user@host:5432/db"
 
 

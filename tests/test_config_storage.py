@@ -62,7 +62,13 @@ def test_a_bad_storage_url_is_a_config_error_without_the_password(
 
 
 @pytest.mark.parametrize(
-    "url", ["sqlite:///x.sqlite3", "postgres://u@h/db", "postgresql+psycopg://u:p@h:5432/db"]
+    "url",
+    [
+        "sqlite:///x.sqlite3",
+        "sqlite+pysqlite:///x.sqlite3",
+        "postgres://u@h/db",
+        "postgresql+psycopg://u:p@h:5432/db",
+    ],
 )
 def test_supported_storage_urls_pass_check(tmp_path: Path, url: str) -> None:
     path = write_config(tmp_path / "config.toml", db_url=url, sources="")
