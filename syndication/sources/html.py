@@ -131,6 +131,13 @@ _NOT_FOUND_WORDS = (
 _LISTING_BODY_CLASSES = ("archive", "category", "tag", "author", "search", "blog", "home")
 _ARTICLE_BLOCKS = "article, .jeg_post, .td_module_wrap, .post-item, .news-item"
 _MIN_LISTING_BLOCKS = 3
+_BLOCK_TAGS = frozenset(
+    ["div", "p", "ul", "ol", "li", "table", "section", "article", "aside", "nav", "header", "footer", "form", "figure", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "pre"]
+)
+_MICRODATA_BODY = '[itemprop="articleBody"], [itemprop="articlebody"]'
+_MICRODATA_ARTICLE = re.compile(
+    r"schema\.org/(?:News|Blog|Reportage|Analysis|Opinion|Report)?(?:Article|Posting)$", re.I
+)
 _MIN_LISTING_HEADLINES = 4
 _STORY_CHARS = 800  # paragraph text of one block that only a story has (teasers run shorter)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -375,7 +382,12 @@ def _not_article_reason(
     if hm.ld_is_listing(objects):
         return "listing page (JSON-LD collection)"
     og_type = (hm.first_meta(doc, "og:type") or "").lower()
-    declared = og_type == "article" or "single" in body_classes or ld is not None
+    declared = (
+        og_type == "article"
+        or "single" in body_classes
+        or ld is not None
+        or _microdata_article(doc)
+    )
     post_url = has_post_shape(page_url)
     if declared and post_url:
         return None
@@ -391,16 +403,35 @@ def _not_article_reason(
     return None
 
 
+def _microdata_article(doc: LexborHTMLParser) -> bool:
+    """The page says in microdata that it is one article: a single `articleBody`, or a single
+    item typed as an article (a listing marks up each of its teasers, so many say nothing)."""
+    if len(doc.css(_MICRODATA_BODY)) == 1:
+        return True
+    types = [n.attributes.get("itemtype") or "" for n in doc.css("[itemscope][itemtype]")]
+    return sum(1 for t in types if _MICRODATA_ARTICLE.search(t)) == 1
+
+
 def _story_chars(doc: LexborHTMLParser) -> int:
-    """The paragraph text of the page's largest block of paragraphs (one element's <p>s)."""
+    """The paragraph text of the page's largest block of paragraphs (one element's <p>s, or
+    its leaf <div>s where a CMS writes paragraphs as divs; link text of a div is not story)."""
     sizes: dict[int, int] = {}
-    for paragraph in doc.css("p"):
+    for paragraph in doc.css("p, div"):
         parent = paragraph.parent
-        if parent is not None:
+        if parent is None:
+            continue
+        if paragraph.tag == "div":
+            if paragraph.child is None or any(c.tag in _BLOCK_TAGS for c in paragraph.iter()):
+                continue
             text = paragraph.text(deep=True, strip=True)
-            # a Chinese or Japanese character says about as much as a Latin word's three
-            size = len(text) + 2 * len(_CJK.findall(text))
-            sizes[parent.mem_id] = sizes.get(parent.mem_id, 0) + size
+            links = sum(len(a.text(deep=True, strip=True)) for a in paragraph.css("a"))
+            if 2 * links >= len(text):
+                continue
+        else:
+            text = paragraph.text(deep=True, strip=True)
+        # a Chinese or Japanese character says about as much as a Latin word's three
+        size = len(text) + 2 * len(_CJK.findall(text))
+        sizes[parent.mem_id] = sizes.get(parent.mem_id, 0) + size
     return max(sizes.values(), default=0)
 
 

@@ -26,7 +26,7 @@ _MONTHS = (
     "jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|agst|aug|sep|sept|okt|oct|nov|nop|des|dec"
 )
 # These run over extracted text, never over markup.
-_DATE_WORDS = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\.?\s+\d{{4}}\b", re.IGNORECASE)
+_DATE_WORDS = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}}\b", re.IGNORECASE)
 _DATE_MDY = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
 _DATE_YMD = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")  # 2019-01-21 13:49
