@@ -132,8 +132,11 @@ _LISTING_BODY_CLASSES = ("archive", "category", "tag", "author", "search", "blog
 _ARTICLE_BLOCKS = "article, .jeg_post, .td_module_wrap, .post-item, .news-item"
 _MIN_LISTING_BLOCKS = 3
 _BLOCK_TAGS = frozenset(
-    ["div", "p", "ul", "ol", "li", "table", "section", "article", "aside", "nav", "header", "footer", "form", "figure", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "pre"]
-)
+    (
+        "div", "p", "ul", "ol", "li", "table", "section", "article", "aside", "nav", "header",
+        "footer", "form", "figure", "blockquote", "dl", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
+    )
+)  # fmt: skip
 _MICRODATA_BODY = '[itemprop="articleBody"], [itemprop="articlebody"]'
 _MICRODATA_ARTICLE = re.compile(
     r"schema\.org/(?:News|Blog|Reportage|Analysis|Opinion|Report)?(?:Article|Posting)$", re.I
