@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from datetime import UTC, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -361,6 +361,12 @@ class SourceConfig(_Model):
         return self.name or urlsplit(self.url).netloc.removeprefix("www.")
 
 
+BUILT_IN_CATEGORIES = (
+    CategoryConfig(slug="pemerintah", name="Pemerintah"),
+    CategoryConfig(slug="advertorial", name="Advertorial"),
+)
+
+
 class Config(_Model):
     storage: StorageConfig = StorageConfig()
     feeds: FeedsConfig = FeedsConfig()
@@ -373,6 +379,18 @@ class Config(_Model):
     filters: tuple[FilterConfig, ...] = ()
     # where the file lives: relative paths in it are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("categories", mode="after")
+    @classmethod
+    def _built_in_categories(cls, v: tuple[CategoryConfig, ...]) -> tuple[CategoryConfig, ...]:
+        """`pemerintah` and `advertorial` are read from credits and labels on every story
+        (the contract's own config notifies `advertorial` without declaring it): a config
+        that declares categories has them too, after its own, when it does not name them."""
+        if not v:
+            return v  # no categories at all: a bare config keeps what the stories say
+        declared = {c.slug for c in v}
+        extra = [c for c in BUILT_IN_CATEGORIES if c.slug not in declared]
+        return (*v, *extra)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
@@ -428,8 +446,8 @@ class Config(_Model):
                 RegencyInfo(
                     slug=r.slug,
                     name=r.name,
-                    aliases=r.aliases,
-                    kecamatan=r.kecamatan,
+                    aliases=_union(shipped_places(r.slug)[0], r.aliases),
+                    kecamatan=_union(shipped_places(r.slug)[1], r.kecamatan),
                     is_province=r.is_province,
                     telegram_chat=r.chat,
                 )
@@ -695,3 +713,33 @@ def locate(text: str, loc: tuple[Any, ...]) -> int | None:
             return header + 1 if header is not None else (start + 1 if start else None)
         i += 1
     return start + 1 if start else None
+
+
+_GAZETTEER = Path(__file__).parent / "data" / "kaltim.toml"
+
+
+@lru_cache(maxsize=1)
+def _shipped_gazetteer() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """slug -> (names and aliases, kecamatan) of the gazetteer the project ships."""
+    with _GAZETTEER.open("rb") as f:
+        data = tomllib.load(f)
+    places = [data.get("province", {}), *data.get("regencies", ())]
+    return {
+        p["slug"]: (
+            tuple(dict.fromkeys([p.get("name", ""), *p.get("aliases", ())])),
+            tuple(p.get("kecamatan", ())),
+        )
+        for p in places
+        if p.get("slug")
+    }
+
+
+def shipped_places(slug: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The shipped gazetteer's names and kecamatan for a canonical slug (a regency given
+    only its slug and name is found by its aliases too: Tenggarong, Kukar, Diskominfo
+    Kukar...); nothing for a slug it does not know."""
+    return _shipped_gazetteer().get(slug, ((), ()))
+
+
+def _union(shipped: tuple[str, ...], own: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name in dict.fromkeys((*own, *shipped)) if name)

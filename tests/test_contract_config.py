@@ -1,0 +1,97 @@
+"""The contract's own example config works as written: a regency named by its canonical slug
+is found by the shipped gazetteer's names, and the built-in categories can be notified."""
+
+from __future__ import annotations
+
+from syndication.config import loads
+from syndication.normalize.classify import classify
+
+# CONTRACT.md's config block, as an admin would copy it (paths made local)
+CONTRACT_EXAMPLE = """
+[storage]
+url = "sqlite:///var/syndication.sqlite3"
+
+[feeds]
+output_dir = "public"
+base_url = "http://127.0.0.1:8080/"
+language = "id"
+
+[server]
+enabled = true
+host = "127.0.0.1"
+port = 8080
+
+[telegram]
+token_env = "TELEGRAM_BOT_TOKEN"
+api_url = "https://api.telegram.org"
+notify_categories = ["pemerintah", "advertorial"]
+max_age = "24h"
+
+[[categories]]
+slug = "pemerintah"
+name = "Pemerintah"
+
+[[regencies]]
+slug = "kukar"
+name = "Kutai Kartanegara"
+telegram_chat = "@kabar_kukar"
+
+[[sources]]
+id = "eksposisi"
+url = "https://eksposisi.com/feed/"
+kind = "feed"
+interval = "5m"
+"""
+
+
+def test_the_contracts_example_config_is_valid_and_knows_advertorial() -> None:
+    config = loads(CONTRACT_EXAMPLE)
+    assert [c.slug for c in config.categories] == ["pemerintah", "advertorial"]
+    assert config.telegram.notify_categories == ("pemerintah", "advertorial")
+
+
+def test_declared_categories_keep_their_order_and_names() -> None:
+    config = loads(
+        '[[categories]]\nslug = "advertorial"\nname = "Iklan"\n'
+        '[[categories]]\nslug = "bisnis"\nname = "Bisnis"\n'
+    )
+    assert [(c.slug, c.name) for c in config.categories] == [
+        ("advertorial", "Iklan"),
+        ("bisnis", "Bisnis"),
+        ("pemerintah", "Pemerintah"),
+    ]
+
+
+def test_an_unknown_notify_category_is_still_refused() -> None:
+    import pytest
+
+    from syndication.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"notify_categories\[0\]: unknown category"):
+        loads(CONTRACT_EXAMPLE.replace('["pemerintah", "advertorial"]', '["olahraga"]'))
+
+
+def test_a_regency_given_by_slug_and_name_is_found_by_the_gazetteers_names() -> None:
+    ctx = loads(CONTRACT_EXAMPLE).normalize_context()
+    result = classify(
+        "Bupati Resmikan Jembatan Baru",
+        "Jembatan di Tenggarong Seberang diresmikan pada Senin pagi. (adv/diskominfo/kukar)",
+        "(adv/diskominfo/kukar)",
+        "TENGGARONG",
+        [],
+        [],
+        "https://eksposisi.com/2024/11/18/bupati-resmikan-jembatan-baru/",
+        ctx,
+    )
+    assert result.regencies == ("kukar",)
+    assert result.advertorial
+    assert set(result.categories) == {"pemerintah", "advertorial"}
+
+
+def test_the_admins_own_aliases_still_count() -> None:
+    text = CONTRACT_EXAMPLE.replace(
+        'telegram_chat = "@kabar_kukar"', 'telegram_chat = "@kabar_kukar"\naliases = ["Odah Etam"]'
+    )
+    ctx = loads(text).normalize_context()
+    result = classify("Warga Odah Etam Gotong Royong", "", None, None, [], [], None, ctx)
+    assert result.regencies == ("kukar",)
