@@ -119,9 +119,15 @@ def _storage_only(path: Path) -> Config | None:
     from pydantic import ValidationError
 
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raw = _tables_despite_errors(text, ("storage", "telegram"))
+        if "storage" not in raw:
+            return None  # no [storage] table could be read: which database is unknown
     for keys in (("storage", "telegram"), ("storage",)):
         tables = {k: raw[k] for k in keys if isinstance(raw.get(k), dict)}
         try:
@@ -129,6 +135,24 @@ def _storage_only(path: Path) -> Config | None:
         except ValidationError:
             continue
     return None
+
+
+def _tables_despite_errors(text: str, names: tuple[str, ...]) -> dict[str, object]:
+    """The tables `names` of a file that is not valid TOML as a whole (a duplicate key in a
+    source, a quote left open): each table's own lines are read on their own."""
+    import re
+    import tomllib
+
+    found: dict[str, object] = {}
+    for chunk in re.split(r"(?m)^(?=[ \t]*\[)", text):
+        head = re.match(r"[ \t]*\[[ \t]*([A-Za-z_]+)[ \t]*\]", chunk)
+        if head is None or head.group(1) not in names:
+            continue
+        try:
+            found.update(tomllib.loads(chunk))
+        except tomllib.TOMLDecodeError:
+            continue
+    return found
 
 
 def _probe(url: str, config_path: Path | None) -> int:

@@ -3,6 +3,12 @@ is found by the shipped gazetteer's names, and the built-in categories can be no
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
+from syndication.cli import main
 from syndication.config import loads
 from syndication.normalize.classify import classify
 
@@ -63,8 +69,6 @@ def test_declared_categories_keep_their_order_and_names() -> None:
 
 
 def test_an_unknown_notify_category_is_still_refused() -> None:
-    import pytest
-
     from syndication.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"notify_categories\[0\]: unknown category"):
@@ -95,3 +99,24 @@ def test_the_admins_own_aliases_still_count() -> None:
     ctx = loads(text).normalize_context()
     result = classify("Warga Odah Etam Gotong Royong", "", None, None, [], [], None, ctx)
     assert result.regencies == ("kukar",)
+
+
+def test_status_reports_on_a_config_that_is_not_valid_toml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`status` exits 0 (the contract) while an admin's half-edited file has a TOML syntax
+    error: the [storage] table is read on its own, the problem goes to stderr."""
+    config = tmp_path / "config.toml"
+    db = tmp_path / "db.sqlite3"
+    good = CONTRACT_EXAMPLE.replace("sqlite:///var/syndication.sqlite3", f"sqlite:///{db}")
+    config.write_text(good, encoding="utf-8")
+    assert main(["--config", str(config), "status", "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    config.write_text(good + 'interval = "banana"\n', encoding="utf-8")  # a duplicate key
+    assert main(["--config", str(config), "status", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "Cannot overwrite a value" in err or "overwrite" in err.lower()
+    assert json.loads(out).keys() == before.keys()
+    # a broken [storage] table itself leaves nothing to read: that is still an error
+    config.write_text(good.replace('url = "sqlite', "url = sqlite"), encoding="utf-8")
+    assert main(["--config", str(config), "status", "--json"]) == 2
