@@ -33,6 +33,7 @@ from .sources import SourceQueries, SourceSuccess
 
 Route = Callable[[Item], Sequence[tuple[str, str]]]  # item -> [(regency slug, chat)]
 DUPLICATE_TITLE_WINDOW = timedelta(days=3)
+SAME_SOURCE_TITLE_WINDOW = timedelta(hours=1)
 INGEST_LOCK = 0x53594E44  # pg advisory lock key of ItemQueries.ingest
 log = logging.getLogger("syndication.store")
 
@@ -50,12 +51,21 @@ _ENTRY_SEEN = (
 _INSERT_ENTRY = insert(t.entries)
 _INSERT_ITEM = insert(t.items)
 _BY_URL_KEY = select(_i.id).where(_i.url_key == bindparam("url_key")).limit(1)
+# The same story under the same title: from another source within days; from the source
+# that already listed it only at the same published time (a second URL of that story), as a
+# source's title used again later (a daily "Jadwal SIM Keliling ...") is a story of its own.
 _BY_TITLE_KEY = (
     select(_i.id)
     .where(
         _i.title_key == bindparam("title_key"),
         _i.published >= bindparam("low"),
         _i.published <= bindparam("high"),
+        or_(
+            ~select(_e.item_id)
+            .where(_e.item_id == _i.id, _e.source_id == bindparam("source_id"))
+            .exists(),
+            _i.published.between(bindparam("own_low"), bindparam("own_high")),
+        ),
     )
     .limit(1)
 )
@@ -226,10 +236,14 @@ class ItemQueries(SourceQueries):
         if found is not None or len(item.title_key) < 12:
             return found
         low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+        own = SAME_SOURCE_TITLE_WINDOW
         window = {
+            "source_id": item.source_id,
             "title_key": item.title_key,
             "low": max(item.published, low + DUPLICATE_TITLE_WINDOW) - DUPLICATE_TITLE_WINDOW,
             "high": min(item.published, high - DUPLICATE_TITLE_WINDOW) + DUPLICATE_TITLE_WINDOW,
+            "own_low": max(item.published, low + own) - own,
+            "own_high": min(item.published, high - own) + own,
         }
         return conn.execute(_BY_TITLE_KEY, window).scalar_one_or_none()
 
