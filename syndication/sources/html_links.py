@@ -116,6 +116,20 @@ _MIN_CJK_CHARS = 8
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/(?:[0-3]?\d/)?")  # /2014/07/ or /2014/07/24/
 _MIN_HEADLINE_WORDS = 4
 _MIN_SLUG_WORDS = 3
+_ID_SLUG = re.compile(r"\d{2,}[-_][a-z]")
+# folders that hold single stories on Indonesian and other portals (a category's own page
+# is a single word under them, or has its own folder: /kategori/, /category/)
+_STORY_FOLDERS = frozenset(
+    {"berita", "read", "news", "artikel", "article", "post", "posts", "detail", "baca", "story",
+     "kabar", "info", "warta", "rilis", "siaran-pers", "pengumuman", "publikasi"}
+)  # fmt: skip
+_ID_KEYS = frozenset({"p", "id", "nid", "aid", "pid", "newsid", "idberita", "read"})
+
+
+def _is_id_key(key: str) -> bool:
+    """A query key that names a story by number: ?p=, ?id=, ?news_id=, ?berita_id=."""
+    key = key.lower()
+    return key in _ID_KEYS or key.endswith(("_id", "-id"))
 
 
 # Second-level labels under a country code: `kukarkab.go.id`, `bbc.co.uk` name one site each.
@@ -168,7 +182,7 @@ def is_article_url(href: str, page_url: str) -> bool:
     keys = {k.lower() for k, _ in query}
     if keys & _SHARE_QUERY_KEYS or "feed" in keys:
         return False
-    if full.path in ("", "/") and any(k == "p" and v.isdigit() for k, v in query):
+    if full.path in ("", "/") and any(_is_id_key(k) and v.isdigit() for k, v in query):
         return True  # WordPress "plain" permalinks: /?p=123
     return _path_may_be_post(_segments(full.path))
 
@@ -191,8 +205,8 @@ def has_post_shape(url: str) -> bool:
     """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/,
     /2014/07/24/world/slug/index.html."""
     parts = urlsplit(url)
-    if any(k == "p" and v.isdigit() for k, v in parse_qsl(parts.query)):
-        return True  # WordPress "plain" permalinks: /?p=123
+    if any(_is_id_key(k) and v.isdigit() for k, v in parse_qsl(parts.query)):
+        return True  # /?p=123 (WordPress "plain"), /berita.php?id=201, ?page=berita&id=77
     segs = _segments(parts.path)
     if segs and segs[-1].startswith("index."):
         segs = segs[:-1]  # the slug is the folder's name
@@ -203,6 +217,10 @@ def has_post_shape(url: str) -> bool:
         return True
     if _DATE_PATH.search("/" + "/".join(segs) + "/") or _LONG_ID.search(segs[-1]):
         return True  # a dated path, or an id in the last segment (burma-45989453, AEN2019...)
+    if _ID_SLUG.match(segs[-1]):
+        return True  # an id before the slug: /berita/201-jembatan.html
+    if len(words) == _MIN_SLUG_WORDS - 1 and any(s in _STORY_FOLDERS for s in segs[:-1]):
+        return True  # a short slug in a story folder: /berita/banjir-sangatta
     # /read/123/slug and ?p=123 style ids: a numeric segment before or as the slug
     return any(s.isdigit() and len(s) >= 3 for s in segs[1:])
 
