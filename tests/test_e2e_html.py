@@ -707,6 +707,44 @@ def titled_listing(base: str, items: list[tuple[str, str]]) -> str:
     return text.replace("{{ARTICLES}}", blocks)
 
 
+def test_a_headline_corrected_by_adding_words_edits_the_message(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram
+) -> None:
+    """A correction that only adds words ("... Gelar Reses" -> "... Gelar Reses Masa Sidang
+    III") starts with the stored title: it is read again all the same."""
+    old, new = "/pemkot-samarinda-lama/", "/dprd-samarinda-gelar-reses/"
+    short = "DPRD Samarinda Gelar Reses di Kelurahan Sempaja"
+    longer = short + " Masa Sidang III"
+    rapat = "Pemkot Samarinda Gelar Rapat Rutin"
+    portal.set(old, article_page(portal.url + old, rapat), content_type=HTML)
+    portal.set("/", titled_listing(portal.url, [(old, rapat)]), content_type=HTML)
+    path = config(
+        tmp_path,
+        f"sqlite:///{tmp_path}/db.sqlite3",
+        html_source(portal),
+        api_url=fake.url,
+        chats={"samarinda": "@kabar_smd"},
+    )
+    once(path)  # backlog: nothing
+    when = NOW - timedelta(minutes=5)
+    credit = "(adv/diskominfo/samarinda)"
+    portal.set(
+        new, article_page(portal.url + new, short, when=when, credit=credit), content_type=HTML
+    )
+    portal.set("/", titled_listing(portal.url, [(new, short), (old, rapat)]), content_type=HTML)
+    once(path)
+    assert len(fake.messages) == 1
+    portal.set(
+        new, article_page(portal.url + new, longer, when=when, credit=credit), content_type=HTML
+    )
+    portal.set("/", titled_listing(portal.url, [(new, longer), (old, rapat)]), content_type=HTML)
+    before = len(portal.hits)
+    once(path)
+    assert article_hits(portal, before) == [new]
+    assert len(fake.messages) == 1 and len(fake.edits) == 1
+    assert "Masa Sidang III" in fake.edits[0].text
+
+
 def test_a_corrected_headline_on_the_listing_edits_the_message(
     tmp_path: Path, portal: Portal, fake: FakeTelegram
 ) -> None:

@@ -191,8 +191,9 @@ async def _keep_backlog(rt: Runtime, source_id: str, keys: set[str]) -> None:
 async def _retitled(rt: Runtime, source: SourceConfig, anchors: dict[str, str]) -> list[str]:
     """Stored entries whose listing headline no longer matches the stored title.
 
-    A listing may shorten a headline ("Pemkab Kukar Resmikan…"), so only a headline that is
-    neither a prefix of the stored title nor starts with it counts; each changed headline is
+    A listing may shorten a headline ("Pemkab Kukar Resmikan…"), so a headline that is a
+    prefix of the stored title is no change; one that adds words to it is ("... Gelar Reses
+    Masa Sidang III"). Each changed headline is
     checked once (remembered in the store's events), so a listing that always shows another
     wording than the article does not cost a fetch per poll."""
     if not anchors:
@@ -207,7 +208,7 @@ async def _retitled(rt: Runtime, source: SourceConfig, anchors: dict[str, str]) 
     changed = []
     for key, anchor in anchors.items():
         shown, kept = title_key(anchor.rstrip(".…")), title_key(stored.get(key, ""))
-        if len(shown) < 12 or not kept or kept.startswith(shown) or shown.startswith(kept):
+        if len(shown) < 12 or not kept or kept.startswith(shown):
             continue
         if checked.get(key) != shown:
             changed.append(key)
