@@ -9,6 +9,7 @@ paragraph before it classifies.
 
 from __future__ import annotations
 
+import html as htmllib
 import itertools
 import re
 from urllib.parse import urlsplit
@@ -90,6 +91,9 @@ _PAYWALL = re.compile(
     re.IGNORECASE,
 )
 _MAX_PAYWALL = 200
+# A lead printed in a block of its own above the body's block: one to three sentences.
+_MIN_LEAD, _MAX_LEAD = 60, 600
+_LEAD_HINTS = ("lead", "summary", "intro", "standfirst", "excerpt", "deck", "chapo", "sapo")
 # An agency's photo or copyright mark glued to the last sentence: `...述べた。(c)AFP/Aminu ABUBAKAR`
 _TRAILING_MARK = re.compile(r"(?<=[.!?。”\"’」)])\s*(?:\(c\)|©)\s*[A-Z][\w.&-]*(?:\s*/\s*[^/()]{1,40})?$")
 # Embeds a story may rely on; any other iframe is an ad or tracker.
@@ -108,6 +112,67 @@ def find_body(doc: LexborHTMLParser, selector: str | None) -> tuple[LexborNode, 
         if nodes:
             return max(nodes, key=lambda n: len(_text(n))), sel
     return None
+
+
+def with_lead(doc: LexborHTMLParser, body: LexborNode, description: str | None) -> None:
+    """Put the story's lead back at the top of the body when the page prints it in a block
+    of its own right before the body's block (`<div class=summary>` then `<div class=text>`):
+    a prose block the page's description repeats, or one its class calls a lead."""
+    first = body.css_first("p")
+    if first is None:
+        return
+    opening = _text(first)[:60]
+    container = _container_in(doc, body, opening)
+    if container is None:
+        return
+    lead = _previous_with_text(container)
+    if lead is None or lead.tag in ("h1", "a") or lead.css_first("a[href]") is not None:
+        return
+    text = " ".join(_text(lead).split())
+    if not _MIN_LEAD <= len(text) <= _MAX_LEAD or text[:60] in " ".join(_text(body).split()):
+        return
+    described = description is not None and text[:40] == " ".join(description.split())[:40]
+    named = any(h in _ident(lead) for h in _LEAD_HINTS)
+    if described or named:
+        found = LexborHTMLParser(f"<p>{htmllib.escape(text)}</p>").css_first("p")
+        if found is not None:
+            first_child = body.child
+            if first_child is None:
+                body.insert_child(found)
+            else:
+                first_child.insert_before(found)
+
+
+def _container_in(doc: LexborHTMLParser, body: LexborNode, opening: str) -> LexborNode | None:
+    """The body's block in the page: the body itself, or (a generic extractor's body, a tree
+    of its own) the parent of the page's paragraph that opens it."""
+    root = doc.body
+    if root is None or not opening:
+        return None
+    if body.parent is not None and ancestor_ids(body) & {root.mem_id}:
+        return body
+    for para in root.css("p"):
+        if _text(para).startswith(opening):
+            return para.parent
+    return None
+
+
+def _previous_with_text(node: LexborNode) -> LexborNode | None:
+    """The nearest element before `node` that shows text (pictures and empty boxes skipped)."""
+    previous = node.prev
+    while previous is not None:
+        if previous.tag == "-text":
+            if (previous.text() or "").strip():
+                return None  # bare text between: no block of its own
+        elif previous.tag not in ("_comment", "script", "style") and _text(previous):
+            return previous
+        previous = previous.prev
+    return None
+
+
+def _ident(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".casefold()
 
 
 def _text(node: LexborNode) -> str:
