@@ -319,7 +319,7 @@ def _is_card(node: LexborNode) -> bool:
 def _trim_end(body: LexborNode) -> None:
     """The body's end: a paywall's prompt goes (and the story stops before it), and an
     agency's mark glued to the last sentence is cut from it."""
-    leaves = (n for n in reversed(body.css("p, div, li")) if len(n.css("p, div, li")) == 1)
+    leaves = (n for n in reversed(body.css("p, div, li")) if not _has_block_child(n))
     for node in itertools.islice(leaves, 3):
         text = _text(node)
         if text and len(text) <= _MAX_PAYWALL and _PAYWALL.search(text):
@@ -333,12 +333,23 @@ def _trim_end(body: LexborNode) -> None:
             last.replace_with(value.rstrip()[: cut.start()])
 
 
+def _has_block_child(node: LexborNode) -> bool:
+    return any(child.tag in ("p", "div", "li") for child in node.iter())
+
+
 def _last_text(node: LexborNode) -> LexborNode | None:
-    found = None
-    for child in node.traverse(include_text=True):
-        if child.tag == "-text" and (child.text(deep=False) or "").strip():
-            found = child
-    return found
+    """The last text node with words under `node`: walked from the end, not the whole tree."""
+    child = node.last_child
+    while child is not None:
+        if child.tag == "-text":
+            if (child.text(deep=False) or "").strip():
+                return child
+        elif child.tag not in ("_comment", "script", "style"):
+            found = _last_text(child)
+            if found is not None:
+                return found
+        child = child.prev
+    return None
 
 
 def _is_headline_list(node: LexborNode) -> bool:
