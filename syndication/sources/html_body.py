@@ -94,8 +94,10 @@ _MAX_PAYWALL = 200
 # A lead printed in a block of its own above the body's block: one to three sentences.
 _MIN_LEAD, _MAX_LEAD = 60, 600
 _LEAD_HINTS = ("lead", "summary", "intro", "standfirst", "excerpt", "deck", "chapo", "sapo")
-# An agency's photo or copyright mark glued to the last sentence: `...述べた。(c)AFP/Aminu ABUBAKAR`
-_TRAILING_MARK = re.compile(r"(?<=[.!?。”\"’」)])\s*(?:\(c\)|©)\s*[A-Z][\w.&-]*(?:\s*/\s*[^/()]{1,40})?$")
+# An agency's photo or copyright mark glued to the last sentence: `述べた。(c)AFP/Aminu ABUBAKAR`
+_TRAILING_MARK = re.compile(
+    r"(?<=[.!?。”\"’」)])\s*(?:\(c\)|©)\s*[A-Z][\w.&-]*(?:\s*/\s*[^/()]{1,40})?$"
+)
 # Embeds a story may rely on; any other iframe is an ad or tracker.
 _EMBED_HOSTS = (
     "youtube.com", "youtube-nocookie.com", "youtu.be", "vimeo.com", "instagram.com",
@@ -303,8 +305,14 @@ def _teaser_grids(body: LexborNode) -> list[LexborNode]:
 
 
 def _is_grid(node: LexborNode) -> bool:
-    cards = [c for c in node.iter() if c.tag not in ("-text", "_comment") and _text(c)]
-    return len(cards) >= 2 and all(_is_card(c) for c in cards)
+    cards = 0
+    for child in node.iter():  # elements only; the first that is no card ends the test
+        if not _text(child):
+            continue
+        if not _is_card(child):
+            return False
+        cards += 1
+    return cards >= 2
 
 
 def _is_card(node: LexborNode) -> bool:
@@ -317,14 +325,14 @@ def _is_card(node: LexborNode) -> bool:
 
 
 def _trim_end(body: LexborNode) -> None:
-    """The body's end: a paywall's prompt goes (and the story stops before it), and an
-    agency's mark glued to the last sentence is cut from it."""
+    """The body's end: a paywall's prompt among its last three blocks goes, and an agency's
+    mark glued to the last sentence is cut from it."""
     leaves = (n for n in reversed(body.css("p, div, li")) if not _has_block_child(n))
     for node in itertools.islice(leaves, 3):
         text = _text(node)
         if text and len(text) <= _MAX_PAYWALL and _PAYWALL.search(text):
             node.decompose()
-            return
+            break
     last = _last_text(body)
     if last is not None:
         value = last.text(deep=False) or ""
