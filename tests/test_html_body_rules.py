@@ -274,6 +274,8 @@ def test_closing_staff_source_copyright_and_prompt_lines_go(line: str) -> None:
         ("<p>(adv/diskominfo)</p>", "adv/diskominfo", True),
         ("<p>(adv/hms7)</p>", "adv/hms7", True),
         ("<p>(ant/hms)</p>", "ant/hms", False),
+        ("<p>(dok/adv)</p>", "dok/adv", True),
+        ("<p>(foto/adv)</p>", "foto/adv", True),
     ],
 )
 def test_closing_credits_stay_for_the_normalizer_to_read(

@@ -147,7 +147,9 @@ _LINE_JUNK = re.compile(
     r".{0,40}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
     # a photo's caption repeated as text: it ends in the photo's credit
-    r"|.{10,400}(?:\((?:foto|photo|dok|ilustrasi)\s*[:：/][^()]{1,80}\)|\bantara\s+foto\s*/.{1,80})"
+    # (never a closing credit: "(dok/adv)" is the advertorial's label)
+    r"|.{10,400}(?:\((?:(?:foto|photo)\s*[:：/]|(?:dok|ilustrasi)\s*[:：])(?![^()]*\badv)[^()]{1,80}\)"
+    r"|\bantara\s+foto\s*/.{1,80})"
     r"|(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
     r"\.?\s+\d{4}(?:\s*[,|–—-]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
     r"(?:\s*(?:wib|wita|wit))?)?)$",
