@@ -86,6 +86,16 @@ def test_a_related_list_inside_the_story_block_takes_only_itself() -> None:
     assert _clean(block) == STORY_TEXT
 
 
+def test_a_short_story_sharing_its_block_with_a_related_list_stays() -> None:
+    short = "<p>Pemkot Samarinda membuka dua posko banjir di Sempaja sejak Senin pagi.</p>"
+    block = (
+        f"<div>{short}<ul><li><a href='/a'>Banjir rendam tiga kecamatan di Samarinda</a></li>"
+        "<li><a href='/b'>Wali Kota tinjau posko pengungsian di Sungai Pinang</a></li>"
+        "<li><a href='/c'>Dinas sosial kirim bantuan makanan ke Sempaja</a></li></ul></div>"
+    )
+    assert _clean(block) == "Pemkot Samarinda membuka dua posko banjir di Sempaja sejak Senin pagi."
+
+
 def test_a_form_widget_goes_with_its_label() -> None:
     widget = (
         "<div class='find'><label>FIND YOUR NEXT CAR</label><div class='card'><form>"

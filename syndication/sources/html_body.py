@@ -251,6 +251,7 @@ def _link_lists(body: LexborNode) -> list[LexborNode]:
     """Blocks that are (almost) all link text: related stories, "Read more: <a>...</a>",
     previous/next links; and the short heading right above such a block."""
     found: list[LexborNode] = []
+    whole: int | None = None  # the body's text length, read when a list is found
     for node in body.css(_LINK_BLOCKS):
         if node.mem_id == body.mem_id:
             continue
@@ -262,7 +263,8 @@ def _link_lists(body: LexborNode) -> list[LexborNode]:
         if max(map(len, anchors)) > _MAX_HEADLINE_LINK or any(_is_prose(a) for a in anchors):
             continue  # a story whose paragraphs a theme wrapped in links: prose, not headlines
         if sum(map(len, anchors)) >= _LINK_SHARE * len(text) or _is_headline_list(node):
-            box = _insert_box(node, body, len(text))
+            whole = whole if whole is not None else len(_text(body))
+            box = _insert_box(node, body, len(text), whole)
             found.append(box)
             heading = _previous_element(box)
             if heading is not None and _is_label(heading):
@@ -270,13 +272,15 @@ def _link_lists(body: LexborNode) -> list[LexborNode]:
     return found
 
 
-def _insert_box(node: LexborNode, body: LexborNode, chars: int) -> LexborNode:
+def _insert_box(node: LexborNode, body: LexborNode, chars: int, whole: int) -> LexborNode:
     """The widest box around a list of links that adds only a title and a short blurb
-    (`TR 7/2019 ... Highlights aus dem Heft:`); the list itself when none does."""
+    (`TR 7/2019 ... Highlights aus dem Heft:`); the list itself when none does. A box holding
+    half the body's text (`whole` characters) is the story's own block, never an insert."""
     box, current = node, node.parent
     while current is not None and current.mem_id != body.mem_id:
-        blurb = len(_text(current)) - chars
-        if blurb > _MAX_BOX_BLURB or blurb > _BOX_BLURB_SHARE * chars:
+        size = len(_text(current))
+        blurb = size - chars
+        if blurb > _MAX_BOX_BLURB or blurb > _BOX_BLURB_SHARE * chars or 2 * size > whole:
             break
         box, current = current, current.parent
     return box
