@@ -85,8 +85,9 @@ _BOX_BLURB_SHARE = 1.5
 # A paywall's or a sign-up's prompt at the body's end: the story stops there.
 _PAYWALL = re.compile(
     r"この記事は(?:有料)?会員限定|続きをお読み|subscribe (?:now )?to (?:continue|read)"
-    r"|(?:to )?continue reading,? (?:subscribe|sign in|log ?in)|subscribers? only"
-    r"|(?:sign|log) ?in to (?:continue|read)|khusus (?:untuk )?pelanggan"
+    r"|(?:to )?continue reading,? (?:subscribe|sign in|log ?in)"
+    r"|(?:sign|log) ?in to (?:continue|read)"
+    r"|(?:artikel|konten|berita) ini khusus (?:untuk )?pelanggan"
     r"|berlangganan untuk (?:membaca|melanjutkan)|(?:login|masuk) untuk (?:membaca|melanjutkan)",
     re.IGNORECASE,
 )
