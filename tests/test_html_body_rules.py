@@ -199,6 +199,36 @@ def test_other_blocks_above_the_body_stay_out(block: str, description: str) -> N
     assert _clean_node(body) == STORY_TEXT
 
 
+def _generic_body(inner: str) -> tuple[LexborHTMLParser, LexborNode]:
+    """A page whose story block is `inner`, and a body as a generic extractor hands it back:
+    a tree of its own holding the block's paragraphs only."""
+    doc = LexborHTMLParser(f"<html><body><div class='news'>{inner}</div></body></html>")
+    own = LexborHTMLParser(f"<html><body>{STORY}</body></html>").body
+    assert own is not None
+    return doc, own
+
+
+def test_prose_written_before_the_first_paragraph_of_the_block_opens_the_body() -> None:
+    bare = "<b>Situs.com</b> - " + LEAD.replace("Samarinda", "<a href='/s'><b>Samarinda</b></a>")
+    doc, body = _generic_body(bare + "<p></p>" + STORY)
+    with_lead(doc, body, None)
+    assert _clean_node(body) == "Situs.com - " + LEAD + " " + STORY_TEXT
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "Samarinda, Senin",  # too short: a place and a day
+        "<p>Sebuah paragraf lain yang panjang, berdiri sendiri sebagai blok, dan bukan lead.</p>"
+        "Kata kunci: banjir, posko, Samarinda, camat, lurah, perahu karet, pompa air",  # no prose
+    ],
+)
+def test_other_text_before_the_first_paragraph_stays_out(before: str) -> None:
+    doc, body = _generic_body(before + STORY)
+    with_lead(doc, body, None)
+    assert _clean_node(body) == STORY_TEXT
+
+
 def test_a_lead_already_in_the_body_is_not_doubled() -> None:
     doc, _ = _lead_page("<div class='lead'>" + STORY_TEXT[:200] + "</div>", "")
     body = doc.css_first(".text")

@@ -92,6 +92,17 @@ def test_real_body_boilerplate_goes_and_the_story_stays(
             "Three people have died during protests in Bolivia against the self-declared",
             "In addition to the three fatalities at a fuel plant on Tuesday",
         ),
+        # KapanLagi writes its first paragraph straight into the body's div, before any <p>
+        (
+            "kapanlagi-dian-sastro",
+            "Kapanlagi.com - Pesona kecantikan yang dimiliki Dian Sastrowardoyo",
+            "Selalu dipuja pria dan wanita",
+        ),
+        (
+            "kapanlagi-brandon-salim",
+            "Kapanlagi.com - Brandon Nicholas Salim, putra sulung aktor Fery Salim",
+            "Di sini sebagai Lido",
+        ),
         # LSM the same, as `article__lead` above `article__body`
         (
             "lsm-norway-landslide",

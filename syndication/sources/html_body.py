@@ -94,6 +94,8 @@ _PAYWALL = re.compile(
 _MAX_PAYWALL = 200
 # A lead printed in a block of its own above the body's block: one to three sentences.
 _MIN_LEAD, _MAX_LEAD = 60, 600
+_BLOCK_TAGS = frozenset({"p", "div", "ul", "ol", "table", "section", "figure", "blockquote"})
+_INLINE_TAGS = frozenset({"a", "b", "strong", "i", "em", "span", "u", "abbr", "small"})
 _LEAD_HINTS = ("lead", "summary", "intro", "standfirst", "excerpt", "deck", "chapo", "sapo")
 # An agency's photo or copyright mark glued to the last sentence: `述べた。(c)AFP/Aminu ABUBAKAR`
 _TRAILING_MARK = re.compile(
@@ -128,6 +130,11 @@ def with_lead(doc: LexborHTMLParser, body: LexborNode, description: str | None) 
     container = _container_in(doc, body, opening)
     if container is None:
         return
+    if container is not body:
+        bare = _bare_lead(container, opening)
+        if bare is not None and bare[:60] not in " ".join(_text(body).split()):
+            _prepend(body, bare)
+            return
     lead = _previous_with_text(container)
     if lead is None or lead.tag in ("h1", "a") or lead.css_first("a[href]") is not None:
         return
@@ -137,13 +144,39 @@ def with_lead(doc: LexborHTMLParser, body: LexborNode, description: str | None) 
     described = description is not None and text[:40] == " ".join(description.split())[:40]
     named = any(h in _ident(lead) for h in _LEAD_HINTS)
     if described or named:
-        found = LexborHTMLParser(f"<p>{htmllib.escape(text)}</p>").css_first("p")
-        if found is not None:
-            first_child = body.child
-            if first_child is None:
-                body.insert_child(found)
-            else:
-                first_child.insert_before(found)
+        _prepend(body, text)
+
+
+def _prepend(body: LexborNode, text: str) -> None:
+    found = LexborHTMLParser(f"<p>{htmllib.escape(text)}</p>").css_first("p")
+    if found is not None:
+        first_child = body.child
+        if first_child is None:
+            body.insert_child(found)
+        else:
+            first_child.insert_before(found)
+
+
+def _bare_lead(container: LexborNode, opening: str) -> str | None:
+    """Prose written straight into the body's block before its first paragraph, not in a <p>
+    of its own (`<div><b>Situs.com</b> - Lead ...<p><p>Second ...`): a generic extractor that
+    keeps only paragraphs drops it, yet it is the story's first paragraph."""
+    parts: list[str] = []
+    for child in container.iter(include_text=True):
+        if child.tag in _BLOCK_TAGS and _text(child).startswith(opening):
+            break
+        if child.tag == "-text":
+            parts.append(child.text(deep=False) or "")
+        elif child.tag in _INLINE_TAGS:
+            parts.append(child.text(deep=True) or "")
+        elif _text(child) and child.tag not in ("script", "style", "_comment"):
+            parts = []  # a block of its own with text: what came before is not the lead
+    else:
+        return None
+    text = " ".join("".join(parts).split())
+    if not _MIN_LEAD <= len(text) <= _MAX_LEAD or not _is_prose(text):
+        return None
+    return text
 
 
 def _container_in(doc: LexborHTMLParser, body: LexborNode, opening: str) -> LexborNode | None:
