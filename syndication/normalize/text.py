@@ -126,12 +126,13 @@ _SOCIAL = (
     r"(?:\s*(?:[:：|,]|ke\b)?\s*(?:facebook|fb|twitter|x|whatsapp|wa|telegram|line|linkedin"
     r"|pinterest|e-?mail|copy\s+link|salin\s+tautan)\b)*"
 )
-_STAFF = r"(?:editor|penulis|reporter|pewarta|redaktur|jurnalis|wartawan|kontributor)"
+_STAFF = r"(?:editor|penulis|reporter|pewarta|redaktur|jurnalis|wartawan|kontributor|sumber)"
 _MARKER = re.compile(
     rf"^(?:(?:share|bagikan(?:\s+artikel)?){_SOCIAL}|baca\s+juga|berita\s+(?:terkait|lainnya"
     r"|terkini)|artikel\s+terkait|related(?:\s+posts?)?|tags?"
     # the staff lines closing a story: "Editor: Jalu W", "Penulis" then ": Anju C" below it
-    rf"|{_STAFF}(?:\s*[:：]\s*[^.:：|]{{1,80}}(?:\|\s*{_STAFF}\s*[:：]\s*[^.:：|]{{1,80}})*)?"
+    # (several on one line, split by "|" or by a <br>: "Pewarta : Anju<br>Editor : Jalu")
+    rf"|{_STAFF}(?:\s*[:：]\s*[^.:：|]{{1,80}}(?:\|?\s*{_STAFF}\s*[:：]\s*[^.:：|]{{1,80}})*)?"
     # an agency's copyright trailer: "COPYRIGHT © ANTARA 2016", "© 2016 Kaltim Post"
     r"|(?:copyright|hak\s+cipta)?\s*(?:©|\(c\))\s*.{0,60}?\d{4}.{0,60}"
     r"|copyright\s+.{0,60}?\d{4}.{0,60})\s*[:：]?$",
@@ -141,10 +142,14 @@ _MARKER = re.compile(
 # a caption credit, a date line alone (the field is read from the page, not from here).
 _LINE_JUNK = re.compile(
     r"^(?:\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
-    r"|cek\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
+    r"|(?:cek|simak|baca)\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
     r"|(?:ikuti|follow)\s+(?:berita|kami|us)\b.{0,80}\s+di\s+(?:google\s+news|whatsapp|telegram)"
     r".{0,40}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
+    # a photo's caption repeated as text: it ends in the photo's credit
+    # (never a closing credit: "(dok/adv)" is the advertorial's label)
+    r"|.{10,400}(?:\((?:(?:foto|photo)\s*[:：/]|(?:dok|ilustrasi)\s*[:：])(?![^()]*\badv)[^()]{1,80}\)"
+    r"|\bantara\s+foto\s*/.{1,80})"
     r"|(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
     r"\.?\s+\d{4}(?:\s*[,|–—-]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
     r"(?:\s*(?:wib|wita|wit))?)?)$",

@@ -26,7 +26,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from syndication.nesting import MAX_DEPTH, bound_depth
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
-from syndication.sources.html_body import ancestor_ids, clean_body, drop_junk, find_body
+from syndication.sources.html_body import (
+    ancestor_ids,
+    clean_body,
+    drop_junk,
+    find_body,
+    with_lead,
+)
 from syndication.sources.html_dateline import date_line, lead_date_line
 from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
@@ -220,6 +226,7 @@ def read_article(
         where = f"selector {sel.content!r} matched nothing" if sel.content else "no theme rule"
         return _not_article(f"no article body ({where}, generic extractor found none)", flattened)
     body, layer, body_by = found_body
+    with_lead(doc, body, hm.first_meta(doc, "og:description", "description"))
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
