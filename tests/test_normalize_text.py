@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from syndication.normalize.text import SUMMARY_CHARS, clean_content, clean_title
@@ -124,6 +124,7 @@ def test_clean_content_never_raises(text: str, base: str | None) -> None:
         max_size=40,
     )
 )
+@example(parts=["Baca Juga", "&amp;", "Baca Juga: X"])  # a label over a list, alone in its block
 def test_clean_content_on_html_soup(parts: list[str]) -> None:
     got = clean_content("<br>".join(parts), "https://e.id/")
     assert TAG.search(got.summary) is None

@@ -347,8 +347,9 @@ def _as_paragraphs(run: str) -> list[str]:
 
 
 def _drop_line(match: re.Match[str]) -> str:
-    # an insert that is the whole block is left to the block rules (heading or insert)
-    if not match.group("lead") and not match.group("trail"):
+    # an insert that is the whole block is left to the block rules (heading or insert),
+    # unless it is a label over a list of headlines: the block rules read it as one line
+    if not match.group("lead") and not match.group("trail") and "<br>" not in match.group():
         return match.group()
     return ""  # the next line keeps its own <br>; a <br> left opening a block is dropped later
 
