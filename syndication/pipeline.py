@@ -26,7 +26,6 @@ from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
-from .sources.feed import parse_feed
 from .store import Gate, IngestResult, SourceState, SourceSuccess
 from .types import Item, RawEntry
 
@@ -184,6 +183,7 @@ async def _entries(
     the first poll is over anyway (html: only the max_articles cap left links out), the
     entry keys never to announce (html: the first poll's backlog), and every entry key the
     source lists now (withdrawal)."""
+    from .sources.feed import parse_feed
     from .sources.html_source import Listing, entry_key_of, listing_entries
 
     if source.kind == "html":
