@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -59,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # httpx imports its own command-line client (click, rich, pygments: some 60 ms of a start)
+    # whenever those happen to be installed, and falls back to a stub when that import fails.
+    # This process never runs that client: its import is refused before anything imports httpx.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     args = build_parser().parse_args(argv)
     setup_logging(args.log_format, logging.DEBUG if args.verbose else logging.INFO)
     path = resolve_path(args.config)
@@ -99,6 +102,8 @@ def _dispatch(args: argparse.Namespace, config: Config, path: Path) -> int:
         return commands.status(config, as_json=args.json)
     if args.command == "explain":
         return commands.explain(config, args.target)
+    import asyncio  # not for the commands above
+
     if args.command == "send-test":
         return asyncio.run(commands.send_test(config, args.chat))
     from . import service
@@ -156,6 +161,8 @@ def _tables_despite_errors(text: str, names: tuple[str, ...]) -> dict[str, objec
 
 
 def _probe(url: str, config_path: Path | None) -> int:
+    import asyncio
+
     from . import commands
 
     return asyncio.run(commands.probe(url, config_path))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import StorageError, masked_url
-from .store import Store, open_store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) only for the commands that open it: not for `check`
+    from .store import Store
 
 
 def summary(config: Config, path: Path) -> str:
@@ -134,6 +135,8 @@ def _never_polled(source_id: str, url: str) -> dict[str, Any]:
 
 
 def status(config: Config, *, as_json: bool) -> int:
+    from .store import open_store
+
     try:
         store = open_store(config.database_url)
         try:
@@ -155,6 +158,7 @@ def status(config: Config, *, as_json: bool) -> int:
 
 def explain(config: Config, target: str) -> int:
     from .explain import explain_target
+    from .store import open_store
 
     store = open_store(config.database_url)
     try:
@@ -217,6 +221,8 @@ async def probe(url: str, config_path: Path | None = None) -> int:
 
 
 async def send_test(config: Config, chat: str) -> int:
+    import asyncio
+
     from .delivery import send_test_message
 
     ok, message = await send_test_message(config, chat)
@@ -228,7 +234,7 @@ async def send_test(config: Config, chat: str) -> int:
 
 def _reopen_channel(config: Config, chat: str) -> None:
     """The bot can post there again: a channel marked broken gets its messages now."""
-    from datetime import UTC, datetime
+    from .store import open_store
 
     store = open_store(config.database_url)
     try:

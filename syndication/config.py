@@ -101,21 +101,51 @@ STORAGE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postg
 _STORAGE_HINT = "use sqlite:///path or postgresql://user@host:5432/db"
 
 
+# SQLAlchemy's URL grammar (sqlalchemy.engine.url._parse_url), read here without importing
+# SQLAlchemy (some 150 ms), which `check` never needs; tests/test_lean_start.py holds the two
+# to the same answers.
+_DB_URL = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:
+            (?P<username>[^:/]*)
+            (?::(?P<password>[^@]*))?
+        @)?
+        (?:
+            (?:
+                \[(?P<ipv6host>[^/\?]+)\] |
+                (?P<ipv4host>[^/:\?]+)
+            )?
+            (?::(?P<port>[^/\?]*))?
+        )?
+        (?:/(?P<database>[^\?]*))?
+        (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+
+
+def db_url_parts(url: str) -> tuple[str, int | None]:
+    """The driver name and port SQLAlchemy's make_url reads from `url`; a ValueError where
+    it raises (not a URL, or a port that is no integer)."""
+    found = _DB_URL.match(url)
+    if found is None:
+        raise ValueError("not a database URL")
+    port = found["port"]
+    return found["name"], None if port is None else int(port)
+
+
 def check_storage_url(url: str) -> str:
     """`url` when it is a database URL the project can open: a known scheme, a valid port.
     The ValueError names what is wrong and never holds the password."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     shown = excerpt(masked_url(url))
     try:
-        parsed = make_url(url)
-        port = parsed.port
-    except (ArgumentError, ValueError):
+        drivername, port = db_url_parts(url)
+    except ValueError:
         raise ValueError(f"{shown} is not a database URL: {_STORAGE_HINT}") from None
-    if parsed.drivername not in STORAGE_SCHEMES:
+    if drivername not in STORAGE_SCHEMES:
         known = ", ".join(f"{s}://" for s in STORAGE_SCHEMES)
-        raise ValueError(f"{shown}: unknown scheme {parsed.drivername!r} (one of {known})")
+        raise ValueError(f"{shown}: unknown scheme {drivername!r} (one of {known})")
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{shown}: port {port} is out of range (1-65535)")
     return url

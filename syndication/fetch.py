@@ -168,7 +168,12 @@ class Fetcher:
         try:
             async with self.client.stream("GET", url, headers=headers) as resp:
                 peer = _peer(resp)
-                if resp.status_code == 304 or 300 <= resp.status_code < 400:
+                if resp.status_code == 304:
+                    # read to its end (a 304 has no body), so its connection goes back to the
+                    # pool: closed unread, every unchanged poll would open a new one (and TLS)
+                    await resp.aread()
+                    return resp.status_code, resp, b"", peer
+                if 300 <= resp.status_code < 400:
                     return resp.status_code, resp, b"", peer
                 if resp.status_code >= 400:
                     raise _status_error(url, resp)

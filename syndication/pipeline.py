@@ -19,16 +19,18 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from . import withdrawing, workers
 from .config import Config, SourceConfig
 from .errors import SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
-from .sources.feed import parse_feed
-from .sources.html_source import Listing, enrich_entries, entry_key_of, listing_entries
 from .store import Gate, IngestResult, SourceState, SourceSuccess
 from .types import Item, RawEntry
+
+if TYPE_CHECKING:  # the HTML stack (selectolax readers, extractors) loads on a poll that parses
+    from .sources.html_source import Listing
 
 log = logging.getLogger("syndication.pipeline")
 # a poll's lease: renewed every RENEW seconds while the poll runs, so a process that died
@@ -181,6 +183,9 @@ async def _entries(
     the first poll is over anyway (html: only the max_articles cap left links out), the
     entry keys never to announce (html: the first poll's backlog), and every entry key the
     source lists now (withdrawal)."""
+    from .sources.feed import parse_feed
+    from .sources.html_source import Listing, entry_key_of, listing_entries
+
     if source.kind == "html":
         first = not state.first_poll_done
         return await listing_entries(rt, source, fetched, first_poll=first)
@@ -192,6 +197,8 @@ async def _entries(
 async def _enrich(
     rt: Runtime, source: SourceConfig, digests: dict[str, RawEntry], seen: set[str]
 ) -> dict[str, RawEntry]:
+    from .sources.html_source import enrich_entries
+
     changed = [d for d in digests if d not in seen]
     enriched = await enrich_entries(rt, source, [digests[d] for d in changed])
     return {**digests, **dict(zip(changed, enriched, strict=True))}

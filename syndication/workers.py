@@ -24,8 +24,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
-from .normalize import NormalizeError, normalize_entry
-from .sources.feed import parse_feed
 from .types import Item, NormalizeContext, RawEntry
 
 log = logging.getLogger("syndication.workers")
@@ -88,7 +86,13 @@ def service_pool() -> CpuPool:
     return CpuPool(1, processes=False)
 
 
+# the parser and the normalizer (feedparser, lxml, their patterns) load on the first entry
+# to parse: a cycle whose sources all answer 304 never needs them
+
+
 def parse(body: bytes, source_id: str, url: str, content_type: str) -> list[RawEntry]:
+    from .sources.feed import parse_feed
+
     return parse_feed(body, source_id, url, content_type)
 
 
@@ -98,6 +102,8 @@ def normalize(
     """(digest, raw) pairs -> items (raw_hash set, first of a repeated key kept) and the
     reasons entries were skipped, which the caller logs."""
     from dataclasses import replace
+
+    from .normalize import NormalizeError, normalize_entry
 
     items: dict[str, Item] = {}
     skipped: list[str] = []

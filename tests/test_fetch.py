@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import UTC, datetime
 
@@ -161,3 +162,33 @@ def test_hostile_retry_after_is_capped_or_ignored() -> None:
     assert parse_retry_after("999999999999", now) == 7 * 86400
     assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now) == 7 * 86400
     assert parse_retry_after("²", now) is None  # a digit to str.isdigit, not a number
+
+
+async def test_unchanged_polls_reuse_one_connection() -> None:
+    """A 304 is read to its end, so its connection returns to the pool: closed unread, every
+    unchanged poll would cost a new connection (a TLS handshake on a real portal)."""
+    connections = 0
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while await reader.readuntil(b"\r\n\r\n"):
+            writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\n\r\n')
+            await writer.drain()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            await answer(reader, writer)
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed/"
+    fetcher = Fetcher(policy())
+    try:
+        for _ in range(3):
+            assert (await fetcher.get(url, etag='"a"')).not_modified
+    finally:
+        await fetcher.aclose()
+        server.close()
+        await server.wait_closed()
+    assert connections == 1

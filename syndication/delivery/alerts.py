@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bots.errors import BotError
 from bots.message import Message
 from bots.pacing import Pacer
-from bots.telegram import TelegramSender
+
+if TYPE_CHECKING:
+    from bots.telegram import TelegramSender
 
 log = logging.getLogger("syndication.deliver")
 MAX_QUEUED = 100  # alerts waiting for the admin chat; older ones are only in the log

@@ -7,11 +7,11 @@ import logging
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bots.pacing import Limits, Pacer
-from bots.telegram import TelegramSender
 
 from ..config import Config, TelegramConfig
 from ..errors import StorageError
@@ -19,12 +19,22 @@ from ..liveness import lease_owner
 from ..store import Store
 from .alerts import AdminAlerts
 
+if TYPE_CHECKING:
+    from bots.telegram import TelegramSender
+
 log = logging.getLogger("syndication.deliver")
 LEASE = timedelta(seconds=60)  # a dead process's rows are free again after this
 RENEW = 15.0  # seconds between lease renewals (and dead-owner checks) while draining
 MAX_HOLD = 30.0  # a transient error pauses its chat this long at most
 RECORD_PATIENCE = 600.0  # seconds a sent message's record is retried while the database is away
 SharedPacer = Pacer  # the name other modules and tests know
+
+
+def telegram_sender(token: str, api_url: str) -> TelegramSender:
+    """A sender for this token; python-telegram-bot is loaded here, so a dry run never loads it."""
+    from bots.telegram import TelegramSender
+
+    return TelegramSender(token, api_url)
 
 
 def limits(tg: TelegramConfig) -> Limits:
@@ -45,7 +55,7 @@ class Core:
         self.pacer = Pacer(limits(config.telegram))
         self._endpoint = (config.token(), config.telegram.api_url)
         token = self._endpoint[0]
-        self.sender = TelegramSender(token, config.telegram.api_url) if token else None
+        self.sender = telegram_sender(token, config.telegram.api_url) if token else None
         self._stop = asyncio.Event()
         self.token_rejected = False
         self.sent_total = 0

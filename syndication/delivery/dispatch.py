@@ -9,14 +9,12 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 
-from bots.telegram import TelegramSender
-
 from ..config import Config
 from ..errors import StorageError
 from ..liveness import is_dead
 from ..store import Store
 from . import core
-from .core import limits
+from .core import limits, telegram_sender
 from .dry import DryRun
 from .outcome import Counts, Outcome, new_counts
 from .worker import ChatWorkers
@@ -66,7 +64,7 @@ class Deliverer(ChatWorkers):
             return
         self._new_endpoint = False
         old, (token, api_url) = self.sender, self._endpoint
-        self.sender = TelegramSender(token, api_url) if token else None
+        self.sender = telegram_sender(token, api_url) if token else None
         self.token_rejected = False
         if old is not None:
             await old.close()

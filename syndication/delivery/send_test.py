@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bots.errors import BotError
-from bots.telegram import TelegramSender
 
 from ..config import Config
 
@@ -13,6 +12,8 @@ async def send_test_message(config: Config, chat: str) -> tuple[bool, str]:
     token = config.token()
     if not token:
         return False, f"send-test: no token: set ${config.telegram.token_env} first"
+    from bots.telegram import TelegramSender  # python-telegram-bot: only when a test is sent
+
     sender = TelegramSender(token, config.telegram.api_url)
     try:
         me = await sender.get_me()
