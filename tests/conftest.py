@@ -237,3 +237,58 @@ def write_config(
     )
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- the long tests start first --------------------------------------------------------------
+
+# Tests that take 10 s or more on the quiet 2-core machine (pytest --durations), with about how
+# long. Under `--dist worksteal` each worker starts on a contiguous block of the collection and
+# idle workers steal from the ends of the others' queues, so a long test collected late would
+# start late and hold the suite's end: each of these goes to the head of a block instead, the
+# longest first and each to the block with the least long work so far. A name that matches no
+# test costs nothing; a test missing here only runs where it was collected.
+LONG_TESTS: dict[str, float] = {
+    "tests/test_cluster.py::test_three_daemons_one_killed_keep_every_promise": 30,
+    "tests/test_multiprocess_delivery.py::test_two_run_once_processes_send_each": 24,
+    "tests/test_daemon_reload_refusal.py::test_a_save_caught_half_written_is_read_again": 18,
+    "tests/test_daemon_backoff.py::test_failing_sources_back_off_and_the_admin_hears_once": 16,
+    "tests/test_cluster_takeover.py::test_a_takeover_counts_the_dead_holders_unanswered": 15,
+    "tests/test_daemon_reload.py::test_config_edits_apply_live_and_broken_ones_are_rej": 14,
+    "tests/test_e2e_telegram.py::test_run_once_routes_each_story_once_per_chat": 10,
+    "tests/test_cluster_poll.py::test_a_feed_whose_poller_was_killed": 9,
+}
+
+
+def _expected_seconds(nodeid: str) -> float:
+    return max((s for prefix, s in LONG_TESTS.items() if nodeid.startswith(prefix)), default=0)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers < 2 or len(items) < 2 * workers:
+        return
+    long = sorted(
+        (i for i in items if _expected_seconds(i.nodeid) > 0),
+        key=lambda i: -_expected_seconds(i.nodeid),
+    )
+    if not long:
+        return
+    # the blocks worksteal hands out first: len // workers, then of the rest, and so on
+    sizes, left = [], len(items)
+    for n in range(workers, 0, -1):
+        sizes.append(left // n)
+        left -= sizes[-1]
+    heads: list[list[pytest.Item]] = [[] for _ in sizes]
+    load = [0.0] * workers
+    for item in long:
+        k = min(range(workers), key=lambda b: (load[b], b))
+        heads[k].append(item)
+        load[k] += _expected_seconds(item.nodeid)
+    chosen = {id(i) for i in long}
+    rest = iter([i for i in items if id(i) not in chosen])
+    ordered: list[pytest.Item] = []
+    for head, size in zip(heads, sizes, strict=True):
+        ordered += head
+        ordered += [next(rest) for _ in range(max(0, size - len(head)))]
+    ordered += list(rest)
+    items[:] = ordered
