@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 # Parallel (pytest-xdist): most tests wait on sockets and subprocesses, so more workers than
 # cores pays. Each test has its own tmp dir, ephemeral ports and uuid-named databases.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 8
 
 # Bytecode is cached (under .venv, not in the source tree) even where the environment sets
 # PYTHONDONTWRITEBYTECODE: otherwise every xdist worker rewrites and compiles every test module

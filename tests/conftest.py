@@ -241,21 +241,32 @@ def write_config(
 
 # --- the long tests start first --------------------------------------------------------------
 
-# Tests that take 10 s or more on the quiet 2-core machine (pytest --durations), with about how
-# long. Under `--dist worksteal` each worker starts on a contiguous block of the collection and
-# idle workers steal from the ends of the others' queues, so a long test collected late would
-# start late and hold the suite's end: each of these goes to the head of a block instead, the
-# longest first and each to the block with the least long work so far. A name that matches no
-# test costs nothing; a test missing here only runs where it was collected.
+# Tests that take 8 s or more on the quiet 2-core machine (`make test
+# PYTEST_ARGS=--durations=30`), with about how long. Under `--dist worksteal` each worker starts
+# on a contiguous block of the collection and idle workers steal from the ends of the others'
+# queues, so a long test collected late would start late and hold the suite's end: each of
+# these goes to the head of a block instead, the longest first and each to the block with the
+# least long work so far. A name that matches no test costs nothing; a test missing here only
+# runs where it was collected.
 LONG_TESTS: dict[str, float] = {
-    "tests/test_cluster.py::test_three_daemons_one_killed_keep_every_promise": 30,
-    "tests/test_multiprocess_delivery.py::test_two_run_once_processes_send_each": 24,
-    "tests/test_daemon_reload_refusal.py::test_a_save_caught_half_written_is_read_again": 18,
-    "tests/test_daemon_backoff.py::test_failing_sources_back_off_and_the_admin_hears_once": 16,
-    "tests/test_cluster_takeover.py::test_a_takeover_counts_the_dead_holders_unanswered": 15,
+    "tests/test_multiprocess_delivery.py::test_two_run_once_processes_send_each": 29,
+    "tests/test_cluster.py::test_three_daemons_one_killed_keep_every_promise": 28,
+    "tests/test_daemon_reload_refusal.py::test_a_save_caught_half_written_is_read_again": 22,
+    "tests/test_daemon_backoff.py::test_failing_sources_back_off_and_the_admin_hears_once": 17,
+    "tests/test_cluster_takeover.py::test_a_takeover_counts_the_dead_holders_unanswered": 14,
     "tests/test_daemon_reload.py::test_config_edits_apply_live_and_broken_ones_are_rej": 14,
-    "tests/test_e2e_telegram.py::test_run_once_routes_each_story_once_per_chat": 10,
-    "tests/test_cluster_poll.py::test_a_feed_whose_poller_was_killed": 9,
+    "tests/test_store_lock.py::test_healthz_and_reads_answer_while_another_process": 14,
+    "tests/test_multiprocess_delivery.py::test_two_daemon_loops_pass_chats_between": 12,
+    "tests/test_crash_delivery.py::test_sigkill_mid_batch_then_restart_delivers_all": 11,
+    "tests/test_daemon_reload_refusal.py::test_a_removed_file_is_reported_once": 11,
+    "tests/test_multiprocess_delivery.py::test_a_killed_holder_elsewhere_is_taken_over": 11,
+    "tests/test_daemon_stop.py::test_sigterm_during_a_busy_cycle_loses_nothing": 11,
+    "tests/test_demo.py::test_demo_serves_feeds_and_prints_messages[SIGINT]": 10,
+    "tests/test_daemon.py::test_new_items_reach_feeds_and_telegram_after_the_next_poll": 10,
+    "tests/test_multiprocess_delivery.py::test_a_killed_holder_on_this_machine_is_taken": 9,
+    "tests/test_cluster_poll.py::test_a_feed_whose_poller_was_killed": 8,
+    "tests/test_daemon_reload_refusal.py::test_an_empty_file_saved_while_running": 8,
+    "tests/test_daemon_reload_refusal.py::test_a_deeply_nested_file_is_rejected": 8,
 }
 
 
