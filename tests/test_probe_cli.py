@@ -1,5 +1,5 @@
-"""`syndication probe URL` as a subprocess against the fixture portal: its `[[sources]]` block,
-pasted into a config, makes `run --once` store the portal's articles."""
+"""`syndication probe URL` (the CLI's main, in-process) against the fixture portal: its
+`[[sources]]` block, pasted into a config, makes `run --once` store the portal's articles."""
 
 from __future__ import annotations
 
