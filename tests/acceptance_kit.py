@@ -1,5 +1,7 @@
-"""Black-box acceptance helpers: hand-written configs, the CLI as a subprocess, and strict
-readers of the published files. Only the outside contract (CONTRACT.md) is used here."""
+"""Black-box acceptance helpers: hand-written configs, the CLI (commands that end on their own
+run in-process through `syndication.cli.main`, see tests/inprocess.py; the daemon and the server
+as subprocesses), and strict readers of the published files. Only the outside contract
+(CONTRACT.md) is used here."""
 
 from __future__ import annotations
 
@@ -17,9 +19,12 @@ from typing import Any
 import feedparser
 from lxml import etree
 
+from tests import inprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN_ENV = "ACCEPT_BOT_TOKEN"
 ATOM = "{http://www.w3.org/2005/Atom}"
+COMMANDS = ("check", "run", "serve", "status", "explain", "probe", "send-test")
 
 CATEGORIES = """
 [[categories]]
@@ -120,10 +125,18 @@ def cli(
         env[TOKEN_ENV] = token
     env.update(env_extra or {})
     head = ["--config", str(config)] if config is not None else []
+    if finishes(args):
+        return inprocess.run([*head, *args], env=env, cwd=cwd, timeout=timeout)
     return subprocess.run(
         [sys.executable, "-m", "syndication", *head, *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
+
+
+def finishes(args: tuple[str, ...] | list[str]) -> bool:
+    """A command that ends on its own (not the daemon, not the server): run in-process."""
+    command = next((a for a in args if a in COMMANDS), None)
+    return command not in ("run", "serve") or "--once" in args
 
 
 def once(config: Path, token: str | None = None) -> subprocess.CompletedProcess[str]:

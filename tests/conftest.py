@@ -237,3 +237,69 @@ def write_config(
     )
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- the long tests start first --------------------------------------------------------------
+
+# Tests that take 8 s or more on the quiet 2-core machine (`make test
+# PYTEST_ARGS=--durations=30`), with about how long. Under `--dist worksteal` each worker starts
+# on a contiguous block of the collection and idle workers steal from the ends of the others'
+# queues, so a long test collected late would start late and hold the suite's end: each of
+# these goes to the head of a block instead, the longest first and each to the block with the
+# least long work so far. A name that matches no test costs nothing; a test missing here only
+# runs where it was collected.
+LONG_TESTS: dict[str, float] = {
+    "tests/test_multiprocess_delivery.py::test_two_run_once_processes_send_each": 29,
+    "tests/test_cluster.py::test_three_daemons_one_killed_keep_every_promise": 28,
+    "tests/test_daemon_reload_refusal.py::test_a_save_caught_half_written_is_read_again": 22,
+    "tests/test_daemon_backoff.py::test_failing_sources_back_off_and_the_admin_hears_once": 17,
+    "tests/test_cluster_takeover.py::test_a_takeover_counts_the_dead_holders_unanswered": 14,
+    "tests/test_daemon_reload.py::test_config_edits_apply_live_and_broken_ones_are_rej": 14,
+    "tests/test_store_lock.py::test_healthz_and_reads_answer_while_another_process": 14,
+    "tests/test_multiprocess_delivery.py::test_two_daemon_loops_pass_chats_between": 12,
+    "tests/test_crash_delivery.py::test_sigkill_mid_batch_then_restart_delivers_all": 11,
+    "tests/test_daemon_reload_refusal.py::test_a_removed_file_is_reported_once": 11,
+    "tests/test_multiprocess_delivery.py::test_a_killed_holder_elsewhere_is_taken_over": 11,
+    "tests/test_daemon_stop.py::test_sigterm_during_a_busy_cycle_loses_nothing": 11,
+    "tests/test_demo.py::test_demo_serves_feeds_and_prints_messages[SIGINT]": 10,
+    "tests/test_daemon.py::test_new_items_reach_feeds_and_telegram_after_the_next_poll": 10,
+    "tests/test_multiprocess_delivery.py::test_a_killed_holder_on_this_machine_is_taken": 9,
+    "tests/test_cluster_poll.py::test_a_feed_whose_poller_was_killed": 8,
+    "tests/test_daemon_reload_refusal.py::test_an_empty_file_saved_while_running": 8,
+    "tests/test_daemon_reload_refusal.py::test_a_deeply_nested_file_is_rejected": 8,
+}
+
+
+def _expected_seconds(nodeid: str) -> float:
+    return max((s for prefix, s in LONG_TESTS.items() if nodeid.startswith(prefix)), default=0)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers < 2 or len(items) < 2 * workers:
+        return
+    long = sorted(
+        (i for i in items if _expected_seconds(i.nodeid) > 0),
+        key=lambda i: -_expected_seconds(i.nodeid),
+    )
+    if not long:
+        return
+    # the blocks worksteal hands out first: len // workers, then of the rest, and so on
+    sizes, left = [], len(items)
+    for n in range(workers, 0, -1):
+        sizes.append(left // n)
+        left -= sizes[-1]
+    heads: list[list[pytest.Item]] = [[] for _ in sizes]
+    load = [0.0] * workers
+    for item in long:
+        k = min(range(workers), key=lambda b: (load[b], b))
+        heads[k].append(item)
+        load[k] += _expected_seconds(item.nodeid)
+    chosen = {id(i) for i in long}
+    rest = iter([i for i in items if id(i) not in chosen])
+    ordered: list[pytest.Item] = []
+    for head, size in zip(heads, sizes, strict=True):
+        ordered += head
+        ordered += [next(rest) for _ in range(max(0, size - len(head)))]
+    ordered += list(rest)
+    items[:] = ordered

@@ -40,7 +40,9 @@ class Portal:
         self.pages: dict[str, Page] = {}
         self.hits: list[Hit] = []
         self.begun: list[str] = []  # paths of requests as they arrive (a hit is logged at the end)
+        self.arrivals: list[tuple[str, float]] = []  # (path, time.time()) as they arrive
         self._lock = threading.Lock()
+        self._hurry = threading.Event()
         handler = _handler(self)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
@@ -61,6 +63,15 @@ class Portal:
     def hits_for(self, path: str) -> list[Hit]:
         with self._lock:
             return [h for h in self.hits if h.path == path]
+
+    def arrived(self, path: str) -> list[float]:
+        """When each request for `path` arrived, answered or not yet."""
+        with self._lock:
+            return [at for p, at in self.arrivals if p == path]
+
+    def hurry(self) -> None:
+        """Answer the requests waiting out a page's delay now, and later ones without delay."""
+        self._hurry.set()
 
     def record(self, hit: Hit) -> None:
         with self._lock:
@@ -86,9 +97,10 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
+            start = time.time()
             with portal._lock:
                 portal.begun.append(self.path)
-            start = time.time()
+                portal.arrivals.append((self.path, start))
             page = portal.pages.get(self.path)
             conditional = bool(
                 self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
@@ -99,7 +111,7 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
                 return
             if page.delay:
-                time.sleep(page.delay)
+                portal._hurry.wait(page.delay)
             etag = '"' + hashlib.sha1(page.body).hexdigest()[:16] + '"'
             lastmod = "Mon, 18 Nov 2024 12:00:00 GMT"
             headers = {"Content-Type": page.content_type, **page.headers}

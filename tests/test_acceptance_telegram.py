@@ -1,4 +1,4 @@
-"""Acceptance, black-box: portals -> `run --once` (a process) -> the fake Bot API. Novelty by
+"""Acceptance, black-box: portals -> `run --once` (the CLI's main) -> the fake Bot API. Novelty by
 identity, max_age, one message per (item, chat), HTML with title and URL, photos, edits."""
 
 from __future__ import annotations

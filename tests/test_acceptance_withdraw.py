@@ -1,6 +1,6 @@
 """Acceptance, black-box: an article a portal takes down leaves every published file and its
 Telegram message is deleted (or edited where Telegram refuses); republished, it comes back in
-the feeds without a new message. Portals -> `run --once` (a process) -> the fake Bot API."""
+the feeds without a new message. Portals -> `run --once` (the CLI's main) -> the fake Bot API."""
 
 from __future__ import annotations
 

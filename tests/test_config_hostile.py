@@ -5,26 +5,20 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from syndication.config import ConfigError, excerpt, loads
+from tests import inprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = '[[sources]]\nid = "a"\nurl = "https://a.example/feed"\n'
 
 
 def _check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syndication", "--config", str(path), "check"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return inprocess.run(["--config", str(path), "check"], env=env, cwd=ROOT, timeout=120)
 
 
 def _bad(res: subprocess.CompletedProcess[str], *needles: str) -> str:

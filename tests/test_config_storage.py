@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from syndication.errors import StorageError
 from syndication.store import open_store
+from tests import inprocess
 from tests.conftest import write_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
@@ -32,11 +32,8 @@ SECRET = "s3cretPassw0rd"
 
 
 def _cli(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syndication", "--config", str(path), *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return inprocess.run(["--config", str(path), *args], env=env, cwd=ROOT, timeout=120)
 
 
 @pytest.mark.parametrize(

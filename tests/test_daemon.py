@@ -17,6 +17,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from tests import inprocess
 from tests.conftest import write_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.feedmaker import Post, rss
@@ -123,10 +124,7 @@ def cli(config: Path, *args: str, token: str | None = None) -> subprocess.Comple
     env = {**os.environ, "COLUMNS": "200"}
     if token:
         env["SYNDICATION_TEST_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "syndication", "--config", str(config), *args],
-        cwd=config.parent, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    return inprocess.run(["--config", str(config), *args], env=env, cwd=config.parent)
 
 
 def status_json(config: Path) -> dict[str, object]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests import inprocess
 from tests.conftest import write_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.feedmaker import Post, rss
@@ -27,14 +27,11 @@ CHATS = {"kukar": "@kabar_kukar", "kutim": "@kabar_kutim", "kaltim": "@kabar_kal
 def cli(
     config: Path, *args: str, token: str | None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    """Run `syndication --config X ...` as a separate process."""
+    """Run `syndication --config X ...` (in-process: tests/inprocess.py)."""
     env = {k: v for k, v in os.environ.items() if k != "SYNDICATION_TEST_TOKEN"}
     if token:
         env["SYNDICATION_TEST_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "syndication", "--config", str(config), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+    return inprocess.run(["--config", str(config), *args], env=env, cwd=ROOT, timeout=timeout)
 
 
 def secret_free(fake: FakeTelegram, *outputs: str) -> None:

@@ -1,11 +1,10 @@
-"""`syndication probe URL` as a subprocess against the fixture portal: its `[[sources]]` block,
-pasted into a config, makes `run --once` store the portal's articles."""
+"""`syndication probe URL` (the CLI's main, in-process) against the fixture portal: its
+`[[sources]]` block, pasted into a config, makes `run --once` store the portal's articles."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -13,24 +12,18 @@ import feedparser
 
 from syndication.config import load
 from syndication.store import open_store
+from tests import inprocess
 from tests.conftest import write_config
 from tests.portal import Portal
 from tests.test_e2e_html import HTML, SEED, THEMES, fixture, serve_theme
 
 
 def cli(*args: str, cwd: Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """python -m syndication ARGS in `cwd` (where a ./config.toml would be read)."""
+    """syndication ARGS in `cwd` (where a ./config.toml would be read), in-process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATION_")}
     if config is not None:
         env["SYNDICATION_CONFIG"] = str(config)
-    return subprocess.run(
-        [sys.executable, "-m", "syndication", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env=env,
-    )
+    return inprocess.run(args, env=env, cwd=cwd)
 
 
 def suggested_block(stdout: str) -> str:
