@@ -44,8 +44,9 @@ async def after_poll(
     """`listed`: every entry key the source lists now; `read`: entries whose article page was
     just read (html); `gone`: stored entry keys whose page answered 404/410 (html)."""
     store = rt.store
+    since = now - rt.config.telegram.max_age
     if read:
-        back = await asyncio.to_thread(store.restore, source.id, read, now)
+        back = await asyncio.to_thread(store.restore, source.id, read, now, since)
         if back:
             log.info("event=republished source=%s items=%d", source.id, back)
     if gone:
@@ -56,7 +57,6 @@ async def after_poll(
             )
         if count:
             log.info("event=withdrawn_pages source=%s items=%d", source.id, count)
-    since = now - rt.config.telegram.max_age
     todo = await asyncio.to_thread(store.unlisted, source.id, listed, since, MAX_CHECKS)
     answered = set(gone or ()) | set(read)  # pages read this poll: no second look
     relisted = [key for key in listed if key not in answered]
@@ -90,5 +90,7 @@ async def _recheck(rt: Runtime, source: SourceConfig, entry: Unlisted, now: date
     verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
     if not verdict.there:
         return
-    if await asyncio.to_thread(rt.store.restore, source.id, [entry.entry_key], now) > 0:
+    since = now - rt.config.telegram.max_age
+    back = await asyncio.to_thread(rt.store.restore, source.id, [entry.entry_key], now, since)
+    if back > 0:
         log.info("event=republished source=%s item=%s url=%s", source.id, entry.item_id, entry.url)

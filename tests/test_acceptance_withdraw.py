@@ -65,12 +65,14 @@ def test_a_410_from_a_feed_source_takes_the_article_down_everywhere(
     assert why.returncode == 0, why.stderr[-2000:]
     assert "WITHDRAWN" in why.stdout and "410 Gone" in why.stdout
     assert "withdrawn, deleted" in why.stdout  # its channel line
-    # the portal publishes it again: back in the feeds, announced no second time
+    # the portal publishes it again: back in the feeds, and announced again (its message
+    # was deleted): "never announced again unless the portal publishes it again"
     portal.set("/berita/salah/", "<html><body><h1>x</h1></body></html>", content_type="text/html")
     portal.set("/feed/", rss2(b, [gone, kept, old]))
     once(config, fake.token)
     assert published_with(out, gone.title) != []
-    assert len(fake.messages) == 2 and len(fake.deleted) == 1 and fake.edits == []
+    assert len(fake.messages) == 3 and len(fake.deleted) == 1 and fake.edits == []
+    assert gone.title in fake.messages[-1].text
 
 
 def test_a_404_from_an_html_source_takes_the_article_down_and_only_its_message(

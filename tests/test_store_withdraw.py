@@ -162,3 +162,40 @@ def test_no_announcement_of_a_withdrawn_item_is_queued_or_claimed(db_url: str) -
         conn.execute(t.deliveries.update().where(d.item_id == gone).values(state="pending"))
     assert store.claim_deliveries("p1", NOW, LEASE, 10) == []
     assert store.due_chats(NOW) == [] and store.next_delivery_due() is None
+
+
+def test_an_item_the_portal_publishes_again_is_announced_again(db_url: str) -> None:
+    """The contract: a withdrawn item is never announced again unless the portal publishes it
+    again. Republished (its page answers again) within max_age: each chat has it back."""
+    store = fresh_store(db_url)
+    gone, waiting = two_sent_one_pending(store)
+    later = NOW + timedelta(minutes=3)
+    store.withdraw(gone, "410 Gone", later)
+    store.withdraw(waiting, "410 Gone", later)
+    deleted, edited = store.claim_deliveries("p1", later, LEASE, 10)[:2]
+    store.mark_withdrawn(deleted.id, "deleted", later)
+    store.mark_withdrawn(edited.id, "edited: too old to delete", later)
+    since = later - timedelta(hours=24)
+    assert store.restore("a", [item(1).entry_key, item(2).entry_key], later, since) == 2
+    assert states(store) == {
+        (gone, deleted.chat): "pending",  # its message was deleted: a new one
+        (gone, edited.chat): "edit",  # edited to say "withdrawn": edited back
+        (waiting, "@chat_kukar"): "pending",  # never sent: back in the queue
+    }
+    rows = {r.chat: r for r in store.claim_deliveries("p2", later, LEASE, 10) if r.item.id == gone}
+    assert rows[deleted.chat].message_id is None and rows[edited.chat].message_id is not None
+
+
+def test_a_republished_item_older_than_max_age_comes_back_silently(db_url: str) -> None:
+    store = fresh_store(db_url)
+    gone, _ = two_sent_one_pending(store)
+    later = NOW + timedelta(minutes=3)
+    store.withdraw(gone, "410 Gone", later)
+    # not deleted yet when it answers again: the message stays as it is
+    assert store.restore("a", [item(1).entry_key], later, later - timedelta(hours=24)) == 1
+    assert {s for (i, _), s in states(store).items() if i == gone} == {"sent"}
+    store.withdraw(gone, "410 Gone", later)
+    for row in store.claim_deliveries("p1", later, LEASE, 10):
+        store.mark_withdrawn(row.id, "deleted", later)
+    assert store.restore("a", [item(1).entry_key], later, later) == 1  # published before `since`
+    assert {s for (i, _), s in states(store).items() if i == gone} == {"withdrawn"}

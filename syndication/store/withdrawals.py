@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, literal, select, update
 
 from . import schema as t
 from .base import Queries, _chunks
@@ -67,10 +67,14 @@ class WithdrawQueries(Queries):
         self._dirty(conn, scopes, now)
         # a message not yet sent is never sent: a held one (filtered, capped) no refilter or
         # burst may release either
+        # (the state it left is kept in the note: the portal publishing it again restores it)
         conn.execute(
             update(t.deliveries)
             .where(d.item_id == item_id, d.state.in_(UNSENT))
-            .values(state="cancelled", last_error=f"withdrawn: {reason}"[:2000])
+            .values(
+                state="cancelled",
+                last_error=literal("withdrawn (") + d.state + literal(f"): {reason}"[:1900]),
+            )
         )
         # an "edit" row's message is out there too (its title awaits a correction): deleted
         conn.execute(
@@ -80,11 +84,21 @@ class WithdrawQueries(Queries):
         )
         return True
 
-    def restore(self, source_id: str, keys: Iterable[str], now: datetime) -> int:
+    def restore(
+        self,
+        source_id: str,
+        keys: Iterable[str],
+        now: datetime,
+        announce_since: datetime | None = None,
+    ) -> int:
         """Bring back the withdrawn items of a source's entries `keys`: their article page just
         answered again. Being listed brings nothing back (a listing, or a second source, may
-        lag behind the portal): see `relisted`. Cancelled messages stay cancelled and no new
-        one is queued: an update, not an announcement."""
+        lag behind the portal): see `relisted`.
+
+        The portal publishing it again announces it again (the contract): a message deleted
+        is sent anew, one edited to say "withdrawn" is edited back, one not deleted yet stays,
+        one never sent goes back to the state it left. Not for an item published before
+        `announce_since` (older than max_age): that one comes back to the feeds only."""
         e, i = t.entries.c, t.items.c
         wanted = sorted(set(keys))
         back = 0
@@ -100,7 +114,7 @@ class WithdrawQueries(Queries):
                     )
                 )
                 for item_id in sorted({r.id for r in conn.execute(query)}):
-                    back += self._restore(conn, item_id, now)
+                    back += self._restore(conn, item_id, now, announce_since)
         return back
 
     def relisted(self, source_id: str, listed: Iterable[str], limit: int) -> list[Unlisted]:
@@ -126,7 +140,9 @@ class WithdrawQueries(Queries):
                         break
         return out
 
-    def _restore(self, conn: Connection, item_id: int, now: datetime) -> bool:
+    def _restore(
+        self, conn: Connection, item_id: int, now: datetime, announce_since: datetime | None
+    ) -> bool:
         i = t.items.c
         row = conn.execute(
             select(i.categories, i.regencies, i.published).where(
@@ -147,7 +163,33 @@ class WithdrawQueries(Queries):
             [{"scope": s, "item_id": item_id, "published": row.published} for s in scopes],
         )
         self._dirty(conn, scopes, now)
+        if announce_since is not None and row.published >= announce_since:
+            self._announce_again(conn, item_id, now)
         return True
+
+    def _announce_again(self, conn: Connection, item_id: int, now: datetime) -> None:
+        d = t.deliveries.c
+        mine = d.item_id == item_id
+        again = {"next_attempt": now, "attempts": 0, "last_error": None}
+        # not deleted yet: the message is still there
+        conn.execute(update(t.deliveries).where(mine, d.state == "withdraw").values(state="sent"))
+        # deleted: a new message; edited to say withdrawn: edited back to the story
+        conn.execute(
+            update(t.deliveries)
+            .where(mine, d.state == "withdrawn", d.last_error.like("edited%"))
+            .values(state="edit", **again)
+        )
+        conn.execute(
+            update(t.deliveries)
+            .where(mine, d.state == "withdrawn")
+            .values(state="pending", message_id=None, message_kind=None, sent_title=None, **again)
+        )
+        for held in UNSENT:  # never sent: back where it was (held ones stay held)
+            conn.execute(
+                update(t.deliveries)
+                .where(mine, d.state == "cancelled", d.last_error.like(f"withdrawn ({held}):%"))
+                .values(state=held, **again)
+            )
 
     def _dirty(self, conn: Connection, scopes: Iterable[str], now: datetime) -> None:
         mark = getattr(self, "_mark_dirty")  # noqa: B009 (ItemQueries': one upsert, versions bumped)
