@@ -172,7 +172,7 @@ def main() -> int:
     print(f"  best CPU {best:.3f} s = {best / args.articles * 1000:.0f} ms per article")
     print(f"  median CPU {median:.3f} s of {len(cpus)} rounds")
     if profile is not None:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
     return 0
 
 
