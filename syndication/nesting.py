@@ -68,11 +68,25 @@ _CLOSES_TOP = {
 _LOOK_DOWN = 8  # open elements searched below the top for the one a start tag closes
 _NOAHS_ARK = 3  # the parser keeps at most three equal formatting elements to reopen
 
-_MARKUP = re.compile(r"<(?:(!--)|(!\[CDATA\[)|([!?]|/(?![A-Za-z>]))|(/?)([A-Za-z][^\t\n\f\r />]*))")
-# possessive: a tag with no ">" after it fails at once instead of trying every way of reading
-# its quoted values (exponential in their number); a quoted value holds any ">", as in HTML
-_TAG_REST = re.compile(r"""(?:[^>=]|=[\t\n\f\r ]*"[^"]*"|=[\t\n\f\r ]*'[^']*'|=)*+>""")
+# One token per search: a comment, a CDATA section, a declaration or bogus tag, or a tag (its
+# name read possessively, then the rest of the tag up to its ">", group 6; None when the rest
+# has no ">": the parser reads to the end inside this tag).
+# The rest is possessive: a tag never closed fails at once instead of trying every way of
+# reading its quoted values (exponential in their number); a quoted value holds any ">".
+_TOKEN = re.compile(
+    r"""<(?:(!--)|(!\[CDATA\[)|([!?]|/(?![A-Za-z>]))|(/?)([A-Za-z][^\t\n\f\r />]*+)"""
+    r"""(?:(?:[^>=]++|=[\t\n\f\r ]*"[^"]*"|=[\t\n\f\r ]*'[^']*'|=)*+(>))?)"""
+)
 _COMMENT_END = re.compile(r"--!?>")
+# the _BOUNDS kinds each element counts in (most count in none)
+_KINDS = {
+    name: tuple(kind for kind, members in _BOUNDS.items() if name in members)
+    for name in frozenset().union(*_BOUNDS.values())
+}
+# start tags that may close open elements first (_implied_ends); the others go straight on
+_IMPLYING = _CLOSES_P | _CLOSES_SAME.keys() | _CLOSES_TOP.keys()
+# start tags the fast path leaves to _start_tag: no level, raw text, or the end of markup
+_SPECIAL_START = _VOID | _RAW | {"plaintext"}
 
 
 def bound_depth(html: str, limit: int = MAX_DEPTH) -> tuple[str, int]:
@@ -88,10 +102,11 @@ class _Scan:
 
     def __init__(self, html: str, limit: int) -> None:
         self.html = html
-        self.lower = html.lower()
         self.limit = limit
         self.stack: list[str] = []
-        self.where: dict[str, list[int]] = {}  # tag -> its positions in the stack
+        # tag -> its positions in the stack (svg, math, noscript and p there from the start:
+        # the scan's loop holds their lists)
+        self.where: dict[str, list[int]] = {"svg": [], "math": [], "noscript": [], "p": []}
         self.bounds: dict[str, list[int]] = {kind: [] for kind in _BOUNDS}  # their positions
         self.dropped: dict[str, int] = {}  # tag -> its dropped start tags not yet closed
         self.keys: list[str] = []  # beside `stack`: a formatting element's start tag, else ""
@@ -105,11 +120,53 @@ class _Scan:
         self.count = 0
 
     def run(self) -> tuple[str, int]:
-        pos = 0
-        while (match := _MARKUP.search(self.html, pos)) is not None:
-            pos = self._token(match)
-            if pos < 0:  # the rest of the document is one comment, tag or raw text
-                break
+        """The tags read in one loop: the usual ones (an element opened outside svg/math, the
+        open element on top closed) inline, every other case by the methods below."""
+        html, stack, keys, where, bounds = self.html, self.stack, self.keys, self.where, self.bounds
+        svg, math, noscript, paragraph = where["svg"], where["math"], where["noscript"], where["p"]
+        dropped, limit, search, pos = self.dropped, self.limit, _TOKEN.search, 0
+        while (match := search(html, pos)) is not None:
+            if match.lastindex != 6:
+                pos = self._token(match)  # comment, CDATA, declaration, or no ">": not inline
+                if pos < 0:  # the rest of the document is one comment, tag or raw text
+                    break
+                continue
+            slash, name = match.group(4, 5)
+            name, pos = name.lower(), match.end()
+            if slash:  # an end tag
+                if stack and stack[-1] == name and not dropped.get(name):
+                    if name not in ("body", "html", "br") and (name == "noscript" or not noscript):
+                        stack.pop()  # the open element on top: closed, nothing to park
+                        keys.pop()
+                        where[name].pop()
+                        for kind in _KINDS.get(name, ()):
+                            bounds[kind].pop()
+                    continue
+                self._end_tag(name, match.start(), pos)
+                continue
+            if name in _VOID:
+                continue  # no level, in any content
+            if name in _SPECIAL_START or svg or math or html[pos - 2] == "/":
+                pos = self._start_tag(name, match.start(), pos, html[pos - 2] == "/")
+                if pos < 0:
+                    break
+                continue
+            if name in _IMPLYING and (paragraph or name not in _CLOSES_P):
+                self._implied_ends(name)  # (a block start with no <p> open closes nothing)
+            if len(stack) + self.parked_total >= limit:
+                self._drop(match.start(), pos)
+                dropped[name] = dropped.get(name, 0) + 1
+                continue
+            depth = len(stack)
+            found = where.get(name)
+            if found is None:
+                where[name] = [depth]
+            else:
+                found.append(depth)
+            for kind in _KINDS.get(name, ()):
+                bounds[kind].append(depth)
+            stack.append(name)
+            keys.append(html[match.start() : pos].lower() if name in _FORMATTING else "")
         if not self.count:
             return self.html, 0
         self.kept.append(self.html[self.done :])
@@ -126,10 +183,9 @@ class _Scan:
         if match.group(2) or match.group(3):  # <!DOCTYPE>, <?xml?>, </ x>: up to the next >
             end = self.html.find(">", match.end())
             return end + 1 if end >= 0 else -1
-        rest = _TAG_REST.match(self.html, match.end())
-        if rest is None:  # no > anywhere after: the parser reads to the end inside this tag
+        if match.group(6) is None:  # no > anywhere after: the parser reads to the end inside
             return -1
-        name, end = match.group(5).lower(), rest.end()
+        name, end = match.group(5).lower(), match.end()
         if match.group(4):
             self._end_tag(name, start, end)
             return end
@@ -142,8 +198,7 @@ class _Scan:
         if name in _VOID or (self_closing and foreign):
             return end
         if not foreign and name in _RAW:  # text up to its end tag: no levels inside
-            close = self.lower.find("</" + name, end)
-            return close if close >= 0 else -1
+            return self._raw_end(name, end)
         if name == "plaintext" and not foreign:
             return -1
         self._implied_ends(name)
@@ -151,8 +206,17 @@ class _Scan:
             self._drop(start, end)
             self.dropped[name] = self.dropped.get(name, 0) + 1
             return end
-        self._push(name, self.lower[start:end] if name in _FORMATTING else "")
+        self._push(name, self.html[start:end].lower() if name in _FORMATTING else "")
         return end
+
+    def _raw_end(self, name: str, pos: int) -> int:
+        """Where the end tag of raw text element `name` starts (any case), else -1."""
+        html, size = self.html, len(name)
+        while (pos := html.find("</", pos)) >= 0:
+            if html[pos + 2 : pos + 2 + size].lower() == name:
+                return pos
+            pos += 2
+        return -1
 
     def _implied_ends(self, name: str) -> None:
         """A start tag that closes an open element: <div> an open <p>, <li> the open <li>."""
@@ -204,9 +268,8 @@ class _Scan:
 
     def _push(self, name: str, key: str) -> None:
         self.where.setdefault(name, []).append(len(self.stack))
-        for kind, members in _BOUNDS.items():
-            if name in members:
-                self.bounds[kind].append(len(self.stack))
+        for kind in _KINDS.get(name, ()):
+            self.bounds[kind].append(len(self.stack))
         self.stack.append(name)
         self.keys.append(key)
 
@@ -215,9 +278,8 @@ class _Scan:
         while len(self.stack) > index:
             tag, key = self.stack.pop(), self.keys.pop()
             self.where[tag].pop()
-            for kind, members in _BOUNDS.items():
-                if tag in members:
-                    self.bounds[kind].pop()
+            for kind in _KINDS.get(tag, ()):
+                self.bounds[kind].pop()
             if key and len(self.stack) > index:
                 self._park(tag, key)  # closed by another's end tag
 

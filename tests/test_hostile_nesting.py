@@ -73,6 +73,8 @@ HOSTILE = {
     "end tags in svg CDATA": "<div><svg><![CDATA[x>x</div>]]>" * 2000 + "mark",
     "an empty comment": "<!-->" + "<div>" * 3000 + "mark",
     "nested tables": "<table><tr><td>" * 1000 + "mark",
+    # "İ".lower() is two characters: positions in a lowered copy of the page run ahead
+    "dotted capital I before raw text": "İ" * 20000 + "<script></script>" + "<div>" * 4000 + "mark",
 }
 
 

@@ -217,7 +217,9 @@ def read_article(
     if reason is not None and (admin_body is None or reason == "404 page"):
         # a body selector the admin gave outweighs listing signals
         return _not_article(reason, flattened)
-    found_title = fld.headline(doc, sel.title, page_url, source_id)
+    # the elements inside page chrome, looked up once (the tree only loses elements below)
+    chrome = chrome_ids(doc, "*")
+    found_title = fld.headline(doc, sel.title, page_url, source_id, chrome)
     if found_title is None:
         return _not_article("no headline", flattened)
     title, title_by = found_title
@@ -230,7 +232,7 @@ def read_article(
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
-    entry, date_by = _entry(doc, page_url, sel, source_id, title, body, objects, ld)
+    entry, date_by = _entry(doc, page_url, sel, source_id, title, body, (objects, ld), chrome)
     return Article(entry, layer, body_by, title_by, date_by)
 
 
@@ -271,11 +273,12 @@ def _entry(
     source_id: str,
     title: str,
     body: LexborNode,
-    objects: list[dict[str, object]],
-    ld: dict[str, object] | None,
+    found: tuple[list[dict[str, object]], dict[str, object] | None],
+    skip: set[int],
 ) -> tuple[RawEntry, str]:
-    """The entry, and where its date was read."""
-    skip = chrome_ids(doc, "*")
+    """The entry, and where its date was read (`found`: the page's JSON-LD objects and its
+    article object; `skip`: the ids of the elements inside page chrome)."""
+    objects, ld = found
     published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, title)
     image = fld.image(doc, sel.image, (objects, ld), body, page_url)
     labels = fld.labels(doc, sel.categories, title, skip)

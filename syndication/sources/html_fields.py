@@ -77,7 +77,11 @@ _PHOTO_CREDIT = re.compile(r"\s*[(（]\s*(?:foto|photo|写真|ilustrasi)\b[^)）
 
 
 def headline(
-    doc: LexborHTMLParser, override: str | None, page_url: str = "", source_id: str = ""
+    doc: LexborHTMLParser,
+    override: str | None,
+    page_url: str = "",
+    source_id: str = "",
+    chrome: set[int] | None = None,
 ) -> tuple[str, str] | None:
     """The displayed headline, with where it was read (`admin selector title = ...`, `theme
     rule 'h1.entry-title'`, `the page's h1`, `og:title`).
@@ -85,7 +89,8 @@ def headline(
     Without an override: the headline element (a theme rule's, else an h1 outside the page's
     chrome) that agrees with og:title or <title>; else og:title (or <title>) without the
     site's affix; with neither, the theme's headline or the first h1. An h1 that agrees with
-    nothing is a logo, a section name or a teaser, never the headline."""
+    nothing is a logo, a section name or a teaser, never the headline. `chrome`: the page's
+    `chrome_ids(doc, "*")` when the caller has them."""
     if override:
         node = doc.css_first(override)
         line = clean_line(node) if node is not None else ""
@@ -95,7 +100,7 @@ def headline(
     og = first_meta(doc, "og:title")
     page_title = clean_line(node) if node is not None else ""
     titles = [t for t in (og, page_title) if t]
-    candidates = list(_headline_elements(doc))
+    candidates = list(_headline_elements(doc, chrome))
     if not titles:
         return candidates[0] if candidates else None
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
@@ -124,14 +129,14 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
-def _headline_elements(doc: LexborHTMLParser) -> Iterator[tuple[str, str]]:
+def _headline_elements(doc: LexborHTMLParser, chrome: set[int] | None) -> Iterator[tuple[str, str]]:
     """Headline candidates in order: the theme rules' elements, then the page's h1s that sit
     outside its chrome and outside links."""
     for sel in HEADLINE_SELECTORS:
         node = doc.css_first(sel)
         if node is not None and clean_line(node):
             yield clean_line(node), f"theme rule {sel!r}"
-    chrome = chrome_ids(doc, "h1")
+    chrome = chrome_ids(doc, "h1") if chrome is None else chrome
     for node in doc.css("h1"):
         if node.mem_id not in chrome and not _in_link(node) and clean_line(node):
             yield clean_line(node), "the page's h1"

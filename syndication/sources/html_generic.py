@@ -9,14 +9,19 @@ headline and the date line it keeps at the top are cut here, as they are fields,
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.sources.html_meta import clean_line, looks_like_date
 
+if TYPE_CHECKING:
+    from trafilatura.deduplication import LRUCache
+
 # A theme body shorter than this (plain text) is taken as a wrong match: a teaser, a caption.
 POOR_BODY_CHARS = 300
 _MIN_GENERIC_CHARS = 200
+_DEDUP_SIZE = 4096  # text segments remembered within one page (trafilatura's own size)
 
 # trafilatura logs every page it finds too short at WARNING: that is our decision to report
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -28,10 +33,16 @@ def generic_body(html: str, page_url: str, title: str | None) -> LexborNode | No
     trafilatura's own pass first; only when it finds no story is it run again with its second
     opinion (its readability port and jusText), which costs half as much again on every page.
     """
-    return _story(html, page_url, title, fast=True) or _story(html, page_url, title, fast=False)
+    from trafilatura.deduplication import LRUCache
+
+    # repeated text is dropped within this page only: trafilatura's default cache is the
+    # process's, so a page read for the third time (or a paragraph every page of a site
+    # repeats) would lose its story
+    seen = LRUCache(maxsize=_DEDUP_SIZE)
+    return _story(html, title, seen, fast=True) or _story(html, title, seen, fast=False)
 
 
-def _story(html: str, page_url: str, title: str | None, *, fast: bool) -> LexborNode | None:
+def _story(html: str, title: str | None, seen: LRUCache, *, fast: bool) -> LexborNode | None:
     import trafilatura  # here: a second of start-up that only HTML sources need
 
     found = trafilatura.extract(
@@ -43,7 +54,7 @@ def _story(html: str, page_url: str, title: str | None, *, fast: bool) -> Lexbor
         include_links=True,  # kept so that lists of links (related stories) can be cut
         include_tables=True,
         favor_precision=True,
-        deduplicate=True,
+        deduplicate=seen,
         fast=fast,
     )
     if not found:
