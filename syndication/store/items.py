@@ -107,11 +107,11 @@ class ItemQueries(SourceQueries):
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
             taken: list[Item] = []
             dirty: set[str] = set()
-            moved = _Migrations(conn)
+            poll = _Poll(
+                route, announce, gate, _Migrations(conn), _Present.read(conn, source_id, items_in)
+            )
             for item in items_in:
-                scopes = self._ingest_guarded(
-                    conn, source_id, item, now, _Poll(route, announce, gate, moved), result
-                )
+                scopes = self._ingest_guarded(conn, source_id, item, now, poll, result)
                 if scopes is not None:
                     taken.append(item)
                     dirty |= scopes
@@ -191,7 +191,10 @@ class ItemQueries(SourceQueries):
     ) -> set[str]:
         """Store one entry; returns the scopes it changed."""
         entry = {"sid": source_id, "key": item.entry_key}
-        known = conn.execute(_ENTRY_ITEM, entry).scalar_one_or_none()
+        present = poll.present
+        known = None
+        if item.entry_key in present.entry_keys:
+            known = conn.execute(_ENTRY_ITEM, entry).scalar_one_or_none()
         if known is not None:
             conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
             changed = self._update_item(conn, known, item, now)
@@ -199,13 +202,16 @@ class ItemQueries(SourceQueries):
                 result.updated += 1
             return changed or set()
         scopes: set[str] = set()
-        item_id = self._find_duplicate(conn, item)
+        item_id = self._find_duplicate(conn, item, present)
         if item_id is None:
             item_id = self._insert_item(conn, item, now)
-            scopes = self._set_scopes(conn, item_id, item, ())
+            present.url_keys.add(item.url_key)
+            present.title_keys.add(item.title_key)
+            scopes = self._set_scopes(conn, item_id, item, (), fresh=True)
             result.new += 1
         else:
             result.duplicates += 1
+        present.entry_keys.add(item.entry_key)
         conn.execute(
             _INSERT_ENTRY,
             {
@@ -221,9 +227,15 @@ class ItemQueries(SourceQueries):
             self._add_deliveries(conn, item_id, poll, now, item, result)
         return scopes
 
-    def _find_duplicate(self, conn: Connection, item: Item) -> int | None:
-        found = conn.execute(_BY_URL_KEY, {"url_key": item.url_key}).scalar_one_or_none()
-        if found is not None or len(item.title_key) < 12:
+    def _find_duplicate(self, conn: Connection, item: Item, present: _Present) -> int | None:
+        found = None
+        if item.url_key in present.url_keys:
+            found = conn.execute(_BY_URL_KEY, {"url_key": item.url_key}).scalar_one_or_none()
+        if (
+            found is not None
+            or len(item.title_key) < 12
+            or item.title_key not in present.title_keys
+        ):
             return found
         low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
         window = {
@@ -265,11 +277,14 @@ class ItemQueries(SourceQueries):
         return scopes
 
     def _set_scopes(
-        self, conn: Connection, item_id: int, item: Item, old: Sequence[str]
+        self, conn: Connection, item_id: int, item: Item, old: Sequence[str], *, fresh: bool = False
     ) -> set[str]:
-        """Put the item in its scopes; returns those and the ones it left (to mark dirty)."""
+        """Put the item in its scopes; returns those and the ones it left (to mark dirty).
+        `fresh`: the item was inserted just now, so no scope holds it yet (prune deletes an
+        item's scope rows with it, so a reused SQLite rowid finds none either)."""
         new = scopes_of(item.categories, item.regencies)
-        conn.execute(_DELETE_SCOPES, {"id": item_id})
+        if not fresh:
+            conn.execute(_DELETE_SCOPES, {"id": item_id})
         conn.execute(
             _INSERT_SCOPE,
             [{"scope": s, "item_id": item_id, "published": item.published} for s in new],
@@ -443,14 +458,50 @@ class _Migrations:
         return self.found
 
 
+@dataclasses.dataclass
+class _Present:
+    """Which of a poll's entry keys (of its source), url keys and title keys the database may
+    hold: read with one query each for the whole poll (in chunks), and grown with what the
+    poll itself inserts. A key outside these sets is certainly absent, so its per-item lookup
+    is skipped (a cold poll then runs none); a key inside still gets its exact lookup, so a
+    key left here by an entry rolled back to its savepoint costs one query, never a wrong
+    answer. The ingest lock (BEGIN IMMEDIATE, the advisory lock) keeps other writers out
+    between the read and the lookups."""
+
+    entry_keys: set[str]
+    url_keys: set[str]
+    title_keys: set[str]
+
+    @classmethod
+    def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
+        e, i = t.entries.c, t.items.c
+        entry_keys, url_keys, title_keys = set(), set(), set()
+        for chunk in _chunks(sorted({item.entry_key for item in items}), _PRESENT_CHUNK):
+            query = select(e.entry_key).where(e.source_id == source_id, e.entry_key.in_(chunk))
+            entry_keys.update(conn.execute(query).scalars())
+        for chunk in _chunks(sorted({item.url_key for item in items}), _PRESENT_CHUNK):
+            query = select(i.url_key).where(i.url_key.in_(chunk)).distinct()
+            url_keys.update(conn.execute(query).scalars())
+        titles = sorted({item.title_key for item in items if len(item.title_key) >= 12})
+        for chunk in _chunks(titles, _PRESENT_CHUNK):
+            query = select(i.title_key).where(i.title_key.in_(chunk)).distinct()
+            title_keys.update(conn.execute(query).scalars())
+        return cls(entry_keys, url_keys, title_keys)
+
+
+_PRESENT_CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit
+
+
 @dataclasses.dataclass(frozen=True)
 class _Poll:
-    """What one ingest hands each of its items: routing, novelty, the gate, migrated chats."""
+    """What one ingest hands each of its items: routing, novelty, the gate, migrated chats,
+    and the keys the database may already hold."""
 
     route: Route
     announce: Callable[[Item], bool]
     gate: Gate
     moved: _Migrations
+    present: _Present
 
 
 def _follow(moved: Mapping[str, str], chat: str) -> str:
