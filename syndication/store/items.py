@@ -115,6 +115,7 @@ class ItemQueries(SourceQueries):
                 if scopes is not None:
                     taken.append(item)
                     dirty |= scopes
+            poll.staged.flush(conn)
             self._mark_dirty(conn, dirty, now)  # once for the poll, not once per item
             c = t.sources.c
             conn.execute(
@@ -155,9 +156,16 @@ class ItemQueries(SourceQueries):
         ingest (StorageError): nothing is half stored, and the next poll tries again."""
         gate = poll.gate
         before, counted = dataclasses.replace(result), gate.snapshot()
+        staged = _Staged()
+        if item.entry_key in poll.present.entry_keys:
+            # before the savepoint, so that a rollback to it keeps the other entries' rows:
+            # the entry, and the scopes it may rewrite, in the tables for its lookup
+            poll.staged.flush(conn)
         try:
             with conn.begin_nested():
-                return self._ingest_one(conn, source_id, item, now, poll, result)
+                scopes = self._ingest_one(conn, source_id, item, now, poll, result, staged)
+            poll.staged.take(staged)  # kept only once the entry's savepoint is released
+            return scopes
         except (
             ArithmeticError,
             ValueError,
@@ -188,12 +196,16 @@ class ItemQueries(SourceQueries):
         now: datetime,
         poll: _Poll,
         result: IngestResult,
+        staged: _Staged,
     ) -> set[str]:
-        """Store one entry; returns the scopes it changed."""
+        """Store one entry; returns the scopes it changed. The rows of its entry and of a new
+        item's scopes are staged (inserted with the poll's others at the end, in one
+        executemany each) when nothing in them can be refused; they are written before any
+        query that could read them (_ingest_guarded)."""
         entry = {"sid": source_id, "key": item.entry_key}
         present = poll.present
         known = None
-        if item.entry_key in present.entry_keys:
+        if item.entry_key in present.entry_keys:  # flushed: see _ingest_guarded
             known = conn.execute(_ENTRY_ITEM, entry).scalar_one_or_none()
         if known is not None:
             conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
@@ -207,22 +219,29 @@ class ItemQueries(SourceQueries):
             item_id = self._insert_item(conn, item, now)
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
-            scopes = self._set_scopes(conn, item_id, item, (), fresh=True)
+            new = scopes_of(item.categories, item.regencies)
+            scopes = set(new)
+            rows = [{"scope": s, "item_id": item_id, "published": item.published} for s in new]
+            if all(len(s) <= _SCOPE_CHARS for s in new):
+                staged.scopes += rows
+            else:  # the database may refuse it: this entry's savepoint takes the blame
+                conn.execute(_INSERT_SCOPE, rows)
             result.new += 1
         else:
             result.duplicates += 1
         present.entry_keys.add(item.entry_key)
-        conn.execute(
-            _INSERT_ENTRY,
-            {
-                "source_id": source_id,
-                "entry_key": item.entry_key,
-                "item_id": item_id,
-                "first_seen": now,
-                "last_seen": now,
-                "raw_hash": item.raw_hash or None,
-            },
-        )
+        row = {
+            "source_id": source_id,
+            "entry_key": item.entry_key,
+            "item_id": item_id,
+            "first_seen": now,
+            "last_seen": now,
+            "raw_hash": item.raw_hash or None,
+        }
+        if _storable(item.entry_key) and len(item.raw_hash or "") <= _HASH_CHARS:
+            staged.entries.append(row)
+        else:
+            conn.execute(_INSERT_ENTRY, row)
         if poll.announce(item):
             self._add_deliveries(conn, item_id, poll, now, item, result)
         return scopes
@@ -277,14 +296,11 @@ class ItemQueries(SourceQueries):
         return scopes
 
     def _set_scopes(
-        self, conn: Connection, item_id: int, item: Item, old: Sequence[str], *, fresh: bool = False
+        self, conn: Connection, item_id: int, item: Item, old: Sequence[str]
     ) -> set[str]:
-        """Put the item in its scopes; returns those and the ones it left (to mark dirty).
-        `fresh`: the item was inserted just now, so no scope holds it yet (prune deletes an
-        item's scope rows with it, so a reused SQLite rowid finds none either)."""
+        """Put the item in its scopes; returns those and the ones it left (to mark dirty)."""
         new = scopes_of(item.categories, item.regencies)
-        if not fresh:
-            conn.execute(_DELETE_SCOPES, {"id": item_id})
+        conn.execute(_DELETE_SCOPES, {"id": item_id})
         conn.execute(
             _INSERT_SCOPE,
             [{"scope": s, "item_id": item_id, "published": item.published} for s in new],
@@ -490,6 +506,42 @@ class _Present:
 
 
 _PRESENT_CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit
+_SCOPE_CHARS = 200  # t.item_scopes.c.scope: String(200), which PostgreSQL enforces
+_HASH_CHARS = 64  # t.entries.c.raw_hash: String(64)
+
+
+def _storable(text: str) -> bool:
+    """Text every database takes: no NUL (PostgreSQL refuses it), no lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclasses.dataclass
+class _Staged:
+    """Rows of a poll's new entries and new items' scopes, inserted together: one
+    executemany each instead of a statement per entry. A new item's id is fresh, so no scope
+    row holds it yet (prune deletes an item's scope rows with it: a reused SQLite rowid finds
+    none either). Only rows nothing in can be refused are staged, so a flush fails only as
+    the whole ingest would (the connection, the database)."""
+
+    entries: list[dict[str, object]] = dataclasses.field(default_factory=list)
+    scopes: list[dict[str, object]] = dataclasses.field(default_factory=list)
+
+    def take(self, other: _Staged) -> None:
+        self.entries += other.entries
+        self.scopes += other.scopes
+
+    def flush(self, conn: Connection) -> None:
+        if self.entries:
+            conn.execute(_INSERT_ENTRY, self.entries)
+        if self.scopes:
+            conn.execute(_INSERT_SCOPE, self.scopes)
+        self.entries, self.scopes = [], []
 
 
 @dataclasses.dataclass(frozen=True)
@@ -502,6 +554,7 @@ class _Poll:
     gate: Gate
     moved: _Migrations
     present: _Present
+    staged: _Staged = dataclasses.field(default_factory=lambda: _Staged())
 
 
 def _follow(moved: Mapping[str, str], chat: str) -> str:
