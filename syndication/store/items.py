@@ -491,7 +491,9 @@ class _Present:
     @classmethod
     def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
         e, i = t.entries.c, t.items.c
-        entry_keys, url_keys, title_keys = set(), set(), set()
+        entry_keys: set[str] = set()
+        url_keys: set[str] = set()
+        title_keys: set[str] = set()
         for chunk in _chunks(sorted({item.entry_key for item in items}), _PRESENT_CHUNK):
             query = select(e.entry_key).where(e.source_id == source_id, e.entry_key.in_(chunk))
             entry_keys.update(conn.execute(query).scalars())
