@@ -157,9 +157,10 @@ class ItemQueries(SourceQueries):
         gate = poll.gate
         before, counted = dataclasses.replace(result), gate.snapshot()
         staged = _Staged()
-        if item.entry_key in poll.present.entry_keys:
+        if poll.present.looked_up(item):
             # before the savepoint, so that a rollback to it keeps the other entries' rows:
-            # the entry, and the scopes it may rewrite, in the tables for its lookup
+            # every staged row in the tables for this entry's lookups (the entry, the scopes
+            # an update rewrites, the entries a duplicate check may read)
             poll.staged.flush(conn)
         try:
             with conn.begin_nested():
@@ -487,6 +488,14 @@ class _Present:
     entry_keys: set[str]
     url_keys: set[str]
     title_keys: set[str]
+
+    def looked_up(self, item: Item) -> bool:
+        """Whether ingesting `item` runs any lookup (of its entry, url or title key)."""
+        return (
+            item.entry_key in self.entry_keys
+            or item.url_key in self.url_keys
+            or item.title_key in self.title_keys
+        )
 
     @classmethod
     def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
