@@ -1,10 +1,11 @@
 """CPU time of parsing and normalizing generated feeds in this process (no server, no store).
 
-    .venv/bin/python bench/bench_normalize.py [--feeds 20] [--items 50] [--rounds 3]
+    .venv/bin/python bench/bench_normalize.py [--feeds 20] [--items 50] [--rounds 3] [--peer]
 
 Prints, per stage, the CPU seconds (process time, which a loaded machine inflates far less
 than wall time) of the best round, and a digest of every normalized item: an optimisation
-that changes a result changes the digest.
+that changes a result changes the digest. The feeds are tests/pinned_feeds.py's, or with --peer
+bench_peer.py's (about 5 KB a body, as in the peer benchmark's cold run).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from peer_feeds import feed_bytes
 
 from syndication.normalize import clean_content, normalize_entry
 from syndication.normalize.classify import classify
@@ -43,8 +47,12 @@ def main() -> None:
     ap.add_argument("--feeds", type=int, default=20)
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--peer", action="store_true", help="bench_peer.py's feeds")
     args = ap.parse_args()
-    bodies = [feed(i, args.items, base=f"https://p{i}.test") for i in range(args.feeds)]
+    if args.peer:
+        bodies = [feed_bytes(i, args.items, f"https://p{i}.test") for i in range(args.feeds)]
+    else:
+        bodies = [feed(i, args.items, base=f"https://p{i}.test") for i in range(args.feeds)]
     ctx = context()
     assert isinstance(ctx.regencies[0], RegencyInfo) and isinstance(ctx.categories, tuple)
     assert all(isinstance(c, CategoryInfo) for c in ctx.categories)

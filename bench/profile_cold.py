@@ -1,7 +1,7 @@
 """Where a cold `run --once` spends its time: N generated WordPress-like feeds on 127.0.0.1.
 
     .venv/bin/python bench/profile_cold.py [--feeds 40] [--items 50] [--top 25] [--no-profile]
-                                           [--pinned]
+                                           [--pinned] [--dump FILE]
 
 The feeds are bench_peer.py's (well-formed WordPress RSS), or with --pinned those of
 tests/pinned_feeds.py (a blank line before `<?xml` and raw `&`: feedparser's loose parser).
@@ -81,6 +81,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--pinned", action="store_true", help="tests/pinned_feeds.py's feeds")
+    ap.add_argument("--dump", help="also write the raw cProfile stats to this file")
     args = ap.parse_args()
     logging.disable(logging.INFO)
     if not args.no_profile:
@@ -101,6 +102,8 @@ def main() -> None:
     )
     if profile is None:
         return
+    if args.dump:
+        profile.dump_stats(args.dump)
     for key in ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats(key).print_stats(args.top)

@@ -166,3 +166,30 @@ def test_prune_keeps_feed_windows_and_pending(db_url: str) -> None:
     # 6 old items; the 2 newest stay in every window; item 0 is newest anyway
     assert removed == 4
     assert store.counts()["items"] == 2
+
+
+def test_an_entry_repeated_in_one_poll_updates_the_item_the_poll_just_stored(db_url: str) -> None:
+    # a new entry's rows are staged and written together at the poll's end: the repeat must
+    # still find the entry (and rewrite the scopes) the first one stored
+    store = fresh_store(db_url)
+    moved = replace(item(1), regencies=("kutim",), content_hash="hash1b")
+    res = store.ingest("a", [item(1), item(2), moved], NOW, OK, route=route, announce=yes)
+    assert (res.new, res.updated, res.rejected) == (2, 1, 0)
+    assert [i.title for i in store.scope_items("regency/kutim", 10)] == [moved.title]
+    assert [i.title for i in store.scope_items("regency/kukar", 10)] == [item(2).title]
+    again = store.ingest("a", [item(2)], NOW, OK, route=route, announce=yes)
+    assert (again.new, again.duplicates, again.updated) == (0, 0, 0)
+
+
+def test_a_refused_repeat_keeps_the_rows_the_poll_staged_before_it(db_url: str) -> None:
+    store = fresh_store(db_url)
+    naive = replace(item(1), updated=datetime(2024, 11, 18, 11, 0), content_hash="other")
+    res = store.ingest("a", [item(1), item(2), naive], NOW, OK, route=route, announce=yes)
+    assert (res.new, res.rejected) == (2, 1)
+    assert {i.title for i in store.scope_items("regency/kukar", 10)} == {
+        item(1).title,
+        item(2).title,
+    }
+    # both entries are stored: polled again, neither is new nor a duplicate of itself
+    again = store.ingest("a", [item(1), item(2)], NOW, OK, route=route, announce=yes)
+    assert (again.new, again.duplicates, again.updated) == (0, 0, 0)

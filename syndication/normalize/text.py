@@ -250,7 +250,7 @@ def _strip_tags(text: str) -> str:
 
 def clean_content(html: str | None, base_url: str | None = None) -> CleanContent:
     """Sanitize a body (HTML or plain text) and split off dateline, credit and boilerplate."""
-    safe = _INLINE_INSERT.sub(_drop_line, _paragraphize(_sanitize(_as_html(html or ""), base_url)))
+    safe = _drop_inline_inserts(_paragraphize(_sanitize(_as_html(html or ""), base_url)))
     safe = _LEADING_BR.sub(r"\1", safe)
     tree = LexborHTMLParser(f"<body>{safe}</body>")
     root = tree.body
@@ -344,6 +344,32 @@ def _paragraphize(html: str) -> str:
 def _as_paragraphs(run: str) -> list[str]:
     parts = re.split(r"(?:\s*<br>\s*){2,}", run)
     return [f"<p>{p.strip()}</p>" for p in parts if p.strip()]
+
+
+# Where an _INLINE_INSERT match can start: at a <br>, or just after a block's opening tag.
+_INSERT_STARTS = re.compile(r"<br>|<p>|<div>|<li>", re.IGNORECASE)
+
+
+def _drop_inline_inserts(html: str) -> str:
+    """`_INLINE_INSERT.sub(_drop_line, html)`, tried only where a match can start: its first
+    branch is a <br>, the others look behind for <p>, <div>, <li>, so no other position can
+    open one. The regex itself tries every position, looking behind at each (a fifth of
+    clean_content's time on 5 KB bodies). Same leftmost, non-overlapping matches as sub."""
+    out: list[str] = []
+    done = 0
+    for tag in _INSERT_STARTS.finditer(html):
+        at = tag.start() if tag.group()[1] in "bB" else tag.end()
+        if at < done:
+            continue
+        match = _INLINE_INSERT.match(html, at)
+        if match is None:
+            continue
+        out += [html[done:at], _drop_line(match)]
+        done = match.end()
+    if not out:
+        return html
+    out.append(html[done:])
+    return "".join(out)
 
 
 def _drop_line(match: re.Match[str]) -> str:

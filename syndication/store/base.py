@@ -153,6 +153,11 @@ def _aware(value: Any) -> Any:  # datetime | None, from any driver
     return value
 
 
+# Evidence's fields hold str and int only: a dict of them is what dataclasses.asdict gives,
+# without its deep copy of each value (a fifth of a cold ingest's CPU).
+_EVIDENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Evidence))
+
+
 def _item_values(item: Item) -> dict[str, Any]:
     return {
         "source_id": item.source_id,
@@ -171,7 +176,7 @@ def _item_values(item: Item) -> dict[str, Any]:
         "categories": list(item.categories),
         "regencies": list(item.regencies),
         "advertorial": item.advertorial,
-        "evidence": [dataclasses.asdict(e) for e in item.evidence],
+        "evidence": [{f: getattr(e, f) for f in _EVIDENCE_FIELDS} for e in item.evidence],
         "content_hash": item.content_hash,
     }
 

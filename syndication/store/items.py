@@ -117,14 +117,15 @@ class ItemQueries(SourceQueries):
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
             taken: list[Item] = []
             dirty: set[str] = set()
-            moved = _Migrations(conn)
+            poll = _Poll(
+                route, announce, gate, _Migrations(conn), _Present.read(conn, source_id, items_in)
+            )
             for item in items_in:
-                scopes = self._ingest_guarded(
-                    conn, source_id, item, now, _Poll(route, announce, gate, moved), result
-                )
+                scopes = self._ingest_guarded(conn, source_id, item, now, poll, result)
                 if scopes is not None:
                     taken.append(item)
                     dirty |= scopes
+            poll.staged.flush(conn)
             self._mark_dirty(conn, dirty, now)  # once for the poll, not once per item
             c = t.sources.c
             conn.execute(
@@ -165,9 +166,17 @@ class ItemQueries(SourceQueries):
         ingest (StorageError): nothing is half stored, and the next poll tries again."""
         gate = poll.gate
         before, counted = dataclasses.replace(result), gate.snapshot()
+        staged = _Staged()
+        if poll.present.looked_up(item):
+            # before the savepoint, so that a rollback to it keeps the other entries' rows:
+            # every staged row in the tables for this entry's lookups (the entry, the scopes
+            # an update rewrites, the entries a duplicate check may read)
+            poll.staged.flush(conn)
         try:
             with conn.begin_nested():
-                return self._ingest_one(conn, source_id, item, now, poll, result)
+                scopes = self._ingest_one(conn, source_id, item, now, poll, result, staged)
+            poll.staged.take(staged)  # kept only once the entry's savepoint is released
+            return scopes
         except (
             ArithmeticError,
             ValueError,
@@ -198,10 +207,17 @@ class ItemQueries(SourceQueries):
         now: datetime,
         poll: _Poll,
         result: IngestResult,
+        staged: _Staged,
     ) -> set[str]:
-        """Store one entry; returns the scopes it changed."""
+        """Store one entry; returns the scopes it changed. The rows of its entry and of a new
+        item's scopes are staged (inserted with the poll's others at the end, in one
+        executemany each) when nothing in them can be refused; they are written before any
+        query that could read them (_ingest_guarded)."""
         entry = {"sid": source_id, "key": item.entry_key}
-        known = conn.execute(_ENTRY_ITEM, entry).scalar_one_or_none()
+        present = poll.present
+        known = None
+        if item.entry_key in present.entry_keys:  # flushed: see _ingest_guarded
+            known = conn.execute(_ENTRY_ITEM, entry).scalar_one_or_none()
         if known is not None:
             conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
             changed = self._update_item(conn, known, item, now)
@@ -209,31 +225,47 @@ class ItemQueries(SourceQueries):
                 result.updated += 1
             return changed or set()
         scopes: set[str] = set()
-        item_id = self._find_duplicate(conn, item)
+        item_id = self._find_duplicate(conn, item, present)
         if item_id is None:
             item_id = self._insert_item(conn, item, now)
-            scopes = self._set_scopes(conn, item_id, item, ())
+            present.url_keys.add(item.url_key)
+            present.title_keys.add(item.title_key)
+            new = scopes_of(item.categories, item.regencies)
+            scopes = set(new)
+            rows = [{"scope": s, "item_id": item_id, "published": item.published} for s in new]
+            if all(len(s) <= _SCOPE_CHARS for s in new):
+                staged.scopes += rows
+            else:  # the database may refuse it: this entry's savepoint takes the blame
+                conn.execute(_INSERT_SCOPE, rows)
             result.new += 1
         else:
             result.duplicates += 1
-        conn.execute(
-            _INSERT_ENTRY,
-            {
-                "source_id": source_id,
-                "entry_key": item.entry_key,
-                "item_id": item_id,
-                "first_seen": now,
-                "last_seen": now,
-                "raw_hash": item.raw_hash or None,
-            },
-        )
+        present.entry_keys.add(item.entry_key)
+        row = {
+            "source_id": source_id,
+            "entry_key": item.entry_key,
+            "item_id": item_id,
+            "first_seen": now,
+            "last_seen": now,
+            "raw_hash": item.raw_hash or None,
+        }
+        if _storable(item.entry_key) and len(item.raw_hash or "") <= _HASH_CHARS:
+            staged.entries.append(row)
+        else:
+            conn.execute(_INSERT_ENTRY, row)
         if poll.announce(item):
             self._add_deliveries(conn, item_id, poll, now, item, result)
         return scopes
 
-    def _find_duplicate(self, conn: Connection, item: Item) -> int | None:
-        found = conn.execute(_BY_URL_KEY, {"url_key": item.url_key}).scalar_one_or_none()
-        if found is not None or len(item.title_key) < 12:
+    def _find_duplicate(self, conn: Connection, item: Item, present: _Present) -> int | None:
+        found = None
+        if item.url_key in present.url_keys:
+            found = conn.execute(_BY_URL_KEY, {"url_key": item.url_key}).scalar_one_or_none()
+        if (
+            found is not None
+            or len(item.title_key) < 12
+            or item.title_key not in present.title_keys
+        ):
             return found
         low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
         own = SAME_SOURCE_TITLE_WINDOW
@@ -457,14 +489,97 @@ class _Migrations:
         return self.found
 
 
+@dataclasses.dataclass
+class _Present:
+    """Which of a poll's entry keys (of its source), url keys and title keys the database may
+    hold: read with one query each for the whole poll (in chunks), and grown with what the
+    poll itself inserts. A key outside these sets is certainly absent, so its per-item lookup
+    is skipped (a cold poll then runs none); a key inside still gets its exact lookup, so a
+    key left here by an entry rolled back to its savepoint costs one query, never a wrong
+    answer. The ingest lock (BEGIN IMMEDIATE, the advisory lock) keeps other writers out
+    between the read and the lookups."""
+
+    entry_keys: set[str]
+    url_keys: set[str]
+    title_keys: set[str]
+
+    def looked_up(self, item: Item) -> bool:
+        """Whether ingesting `item` runs any lookup (of its entry, url or title key)."""
+        return (
+            item.entry_key in self.entry_keys
+            or item.url_key in self.url_keys
+            or item.title_key in self.title_keys
+        )
+
+    @classmethod
+    def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
+        e, i = t.entries.c, t.items.c
+        entry_keys: set[str] = set()
+        url_keys: set[str] = set()
+        title_keys: set[str] = set()
+        for chunk in _chunks(sorted({item.entry_key for item in items}), _PRESENT_CHUNK):
+            query = select(e.entry_key).where(e.source_id == source_id, e.entry_key.in_(chunk))
+            entry_keys.update(conn.execute(query).scalars())
+        for chunk in _chunks(sorted({item.url_key for item in items}), _PRESENT_CHUNK):
+            query = select(i.url_key).where(i.url_key.in_(chunk)).distinct()
+            url_keys.update(conn.execute(query).scalars())
+        titles = sorted({item.title_key for item in items if len(item.title_key) >= 12})
+        for chunk in _chunks(titles, _PRESENT_CHUNK):
+            query = select(i.title_key).where(i.title_key.in_(chunk)).distinct()
+            title_keys.update(conn.execute(query).scalars())
+        return cls(entry_keys, url_keys, title_keys)
+
+
+_PRESENT_CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit
+_SCOPE_CHARS = 200  # t.item_scopes.c.scope: String(200), which PostgreSQL enforces
+_HASH_CHARS = 64  # t.entries.c.raw_hash: String(64)
+
+
+def _storable(text: str) -> bool:
+    """Text every database takes: no NUL (PostgreSQL refuses it), no lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclasses.dataclass
+class _Staged:
+    """Rows of a poll's new entries and new items' scopes, inserted together: one
+    executemany each instead of a statement per entry. A new item's id is fresh, so no scope
+    row holds it yet (prune deletes an item's scope rows with it: a reused SQLite rowid finds
+    none either). Only rows nothing in can be refused are staged, so a flush fails only as
+    the whole ingest would (the connection, the database)."""
+
+    entries: list[dict[str, object]] = dataclasses.field(default_factory=list)
+    scopes: list[dict[str, object]] = dataclasses.field(default_factory=list)
+
+    def take(self, other: _Staged) -> None:
+        self.entries += other.entries
+        self.scopes += other.scopes
+
+    def flush(self, conn: Connection) -> None:
+        if self.entries:
+            conn.execute(_INSERT_ENTRY, self.entries)
+        if self.scopes:
+            conn.execute(_INSERT_SCOPE, self.scopes)
+        self.entries, self.scopes = [], []
+
+
 @dataclasses.dataclass(frozen=True)
 class _Poll:
-    """What one ingest hands each of its items: routing, novelty, the gate, migrated chats."""
+    """What one ingest hands each of its items: routing, novelty, the gate, migrated chats,
+    and the keys the database may already hold."""
 
     route: Route
     announce: Callable[[Item], bool]
     gate: Gate
     moved: _Migrations
+    present: _Present
+    staged: _Staged = dataclasses.field(default_factory=lambda: _Staged())
 
 
 def _follow(moved: Mapping[str, str], chat: str) -> str:
