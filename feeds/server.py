@@ -193,14 +193,21 @@ def create_app(
     extra_routes: Sequence[BaseRoute] = (),
     *,
     max_age: int = 300,
+    prefix: str = "/",
 ) -> ASGIApp:
     """An ASGI app serving output_dir: "/" is index.html, /healthz answers "ok", extra_routes
-    (e.g. /readyz, /metrics) come before the files."""
+    (e.g. /readyz, /metrics) come before the files. `prefix` is the path of the public base URL
+    (e.g. "/berita/feeds/"): the files are served under it, where every published link points,
+    and at the root as well."""
     root = Path(output_dir).resolve()
     cache = _FileCache()
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
 
     async def serve_file(request: Request) -> Response:
-        path = locate(root, request.url.path)
+        url_path = request.url.path
+        if prefix != "/" and (url_path + "/").startswith(prefix):
+            url_path = url_path[len(prefix) - 1 :]
+        path = locate(root, url_path)
         file = None if path is None else await anyio.to_thread.run_sync(cache.load, path)
         if file is None:
             return PlainTextResponse("not found\n", status_code=404)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
@@ -91,7 +92,7 @@ def build_app(
         Route("/status", status_page, methods=["GET"]),
         Route("/status.json", status_json, methods=["GET"]),
     ]
-    return create_app(config.output_dir, routes)
+    return create_app(config.output_dir, routes, prefix=urlsplit(str(config.feeds.base_url)).path)
 
 
 def _unavailable(e: Exception) -> Response:
