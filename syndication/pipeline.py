@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import withdrawing, workers
 from .config import Config, SourceConfig
-from .errors import SourceError, StorageError
+from .errors import ParseError, SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
 from .store import Gate, IngestResult, SourceState, SourceSuccess
@@ -133,6 +133,11 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
         digests = await _enrich(rt, source, digests, seen)
     items, skipped = await _normalize(rt, source, digests, seen, now)
+    if source.kind == "feed" and not items and not seen:
+        # nothing usable: a broken document is the source's failure, an empty feed is not
+        reason = await asyncio.to_thread(malformed, fetched.body, fetched.content_type)
+        if reason is not None:
+            raise ParseError(f"malformed feed: {reason}")
     gate = gate_for(rt.config, source.id)
     result = await asyncio.to_thread(
         rt.store.ingest,
@@ -202,6 +207,24 @@ async def _enrich(
     changed = [d for d in digests if d not in seen]
     enriched = await enrich_entries(rt, source, [digests[d] for d in changed])
     return {**digests, **dict(zip(changed, enriched, strict=True))}
+
+
+def malformed(body: bytes, content_type: str) -> str | None:
+    """Why a feed document is not well-formed XML, or None (it is, or it is a JSON Feed, which
+    its parser refuses by itself). Leading whitespace is forgiven: the classic WordPress blank
+    line before `<?xml` is no fault. Asked only when a feed yields no usable entry."""
+    import xml.sax
+
+    import feedparser
+
+    body = body.lstrip()
+    if body[:1] in (b"{", b"[") or "json" in content_type.lower():
+        return None
+    headers = {"content-type": content_type or "application/xml"}
+    error = feedparser.parse(body, response_headers=headers).get("bozo_exception")
+    if isinstance(error, xml.sax.SAXParseException):
+        return f"not well-formed XML: {error.getMessage()}"
+    return None
 
 
 def raw_digest(raw: RawEntry) -> str:
