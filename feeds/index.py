@@ -163,7 +163,9 @@ def render_index(
 
 
 def render_opml(site: Site, scopes: Sequence[Scope]) -> bytes:
-    """OPML 2.0: one folder per group, one RSS outline per feed."""
+    """OPML 2.0: one folder per group, one RSS outline per feed scope (the Atom and JSON forms
+    carry the same items: a reader importing all three would show every item three times),
+    its htmlUrl the scope's own page."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = f"{one_line(site.title)}: semua feed"
@@ -181,7 +183,7 @@ def render_opml(site: Site, scopes: Sequence[Scope]) -> bytes:
                 title=one_line(scope.title),
                 description=one_line(scope.description),
                 xmlUrl=site.url(f"{scope.path}.rss"),
-                htmlUrl=site.link,
+                htmlUrl=site.url(f"{scope.path}.html"),  # the scope's own readable page
                 language=site.language,
             )
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
