@@ -94,7 +94,7 @@ def _without_store(config: Config, error: str) -> dict[str, Any]:
         "generated": datetime.now(UTC).isoformat(),
         "dry_run": config.token() is None,
         "totals": {"items": None, "pending_deliveries": None},
-        "sources": [_never_polled(s.id, s.url) for s in config.sources],
+        "sources": [_never_polled(s.id, s.url, None) for s in config.sources],
         "channels": [
             _quiet_channel(r.chat, r.slug, "unknown", None) for r in config.regencies if r.chat
         ],
@@ -112,7 +112,8 @@ def _quiet_channel(chat: str, slug: str, state: str, count: int | None) -> dict[
     }  # fmt: skip
 
 
-def _never_polled(source_id: str, url: str) -> dict[str, Any]:
+def _never_polled(source_id: str, url: str, count: int | None = 0) -> dict[str, Any]:
+    """A configured source the store has no line for; `count` None: no store to ask."""
     return {
         "id": source_id,
         "url": url,
@@ -120,14 +121,14 @@ def _never_polled(source_id: str, url: str) -> dict[str, Any]:
         "last_success": None,
         "last_error": None,
         "error_kind": None,
-        "consecutive_failures": 0,
+        "consecutive_failures": count,
         "last_status": None,
         "next_poll": None,
-        "items_count": 0,
-        "withdrawn": 0,
+        "items_count": count,
+        "withdrawn": count,
         "newest_item": None,
         "last_burst": None,
-        "not_modified_count": 0,
+        "not_modified_count": count,
         "first_poll_done": False,
         "configured": True,
         "healthy": False,

@@ -26,6 +26,11 @@ def _text(value: object) -> str:
     return escape(str(value))
 
 
+def _count(value: object) -> str:
+    """A count, or "unknown" when there is no store to ask (JSON null)."""
+    return "unknown" if value is None else str(value)
+
+
 def print_status(data: dict[str, Any]) -> None:
     console = Console()
     if not console.is_terminal:  # a pipe or a file: whole lines, not an 80-column guess
@@ -37,7 +42,9 @@ def print_status(data: dict[str, Any]) -> None:
         src.add_column(col)
     for s in data["sources"]:
         health = (
-            "[green]ok[/]"
+            "unknown"
+            if data.get("storage_error")
+            else "[green]ok[/]"
             if s["healthy"]
             else (
                 "[yellow]new[/]"
@@ -49,9 +56,9 @@ def print_status(data: dict[str, Any]) -> None:
             _text(s["id"]),
             health,
             _ago(s["last_success"]),
-            str(s["consecutive_failures"]),
-            str(s["items_count"]),
-            str(s.get("withdrawn", 0)),
+            _count(s["consecutive_failures"]),
+            _count(s["items_count"]),
+            _count(s.get("withdrawn", 0)),
             _text((s["last_error"] or "")[:80]),
         )
     console.print(src)
@@ -70,11 +77,11 @@ def print_status(data: dict[str, Any]) -> None:
             _text(c["chat"]),
             _text(c["regency"] or ""),
             state,
-            str(c["pending"]),
-            str(c["sent"]),
-            str(c["failed"]),
-            str(c.get("filtered", 0)),
-            str(c.get("capped", 0)),
+            _count(c["pending"]),
+            _count(c["sent"]),
+            _count(c["failed"]),
+            _count(c.get("filtered", 0)),
+            _count(c.get("capped", 0)),
             _ago(c["last_sent"]),
         )
     console.print(ch)
@@ -82,7 +89,10 @@ def print_status(data: dict[str, Any]) -> None:
         if s.get("last_burst"):
             console.print(f"[yellow]burst capped:[/] {_text(s['last_burst'])}")
     totals = data["totals"]
-    console.print(f"items: {totals['items']}   pending deliveries: {totals['pending_deliveries']}")
+    console.print(
+        f"items: {_count(totals['items'])}   "
+        f"pending deliveries: {_count(totals['pending_deliveries'])}"
+    )
     if data.get("config_error"):
         console.print(
             f"[red]config rejected, running on the previous one:[/]\n{_text(data['config_error'])}"
