@@ -176,7 +176,8 @@ async def run_once(config: Config) -> int:
         len(outcomes),
         len(failed),
         written,
-        sent,
+        # plain words (sent:1,edited:0,...), not the repr of an enum-keyed dict
+        ",".join(f"{k}:{n}" for k, n in sent.items()) or "none",
     )
     return 0
 
