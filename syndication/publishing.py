@@ -36,6 +36,7 @@ from .config import Config
 from .store import ScopeItem, Store
 
 log = logging.getLogger("syndication.publish")
+FIRST_PUBLISHED = "feeds_first_published"  # the event whose value dates an empty feed
 
 
 class Publisher:
@@ -46,6 +47,7 @@ class Publisher:
         self.files_written = 0
         self.failed = False  # the last publish could not write its files: try again soon
         self._digests: dict[str, str] = {}  # relative path -> digest of the bytes on disk
+        self._since: datetime | None = None  # see _first_published
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
@@ -127,7 +129,7 @@ class Publisher:
         pairs = ((s, self._entries(site, self.store.scope_items(s.path, limit))) for s in todo)
         chats = self.scope_chats()
         try:
-            result = publish(site, out, pairs, chats=chats)
+            result = publish(site, out, pairs, chats=chats, empty_date=self._first_published())
             latest = self._entries(site, self.store.scope_items("all", 10))
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
             result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
@@ -150,6 +152,20 @@ class Publisher:
                 len(result.unchanged),
             )
         return site, len(result.written), result.written_urls(site)
+
+    def _first_published(self) -> datetime:
+        """The date an empty feed carries (RSS lastBuildDate, Atom updated): when this site
+        first published, kept in the store. Stable, so an unchanged empty feed keeps its
+        bytes, and shared, so every process writes the same ones; not the epoch, which reads
+        as a broken clock."""
+        if self._since is None:
+            stored = self.store.get_event(FIRST_PUBLISHED)
+            if stored is None:
+                now = self.clock().replace(microsecond=0)
+                self.store.set_event(FIRST_PUBLISHED, now.isoformat(), now)
+                stored = now.isoformat()
+            self._since = datetime.fromisoformat(stored)
+        return self._since
 
     def _share(self, written: Iterable[str]) -> None:
         """Keep the rewritten files in the database: other processes serve the same bytes."""
