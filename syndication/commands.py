@@ -224,8 +224,19 @@ async def probe(url: str, config_path: Path | None = None) -> int:
 async def send_test(config: Config, chat: str) -> int:
     import asyncio
 
+    from pydantic import ValidationError
+
+    from .config import RegencyConfig
     from .delivery import send_test_message
 
+    try:  # the rule a regency's telegram_chat is checked by in config.toml
+        RegencyConfig(slug="send-test", name="send-test", telegram_chat=chat)
+    except ValidationError:
+        print(
+            f"send-test: --chat {chat!r}: use a @channel_username or a numeric chat id",
+            file=sys.stderr,
+        )
+        return 2
     ok, message = await send_test_message(config, chat)
     print(message, file=sys.stdout if ok else sys.stderr)
     if ok:
