@@ -14,6 +14,7 @@ import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
@@ -283,7 +284,8 @@ def _sample_lines(report: ProbeReport, normalize: Callable[[RawEntry], object] |
 
 def _entry_lines(article: Article, normalize: Callable[[RawEntry], object] | None) -> list[str]:
     entry = article.entry
-    published = entry.published.isoformat() if entry.published else "-"
+    when = _published(entry)
+    published = when.isoformat() if when else "-"
     lines = [
         f"      title: {entry.title}",
         f"      published: {published}  (as printed: {entry.published_raw or '-'})",
@@ -301,6 +303,20 @@ def _entry_lines(article: Article, normalize: Callable[[RawEntry], object] | Non
         regs = ", ".join(getattr(item, "regencies", ()) or ()) or "-"
         lines.append(f"      normalized: categories {cats}; regencies {regs}")
     return lines
+
+
+def _published(entry: RawEntry) -> datetime | None:
+    """The page's machine-readable date, else the printed date line read as ingest reads it
+    (normalize's parser, WITA by default); None when the page gives no date it can read."""
+    if entry.published is not None or not entry.published_raw:
+        return entry.published
+    from .normalize.dates import resolve_published
+
+    when = resolve_published(None, entry.published_raw, datetime.now(UTC), _NO_DATE)
+    return None if when == _NO_DATE else when
+
+
+_NO_DATE = datetime(1, 1, 1, tzinfo=UTC)  # resolve_published's answer when nothing was usable
 
 
 def _first_words(html: str | None, words: int = 30) -> str:
