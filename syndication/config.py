@@ -531,7 +531,38 @@ def _raw_duplicates(data: dict[str, Any]) -> list[str]:
                 for i, r in enumerate(rows)
             ]
             out += _duplicates(table, key, values)
-    return out + _raw_unknown_categories(data)
+    return out + _raw_unknown_categories(data) + _raw_unknown_regencies(data) + _raw_zones(data)
+
+
+def _raw_unknown_regencies(data: dict[str, Any]) -> list[str]:
+    """Filters naming no configured regency, read from the raw tables."""
+    regencies, filters = data.get("regencies"), data.get("filters")
+    if not isinstance(regencies, list) or not isinstance(filters, list):
+        return []
+    known = {r.get("slug") for r in regencies if isinstance(r, dict)}
+    out = []
+    for f_i, rule in enumerate(filters):
+        slugs = rule.get("regencies") if isinstance(rule, dict) else None
+        for i, slug in enumerate(slugs if isinstance(slugs, list) else []):
+            if isinstance(slug, str) and re.fullmatch(SLUG, slug) and slug not in known:
+                out.append(f"filters[{f_i}].regencies[{i}]: unknown regency {excerpt(slug)}")
+    return out
+
+
+def _raw_zones(data: dict[str, Any]) -> list[str]:
+    """Unknown time zones, read from the raw tables."""
+    zones: list[tuple[str, object]] = []
+    if isinstance(data.get("telegram"), dict):
+        zones.append(("telegram.timezone", data["telegram"].get("timezone")))
+    sources = data.get("sources")
+    for i, source in enumerate(sources if isinstance(sources, list) else []):
+        if isinstance(source, dict):
+            zones.append((f"sources[{i}].timezone", source.get("timezone")))
+    return [
+        f"{key}: unknown time zone {excerpt(tz)} (e.g. Asia/Makassar)"
+        for key, tz in zones
+        if isinstance(tz, str) and tz and not _valid_zone(tz)
+    ]
 
 
 def _raw_unknown_categories(data: dict[str, Any]) -> list[str]:
@@ -540,6 +571,8 @@ def _raw_unknown_categories(data: dict[str, Any]) -> list[str]:
     known = (
         {r.get("slug") for r in rows if isinstance(r, dict)} if isinstance(rows, list) else set()
     )
+    if known:  # as in the model: declared categories get the built-in ones too
+        known |= {c.slug for c in BUILT_IN_CATEGORIES}
     lists: list[tuple[str, object]] = []
     if isinstance(data.get("telegram"), dict):
         lists.append(("telegram.notify_categories", data["telegram"].get("notify_categories")))

@@ -1,0 +1,92 @@
+"""`syndication check` names every problem at once: a bad field (an interval) does not hide
+the cross-checks (a filter's unknown regency, an unknown time zone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from syndication.config import load, loads
+from syndication.errors import ConfigError
+from tests.conftest import write_config
+from tests.test_cli import cli
+
+SOURCES = '[[sources]]\nid = "p"\nurl = "https://portal.test/feed/"\ninterval = "soon"\n'
+FILTERS = """
+[[filters]]
+regencies = ["kukar"]
+exclude = ["lowongan"]
+[[filters]]
+regencies = ["kukar", "nowhere"]
+exclude = ["judi"]
+"""
+
+
+def _config(tmp_path: Path, extra: str = FILTERS) -> Path:
+    path = write_config(
+        tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path}/db.sqlite", sources=SOURCES
+    )
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("[telegram]\n", '[telegram]\ntimezone = "Mars/Olympus"\n', 1)
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def test_field_errors_and_cross_checks_come_together(tmp_path: Path) -> None:
+    path = _config(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    problems = caught.value.problems
+    assert any(p.startswith("sources[0].interval: ") for p in problems), problems
+    assert any(
+        p.startswith("filters[1].regencies[1]: unknown regency 'nowhere'") for p in problems
+    ), problems
+    assert any(p.startswith("telegram.timezone: unknown time zone") for p in problems), problems
+    assert not any("filters[0]" in p or "regencies[0]" in p for p in problems), problems
+    res = cli("--config", str(path), "check")
+    assert res.returncode == 2
+    for key in ("sources[0].interval", "filters[1].regencies[1]", "telegram.timezone"):
+        assert key in res.stderr, (key, res.stderr)
+
+
+def test_a_bad_slug_is_named_once(tmp_path: Path) -> None:
+    path = _config(tmp_path, '[[filters]]\nregencies = ["Kukar"]\nexclude = ["judi"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    lines = [p for p in caught.value.problems if p.startswith("filters[0].regencies[0]")]
+    assert len(lines) == 1, caught.value.problems
+
+
+def test_a_cross_check_alone_is_named_once(tmp_path: Path) -> None:
+    path = _config(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace('interval = "soon"', 'interval = "5m"')
+        .replace('timezone = "Mars/Olympus"\n', ""),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert caught.value.problems == [
+        p for p in caught.value.problems if p.startswith("filters[1].regencies[1]: ")
+    ]
+    assert len(caught.value.problems) == 1, caught.value.problems
+
+
+def test_built_in_categories_stay_known_beside_a_field_error() -> None:
+    text = """
+[telegram]
+notify_categories = ["advertorial"]
+[[categories]]
+slug = "bisnis"
+name = "Bisnis"
+[[sources]]
+id = "p"
+url = "https://portal.test/feed/"
+interval = "soon"
+"""
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    assert [p.split(":")[0] for p in caught.value.problems] == ["sources[0].interval"]
+    loads(text.replace('"soon"', '"5m"'))  # accepted: advertorial is built in
