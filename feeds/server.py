@@ -16,7 +16,7 @@ import os
 import socket
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -193,20 +193,21 @@ def create_app(
     extra_routes: Sequence[BaseRoute] = (),
     *,
     max_age: int = 300,
-    prefix: str = "/",
+    prefix: str | Callable[[], str] = "/",
 ) -> ASGIApp:
     """An ASGI app serving output_dir: "/" is index.html, /healthz answers "ok", extra_routes
     (e.g. /readyz, /metrics) come before the files. `prefix` is the path of the public base URL
-    (e.g. "/berita/feeds/"): the files are served under it, where every published link points,
-    and at the root as well."""
+    (e.g. "/berita/feeds/"), or a function giving the current one (a config reloaded): the
+    files are served under it, where every published link points, and at the root as well."""
     root = Path(output_dir).resolve()
     cache = _FileCache()
-    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    current_prefix = prefix if callable(prefix) else (lambda: prefix)
 
     async def serve_file(request: Request) -> Response:
         url_path = request.url.path
-        if prefix != "/" and (url_path + "/").startswith(prefix):
-            url_path = url_path[len(prefix) - 1 :]
+        wanted = current_prefix().strip("/")
+        if wanted and (url_path + "/").startswith(f"/{wanted}/"):
+            url_path = url_path[len(wanted) + 1 :]
         path = locate(root, url_path)
         file = None if path is None else await anyio.to_thread.run_sync(cache.load, path)
         if file is None:

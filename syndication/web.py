@@ -92,7 +92,10 @@ def build_app(
         Route("/status", status_page, methods=["GET"]),
         Route("/status.json", status_json, methods=["GET"]),
     ]
-    return create_app(config.output_dir, routes, prefix=urlsplit(str(config.feeds.base_url)).path)
+    # the path of base_url as the config is now: a reload may move the links
+    return create_app(
+        config.output_dir, routes, prefix=lambda: urlsplit(str(current().feeds.base_url)).path
+    )
 
 
 def _unavailable(e: Exception) -> Response:

@@ -57,3 +57,28 @@ async def test_files_are_served_under_the_base_url_path(tmp_path: Path, portal: 
     finally:
         await running.stop()
         store.engine.dispose()
+
+
+async def test_a_reloaded_base_url_moves_the_served_path(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path}/db.sqlite",
+        sources=source("portal", "http://127.0.0.1:9/feed/"),
+    )  # fmt: skip
+    text = path.read_text()
+    before = load(path)
+    path.write_text(text.replace('base_url = "http://127.0.0.1:8080/"', 'base_url = "http://x/a/"'))
+    after = load(path)
+    before.output_dir.mkdir(parents=True, exist_ok=True)
+    (before.output_dir / "all.rss").write_text("<rss/>", encoding="utf-8")
+    current = [before]
+    store = await asyncio.to_thread(open_store, before.database_url)
+    running = await start_server(build_app(before, store, current_config=lambda: current[0]))
+    try:
+        async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as client:
+            assert (await client.get("/a/all.rss")).status_code == 404
+            current[0] = after  # what a daemon's hot reload does
+            assert (await client.get("/a/all.rss")).status_code == 200
+            assert (await client.get("/all.rss")).status_code == 200
+    finally:
+        await running.stop()
+        store.engine.dispose()
