@@ -4,9 +4,9 @@ became of it on each Telegram channel."""
 from __future__ import annotations
 
 from .config import Config
-from .normalize.urls import canonical_url, url_key
 from .outcome import outcomes
 from .store import ScopeItem, Store
+from .urls import canonical_url, url_key
 
 
 def find_item(store: Store, target: str) -> ScopeItem | None:
@@ -59,12 +59,12 @@ def _skip_reason(config: Config, store: Store, target: str) -> str | None:
     """Why an html source's listing link was not taken as an article, if it was skipped."""
     if target.isdigit():
         return None
-    from .sources.html_source import skip_reasons_sync
-
     key = canonical_url(target)
     for source in config.sources:
         if source.kind != "html":
             continue
+        from .sources.html_source import skip_reasons_sync  # only with html sources: heavy
+
         reason = skip_reasons_sync(store, source.id).get(key)
         if reason is not None:
             return f"explain: {target} was not stored: source {source.id!r} skipped it ({reason})"

@@ -15,6 +15,7 @@ import asyncio
 import email.utils
 import hashlib
 import logging
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -77,14 +78,15 @@ class Fetcher:
             write=policy.read_timeout,
             pool=policy.total_timeout,
         )
+        limits = httpx.Limits(
+            max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency
+        )
         self.client = httpx.AsyncClient(
             timeout=timeout,
             follow_redirects=False,
-            limits=httpx.Limits(
-                max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency
-            ),
+            limits=limits,
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
-            transport=transport,
+            transport=transport or LazyTLSTransport(limits),
         )
         self._all = asyncio.Semaphore(policy.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -190,6 +192,32 @@ class Fetcher:
             raise TooLargeError(f"fetch: {url}: body of {declared} bytes is over the {cap} cap")
         # raw bytes, decoded here in bounded steps: httpx would inflate each layer whole
         return await read_decoded(url, resp.aiter_raw(), resp.headers.get("content-encoding"), cap)
+
+
+class LazyTLSTransport(httpx.AsyncBaseTransport):
+    """Plain http through a transport that loads no certificates; the verifying one (loading
+    certifi's bundle costs 30 ms of CPU) is made at the first https request, so a process
+    whose sources are all http never pays for it."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._limits = limits
+        # no CA loaded and verification required: an https request sent here by mistake
+        # would fail, never go unverified
+        refusing = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        self._plain = httpx.AsyncHTTPTransport(verify=refusing, limits=limits)
+        self._tls: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme != "https":
+            return await self._plain.handle_async_request(request)
+        if self._tls is None:
+            self._tls = httpx.AsyncHTTPTransport(limits=self._limits)
+        return await self._tls.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._plain.aclose()
+        if self._tls is not None:
+            await self._tls.aclose()
 
 
 def _peer(resp: httpx.Response) -> IPAddress | None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+import feeds
 from feeds import ping_hub, publish, write_index
 from feeds.errors import FeedsError
 from feeds.model import (
@@ -37,6 +41,9 @@ from .store import ScopeItem, Store
 
 log = logging.getLogger("syndication.publish")
 FIRST_PUBLISHED = "feeds_first_published"  # the event whose value dates an empty feed
+_FEEDS_CODE = Path(feeds.__file__).resolve().parent
+# what tells a file rewritten apart: inode (a replace makes a new one), size, mtime, ctime
+Signature = tuple[int, int, int, int]
 
 
 class Publisher:
@@ -48,6 +55,13 @@ class Publisher:
         self.failed = False  # the last publish could not write its files: try again soon
         self._digests: dict[str, str] = {}  # relative path -> digest of the bytes on disk
         self._since: datetime | None = None  # see _first_published
+        # relative path -> (digest, the file's stat when it had it), kept in the store across
+        # processes so that a new one need not read and hash every published file
+        self._known: dict[str, tuple[str, Signature]] | None = None
+        self._known_saved: dict[str, tuple[str, Signature]] = {}
+        # what index.html and feeds.opml were last rendered from, and their digests then
+        self._index: tuple[str, str | None, str | None] | None = None
+        self._index_saved: tuple[str, str | None, str | None] | None = None
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
@@ -132,7 +146,12 @@ class Publisher:
             result = publish(site, out, pairs, chats=chats, empty_date=self._first_published())
             latest = self._entries(site, self.store.scope_items("all", 10))
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
-            result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
+            # rendered only when what it shows changed (or its files did): a prune changes
+            # the counts without marking anything dirty, a reload the titles
+            shown_now = _fingerprint(site, scopes, latest, stats, chats)
+            if not self._index_current(shown_now):
+                result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
+                self._index = (shown_now, *self._index_digests())
         except (FeedsError, OSError) as e:
             # the dirty marks stay: the files are written again once the disk allows it; the
             # ones this publish did rewrite are shared now, or other processes (and a restart
@@ -141,6 +160,7 @@ class Publisher:
             self._share(self._rewritten(todo))
             return site, 0, ()
         self._share(result.written)
+        self._save_known()
         self.store.clear_dirty(marks)
         self.failed = False
         self.files_written += len(result.written)
@@ -171,9 +191,10 @@ class Publisher:
         """Keep the rewritten files in the database: other processes serve the same bytes."""
         files = []
         for relative in written:
-            body = (self.config.output_dir / relative).read_bytes()
+            body, signature = _read(self.config.output_dir / relative)
             digest = hashlib.sha256(body).hexdigest()
             self._digests[relative] = digest
+            self._known_files()[relative] = (digest, signature)
             files.append((relative, digest, body))
         if files:
             self.store.save_files(files, self.clock())
@@ -206,17 +227,66 @@ class Publisher:
                 log.error("event=feed_sync_failed path=%s error=%r", relative, str(e))
                 continue
             self._digests[relative] = remote[relative]
+            self._known_files().pop(relative, None)  # hashed again by the next process
         if count:
             log.info("event=feeds_synced files=%d", count)
         return count
 
     def _local_digest(self, out: Path, relative: str) -> str | None:
         if relative not in self._digests:
+            path = out / relative
+            known = self._known_files().get(relative)
             try:
-                self._digests[relative] = hashlib.sha256((out / relative).read_bytes()).hexdigest()
+                if known is not None and known[1] == _signature(path):
+                    self._digests[relative] = known[0]  # the very file hashed before
+                else:
+                    body, signature = _read(path)
+                    self._digests[relative] = hashlib.sha256(body).hexdigest()
+                    self._known_files()[relative] = (self._digests[relative], signature)
             except OSError:
                 return None
         return self._digests[relative]
+
+    def _known_key(self) -> str:
+        """One entry per host and output folder: each machine has its own files."""
+        where = f"{socket.gethostname()}\0{self.config.output_dir}"
+        return "published_files:" + hashlib.sha256(where.encode()).hexdigest()[:32]
+
+    def _known_files(self) -> dict[str, tuple[str, Signature]]:
+        if self._known is None:
+            self._known = {}
+            try:
+                saved = json.loads(self.store.get_event(self._known_key()) or "{}")
+                for relative, (digest, *signature) in saved.get("files", {}).items():
+                    self._known[relative] = (str(digest), _as_signature(signature))
+                if saved.get("index"):
+                    shown, page, opml = saved["index"]
+                    self._index = (str(shown), page, opml)
+            except (ValueError, TypeError, AttributeError):  # unreadable: hash, render again
+                self._known, self._index = {}, None
+            self._known_saved, self._index_saved = dict(self._known), self._index
+        return self._known
+
+    def _index_digests(self) -> tuple[str | None, str | None]:
+        out = self.config.output_dir
+        return self._local_digest(out, "index.html"), self._local_digest(out, "feeds.opml")
+
+    def _index_current(self, shown: str) -> bool:
+        """index.html and feeds.opml are there, rendered from what they would show now."""
+        self._known_files()
+        if self._index is None or self._index[0] != shown:
+            return False
+        digests = self._index_digests()
+        return None not in digests and digests == self._index[1:]
+
+    def _save_known(self) -> None:
+        """Keep the digests and stats of the files in the store, when any changed."""
+        known = self._known_files()
+        if known != self._known_saved or self._index != self._index_saved:
+            files = {p: [d, *sig] for p, (d, sig) in sorted(known.items())}
+            value = json.dumps({"files": files, "index": self._index})
+            self.store.set_event(self._known_key(), value, self.clock())
+            self._known_saved, self._index_saved = dict(known), self._index
 
     def _entries(self, site: Site, items: Iterable[ScopeItem]) -> list[Entry]:
         names = {c.slug: c.name for c in self.config.categories}
@@ -257,3 +327,38 @@ class Publisher:
                 await ping_hub(client, site.websub_hub, urls)
             except FeedsError as e:
                 log.warning("event=websub_ping_failed hub=%s error=%r", site.websub_hub, str(e))
+
+
+def _signature(path: Path) -> Signature:
+    return _of_stat(os.stat(path))
+
+
+def _of_stat(found: os.stat_result) -> Signature:
+    return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
+def _read(path: Path) -> tuple[bytes, Signature]:
+    """The file's bytes and the stat of the very file read (taken before reading: a file
+    replaced or changed while read never matches it later)."""
+    with open(path, "rb") as handle:
+        signature = _of_stat(os.fstat(handle.fileno()))
+        return handle.read(), signature
+
+
+def _as_signature(values: list[object]) -> Signature:
+    ino, size, mtime, ctime = (int(v) for v in values)  # type: ignore[call-overload]
+    return (ino, size, mtime, ctime)
+
+
+def _fingerprint(
+    site: Site,
+    scopes: Iterable[Scope],
+    latest: Iterable[Entry],
+    stats: dict[str, ScopeStats],
+    chats: dict[str, str],
+) -> str:
+    """A digest of everything index.html and feeds.opml show, and of the code that renders
+    them (a new version renders them again)."""
+    code = sorted((p.name, *_signature(p)[1:3]) for p in _FEEDS_CODE.glob("*.py"))
+    shown = repr((site, list(scopes), list(latest), sorted(stats.items()), sorted(chats.items())))
+    return hashlib.sha256(repr(code).encode() + shown.encode()).hexdigest()

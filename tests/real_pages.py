@@ -17,10 +17,10 @@ from typing import Any
 
 from syndication.normalize import normalize_entry
 from syndication.normalize.text import plain_text
-from syndication.normalize.urls import canonical_url
 from syndication.sources.html import NotArticle, extract_article, extract_links
 from syndication.sources.html_source import decode
 from syndication.types import Item, NormalizeContext
+from syndication.urls import canonical_url
 
 REAL = Path(__file__).resolve().parent / "data" / "real"
 DATE_TOLERANCE = timedelta(minutes=2)

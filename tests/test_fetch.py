@@ -185,7 +185,8 @@ async def test_unchanged_polls_reuse_one_connection() -> None:
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             await answer(reader, writer)
         writer.close()
-        await writer.wait_closed()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed/"

@@ -58,7 +58,7 @@ def test_check_loads_no_database_layer_and_no_telegram(tmp_path: Path) -> None:
 def test_a_dry_run_once_loads_no_telegram_and_no_html_stack(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     path = write_config(tmp_path / "config.toml", db_url=db, sources="")
-    _modules("--config", str(path), "run", "--once")  # creates the database (alembic, mako)
+    _modules("--config", str(path), "run", "--once")  # creates the database
     modules = _modules("--config", str(path), "run", "--once")
     assert "syndication.pipeline" in modules  # the run did run
     assert not _loaded(modules, "telegram", "click", "rich", "pygments")

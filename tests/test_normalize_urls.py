@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syndication.normalize.urls import canonical_url, url_key
+from syndication.urls import canonical_url, url_key
 
 ARTICLE = "https://eksposisi.com/2024/11/18/pjs-bupati-kukar/"
 

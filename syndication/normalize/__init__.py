@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 
 from ..errors import SyndicationError
 from ..types import Item, NormalizeContext, RawEntry
+from ..urls import canonical_url, url_key, web_url
 from .classify import classify
 from .dates import parse_date, resolve_published
 from .dedup import content_hash, title_key
 from .text import LINE_MAX, CleanContent, clean_content, clean_title, plain_text
-from .urls import canonical_url, url_key, web_url
 
 __all__ = [
     "CleanContent",

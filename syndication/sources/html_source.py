@@ -34,8 +34,8 @@ from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
 from ..fetch import ACCEPT_HTML, FetchResult
 from ..nesting import MAX_DEPTH, bound_depth
 from ..normalize.dedup import title_key
-from ..normalize.urls import canonical_url
 from ..types import RawEntry
+from ..urls import canonical_url
 from ..withdraw import gone_status
 from .html import Article, NotArticle, Selectors, read_article, titled_links_of_bounded
 

@@ -8,7 +8,19 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
@@ -109,12 +121,38 @@ def _sqlite_begin(conn: Any) -> None:
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision (a no-op when it is current).
 
-    A current schema is recognised without alembic (whose import costs a start-up more than
-    a whole warm cycle of 304s): the database's alembic_version against the head read from
-    the version files. Anything else (a new database, an old one, a branched history) goes
-    through alembic as always."""
-    if _is_current(engine):
+    Neither a current schema nor a new database needs alembic (whose import, with running
+    every migration, costs a start-up more than a whole warm cycle): a current one is
+    recognised by its alembic_version against the head read from the version files; an
+    empty one gets the tables of schema.py in one go, stamped with that head (a test holds
+    them identical to what the migrations build). Anything else (an old database, a
+    branched history) goes through alembic as always."""
+    head = head_revision()
+    if head is None:
+        _upgrade(engine)
         return
+    if _versions(engine) == [head]:
+        return
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                _lock_migrations(conn)
+                # another process may have created (or upgraded) it while this one waited
+                tables = _table_names(conn)
+                if not tables:
+                    _create_schema(conn, head)
+                    return
+                if "alembic_version" in tables:
+                    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version")
+                    if [row[0] for row in rows] == [head]:
+                        return
+    except SQLAlchemyError as e:
+        raise StorageError(f"storage: cannot migrate {engine.url!r}: {e}") from e
+    _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
@@ -129,6 +167,28 @@ def migrate(engine: Engine) -> None:
                 command.upgrade(cfg, "head")
     except SQLAlchemyError as e:
         raise StorageError(f"storage: cannot migrate {engine.url!r}: {e}") from e
+
+
+# alembic's own table, as alembic creates it
+_ALEMBIC_VERSION = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+
+
+def _create_schema(conn: Connection, head: str) -> None:
+    """The tables of schema.py and alembic_version at `head`, in the caller's transaction."""
+    from .schema import metadata
+
+    metadata.create_all(conn, checkfirst=False)
+    _ALEMBIC_VERSION.create(conn, checkfirst=False)
+    conn.execute(_ALEMBIC_VERSION.insert(), {"version_num": head})
+
+
+def _table_names(conn: Connection) -> list[str]:
+    return list(conn.dialect.get_table_names(conn))
 
 
 # `revision = "0005"` / `down_revision = "0004"` (or None) at the top of a version file
@@ -152,16 +212,15 @@ def head_revision(versions: Path = MIGRATIONS / "versions") -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
-def _is_current(engine: Engine) -> bool:
-    head = head_revision()
-    if head is None:
-        return False
+def _versions(engine: Engine) -> list[str] | None:
+    """The revisions alembic_version holds; None when there is no such table (a new
+    database, or one alembic never stamped)."""
     try:
         with engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     except SQLAlchemyError:  # no table yet: a new database
-        return False
-    return [row[0] for row in rows] == [head]
+        return None
+    return [row[0] for row in rows]
 
 
 def _lock_migrations(conn: Connection) -> None:
