@@ -127,12 +127,14 @@ _SOCIAL = (
     r"|pinterest|e-?mail|copy\s+link|salin\s+tautan)\b)*"
 )
 _STAFF = r"(?:editor|penulis|reporter|pewarta|redaktur|jurnalis|wartawan|kontributor|sumber)"
+_STAFF_NAME = rf"(?:(?!\s*{_STAFF}\s*[:：])[^.:：|]){{1,80}}+"
 _MARKER = re.compile(
     rf"^(?:(?:share|bagikan(?:\s+artikel)?){_SOCIAL}|baca\s+juga|berita\s+(?:terkait|lainnya"
     r"|terkini)|artikel\s+terkait|related(?:\s+posts?)?|tags?"
     # the staff lines closing a story: "Editor: Jalu W", "Penulis" then ": Anju C" below it
     # (several on one line, split by "|" or by a <br>: "Pewarta : Anju<br>Editor : Jalu")
-    rf"|{_STAFF}(?:\s*[:：]\s*[^.:：|]{{1,80}}(?:\|?\s*{_STAFF}\s*[:：]\s*[^.:：|]{{1,80}})*)?"
+    # (each name possessive, and ending before the next staff word: one way to read a line)
+    rf"|{_STAFF}(?:\s*[:：]\s*{_STAFF_NAME}(?:\|?\s*{_STAFF}\s*[:：]\s*{_STAFF_NAME})*+)?"
     # an agency's copyright trailer: "COPYRIGHT © ANTARA 2016", "© 2016 Kaltim Post"
     r"|(?:copyright|hak\s+cipta)?\s*(?:©|\(c\))\s*.{0,60}?\d{4}.{0,60}"
     r"|copyright\s+.{0,60}?\d{4}.{0,60})\s*[:：]?$",
