@@ -36,3 +36,22 @@ def test_another_sources_same_title_days_apart_is_still_one_story(db_url: str) -
     )
     res = store.ingest("b", [other], NOW, OK, route=route, announce=yes)
     assert (res.new, res.duplicates, res.deliveries) == (0, 1, 0)
+
+
+def test_a_url_an_update_moved_earlier_in_the_poll_is_found_by_a_new_entry(db_url: str) -> None:
+    """The poll's key sets are read at its start: an update that moves a known entry to a new
+    URL (or title) adds it, so a later entry of the same poll listing it is the same story."""
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1, entry_key="guid-1")], NOW, OK, route=route, announce=yes)
+    moved = item(1, entry_key="guid-1", url="https://portal.test/99/", url_key="portal.test/99",
+                 content_hash="changed")  # fmt: skip
+    second = item(2, entry_key="guid-2", url="https://portal.test/99/", url_key="portal.test/99",
+                  title_key="judul lain sama sekali berbeda")  # fmt: skip
+    res = store.ingest("a", [moved, second], NOW, OK, route=route, announce=yes)
+    assert (res.new, res.duplicates) == (0, 1)
+    retitled = item(1, entry_key="guid-1", url="https://portal.test/99/",
+                    url_key="portal.test/99", title_key=TITLE, content_hash="again")  # fmt: skip
+    other = item(3, entry_key="guid-3", title_key=TITLE)  # same source, same published
+    res = store.ingest("a", [retitled, other], NOW, OK, route=route, announce=yes)
+    assert (res.new, res.duplicates) == (0, 1)
+    assert store.counts()["items"] == 1

@@ -221,6 +221,9 @@ class ItemQueries(SourceQueries):
         if known is not None:
             conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
             changed = self._update_item(conn, known, item, now)
+            # its url and title may be new ones: a later entry of this poll must find them
+            present.url_keys.add(item.url_key)
+            present.title_keys.add(item.title_key)
             if changed is not None:
                 result.updated += 1
             return changed or set()
