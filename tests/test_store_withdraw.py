@@ -199,3 +199,32 @@ def test_a_republished_item_older_than_max_age_comes_back_silently(db_url: str) 
         store.mark_withdrawn(row.id, "deleted", later)
     assert store.restore("a", [item(1).entry_key], later, later) == 1  # published before `since`
     assert {s for (i, _), s in states(store).items() if i == gone} == {"withdrawn"}
+
+
+def test_a_delete_that_lands_after_the_item_came_back_is_sent_anew(db_url: str) -> None:
+    """Restored while a worker's deleteMessage was on its way: the message is gone all the
+    same, so the row goes back to the queue for a new one (found by a hostile read)."""
+    store = fresh_store(db_url)
+    gone, _ = two_sent_one_pending(store)
+    later = NOW + timedelta(minutes=3)
+    store.withdraw(gone, "410 Gone", later)
+    claimed = store.claim_deliveries("p1", later, LEASE, 10)
+    deleting, editing = [r for r in claimed if r.state == "withdraw"]
+    since = later - timedelta(hours=24)
+    assert store.restore("a", [item(1).entry_key], later, since) == 1  # both rows: "sent"
+    store.mark_withdrawn(deleting.id, "deleted", later)
+    store.mark_withdrawn(editing.id, "edited: too old to delete", later)
+    mine = {c: st for (i, c), st in states(store).items() if i == gone}
+    assert mine == {deleting.chat: "pending", editing.chat: "edit"}
+
+
+def test_a_message_assumed_sent_is_not_sent_twice_when_the_item_comes_back(db_url: str) -> None:
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    [row] = store.claim_deliveries("p1", NOW, LEASE, 10)
+    store.mark_sent(row.id, NOW, None, "text", row.item.title)  # timed out: assumed sent
+    later = NOW + timedelta(minutes=3)
+    store.withdraw(row.item.id, "410 Gone", later)
+    store.mark_withdrawn(row.id, "no message id known", later)
+    assert store.restore("a", [item(1).entry_key], later, later - timedelta(hours=24)) == 1
+    assert states(store) == {(row.item.id, row.chat): "sent"}  # it may still be out there

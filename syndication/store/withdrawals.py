@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
 
 from . import schema as t
 from .base import Queries, _chunks
@@ -181,9 +181,15 @@ class WithdrawQueries(Queries):
         )
         conn.execute(
             update(t.deliveries)
-            .where(mine, d.state == "withdrawn")
+            .where(
+                mine,
+                d.state == "withdrawn",
+                or_(d.last_error == "deleted", d.last_error.like("gone:%")),
+            )
             .values(state="pending", message_id=None, message_kind=None, sent_title=None, **again)
         )
+        # assumed sent, no message id known: never deleted, so it may still be there
+        conn.execute(update(t.deliveries).where(mine, d.state == "withdrawn").values(state="sent"))
         for held in UNSENT:  # never sent: back where it was (held ones stay held)
             conn.execute(
                 update(t.deliveries)
@@ -249,9 +255,9 @@ class WithdrawQueries(Queries):
         d = t.deliveries.c
         values: dict[str, object] = {"sent_at": answered} if answered is not None else {}
         with self._tx() as conn:
-            conn.execute(
+            done = conn.execute(
                 update(t.deliveries)
-                .where(d.id == delivery_id)
+                .where(d.id == delivery_id, d.state == "withdraw")
                 .values(
                     state="withdrawn",
                     last_error=how[:2000],
@@ -260,3 +266,15 @@ class WithdrawQueries(Queries):
                     **values,
                 )
             )
+            if done.rowcount == 1:
+                return
+            # the item came back while its message was being deleted: what is out there now
+            # (nothing, or the "withdrawn" notice) is set right as a new send or an edit
+            gone = how == "deleted" or how.startswith("gone:")
+            notice = how.startswith("edited")
+            again: dict[str, object] = {"lease_owner": None, "lease_until": None, **values}
+            if gone:
+                again.update(state="pending", message_id=None, message_kind=None, sent_title=None)
+            elif notice:
+                again.update(state="edit")
+            conn.execute(update(t.deliveries).where(d.id == delivery_id).values(**again))
