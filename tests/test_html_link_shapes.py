@@ -20,6 +20,9 @@ MENU = {
     "/kategori/berita-daerah": "Berita Daerah",
     "/berita/kukar": "Kukar",
     "/profil.php": "Profil Dinas Komunikasi dan Informatika Kabupaten",
+    "/?cat_id=5": "Semua Berita Pemerintahan Kabupaten Kutai Kartanegara",
+    "/index.php?tag_id=7": "Semua Berita dengan Tag Infrastruktur Daerah",
+    "/kategori.php?id=3": "Daftar Berita Kategori Pemerintahan Daerah Ini",
 }
 
 
@@ -41,3 +44,6 @@ def test_shapes() -> None:
     assert all(has_post_shape(base + href) for href in STORIES)
     assert not any(has_post_shape(base + href) for href in ("/berita/kukar", "/profil.php"))
     assert not has_post_shape(base + "/index.php?page=2")
+    # a category, a tag, an author or a static page named by number is no story
+    for href in ("/?cat_id=5", "/?tag_id=5", "/?author_id=2", "/?page_id=9", "/kategori.php?id=3"):
+        assert not has_post_shape(base + href), href

@@ -13,7 +13,7 @@ links, logins, comment anchors and other sites.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -123,13 +123,32 @@ _STORY_FOLDERS = frozenset(
     {"berita", "read", "news", "artikel", "article", "post", "posts", "detail", "baca", "story",
      "kabar", "info", "warta", "rilis", "siaran-pers", "pengumuman", "publikasi"}
 )  # fmt: skip
-_ID_KEYS = frozenset({"p", "id", "nid", "aid", "pid", "newsid", "idberita", "read"})
+# query keys that name one story by number (never cat_id, tag_id, author_id, page_id: those
+# name a listing or a static page)
+_ID_KEYS = frozenset(
+    {"p", "id", "nid", "aid", "newsid", "news_id", "idberita", "berita_id", "id_berita",
+     "artikel_id", "id_artikel", "article_id", "articleid", "post_id", "postid", "story_id",
+     "storyid", "read"}
+)  # fmt: skip
+# a script whose ?id= names a listing: /kategori.php?id=5, /tag.php?id=2
+_LISTING_SCRIPTS = frozenset(
+    {"kategori", "category", "cat", "tag", "tags", "author", "penulis", "arsip", "archive",
+     "search", "cari", "indeks", "index-berita", "rubrik", "kanal", "channel", "page"}
+)  # fmt: skip
 
 
 def _is_id_key(key: str) -> bool:
     """A query key that names a story by number: ?p=, ?id=, ?news_id=, ?berita_id=."""
-    key = key.lower()
-    return key in _ID_KEYS or key.endswith(("_id", "-id"))
+    return key.lower() in _ID_KEYS
+
+
+def _story_query(parts: SplitResult) -> bool:
+    """?p=123, /berita.php?id=201, /index.php?page=berita&id=77; not /kategori.php?id=5."""
+    segs = _segments(parts.path)
+    script = segs[-1].rsplit(".", 1)[0] if segs else ""
+    if script in _LISTING_SCRIPTS:
+        return False
+    return any(_is_id_key(k) and v.isdigit() for k, v in parse_qsl(parts.query))
 
 
 # Second-level labels under a country code: `kukarkab.go.id`, `bbc.co.uk` name one site each.
@@ -205,7 +224,7 @@ def has_post_shape(url: str) -> bool:
     """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/,
     /2014/07/24/world/slug/index.html."""
     parts = urlsplit(url)
-    if any(_is_id_key(k) and v.isdigit() for k, v in parse_qsl(parts.query)):
+    if _story_query(parts):
         return True  # /?p=123 (WordPress "plain"), /berita.php?id=201, ?page=berita&id=77
     segs = _segments(parts.path)
     if segs and segs[-1].startswith("index."):
