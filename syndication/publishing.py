@@ -180,10 +180,9 @@ class Publisher:
         as a broken clock."""
         if self._since is None:
             stored = self.store.get_event(FIRST_PUBLISHED)
-            if stored is None:
+            if stored is None:  # two processes may get here together: the first one's wins
                 now = self.clock().replace(microsecond=0)
-                self.store.set_event(FIRST_PUBLISHED, now.isoformat(), now)
-                stored = now.isoformat()
+                stored = self.store.first_event(FIRST_PUBLISHED, now.isoformat(), now)
             self._since = datetime.fromisoformat(stored)
         return self._since
 

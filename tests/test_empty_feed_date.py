@@ -54,3 +54,19 @@ async def test_empty_feeds_carry_the_first_publish_date(tmp_path: Path, portal: 
     finally:
         store.engine.dispose()
     assert {name: (out / name).read_bytes() for name in names} == first
+
+
+def test_the_first_publish_date_is_the_first_setters_for_every_process(db_url: str) -> None:
+    """Two processes that both found no date set theirs together: each gets the first one's
+    back, so their empty feeds carry the same date (found by a hostile read)."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_store import fresh_store
+
+    store = fresh_store(db_url)
+    first = datetime(2026, 12, 3, 21, 0, tzinfo=UTC)
+    second = first + timedelta(seconds=7)
+    assert store.first_event("feeds_first_published", first.isoformat(), first) == first.isoformat()
+    got = store.first_event("feeds_first_published", second.isoformat(), second)
+    assert got == first.isoformat()
+    assert store.get_event("feeds_first_published") == first.isoformat()

@@ -167,6 +167,19 @@ class StatusQueries(Queries):
                 )
             )
 
+    def first_event(self, key: str, value: str, now: datetime) -> str:
+        """The event's value, set to `value` only when it has none yet: of processes setting
+        it together, the first one's value is the one every one gets back."""
+        with self._tx() as conn:
+            insert_once = upsert_insert(conn, t.events)
+            conn.execute(
+                insert_once.values(key=key, value=value, updated=now).on_conflict_do_nothing(
+                    index_elements=[t.events.c.key]
+                )
+            )
+            kept = conn.execute(select(t.events.c.value).where(t.events.c.key == key))
+            return str(kept.scalar_one())
+
     def events_like(self, prefix: str) -> dict[str, str]:
         """Every event whose key starts with `prefix` (e.g. "burst_capped:"), key -> value."""
         e = t.events.c
