@@ -244,8 +244,8 @@ def test_a_tag_that_never_closes_is_read_in_linear_time() -> None:
 
 
 def test_a_line_of_staff_words_is_read_in_linear_time() -> None:
-    """"Editor: a editor: a ..." could be split four ways per staff word by the staff-line
-    rule (11 of them took 11 s, 4x each more); 40 must end at once. Found by a hostile read."""
+    """A line "Editor: a editor: a ..." could be split four ways per staff word by the staff
+    line rule (11 of them took 11 s, 4x each more); 40 must end at once. Found by a hostile read."""
     out = finishes(
         """
         from syndication.normalize.text import clean_content
