@@ -472,17 +472,7 @@ class Config(_Model):
     def normalize_context(self, source: SourceConfig | None = None) -> NormalizeContext:
         tz = (source.timezone if source else None) or self.telegram.timezone
         return NormalizeContext(
-            regencies=tuple(
-                RegencyInfo(
-                    slug=r.slug,
-                    name=r.name,
-                    aliases=_union(shipped_places(r.slug)[0], r.aliases),
-                    kecamatan=_union(shipped_places(r.slug)[1], r.kecamatan),
-                    is_province=r.is_province,
-                    telegram_chat=r.chat,
-                )
-                for r in self.regencies
-            ),
+            regencies=tuple(_regency_info(r) for r in self.regencies),
             categories=tuple(
                 CategoryInfo(slug=c.slug, name=c.name, aliases=c.aliases) for c in self.categories
             ),
@@ -802,6 +792,18 @@ def shipped_places(slug: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     only its slug and name is found by its aliases too: Tenggarong, Kukar, Diskominfo
     Kukar...); nothing for a slug it does not know."""
     return _shipped_gazetteer().get(slug, ((), ()))
+
+
+def _regency_info(regency: RegencyConfig) -> RegencyInfo:
+    names, kecamatan = shipped_places(regency.slug)
+    return RegencyInfo(
+        slug=regency.slug,
+        name=regency.name,
+        aliases=_union(names, regency.aliases),
+        kecamatan=_union(kecamatan, regency.kecamatan),
+        is_province=regency.is_province,
+        telegram_chat=regency.chat,
+    )
 
 
 def _union(shipped: tuple[str, ...], own: tuple[str, ...]) -> tuple[str, ...]:
