@@ -255,3 +255,19 @@ def test_a_line_of_staff_words_is_read_in_linear_time() -> None:
         """
     )
     assert out.split() == ["True", "Cerita."]
+
+
+def test_a_plain_text_staff_line_of_spaces_is_read_in_linear_time() -> None:
+    """A feed description written as plain text keeps its runs of spaces; "Editor:" then
+    thousands of spaces and a stop cost the staff-line rule quadratic time (1,000 spaces
+    4 s, a 100 KB line never ended). Found by a hostile read."""
+    out = finishes(
+        """
+        from syndication.normalize.text import clean_content
+        line = "Editor:" + " " * 100_000 + "."
+        got = clean_content("Warga Tenggarong menanam pohon.\\n\\n" + line)
+        tabs = clean_content("Cerita.\\n" + "Penulis :" + "\\t " * 50_000 + "Anju.")
+        print(got.text.startswith("Warga Tenggarong"), tabs.text.startswith("Cerita."))
+        """
+    )
+    assert out.split() == ["True", "True"]

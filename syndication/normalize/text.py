@@ -118,23 +118,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 
 _INSERT = re.compile(
     r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
-    r"\s*[:：\-–—|»]*\s*\w",
+    r"\s*+[:：\-–—|»]*+\s*+\w",
     re.IGNORECASE,
 )
 # a share line often carries its buttons' names: "Share : Facebook Twitter WhatsApp"
 _SOCIAL = (
-    r"(?:\s*(?:[:：|,]|ke\b)?\s*(?:facebook|fb|twitter|x|whatsapp|wa|telegram|line|linkedin"
+    r"(?:\s*+(?:[:：|,]|ke\b)?\s*+(?:facebook|fb|twitter|x|whatsapp|wa|telegram|line|linkedin"
     r"|pinterest|e-?mail|copy\s+link|salin\s+tautan)\b)*"
 )
 _STAFF = r"(?:editor|penulis|reporter|pewarta|redaktur|jurnalis|wartawan|kontributor|sumber)"
-_STAFF_NAME = rf"(?:(?!\s*{_STAFF}\s*[:：])[^.:：|]){{1,80}}+"
+_STAFF_NAME = rf"(?:(?!\s*+{_STAFF}\s*+[:：])[^.:：|]){{1,80}}+"
 _MARKER = re.compile(
     rf"^(?:(?:share|bagikan(?:\s+artikel)?){_SOCIAL}|baca\s+juga|berita\s+(?:terkait|lainnya"
     r"|terkini)|artikel\s+terkait|related(?:\s+posts?)?|tags?"
     # the staff lines closing a story: "Editor: Jalu W", "Penulis" then ": Anju C" below it
     # (several on one line, split by "|" or by a <br>: "Pewarta : Anju<br>Editor : Jalu")
     # (each name possessive, and ending before the next staff word: one way to read a line)
-    rf"|{_STAFF}(?:\s*[:：]\s*{_STAFF_NAME}(?:\|?\s*{_STAFF}\s*[:：]\s*{_STAFF_NAME})*+)?"
+    rf"|{_STAFF}(?:\s*+[:：]\s*+{_STAFF_NAME}(?:\|?\s*+{_STAFF}\s*+[:：]\s*+{_STAFF_NAME})*+)?"
     # an agency's copyright trailer: "COPYRIGHT © ANTARA 2016", "© 2016 Kaltim Post"
     r"|(?:copyright|hak\s+cipta)?\s*(?:©|\(c\))\s*.{0,60}?\d{4}.{0,60}"
     r"|copyright\s+.{0,60}?\d{4}.{0,60})\s*[:：]?$",
@@ -297,7 +297,8 @@ def _line_groups(lines: list[str]) -> list[str]:
     """Lines of one paragraph, joined by <br>; insert and marker lines stand alone."""
     groups: list[list[str]] = [[]]
     for line in lines:
-        special = _INSERT.match(line) or _MARKER.match(line)
+        flat = " ".join(line.split())  # plain text keeps its runs of spaces; the rules read one
+        special = _INSERT.match(flat) or _MARKER.match(flat)
         if special and groups[-1]:
             groups.append([])
         groups[-1].append(htmllib.escape(line, quote=False))
