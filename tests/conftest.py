@@ -103,25 +103,71 @@ def _pg_available() -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def _pg_spare() -> Iterator[list[str]]:
+    """This worker's databases between tests: emptied, kept, dropped when the worker ends.
+
+    Emptying a database (its schemas dropped) costs the server about a third of what creating
+    and dropping one does, and some 200 tests take one."""
+    spare: list[str] = []
+    yield spare
+    if spare:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            for name in spare:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _emptied(url: str) -> bool:
+    """Whether the database at `url` could be emptied: every session ended, every schema gone
+    and `public` made anew, as CREATE DATABASE leaves it."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            schemas = conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema'"
+                " AND nspname NOT LIKE 'pg\\_%'"
+            ).fetchall()
+            for (schema,) in schemas:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            conn.execute("CREATE SCHEMA public")
+        return True
+    except psycopg.Error:
+        return False
+
+
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards. Fails in CI when the server is down."""
+def pg_url(_pg_spare: list[str]) -> Iterator[str]:
+    """An empty PostgreSQL database of its own for the test. Fails in CI when the server is
+    down."""
     import psycopg
 
     if not _pg_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} (CI must start it)")
         pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}")
-    name = "synd_test_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN.rsplit("/", 1)[0]
+    if _pg_spare:
+        name = _pg_spare.pop()
+    else:
+        name = "synd_test_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"{base}/{name}"
     finally:
         _dispose_engines_of(name)  # whatever the test left open: closed, never GC'd open
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if _emptied(f"{base}/{name}"):
+            _pg_spare.append(name)
+        else:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
