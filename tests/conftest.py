@@ -88,6 +88,18 @@ PG_ADMIN = os.environ.get("SYNDICATION_TEST_PG", "postgresql://postgres@127.0.0.
 
 
 @pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test: bound, never listening.
+
+    A port merely found free and released can be taken by another worker's server before the
+    test connects (seen: a fixture server answered 501 where a refusal was expected).
+    """
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
+
+
+@pytest.fixture
 def portal() -> Iterator[Portal]:
     with running_portal() as p:
         yield p

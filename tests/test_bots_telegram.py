@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
@@ -153,11 +152,8 @@ async def test_hang_after_accepting_is_unknowable(
     assert len(fake.messages) == 1  # Telegram did post it
 
 
-async def test_nothing_listening_is_transient() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    async with TelegramSender(TOKEN, f"http://127.0.0.1:{port}") as bot:
+async def test_nothing_listening_is_transient(closed_port: int) -> None:
+    async with TelegramSender(TOKEN, f"http://127.0.0.1:{closed_port}") as bot:
         with pytest.raises(Transient):
             await bot.send("@c", render(headline()))
 

@@ -157,27 +157,28 @@ def _only(address: str) -> FetchPolicy:
 
 
 async def test_public_source_redirecting_to_private_is_refused(portal: Portal) -> None:
-    with socket.socket() as probe:  # a port nothing listens on: the refusal comes first
+    # a port nothing listens on, held for the whole test: the refusal comes first
+    with socket.socket() as probe:
         probe.bind(("127.0.0.2", 0))
         port = probe.getsockname()[1]
-    portal.set("/meta", status=302, headers={"Location": f"http://127.0.0.2:{port}/x"})
-    portal.set("/inside", status=301, headers={"Location": "/feed"})
-    portal.set("/feed", "<rss/>")
-    fetcher = Fetcher(_only("127.0.0.1"))
-    try:
-        with pytest.raises(FetchError) as caught:
-            await fetcher.get(portal.url + "/meta")
-        message = str(caught.value)
-        assert "/meta" in message and "loopback address 127.0.0.2" in message
-        assert "refused" in message
-        # public to public is followed
-        assert (await fetcher.get(portal.url + "/inside")).body == b"<rss/>"
-    finally:
-        await fetcher.aclose()
-    # the default policy: the portal is on loopback, configured so on purpose: followed
-    fetcher = Fetcher(policy())
-    try:
-        with pytest.raises(FetchError, match="ConnectError"):
-            await fetcher.get(portal.url + "/meta")
-    finally:
-        await fetcher.aclose()
+        portal.set("/meta", status=302, headers={"Location": f"http://127.0.0.2:{port}/x"})
+        portal.set("/inside", status=301, headers={"Location": "/feed"})
+        portal.set("/feed", "<rss/>")
+        fetcher = Fetcher(_only("127.0.0.1"))
+        try:
+            with pytest.raises(FetchError) as caught:
+                await fetcher.get(portal.url + "/meta")
+            message = str(caught.value)
+            assert "/meta" in message and "loopback address 127.0.0.2" in message
+            assert "refused" in message
+            # public to public is followed
+            assert (await fetcher.get(portal.url + "/inside")).body == b"<rss/>"
+        finally:
+            await fetcher.aclose()
+        # the default policy: the portal is on loopback, configured so on purpose: followed
+        fetcher = Fetcher(policy())
+        try:
+            with pytest.raises(FetchError, match="ConnectError"):
+                await fetcher.get(portal.url + "/meta")
+        finally:
+            await fetcher.aclose()

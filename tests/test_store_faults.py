@@ -4,7 +4,6 @@ races between ingest and publish lose no update, driver errors come out as Stora
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -191,11 +190,8 @@ def test_migrating_a_chat_supersedes_rows_the_new_chat_already_has(db_url: str) 
 # --- 5: every driver error is a StorageError; a dropped connection is survived -----------
 
 
-def test_a_read_from_a_database_that_is_away_raises_storage_error() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
-    store = Store(open_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/none"))
+def test_a_read_from_a_database_that_is_away_raises_storage_error(closed_port: int) -> None:
+    store = Store(open_engine(f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/none"))
     try:
         with pytest.raises(StorageError, match="storage: cannot connect"):
             store.dirty_scopes()
