@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import anyio.to_thread
 import uvicorn
@@ -205,7 +206,8 @@ def create_app(
 
     async def serve_file(request: Request) -> Response:
         url_path = request.url.path
-        wanted = current_prefix().strip("/")
+        # the base URL's path is written encoded ("/berita%20kaltim/"), the request's decoded
+        wanted = unquote(current_prefix()).strip("/")
         if wanted and (url_path + "/").startswith(f"/{wanted}/"):
             url_path = url_path[len(wanted) + 1 :]
         path = locate(root, url_path)

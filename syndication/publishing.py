@@ -53,6 +53,10 @@ class Publisher:
         self.clock = clock
         self.files_written = 0
         self.failed = False  # the last publish could not write its files: try again soon
+        # files a publish may have written and not shared: the last one ended early (or this
+        # process is new, after one that may have), so its files on disk are compared with
+        # what was last shared, not only with what this publish rewrites
+        self._unshared = True
         self._digests: dict[str, str] = {}  # relative path -> digest of the bytes on disk
         self._since: datetime | None = None  # see _first_published
         # relative path -> (digest, the file's stat when it had it), kept in the store across
@@ -119,7 +123,7 @@ class Publisher:
         return written
 
     def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
-        self.failed = True  # until the marks are cleared: a StorageError leaves it set too
+        self.failed = self._unshared = True  # until the marks are cleared (see __init__)
         with self.store.publishing():  # one process at a time, each after the last one's files
             return self._publish_locked()
 
@@ -159,10 +163,15 @@ class Publisher:
             log.error("event=publish_failed error=%r", str(e))
             self._share(self._rewritten(todo))
             return site, 0, ()
-        self._share(result.written)
+        # a publish cut short after its writes (a StorageError reading the stats) wrote
+        # files that this one finds unchanged: they are shared too, or the store would keep
+        # the older bytes and sync them back over these
+        # (nothing to do: no mark was left, so no publish was cut short)
+        leftover = self._rewritten(todo) if self._unshared and todo else []
+        self._share(sorted({*result.written, *leftover}))
         self._save_known()
         self.store.clear_dirty(marks)
-        self.failed = False
+        self.failed = self._unshared = False
         self.files_written += len(result.written)
         if result.written:
             log.info(

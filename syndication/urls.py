@@ -8,7 +8,7 @@ Both are pure and never raise: an unparseable URL comes back stripped, as given.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track a click or pick a rendering; they never name an article.
 _DROP_PARAMS = frozenset(
@@ -38,6 +38,7 @@ _DROP_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _AMP_CACHE = re.compile(r"^/[cv]/(?:(s)/)?([^/]+)(/.*)?$")
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+_AMP_UNWRAPS = 3  # an AMP cache URL inside one is unwrapped this many times, no more
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
@@ -56,6 +57,8 @@ def web_url(url: str) -> str:
     `javascript:` or relative-without-base link must never reach a feed or a chat."""
     try:
         parts = urlsplit(url)
+        if "@" in parts.netloc or "\\" in parts.netloc:
+            return ""  # user info: a browser may open another host than the one named last
         return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
     except ValueError:
         return ""
@@ -77,18 +80,24 @@ def url_key(url: str) -> str:
 
 
 def _canonical(text: str) -> str:
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    for _ in range(_AMP_UNWRAPS + 1):
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            return text
+        host = _host(parts.hostname)
+        cache = _unwrap_amp_cache(host, parts.path)
+        if not cache:
+            break
+        # a loop, bounded: a link wrapping the cache in itself 1,200 times was a RecursionError
+        text = cache + (f"?{parts.query}" if parts.query else "")
+    else:
         return text
-    host = _host(parts.hostname)
-    path = parts.path
-    cache = _unwrap_amp_cache(host, path)
-    if cache:
-        return _canonical(cache + (f"?{parts.query}" if parts.query else ""))
     host = host.removeprefix("amp.")
-    netloc = _netloc(host, scheme, parts.port, parts.username, parts.password)
-    path = quote(_drop_amp_path(path) or "/", safe=_SAFE_PATH)
+    # no user or password: a news link never has one, and "http://evil.example\\@portal.id/"
+    # names the portal to us (and to httpx) but the first host to a browser
+    netloc = _netloc(host, scheme, parts.port)
+    path = quote(_drop_amp_path(parts.path) or "/", safe=_SAFE_PATH)
     return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
 
 
@@ -103,12 +112,10 @@ def _host(hostname: str) -> str:
         return host
 
 
-def _netloc(host: str, scheme: str, port: int | None, user: str | None, pw: str | None) -> str:
+def _netloc(host: str, scheme: str, port: int | None) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{netloc}:{port}"
-    if user:
-        netloc = f"{user}{':' + pw if pw else ''}@{netloc}"
     return netloc
 
 
@@ -144,11 +151,18 @@ def _drop_amp_path(path: str) -> str:
 
 
 def _clean_query(query: str) -> str:
+    """The query as the portal wrote it, less its tracking parameters: the pieces kept are
+    never decoded and encoded again (`?12345`, `?q=caf%E9` and `?x=1;y=2` are what some
+    portals read raw)."""
     if not query:
         return ""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if not _tracking(k)]
-    return urlencode(kept, safe="/:,@")
+    pieces = query.split("&")
+    kept = [p for p in pieces if p and not _tracking(_piece_name(p))]
+    return query if len(kept) == len(pieces) else "&".join(kept)
+
+
+def _piece_name(piece: str) -> str:
+    return unquote_plus(piece.partition("=")[0])
 
 
 def _tracking(name: str) -> bool:

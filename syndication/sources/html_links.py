@@ -137,6 +137,10 @@ _LISTING_SCRIPTS = frozenset(
 )  # fmt: skip
 
 
+# the query keys a front script (/index.php) reads its page kind from
+_ROUTE_KEYS = frozenset({"page", "module", "mod", "act", "view", "hal", "menu", "type"})
+
+
 def _is_id_key(key: str) -> bool:
     """A query key that names a story by number: ?p=, ?id=, ?news_id=, ?berita_id=."""
     return key.lower() in _ID_KEYS
@@ -148,7 +152,15 @@ def _story_query(parts: SplitResult) -> bool:
     script = segs[-1].rsplit(".", 1)[0] if segs else ""
     if script in _LISTING_SCRIPTS:
         return False
-    return any(_is_id_key(k) and v.isdigit() for k, v in parse_qsl(parts.query))
+    query = parse_qsl(parts.query)
+    # a front script routed to a listing: /index.php?page=kategori&id=5
+    if any(v.lower() in _LISTING_SCRIPTS for k, v in query if k.lower() in _ROUTE_KEYS):
+        return False
+    return any(_is_id_key(k) and _is_number(v) for k, v in query)
+
+
+def _is_number(value: str) -> bool:
+    return value.isascii() and value.isdigit()  # "²³" is digits to str.isdigit
 
 
 # Second-level labels under a country code: `kukarkab.go.id`, `bbc.co.uk` name one site each.
@@ -192,16 +204,21 @@ def is_article_url(href: str, page_url: str) -> bool:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
         return False
-    full = urlsplit(urljoin(page_url, href))
-    if full.scheme not in ("http", "https") or not same_site(full.geturl(), page_url):
+    try:
+        full = urlsplit(urljoin(page_url, href))
+        if full.scheme not in ("http", "https") or not same_site(full.geturl(), page_url):
+            return False
+    except ValueError:  # "http://[url]" left by a template: that link, not the listing, is bad
         return False
+    if "@" in full.netloc or "\\" in full.netloc:
+        return False  # user info: a browser would open another host than the one we read
     if "respond" in full.fragment or "comment" in full.fragment:
         return False
     query = parse_qsl(full.query, keep_blank_values=True)
     keys = {k.lower() for k, _ in query}
     if keys & _SHARE_QUERY_KEYS or "feed" in keys:
         return False
-    if full.path in ("", "/") and any(_is_id_key(k) and v.isdigit() for k, v in query):
+    if full.path in ("", "/") and any(_is_id_key(k) and _is_number(v) for k, v in query):
         return True  # WordPress "plain" permalinks: /?p=123
     return _path_may_be_post(_segments(full.path))
 
@@ -290,7 +307,10 @@ def _collect_titled(nodes: list[LexborNode], page_url: str) -> dict[str, str]:
         href = _anchor_href(node)
         if href is None or not is_article_url(href, page_url):
             continue
-        url = absolute(href, page_url)
+        try:
+            url = absolute(href, page_url)
+        except ValueError:
+            continue
         text = " ".join(_headline_text(node).split())
         if url not in out or len(text) > len(out[url]):
             out[url] = text

@@ -69,9 +69,13 @@ _BY_TITLE_KEY = (
     )
     .limit(1)
 )
-_ITEM_BEFORE = select(
-    _i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at
-).where(_i.id == bindparam("id"))
+# locked (PostgreSQL; SQLite's writer lock already is): a withdrawal committed between this read
+# and the scopes written after it put a withdrawn item back in the feeds for good
+_ITEM_BEFORE = (
+    select(_i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at)
+    .where(_i.id == bindparam("id"))
+    .with_for_update()
+)
 _WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
 _DELETE_SCOPES = delete(t.item_scopes).where(t.item_scopes.c.item_id == bindparam("id"))
 _INSERT_SCOPE = insert(t.item_scopes)

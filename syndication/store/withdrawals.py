@@ -171,7 +171,15 @@ class WithdrawQueries(Queries):
         d = t.deliveries.c
         mine = d.item_id == item_id
         again = {"next_attempt": now, "attempts": 0, "last_error": None}
-        # not deleted yet: the message is still there
+        # not deleted yet: the message is still there, edited if the story's title changed
+        # while it was withdrawn (or a correction was waiting when it was)
+        title = conn.execute(select(t.items.c.title).where(t.items.c.id == item_id)).scalar_one()
+        stale = or_(d.sent_title.is_(None), d.sent_title != title)
+        conn.execute(
+            update(t.deliveries)
+            .where(mine, d.state == "withdraw", d.message_id.is_not(None), stale)
+            .values(state="edit", **again)
+        )
         conn.execute(update(t.deliveries).where(mine, d.state == "withdraw").values(state="sent"))
         # deleted: a new message; edited to say withdrawn: edited back to the story
         conn.execute(
