@@ -618,9 +618,25 @@ def _summary(paragraphs: list[str], dateline: str | None, credit: str | None) ->
     if dateline and text.startswith(dateline):
         text = text[len(dateline) :].lstrip()
     if credit:
-        text = re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", text)
+        text = _without_credit(text, credit)
     text = _strip_tags(text)
     return _truncate(_one_line(text), SUMMARY_CHARS)
+
+
+_TAIL_AFTER_CREDIT = re.compile(r"\s*\.?$")
+
+
+def _without_credit(text: str, credit: str) -> str:
+    """`text` without "(credit)" ending it, with the spaces before it and a full stop after:
+    the substitution below, without trying its pattern at every position of the body. A
+    credit holds no bracket, so only its last bracketed occurrence can end the text."""
+    if "(" in credit or ")" in credit:  # never from _credit; kept exact all the same
+        return re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", text)
+    at = text.rfind(f"({credit})")
+    tail = _TAIL_AFTER_CREDIT.match(text, at + len(credit) + 2) if at >= 0 else None
+    if tail is None:
+        return text
+    return text[:at].rstrip() + text[tail.end() :]
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -635,5 +651,9 @@ def _has_letters(text: str, count: int) -> bool:
 
 
 def _one_line(text: str) -> str:
-    # str.split() splits on exactly what the regex \s matches (str.isspace) and drops the ends
-    return " ".join(_CONTROL.sub("", text).split())
+    # str.split() splits on exactly what the regex \s matches (str.isspace) and drops the ends.
+    # Every character _CONTROL matches is unprintable (str.isprintable), so most texts skip
+    # the substitution: _one_line runs once per text node and paragraph (tens per entry).
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
+    return " ".join(text.split())
