@@ -119,3 +119,32 @@ def test_credit_removal_matches_the_anchored_substitution() -> None:
         for credit in ("adv", "adv/kukar", "a(d", "x"):
             expected = re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", value)
             assert text._without_credit(value, credit) == expected, (value, credit)
+
+
+def test_line_junk_without_its_caption_branch_gives_the_same_answer() -> None:
+    rnd = random.Random(11)
+    pieces = [
+        "Warga menanam pohon ",
+        "(Foto: Humas) ",
+        "(FOTO/antara) ",
+        "(dok: kukar)",
+        "(Dok/adv)",
+        "(\u0130lustrasi: x)",
+        "(ilu\u017ftrasi: x)",
+        "ANTARA FOTO/Andi ",
+        "\u212a",
+        "12 Juni 2024 ",
+        "Foto: Humas.",
+        "3 komentar",
+        ")",
+        "(",
+        ".",
+        " ",
+    ]
+    seen = 0
+    for _ in range(4000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 8))).strip()
+        expected = text._LINE_JUNK.match(value) is not None
+        assert text._line_junk(value) == expected, value
+        seen += expected
+    assert seen > 100  # the texts do reach the junk branches

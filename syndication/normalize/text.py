@@ -142,21 +142,34 @@ _MARKER = re.compile(
 )
 # Lines that are never story wherever they stand: a comment counter, a "follow us" line,
 # a caption credit, a date line alone (the field is read from the page, not from here).
-_LINE_JUNK = re.compile(
-    r"^(?:\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
+_JUNK_START = (
+    r"\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
     r"|(?:cek|simak|baca)\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
     r"|(?:ikuti|follow)\s+(?:berita|kami|us)\b.{0,80}\s+di\s+(?:google\s+news|whatsapp|telegram)"
     r".{0,40}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
-    # a photo's caption repeated as text: it ends in the photo's credit
-    # (never a closing credit: "(dok/adv)" is the advertorial's label)
-    r"|.{10,400}(?:\((?:(?:foto|photo)\s*[:：/]|(?:dok|ilustrasi)\s*[:：])(?![^()]*\badv)[^()]{1,80}\)"
+)
+# a photo's caption repeated as text: it ends in the photo's credit
+# (never a closing credit: "(dok/adv)" is the advertorial's label)
+_CAPTION_CREDIT = (
+    r".{10,400}(?:\((?:(?:foto|photo)\s*[:：/]|(?:dok|ilustrasi)\s*[:：])(?![^()]*\badv)[^()]{1,80}\)"
     r"|\bantara\s+foto\s*/.{1,80})"
-    r"|(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
+)
+_JUNK_DATE = (
+    r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
     r"\.?\s+\d{4}(?:\s*[,|–—-]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
-    r"(?:\s*(?:wib|wita|wit))?)?)$",
+    r"(?:\s*(?:wib|wita|wit))?)?"
+)
+_LINE_JUNK = re.compile(
+    rf"^(?:{_JUNK_START}|{_CAPTION_CREDIT}|{_JUNK_DATE})$",
     re.IGNORECASE,
 )
+# The caption branch backtracks through the whole line (a sixth of clean_content's time on
+# 5 KB bodies); a line holding none of its words is matched without it (see _line_junk).
+_LINE_JUNK_NO_CAPTION = re.compile(rf"^(?:{_JUNK_START}|{_JUNK_DATE})$", re.IGNORECASE)
+_CAPTION_WORDS = ("(foto", "(photo", "(dok", "(ilustrasi", "antara")
+# re.IGNORECASE matches these to "i" and "s" where str.lower() leaves them (or, İ, adds a dot)
+_UNFOLDABLE = ("\u0130", "\u0131", "\u017f")
 # "Baca juga:" alone on its line, then headlines one per <br> line to the block's end (none
 # ending in a full stop, as story sentences do): the whole list is the insert.
 _INLINE_TAG = r"(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>)"
@@ -416,7 +429,7 @@ def _remove_blocks(root: LexborNode) -> None:
         text, leaf = texts.get(node.mem_id), node.mem_id not in branches
         short = text is not None and len(text) <= _INSERT_MAX
         insert = short and _INSERT.match(text or "") and (leaf or boxes[node.mem_id] <= 1)
-        if insert or (leaf and (_WP_FOOTER.match(text or "") or _LINE_JUNK.match(text or ""))):
+        if insert or (leaf and (_WP_FOOTER.match(text or "") or _line_junk(text or ""))):
             doomed.append(node)
             state[node.mem_id] = True
         elif leaf and _MARKER.match(text or ""):
@@ -432,6 +445,15 @@ def _remove_blocks(root: LexborNode) -> None:
                 state[after.mem_id] = True
     for node in reversed(doomed):  # descendants before ancestors
         node.decompose()
+
+
+def _line_junk(text: str) -> bool:
+    """Whether _LINE_JUNK matches `text`; its caption branch only when a word it needs is
+    there (lower() stands for re.IGNORECASE but for the _UNFOLDABLE characters)."""
+    low = text.lower()
+    if any(word in low for word in _CAPTION_WORDS) or any(ch in text for ch in _UNFOLDABLE):
+        return _LINE_JUNK.match(text) is not None
+    return _LINE_JUNK_NO_CAPTION.match(text) is not None
 
 
 def _short_texts(blocks: list[LexborNode], branches: set[int]) -> dict[int, str | None]:
