@@ -674,8 +674,11 @@ def _has_letters(text: str, count: int) -> bool:
 
 def _one_line(text: str) -> str:
     # str.split() splits on exactly what the regex \s matches (str.isspace) and drops the ends.
-    # Every character _CONTROL matches is unprintable (str.isprintable), so most texts skip
-    # the substitution: _one_line runs once per text node and paragraph (tens per entry).
+    # Every character _CONTROL matches is unprintable (str.isprintable), and so is every white
+    # space but " ": printable text without a double or an outer space is already one line
+    # (most texts: _one_line runs once per text node and paragraph, tens per entry).
     if not text.isprintable():
         text = _CONTROL.sub("", text)
+    elif "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
