@@ -167,9 +167,6 @@ _LINE_JUNK = re.compile(
 # The caption branch backtracks through the whole line (a sixth of clean_content's time on
 # 5 KB bodies); a line holding none of its words is matched without it (see _line_junk).
 _LINE_JUNK_NO_CAPTION = re.compile(rf"^(?:{_JUNK_START}|{_JUNK_DATE})$", re.IGNORECASE)
-_CAPTION_WORDS = ("(foto", "(photo", "(dok", "(ilustrasi", "antara")
-# re.IGNORECASE matches these to "i" and "s" where str.lower() leaves them (or, İ, adds a dot)
-_UNFOLDABLE = ("\u0130", "\u0131", "\u017f")
 # "Baca juga:" alone on its line, then headlines one per <br> line to the block's end (none
 # ending in a full stop, as story sentences do): the whole list is the insert.
 _INLINE_TAG = r"(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>)"
@@ -357,8 +354,13 @@ def _paragraphize(html: str) -> str:
     return "".join(out)
 
 
+_BR_RUN = re.compile(r"(?:\s*<br>\s*){2,}")
+
+
 def _as_paragraphs(run: str) -> list[str]:
-    parts = re.split(r"(?:\s*<br>\s*){2,}", run)
+    if not run or run.isspace():  # the white space between blocks: nothing to split
+        return []
+    parts = _BR_RUN.split(run)
     return [f"<p>{p.strip()}</p>" for p in parts if p.strip()]
 
 
@@ -449,11 +451,17 @@ def _remove_blocks(root: LexborNode) -> None:
 
 def _line_junk(text: str) -> bool:
     """Whether _LINE_JUNK matches `text`; its caption branch only when a word it needs is
-    there (lower() stands for re.IGNORECASE but for the _UNFOLDABLE characters)."""
-    low = text.lower()
-    if any(word in low for word in _CAPTION_WORDS) or any(ch in text for ch in _UNFOLDABLE):
+    there (lower() stands for re.IGNORECASE but for the _unfoldable characters)."""
+    low = text.lower()  # the words one by one, not any() over a generator: every leaf block
+    caption = "(foto" in low or "(photo" in low or "(dok" in low or "(ilustrasi" in low
+    if caption or "antara" in low or (not text.isascii() and _unfoldable(text)):
         return _LINE_JUNK.match(text) is not None
     return _LINE_JUNK_NO_CAPTION.match(text) is not None
+
+
+def _unfoldable(text: str) -> bool:
+    # re.IGNORECASE matches these to "i" and "s" where str.lower() leaves them (or, İ, adds a dot)
+    return "\u0130" in text or "\u0131" in text or "\u017f" in text
 
 
 def _short_texts(blocks: list[LexborNode], branches: set[int]) -> dict[int, str | None]:
