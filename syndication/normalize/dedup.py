@@ -20,8 +20,10 @@ _EDGE_WORD = re.compile(r"^(?:adv|advertorial)\s+|\s+(?:adv|advertorial)$")
 def title_key(title: str) -> str:
     """Lower case, no accents, punctuation or advertorial markers, single spaces."""
     text = _EDGE.sub(" ", _BRACKETED.sub(" ", title or ""))
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if not text.isascii():  # NFKD changes no ASCII character and leaves no combining mark
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     text = re.sub(r"[\W_]+", " ", text).strip()
     return _EDGE_WORD.sub("", text).strip()
 

@@ -9,6 +9,12 @@ place but are not (the sultanate, a bridge), and the words that make a name an i
 
 Each pass is one compiled regex per gazetteer: the names are a trie (one branch per character,
 not one alternative per name), and a pass whose telltale words are absent is skipped.
+
+The passes read a lower-cased copy of the text with case-sensitive patterns that open on the
+non-word character before a name (the text gets a leading space): the engine then skips to
+the next non-word character in C instead of entering the pattern at every position, and a
+case-blind pattern has no such shortcut (issue 12). The copy matches exactly where the
+case-blind pattern matches the text, see _folded; a text it cannot stand for is read as before.
 """
 
 from __future__ import annotations
@@ -44,9 +50,12 @@ COMMON_WORD_NAMES: dict[str, str] = {
 # Words that never name a regency on their own, even if a config lists them.
 NEVER_ALONE = frozenset({"kutai", "mahakam", "kalimantan", "timur", "utara", "barat", "kota"})
 # Phrases that contain a regency name but are something else: blanked before matching.
+# Every branch opens on a letter ("kesultan|sultan" for "(?:ke)?sultan", tried in that order
+# as the optional group was), so on the folded copy the engine skips in C to a k, s or j.
+_KUTAI_TAIL = r"\s+kutai(?:\s+kartanegara)?(?:\s+ing\s+martadipura)?"
 TRAPS = re.compile(
-    r"(?:ke)?sultan(?:an)?\s+kutai(?:\s+kartanegara)?(?:\s+ing\s+martadipura)?"
-    r"|(?:kerajaan|keraton|kedaton)\s+kutai(?:\s+kartanegara)?(?:\s+ing\s+martadipura)?"
+    rf"kesultan(?:an)?{_KUTAI_TAIL}|sultan(?:an)?{_KUTAI_TAIL}"
+    rf"|kerajaan{_KUTAI_TAIL}|keraton{_KUTAI_TAIL}|kedaton{_KUTAI_TAIL}"
     r"|kutai\s+kartanegara\s+ing\s+martadipura|kutai\s+martadipura"
     r"|jembatan\s+(?:mahakam\s+[hu]?ulu|mahulu)",  # a bridge in Samarinda, not the regency
     re.IGNORECASE,
@@ -60,6 +69,10 @@ _MIN_COMPACT = 3
 # so no text the full pattern would match is skipped): most texts then skip that pass.
 _TRAPS_HINT = re.compile(r"kutai|jembatan", re.IGNORECASE)
 _JOINED_HINT = re.compile(r"[#@]|\.go\.id", re.IGNORECASE)
+_TRAPS_FOLDED = re.compile(TRAPS.pattern)  # for _folded text: its literals are lower case
+# str.lower() keeps İ's dot as a second character, and re.IGNORECASE matches ı to "i" and
+# ſ to "s" where lower() keeps them: a text with any of these is read case-blind as before
+_UNFOLDABLE = ("\u0130", "\u0131", "\u017f")
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,12 @@ class Gazetteer:
     prefixed: re.Pattern[str] | None  # common-word names behind their required prefix
     compact: tuple[tuple[str, Place], ...]  # joined forms for hashtags, hosts, credit tokens
     order: dict[str, int]  # slug -> position in the config
+    # every name is ASCII (_folded's equivalence holds for those only): find reads the copy
+    foldable: bool = False
+    # plain and prefixed for " " + _folded(text): case-sensitive, opening on the character
+    # before the name
+    plain_folded: re.Pattern[str] | None = None
+    prefixed_folded: re.Pattern[str] | None = None
 
 
 _NON_WORD = re.compile(r"[^\w]+")
@@ -127,23 +146,33 @@ def _compiled(ctx: NormalizeContext) -> Gazetteer:
             if all(p.slug != place.slug for p in bucket):
                 bucket.append(place)
     frozen = {k: tuple(v) for k, v in names.items()}
+    plain = [k for k in frozen if k not in COMMON_WORD_NAMES]
+    prefixed = [k for k in frozen if k in COMMON_WORD_NAMES]
+    foldable = all(k.isascii() for k in frozen)
     return Gazetteer(
         names=frozen,
-        plain=_alternation([k for k in frozen if k not in COMMON_WORD_NAMES]),
-        prefixed=_prefixed([k for k in frozen if k in COMMON_WORD_NAMES]),
+        plain=_alternation(plain),
+        prefixed=_prefixed(prefixed),
         compact=_compact(frozen),
         order={r.slug: i for i, r in enumerate(ctx.regencies)},
+        foldable=foldable,
+        plain_folded=_alternation(plain, folded=True) if foldable else None,
+        prefixed_folded=_prefixed(prefixed, folded=True) if foldable else None,
     )
 
 
-def _alternation(keys: list[str]) -> re.Pattern[str] | None:
+def _alternation(keys: list[str], *, folded: bool = False) -> re.Pattern[str] | None:
+    """The names as whole words; `folded`: for " " + _folded(text), group `n` the name."""
     if not keys:
         return None
+    if folded:
+        return re.compile(rf"\W(?P<n>{_trie(keys)})(?!\w)")
     return re.compile(rf"(?<!\w){_trie(keys)}(?!\w)", re.IGNORECASE)
 
 
-def _prefixed(keys: list[str]) -> re.Pattern[str] | None:
-    """One branch per required prefix, its names in a trie; group `p<i>` holds the name."""
+def _prefixed(keys: list[str], *, folded: bool = False) -> re.Pattern[str] | None:
+    """One branch per required prefix, its names in a trie; group `p<i>` holds the name.
+    `folded`: for " " + _folded(text), the match opening on the character before."""
     if not keys:
         return None
     by_prefix: dict[str, list[str]] = {}
@@ -152,6 +181,8 @@ def _prefixed(keys: list[str]) -> re.Pattern[str] | None:
     alternatives = "|".join(
         f"{prefix}(?P<p{i}>{_trie(names)})" for i, (prefix, names) in enumerate(by_prefix.items())
     )
+    if folded:
+        return re.compile(rf"\W(?:{alternatives})(?!\w)")
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
@@ -199,8 +230,55 @@ def _compact(names: dict[str, tuple[Place, ...]]) -> tuple[tuple[str, Place], ..
     return tuple(sorted(found, key=lambda item: (-len(item[0]), item[0])))
 
 
+def _folded(text: str) -> str | None:
+    """`text` lower-cased, character for character, or None. A case-sensitive pattern of lower
+    case ASCII literals and word and space classes matches the copy exactly where its
+    re.IGNORECASE form matches `text`, so spans found in the copy hold in `text`: checked
+    over every code point on Python 3.11, lower() keeps each character's word and space
+    class, and only İ, ı and ſ match an ASCII letter otherwise than their lower() (the
+    Kelvin sign lowers to "k", as re.IGNORECASE matches it)."""
+    if text.isascii():
+        return text.lower()
+    if any(ch in text for ch in _UNFOLDABLE):
+        return None
+    low = text.lower()
+    return low if len(low) == len(text) else None
+
+
 def find(text: str, gaz: Gazetteer) -> list[Hit]:
     """Every place named in `text`, in order; overlapping names resolved longest first."""
+    low = _folded(text) if gaz.foldable else None
+    if low is None:
+        return _find_case_blind(text, gaz)
+    work = text
+    hits: list[Hit] = []
+    if "kutai" in low or "jembatan" in low:  # _TRAPS_HINT
+        spans = [m.span() for m in _TRAPS_FOLDED.finditer(low)]
+        work, low = _blank(spans, work, low)
+    if "#" in low or "@" in low or ".go.id" in low:  # _JOINED_HINT
+        spans = []
+        for match in _JOINED.finditer(work):
+            hits.extend(_joined_hits(match, gaz))
+            spans.append(match.span())
+        work, low = _blank(spans, work, low)
+    if gaz.prefixed_folded is not None:
+        spans = []
+        for match in gaz.prefixed_folded.finditer(f" {low}"):
+            name = next(g for g in match.groups() if g is not None)
+            start, end = match.end() - 1 - len(name), match.end() - 1
+            hits.extend(_hits(gaz, work[start:end], start, end))
+            spans.append((match.start(), end))  # from the prefix: the copy's index less one
+        work, low = _blank(spans, work, low)
+    if gaz.plain_folded is not None:
+        for match in gaz.plain_folded.finditer(f" {low}"):
+            start, end = match.start("n") - 1, match.end("n") - 1
+            found = _hits(gaz, work[start:end], start, end)
+            hits.extend(h for h in found if _proper(h))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _find_case_blind(text: str, gaz: Gazetteer) -> list[Hit]:
+    """find() on the text itself, for a text _folded cannot stand for."""
     work = text
     if _TRAPS_HINT.search(work):
         work = TRAPS.sub(lambda m: " " * len(m.group()), work)
@@ -210,7 +288,7 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
         for match in _JOINED.finditer(work):
             hits.extend(_joined_hits(match, gaz))
             spans.append(match.span())
-        work = _blank(work, spans)
+        (work,) = _blank(spans, work)
     if gaz.prefixed is not None:
         spans = []
         for match in gaz.prefixed.finditer(work):
@@ -218,7 +296,7 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
             start = match.end() - len(name)
             hits.extend(_hits(gaz, name, start, match.end()))
             spans.append(match.span())
-        work = _blank(work, spans)
+        (work,) = _blank(spans, work)
     if gaz.plain is not None:
         for match in gaz.plain.finditer(work):
             found = _hits(gaz, match.group(), match.start(), match.end())
@@ -255,11 +333,16 @@ def _hits(gaz: Gazetteer, text: str, start: int, end: int) -> list[Hit]:
     return [Hit(p, text, start, end) for p in gaz.names.get(key(text), ())]
 
 
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """`text` with each (start, end) span, in order and apart, turned into as many spaces:
-    one pass, however many spans (issue 10: a copy per span was quadratic)."""
+def _blank(spans: list[tuple[int, int]], *texts: str) -> tuple[str, ...]:
+    """Each of `texts` (of one length) with each (start, end) span, in order and apart, turned
+    into as many spaces: one pass, however many spans (issue 10: a copy per span was
+    quadratic); the text and its lower-cased copy in one call."""
     if not spans:
-        return text
+        return texts
+    return tuple(_blanked(text, spans) for text in texts)
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     parts, done = [], 0
     for start, end in spans:
         parts += [text[done:start], " " * (end - start)]

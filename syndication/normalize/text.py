@@ -142,21 +142,31 @@ _MARKER = re.compile(
 )
 # Lines that are never story wherever they stand: a comment counter, a "follow us" line,
 # a caption credit, a date line alone (the field is read from the page, not from here).
-_LINE_JUNK = re.compile(
-    r"^(?:\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
+_JUNK_START = (
+    r"\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
     r"|(?:cek|simak|baca)\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
     r"|(?:ikuti|follow)\s+(?:berita|kami|us)\b.{0,80}\s+di\s+(?:google\s+news|whatsapp|telegram)"
     r".{0,40}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
-    # a photo's caption repeated as text: it ends in the photo's credit
-    # (never a closing credit: "(dok/adv)" is the advertorial's label)
-    r"|.{10,400}(?:\((?:(?:foto|photo)\s*[:：/]|(?:dok|ilustrasi)\s*[:：])(?![^()]*\badv)[^()]{1,80}\)"
+)
+# a photo's caption repeated as text: it ends in the photo's credit
+# (never a closing credit: "(dok/adv)" is the advertorial's label)
+_CAPTION_CREDIT = (
+    r".{10,400}(?:\((?:(?:foto|photo)\s*[:：/]|(?:dok|ilustrasi)\s*[:：])(?![^()]*\badv)[^()]{1,80}\)"
     r"|\bantara\s+foto\s*/.{1,80})"
-    r"|(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
+)
+_JUNK_DATE = (
+    r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
     r"\.?\s+\d{4}(?:\s*[,|–—-]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
-    r"(?:\s*(?:wib|wita|wit))?)?)$",
+    r"(?:\s*(?:wib|wita|wit))?)?"
+)
+_LINE_JUNK = re.compile(
+    rf"^(?:{_JUNK_START}|{_CAPTION_CREDIT}|{_JUNK_DATE})$",
     re.IGNORECASE,
 )
+# The caption branch backtracks through the whole line (a sixth of clean_content's time on
+# 5 KB bodies); a line holding none of its words is matched without it (see _line_junk).
+_LINE_JUNK_NO_CAPTION = re.compile(rf"^(?:{_JUNK_START}|{_JUNK_DATE})$", re.IGNORECASE)
 # "Baca juga:" alone on its line, then headlines one per <br> line to the block's end (none
 # ending in a full stop, as story sentences do): the whole list is the insert.
 _INLINE_TAG = r"(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>)"
@@ -349,8 +359,13 @@ def _paragraphize(html: str) -> str:
     return "".join(out)
 
 
+_BR_RUN = re.compile(r"(?:\s*<br>\s*){2,}")
+
+
 def _as_paragraphs(run: str) -> list[str]:
-    parts = re.split(r"(?:\s*<br>\s*){2,}", run)
+    if not run or run.isspace():  # the white space between blocks: nothing to split
+        return []
+    parts = _BR_RUN.split(run)
     return [f"<p>{p.strip()}</p>" for p in parts if p.strip()]
 
 
@@ -421,7 +436,7 @@ def _remove_blocks(root: LexborNode) -> None:
         text, leaf = texts.get(node.mem_id), node.mem_id not in branches
         short = text is not None and len(text) <= _INSERT_MAX
         insert = short and _INSERT.match(text or "") and (leaf or boxes[node.mem_id] <= 1)
-        if insert or (leaf and (_WP_FOOTER.match(text or "") or _LINE_JUNK.match(text or ""))):
+        if insert or (leaf and (_WP_FOOTER.match(text or "") or _line_junk(text or ""))):
             doomed.append(node)
             state[node.mem_id] = True
         elif leaf and _MARKER.match(text or ""):
@@ -437,6 +452,21 @@ def _remove_blocks(root: LexborNode) -> None:
                 state[after.mem_id] = True
     for node in reversed(doomed):  # descendants before ancestors
         node.decompose()
+
+
+def _line_junk(text: str) -> bool:
+    """Whether _LINE_JUNK matches `text`; its caption branch only when a word it needs is
+    there (lower() stands for re.IGNORECASE but for the _unfoldable characters)."""
+    low = text.lower()  # the words one by one, not any() over a generator: every leaf block
+    caption = "(foto" in low or "(photo" in low or "(dok" in low or "(ilustrasi" in low
+    if caption or "antara" in low or (not text.isascii() and _unfoldable(text)):
+        return _LINE_JUNK.match(text) is not None
+    return _LINE_JUNK_NO_CAPTION.match(text) is not None
+
+
+def _unfoldable(text: str) -> bool:
+    # re.IGNORECASE matches these to "i" and "s" where str.lower() leaves them (or, İ, adds a dot)
+    return "\u0130" in text or "\u0131" in text or "\u017f" in text
 
 
 def _short_texts(blocks: list[LexborNode], branches: set[int]) -> dict[int, str | None]:
@@ -623,9 +653,25 @@ def _summary(paragraphs: list[str], dateline: str | None, credit: str | None) ->
     if dateline and text.startswith(dateline):
         text = text[len(dateline) :].lstrip()
     if credit:
-        text = re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", text)
+        text = _without_credit(text, credit)
     text = _strip_tags(text)
     return _truncate(_one_line(text), SUMMARY_CHARS)
+
+
+_TAIL_AFTER_CREDIT = re.compile(r"\s*\.?$")
+
+
+def _without_credit(text: str, credit: str) -> str:
+    """`text` without "(credit)" ending it, with the spaces before it and a full stop after:
+    the substitution below, without trying its pattern at every position of the body. A
+    credit holds no bracket, so only its last bracketed occurrence can end the text."""
+    if "(" in credit or ")" in credit:  # never from _credit; kept exact all the same
+        return re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", text)
+    at = text.rfind(f"({credit})")
+    tail = _TAIL_AFTER_CREDIT.match(text, at + len(credit) + 2) if at >= 0 else None
+    if tail is None:
+        return text
+    return text[:at].rstrip() + text[tail.end() :]
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -640,5 +686,12 @@ def _has_letters(text: str, count: int) -> bool:
 
 
 def _one_line(text: str) -> str:
-    # str.split() splits on exactly what the regex \s matches (str.isspace) and drops the ends
-    return " ".join(_CONTROL.sub("", text).split())
+    # str.split() splits on exactly what the regex \s matches (str.isspace) and drops the ends.
+    # Every character _CONTROL matches is unprintable (str.isprintable), and so is every white
+    # space but " ": printable text without a double or an outer space is already one line
+    # (most texts: _one_line runs once per text node and paragraph, tens per entry).
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
+    elif "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())

@@ -1,0 +1,175 @@
+"""The shortcuts of issue 12 give what the plain forms they replace give, on random texts.
+
+places.find reads a lower-cased copy with case-sensitive patterns (_find_case_blind is the
+matcher it replaced); text._one_line skips the control-character pass on printable text;
+text._without_credit finds the closing credit by rfind instead of a regex.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+
+from syndication.normalize import places, text
+from syndication.normalize.places import _find_case_blind, find, gazetteer
+from tests.test_normalize_places import build_ctx
+
+# pieces that reach every pass: traps, prefixes, hashtags, hosts, and the characters whose
+# case folding differs between str.lower() and re.IGNORECASE (İ ı ſ, the Kelvin sign)
+_PIECES = [
+    "Kecamatan ",
+    "KEC. ",
+    "camat ",
+    "Kabupaten ",
+    "kab ",
+    "Sultan Kutai ",
+    "Kesultanan Kutai Kartanegara ing Martadipura ",
+    "Jembatan Mahakam Ulu ",
+    "#",
+    "@",
+    "kukarkab.go.id ",
+    "KUTAI ",
+    "Loa-Janan ",
+    "PT ",
+    "\u212a",
+    "\u0130",
+    "\u0131",
+    "\u017f",
+    "\u1e9e",
+    "\u201c",
+    "\u2014",
+    "é",
+    "-",
+    "  ",
+    "\n",
+    "warga ",
+    "di ",
+    ".",
+    ",",
+]
+
+
+def _random_texts(names: list[str], count: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rnd.randint(1, 12)):
+            if rnd.random() < 0.4:
+                name = rnd.choice(names)
+                forms = [name, name.upper(), name.title(), name.replace(" ", "-")]
+                forms += [name.replace("i", "\u0131"), name.replace("s", "\u017f")]
+                parts.append(rnd.choice(forms))
+            else:
+                parts.append(rnd.choice(_PIECES))
+        out.append("".join(parts))
+    return out
+
+
+def test_find_on_the_folded_copy_matches_the_case_blind_matcher() -> None:
+    gaz = gazetteer(build_ctx())
+    assert gaz.foldable
+    found = 0
+    for sample in _random_texts(list(gaz.names), 3000, seed=12):
+        hits = find(sample, gaz)
+        assert hits == _find_case_blind(sample, gaz), sample
+        found += len(hits)
+    assert found > 1000  # the texts do name places
+
+
+def test_texts_the_copy_cannot_stand_for_are_read_case_blind() -> None:
+    assert places._folded("Kukar") == "kukar"
+    assert places._folded("\u212aUKAR \u201cx\u201d") == "kukar \u201cx\u201d"
+    for odd in ("\u0130", "\u0131", "\u017f"):  # İ lowers to two characters; ı, ſ fold apart
+        assert places._folded(f"Kukar {odd}") is None
+    gaz = gazetteer(build_ctx())
+    assert [h.text for h in find("Warga KUKAR di Tenggarong \u0131", gaz)] == [
+        "KUKAR",
+        "Tenggarong",
+    ]
+
+
+def test_a_non_ascii_name_keeps_the_case_blind_matcher() -> None:
+    ctx = build_ctx()
+    first = ctx.regencies[0]
+    odd = replace(first, aliases=(*first.aliases, "Tanah Grog\u00f8t"))  # ø has no ASCII form
+    gaz = places._compiled(replace(ctx, regencies=(odd, *ctx.regencies[1:])))
+    assert not gaz.foldable
+    assert [h.place.slug for h in find("Warga TANAH GROG\u00d8T", gaz)] == [first.slug]
+
+
+def _one_line_before(value: str) -> str:
+    return " ".join(text._CONTROL.sub("", value).split())
+
+
+def test_one_line_matches_the_control_pass_then_split() -> None:
+    rnd = random.Random(7)
+    alphabet = "ab \t\n\x00\x0b\x1c\x85\xa0\u200b\u2028\u202f\ufeff\u3000é"
+    for _ in range(5000):
+        value = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert text._one_line(value) == _one_line_before(value), repr(value)
+
+
+def test_credit_removal_matches_the_anchored_substitution() -> None:
+    rnd = random.Random(3)
+    pieces = ["(adv)", "(adv/kukar)", " ", ".", "\n", "x", "(", ")", "adv", "\u3000"]
+    for _ in range(5000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
+        for credit in ("adv", "adv/kukar", "a(d", "x"):
+            expected = re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", value)
+            assert text._without_credit(value, credit) == expected, (value, credit)
+
+
+def test_line_junk_without_its_caption_branch_gives_the_same_answer() -> None:
+    rnd = random.Random(11)
+    pieces = [
+        "Warga menanam pohon ",
+        "(Foto: Humas) ",
+        "(FOTO/antara) ",
+        "(dok: kukar)",
+        "(Dok/adv)",
+        "(\u0130lustrasi: x)",
+        "(ilu\u017ftrasi: x)",
+        "ANTARA FOTO/Andi ",
+        "\u212a",
+        "12 Juni 2024 ",
+        "Foto: Humas.",
+        "3 komentar",
+        ")",
+        "(",
+        ".",
+        " ",
+    ]
+    seen = 0
+    for _ in range(4000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 8))).strip()
+        expected = text._LINE_JUNK.match(value) is not None
+        assert text._line_junk(value) == expected, value
+        seen += expected
+    assert seen > 100  # the texts do reach the junk branches
+
+
+# places.TRAPS as it was written before its branches were made to open on a letter
+_TRAPS_BEFORE = re.compile(
+    r"(?:ke)?sultan(?:an)?\s+kutai(?:\s+kartanegara)?(?:\s+ing\s+martadipura)?"
+    r"|(?:kerajaan|keraton|kedaton)\s+kutai(?:\s+kartanegara)?(?:\s+ing\s+martadipura)?"
+    r"|kutai\s+kartanegara\s+ing\s+martadipura|kutai\s+martadipura"
+    r"|jembatan\s+(?:mahakam\s+[hu]?ulu|mahulu)",
+    re.IGNORECASE,
+)
+
+
+def test_traps_find_what_they_found_before() -> None:
+    rnd = random.Random(4)
+    pieces = ["ke", "Ke", "sultan", "SULTAN", "an", " ", "\n", "kutai", "KUTAI", "kartanegara"]
+    pieces += ["ing", "martadipura", "kerajaan", "keraton", "kedaton", "jembatan", "mahakam"]
+    pieces += ["hulu", "ulu", "uulu", "mahulu", "x", "-"]
+    matched = 0
+    for _ in range(5000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 10)))
+        before = [m.span() for m in _TRAPS_BEFORE.finditer(value)]
+        assert [m.span() for m in places.TRAPS.finditer(value)] == before, value
+        assert [m.span() for m in places._TRAPS_FOLDED.finditer(value.lower())] == before, value
+        matched += bool(before)
+    assert matched > 20  # about 40 of the 5,000 hold a trap
