@@ -1,11 +1,14 @@
 """A publish with a PublishMemo skips the scopes whose inputs and files are as it left them,
-and renders again whatever changed; a publish syncs each folder it wrote to once."""
+and renders again whatever changed; a publish syncs each folder it wrote to once; RSS dates
+are formatted as email.utils does."""
 
 from __future__ import annotations
 
 import importlib
 import os
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ import pytest
 
 from feeds import Entry, Scope, publish
 from feeds.publish import PublishMemo, folder_syncs, write_if_changed
+from feeds.text import rfc822
 from tests.test_feeds_support import all_scopes, entry, make_site
 
 fp = importlib.import_module("feeds.publish")  # the module, not feeds' publish()
@@ -154,3 +158,15 @@ def test_a_lone_write_syncs_its_folder_at_once(tmp_path: Path, synced: list[Path
         write_if_changed(tmp_path / "z.rss", b"<rss/>")
         assert synced == [tmp_path]
     assert synced == [tmp_path, tmp_path]
+
+
+def test_rss_dates_are_what_email_utils_writes() -> None:
+    rng = random.Random(7)
+    zones = [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-3, minutes=-30))]
+    for _ in range(3000):
+        moment = datetime(1, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(2**36))
+        moment = moment.replace(microsecond=rng.randrange(10**6))
+        if moment.year < 9999:
+            local = moment.astimezone(rng.choice(zones))
+            expected = format_datetime(local.astimezone(UTC).replace(microsecond=0))
+            assert rfc822(local) == expected
