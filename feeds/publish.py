@@ -114,15 +114,16 @@ def publish(
         for scope, entries in scopes_with_entries:
             chosen = select_entries(entries, site.items_per_feed)
             chat = (chats or {}).get(scope.path)
+            if memo is None:
+                result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
+                continue
             digest = _inputs_digest(site, scope, chosen, empty_date, chat)
-            if memo is not None and memo.unchanged(root, scope.path, digest):
+            if memo.unchanged(root, scope.path, digest):
                 result += PublishResult(unchanged=tuple(f"{scope.path}.{e}" for e in EXTENSIONS))
                 continue
-            if memo is not None:
-                memo.forget(root, scope.path)  # until all four files are written
+            memo.forget(root, scope.path)  # until all four files are written
             result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
-            if memo is not None:
-                memo.remember(root, scope.path, digest)
+            memo.remember(root, scope.path, digest)
     return result
 
 
