@@ -6,7 +6,11 @@
 A file is written only when its bytes change (so its mtime, ETag and Last-Modified stay put),
 and always through a temporary file in the same folder + fsync + os.replace, so a reader sees
 the old file or the new one, never half of one. Temporary names start with "." and the server
-never serves dotfiles.
+never serves dotfiles. A publish syncs each folder it wrote to once, at its end.
+
+Each story is cleaned (`feeds.render.entry_text`) and built as a feedgen entry once per
+publish, whichever scopes list it; with a `PublishMemo` a scope whose inputs and files are as
+the last publish left them is not rendered at all.
 """
 
 from __future__ import annotations
