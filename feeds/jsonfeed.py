@@ -4,51 +4,41 @@ feedgen does not speak it. Same entry rules as the XML formats (order, labels, d
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from feeds.model import Entry, Scope, Site
-from feeds.render import (
-    display_categories,
-    display_title,
-    feed_title,
-    full_content,
-    select_entries,
-    summary_text,
-)
-from feeds.text import EPOCH, image_type, one_line, rfc3339, xml_text
+from feeds.render import EntryText, entry_text, feed_title, select_entries
+from feeds.text import EPOCH, one_line, rfc3339
 
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def _item(site: Site, entry: Entry) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": xml_text(entry.id),
-        "url": xml_text(entry.link),
-        "title": display_title(entry),
-    }
-    content = full_content(site, entry)
+def _item(text: EntryText) -> dict[str, Any]:
+    entry = text.entry
+    item: dict[str, Any] = {"id": text.id, "url": text.link, "title": text.title}
     # The spec wants content_html or content_text; summary mode publishes the summary as text.
-    if content:
-        item["content_html"] = content
+    if text.content:
+        item["content_html"] = text.content
     else:
-        item["content_text"] = summary_text(entry)
-    item["summary"] = summary_text(entry)
-    if entry.image is not None:
-        item["image"] = xml_text(entry.image.url)
+        item["content_text"] = text.summary
+    item["summary"] = text.summary
+    if text.image is not None and entry.image is not None:  # both or neither
+        url, kind, _ = text.image
+        item["image"] = url
         item["attachments"] = [
             {
-                "url": xml_text(entry.image.url),
-                "mime_type": image_type(entry.image.url, entry.image.mime_type),
+                "url": url,
+                "mime_type": kind,
                 **({"size_in_bytes": entry.image.length} if entry.image.length else {}),
             }
         ]
     item["date_published"] = rfc3339(entry.published)
     item["date_modified"] = rfc3339(entry.last_change)
-    if entry.author and one_line(entry.author):
-        item["authors"] = [{"name": one_line(entry.author)}]
-    tags = [name for _, name in display_categories(entry)]
+    if text.author:
+        item["authors"] = [{"name": text.author}]
+    tags = [name for _, name in text.categories]
     if tags:
         item["tags"] = tags
     return item
@@ -63,6 +53,11 @@ def render_json(
     """
     del empty_date
     chosen = select_entries(entries, site.items_per_feed)
+    return json_bytes(site, scope, [entry_text(site, entry) for entry in chosen])
+
+
+def json_bytes(site: Site, scope: Scope, texts: Sequence[EntryText]) -> bytes:
+    """render_json's bytes from the selected entries' texts (`feeds.render.entry_text`)."""
     document: dict[str, Any] = {
         "version": JSONFEED_VERSION,
         "title": feed_title(site, scope),
@@ -74,9 +69,10 @@ def render_json(
     }
     if site.websub_hub:
         document["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
-    document["items"] = [_item(site, entry) for entry in chosen]
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    document["items"] = [_item(text) for text in texts]
+    text = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     # "<", ">" and "&" occur only inside strings here: as \u escapes they read the same to
-    # every JSON parser, and a page that embeds or sniffs the file never meets a live tag
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return (text + "\n").encode("utf-8")
+    # every JSON parser, and a page that embeds or sniffs the file never meets a live tag.
+    # Replaced in the UTF-8 bytes (no multi-byte character holds these bytes): ten times
+    # faster than in the str, which holds the HTML bodies in two bytes a character.
+    return text.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")

@@ -7,7 +7,7 @@ links. Plain HTML5 with an inline stylesheet: no XSLT, no script.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from feeds.layout import EMPTY, autodiscovery, document, long_date, subscribe_links
@@ -61,7 +61,11 @@ def render_page(
     site: Site, scope: Scope, entries: Iterable[Entry], *, chat: str | None = None
 ) -> bytes:
     """The page of `scope`: exactly the entries its RSS lists (same selection and order)."""
-    chosen = select_entries(entries, site.items_per_feed)
+    return page_bytes(site, scope, select_entries(entries, site.items_per_feed), chat)
+
+
+def page_bytes(site: Site, scope: Scope, chosen: Sequence[Entry], chat: str | None) -> bytes:
+    """render_page's bytes from the entries `select_entries` chose."""
     items = "".join(item_html(site, e) for e in chosen)
     listing = f"<ul>{items}</ul>" if chosen else f'<p class="empty">{EMPTY}</p>'
     body = [

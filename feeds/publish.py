@@ -6,25 +6,33 @@
 A file is written only when its bytes change (so its mtime, ETag and Last-Modified stay put),
 and always through a temporary file in the same folder + fsync + os.replace, so a reader sees
 the old file or the new one, never half of one. Temporary names start with "." and the server
-never serves dotfiles.
+never serves dotfiles. A publish syncs each folder it wrote to once, at its end.
+
+Each story is cleaned (`feeds.render.entry_text`) and built as a feedgen entry once per
+publish, whichever scopes list it; with a `PublishMemo` a scope whose inputs and files are as
+the last publish left them is not rendered at all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import pickle
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from feeds.errors import UnsafePathError
 from feeds.index import IndexView, render_index, render_opml
-from feeds.jsonfeed import render_json
+from feeds.jsonfeed import json_bytes
 from feeds.model import Entry, Scope, ScopeStats, Site
-from feeds.pages import render_page
-from feeds.render import render_feeds
+from feeds.pages import page_bytes
+from feeds.render import EntryText, entry_text, feed_entry, feeds_bytes, generator, select_entries
 from feeds.text import EPOCH
 
 
@@ -44,6 +52,47 @@ class PublishResult:
         return tuple(site.url(p) for p in feeds)
 
 
+class PublishMemo:
+    """What a publisher remembers between its publishes so that a scope whose inputs did not
+    change is known unchanged without rendering it: per scope, a digest of everything its
+    four files are made of, and the stat of each file as this process left it. A file
+    replaced or touched since (another process, a restore, a hand edit) has another stat, and
+    its scope is rendered and compared as before. Keep one per process and output folder."""
+
+    def __init__(self) -> None:
+        self._scopes: dict[tuple[Path, str], tuple[bytes, tuple[Signature, ...]]] = {}
+
+    def unchanged(self, root: Path, scope: str, digest: bytes) -> bool:
+        known = self._scopes.get((root, scope))
+        if known is None or known[0] != digest:
+            return False
+        try:
+            return known[1] == tuple(signature(root / f"{scope}.{e}") for e in EXTENSIONS)
+        except OSError:
+            return False
+
+    def remember(self, root: Path, scope: str, digest: bytes) -> None:
+        try:
+            files = tuple(signature(root / f"{scope}.{e}") for e in EXTENSIONS)
+        except OSError:
+            self._scopes.pop((root, scope), None)
+            return
+        self._scopes[(root, scope)] = (digest, files)
+
+    def forget(self, root: Path, scope: str) -> None:
+        self._scopes.pop((root, scope), None)
+
+
+# what tells a file rewritten apart: inode (a replace makes a new one), size, mtime, ctime
+Signature = tuple[int, int, int, int]
+EXTENSIONS = ("rss", "atom", "json", "html")
+
+
+def signature(path: Path) -> Signature:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def publish(
     site: Site,
     output_dir: str | os.PathLike[str],
@@ -51,26 +100,67 @@ def publish(
     *,
     empty_date: datetime = EPOCH,
     chats: Mapping[str, str] | None = None,
+    memo: PublishMemo | None = None,
 ) -> PublishResult:
     """Render each scope as .rss, .atom, .json and its .html page, and write the files whose
-    bytes changed. `chats` maps a scope path to its Telegram chat (linked when public).
+    bytes changed. `chats` maps a scope path to its Telegram chat (linked when public); `memo`
+    (kept by the caller across publishes) skips the scopes whose inputs and files are as the
+    last publish left them.
 
     Pass every scope whose entries may have changed (an empty scope gets valid, empty feeds);
     scopes not passed are left alone.
     """
     root = _root(output_dir)
     result = PublishResult()
-    for scope, entries in scopes_with_entries:
-        chosen = tuple(entries)
-        rss, atom = render_feeds(site, scope, chosen, empty_date=empty_date)
-        result += _write(root, f"{scope.path}.rss", rss)
-        result += _write(root, f"{scope.path}.atom", atom)
-        result += _write(
-            root, f"{scope.path}.json", render_json(site, scope, chosen, empty_date=empty_date)
-        )
-        page = render_page(site, scope, chosen, chat=(chats or {}).get(scope.path))
-        result += _write(root, f"{scope.path}.html", page)
+    # each story is cleaned and built for feedgen once, however many scopes list it
+    shared: dict[Entry, tuple[EntryText, Any]] = {}
+    with folder_syncs():
+        for scope, entries in scopes_with_entries:
+            chosen = select_entries(entries, site.items_per_feed)
+            chat = (chats or {}).get(scope.path)
+            if memo is None:
+                result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
+                continue
+            digest = _inputs_digest(site, scope, chosen, empty_date, chat)
+            if memo.unchanged(root, scope.path, digest):
+                result += PublishResult(unchanged=tuple(f"{scope.path}.{e}" for e in EXTENSIONS))
+                continue
+            memo.forget(root, scope.path)  # until all four files are written
+            result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
+            memo.remember(root, scope.path, digest)
     return result
+
+
+def _publish_scope(
+    site: Site,
+    root: Path,
+    scope: Scope,
+    chosen: Sequence[Entry],
+    shared: dict[Entry, tuple[EntryText, Any]],
+    empty_date: datetime,
+    chat: str | None,
+) -> PublishResult:
+    for entry in chosen:
+        if entry not in shared:
+            text = entry_text(site, entry)
+            shared[entry] = (text, feed_entry(site, text))
+    texts = [shared[e][0] for e in chosen]
+    fg = generator(site, scope, [shared[e][1] for e in chosen], texts, empty_date)
+    rss, atom = feeds_bytes(site, scope, fg)
+    result = _write(root, f"{scope.path}.rss", rss)
+    result += _write(root, f"{scope.path}.atom", atom)
+    result += _write(root, f"{scope.path}.json", json_bytes(site, scope, texts))
+    return result + _write(root, f"{scope.path}.html", page_bytes(site, scope, chosen, chat))
+
+
+def _inputs_digest(
+    site: Site, scope: Scope, chosen: Sequence[Entry], empty_date: datetime, chat: str | None
+) -> bytes:
+    """A digest of everything a scope's files are rendered from (the code aside: a memo lives
+    in one process). Pickle writes every field of the records; equal inputs built apart may
+    pickle differently (shared objects), which costs only a render."""
+    inputs = (site, scope, tuple(chosen), empty_date, chat)
+    return hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
 
 def write_index(
@@ -89,9 +179,10 @@ def write_index(
     root = _root(output_dir)
     view = IndexView(stats=stats or {}, chats=chats or {})
     page = render_index(site, all_scopes, tuple(latest_headlines), limit=headline_limit, view=view)
-    return _write(root, "index.html", page) + _write(
-        root, "feeds.opml", render_opml(site, all_scopes)
-    )
+    with folder_syncs():
+        return _write(root, "index.html", page) + _write(
+            root, "feeds.opml", render_opml(site, all_scopes)
+        )
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -112,8 +203,35 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    _fsync_dir(path.parent)
+    pending = _PENDING_SYNCS.get()
+    if pending is None:
+        _fsync_dir(path.parent)
+    else:
+        pending.add(path.parent)
     return True
+
+
+# The folders whose renames still wait for their fsync, inside `folder_syncs` (a context
+# variable, so write_if_changed keeps its signature and threads never share the set).
+_PENDING_SYNCS: ContextVar[set[Path] | None] = ContextVar("pending_folder_syncs", default=None)
+
+
+@contextlib.contextmanager
+def folder_syncs() -> Iterator[None]:
+    """Within it, each folder written to is synced once, at the end (also when a write fails
+    part way), instead of after every file: one publish writes hundreds of files into a few
+    folders. A file is durable once its folder is synced, and no reader waits on that."""
+    if _PENDING_SYNCS.get() is not None:  # nested: the outer one syncs
+        yield
+        return
+    pending: set[Path] = set()
+    token = _PENDING_SYNCS.set(pending)
+    try:
+        yield
+    finally:
+        _PENDING_SYNCS.reset(token)
+        for folder in sorted(pending):
+            _fsync_dir(folder)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -136,27 +137,43 @@ class _RssFeedFixups:
 
 
 @dataclass(frozen=True)
-class _Facts:
-    """What both formats write of one entry beyond feedgen's fields, worked out once."""
+class EntryText:
+    """What every format writes of one entry, cleaned once per publish and shared by RSS,
+    Atom, JSON Feed and the page (`entry_text`): the same strings the formats used to clean
+    each for itself."""
 
     entry: Entry
-    summary: str  # plain text, never empty
+    id: str  # xml_text
+    link: str  # xml_text
+    title: str  # display_title
+    summary: str  # summary_text: plain text, never empty
+    content: str  # full_content: "" in summary mode or without a body
     author: str  # one line; "" when none
+    categories: tuple[tuple[str, str], ...]  # display_categories
     image: tuple[str, str, str] | None  # (url, MIME type, length)
 
 
-def _facts(entry: Entry) -> _Facts:
+def entry_text(site: Site, entry: Entry) -> EntryText:
     image = None
     if entry.image is not None:
         kind = image_type(entry.image.url, entry.image.mime_type)
         image = (xml_text(entry.image.url), kind, str(entry.image.length))
-    author = one_line(entry.author) if entry.author else ""
-    return _Facts(entry, summary_text(entry), author, image)
+    return EntryText(
+        entry=entry,
+        id=xml_text(entry.id),
+        link=xml_text(entry.link),
+        title=display_title(entry),
+        summary=summary_text(entry),
+        content=full_content(site, entry),
+        author=one_line(entry.author) if entry.author else "",
+        categories=display_categories(entry),
+        image=image,
+    )
 
 
 class _RssEntryFixups:
     def __init__(self) -> None:
-        self.facts: _Facts | None = None
+        self.facts: EntryText | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {}
@@ -193,7 +210,7 @@ class _AtomFeedFixups:
 
 class _AtomEntryFixups:
     def __init__(self) -> None:
-        self.facts: _Facts | None = None
+        self.facts: EntryText | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {}
@@ -206,8 +223,7 @@ class _AtomEntryFixups:
         assert facts is not None, "entry hook used before its entry was set"
         for broken in node.findall("link"):  # rel/type dropped by feedgen (#135)
             node.remove(broken)
-        link = xml_text(facts.entry.link)
-        etree.SubElement(node, "link", rel="alternate", type="text/html", href=link)
+        etree.SubElement(node, "link", rel="alternate", type="text/html", href=facts.link)
         if facts.image is not None:
             url, kind, length = facts.image
             etree.SubElement(node, "link", rel="enclosure", type=kind, length=length, href=url)
@@ -234,23 +250,24 @@ def _base_generator(site: Site, scope: Scope, self_url: str, updated: datetime) 
     return fg
 
 
-def _add_entry(site: Site, fg: Any, facts: _Facts) -> Any:
+def feed_entry(site: Site, facts: EntryText) -> Any:
+    """The feedgen entry of one story, built once per publish: every generator that lists the
+    story is given this same FeedEntry (`add_entry` keeps its extension hooks, which hold only
+    the story's own facts, and nothing in it depends on the scope)."""
     entry = facts.entry
-    fe = fg.add_entry(order="append")  # the default, prepend, would reverse our order
+    fe = FeedEntry()
     if entry.id == entry.link:
-        fe.guid(xml_text(entry.id), permalink=True)
+        fe.guid(facts.id, permalink=True)
     else:
-        fe.id(xml_text(entry.id))  # also the RSS guid, isPermaLink="false"
-    fe.title(display_title(entry))
-    fe.link(href=xml_text(entry.link))
+        fe.id(facts.id)  # also the RSS guid, isPermaLink="false"
+    fe.title(facts.title)
+    fe.link(href=facts.link)
     fe.summary(facts.summary)
-    content = full_content(site, entry)
-    if content:
-        fe.content(content, type="html")  # never 'CDATA': it leaks into Atom as type="CDATA"
+    if facts.content:
+        fe.content(facts.content, type="html")  # never 'CDATA': it leaks into Atom as CDATA
     scheme = site.url("category/")
-    categories = display_categories(entry)
-    if categories:
-        fe.category([{"term": s, "label": n, "scheme": scheme} for s, n in categories])
+    if facts.categories:
+        fe.category([{"term": s, "label": n, "scheme": scheme} for s, n in facts.categories])
     if facts.author:
         fe.author({"name": facts.author})
     fe.updated(as_utc(entry.last_change))
@@ -283,18 +300,37 @@ def render_atom(
 def _generator(site: Site, scope: Scope, entries: Iterable[Entry], empty_date: datetime) -> Any:
     """The generator both formats are written from; each sets its own links when written."""
     chosen = select_entries(entries, site.items_per_feed)
-    updated = feed_updated(chosen, empty_date)
+    texts = [entry_text(site, entry) for entry in chosen]
+    return generator(site, scope, [feed_entry(site, t) for t in texts], texts, empty_date)
+
+
+def generator(
+    site: Site,
+    scope: Scope,
+    feed_entries: Sequence[Any],
+    texts: Sequence[EntryText],
+    empty_date: datetime,
+) -> Any:
+    """The generator of one scope from its selected entries' FeedEntries (`feed_entry`), in
+    order, and their texts."""
+    updated = feed_updated([t.entry for t in texts], empty_date)
     fg = _base_generator(site, scope, site.url(scope.path + ".atom"), updated)
     fg.register_extension("syndication_rss", _RssFeedFixups, _RssEntryFixups, atom=False)
     fg.register_extension("syndication_atom", _AtomFeedFixups, _AtomEntryFixups, rss=False)
     fg.syndication_rss.last_build = updated
     fg.syndication_rss.hub = site.websub_hub
-    for entry in chosen:
-        facts = _facts(entry)
-        fe = _add_entry(site, fg, facts)
+    for fe, facts in zip(feed_entries, texts, strict=True):
+        fg.add_entry(fe, order="append")  # the default, prepend, would reverse our order
+        # a FeedEntry added before keeps the hooks of its first generator (feedgen refuses to
+        # register an extension twice): they hold the same facts
         fe.syndication_rss.facts = facts
         fe.syndication_atom.facts = facts
     return fg
+
+
+def feeds_bytes(site: Site, scope: Scope, fg: Any) -> tuple[bytes, bytes]:
+    """RSS and Atom bytes of a generator from `generator`."""
+    return _rss_bytes(site, scope, fg), _atom_bytes(site, scope, fg)
 
 
 def _rss_bytes(site: Site, scope: Scope, fg: Any) -> bytes:

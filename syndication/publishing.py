@@ -34,7 +34,7 @@ from feeds.model import (
     regency_category_scope,
     regency_scope,
 )
-from feeds.publish import safe_target, write_if_changed
+from feeds.publish import PublishMemo, safe_target, write_if_changed
 
 from .config import Config
 from .store import ScopeItem, Store
@@ -66,6 +66,8 @@ class Publisher:
         # what index.html and feeds.opml were last rendered from, and their digests then
         self._index: tuple[str, str | None, str | None] | None = None
         self._index_saved: tuple[str, str | None, str | None] | None = None
+        # the scopes this process published, to skip the ones whose inputs did not change
+        self._memo = PublishMemo()
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
@@ -147,7 +149,9 @@ class Publisher:
         pairs = ((s, self._entries(site, self.store.scope_items(s.path, limit))) for s in todo)
         chats = self.scope_chats()
         try:
-            result = publish(site, out, pairs, chats=chats, empty_date=self._first_published())
+            result = publish(
+                site, out, pairs, chats=chats, empty_date=self._first_published(), memo=self._memo
+            )
             latest = self._entries(site, self.store.scope_items("all", 10))
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
             # rendered only when what it shows changed (or its files did): a prune changes
