@@ -125,9 +125,13 @@ class Publisher:
         return written
 
     def _publish_sync(self) -> tuple[Site, int, tuple[str, ...]]:
-        self.failed = self._unshared = True  # until the marks are cleared (see __init__)
-        with self.store.publishing():  # one process at a time, each after the last one's files
-            return self._publish_locked()
+        self.failed = True  # until the marks are cleared: a StorageError leaves it set too
+        try:
+            with self.store.publishing():  # one process at a time, each after the last's files
+                return self._publish_locked()
+        except BaseException:
+            self._unshared = True  # files may be written and not shared (see __init__)
+            raise
 
     def _publish_locked(self) -> tuple[Site, int, tuple[str, ...]]:
         self.sync_from_store()
@@ -165,6 +169,7 @@ class Publisher:
             # ones this publish did rewrite are shared now, or other processes (and a restart
             # of this one) would keep serving, and syncing back, the older bytes
             log.error("event=publish_failed error=%r", str(e))
+            self._unshared = True
             self._share(self._rewritten(todo))
             return site, 0, ()
         # a publish cut short after its writes (a StorageError reading the stats) wrote

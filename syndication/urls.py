@@ -38,6 +38,7 @@ _DROP_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _AMP_CACHE = re.compile(r"^/[cv]/(?:(s)/)?([^/]+)(/.*)?$")
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+_SAFE_QUERY = "!$&'()*+,;=:@/?%-._~"
 _AMP_UNWRAPS = 3  # an AMP cache URL inside one is unwrapped this many times, no more
 
 
@@ -80,25 +81,34 @@ def url_key(url: str) -> str:
 
 
 def _canonical(text: str) -> str:
-    for _ in range(_AMP_UNWRAPS + 1):
+    # a loop, bounded: a link wrapping the cache in itself 1,200 times was a RecursionError;
+    # past the bound the last form is canonicalised as it is
+    for unwraps in range(_AMP_UNWRAPS + 1):
+        text = _as_browser(text)
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:
             return text
         host = _host(parts.hostname)
-        cache = _unwrap_amp_cache(host, parts.path)
+        cache = _unwrap_amp_cache(host, parts.path) if unwraps < _AMP_UNWRAPS else None
         if not cache:
             break
-        # a loop, bounded: a link wrapping the cache in itself 1,200 times was a RecursionError
         text = cache + (f"?{parts.query}" if parts.query else "")
-    else:
-        return text
     host = host.removeprefix("amp.")
-    # no user or password: a news link never has one, and "http://evil.example\\@portal.id/"
-    # names the portal to us (and to httpx) but the first host to a browser
+    # no user or password: a news link never has one
     netloc = _netloc(host, scheme, parts.port)
     path = quote(_drop_amp_path(parts.path) or "/", safe=_SAFE_PATH)
     return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
+
+
+def _as_browser(text: str) -> str:
+    """An http(s) URL read as a browser reads it: a backslash before the query is a slash
+    (`https://portal.id\\berita\\123` opens /berita/123; `http://evil.example\\@portal.id/`
+    opens evil.example, whatever urlsplit and httpx make of it)."""
+    head, sep, query = text.partition("?")
+    if "\\" not in head or not head[:6].lower().startswith(("http:", "https:")):
+        return text
+    return head.replace("\\", "/") + sep + query
 
 
 def _host(hostname: str) -> str:
@@ -158,7 +168,9 @@ def _clean_query(query: str) -> str:
         return ""
     pieces = query.split("&")
     kept = [p for p in pieces if p and not _tracking(_piece_name(p))]
-    return query if len(kept) == len(pieces) else "&".join(kept)
+    # what a URL may not hold is escaped (a space, a quote, non-ASCII), what it may is left
+    # as written: "%E9", ";" and a bare "?12345" stay
+    return quote("&".join(kept), safe=_SAFE_QUERY)
 
 
 def _piece_name(piece: str) -> str:

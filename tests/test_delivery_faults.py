@@ -11,7 +11,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +213,31 @@ def test_dry_run_holds_one_batch_of_rows_at_a_time(
     assert len(logged) == 8
     rows = env.delivery(KUKAR)
     assert len(rows) == 8 and all(r.state == "pending" and r.lease_owner is None for r in rows)
+
+
+def test_a_dry_pass_longer_than_the_lease_claims_each_row_once(
+    tmp_path: Path, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Each batch claimed at its own moment: once the first batch's lease had run out, the
+    next claim took the first rows again, until 10,000 (found by a hostile read)."""
+    from syndication.delivery import dry
+
+    env = make_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", fake, monkeypatch, token=False)
+    env.add(*(item(n) for n in range(1, 8)))
+    monkeypatch.setattr(dry, "DRY_BATCH", 3)
+    start, calls = utcnow(), [0]
+
+    def slow_clock() -> datetime:  # every look at the clock 61 s later: a slow pass
+        calls[0] += 1
+        return start + timedelta(seconds=61 * calls[0])
+
+    d = Deliverer(env.config, env.store, slow_clock, owner="test:1")
+    with caplog.at_level(logging.INFO, logger="syndication.deliver"):
+        assert asyncio.run(d.drain(horizon=timedelta(0)))["dry"] == 7
+    logged = [r.getMessage() for r in caplog.records if "event=telegram_dry_run" in r.getMessage()]
+    assert len(logged) == 7
+    assert all(r.lease_owner is None for r in env.delivery(KUKAR))
 
 
 # --- 18: an unreachable Bot API is knowably not sent; attempts are bounded -----------------

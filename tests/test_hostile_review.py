@@ -99,10 +99,14 @@ def test_one_unparseable_link_costs_that_link_not_the_listing() -> None:
 
 def test_a_link_with_user_info_never_names_another_host() -> None:
     """`http://evil.example\\@portal/...` is the portal to urlsplit and httpx but evil.example
-    to a browser: no user info is kept, and such a listing link is not an article."""
+    to a browser: such a listing link is not an article, a published link says what a browser
+    opens, and no user info is kept."""
     tricky = "http://evil.example\\@kab.example.id/berita/banjir-besar-sangatta"
     assert not is_article_url(tricky, "https://kab.example.id/")
-    assert canonical_url(tricky) == "http://kab.example.id/berita/banjir-besar-sangatta"
+    assert (
+        canonical_url(tricky) == "http://evil.example/@kab.example.id/berita/banjir-besar-sangatta"
+    )
+    assert canonical_url("https://portal.id\\berita\\123") == "https://portal.id/berita/123"
     assert canonical_url("http://user:pw@x.id/a") == "http://x.id/a"
     assert web_url("http://user@x.id/a") == "" and web_url("http://x.id/a") == "http://x.id/a"
 
@@ -112,6 +116,10 @@ def test_a_query_keeps_the_portals_own_spelling() -> None:
     assert canonical_url("http://x.id/a?q=caf%E9") == "http://x.id/a?q=caf%E9"
     assert canonical_url("http://x.id/a?x=1;y=2") == "http://x.id/a?x=1;y=2"
     assert canonical_url("http://x.id/a?utm_source=1&id=2&fbclid=z") == "http://x.id/a?id=2"
+    # what a URL may not hold is escaped: a space in a sloppy CMS's query is no lost story
+    spaced = canonical_url("https://portal.id/read?judul=bupati bogor&id=12")
+    assert spaced == "https://portal.id/read?judul=bupati%20bogor&id=12"
+    assert canonical_url('http://x.id/a?q="><b>') == "http://x.id/a?q=%22%3E%3Cb%3E"
     # the comparison key is unchanged: sorted and re-encoded
     assert url_key("http://x.id/a?b=2&a=1") == url_key("https://www.x.id/a/?a=1&b=2")
 

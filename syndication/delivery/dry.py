@@ -43,10 +43,14 @@ class DryRun:
         claimed: list[int] = []
         current: set[tuple[int, str]] = set()
         logged = 0
+        # one moment for the whole pass: a lease taken by its first batch never reads as
+        # expired to a later one, however long the pass (or each batch would claim the first
+        # rows again)
+        now = self.clock()
         try:
             while len(claimed) < DRY_LIMIT:
                 rows = await asyncio.to_thread(
-                    self.store.claim_deliveries, self.owner, self.clock(), lease, DRY_BATCH
+                    self.store.claim_deliveries, self.owner, now, lease, DRY_BATCH
                 )
                 claimed += [r.id for r in rows]
                 for row in rows:

@@ -174,7 +174,7 @@ _INLINE_TAG = r"(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>)"
 # lines of m spaces gave (m+1)^k ways to fail); a list is at most _LIST_MAX lines, so each
 # <br> that starts a try reads a bounded stretch (a block of 3,846 "Baca juga<br>" lines took
 # 29 s unbounded).
-_LIST_MAX = 25
+_LIST_MAX = 50  # longer lists stay in the text (none seen; a real one is 1 to 10 lines)
 _HEADLINE_LIST = (
     r"\s*[:：]?\s*(?:</(?:strong|b|em|i|span|u)>\s*)*"
     rf"(?:<br>\s*+{_INLINE_TAG}{{0,300}}?[^.<\s]\s*(?:</(?:strong|b|em|i|span|u|a)>\s*)*)"

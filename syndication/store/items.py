@@ -69,13 +69,9 @@ _BY_TITLE_KEY = (
     )
     .limit(1)
 )
-# locked (PostgreSQL; SQLite's writer lock already is): a withdrawal committed between this read
-# and the scopes written after it put a withdrawn item back in the feeds for good
-_ITEM_BEFORE = (
-    select(_i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at)
-    .where(_i.id == bindparam("id"))
-    .with_for_update()
-)
+_ITEM_BEFORE = select(
+    _i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at
+).where(_i.id == bindparam("id"))
 _WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
 _DELETE_SCOPES = delete(t.item_scopes).where(t.item_scopes.c.item_id == bindparam("id"))
 _INSERT_SCOPE = insert(t.item_scopes)
@@ -305,7 +301,10 @@ class ItemQueries(SourceQueries):
         values.pop("source_id")
         values["updated"] = max(item.updated, now) if item.updated <= now else now
         conn.execute(update(t.items).where(c.id == item_id).values(**values, version=c.version + 1))
-        if old.withdrawn_at is not None:
+        # read again now that the update holds the row (PostgreSQL; SQLite's writer lock already
+        # does): a withdrawal committed since the first read put a withdrawn item back in every
+        # feed for good; one that comes later waits for this transaction
+        if conn.execute(_WITHDRAWN_AT, {"id": item_id}).scalar_one() is not None:
             return set()  # kept up to date, out of every feed until its page answers again
         scopes = self._set_scopes(conn, item_id, item, scopes_of(old.categories, old.regencies))
         if old.title != item.title:
