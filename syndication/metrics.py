@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -14,6 +15,9 @@ from sqlalchemy import select
 from .pipeline import PollOutcome
 from .store import Store
 from .store import schema as t
+
+if TYPE_CHECKING:
+    from .delivery.outcome import Outcome
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -69,7 +73,7 @@ def record_poll(outcome: PollOutcome) -> None:
                 ITEMS.labels(outcome.source_id, kind).inc(count)
 
 
-def record_deliveries(counts: Mapping[str, int]) -> None:
+def record_deliveries(counts: Mapping[Outcome, int]) -> None:
     """Count what one drain of the delivery queue did, by outcome."""
     for outcome, count in counts.items():
         if count:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from . import withdrawing, workers
 from .config import Config, SourceConfig
@@ -39,10 +39,15 @@ LEASE = timedelta(seconds=60)
 RENEW = 15.0
 
 
+# new: the source answered with a body (new entries or not); unchanged: 304 or the same
+# bytes; error: recorded against the source; skipped: another process holds its poll lease
+PollStatus = Literal["new", "unchanged", "error", "skipped"]
+
+
 @dataclass(frozen=True)
 class PollOutcome:
     source_id: str
-    status: str  # "new", "unchanged", "error", "skipped"
+    status: PollStatus
     result: IngestResult | None = None
     error: str | None = None
     skipped: int = 0  # entries dropped with a reason

@@ -23,8 +23,8 @@ STOP_OUTCOMES = frozenset(
     {Outcome.CHAT_BROKEN, Outcome.TOKEN, Outcome.STOPPED, Outcome.MOVED, Outcome.RETRY}
 )
 
-# keyed by Outcome; typed by str so it reads as a plain mapping (metrics, logs, tests)
-Counts = dict[str, int]
+# an Outcome is a str, so the counts read as a plain mapping too (metrics, logs, tests)
+Counts = dict[Outcome, int]
 
 
 def new_counts() -> Counts:
