@@ -35,12 +35,24 @@ def startup_lines(config: Config) -> list[str]:
     )
     return [
         f"sources: {len(enabled)} enabled of {len(config.sources)}: "
-        + (", ".join(f"{s.id} ({s.kind}) {s.url}" for s in enabled) or "none"),
+        + _listed([f"{s.id} ({s.kind}) {s.url}" for s in enabled], "none"),
         f"channels: {len(chats)}: "
-        + (", ".join(f"{r.slug} -> {r.chat}" for r in chats) or "none (no telegram_chat set)"),
+        + _listed([f"{r.slug} -> {r.chat}" for r in chats], "none (no telegram_chat set)"),
         telegram,
         where,
     ]
+
+
+LISTED_MAX = 10  # names a start-up line lists; `syndication status` shows every one
+
+
+def _listed(names: list[str], empty: str) -> str:
+    """The first LISTED_MAX names and how many more: a config of 1,000 sources logged one
+    line of 60 KB at every start."""
+    if not names:
+        return empty
+    more = len(names) - LISTED_MAX
+    return ", ".join(names[:LISTED_MAX]) + (f" and {more} more" if more > 0 else "")
 
 
 def log_startup(config: Config) -> None:

@@ -7,6 +7,8 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from syndication.config import load
 from syndication.publishing import Publisher
 from syndication.service import run_once
@@ -64,3 +66,49 @@ def test_two_processes_saving_the_same_new_files_do_not_collide(db_url: str) -> 
         th.join()
     assert errors == []
     assert len(store_a.file_digests()) == 50
+
+
+def test_files_are_shared_and_synced_a_batch_at_a_time(
+    tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first publish rewrites every file; holding all their bodies at once was a cold
+    run's memory peak. Saved and read back in batches, every file still arrives whole."""
+    from syndication import publishing
+    from syndication.store import Store
+
+    saves: list[int] = []
+    reads: list[int] = []
+    save_files, file_bodies = Store.save_files, Store.file_bodies
+
+    def counted_save(self: Store, files: object, now: datetime) -> None:
+        batch = list(files)  # type: ignore[call-overload]
+        saves.append(len(batch))
+        save_files(self, batch, now)
+
+    def counted_read(self: Store, paths: object) -> dict[str, bytes]:
+        batch = list(paths)  # type: ignore[call-overload]
+        reads.append(len(batch))
+        return file_bodies(self, batch)
+
+    monkeypatch.setattr(publishing, "SHARE_BATCH", 1)  # a batch per file
+    monkeypatch.setattr(publishing, "SYNC_BATCH", 3)
+    monkeypatch.setattr(Store, "save_files", counted_save)
+    monkeypatch.setattr(Store, "file_bodies", counted_read)
+    portal.set("/feed/", rss(portal.url, [kukar_post("a", "Pemkab Kukar Bagikan Sembako")]))
+    sources = f'[[sources]]\nid = "p"\nurl = "{portal.url}/feed/"\n'
+    db_url = f"sqlite:///{tmp_path}/db.sqlite3"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = write_config(tmp_path / "one" / "config.toml", db_url=db_url, sources=sources)
+    second = write_config(tmp_path / "two" / "config.toml", db_url=db_url, sources=sources)
+    assert asyncio.run(run_once(load(first))) == 0
+    one, two = tmp_path / "one" / "public", tmp_path / "two" / "public"
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert len(files) > 10 and set(saves) == {1} and sum(saves) == len(files)
+
+    config = load(second)
+    publisher = Publisher(config, open_store(config.database_url), lambda: datetime.now(UTC))
+    assert publisher.sync_from_store() == len(files)
+    assert max(reads) == 3 and sum(reads) == len(files)
+    for relative in files:
+        assert (two / relative).read_bytes() == (one / relative).read_bytes(), relative

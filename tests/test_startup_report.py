@@ -97,3 +97,20 @@ async def test_a_poll_under_way_is_not_reported_as_read(tmp_path: Path) -> None:
         store.engine.dispose()
     assert any("source=lambat" in r and "connection refused" in r for r in records), records
     assert not any("sources read" in r for r in records), records
+
+
+def test_a_long_list_of_sources_is_cut_short_in_the_startup_line(tmp_path: Path) -> None:
+    """A thousand sources made one start-up line of 60 KB: ten are named, the rest counted."""
+    from syndication.config import load
+    from syndication.startup import startup_lines
+
+    sources = "".join(
+        f'[[sources]]\nid = "s{i:02d}"\nurl = "http://127.0.0.1:1/{i}/"\n' for i in range(25)
+    )
+    path = write_config(
+        tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path}/db.sqlite3", sources=sources
+    )
+    line = startup_lines(load(path))[0]
+    assert line.startswith("sources: 25 enabled of 25: s00 (feed) http://127.0.0.1:1/0/, ")
+    assert "s09 (feed)" in line and "s10 (feed)" not in line
+    assert line.endswith(" and 15 more")
