@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import Config, load, resolve_path
@@ -168,5 +172,25 @@ def _probe(url: str, config_path: Path | None) -> int:
     return asyncio.run(commands.probe(url, config_path))
 
 
+def entry() -> NoReturn:
+    """The `syndication` command and `python -m syndication`: main(), then the exit.
+
+    Whatever main opened is closed when it returns, so the interpreter's own teardown
+    (every module and object freed one by one: 0.1 s of a 0.9 s `run --once` over 200
+    unchanged feeds, see README "Benchmarks") is skipped once the exit handlers have run and
+    the output is flushed. A thread still running, or output that cannot be flushed, gets the
+    ordinary exit, which waits for the one and reports the other."""
+    code = main()
+    if threading.active_count() == 1:
+        atexit._run_exitfuncs()  # logging.shutdown among them
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
