@@ -10,7 +10,7 @@ from datetime import datetime
 from .config import Config
 from .fetch import Fetcher
 from .store import Store
-from .workers import CpuPool
+from .workers import AdaptivePool, CpuPool
 
 
 @dataclass
@@ -23,4 +23,4 @@ class Runtime:
     owner: str
     clock: Callable[[], datetime]
     on_source_alert: Callable[[str, str], None] | None = None
-    cpu: CpuPool | None = None  # parse and normalize there; None: on the loop
+    cpu: CpuPool | AdaptivePool | None = None  # parse and normalize there; None: on the loop

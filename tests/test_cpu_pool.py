@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from syndication.config import load
 from syndication.pipeline import poll_source, raw_digest
 from syndication.service import build_app, poll_all
 from syndication.types import NormalizeContext
-from syndication.workers import CpuPool, normalize, parse
+from syndication.workers import AdaptivePool, CpuPool, normalize, parse
 from tests.conftest import write_config
 from tests.portal import Portal
 
@@ -190,15 +191,117 @@ def test_sources_waiting_for_the_cpu_hold_no_more_bodies_than_the_bound(
 
 
 @pytest.mark.parametrize(
-    ("value", "processes"), [(None, False), ("thread", False), ("process", True)]
+    ("value", "kind"),
+    [(None, "auto"), ("auto", "auto"), ("thread", "thread"), ("process", "process")],
 )
-def test_the_service_pool_is_the_thread_unless_processes_are_asked_for(
-    monkeypatch: pytest.MonkeyPatch, value: str | None, processes: bool
+def test_the_service_pool_is_adaptive_unless_told(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, kind: str
 ) -> None:
     if value is None:
         monkeypatch.delenv("SYNDICATION_CPU_POOL", raising=False)
     else:
         monkeypatch.setenv("SYNDICATION_CPU_POOL", value)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     pool = workers.service_pool()
-    assert pool.processes is processes
-    assert pool.workers == (os.cpu_count() or 1 if processes else 1)
+    if kind == "auto":
+        assert isinstance(pool, AdaptivePool) and pool.workers == 2
+    else:
+        assert isinstance(pool, CpuPool) and pool.processes is (kind == "process")
+        assert pool.workers == (2 if kind == "process" else 1)
+
+
+def test_one_core_gets_the_thread_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYNDICATION_CPU_POOL", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    pool = workers.service_pool()
+    assert isinstance(pool, CpuPool) and not pool.processes
+
+
+def test_jobs_that_pile_up_spill_to_processes_which_stop_when_idle() -> None:
+    """A cold cycle: the thread stays busy, the jobs after the first spill to worker
+    processes (other pids), and those stop once idle; then a job runs on the thread again."""
+    pool = AdaptivePool(2, spill_after=0.05, idle=1.0)
+
+    async def scenario() -> tuple[set[int], set[int], int, str, str]:
+        busy = [asyncio.create_task(pool.run(time.sleep, 0.4)) for _ in range(3)]
+        await asyncio.sleep(0.1)  # the thread has been busy past spill_after
+        pids = set(await asyncio.gather(*(pool.run(os.getpid) for _ in range(6))))
+        spilled, during = pool.spilled, pool.kind  # read before the idle timer can fire
+        await asyncio.gather(*busy)
+        deadline = asyncio.get_running_loop().time() + 60
+        while pool.procs.kind != "none" or pool._stopping:  # the idle timer, then shutdown
+            assert asyncio.get_running_loop().time() < deadline, "processes never stopped"
+            await asyncio.sleep(0.05)
+        later = {await pool.run(os.getpid)}
+        return pids, later, spilled, during, pool.kind
+
+    try:
+        pids, later, spilled, during, after = asyncio.run(scenario())
+    finally:
+        pool.shutdown()
+    assert during == "thread+process" and spilled >= 6
+    assert pids and os.getpid() not in pids  # every getpid came after the spill
+    assert later == {os.getpid()} and after == "thread"
+
+
+def test_a_few_quick_jobs_never_start_processes() -> None:
+    """A daemon's usual cycle: a few changed feeds, each parsed in moments."""
+    pool = AdaptivePool(2, spill_after=0.5, idle=0.3)
+
+    async def scenario() -> set[int]:
+        pids: set[int] = set()
+        for _ in range(5):
+            pids |= set(await asyncio.gather(*(pool.run(os.getpid) for _ in range(3))))
+        return pids
+
+    try:
+        assert asyncio.run(scenario()) == {os.getpid()}
+    finally:
+        pool.shutdown()
+    assert pool.spilled == 0 and pool.procs.kind == "none"
+
+
+ORPHANS = """
+import asyncio, os, sys, time
+from syndication.workers import CpuPool
+pool = CpuPool(2)
+async def pids():
+    return {p for p in await asyncio.gather(*(pool.run(os.getpid) for _ in range(8)))}
+for pid in asyncio.run(pids()):
+    print(pid, flush=True)
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def test_worker_processes_exit_when_their_parent_is_killed() -> None:
+    """SIGKILL closes nothing: the workers must notice on their own, or live for ever."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHANS],
+        cwd=Path(__file__).parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert parent.stdout is not None
+        lines = [line.strip() for line in iter(parent.stdout.readline, "ready\n")]
+        kids = {int(line) for line in lines}
+        assert kids and parent.pid not in kids
+        assert all(os.path.exists(f"/proc/{k}") for k in kids)
+    finally:
+        parent.kill()
+        parent.wait(30)
+        if parent.stdout is not None:
+            parent.stdout.close()
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"  # reaped by init once it exits
+
+    deadline = time.monotonic() + 60
+    while any(alive(k) for k in kids):
+        assert time.monotonic() < deadline, f"orphaned workers still running: {kids}"
+        time.sleep(0.1)
