@@ -184,9 +184,10 @@ def entry() -> NoReturn:
     if threading.active_count() == 1:
         atexit._run_exitfuncs()  # logging.shutdown among them
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:  # None: started with that descriptor closed
+                    stream.flush()
+        except Exception:
             sys.exit(code)
         os._exit(code)
     sys.exit(code)

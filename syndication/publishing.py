@@ -177,7 +177,9 @@ class Publisher:
         # the older bytes and sync them back over these
         # (nothing to do: no mark was left, so no publish was cut short)
         leftover = self._rewritten(todo) if self._unshared and todo else []
-        self._share(sorted({*result.written, *leftover}))
+        # the pages that link the others last: a process syncing between two batches never
+        # gets an index.html that points at pages it has not got yet
+        self._share(sorted({*result.written, *leftover}, key=lambda f: (f in _INDEX_FILES, f)))
         self._save_known()
         self.store.clear_dirty(marks)
         self.failed = self._unshared = False
@@ -362,6 +364,7 @@ def _of_stat(found: os.stat_result) -> Signature:
     return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
+_INDEX_FILES = frozenset({"index.html", "feeds.opml"})
 SHARE_BATCH = 4 << 20  # bytes of file bodies saved to the store in one transaction
 SYNC_BATCH = 32  # files read back from the store at a time
 

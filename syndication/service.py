@@ -118,8 +118,8 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
         fetcher=Fetcher(fetch_policy(config)),
         owner=owner_id(),
         clock=clock,
-        # parse and normalize in one thread beside the loop, so fetches are never starved;
-        # processes measured no gain on a loaded 2-core box (see workers.py)
+        # parse and normalize beside the loop, so fetches are never starved: one thread, and
+        # worker processes while jobs pile up (see workers.py)
         cpu=service_pool(),
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)

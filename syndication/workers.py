@@ -3,11 +3,12 @@ a busy cycle never starves the fetches waiting beside it.
 
 The service's pool (`service_pool`) is an AdaptivePool by default: one thread beside the loop
 (the GIL is handed over every few milliseconds, so the loop keeps serving fetches while an
-entry is parsed), and worker processes over the other cores only while jobs pile up on that
-thread, stopped again once idle. A cold cycle of 200 feeds x 50 entries takes about a third
-less time with them, at about 115 MB more while they run (README, "CPU pool"); a daemon's
-usual cycles, a few changed feeds, never start them. SYNDICATION_CPU_POOL=thread keeps to the
-thread, =process keeps worker processes for the process's life.
+entry is parsed), and worker processes over the usable cores (at most MAX_WORKERS) only while
+jobs pile up on that thread, stopped again once idle. A cold cycle of 200 feeds x 50 entries
+takes about a third less time with them, at about 115 MB more while they run (README, "CPU
+pool"); a daemon's usual cycles, a few changed feeds, never start them.
+SYNDICATION_CPU_POOL=thread keeps to the thread, =process keeps worker processes for the
+process's life.
 
 Where processes cannot start (a sandbox without semaphores, a frozen binary) a pool falls back
 to one thread, which still keeps the loop free. App.aclose shuts it down.
@@ -19,10 +20,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .types import Item, NormalizeContext, RawEntry
@@ -31,13 +35,34 @@ log = logging.getLogger("syndication.workers")
 T = TypeVar("T")
 
 
+MAX_WORKERS = 4  # worker processes at most, whatever the machine: each holds about 55 MB
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # a container's CPU quota (cgroup v2)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may use: its affinity mask, and a container's CPU quota
+    (cgroup v2 `cpu.max`), not the host's count, which os.cpu_count() gives."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        quota, period = CPU_MAX.read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            count = min(count, max(1, int(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
+
+
 class CpuPool:
     def __init__(self, workers: int | None = None, *, processes: bool = True) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or min(usable_cpus(), MAX_WORKERS)
         self.processes = processes
         self._executor: Executor | None = None
         self._admitted: asyncio.Semaphore | None = None
         self._starting = threading.Lock()  # the first polls of a cycle all ask at once
+        self._start_task: asyncio.Task[Executor] | None = None
         self.kind = "none"
 
     def admission(self, limit: int) -> asyncio.Semaphore:
@@ -56,6 +81,7 @@ class CpuPool:
         if self._executor is None and not self.processes:
             self._executor, self.kind = ThreadPoolExecutor(self.workers, "cpu"), "thread"
         if self._executor is None:
+            pool: ProcessPoolExecutor | None = None
             try:
                 # spawn: the parent runs threads (to_thread, the server); fork would copy locks
                 ctx = multiprocessing.get_context("spawn")
@@ -66,19 +92,43 @@ class CpuPool:
                 self._executor, self.kind = pool, "process"
             except (OSError, NotImplementedError, RuntimeError, TimeoutError) as e:
                 log.warning("event=cpu_pool_fallback reason=%r", str(e))
+                if pool is not None:  # started half way: its threads and workers go
+                    pool.shutdown(wait=False, cancel_futures=True)
                 self._executor, self.kind = ThreadPoolExecutor(1, "cpu"), "thread"
         return self._executor
 
     async def run(self, fn: Any, *args: Any) -> Any:
-        executor = (
-            await asyncio.to_thread(self._start) if self._executor is None else self._executor
-        )
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+        loop = asyncio.get_running_loop()
+        executor = self._executor
+        if executor is None:
+            # one start for every job that asks meanwhile: a slow spawn holds one thread of
+            # the loop's default executor, not one per job (the store's calls use them too)
+            task = self._start_task
+            if task is None or task.done() or task.get_loop() is not loop:
+                task = self._start_task = loop.create_task(asyncio.to_thread(self._start))
+            executor = await asyncio.shield(task)
+        if self.kind == "process":
+            return await loop.run_in_executor(executor, portable, fn, *args)
+        return await loop.run_in_executor(executor, fn, *args)
 
     def shutdown(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+def portable(fn: Any, *args: Any) -> Any:
+    """`fn(*args)` in a worker process, its exception made to cross back: one that cannot be
+    pickled (lxml's error log, an error whose __init__ takes other arguments than its args)
+    comes back as a RuntimeError with its type and message, not as a pickling error."""
+    try:
+        return fn(*args)
+    except Exception as e:
+        try:
+            pickle.loads(pickle.dumps(e))
+        except Exception:
+            raise RuntimeError(f"{type(e).__name__}: {e}") from None
+        raise
 
 
 def watch_parent(parent: int, every: float = 1.0) -> None:
@@ -111,7 +161,7 @@ class AdaptivePool:
         self, workers: int | None = None, *, spill_after: float = SPILL_AFTER, idle: float = IDLE
     ) -> None:
         self.thread = CpuPool(1, processes=False)
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or min(usable_cpus(), MAX_WORKERS)
         self.procs = CpuPool(self.workers)
         self.spill_after, self.idle = spill_after, idle
         self.spilled = 0  # jobs the processes took, for the log and the tests
@@ -132,6 +182,8 @@ class AdaptivePool:
         return self.thread.admission(limit)
 
     async def run(self, fn: Any, *args: Any) -> Any:
+        if self._closed:
+            raise RuntimeError("the CPU pool is shut down")
         now = asyncio.get_running_loop().time()
         if not self._no_processes and (self._busy or now - self._spilled_at < self.spill_after):
             # spilling: every job to the processes, the main process keeps to the loop and
@@ -139,7 +191,11 @@ class AdaptivePool:
             return await self._in_processes(fn, *args)
         if self._queued == 0:
             self._busy_since = now
-        elif not self._no_processes and now - self._busy_since >= self.spill_after:
+        elif (
+            not self._no_processes
+            and self._queued >= 2  # one long job alone (a big page) is no backlog
+            and now - self._busy_since >= self.spill_after
+        ):
             return await self._in_processes(fn, *args)
         self._queued += 1
         try:
@@ -151,13 +207,21 @@ class AdaptivePool:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self.spilled == 0:
+        pool = self.procs
+        if pool.kind == "none" and self._busy == 0:
             log.info("event=cpu_pool_spill workers=%d queued=%d", self.workers, self._queued)
         self._busy += 1
         self.spilled += 1
-        pool = self.procs
         try:
             return await pool.run(fn, *args)
+        except BrokenProcessPool:
+            # a worker died (the OOM killer, a crash in a C parser): the jobs it held fail,
+            # each against its own source, and the next ones get new processes, never the
+            # broken pool again (it stays broken for good)
+            if pool is self.procs:
+                log.warning("event=cpu_pool_broken processes=replaced")
+                self._retire(pool)
+            raise
         finally:
             self._busy -= 1
             self._spilled_at = asyncio.get_running_loop().time()
@@ -173,9 +237,13 @@ class AdaptivePool:
         self._timer = None
         if self._busy or self._closed or self.procs.kind == "none":
             return
-        idle, self.procs = self.procs, CpuPool(self.workers)
         log.info("event=cpu_pool_idle processes=stopped")
-        task = asyncio.get_running_loop().create_task(asyncio.to_thread(idle.shutdown))
+        self._retire(self.procs)
+
+    def _retire(self, pool: CpuPool) -> None:
+        """A new (not yet started) pool for the next spill; this one shut down off the loop."""
+        self.procs = CpuPool(self.workers)
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(pool.shutdown))
         self._stopping.add(task)
         task.add_done_callback(self._stopping.discard)
 
@@ -192,9 +260,11 @@ def service_pool() -> CpuPool | AdaptivePool:
     loop, and worker processes while work piles up, see AdaptivePool), "thread" (the thread
     only) or "process" (worker processes over every core, kept)."""
     choice = os.environ.get("SYNDICATION_CPU_POOL", "auto")
+    if choice not in ("auto", "thread", "process"):
+        log.warning("event=cpu_pool_unknown value=%r using=auto (auto, thread or process)", choice)
     if choice == "process":
         return CpuPool()
-    if choice == "thread" or (os.cpu_count() or 1) < 2:
+    if choice == "thread" or usable_cpus() < 2:
         return CpuPool(1, processes=False)
     return AdaptivePool()
 

@@ -56,3 +56,18 @@ def test_the_installed_command_and_python_m_use_it() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["scripts"]["syndication"] == "syndication.cli:entry"
     assert "entry()" in (ROOT / "syndication" / "__main__.py").read_text(encoding="utf-8")
+
+
+def test_a_closed_stdout_keeps_the_exit_code() -> None:
+    """Started with descriptor 1 closed, sys.stdout is None: flushing it raised and the
+    command exited 1 whatever main returned."""
+    script = "from syndication import cli\ncli.main = lambda: 3\ncli.entry()\n"
+    done = subprocess.run(
+        ["bash", "-c", 'exec "$0" -c "$1" >&-', sys.executable, script],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stderr == ""

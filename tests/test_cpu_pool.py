@@ -201,7 +201,7 @@ def test_the_service_pool_is_adaptive_unless_told(
         monkeypatch.delenv("SYNDICATION_CPU_POOL", raising=False)
     else:
         monkeypatch.setenv("SYNDICATION_CPU_POOL", value)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "usable_cpus", lambda: 2)
     pool = workers.service_pool()
     if kind == "auto":
         assert isinstance(pool, AdaptivePool) and pool.workers == 2
@@ -212,7 +212,7 @@ def test_the_service_pool_is_adaptive_unless_told(
 
 def test_one_core_gets_the_thread_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SYNDICATION_CPU_POOL", raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(workers, "usable_cpus", lambda: 1)
     pool = workers.service_pool()
     assert isinstance(pool, CpuPool) and not pool.processes
 
@@ -305,3 +305,86 @@ def test_worker_processes_exit_when_their_parent_is_killed() -> None:
     while any(alive(k) for k in kids):
         assert time.monotonic() < deadline, f"orphaned workers still running: {kids}"
         time.sleep(0.1)
+
+
+def test_usable_cpus_follow_the_affinity_and_the_container_quota(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.cpu_count() is the host's: a container given one CPU of 64 would start 64 workers."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3, 4, 5})
+    monkeypatch.setattr(workers, "CPU_MAX", tmp_path / "absent")
+    assert workers.usable_cpus() == 6
+    quota = tmp_path / "cpu.max"
+    monkeypatch.setattr(workers, "CPU_MAX", quota)
+    quota.write_text("150000 100000\n")
+    assert workers.usable_cpus() == 1
+    quota.write_text("400000 100000\n")
+    assert workers.usable_cpus() == 4
+    quota.write_text("max 100000\n")
+    assert workers.usable_cpus() == 6
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {3})
+    assert workers.usable_cpus() == 1
+    assert CpuPool().workers == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)))
+    assert CpuPool().workers == workers.MAX_WORKERS
+
+
+def test_a_dead_worker_costs_its_job_and_the_next_jobs_get_new_processes() -> None:
+    """A worker killed (the OOM killer, a crash in a C parser) breaks its pool for good: the
+    job fails, and the pool is replaced rather than failing every job after it."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = AdaptivePool(2, spill_after=0.05, idle=30.0)
+
+    async def scenario() -> tuple[type[BaseException], set[int]]:
+        busy = [asyncio.create_task(pool.run(time.sleep, 0.3)) for _ in range(3)]
+        await asyncio.sleep(0.1)
+        first = set(await asyncio.gather(*(pool.run(os.getpid) for _ in range(2))))
+        try:
+            await pool.run(os._exit, 1)
+        except BaseException as e:  # what the poll of that source would record
+            error: type[BaseException] = type(e)
+        after = set(await asyncio.gather(*(pool.run(os.getpid) for _ in range(2))))
+        await asyncio.gather(*busy)
+        assert os.getpid() not in first
+        return error, after
+
+    try:
+        error, after = asyncio.run(scenario())
+    finally:
+        pool.shutdown()
+    assert error is BrokenProcessPool
+    assert after and os.getpid() not in after  # processes again, new ones
+
+
+def test_an_error_that_cannot_be_pickled_comes_back_readable() -> None:
+    """lxml's XMLSyntaxError holds its error log, which does not pickle: raised in a worker
+    it came back as a pickling error that named nothing of the feed."""
+    from lxml import etree
+
+    pool = CpuPool(1)
+    try:
+        with pytest.raises(RuntimeError, match=r"XMLSyntaxError: .*line 1"):
+            asyncio.run(pool.run(etree.fromstring, b"<a"))
+        assert pool.kind == "process"
+    finally:
+        pool.shutdown()
+
+
+def test_one_long_job_alone_is_no_backlog_and_a_closed_pool_refuses_jobs() -> None:
+    pool = AdaptivePool(2, spill_after=0.05, idle=1.0)
+
+    async def scenario() -> set[int]:
+        long = asyncio.create_task(pool.run(time.sleep, 0.3))  # a big page, alone
+        await asyncio.sleep(0.15)
+        pid = {await pool.run(os.getpid)}  # one job waiting behind it: not yet a backlog
+        await long
+        return pid
+
+    try:
+        assert asyncio.run(scenario()) == {os.getpid()}
+        assert pool.spilled == 0
+    finally:
+        pool.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        asyncio.run(pool.run(os.getpid))

@@ -80,9 +80,12 @@ def test_files_are_shared_and_synced_a_batch_at_a_time(
     reads: list[int] = []
     save_files, file_bodies = Store.save_files, Store.file_bodies
 
+    order: list[str] = []
+
     def counted_save(self: Store, files: object, now: datetime) -> None:
         batch = list(files)  # type: ignore[call-overload]
         saves.append(len(batch))
+        order.extend(path for path, _, _ in batch)
         save_files(self, batch, now)
 
     def counted_read(self: Store, paths: object) -> dict[str, bytes]:
@@ -105,6 +108,9 @@ def test_files_are_shared_and_synced_a_batch_at_a_time(
     one, two = tmp_path / "one" / "public", tmp_path / "two" / "public"
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert len(files) > 10 and set(saves) == {1} and sum(saves) == len(files)
+    # the pages that link the others come last: a sync between batches never gets an index
+    # pointing at pages it has not got yet
+    assert set(order[-2:]) == {"index.html", "feeds.opml"}
 
     config = load(second)
     publisher = Publisher(config, open_store(config.database_url), lambda: datetime.now(UTC))
