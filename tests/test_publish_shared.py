@@ -19,9 +19,9 @@ from tests.portal import Portal
 from tests.test_e2e_once import kukar_post
 
 
-def test_a_second_process_gets_the_published_files(
-    tmp_path: Path, portal: Portal, db_url: str
-) -> None:
+def published_once(tmp_path: Path, portal: Portal, db_url: str) -> Path:
+    """Two sites on one database, one/ and two/; `run --once` publishes one/. Returns two/'s
+    config."""
     portal.set("/feed/", rss(portal.url, [kukar_post("a", "Pemkab Kukar Bagikan Sembako")]))
     sources = f'[[sources]]\nid = "p"\nurl = "{portal.url}/feed/"\n'
     (tmp_path / "one").mkdir()
@@ -29,6 +29,13 @@ def test_a_second_process_gets_the_published_files(
     first = write_config(tmp_path / "one" / "config.toml", db_url=db_url, sources=sources)
     second = write_config(tmp_path / "two" / "config.toml", db_url=db_url, sources=sources)
     assert asyncio.run(run_once(load(first))) == 0
+    return second
+
+
+def test_a_second_process_gets_the_published_files(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    second = published_once(tmp_path, portal, db_url)
 
     config = load(second)
     publisher = Publisher(config, open_store(config.database_url), lambda: datetime.now(UTC))
@@ -97,14 +104,7 @@ def test_files_are_shared_and_synced_a_batch_at_a_time(
     monkeypatch.setattr(publishing, "SYNC_BATCH", 3)
     monkeypatch.setattr(Store, "save_files", counted_save)
     monkeypatch.setattr(Store, "file_bodies", counted_read)
-    portal.set("/feed/", rss(portal.url, [kukar_post("a", "Pemkab Kukar Bagikan Sembako")]))
-    sources = f'[[sources]]\nid = "p"\nurl = "{portal.url}/feed/"\n'
-    db_url = f"sqlite:///{tmp_path}/db.sqlite3"
-    (tmp_path / "one").mkdir()
-    (tmp_path / "two").mkdir()
-    first = write_config(tmp_path / "one" / "config.toml", db_url=db_url, sources=sources)
-    second = write_config(tmp_path / "two" / "config.toml", db_url=db_url, sources=sources)
-    assert asyncio.run(run_once(load(first))) == 0
+    second = published_once(tmp_path, portal, f"sqlite:///{tmp_path}/db.sqlite3")
     one, two = tmp_path / "one" / "public", tmp_path / "two" / "public"
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert len(files) > 10 and set(saves) == {1} and sum(saves) == len(files)
