@@ -117,6 +117,9 @@ def test_failing_sources_back_off_and_the_admin_hears_once(
         return [m.text for m in fake.messages_to("@admin") if word in m.text]
 
     wait_until(lambda: bool(alerts("flaky failing")), 16, "the failure alert", daemon)
+    # the sampler looks every 20 ms: the alert can land before it has seen the fifth request
+    # (the next one is at least 1.4 s away)
+    wait_until(lambda: len(flaky.times) >= 5, 2, "the sampler's fifth request", daemon)
     assert len(flaky.times) == 5 and "failing 5 times" in alerts("flaky failing")[0]
     # 1 s interval, doubled per failure up to the 2 s cap (a job tick every second): never
     # sooner than the backoff; later only by a loaded machine, never by doubling past the cap
