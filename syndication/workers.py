@@ -50,7 +50,7 @@ def usable_cpus() -> int:
         quota, period = CPU_MAX.read_text(encoding="ascii").split()[:2]
         if quota != "max":
             count = min(count, max(1, int(int(quota) / int(period))))
-    except (OSError, ValueError):
+    except (OSError, ValueError, ZeroDivisionError):
         pass
     return max(1, count)
 
@@ -63,6 +63,7 @@ class CpuPool:
         self._admitted: asyncio.Semaphore | None = None
         self._starting = threading.Lock()  # the first polls of a cycle all ask at once
         self._start_task: asyncio.Task[Executor] | None = None
+        self._closed = False
         self.kind = "none"
 
     def admission(self, limit: int) -> asyncio.Semaphore:
@@ -75,6 +76,8 @@ class CpuPool:
 
     def _start(self) -> Executor:
         with self._starting:
+            if self._closed:  # shut down while this start waited: start nothing
+                raise RuntimeError("the CPU pool is shut down")
             return self._start_once()
 
     def _start_once(self) -> Executor:
@@ -112,6 +115,9 @@ class CpuPool:
         return await loop.run_in_executor(executor, fn, *args)
 
     def shutdown(self) -> None:
+        """Off the loop: waits for a start under way, so that no pool starts after it."""
+        with self._starting:
+            self._closed = True
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
@@ -221,7 +227,16 @@ class AdaptivePool:
             if pool is self.procs:
                 log.warning("event=cpu_pool_broken processes=replaced")
                 self._retire(pool)
-            raise
+            # every job waiting in the broken pool failed with it, not only the one that
+            # killed its worker: each gets one more try on the new processes, so only a job
+            # that breaks them again fails (against its own source)
+            retry = self.procs
+            try:
+                return await retry.run(fn, *args)
+            except BrokenProcessPool:
+                if retry is self.procs:
+                    self._retire(retry)
+                raise
         finally:
             self._busy -= 1
             self._spilled_at = asyncio.get_running_loop().time()

@@ -388,3 +388,14 @@ def test_one_long_job_alone_is_no_backlog_and_a_closed_pool_refuses_jobs() -> No
         pool.shutdown()
     with pytest.raises(RuntimeError, match="shut down"):
         asyncio.run(pool.run(os.getpid))
+
+
+def test_a_shut_down_pool_starts_nothing_again() -> None:
+    """A start that finished after App.aclose installed processes nobody shut down; a job
+    after shutdown started a fresh pool."""
+    pool = CpuPool(1, processes=False)
+    assert asyncio.run(pool.run(os.getpid)) == os.getpid()
+    pool.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        asyncio.run(pool.run(os.getpid))
+    assert pool.kind == "thread" and pool._executor is None
