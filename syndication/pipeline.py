@@ -26,7 +26,7 @@ from .config import Config, SourceConfig
 from .errors import ParseError, SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
-from .store import Gate, IngestResult, SourceState, SourceSuccess
+from .store import Claim, Gate, IngestResult, SourceState, SourceSuccess, Unchanged
 from .types import Item, RawEntry
 
 if TYPE_CHECKING:  # the HTML stack (selectolax readers, extractors) loads on a poll that parses
@@ -56,9 +56,7 @@ class PollOutcome:
 
 async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False) -> PollOutcome:
     now = rt.clock()
-    state = await asyncio.to_thread(
-        rt.store.claim_source, source.id, rt.owner, now, LEASE, force=force
-    )
+    state = await rt.claims(Claim(source.id, rt.owner, now, LEASE, force))
     if state is None:
         if force:  # run --once asked for every source: say which one it could not have
             log.warning(
@@ -123,7 +121,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         permanent_url=fetched.permanent_url,
     )
     if fetched.not_modified or (fetched.body_hash and fetched.body_hash == state.body_hash):
-        await asyncio.to_thread(rt.store.record_unchanged, source.id, now, ok)
+        await rt.unchanged(Unchanged(source.id, now, ok))
         await _recovered(rt, source, state)
         log.info("event=poll source=%s status=unchanged http=%s", source.id, fetched.status)
         return PollOutcome(source.id, "unchanged")

@@ -2,10 +2,11 @@
 
 from .db import migrate, open_engine
 from .records import ChannelStatus, DeliveryRow, IngestResult, ScopeItem, SourceState, SourceStatus
-from .store import Gate, SourceSuccess, Store, scopes_of
+from .store import Claim, Gate, SourceSuccess, Store, Unchanged, scopes_of
 
 __all__ = [
     "ChannelStatus",
+    "Claim",
     "DeliveryRow",
     "Gate",
     "IngestResult",
@@ -14,6 +15,7 @@ __all__ = [
     "SourceStatus",
     "SourceSuccess",
     "Store",
+    "Unchanged",
     "migrate",
     "open_engine",
     "scopes_of",

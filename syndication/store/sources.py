@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Connection,
-    and_,
+    bindparam,
     insert,
     or_,
     select,
     text,
     update,
 )
+from sqlalchemy.sql.dml import Update
 
 from . import schema as t
 from .base import Queries, _chunks
@@ -24,6 +26,29 @@ from .records import (
 )
 
 SYNC_LOCK = 0x73796E65  # the advisory lock of sync_sources
+
+# A poll's lease claim, built once (a statement built per call cost more than running it):
+# the lease is free, or this owner's, or run out; _CLAIM_DUE: and the source is due. The
+# row comes back with the update (RETURNING: SQLite 3.35+, PostgreSQL).
+_s = t.sources.c
+_CLAIM = (
+    update(t.sources)
+    .where(
+        _s.id == bindparam("sid"),
+        or_(
+            _s.lease_until.is_(None),
+            _s.lease_until < bindparam("now"),
+            _s.lease_owner == bindparam("owner"),
+        ),
+    )
+    .values(
+        lease_owner=bindparam("owner"),
+        lease_until=bindparam("until"),
+        last_attempt=bindparam("now"),
+    )
+    .returning(*t.sources.c)
+)
+_CLAIM_DUE = _CLAIM.where(or_(_s.next_poll.is_(None), _s.next_poll <= bindparam("now")))
 
 
 @dataclass(frozen=True)
@@ -34,6 +59,26 @@ class SourceSuccess:
     status: int
     next_poll: datetime
     permanent_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One poll's request for its source's lease (see claim_source)."""
+
+    source_id: str
+    owner: str
+    now: datetime
+    lease: timedelta
+    force: bool
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """One poll that found its source unchanged (see record_unchanged)."""
+
+    source_id: str
+    now: datetime
+    ok: SourceSuccess
 
 
 class SourceQueries(Queries):
@@ -72,20 +117,24 @@ class SourceQueries(Queries):
         self, source_id: str, owner: str, now: datetime, lease: timedelta, *, force: bool
     ) -> SourceState | None:
         """Lease a source for one poll; None when another process holds it or it is not due."""
-        c = t.sources.c
-        due = or_(c.next_poll.is_(None), c.next_poll <= now)
-        free = or_(c.lease_until.is_(None), c.lease_until < now, c.lease_owner == owner)
-        cond = and_(c.id == source_id, free, *(() if force else (due,)))
+        [state] = self.claim_sources([Claim(source_id, owner, now, lease, force)])
+        return state
+
+    def claim_sources(self, claims: Sequence[Claim]) -> list[SourceState | None]:
+        """claim_source for each of `claims`, in one transaction (the polls of a cycle start
+        together: one commit for all of them, not one each); in their order."""
+        out: list[SourceState | None] = []
         with self._tx() as conn:
-            result = conn.execute(
-                update(t.sources)
-                .where(cond)
-                .values(lease_owner=owner, lease_until=now + lease, last_attempt=now)
-            )
-            if result.rowcount != 1:
-                return None
-            row = conn.execute(select(t.sources).where(c.id == source_id)).one()
-        return _source_state(row)
+            for claim in claims:
+                values = {
+                    "sid": claim.source_id,
+                    "owner": claim.owner,
+                    "now": claim.now,
+                    "until": claim.now + claim.lease,
+                }
+                row = conn.execute(_CLAIM if claim.force else _CLAIM_DUE, values).one_or_none()
+                out.append(None if row is None else _source_state(row))
+        return out
 
     def renew_source(self, source_id: str, owner: str, now: datetime, lease: timedelta) -> bool:
         """Extend `owner`'s poll lease on a source; False when it holds it no more."""
@@ -127,8 +176,14 @@ class SourceQueries(Queries):
             )
 
     def record_unchanged(self, source_id: str, now: datetime, ok: SourceSuccess) -> None:
+        self.record_unchanged_many([Unchanged(source_id, now, ok)])
+
+    def record_unchanged_many(self, polls: Sequence[Unchanged]) -> list[None]:
+        """record_unchanged for each of `polls` (304s finishing together), in one transaction."""
         with self._tx() as conn:
-            self._success(conn, source_id, now, ok, unchanged=True)
+            for poll in polls:
+                self._success(conn, poll.source_id, poll.now, poll.ok, unchanged=True)
+        return [None] * len(polls)
 
     def set_alerted(self, source_id: str, alerted: bool) -> None:
         with self._tx() as conn:
@@ -145,24 +200,18 @@ class SourceQueries(Queries):
         *,
         unchanged: bool = False,
     ) -> None:
-        c = t.sources.c
         values: dict[str, Any] = {
+            "sid": source_id,
             "last_success": now,
-            "last_error": None,
-            "error_kind": None,
-            "consecutive_failures": 0,
             "last_status": ok.status,
             "next_poll": ok.next_poll,
-            "lease_owner": None,
-            "lease_until": None,
         }
-        if unchanged:
-            values["not_modified_count"] = c.not_modified_count + 1
-        if ok.status != 304:
+        validators = ok.status != 304
+        if validators:
             values.update(etag=ok.etag, last_modified=ok.last_modified, body_hash=ok.body_hash)
         if ok.permanent_url:
             values["permanent_url"] = ok.permanent_url
-        conn.execute(update(t.sources).where(c.id == source_id).values(**values))
+        conn.execute(_success_statement(unchanged, validators, bool(ok.permanent_url)), values)
 
     def known_raw_hashes(self, source_id: str, hashes: Iterable[str]) -> set[str]:
         """Which of these raw-entry digests this source already stored (unchanged entries)."""
@@ -201,6 +250,34 @@ class SourceQueries(Queries):
                 select(c.entry_key).where(c.source_id == source_id, c.entry_key.in_(keys))
             )
             return {r.entry_key for r in rows}
+
+
+@functools.cache
+def _success_statement(unchanged: bool, validators: bool, permanent: bool) -> Update:
+    """A poll's success, built once per shape: an unchanged poll counts a 304, one with a
+    body (not 304) stores its validators, a permanent redirect its target."""
+    c = t.sources.c
+    values: dict[str, Any] = {
+        "last_success": bindparam("last_success"),
+        "last_error": None,
+        "error_kind": None,
+        "consecutive_failures": 0,
+        "last_status": bindparam("last_status"),
+        "next_poll": bindparam("next_poll"),
+        "lease_owner": None,
+        "lease_until": None,
+    }
+    if unchanged:
+        values["not_modified_count"] = c.not_modified_count + 1
+    if validators:
+        values.update(
+            etag=bindparam("etag"),
+            last_modified=bindparam("last_modified"),
+            body_hash=bindparam("body_hash"),
+        )
+    if permanent:
+        values["permanent_url"] = bindparam("permanent_url")
+    return update(t.sources).where(c.id == bindparam("sid")).values(**values)
 
 
 def _source_state(row: Any) -> SourceState:

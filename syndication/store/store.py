@@ -17,7 +17,7 @@ from __future__ import annotations
 from .deliveries import ChatLease, DeliveryQueries
 from .editorial import EditorialQueries, Gate, HoldReason, Refiltered
 from .items import DUPLICATE_TITLE_WINDOW, INGEST_LOCK, ItemQueries, Route, scopes_of
-from .sources import SourceSuccess
+from .sources import Claim, SourceSuccess, Unchanged
 from .status import StatusQueries
 from .withdrawals import Unlisted, WithdrawQueries
 
@@ -25,12 +25,14 @@ __all__ = [
     "DUPLICATE_TITLE_WINDOW",
     "INGEST_LOCK",
     "ChatLease",
+    "Claim",
     "Gate",
     "HoldReason",
     "Refiltered",
     "Route",
     "SourceSuccess",
     "Store",
+    "Unchanged",
     "Unlisted",
     "scopes_of",
 ]
