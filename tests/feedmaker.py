@@ -38,7 +38,7 @@ def _item(base: str, p: Post) -> str:
     media = f'<media:content url="{p.image}" medium="image"/>' if p.image else ""
     return (
         f"<item><title>{html.escape(p.title)}</title><link>{link}</link>"
-        f'<guid isPermaLink="false">{base}/?p={abs(hash(p.slug)) % 100000}</guid>'
+        f'<guid isPermaLink="false">{base}/?p={p.slug}</guid>'
         f"<pubDate>{date}</pubDate>{cats}{media}"
         f"<description><![CDATA[{p.body[:200]}]]></description>"
         f"<content:encoded><![CDATA[{p.body}]]></content:encoded></item>"

@@ -5,7 +5,6 @@ its item stays in every feed; changed filters apply to messages not yet sent."""
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,10 +19,9 @@ from syndication.explain import explain_target
 from syndication.service import run_once
 from syndication.store import Store, open_store
 from syndication.store import schema as t
-from tests import feedmaker
 from tests.conftest import write_config
 from tests.fakes.telegram_api import FakeTelegram
-from tests.feedmaker import Post
+from tests.feedmaker import Post, rss
 from tests.portal import Portal
 
 NOW = datetime.now(UTC)
@@ -36,19 +34,6 @@ exclude = ["judi online"]
 regencies = ["bontang"]
 require = ["mangrove", "bibit"]
 """
-
-
-# feedmaker's guid is hash(slug) % 100000, which PYTHONHASHSEED changes in every process: in
-# about 1 in 800 xdist workers two of the burst's 18 slugs share one (seen: "@kabar_kukar 11"),
-# and the later entry is then an edit of the earlier. Here each slug has a guid of its own.
-_GUID = re.compile(rb'<link>([^<]*)/([^/<]+)/</link><guid isPermaLink="false">[^<]*</guid>')
-
-
-def rss(base: str, posts: list[Post]) -> bytes:
-    guid = rb'<link>\1/\2/</link><guid isPermaLink="false">\1/?p=\2</guid>'
-    doc, n = _GUID.subn(guid, feedmaker.rss(base, posts))
-    assert n == len(posts), doc
-    return doc
 
 
 def _post(slug: str, title: str, body: str, minutes: int = 20) -> Post:

@@ -20,7 +20,7 @@ from syndication.errors import StorageError
 from syndication.metrics import LagWatcher
 from syndication.publishing import Publisher
 from syndication.service import run_once
-from syndication.store import Store, migrate, open_engine, open_store
+from syndication.store import Gate, Store, migrate, open_engine, open_store
 from syndication.types import Item
 from tests.conftest import write_config
 from tests.feedmaker import Post, rss
@@ -94,6 +94,39 @@ def test_an_entry_with_a_value_the_store_cannot_bind_costs_that_entry_only(db_ur
         assert store.item_by_url_key(naive.url_key) is None
         assert store.counts() == {"items": 2, "pending_deliveries": 2}
         assert "all" in store.dirty_scopes()
+    finally:
+        store.engine.dispose()
+
+
+def test_a_poll_without_a_refused_entry_runs_no_savepoint(db_url: str) -> None:
+    store = fresh_store(db_url)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        res = store.ingest("a", [item(n) for n in range(1, 6)], NOW, OK, route=route, announce=yes)
+        assert (res.new, res.rejected, res.deliveries) == (5, 0, 5)
+        assert statements and not any("SAVEPOINT" in s.upper() for s in statements)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+        store.engine.dispose()
+
+
+def test_a_refused_entry_stores_the_poll_again_and_counts_the_burst_cap_once(db_url: str) -> None:
+    # the first try (no savepoints) is rolled back at the refused entry; the second try must
+    # start from the gate's counts before the poll, or the messages of the first try count twice
+    store = fresh_store(db_url)
+    try:
+        naive = item(2, updated=datetime(2024, 11, 18, 11, 0))  # no zone: refused by the store
+        gate = Gate(source_id="a", per_chat=2)
+        polled = [item(1), naive, item(3), item(4)]
+        res = store.ingest("a", polled, NOW, OK, route=route, announce=yes, gate=gate)
+        assert (res.new, res.rejected, res.deliveries, res.capped) == (3, 1, 2, 1)
+        assert gate.queued == {"@chat_kukar": 2} and gate.capped == {"@chat_kukar": 1}
+        assert store.counts() == {"items": 3, "pending_deliveries": 2}
     finally:
         store.engine.dispose()
 
