@@ -54,17 +54,23 @@ class Coalescing(Generic[Request, Result]):
             if not batch:
                 continue
             try:
-                results = await asyncio.to_thread(self._run, [r for r, _ in batch])
-            except Exception as e:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(e)
-                continue
-            except BaseException:  # this task cancelled (the loop shutting down): theirs too
+                results = list(await asyncio.to_thread(self._run, [r for r, _ in batch]))
+                if len(results) != len(batch):
+                    raise RuntimeError(f"{len(results)} results for {len(batch)} requests")
+            except asyncio.CancelledError:  # this task cancelled (the loop shutting down)
                 for _, future in (*batch, *self._queue):
                     future.cancel()
                 self._queue = []
                 raise
+            except BaseException as e:  # the batch's error is each caller's, never swallowed
+                fatal = not isinstance(e, Exception)  # this task ends: the queue's fail too
+                for _, future in (*batch, *(self._queue if fatal else ())):
+                    if not future.done():
+                        future.set_exception(e)
+                if fatal:
+                    self._queue = []
+                    raise
+                continue
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ SYNC_LOCK = 0x73796E65  # the advisory lock of sync_sources
 
 # A poll's lease claim, built once (a statement built per call cost more than running it):
 # the lease is free, or this owner's, or run out; _CLAIM_DUE: and the source is due. The
-# row comes back with the update (RETURNING: SQLite 3.35+, PostgreSQL).
+# row comes back with the update where the database can (RETURNING: SQLite 3.35+, PostgreSQL).
 _s = t.sources.c
 _CLAIM = (
     update(t.sources)
@@ -46,9 +47,12 @@ _CLAIM = (
         lease_until=bindparam("until"),
         last_attempt=bindparam("now"),
     )
-    .returning(*t.sources.c)
 )
 _CLAIM_DUE = _CLAIM.where(or_(_s.next_poll.is_(None), _s.next_poll <= bindparam("now")))
+_CLAIM_RETURNING = _CLAIM.returning(*t.sources.c)
+_CLAIM_DUE_RETURNING = _CLAIM_DUE.returning(*t.sources.c)
+_SOURCE_ROW = select(t.sources).where(_s.id == bindparam("sid"))
+SQLITE_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # the library Python runs with
 
 
 @dataclass(frozen=True)
@@ -122,18 +126,30 @@ class SourceQueries(Queries):
 
     def claim_sources(self, claims: Sequence[Claim]) -> list[SourceState | None]:
         """claim_source for each of `claims`, in one transaction (the polls of a cycle start
-        together: one commit for all of them, not one each); in their order."""
-        out: list[SourceState | None] = []
+        together: one commit for all of them, not one each); the results in their order.
+        The rows are taken in source order, whatever order the claims came in: two processes
+        claiming the same sources lock them in one order and never deadlock (PostgreSQL)."""
+        out: list[SourceState | None] = [None] * len(claims)
         with self._tx() as conn:
-            for claim in claims:
+            returning = conn.dialect.name != "sqlite" or SQLITE_RETURNING
+            for index in sorted(range(len(claims)), key=lambda i: claims[i].source_id):
+                claim = claims[index]
                 values = {
                     "sid": claim.source_id,
                     "owner": claim.owner,
                     "now": claim.now,
                     "until": claim.now + claim.lease,
                 }
-                row = conn.execute(_CLAIM if claim.force else _CLAIM_DUE, values).one_or_none()
-                out.append(None if row is None else _source_state(row))
+                if returning:
+                    returned = _CLAIM_RETURNING if claim.force else _CLAIM_DUE_RETURNING
+                    row = conn.execute(returned, values).one_or_none()
+                else:  # an SQLite before 3.35: the update, then the row
+                    statement = _CLAIM if claim.force else _CLAIM_DUE
+                    if conn.execute(statement, values).rowcount != 1:
+                        continue
+                    row = conn.execute(_SOURCE_ROW, values).one()
+                if row is not None:
+                    out[index] = _source_state(row)
         return out
 
     def renew_source(self, source_id: str, owner: str, now: datetime, lease: timedelta) -> bool:
@@ -181,7 +197,7 @@ class SourceQueries(Queries):
     def record_unchanged_many(self, polls: Sequence[Unchanged]) -> list[None]:
         """record_unchanged for each of `polls` (304s finishing together), in one transaction."""
         with self._tx() as conn:
-            for poll in polls:
+            for poll in sorted(polls, key=lambda p: p.source_id):  # one lock order: see claim
                 self._success(conn, poll.source_id, poll.now, poll.ok, unchanged=True)
         return [None] * len(polls)
 
