@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from syndication.config import load
-from syndication.normalize.places import find, find_in_token, gazetteer
+from syndication.normalize.places import TRAPS, find, find_in_token, gazetteer
 from syndication.types import NormalizeContext
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -180,3 +180,36 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
         raise SystemExit("usage: python -m tests.test_normalize_places --write")
     _write()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kesultanan kutai kartanegara ing martadipura",
+        "sultan kutai",
+        "kerajaan kutai kartanegara ing martadipura",
+        "keraton kutai",
+        "kedaton kutai kartanegara",
+        "kutai kartanegara ing martadipura",
+        "kutai martadipura",
+        "jembatan mahakam ulu",
+        "jembatan mahulu",
+    ],
+)
+def test_each_trap_is_still_blanked_behind_its_cheap_hint(ctx: NormalizeContext, text: str) -> None:
+    # the hint only skips the trap pass where no trap can be: each of these is blanked, so
+    # the regency it names is not found (the sultanate is not the regency, the bridge not Mahulu)
+    assert TRAPS.fullmatch(text)
+    found = {h.place.slug for h in find(f"Acara di {text.title()} meriah.", gazetteer(ctx))}
+    assert found == set(), found
+
+
+@pytest.mark.parametrize("prefix", ["Kecamatan", "Kec.", "Kec", "Camat", "kecamatan"])
+def test_a_common_word_kecamatan_is_found_behind_every_prefix_spelling(
+    ctx: NormalizeContext, prefix: str
+) -> None:
+    gaz = gazetteer(ctx)
+    assert gaz.prefixed_hints  # the shipped gazetteer has common-word kecamatan
+    found = {h.place.slug for h in find(f"Warga {prefix} Sandaran menanam bakau.", gaz)}
+    assert found == {"kutim"}, found
+    assert find("Warga menanam bakau di sandaran perahu.", gaz) == []

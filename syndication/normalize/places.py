@@ -47,6 +47,12 @@ COMMON_WORD_NAMES: dict[str, str] = {
     ),
     "pasir": r"(?:kabupaten|kab\.?)\s+",  # "pasir" is sand; only "Kabupaten Pasir" is Paser
 }
+# What every match of a prefix holds, in lower case: a text holding none of them skips the
+# prefixed pass (a scan of the whole text) at the cost of a substring search or two.
+PREFIX_HINTS: dict[str, tuple[str, ...]] = {
+    KECAMATAN_PREFIX: ("kec", "camat"),
+    r"(?:kabupaten|kab\.?)\s+": ("kab",),
+}
 # Words that never name a regency on their own, even if a config lists them.
 NEVER_ALONE = frozenset({"kutai", "mahakam", "kalimantan", "timur", "utara", "barat", "kota"})
 # Phrases that contain a regency name but are something else: blanked before matching.
@@ -70,6 +76,9 @@ _MIN_COMPACT = 3
 _TRAPS_HINT = re.compile(r"kutai|jembatan", re.IGNORECASE)
 _JOINED_HINT = re.compile(r"[#@]|\.go\.id", re.IGNORECASE)
 _TRAPS_FOLDED = re.compile(TRAPS.pattern)  # for _folded text: its literals are lower case
+# On the folded copy, sharper than _TRAPS_HINT: "kutai" is in most Kaltim stories, a trap
+# needs one of these beside it (or is the bridge)
+_TRAP_WORDS = ("sultan", "kerajaan", "keraton", "kedaton", "martadipura")
 # str.lower() keeps İ's dot as a second character, and re.IGNORECASE matches ı to "i" and
 # ſ to "s" where lower() keeps them: a text with any of these is read case-blind as before
 _UNFOLDABLE = ("\u0130", "\u0131", "\u017f")
@@ -103,6 +112,7 @@ class Gazetteer:
     # before the name
     plain_folded: re.Pattern[str] | None = None
     prefixed_folded: re.Pattern[str] | None = None
+    prefixed_hints: tuple[str, ...] = ()  # PREFIX_HINTS of the prefixes in use
 
 
 _NON_WORD = re.compile(r"[^\w]+")
@@ -158,6 +168,9 @@ def _compiled(ctx: NormalizeContext) -> Gazetteer:
         foldable=foldable,
         plain_folded=_alternation(plain, folded=True) if foldable else None,
         prefixed_folded=_prefixed(prefixed, folded=True) if foldable else None,
+        prefixed_hints=tuple(
+            sorted({h for k in prefixed for h in PREFIX_HINTS[COMMON_WORD_NAMES[k]]})
+        ),
     )
 
 
@@ -252,7 +265,7 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
         return _find_case_blind(text, gaz)
     work = text
     hits: list[Hit] = []
-    if "kutai" in low or "jembatan" in low:  # _TRAPS_HINT
+    if "jembatan" in low or ("kutai" in low and any(w in low for w in _TRAP_WORDS)):
         spans = [m.span() for m in _TRAPS_FOLDED.finditer(low)]
         work, low = _blank(spans, work, low)
     if "#" in low or "@" in low or ".go.id" in low:  # _JOINED_HINT
@@ -261,7 +274,7 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
             hits.extend(_joined_hits(match, gaz))
             spans.append(match.span())
         work, low = _blank(spans, work, low)
-    if gaz.prefixed_folded is not None:
+    if gaz.prefixed_folded is not None and any(h in low for h in gaz.prefixed_hints):
         spans = []
         for match in gaz.prefixed_folded.finditer(f" {low}"):
             name = next(g for g in match.groups() if g is not None)
