@@ -32,7 +32,7 @@ from .publishing import Publisher
 from .runtime import Runtime
 from .startup import log_startup
 from .store import Store, open_store
-from .workers import service_pool
+from .workers import AdaptivePool, service_pool
 
 log = logging.getLogger("syndication.service")
 
@@ -130,11 +130,21 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     return App(runtime, Publisher(config, store, clock), deliverer)
 
 
+# first polls at once from which a cycle starts the CPU pool's processes up front
+FIRST_POLLS_BACKLOG = 8
+
+
 async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[PollOutcome]:
     """Poll every enabled source concurrently (the fetcher bounds the concurrency); with
     `progress`, a bar on stderr counts the sources done. A poll that fails with the database
     away lets the others finish first; then its error is raised."""
     sources = [s for s in app.config.sources if s.enabled]
+    cpu = app.runtime.cpu
+    if isinstance(cpu, AdaptivePool) and len(sources) >= FIRST_POLLS_BACKLOG:
+        # a first run over many sources: every body is new, so the CPU will be the bottleneck
+        first = await asyncio.to_thread(app.runtime.store.first_polls, [s.id for s in sources])
+        if first >= FIRST_POLLS_BACKLOG:
+            cpu.expect_backlog()
     polls = [_settled(poll_source(app.runtime, s, force=force)) for s in sources]
     if not progress or not polls:
         results = list(await asyncio.gather(*polls))

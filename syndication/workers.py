@@ -17,6 +17,7 @@ to one thread, which still keeps the loop free. App.aclose shuts it down.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -179,6 +180,8 @@ class AdaptivePool:
         self._stopping: set[asyncio.Task[None]] = set()
         self._no_processes = self.workers < 2
         self._closed = False
+        self._eager = False  # a backlog is known to come (expect_backlog): spill at once
+        self._prestart: asyncio.Task[Any] | None = None
 
     @property
     def kind(self) -> str:
@@ -187,10 +190,28 @@ class AdaptivePool:
     def admission(self, limit: int) -> asyncio.Semaphore:
         return self.thread.admission(limit)
 
+    def expect_backlog(self) -> None:
+        """A cycle that will surely pile up jobs (the first polls of many sources) is about
+        to start: the worker processes start now, beside its fetches, and take every job the
+        thread has not the time for from the first one on, instead of after `spill_after`
+        seconds of backlog (a cold run spent its first second on one core). Until idle."""
+        if self._closed or self._no_processes:
+            return
+        self._eager = True
+        if self.procs.kind == "none" and (self._prestart is None or self._prestart.done()):
+            log.info("event=cpu_pool_prestart workers=%d", self.workers)
+            self._prestart = asyncio.get_running_loop().create_task(self._started())
+
+    async def _started(self) -> None:
+        with contextlib.suppress(Exception):  # a pool that cannot start says so on first use
+            await self.procs.run(os.getpid)
+
     async def run(self, fn: Any, *args: Any) -> Any:
         if self._closed:
             raise RuntimeError("the CPU pool is shut down")
         now = asyncio.get_running_loop().time()
+        if self._eager and self._queued >= 1 and not self._no_processes:
+            return await self._in_processes(fn, *args)
         if not self._no_processes and (self._busy or now - self._spilled_at < self.spill_after):
             # spilling: every job to the processes, the main process keeps to the loop and
             # the store (a thread beside them took its share of the GIL from both)
@@ -250,6 +271,7 @@ class AdaptivePool:
         """Idle for `idle` seconds: the processes stop; the next spill starts new ones (a job
         arriving while these shut down goes to the new pool, never to one shutting down)."""
         self._timer = None
+        self._eager = False
         if self._busy or self._closed or self.procs.kind == "none":
             return
         log.info("event=cpu_pool_idle processes=stopped")

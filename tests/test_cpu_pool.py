@@ -399,3 +399,56 @@ def test_a_shut_down_pool_starts_nothing_again() -> None:
     with pytest.raises(RuntimeError, match="shut down"):
         asyncio.run(pool.run(os.getpid))
     assert pool.kind == "thread" and pool._executor is None
+
+
+def test_an_expected_backlog_starts_the_processes_up_front_and_spills_at_once() -> None:
+    """A first run over many sources: the processes start before any job, and the job that
+    finds the thread busy goes to them at once, not after spill_after of backlog."""
+    pool = AdaptivePool(2, spill_after=60.0, idle=0.5)
+
+    async def scenario() -> tuple[str, set[int], bool]:
+        pool.expect_backlog()
+        assert pool._prestart is not None
+        await pool._prestart  # started beside the fetches, before any job
+        started = pool.procs.kind
+        slow = asyncio.create_task(pool.run(time.sleep, 0.3))  # the thread's job
+        await asyncio.sleep(0.05)
+        pids = set(await asyncio.gather(*(pool.run(os.getpid) for _ in range(4))))
+        await slow
+        await asyncio.sleep(0.8)  # idle: the processes stop, and so does the eager spill
+        return started, pids, pool._eager
+
+    try:
+        started, pids, eager_after = asyncio.run(scenario())
+    finally:
+        pool.shutdown()
+    assert started == "process"
+    assert pids and os.getpid() not in pids  # spilled though spill_after is a minute
+    assert not eager_after
+
+
+def test_a_run_over_many_new_sources_prestarts_and_a_known_one_does_not(
+    tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from syndication import service
+
+    monkeypatch.setattr(service, "FIRST_POLLS_BACKLOG", 2)
+    for n in range(3):
+        portal.set(f"/f{n}/", FEED, content_type="application/rss+xml")
+    sources = "".join(f'[[sources]]\nid = "s{n}"\nurl = "{portal.url}/f{n}/"\n' for n in range(3))
+    db_url = f"sqlite:///{tmp_path}/db.sqlite3"
+    config = load(write_config(tmp_path / "config.toml", db_url=db_url, sources=sources))
+    told: list[int] = []
+    monkeypatch.setattr(AdaptivePool, "expect_backlog", lambda self: told.append(1))
+
+    async def cycle() -> None:
+        app = await build_app(config)
+        try:
+            app.runtime.cpu = AdaptivePool(2)
+            await poll_all(app, force=True)
+        finally:
+            await app.aclose()
+
+    asyncio.run(cycle())  # three sources never polled: a backlog is coming
+    asyncio.run(cycle())  # polled once each: their next polls are no backlog
+    assert told == [1]

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     bindparam,
+    func,
     insert,
     or_,
     select,
@@ -228,6 +229,22 @@ class SourceQueries(Queries):
         if ok.permanent_url:
             values["permanent_url"] = ok.permanent_url
         conn.execute(_success_statement(unchanged, validators, bool(ok.permanent_url)), values)
+
+    def first_polls(self, source_ids: Iterable[str]) -> int:
+        """How many of these sources have not had their first poll yet."""
+        c = t.sources.c
+        ids = sorted(set(source_ids))
+        with self._read() as conn:
+            return sum(
+                int(
+                    conn.execute(
+                        select(func.count())
+                        .select_from(t.sources)
+                        .where(c.id.in_(chunk), c.first_poll_done.is_(False))
+                    ).scalar_one()
+                )
+                for chunk in _chunks(ids, 500)
+            )
 
     def known_raw_hashes(self, source_id: str, hashes: Iterable[str]) -> set[str]:
         """Which of these raw-entry digests this source already stored (unchanged entries)."""
