@@ -20,7 +20,8 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,6 +94,11 @@ def signature(path: Path) -> Signature:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+# runner(fn, jobs): fn(*job) for each job, the results in the jobs' order (worker processes,
+# say); publish() hands it parts of its scopes (publish_part) when given one
+Runner = Callable[[Callable[..., "PublishResult"], Iterable[tuple[Any, ...]]], Iterable[Any]]
+
+
 def publish(
     site: Site,
     output_dir: str | os.PathLike[str],
@@ -101,15 +107,23 @@ def publish(
     empty_date: datetime = EPOCH,
     chats: Mapping[str, str] | None = None,
     memo: PublishMemo | None = None,
+    runner: Runner | None = None,
+    per_part: int = 4,
 ) -> PublishResult:
     """Render each scope as .rss, .atom, .json and its .html page, and write the files whose
     bytes changed. `chats` maps a scope path to its Telegram chat (linked when public); `memo`
     (kept by the caller across publishes) skips the scopes whose inputs and files are as the
-    last publish left them.
+    last publish left them. With a `runner`, the scopes to render go in runs of `per_part`
+    neighbours (a regency beside its pairs: they list the same stories), each rendered and
+    written by `publish_part` wherever the runner runs it.
 
     Pass every scope whose entries may have changed (an empty scope gets valid, empty feeds);
     scopes not passed are left alone.
     """
+    if runner is not None:
+        return _publish_in_parts(
+            site, output_dir, scopes_with_entries, empty_date, chats, memo, runner, per_part
+        )
     root = _root(output_dir)
     result = PublishResult()
     # each story is cleaned and built for feedgen once, however many scopes list it
@@ -129,6 +143,74 @@ def publish(
             result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
             memo.remember(root, scope.path, digest)
     return result
+
+
+def publish_part(
+    site: Site,
+    output_dir: str,
+    scopes: Sequence[tuple[Scope, Sequence[Entry]]],
+    empty_date: datetime,
+    chats: Mapping[str, str],
+) -> PublishResult:
+    """publish() of some scopes, their entries chosen already, without a memo: what a runner
+    runs (in a worker process, so its arguments and result are plain records)."""
+    return publish(site, output_dir, scopes, empty_date=empty_date, chats=chats)
+
+
+def _publish_in_parts(
+    site: Site,
+    output_dir: str | os.PathLike[str],
+    scopes_with_entries: Iterable[tuple[Scope, Iterable[Entry]]],
+    empty_date: datetime,
+    chats: Mapping[str, str] | None,
+    memo: PublishMemo | None,
+    runner: Runner,
+    per_part: int,
+) -> PublishResult:
+    """publish() through `runner`: runs of `per_part` neighbouring scopes, each made into a
+    job as the runner asks for it, so that only the scopes of the jobs under way are held."""
+    root = _root(output_dir)
+    unchanged: list[str] = []
+    waiting: deque[list[tuple[Scope, bytes]]] = deque()  # the jobs handed out, in order
+
+    def jobs() -> Iterator[tuple[Any, ...]]:
+        group: list[tuple[Scope, tuple[Entry, ...], str | None, bytes]] = []
+        for scope, entries in scopes_with_entries:
+            chosen = select_entries(entries, site.items_per_feed)
+            chat = (chats or {}).get(scope.path)
+            digest = b""
+            if memo is not None:
+                digest = _inputs_digest(site, scope, chosen, empty_date, chat)
+                if memo.unchanged(root, scope.path, digest):
+                    unchanged.extend(f"{scope.path}.{e}" for e in EXTENSIONS)
+                    continue
+                memo.forget(root, scope.path)  # until all four files are written
+            group.append((scope, chosen, chat, digest))
+            if len(group) >= per_part:
+                yield _part(site, root, group, empty_date, waiting)
+                group = []
+        if group:
+            yield _part(site, root, group, empty_date, waiting)
+
+    result = PublishResult()
+    for done in runner(publish_part, jobs()):
+        result += done
+        for scope, digest in waiting.popleft():
+            if memo is not None:
+                memo.remember(root, scope.path, digest)
+    return PublishResult(unchanged=tuple(unchanged)) + result
+
+
+def _part(
+    site: Site,
+    root: Path,
+    group: list[tuple[Scope, tuple[Entry, ...], str | None, bytes]],
+    empty_date: datetime,
+    waiting: deque[list[tuple[Scope, bytes]]],
+) -> tuple[Any, ...]:
+    waiting.append([(scope, digest) for scope, _, _, digest in group])
+    chats = {scope.path: chat for scope, _, chat, _ in group if chat is not None}
+    return (site, str(root), [(scope, chosen) for scope, chosen, _, _ in group], empty_date, chats)
 
 
 def _publish_scope(

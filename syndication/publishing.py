@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import socket
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -34,13 +35,18 @@ from feeds.model import (
     regency_category_scope,
     regency_scope,
 )
-from feeds.publish import PublishMemo, safe_target, write_if_changed
+from feeds.publish import PublishMemo, Runner, safe_target, write_if_changed
 
 from .config import Config
 from .store import ScopeItem, Store
 
 log = logging.getLogger("syndication.publish")
 FIRST_PUBLISHED = "feeds_first_published"  # the event whose value dates an empty feed
+# a publish of this many scopes or more renders them in the runner's processes: a first run
+# or a reload rewrites every feed (73 scopes of the shipped config, 2 s on one core)
+PARALLEL_SCOPES = 8
+PER_PART = 2  # scopes a job renders: neighbours share stories; a worker's memory grows with it
+BUILT_KEPT = 300  # entries a publish keeps for the next scopes (see _publish_locked)
 _FEEDS_CODE = Path(feeds.__file__).resolve().parent
 # what tells a file rewritten apart: inode (a replace makes a new one), size, mtime, ctime
 Signature = tuple[int, int, int, int]
@@ -68,6 +74,9 @@ class Publisher:
         self._index_saved: tuple[str, str | None, str | None] | None = None
         # the scopes this process published, to skip the ones whose inputs did not change
         self._memo = PublishMemo()
+        # where a big publish renders its scopes (the service's CPU pool, see
+        # workers.sync_runner), PER_PART at a time; None: here, one scope after another
+        self.runner: Runner | None = None
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
@@ -150,11 +159,24 @@ class Publisher:
         emptied = (p for p in dirty if p not in shown and (out / f"{p}.html").exists())
         todo += self.pair_scopes(emptied)
         limit = site.items_per_feed
-        pairs = ((s, self._entries(site, self.store.scope_items(s.path, limit))) for s in todo)
+        # the entries of the last scopes, shared by the next ones (a story is in four or
+        # so, mostly neighbours: a regency and its pairs), and never all of them at once
+        built: OrderedDict[tuple[int, int], Entry] = OrderedDict()
+        pairs = (
+            (s, self._entries(site, self.store.scope_items(s.path, limit), built)) for s in todo
+        )
         chats = self.scope_chats()
         try:
+            parallel = self.runner is not None and len(todo) >= PARALLEL_SCOPES
             result = publish(
-                site, out, pairs, chats=chats, empty_date=self._first_published(), memo=self._memo
+                site,
+                out,
+                pairs,
+                chats=chats,
+                empty_date=self._first_published(),
+                memo=self._memo,
+                runner=self.runner if parallel else None,
+                per_part=PER_PART,
             )
             latest = self._entries(site, self.store.scope_items("all", 10))
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
@@ -315,15 +337,34 @@ class Publisher:
             self.store.set_event(self._known_key(), value, self.clock())
             self._known_saved, self._index_saved = dict(known), self._index
 
-    def _entries(self, site: Site, items: Iterable[ScopeItem]) -> list[Entry]:
+    def _entries(
+        self,
+        site: Site,
+        items: Iterable[ScopeItem],
+        built: OrderedDict[tuple[int, int], Entry] | None = None,
+    ) -> list[Entry]:
+        """The items as feed entries; `built` (by item id and version, the BUILT_KEPT last
+        used) shares them between the scopes of one publish."""
         names = {c.slug: c.name for c in self.config.categories}
         host = urlsplit(site.base_url).hostname or "localhost"
+        built = OrderedDict() if built is None else built
         out = []
         for item in items:
+            key = (item.id, item.version)
+            known = built.get(key)
+            if known is not None:
+                built.move_to_end(key)
+                out.append(known)
+                continue
             try:
-                out.append(self._entry(item, names, host))
+                entry = self._entry(item, names, host)
             except FeedsError as e:
                 log.warning("event=entry_unpublishable item=%s error=%r", item.id, str(e))
+                continue
+            built[key] = entry
+            if len(built) > BUILT_KEPT:
+                built.popitem(last=False)
+            out.append(entry)
         return out
 
     def _entry(self, item: ScopeItem, names: dict[str, str], host: str) -> Entry:

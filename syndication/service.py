@@ -32,7 +32,7 @@ from .publishing import Publisher
 from .runtime import Runtime
 from .startup import log_startup
 from .store import Store, open_store
-from .workers import AdaptivePool, service_pool
+from .workers import AdaptivePool, CpuPool, service_pool, sync_runner
 
 log = logging.getLogger("syndication.service")
 
@@ -127,7 +127,15 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     notice = burst_notice(config, moved)
     if notice is not None:
         deliverer.alert_admin(BURST_SUBJECT, notice)
-    return App(runtime, Publisher(config, store, clock), deliverer)
+    publisher = Publisher(config, store, clock)
+    cpu = runtime.cpu
+    if (isinstance(cpu, AdaptivePool) and cpu.workers >= 2) or (
+        isinstance(cpu, CpuPool) and cpu.processes and cpu.workers >= 2
+    ):
+        # a first run's or a reload's publish rewrites every feed: its scopes are rendered
+        # over the cores too, in runs of neighbouring scopes
+        publisher.runner = sync_runner(cpu, asyncio.get_running_loop(), 2 * cpu.workers)
+    return App(runtime, publisher, deliverer)
 
 
 # first polls at once from which a cycle starts the CPU pool's processes up front

@@ -17,6 +17,7 @@ to one thread, which still keeps the loop free. App.aclose shuts it down.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import multiprocessing
@@ -24,6 +25,8 @@ import os
 import pickle
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -101,7 +104,7 @@ class CpuPool:
                 self._executor, self.kind = ThreadPoolExecutor(1, "cpu"), "thread"
         return self._executor
 
-    async def run(self, fn: Any, *args: Any) -> Any:
+    async def run(self, fn: Any, *args: Any, away: bool = False) -> Any:
         loop = asyncio.get_running_loop()
         executor = self._executor
         if executor is None:
@@ -206,10 +209,15 @@ class AdaptivePool:
         with contextlib.suppress(Exception):  # a pool that cannot start says so on first use
             await self.procs.run(os.getpid)
 
-    async def run(self, fn: Any, *args: Any) -> Any:
+    async def run(self, fn: Any, *args: Any, away: bool = False) -> Any:
+        """fn(*args) on the thread or in the processes (see the class). `away`: in the
+        processes whenever they are running (a publish's parts: rendered on the thread, they
+        would grow this process's memory, which holds the most already)."""
         if self._closed:
             raise RuntimeError("the CPU pool is shut down")
         now = asyncio.get_running_loop().time()
+        if away and self.procs.kind == "process":
+            return await self._in_processes(fn, *args)
         if self._eager and self._queued >= 1 and not self._no_processes:
             return await self._in_processes(fn, *args)
         if not self._no_processes and (self._busy or now - self._spilled_at < self.spill_after):
@@ -290,6 +298,40 @@ class AdaptivePool:
         self._closed = True
         self.procs.shutdown()
         self.thread.shutdown()
+
+
+def sync_runner(
+    pool: CpuPool | AdaptivePool, loop: asyncio.AbstractEventLoop, window: int = 4
+) -> Callable[[Any, Iterable[tuple[Any, ...]]], Iterator[Any]]:
+    """For code in a thread off `loop` (the publisher's): run(fn, jobs) runs fn(*job) for
+    each job on `pool`, `window` at a time (the jobs are taken from `jobs` as they go, so
+    only those hold memory), and yields the results in the jobs' order. On the loop's own
+    thread, or with the loop stopped, each runs right here instead (waiting there for the
+    loop would wait for ever)."""
+
+    def run(fn: Any, jobs: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+        try:
+            on_loop = asyncio.get_running_loop() is loop
+        except RuntimeError:  # no loop runs in this thread
+            on_loop = False
+        if on_loop or loop.is_closed() or not loop.is_running():
+            for job in jobs:
+                yield fn(*job)
+            return
+        running: deque[concurrent.futures.Future[Any]] = deque()
+        try:
+            for job in jobs:
+                work = pool.run(fn, *job, away=True)
+                running.append(asyncio.run_coroutine_threadsafe(work, loop))
+                if len(running) >= window:
+                    yield running.popleft().result()
+            while running:
+                yield running.popleft().result()
+        finally:  # an error, or the caller stopped reading: the jobs not yet begun are dropped
+            for future in running:
+                future.cancel()
+
+    return run
 
 
 def service_pool() -> CpuPool | AdaptivePool:

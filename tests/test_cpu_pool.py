@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -452,3 +452,56 @@ def test_a_run_over_many_new_sources_prestarts_and_a_known_one_does_not(
     asyncio.run(cycle())  # three sources never polled: a backlog is coming
     asyncio.run(cycle())  # polled once each: their next polls are no backlog
     assert told == [1]
+
+
+def sleepy(seconds: float) -> tuple[float, int]:
+    time.sleep(seconds)
+    return seconds, os.getpid()
+
+
+def test_a_sync_runner_runs_a_threads_jobs_in_the_processes_in_order_a_window_at_a_time() -> None:
+    """The publisher's runner: called from its thread off the loop, the jobs go to the
+    worker processes (running: a first run's), `window` at a time, results in order."""
+    pool = AdaptivePool(2, spill_after=60.0, idle=30.0)
+    pulled: list[int] = []
+
+    def jobs() -> Iterator[tuple[Any, ...]]:
+        for n in range(6):
+            pulled.append(n)
+            yield (0.05 * (6 - n),)  # the first jobs take longest: order is the runner's
+
+    async def scenario() -> tuple[list[tuple[float, int]], int]:
+        pool.expect_backlog()
+        assert pool._prestart is not None
+        await pool._prestart
+        run = workers.sync_runner(pool, asyncio.get_running_loop(), window=2)
+
+        def in_thread() -> tuple[list[tuple[float, int]], int]:
+            results = run(sleepy, jobs())
+            first = next(results)
+            ahead = len(pulled)  # jobs taken before the first result was handed over
+            return [first, *results], ahead
+
+        return await asyncio.to_thread(in_thread)
+
+    try:
+        results, ahead = asyncio.run(scenario())
+    finally:
+        pool.shutdown()
+    assert [s for s, _ in results] == [0.05 * (6 - n) for n in range(6)]
+    assert os.getpid() not in {pid for _, pid in results}  # rendered away from this process
+    assert ahead == 2  # the window: never all the jobs (and their memory) at once
+
+
+def test_a_sync_runner_on_the_loops_own_thread_runs_the_jobs_right_there() -> None:
+    pool = AdaptivePool(2)
+
+    async def scenario() -> list[int]:
+        run = workers.sync_runner(pool, asyncio.get_running_loop())
+        return list(run(os.getpid, [(), ()]))  # waiting for the loop here would never end
+
+    try:
+        assert asyncio.run(scenario()) == [os.getpid(), os.getpid()]
+    finally:
+        pool.shutdown()
+    assert pool.procs.kind == "none"

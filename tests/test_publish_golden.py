@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from feeds import (
     Entry,
@@ -25,6 +31,7 @@ from feeds import (
     regency_category_scope,
     regency_scope,
 )
+from feeds.publish import PublishMemo, Runner
 
 GOLDEN = Path(__file__).parent / "data" / "publish" / "golden.json"
 WITA = timezone(timedelta(hours=8))
@@ -118,9 +125,11 @@ def sites() -> dict[str, Site]:
     return {"full": full, "summary": summary}
 
 
-def published_digests(folder: Path) -> dict[str, dict[str, str]]:
+def published_digests(
+    folder: Path, runner: Runner | None = None, memo: PublishMemo | None = None
+) -> dict[str, dict[str, str]]:
     """Publish every scope for each site (twice: the second must change nothing) and return
-    {site: {relative path: sha256}}."""
+    {site: {relative path: sha256}}; with a `runner`, in parts of two scopes."""
     chats = {"regency/kukar": "@kabarkukar", "regency/kukar/pemerintah": "-1001234"}
     result: dict[str, dict[str, str]] = {}
     for name, site in sites().items():
@@ -131,8 +140,9 @@ def published_digests(folder: Path) -> dict[str, dict[str, str]]:
             for index, scope in enumerate(scopes())
         ]
         per_scope[-1] = (per_scope[-1][0], [])
-        first = publish(site, out, per_scope, empty_date=EMPTY_DATE, chats=chats)
-        again = publish(site, out, per_scope, empty_date=EMPTY_DATE, chats=chats)
+        how = {"runner": runner, "per_part": 2, "memo": memo}
+        first = publish(site, out, per_scope, empty_date=EMPTY_DATE, chats=chats, **how)
+        again = publish(site, out, per_scope, empty_date=EMPTY_DATE, chats=chats, **how)
         assert again.written == () and sorted(again.unchanged) == sorted(first.written)
         files = sorted(p for p in out.rglob("*") if p.is_file())
         result[name] = {
@@ -144,6 +154,29 @@ def published_digests(folder: Path) -> dict[str, dict[str, str]]:
 def test_published_bytes_are_the_stored_ones(tmp_path: Path) -> None:
     expected = json.loads(GOLDEN.read_text())
     assert published_digests(tmp_path) == expected
+
+
+@pytest.mark.parametrize("memo", [False, True], ids=["no-memo", "memo"])
+def test_published_in_parts_by_worker_processes_the_bytes_are_the_same(
+    tmp_path: Path, memo: bool
+) -> None:
+    # what a first run's publish does: its scopes in parts, rendered and written by worker
+    # processes (the records and the published files crossing to them and back)
+    context = multiprocessing.get_context("spawn")
+    jobs_run: list[int] = []
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+
+        def runner(fn: Any, jobs: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+            futures = [pool.submit(fn, *job) for job in jobs]
+            jobs_run.append(len(futures))
+            for future in futures:
+                yield future.result()
+
+        digests = published_digests(tmp_path, runner, PublishMemo() if memo else None)
+    assert digests == json.loads(GOLDEN.read_text())
+    # five scopes in parts of two, twice for each site; with the memo the second publish
+    # finds every scope as it left it and hands the runner nothing
+    assert jobs_run == ([3, 0, 3, 0] if memo else [3, 3, 3, 3])
 
 
 if __name__ == "__main__":  # regenerate: python -m tests.test_publish_golden
