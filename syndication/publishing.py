@@ -15,6 +15,7 @@ import os
 import socket
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ from feeds.publish import PublishMemo, Runner, safe_target, write_if_changed
 
 from .config import Config
 from .store import ScopeItem, Store
+from .workers import PoolUnavailable
 
 log = logging.getLogger("syndication.publish")
 FIRST_PUBLISHED = "feeds_first_published"  # the event whose value dates an empty feed
@@ -186,7 +188,8 @@ class Publisher:
             if not self._index_current(shown_now):
                 result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
                 self._index = (shown_now, *self._index_digests())
-        except (FeedsError, OSError) as e:
+        except (FeedsError, OSError, PoolUnavailable, BrokenProcessPool) as e:
+            # (the last two: the CPU pool that renders a big publish closing or broken)
             # the dirty marks stay: the files are written again once the disk allows it; the
             # ones this publish did rewrite are shared now, or other processes (and a restart
             # of this one) would keep serving, and syncing back, the older bytes
@@ -272,7 +275,8 @@ class Publisher:
             for relative, body in self.store.file_bodies(chunk).items():
                 try:
                     count += write_if_changed(safe_target(out, relative), body)
-                except (FeedsError, OSError) as e:
+                except (FeedsError, OSError, PoolUnavailable, BrokenProcessPool) as e:
+                    # (the last two: the CPU pool that renders a big publish closing or broken)
                     log.error("event=feed_sync_failed path=%s error=%r", relative, str(e))
                     continue
                 self._digests[relative] = remote[relative]

@@ -43,6 +43,11 @@ MAX_WORKERS = 4  # worker processes at most, whatever the machine: each holds ab
 CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # a container's CPU quota (cgroup v2)
 
 
+class PoolUnavailable(RuntimeError):
+    """The pool is shut down (the service closing), or its worker processes keep dying: a
+    job's caller may treat this as "try later", unlike an error of the job itself."""
+
+
 def usable_cpus() -> int:
     """The CPUs this process may use: its affinity mask, and a container's CPU quota
     (cgroup v2 `cpu.max`), not the host's count, which os.cpu_count() gives."""
@@ -81,7 +86,7 @@ class CpuPool:
     def _start(self) -> Executor:
         with self._starting:
             if self._closed:  # shut down while this start waited: start nothing
-                raise RuntimeError("the CPU pool is shut down")
+                raise PoolUnavailable("the CPU pool is shut down")
             return self._start_once()
 
     def _start_once(self) -> Executor:
@@ -214,7 +219,7 @@ class AdaptivePool:
         processes whenever they are running (a publish's parts: rendered on the thread, they
         would grow this process's memory, which holds the most already)."""
         if self._closed:
-            raise RuntimeError("the CPU pool is shut down")
+            raise PoolUnavailable("the CPU pool is shut down")
         now = asyncio.get_running_loop().time()
         if away and self.procs.kind == "process":
             return await self._in_processes(fn, *args)
@@ -300,6 +305,9 @@ class AdaptivePool:
         self.thread.shutdown()
 
 
+DRAIN_TIMEOUT = 300.0  # seconds a stopped sync_runner waits for each job under way
+
+
 def sync_runner(
     pool: CpuPool | AdaptivePool, loop: asyncio.AbstractEventLoop, window: int = 4
 ) -> Callable[[Any, Iterable[tuple[Any, ...]]], Iterator[Any]]:
@@ -327,9 +335,13 @@ def sync_runner(
                     yield running.popleft().result()
             while running:
                 yield running.popleft().result()
-        finally:  # an error, or the caller stopped reading: the jobs not yet begun are dropped
+        finally:
+            # an error, or the caller stopped reading: no new job starts, and the jobs under
+            # way are waited for, so that none works on (a publish: writes files) after
+            # this returns (a worker's job cannot be cancelled once it runs)
             for future in running:
-                future.cancel()
+                with contextlib.suppress(BaseException):
+                    future.result(timeout=DRAIN_TIMEOUT)
 
     return run
 

@@ -93,6 +93,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL rather than every 4 MB: a cold cycle writes hundreds of MB of stories and feed
     # files, and its checkpoints took an eighth of the store's time (bench/bench_store.py)
     cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+    # and the WAL file cut back to that size once checkpointed (it keeps its largest size)
+    cur.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_PAGES * 4096}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
