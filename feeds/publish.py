@@ -129,20 +129,53 @@ def publish(
     # each story is cleaned and built for feedgen once, however many scopes list it
     shared: dict[Entry, tuple[EntryText, Any]] = {}
     with folder_syncs():
-        for scope, entries in scopes_with_entries:
-            chosen = select_entries(entries, site.items_per_feed)
-            chat = (chats or {}).get(scope.path)
-            if memo is None:
-                result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
+        for plan in _plans(site, root, scopes_with_entries, empty_date, chats, memo):
+            if plan.current:
+                result += PublishResult(unchanged=plan.files())
                 continue
-            digest = _inputs_digest(site, scope, chosen, empty_date, chat)
-            if memo.unchanged(root, scope.path, digest):
-                result += PublishResult(unchanged=tuple(f"{scope.path}.{e}" for e in EXTENSIONS))
-                continue
-            memo.forget(root, scope.path)  # until all four files are written
+            scope, chosen, chat = plan.scope, plan.chosen, plan.chat
             result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
-            memo.remember(root, scope.path, digest)
+            if memo is not None:
+                memo.remember(root, scope.path, plan.digest)
     return result
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One scope of a publish: its entries, its chat, the digest of its inputs (with a memo),
+    and whether its files are current (the memo knows them: nothing to render)."""
+
+    scope: Scope
+    chosen: tuple[Entry, ...]
+    chat: str | None
+    digest: bytes
+    current: bool
+
+    def files(self) -> tuple[str, ...]:
+        return tuple(f"{self.scope.path}.{e}" for e in EXTENSIONS)
+
+
+def _plans(
+    site: Site,
+    root: Path,
+    scopes_with_entries: Iterable[tuple[Scope, Iterable[Entry]]],
+    empty_date: datetime,
+    chats: Mapping[str, str] | None,
+    memo: PublishMemo | None,
+) -> Iterator[_Plan]:
+    """Each scope's plan, as the scopes come; one to render is forgotten by the memo until
+    all four of its files are written (the caller remembers it then)."""
+    for scope, entries in scopes_with_entries:
+        chosen = select_entries(entries, site.items_per_feed)
+        chat = (chats or {}).get(scope.path)
+        if memo is None:
+            yield _Plan(scope, chosen, chat, b"", current=False)
+            continue
+        digest = _inputs_digest(site, scope, chosen, empty_date, chat)
+        current = memo.unchanged(root, scope.path, digest)
+        if not current:
+            memo.forget(root, scope.path)
+        yield _Plan(scope, chosen, chat, digest, current)
 
 
 def publish_part(
@@ -171,21 +204,15 @@ def _publish_in_parts(
     job as the runner asks for it, so that only the scopes of the jobs under way are held."""
     root = _root(output_dir)
     unchanged: list[str] = []
-    waiting: deque[list[tuple[Scope, bytes]]] = deque()  # the jobs handed out, in order
+    waiting: deque[list[_Plan]] = deque()  # the jobs handed out, in order
 
     def jobs() -> Iterator[tuple[Any, ...]]:
-        group: list[tuple[Scope, tuple[Entry, ...], str | None, bytes]] = []
-        for scope, entries in scopes_with_entries:
-            chosen = select_entries(entries, site.items_per_feed)
-            chat = (chats or {}).get(scope.path)
-            digest = b""
-            if memo is not None:
-                digest = _inputs_digest(site, scope, chosen, empty_date, chat)
-                if memo.unchanged(root, scope.path, digest):
-                    unchanged.extend(f"{scope.path}.{e}" for e in EXTENSIONS)
-                    continue
-                memo.forget(root, scope.path)  # until all four files are written
-            group.append((scope, chosen, chat, digest))
+        group: list[_Plan] = []
+        for plan in _plans(site, root, scopes_with_entries, empty_date, chats, memo):
+            if plan.current:
+                unchanged.extend(plan.files())
+                continue
+            group.append(plan)
             if len(group) >= per_part:
                 yield _part(site, root, group, empty_date, waiting)
                 group = []
@@ -195,22 +222,23 @@ def _publish_in_parts(
     result = PublishResult()
     for done in runner(publish_part, jobs()):
         result += done
-        for scope, digest in waiting.popleft():
+        for plan in waiting.popleft():
             if memo is not None:
-                memo.remember(root, scope.path, digest)
+                memo.remember(root, plan.scope.path, plan.digest)
     return PublishResult(unchanged=tuple(unchanged)) + result
 
 
 def _part(
     site: Site,
     root: Path,
-    group: list[tuple[Scope, tuple[Entry, ...], str | None, bytes]],
+    group: list[_Plan],
     empty_date: datetime,
-    waiting: deque[list[tuple[Scope, bytes]]],
+    waiting: deque[list[_Plan]],
 ) -> tuple[Any, ...]:
-    waiting.append([(scope, digest) for scope, _, _, digest in group])
-    chats = {scope.path: chat for scope, _, chat, _ in group if chat is not None}
-    return (site, str(root), [(scope, chosen) for scope, chosen, _, _ in group], empty_date, chats)
+    waiting.append(group)
+    chats = {plan.scope.path: plan.chat for plan in group if plan.chat is not None}
+    scopes = [(plan.scope, plan.chosen) for plan in group]
+    return (site, str(root), scopes, empty_date, chats)
 
 
 def _publish_scope(

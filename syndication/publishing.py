@@ -275,8 +275,7 @@ class Publisher:
             for relative, body in self.store.file_bodies(chunk).items():
                 try:
                     count += write_if_changed(safe_target(out, relative), body)
-                except (FeedsError, OSError, PoolUnavailable, BrokenProcessPool) as e:
-                    # (the last two: the CPU pool that renders a big publish closing or broken)
+                except (FeedsError, OSError) as e:
                     log.error("event=feed_sync_failed path=%s error=%r", relative, str(e))
                     continue
                 self._digests[relative] = remote[relative]

@@ -34,7 +34,7 @@ class Runtime:
         self.unchanged = Coalescing(self._record_unchanged)
 
     def _claim_sources(self, claims: Sequence[Claim]) -> list[SourceState | None]:
-        return self.store.claim_sources(claims)  # the store of now (a reload may swap it)
+        return self.store.claim_sources(claims)
 
     def _record_unchanged(self, polls: Sequence[Unchanged]) -> list[None]:
         return self.store.record_unchanged_many(polls)

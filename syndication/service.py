@@ -32,7 +32,7 @@ from .publishing import Publisher
 from .runtime import Runtime
 from .startup import log_startup
 from .store import Store, open_store
-from .workers import AdaptivePool, CpuPool, service_pool, sync_runner
+from .workers import AdaptivePool, service_pool, sync_runner
 
 log = logging.getLogger("syndication.service")
 
@@ -129,9 +129,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
         deliverer.alert_admin(BURST_SUBJECT, notice)
     publisher = Publisher(config, store, clock)
     cpu = runtime.cpu
-    if (isinstance(cpu, AdaptivePool) and cpu.workers >= 2) or (
-        isinstance(cpu, CpuPool) and cpu.processes and cpu.workers >= 2
-    ):
+    if cpu is not None and cpu.spreads:
         # a first run's or a reload's publish rewrites every feed: its scopes are rendered
         # over the cores too, in runs of neighbouring scopes
         publisher.runner = sync_runner(cpu, asyncio.get_running_loop(), 2 * cpu.workers)

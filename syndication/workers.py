@@ -44,8 +44,8 @@ CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # a container's CPU quota (cgroup v2)
 
 
 class PoolUnavailable(RuntimeError):
-    """The pool is shut down (the service closing), or its worker processes keep dying: a
-    job's caller may treat this as "try later", unlike an error of the job itself."""
+    """The pool is shut down (the service closing): a job's caller may treat this as "try
+    later", unlike an error of the job itself."""
 
 
 def usable_cpus() -> int:
@@ -109,7 +109,13 @@ class CpuPool:
                 self._executor, self.kind = ThreadPoolExecutor(1, "cpu"), "thread"
         return self._executor
 
+    @property
+    def spreads(self) -> bool:
+        """Whether its jobs may run on more than one core."""
+        return self.processes and self.workers >= 2
+
     async def run(self, fn: Any, *args: Any, away: bool = False) -> Any:
+        # `away` is AdaptivePool's choice; here every job goes to the one executor
         loop = asyncio.get_running_loop()
         executor = self._executor
         if executor is None:
@@ -194,6 +200,11 @@ class AdaptivePool:
     @property
     def kind(self) -> str:
         return "thread+process" if self.procs.kind == "process" else "thread"
+
+    @property
+    def spreads(self) -> bool:
+        """Whether its jobs may run on more than one core."""
+        return not self._no_processes
 
     def admission(self, limit: int) -> asyncio.Semaphore:
         return self.thread.admission(limit)

@@ -114,68 +114,61 @@ class ItemQueries(SourceQueries):
         stored again with one savepoint per entry, so that it costs that entry only."""
         gate = gate if gate is not None else Gate(source_id=source_id)
         counted = gate.snapshot()
-        args = (source_id, items_in, now, ok, route, announce, complete, gate)
-        try:
-            return self._ingest(*args, guarded=False)
-        except _Refused:
-            gate.restore(counted)
-            return self._ingest(*args, guarded=True)
-
-    def _ingest(
-        self,
-        source_id: str,
-        items_in: Sequence[Item],
-        now: datetime,
-        ok: SourceSuccess,
-        route: Route,
-        announce: Callable[[Item], bool],
-        complete: bool,
-        gate: Gate,
-        *,
-        guarded: bool,
-    ) -> IngestResult:
-        result = IngestResult()
-        with self._tx() as conn:
-            if conn.dialect.name == "postgresql":
-                # one ingest at a time, as SQLite's BEGIN IMMEDIATE gives: two sources carrying
-                # one story must see each other's item, and their dirty_scopes rows not collide
-                conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
-            taken: list[Item] = []
-            dirty: set[str] = set()
-            poll = _Poll(
-                route, announce, gate, _Migrations(conn), _Present.read(conn, source_id, items_in)
-            )
+        for guarded in (False, True):
+            result = IngestResult()
             one = self._ingest_guarded if guarded else self._ingest_unguarded
-            for item in items_in:
-                scopes = one(conn, source_id, item, now, poll, result)
-                if scopes is not None:
-                    taken.append(item)
-                    dirty |= scopes
-            poll.staged.flush(conn)
-            self._mark_dirty(conn, dirty, now)  # once for the poll, not once per item
-            c = t.sources.c
-            conn.execute(
-                update(t.sources)
-                .where(c.id == source_id)
-                .values(
-                    # an html listing only partly fetched is still its first poll: what the
-                    # next polls fetch of it is backlog too, never announced
-                    first_poll_done=True if complete else c.first_poll_done,
-                    items_count=select(func.count())
-                    .select_from(t.entries)
-                    .where(t.entries.c.source_id == source_id)
-                    .scalar_subquery(),
-                )
-            )
-            if taken:
-                newest = max(i.published for i in taken)
-                conn.execute(
-                    update(t.sources)
-                    .where(c.id == source_id, or_(c.newest_item.is_(None), c.newest_item < newest))
-                    .values(newest_item=newest)
-                )
-            self._success(conn, source_id, now, ok)
-        return result
+            try:
+                with self._tx() as conn:
+                    if conn.dialect.name == "postgresql":
+                        # one ingest at a time, as SQLite's BEGIN IMMEDIATE gives: two
+                        # sources carrying one story must see each other's item, and their
+                        # dirty_scopes rows not collide
+                        conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
+                    taken: list[Item] = []
+                    dirty: set[str] = set()
+                    poll = _Poll(
+                        route,
+                        announce,
+                        gate,
+                        _Migrations(conn),
+                        _Present.read(conn, source_id, items_in),
+                    )
+                    for item in items_in:
+                        scopes = one(conn, source_id, item, now, poll, result)
+                        if scopes is not None:
+                            taken.append(item)
+                            dirty |= scopes
+                    poll.staged.flush(conn)
+                    self._mark_dirty(conn, dirty, now)  # once for the poll, not once per item
+                    c = t.sources.c
+                    conn.execute(
+                        update(t.sources)
+                        .where(c.id == source_id)
+                        .values(
+                            # an html listing only partly fetched is still its first poll:
+                            # what the next polls fetch of it is backlog too, never announced
+                            first_poll_done=True if complete else c.first_poll_done,
+                            items_count=select(func.count())
+                            .select_from(t.entries)
+                            .where(t.entries.c.source_id == source_id)
+                            .scalar_subquery(),
+                        )
+                    )
+                    if taken:
+                        newest = max(i.published for i in taken)
+                        conn.execute(
+                            update(t.sources)
+                            .where(
+                                c.id == source_id,
+                                or_(c.newest_item.is_(None), c.newest_item < newest),
+                            )
+                            .values(newest_item=newest)
+                        )
+                    self._success(conn, source_id, now, ok)
+                return result
+            except _Refused:  # raised by the first pass only: the second takes what it can
+                gate.restore(counted)
+        raise AssertionError("the guarded pass never raises _Refused")
 
     def _ingest_unguarded(
         self,
@@ -193,8 +186,8 @@ class ItemQueries(SourceQueries):
         try:
             return self._ingest_one(conn, source_id, item, now, poll, result, poll.staged)
         except _REFUSED as e:
-            if isinstance(e, DBAPIError) and not isinstance(e, (DataError, IntegrityError)):
-                raise  # the connection or the database, not this entry
+            if not _entrys_fault(e):
+                raise
             raise _Refused() from e
 
     def _ingest_guarded(
@@ -224,8 +217,8 @@ class ItemQueries(SourceQueries):
             poll.staged.take(staged)  # kept only once the entry's savepoint is released
             return scopes
         except _REFUSED as e:
-            if isinstance(e, DBAPIError) and not isinstance(e, (DataError, IntegrityError)):
-                raise  # the connection or the database, not this entry
+            if not _entrys_fault(e):
+                raise
             for f in dataclasses.fields(result):
                 setattr(result, f.name, getattr(before, f.name))
             gate.restore(counted)
@@ -576,12 +569,18 @@ class _Present:
 
 
 # What refuses one entry rather than the poll (a value out of range, text the database
-# refuses); a DBAPIError other than DataError and IntegrityError is the database's, not the entry's
+# refuses), as far as _entrys_fault says
 _REFUSED = (ArithmeticError, ValueError, TypeError, DataError, IntegrityError, StatementError)
 
 
 class _Refused(Exception):
     """An entry the store cannot take, in an ingest without savepoints: try again with them."""
+
+
+def _entrys_fault(error: BaseException) -> bool:
+    """Whether one of _REFUSED is the entry's fault; a DBAPIError other than DataError and
+    IntegrityError is the connection's or the database's, and fails the whole ingest."""
+    return not isinstance(error, DBAPIError) or isinstance(error, (DataError, IntegrityError))
 
 
 _PRESENT_CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit

@@ -50,8 +50,11 @@ _CLAIM = (
     )
 )
 _CLAIM_DUE = _CLAIM.where(or_(_s.next_poll.is_(None), _s.next_poll <= bindparam("now")))
-_CLAIM_RETURNING = _CLAIM.returning(*t.sources.c)
-_CLAIM_DUE_RETURNING = _CLAIM_DUE.returning(*t.sources.c)
+# forced or not -> (the claim, the claim returning the row)
+_CLAIMS = {
+    True: (_CLAIM, _CLAIM.returning(*t.sources.c)),
+    False: (_CLAIM_DUE, _CLAIM_DUE.returning(*t.sources.c)),
+}
 _SOURCE_ROW = select(t.sources).where(_s.id == bindparam("sid"))
 SQLITE_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # the library Python runs with
 
@@ -141,14 +144,13 @@ class SourceQueries(Queries):
                     "now": claim.now,
                     "until": claim.now + claim.lease,
                 }
+                plain, returned = _CLAIMS[claim.force]
                 if returning:
-                    returned = _CLAIM_RETURNING if claim.force else _CLAIM_DUE_RETURNING
                     row = conn.execute(returned, values).one_or_none()
-                else:  # an SQLite before 3.35: the update, then the row
-                    statement = _CLAIM if claim.force else _CLAIM_DUE
-                    if conn.execute(statement, values).rowcount != 1:
-                        continue
+                elif conn.execute(plain, values).rowcount == 1:  # SQLite before 3.35
                     row = conn.execute(_SOURCE_ROW, values).one()
+                else:
+                    row = None
                 if row is not None:
                     out[index] = _source_state(row)
         return out
