@@ -224,6 +224,11 @@ class AdaptivePool:
     async def _started(self) -> None:
         with contextlib.suppress(Exception):  # a pool that cannot start says so on first use
             await self.procs.run(os.getpid)
+        if self._busy == 0 and self._timer is None and not self._closed:
+            # started for a backlog that may never come (every source answers 304): idle
+            # from now, as after a last job
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self.idle, self._stop_idle)
 
     async def run(self, fn: Any, *args: Any, away: bool = False) -> Any:
         """fn(*args) on the thread or in the processes (see the class). `away`: in the
@@ -343,9 +348,9 @@ def sync_runner(
                 work = pool.run(fn, *job, away=True)
                 running.append(asyncio.run_coroutine_threadsafe(work, loop))
                 if len(running) >= window:
-                    yield running.popleft().result()
+                    yield _outcome(running.popleft())
             while running:
-                yield running.popleft().result()
+                yield _outcome(running.popleft())
         finally:
             # an error, or the caller stopped reading: no new job starts, and the jobs under
             # way are waited for, so that none works on (a publish: writes files) after
@@ -355,6 +360,15 @@ def sync_runner(
                     future.result(timeout=DRAIN_TIMEOUT)
 
     return run
+
+
+def _outcome(future: concurrent.futures.Future[Any]) -> Any:
+    """A sync_runner job's result; a job the pool cancelled (shut down while it waited) is
+    PoolUnavailable, as one handed to a closed pool is."""
+    try:
+        return future.result()
+    except concurrent.futures.CancelledError as e:
+        raise PoolUnavailable("the CPU pool is shut down") from e
 
 
 def service_pool() -> CpuPool | AdaptivePool:

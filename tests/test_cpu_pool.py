@@ -505,3 +505,49 @@ def test_a_sync_runner_on_the_loops_own_thread_runs_the_jobs_right_there() -> No
     finally:
         pool.shutdown()
     assert pool.procs.kind == "none"
+
+
+def test_a_pool_shut_down_under_a_sync_runner_is_pool_unavailable_for_its_caller() -> None:
+    """App.aclose while a publish waits on its parts: the jobs the shutdown cancelled come
+    back as PoolUnavailable (a failed publish for the publisher), never as a bare
+    CancelledError that no handler of the publisher expects (found by review)."""
+    pool = AdaptivePool(2)
+    got: dict[str, BaseException | list[Any]] = {}
+
+    async def scenario() -> None:
+        run = workers.sync_runner(pool, asyncio.get_running_loop(), window=4)
+
+        def publisher() -> None:
+            try:
+                got["results"] = list(run(time.sleep, [(0.5,) for _ in range(8)]))
+            except BaseException as e:
+                got["error"] = e
+
+        thread = threading.Thread(target=publisher)
+        thread.start()
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(pool.shutdown)
+        await asyncio.to_thread(thread.join, 60)
+
+    asyncio.run(scenario())
+    assert isinstance(got.get("error"), workers.PoolUnavailable), got
+
+
+def test_processes_started_for_a_backlog_that_never_comes_stop_when_idle() -> None:
+    """A first run whose sources all fail or answer 304: the processes started up front stop
+    after `idle`, and the eager spill with them (found by review)."""
+    pool = AdaptivePool(2, idle=0.3)
+
+    async def scenario() -> tuple[str, str, bool]:
+        pool.expect_backlog()
+        assert pool._prestart is not None
+        await pool._prestart
+        started = pool.procs.kind
+        await asyncio.sleep(1.0)  # no job at all
+        return started, pool.procs.kind, pool._eager
+
+    try:
+        started, after, eager = asyncio.run(scenario())
+    finally:
+        pool.shutdown()
+    assert (started, after, eager) == ("process", "none", False)

@@ -233,7 +233,7 @@ class SourceQueries(Queries):
         conn.execute(_success_statement(unchanged, validators, bool(ok.permanent_url)), values)
 
     def first_polls(self, source_ids: Iterable[str]) -> int:
-        """How many of these sources have not had their first poll yet."""
+        """How many of these sources were never polled at all (not one that keeps failing)."""
         c = t.sources.c
         ids = sorted(set(source_ids))
         with self._read() as conn:
@@ -242,7 +242,7 @@ class SourceQueries(Queries):
                     conn.execute(
                         select(func.count())
                         .select_from(t.sources)
-                        .where(c.id.in_(chunk), c.first_poll_done.is_(False))
+                        .where(c.id.in_(chunk), c.last_attempt.is_(None))
                     ).scalar_one()
                 )
                 for chunk in _chunks(ids, 500)
