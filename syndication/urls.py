@@ -3,10 +3,12 @@
 canonical_url() keeps a URL a reader can still click (scheme, path slash as published);
 url_key() is the comparison form: scheme-less, www-less, AMP-less, slash-less, sorted query.
 Both are pure and never raise: an unparseable URL comes back stripped, as given.
+bounded_key() keeps every key the store indexes within what every database can index.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -40,6 +42,12 @@ _AMP_CACHE = re.compile(r"^/[cv]/(?:(s)/)?([^/]+)(/.*)?$")
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = "!$&'()*+,;=:@/?%-._~"
 _AMP_UNWRAPS = 3  # an AMP cache URL inside one is unwrapped this many times, no more
+# A key (entry key, url_key) longer than this is stored as its head and a digest of the
+# whole: PostgreSQL indexes at most 2,704 bytes of a row, and 512 characters are at most
+# 2,048 bytes of UTF-8. A guid or link that long is junk or an attack, never an article's name.
+KEY_CHARS = 512
+_KEY_HEAD = 400
+_KEY_MARK = "#sha256:"
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
@@ -71,13 +79,22 @@ def url_key(url: str) -> str:
     try:
         parts = urlsplit(canon)
     except ValueError:
-        return canon.lower()
+        return bounded_key(canon.lower())
     if not parts.netloc:
-        return canon.lower()
+        return bounded_key(canon.lower())
     host = parts.netloc.removeprefix("www.")
     path = parts.path.rstrip("/")
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return host + path + (f"?{query}" if query else "")
+    return bounded_key(host + path + (f"?{query}" if query else ""))
+
+
+def bounded_key(key: str) -> str:
+    """`key` as it is, or past KEY_CHARS its head and a digest of all of it: the same long
+    key always gives the same bounded one, and two long keys with one head still differ."""
+    if len(key) <= KEY_CHARS:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{key[:_KEY_HEAD]}{_KEY_MARK}{digest}"
 
 
 def _canonical(text: str) -> str:

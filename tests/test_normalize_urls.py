@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syndication.urls import canonical_url, url_key
+from syndication.urls import KEY_CHARS, bounded_key, canonical_url, url_key
 
 ARTICLE = "https://eksposisi.com/2024/11/18/pjs-bupati-kukar/"
 
@@ -56,3 +56,21 @@ def test_one_key_for_http_https_amp_www_and_slash() -> None:
 def test_never_raises(url: str, base: str | None) -> None:
     assert isinstance(canonical_url(url, base), str)
     assert isinstance(url_key(url), str)
+
+
+def test_a_long_key_is_bounded_by_its_head_and_a_digest_of_the_whole() -> None:
+    head = "https://e.id/" + "a" * 600
+    one, two = url_key(head + "/satu"), url_key(head + "/dua")
+    assert len(one) <= KEY_CHARS and len(two) <= KEY_CHARS
+    assert one != two and one[:400] == two[:400]  # same head, different whole
+    assert url_key(head + "/satu") == one == bounded_key(one)  # stable, and bounded once only
+    short = "portal.test/2024/berita"
+    assert bounded_key(short) == short
+
+
+@given(st.text(min_size=KEY_CHARS - 2, max_size=KEY_CHARS * 3))
+def test_a_bounded_key_fits_an_index_row_of_every_database(key: str) -> None:
+    # PostgreSQL indexes at most 2,704 bytes of a row, beside a source id of up to 64 bytes
+    bounded = bounded_key(key)
+    assert len(bounded.encode("utf-8", "surrogatepass")) <= 2704 - 64 - 16
+    assert (bounded == key) == (len(key) <= KEY_CHARS)

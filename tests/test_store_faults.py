@@ -4,6 +4,7 @@ races between ingest and publish lose no update, driver errors come out as Stora
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from syndication.publishing import Publisher
 from syndication.service import run_once
 from syndication.store import Gate, Store, migrate, open_engine, open_store
 from syndication.types import Item
+from syndication.urls import bounded_key
 from tests.conftest import write_config
 from tests.feedmaker import Post, rss
 from tests.portal import Portal
@@ -81,6 +83,72 @@ def test_an_entry_the_database_refuses_costs_that_entry_only(pg_url: str) -> Non
             "pending_deliveries": 2,
         }
         assert store.source_state("a").etag == '"e1"'  # the poll itself succeeded
+    finally:
+        store.engine.dispose()
+
+
+def test_a_feed_guid_and_link_of_8_kb_are_stored_bounded_and_known_next_time(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    # on PostgreSQL such a key failed the whole poll, every poll: its index row is too large
+    long = _post(os.urandom(4000).hex(), "Pemkab Kukar Gelar Rapat Koordinasi Bersama Camat")
+    posts = [_post("satu", "Bupati Kukar Meresmikan Jembatan Baru di Tenggarong"), long]
+    portal.set("/feed/", rss(portal.url, posts), content_type="application/rss+xml")
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=db_url,
+        sources=f"""
+        [[sources]]
+        id = "portal"
+        url = "{portal.url}/feed/"
+        interval = "5m"
+        """,
+    )
+    config = load(path)
+    assert asyncio.run(run_once(config)) == 0
+    posts.append(_post("dua", "Warga Tenggarong Sambut Festival Erau dengan Meriah"))
+    portal.set("/feed/", rss(portal.url, posts), content_type="application/rss+xml")
+    assert asyncio.run(run_once(config)) == 0  # the long entry again: known, not new
+    store = open_store(config.storage.url)
+    try:
+        assert sorted(i.title for i in store.scope_items("all", 50)) == sorted(
+            p.title for p in posts
+        )
+        assert store.counts()["items"] == 3
+        assert store.source_state("portal").consecutive_failures == 0
+    finally:
+        store.engine.dispose()
+
+
+def test_an_entry_too_large_for_an_index_costs_that_entry_only(pg_url: str) -> None:
+    # keys reaching the store unbounded (normalization bounds them): PostgreSQL's "index row
+    # size exceeds btree maximum" is that entry's fault, not the database's
+    store = fresh_store(pg_url)
+    try:
+        huge = item(2, entry_key=os.urandom(4000).hex())
+        res = store.ingest("a", [item(1), huge, item(3)], NOW, OK, route=route, announce=yes)
+        assert (res.new, res.rejected, res.deliveries) == (2, 1, 2)
+        assert store.source_state("a").etag == '"e1"'
+    finally:
+        store.engine.dispose()
+
+
+def test_an_entry_stored_under_its_long_key_by_an_older_version_is_no_new_story(
+    db_url: str,
+) -> None:
+    # before keys were bounded, a 600-character guid was stored as it was (SQLite took it,
+    # and PostgreSQL's index too, under 2,704 bytes): keyed anew, the entry finds its story
+    store = fresh_store(db_url)
+    try:
+        guid = "tag:portal.test,2024:" + "x" * 600
+        before = item(1, entry_key=guid)
+        first = store.ingest("a", [before], NOW, OK, route=route, announce=yes)
+        again = store.ingest(
+            "a", [item(1, entry_key=bounded_key(guid))], NOW, OK, route=route, announce=yes
+        )
+        assert (first.new, first.deliveries) == (1, 1)
+        assert (again.new, again.duplicates, again.deliveries) == (0, 1, 0)
+        assert store.counts() == {"items": 1, "pending_deliveries": 1}
     finally:
         store.engine.dispose()
 

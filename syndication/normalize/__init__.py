@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from ..errors import SyndicationError
 from ..types import Item, NormalizeContext, RawEntry
-from ..urls import canonical_url, url_key, web_url
+from ..urls import bounded_key, canonical_url, url_key, web_url
 from .classify import classify
 from .dates import parse_date, resolve_published
 from .dedup import content_hash, title_key
@@ -96,15 +96,16 @@ def normalize_entry(
 
 
 def entry_key(raw: RawEntry, link: str, title: str) -> str:
-    """guid, else the canonical link, else a hash of title + printed date.
+    """guid, else the canonical link, else a hash of title + printed date; a long one bounded
+    (urls.bounded_key), as the store indexes it.
 
     The hash is deliberate for entries with neither guid nor link: the same title on the same
     date is the same entry; a retitled one becomes a new entry, which is the best we can do.
     """
     if raw.guid and raw.guid.strip():
-        return raw.guid.strip()
+        return bounded_key(raw.guid.strip())
     if link:
-        return link
+        return bounded_key(link)
     when = raw.published_raw or (raw.published.isoformat() if raw.published else "")
     digest = hashlib.sha256(f"{title}\n{when}".encode("utf-8", "surrogatepass")).hexdigest()
     return f"sha256:{digest[:32]}"

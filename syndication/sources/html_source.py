@@ -35,7 +35,7 @@ from ..fetch import ACCEPT_HTML, FetchResult
 from ..nesting import MAX_DEPTH, bound_depth
 from ..normalize.dedup import title_key
 from ..types import RawEntry
-from ..urls import canonical_url
+from ..urls import bounded_key, canonical_url
 from ..withdraw import gone_status
 from .html import Article, NotArticle, Selectors, read_article, titled_links_of_bounded
 
@@ -420,7 +420,7 @@ def _skip(source: SourceConfig, link: str, reason: str) -> Skipped:
 def entry_key_of(raw: RawEntry) -> str:
     """The key normalization will give the entry (guid, else canonical link)."""
     guid = (raw.guid or "").strip()
-    return guid or canonical_url(raw.link or "", raw.base_url)
+    return bounded_key(guid or canonical_url(raw.link or "", raw.base_url))
 
 
 async def enrich_entries(rt: Runtime, source: SourceConfig, raws: list[RawEntry]) -> list[RawEntry]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from ..types import Item
+from ..urls import KEY_CHARS
 from . import schema as t
 from .base import _aware, _chunks, _item_values, _scope_item, upsert_insert
 from .editorial import Gate
@@ -578,9 +579,12 @@ class _Refused(Exception):
 
 
 def _entrys_fault(error: BaseException) -> bool:
-    """Whether one of _REFUSED is the entry's fault; a DBAPIError other than DataError and
-    IntegrityError is the connection's or the database's, and fails the whole ingest."""
-    return not isinstance(error, DBAPIError) or isinstance(error, (DataError, IntegrityError))
+    """Whether one of _REFUSED is the entry's fault; a DBAPIError other than DataError,
+    IntegrityError and a program limit (PostgreSQL's class 54: a value too large for an index
+    row) is the connection's or the database's, and fails the whole ingest."""
+    if not isinstance(error, DBAPIError) or isinstance(error, (DataError, IntegrityError)):
+        return True
+    return str(getattr(error.orig, "sqlstate", None) or "").startswith("54")
 
 
 _PRESENT_CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit
@@ -588,12 +592,13 @@ _SCOPE_CHARS = 200  # t.item_scopes.c.scope: String(200), which PostgreSQL enfor
 _HASH_CHARS = 64  # t.entries.c.raw_hash: String(64)
 
 
-def _storable(text: str) -> bool:
-    """Text every database takes: no NUL (PostgreSQL refuses it), no lone surrogate."""
-    if "\x00" in text:
+def _storable(key: str) -> bool:
+    """A key every database takes: no NUL (PostgreSQL refuses it), no lone surrogate, and
+    short enough for an index row (urls.KEY_CHARS)."""
+    if "\x00" in key or len(key) > KEY_CHARS:
         return False
     try:
-        text.encode("utf-8")
+        key.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
