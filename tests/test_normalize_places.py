@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndication.config import load
-from syndication.normalize.places import TRAPS, find, find_in_token, gazetteer
+from syndication.normalize.places import TRAPS, _at_hints, _folded, find, find_in_token, gazetteer
 from syndication.types import NormalizeContext
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -213,3 +215,53 @@ def test_a_common_word_kecamatan_is_found_behind_every_prefix_spelling(
     found = {h.place.slug for h in find(f"Warga {prefix} Sandaran menanam bakau.", gaz)}
     assert found == {"kutim"}, found
     assert find("Warga menanam bakau di sandaran perahu.", gaz) == []
+
+
+_PREFIX_PIECES = [
+    "kecamatan",
+    "kec.",
+    "kec",
+    "camat",
+    "kabupaten",
+    "kab.",
+    "kab",
+    "KEC.",
+    "Kab",
+    "sandaran",
+    "damai",
+    "waru",
+    "batu putih",
+    "pasir",
+    "teluk  bayur",
+    "kecamatankec",
+    "camatsandaran",
+    "kab.pasir",
+    "-",
+    ",",
+    "(",
+    "x",
+    "é",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PREFIX_PIECES), st.sampled_from(["", " ", "  ", "-", ".", "\n"]))
+    )
+)
+def test_the_prefixed_pass_tried_at_its_hints_finds_what_a_full_scan_finds(
+    pieces: list[tuple[str, str]],
+) -> None:
+    # every prefix spelling opens with one of PREFIX_HINTS; a hint dropped or a prefix added
+    # without its hint loses matches here
+    gaz = gazetteer(build_ctx())
+    assert gaz.prefixed_folded is not None
+    low = _folded("".join(a + b for a, b in pieces))
+    assert low is not None
+    text = f" {low}"
+    full = [(m.span(), m.groups()) for m in gaz.prefixed_folded.finditer(text)]
+    tried = [
+        (m.span(), m.groups()) for m in _at_hints(gaz.prefixed_folded, text, gaz.prefixed_hints)
+    ]
+    assert tried == full

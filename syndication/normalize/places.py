@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,8 +48,8 @@ COMMON_WORD_NAMES: dict[str, str] = {
     ),
     "pasir": r"(?:kabupaten|kab\.?)\s+",  # "pasir" is sand; only "Kabupaten Pasir" is Paser
 }
-# What every match of a prefix holds, in lower case: a text holding none of them skips the
-# prefixed pass (a scan of the whole text) at the cost of a substring search or two.
+# What every match of a prefix opens with, in lower case: the prefixed pass tries its pattern
+# only where one of them stands (found by substring search, in C), not at every character.
 PREFIX_HINTS: dict[str, tuple[str, ...]] = {
     KECAMATAN_PREFIX: ("kec", "camat"),
     r"(?:kabupaten|kab\.?)\s+": ("kab",),
@@ -274,9 +275,9 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
             hits.extend(_joined_hits(match, gaz))
             spans.append(match.span())
         work, low = _blank(spans, work, low)
-    if gaz.prefixed_folded is not None and any(h in low for h in gaz.prefixed_hints):
+    if gaz.prefixed_folded is not None:
         spans = []
-        for match in gaz.prefixed_folded.finditer(f" {low}"):
+        for match in _at_hints(gaz.prefixed_folded, f" {low}", gaz.prefixed_hints):
             name = next(g for g in match.groups() if g is not None)
             start, end = match.end() - 1 - len(name), match.end() - 1
             hits.extend(_hits(gaz, work[start:end], start, end))
@@ -288,6 +289,25 @@ def find(text: str, gaz: Gazetteer) -> list[Hit]:
             found = _hits(gaz, work[start:end], start, end)
             hits.extend(h for h in found if _proper(h))
     return sorted(hits, key=lambda h: h.start)
+
+
+def _at_hints(
+    pattern: re.Pattern[str], text: str, hints: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text), for a pattern each match of which opens one character before
+    one of `hints`: the pattern is tried at those places only, in order, each after the end
+    of the match before, as finditer would find them."""
+    starts: set[int] = set()
+    for hint in hints:
+        at = text.find(hint, 1)
+        while at != -1:
+            starts.add(at - 1)
+            at = text.find(hint, at + 1)
+    done = 0
+    for start in sorted(starts):
+        if start >= done and (match := pattern.match(text, start)) is not None:
+            done = match.end()
+            yield match
 
 
 def _find_case_blind(text: str, gaz: Gazetteer) -> list[Hit]:
