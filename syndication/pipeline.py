@@ -12,14 +12,13 @@ be recorded) is raised to the caller, which counts it and retries on the source'
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import random
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import withdrawing, workers
 from .config import Config, SourceConfig
@@ -28,11 +27,13 @@ from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
 from .store import Claim, Gate, IngestResult, SourceState, SourceSuccess, Unchanged
 from .types import Item, RawEntry
+from .workers import raw_digest
 
 if TYPE_CHECKING:  # the HTML stack (selectolax readers, extractors) loads on a poll that parses
     from .sources.html_source import Listing
 
 log = logging.getLogger("syndication.pipeline")
+T = TypeVar("T")
 # a poll's lease: renewed every RENEW seconds while the poll runs, so a process that died
 # mid-poll frees its source within LEASE (at once on the same machine: see liveness.py)
 LEASE = timedelta(seconds=60)
@@ -125,17 +126,10 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         await _recovered(rt, source, state)
         log.info("event=poll source=%s status=unchanged http=%s", source.id, fetched.status)
         return PollOutcome(source.id, "unchanged")
-    listing = await _entries(rt, source, fetched, state)
-    raws, complete, quiet = list(listing.entries), listing.complete, listing.quiet
-    first_done = listing.baseline_done
+    listing, entries, items, skipped, seen = await _read(rt, source, fetched, state, now)
+    complete, quiet, first_done = listing.complete, listing.quiet, listing.baseline_done
     if not complete:  # links were left out: keep no validators, so the next poll lists again
         ok = replace(ok, etag=None, last_modified=None, body_hash=None)
-    digests = {raw_digest(r): r for r in raws}
-    seen = await asyncio.to_thread(rt.store.known_raw_hashes, source.id, digests)
-    if source.enrich and source.kind == "feed":
-        # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
-        digests = await _enrich(rt, source, digests, seen)
-    items, skipped = await _normalize(rt, source, digests, seen, now)
     if source.kind == "feed" and not items and not seen:
         # nothing usable: a broken document is the source's failure, an empty feed is not
         reason = await asyncio.to_thread(malformed, fetched.body, fetched.content_type)
@@ -158,7 +152,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         source,
         now,
         listed=listing.listed,
-        read=[r.guid or "" for r in raws] if source.kind == "html" else (),
+        read=[r.guid or "" for r in listing.entries] if source.kind == "html" else (),
         gone=dict(listing.gone),
     )
     await _recovered(rt, source, state)
@@ -168,7 +162,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         "event=poll source=%s status=ok entries=%d new=%d updated=%d duplicates=%d "
         "deliveries=%d filtered=%d capped=%d skipped=%d rejected=%d",
         source.id,
-        len(raws),
+        entries,
         result.new,
         result.updated,
         result.duplicates,
@@ -178,10 +172,41 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         skipped,
         result.rejected,
     )
-    return PollOutcome(source.id, "new", result, skipped=skipped, entries=len(raws))
+    return PollOutcome(source.id, "new", result, skipped=skipped, entries=entries)
 
 
 _ACCEPT = {"feed": ACCEPT_FEED, "html": ACCEPT_HTML}
+
+
+async def _read(
+    rt: Runtime, source: SourceConfig, fetched: FetchResult, state: SourceState, now: datetime
+) -> tuple[Listing, int, list[Item], int, set[str]]:
+    """The poll's listing, how many entries it holds, the items of those that are new or
+    changed since the last poll, how many entries were skipped, and the digests of the
+    entries the store already has as they are."""
+    if source.kind == "feed" and not source.enrich and not state.first_poll_done:
+        # nothing of the feed is known yet: parsed and normalized in one job
+        from .sources.html_source import Listing
+
+        args = (fetched.body, source.id, fetched.url, fetched.content_type)
+        ctx = rt.config.normalize_context(source)
+        first = await _cpu(rt, workers.first_poll, *args, ctx, now)
+        _log_skipped(source, first.skipped)
+        listing = Listing((), complete=True, listed=first.listed)
+        return listing, first.entries, first.items, len(first.skipped), set()
+    listing = await _entries(rt, source, fetched, state)
+    digests = {raw_digest(r): r for r in listing.entries}
+    seen = await asyncio.to_thread(rt.store.known_raw_hashes, source.id, digests)
+    if source.enrich and source.kind == "feed":
+        # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
+        digests = await _enrich(rt, source, digests, seen)
+    items, skipped = await _normalize(rt, source, digests, seen, now)
+    return listing, len(listing.entries), items, skipped, seen
+
+
+async def _cpu(rt: Runtime, fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args) in the CPU pool, or right here when the runtime has none."""
+    return fn(*args) if rt.cpu is None else await rt.cpu.run(fn, *args)
 
 
 async def _entries(
@@ -191,14 +216,13 @@ async def _entries(
     the first poll is over anyway (html: only the max_articles cap left links out), the
     entry keys never to announce (html: the first poll's backlog), and every entry key the
     source lists now (withdrawal)."""
-    from .sources.feed import parse_feed
     from .sources.html_source import Listing, entry_key_of, listing_entries
 
     if source.kind == "html":
         first = not state.first_poll_done
         return await listing_entries(rt, source, fetched, first_poll=first)
     args = (fetched.body, source.id, fetched.url, fetched.content_type)
-    feed = parse_feed(*args) if rt.cpu is None else await rt.cpu.run(workers.parse, *args)
+    feed = await _cpu(rt, workers.parse, *args)
     return Listing(tuple(feed), complete=True, listed=frozenset(map(entry_key_of, feed)))
 
 
@@ -230,11 +254,6 @@ def malformed(body: bytes, content_type: str) -> str | None:
     return None
 
 
-def raw_digest(raw: RawEntry) -> str:
-    """Identifies a raw entry exactly: the same digest as last poll means nothing to do."""
-    return hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
-
-
 async def _normalize(
     rt: Runtime,
     source: SourceConfig,
@@ -247,13 +266,14 @@ async def _normalize(
     todo = [(digest, raw) for digest, raw in raws.items() if digest not in seen]
     if not todo:
         return [], 0
-    if rt.cpu is None:
-        items, reasons = workers.normalize(todo, ctx, now)
-    else:
-        items, reasons = await rt.cpu.run(workers.normalize, todo, ctx, now)
+    items, reasons = await _cpu(rt, workers.normalize, todo, ctx, now)
+    _log_skipped(source, reasons)
+    return items, len(reasons)
+
+
+def _log_skipped(source: SourceConfig, reasons: list[str]) -> None:
     for reason in reasons:
         log.info("event=entry_skipped source=%s reason=%r", source.id, reason)
-    return items, len(reasons)
 
 
 def router(config: Config) -> Callable[[Item], list[tuple[str, str]]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -29,6 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -393,6 +395,33 @@ def parse(body: bytes, source_id: str, url: str, content_type: str) -> list[RawE
     from .sources.feed import parse_feed
 
     return parse_feed(body, source_id, url, content_type)
+
+
+def raw_digest(raw: RawEntry) -> str:
+    """Identifies a raw entry exactly: the same digest as last poll means nothing to do."""
+    return hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class FirstPoll:
+    """A feed's first poll, parsed and normalized in one job: no entry of it is known yet,
+    so none is left out, and its raw entries never travel between processes."""
+
+    entries: int  # listed by the feed
+    listed: frozenset[str]  # their entry keys (withdrawal)
+    items: list[Item]
+    skipped: list[str]  # why entries were left out, for the caller to log
+
+
+def first_poll(
+    body: bytes, source_id: str, url: str, content_type: str, ctx: NormalizeContext, now: datetime
+) -> FirstPoll:
+    """parse(), then normalize() of every entry, as the two jobs would give them."""
+    from .sources.html_source import entry_key_of
+
+    raws = parse(body, source_id, url, content_type)
+    items, skipped = normalize([(raw_digest(r), r) for r in raws], ctx, now)
+    return FirstPoll(len(raws), frozenset(map(entry_key_of, raws)), items, skipped)
 
 
 def normalize(

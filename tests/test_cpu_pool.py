@@ -49,6 +49,22 @@ def test_worker_processes_give_what_the_thread_gives() -> None:
     assert len(items) == 20
 
 
+def test_a_first_poll_in_one_job_gives_what_the_parse_and_normalize_jobs_give() -> None:
+    from syndication.sources.html_source import entry_key_of
+
+    args = (FEED, "s", "https://p.test/feed/", "application/rss+xml")
+    pool = CpuPool(2)
+    try:
+        first = asyncio.run(pool.run(workers.first_poll, *args, CTX, NOW))
+        assert pool.kind == "process"
+    finally:
+        pool.shutdown()
+    raws = parse(*args)
+    assert (first.items, first.skipped) == normalize([(raw_digest(r), r) for r in raws], CTX, NOW)
+    assert first.entries == len(raws) == 20
+    assert first.listed == frozenset(map(entry_key_of, raws))
+
+
 @pytest.mark.parametrize("processes", [False, True])
 def test_the_first_polls_of_a_cycle_share_one_pool(processes: bool) -> None:
     """Every poll of a cycle asks for the pool at once: one pool starts, not one per poll
