@@ -822,3 +822,34 @@ def test_a_corrected_headline_on_the_listing_edits_the_message(
     before = len(portal.hits)
     once(path)
     assert "/pemkot-samarinda-lama/" not in article_hits(portal, before)
+
+
+LONG_PATH = "/berita/" + "pemkot-samarinda-gelar-kegiatan-warga-" * 16 + "akhir/"
+
+
+def test_an_article_behind_a_link_over_512_characters_is_read_once_and_withdrawn_when_gone(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    # its entry key is bounded (urls.bounded_key): the listing keys it so too, or the article
+    # looks new on every poll (fetched again, taking a max_articles place) and unlisted at once
+    first, later = "/berita/pemkot-samarinda-resmikan-taman-kota/", "/berita/tinjau-banjir/"
+    assert len(LONG_PATH) > 512
+    for p, title in [(first, "Taman Kota Baru"), (LONG_PATH, "Kegiatan Warga"), (later, "Banjir")]:
+        when = NOW - timedelta(minutes=30)  # young enough to be checked when unlisted
+        page = article_page(
+            portal.url + p, f"Pemkot Samarinda: {title} di Samarinda Ulu", when=when
+        )
+        portal.set(p, page, content_type=HTML)
+    portal.set("/", listing_page(portal.url, [first, LONG_PATH]), content_type=HTML)
+    path = config(tmp_path, db_url, html_source(portal))
+    once(path)
+    assert portal.url + LONG_PATH in stored(path)
+    portal.set("/", listing_page(portal.url, [first, LONG_PATH, later]), content_type=HTML)
+    before = len(portal.hits)
+    once(path)
+    assert article_hits(portal, before) == [later]  # the long one is known, and listed
+    portal.set("/", listing_page(portal.url, [first, later]), content_type=HTML)
+    portal.set(LONG_PATH, "gone", status=404, content_type=HTML)
+    once(path)
+    assert portal.url + LONG_PATH not in stored(path)  # taken down: withdrawn
+    assert portal.url + later in stored(path)

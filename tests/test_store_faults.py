@@ -7,6 +7,7 @@ import asyncio
 import os
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,12 @@ from sqlalchemy import event
 from syndication.config import load
 from syndication.errors import StorageError
 from syndication.metrics import LagWatcher
+from syndication.normalize.dedup import title_key
 from syndication.publishing import Publisher
 from syndication.service import run_once
 from syndication.store import Gate, Store, migrate, open_engine, open_store
 from syndication.types import Item
-from syndication.urls import bounded_key
+from syndication.urls import bounded_key, url_key
 from tests.conftest import write_config
 from tests.feedmaker import Post, rss
 from tests.portal import Portal
@@ -133,24 +135,50 @@ def test_an_entry_too_large_for_an_index_costs_that_entry_only(pg_url: str) -> N
         store.engine.dispose()
 
 
-def test_an_entry_stored_under_its_long_key_by_an_older_version_is_no_new_story(
-    db_url: str,
-) -> None:
-    # before keys were bounded, a 600-character guid was stored as it was (SQLite took it,
-    # and PostgreSQL's index too, under 2,704 bytes): keyed anew, the entry finds its story
-    store = fresh_store(db_url)
+def test_keys_an_older_version_stored_long_are_bounded_by_the_upgrade(db_url: str) -> None:
+    # before revision 0007, a 600-character guid and link were stored as they were (SQLite
+    # took them, and PostgreSQL too, under 2,704 bytes): after the upgrade the entry is the
+    # same story under the key the code now computes, so a correction updates it
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from syndication.store.db import MIGRATIONS
+
+    url = db_url.replace("postgresql://", "postgresql+psycopg://")
+    engine = open_engine(url)
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+    guid, link = "tag:portal.test,2024:" + "g" * 600, "https://portal.test/" + "p" * 600
+    title = "Bupati Kukar Meresmikan Jembatan " + "Panjang " * 70
+    old = item(1, entry_key=guid, url=link, url_key=link.removeprefix("https://"), title=title)
+    old = replace(old, title_key=title.lower().strip())
+    legacy = Store(engine)
+    legacy.sync_sources([("a", "https://portal.test/feed")])
+    assert legacy.ingest("a", [old], NOW, OK, route=route, announce=yes).new == 1
+    migrate(engine)
+    store = Store(engine)
     try:
-        guid = "tag:portal.test,2024:" + "x" * 600
-        before = item(1, entry_key=guid)
-        first = store.ingest("a", [before], NOW, OK, route=route, announce=yes)
-        again = store.ingest(
-            "a", [item(1, entry_key=bounded_key(guid))], NOW, OK, route=route, announce=yes
+        with engine.connect() as conn:
+            keys = conn.exec_driver_sql("SELECT entry_key FROM entries").scalars().all()
+            url_keys = conn.exec_driver_sql("SELECT url_key, title_key FROM items").all()
+        assert keys == [bounded_key(guid)]
+        assert url_keys == [(url_key(link), title_key(title))]
+        fixed = replace(
+            old,
+            entry_key=bounded_key(guid),
+            url_key=url_key(link),
+            title_key=title_key(title),
+            content_hash="changed",
+            title="Bupati Kukar Meresmikan Jembatan Baru",
         )
-        assert (first.new, first.deliveries) == (1, 1)
-        assert (again.new, again.duplicates, again.deliveries) == (0, 1, 0)
-        assert store.counts() == {"items": 1, "pending_deliveries": 1}
+        res = store.ingest("a", [fixed], NOW, OK, route=route, announce=yes)
+        assert (res.new, res.updated, res.duplicates) == (0, 1, 0)
+        assert store.counts()["items"] == 1
     finally:
-        store.engine.dispose()
+        engine.dispose()
 
 
 def test_an_entry_with_a_value_the_store_cannot_bind_costs_that_entry_only(db_url: str) -> None:
@@ -490,3 +518,18 @@ def test_a_pair_scope_created_while_a_publish_starts_is_never_lost(
         assert _titles(pair) == [item(2).title]
     finally:
         engine.dispose()
+
+
+def test_only_a_value_too_large_for_an_index_is_blamed_on_its_entry() -> None:
+    # 54000 comes from one entry's value; 54001 (statement too complex) and the rest of class
+    # 54 come from the statement, would refuse every entry, and so fail the poll instead
+    from sqlalchemy.exc import OperationalError
+
+    from syndication.store.items import _entrys_fault
+
+    def raised(orig: Exception) -> OperationalError:
+        return OperationalError("INSERT", {}, orig)
+
+    assert _entrys_fault(raised(psycopg.errors.ProgramLimitExceeded("index row size")))
+    assert not _entrys_fault(raised(psycopg.errors.StatementTooComplex("too complex")))
+    assert not _entrys_fault(raised(psycopg.errors.TooManyConnections("too many")))

@@ -6,6 +6,8 @@ import hashlib
 import re
 import unicodedata
 
+from ..urls import bounded_key
+
 # "[Advertorial]", "(ADV)", "ADV |", "Advertorial -": labels a portal adds, not the story's words
 _BRACKETED = re.compile(
     r"[\[(]\s*(?:adv|advertorial|pariwara|iklan|sponsored)\s*[\])]", re.IGNORECASE
@@ -18,14 +20,16 @@ _EDGE_WORD = re.compile(r"^(?:adv|advertorial)\s+|\s+(?:adv|advertorial)$")
 
 
 def title_key(title: str) -> str:
-    """Lower case, no accents, punctuation or advertorial markers, single spaces."""
+    """Lower case, no accents, punctuation or advertorial markers, single spaces; bounded as
+    every indexed key is (urls.bounded_key: a compatibility decomposition can make one
+    character eighteen)."""
     text = _EDGE.sub(" ", _BRACKETED.sub(" ", title or ""))
     if not text.isascii():  # NFKD changes no ASCII character and leaves no combining mark
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower()
     text = re.sub(r"[\W_]+", " ", text).strip()
-    return _EDGE_WORD.sub("", text).strip()
+    return bounded_key(_EDGE_WORD.sub("", text).strip())
 
 
 def content_hash(title: str, body: str) -> str:

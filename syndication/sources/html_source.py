@@ -112,7 +112,8 @@ async def listing_entries(
             f"html: source {source.id!r}: no article links on {fetched.url}"
             f"{deep if flattened else ''}; check the page, or set [sources.selectors] link"
         )
-    by_key = {canonical_url(link): link for link in links}
+    # keyed as normalization keys the entry (entry_key_of): long links bounded
+    by_key = {bounded_key(canonical_url(link)): link for link in links}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
     skips = await _remembered_skips(rt, source.id)
     fresh = [(key, link) for key, link in by_key.items() if key not in known and key not in skips]

@@ -580,11 +580,13 @@ class _Refused(Exception):
 
 def _entrys_fault(error: BaseException) -> bool:
     """Whether one of _REFUSED is the entry's fault; a DBAPIError other than DataError,
-    IntegrityError and a program limit (PostgreSQL's class 54: a value too large for an index
-    row) is the connection's or the database's, and fails the whole ingest."""
+    IntegrityError and PostgreSQL's program_limit_exceeded (54000: a value too large for an
+    index row) is the connection's or the database's, and fails the whole ingest. The rest of
+    class 54 (a statement too complex, too many columns or arguments) is the statement's, so
+    it would refuse every entry: the poll fails instead, and is retried."""
     if not isinstance(error, DBAPIError) or isinstance(error, (DataError, IntegrityError)):
         return True
-    return str(getattr(error.orig, "sqlstate", None) or "").startswith("54")
+    return getattr(error.orig, "sqlstate", None) == "54000"
 
 
 _PRESENT_CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit
