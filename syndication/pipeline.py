@@ -216,7 +216,8 @@ async def _entries(
     the first poll is over anyway (html: only the max_articles cap left links out), the
     entry keys never to announce (html: the first poll's backlog), and every entry key the
     source lists now (withdrawal)."""
-    from .sources.html_source import Listing, entry_key_of, listing_entries
+    from .normalize import entry_key_of
+    from .sources.html_source import Listing, listing_entries
 
     if source.kind == "html":
         first = not state.first_poll_done

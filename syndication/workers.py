@@ -438,7 +438,7 @@ def first_poll(
     body: bytes, source_id: str, url: str, content_type: str, ctx: NormalizeContext, now: datetime
 ) -> FirstPoll:
     """parse(), then normalize() of every entry, as the two jobs would give them."""
-    from .sources.html_source import entry_key_of
+    from .normalize import entry_key_of
 
     raws = parse(body, source_id, url, content_type)
     items, skipped = normalize([(raw_digest(r), r) for r in raws], ctx, now)

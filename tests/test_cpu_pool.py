@@ -50,7 +50,7 @@ def test_worker_processes_give_what_the_thread_gives() -> None:
 
 
 def test_a_first_poll_in_one_job_gives_what_the_parse_and_normalize_jobs_give() -> None:
-    from syndication.sources.html_source import entry_key_of
+    from syndication.normalize import entry_key_of
 
     args = (FEED, "s", "https://p.test/feed/", "application/rss+xml")
     pool = CpuPool(2)

@@ -29,6 +29,7 @@ __all__ = [
     "clean_content",
     "clean_title",
     "content_hash",
+    "entry_key_of",
     "explain",
     "normalize_entry",
     "parse_date",
@@ -109,6 +110,13 @@ def entry_key(raw: RawEntry, link: str, title: str) -> str:
     when = raw.published_raw or (raw.published.isoformat() if raw.published else "")
     digest = hashlib.sha256(f"{title}\n{when}".encode("utf-8", "surrogatepass")).hexdigest()
     return f"sha256:{digest[:32]}"
+
+
+def entry_key_of(raw: RawEntry) -> str:
+    """The key normalization will give the entry (guid, else canonical link), known before
+    normalizing it."""
+    guid = (raw.guid or "").strip()
+    return bounded_key(guid or canonical_url(raw.link or "", raw.base_url))
 
 
 def explain(item: Item) -> str:

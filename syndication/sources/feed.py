@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from ..errors import ParseError
 from ..types import RawEntry
 from .feed_fast import fast_entries
@@ -38,7 +36,10 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
 def parse_with_feedparser(
     body: bytes, source_id: str, url: str, content_type: str = ""
 ) -> list[RawEntry]:
-    """Any feed feedparser reads (the fast path's reference, and its fallback)."""
+    """Any feed feedparser reads (the fast path's reference, and its fallback). Imported
+    here: a worker process whose feeds all take the fast path never loads it."""
+    import feedparser
+
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     # no sanitizer, no URI resolution here: normalize's nh3 pass does both, once, and only
     # for the entries that are new or changed

@@ -33,6 +33,7 @@ from ..config import SourceConfig
 from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
 from ..fetch import ACCEPT_HTML, FetchResult
 from ..nesting import MAX_DEPTH, bound_depth
+from ..normalize import entry_key_of
 from ..normalize.dedup import title_key
 from ..types import RawEntry
 from ..urls import bounded_key, canonical_url
@@ -112,7 +113,7 @@ async def listing_entries(
             f"html: source {source.id!r}: no article links on {fetched.url}"
             f"{deep if flattened else ''}; check the page, or set [sources.selectors] link"
         )
-    # keyed as normalization keys the entry (entry_key_of): long links bounded
+    # keyed as normalization keys the entry (normalize.entry_key_of): long links bounded
     by_key = {bounded_key(canonical_url(link)): link for link in links}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
     skips = await _remembered_skips(rt, source.id)
@@ -416,12 +417,6 @@ def _skip(source: SourceConfig, link: str, reason: str) -> Skipped:
 
 
 # -- enrichment of feed entries ----------------------------------------------------------------
-
-
-def entry_key_of(raw: RawEntry) -> str:
-    """The key normalization will give the entry (guid, else canonical link)."""
-    guid = (raw.guid or "").strip()
-    return bounded_key(guid or canonical_url(raw.link or "", raw.base_url))
 
 
 async def enrich_entries(rt: Runtime, source: SourceConfig, raws: list[RawEntry]) -> list[RawEntry]:
