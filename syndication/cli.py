@@ -180,9 +180,6 @@ def entry() -> NoReturn:
     unchanged feeds, see README "Benchmarks") is skipped once the exit handlers have run and
     the output is flushed. A thread still running, or output that cannot be flushed, gets the
     ordinary exit, which waits for the one and reports the other."""
-    from .workers import tune_gc
-
-    tune_gc()  # before the command's imports: they are the first burst of allocations
     code = main()
     if threading.active_count() == 1:
         atexit._run_exitfuncs()  # logging.shutdown among them

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import gc
 import hashlib
 import logging
 import multiprocessing
@@ -101,7 +100,7 @@ class CpuPool:
                 # spawn: the parent runs threads (to_thread, the server); fork would copy locks
                 ctx = multiprocessing.get_context("spawn")
                 pool = ProcessPoolExecutor(
-                    self.workers, mp_context=ctx, initializer=start_worker, initargs=(os.getpid(),)
+                    self.workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),)
                 )
                 pool.submit(os.getpid).result(timeout=60)  # fails here, not mid-cycle
                 self._executor, self.kind = pool, "process"
@@ -153,26 +152,6 @@ def portable(fn: Any, *args: Any) -> Any:
         except Exception:
             raise RuntimeError(f"{type(e).__name__}: {e}") from None
         raise
-
-
-# Python collects reference cycles every 700 net allocations of container objects. A poll
-# makes tens of thousands of short-lived ones (raw entries, items, rows, parse results), nearly
-# none of them in a cycle, which reference counting frees anyway: at that default, a cold cycle
-# over 200 feeds ran about 800 collections in the main process alone (0.4 s of CPU) for almost
-# no garbage. A cycle that does form is still collected, only later.
-GC_THRESHOLD = (50_000, 20, 20)
-
-
-def tune_gc() -> None:
-    """The collector's thresholds for this process (GC_THRESHOLD): the service's command
-    and each of its worker processes set them at start."""
-    gc.set_threshold(*GC_THRESHOLD)
-
-
-def start_worker(parent: int) -> None:
-    """Each worker process's initializer."""
-    tune_gc()
-    watch_parent(parent)
 
 
 def watch_parent(parent: int, every: float = 1.0) -> None:
