@@ -420,7 +420,8 @@ def first_poll(
     from .normalize import entry_key_of
 
     raws = parse(body, source_id, url, content_type)
-    items, skipped = normalize([(raw_digest(r), r) for r in raws], ctx, now)
+    todo = {raw_digest(r): r for r in raws}  # an entry listed twice, byte for byte: once
+    items, skipped = normalize(list(todo.items()), ctx, now)
     return FirstPoll(len(raws), frozenset(map(entry_key_of, raws)), items, skipped)
 
 

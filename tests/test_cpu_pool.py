@@ -60,7 +60,12 @@ def test_a_first_poll_in_one_job_gives_what_the_parse_and_normalize_jobs_give() 
     finally:
         pool.shutdown()
     raws = parse(*args)
-    assert (first.items, first.skipped) == normalize([(raw_digest(r), r) for r in raws], CTX, NOW)
+    items, skipped = normalize(list({raw_digest(r): r for r in raws}.items()), CTX, NOW)
+    assert (first.items, first.skipped) == (items, skipped)
+    # fields that Item's == leaves out
+    assert [(i.raw_hash, i.evidence) for i in first.items] == [
+        (i.raw_hash, i.evidence) for i in items
+    ]
     assert first.entries == len(raws) == 20
     assert first.listed == frozenset(map(entry_key_of, raws))
 

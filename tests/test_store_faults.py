@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from sqlalchemy import event
 
-from syndication.config import load
+from syndication.config import Config, load
 from syndication.errors import StorageError
 from syndication.metrics import LagWatcher
 from syndication.normalize.dedup import title_key
@@ -37,6 +37,21 @@ def _post(slug: str, title: str, **kw: object) -> Post:
     return Post(slug, title, datetime.now(UTC) - timedelta(hours=1), ["Pemerintah"], body, **kw)  # type: ignore[arg-type]
 
 
+def _portal_config(tmp_path: Path, portal: Portal, db_url: str) -> Config:
+    """A config with the portal's /feed/ as its one source."""
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=db_url,
+        sources=f"""
+        [[sources]]
+        id = "portal"
+        url = "{portal.url}/feed/"
+        interval = "5m"
+        """,
+    )
+    return load(path)
+
+
 def test_a_year_0001_date_costs_nothing_and_the_other_entries_are_ingested(
     tmp_path: Path, portal: Portal, db_url: str
 ) -> None:
@@ -50,17 +65,7 @@ def test_a_year_0001_date_costs_nothing_and_the_other_entries_are_ingested(
         _post("dua", "Warga Tenggarong Sambut Festival Erau dengan Meriah"),
     ]
     portal.set("/feed/", rss(portal.url, posts), content_type="application/rss+xml")
-    path = write_config(
-        tmp_path / "config.toml",
-        db_url=db_url,
-        sources=f"""
-        [[sources]]
-        id = "portal"
-        url = "{portal.url}/feed/"
-        interval = "5m"
-        """,
-    )
-    config = load(path)
+    config = _portal_config(tmp_path, portal, db_url)
     assert asyncio.run(run_once(config)) == 0
     store = open_store(config.storage.url)
     try:
@@ -96,17 +101,7 @@ def test_a_feed_guid_and_link_of_8_kb_are_stored_bounded_and_known_next_time(
     long = _post(os.urandom(4000).hex(), "Pemkab Kukar Gelar Rapat Koordinasi Bersama Camat")
     posts = [_post("satu", "Bupati Kukar Meresmikan Jembatan Baru di Tenggarong"), long]
     portal.set("/feed/", rss(portal.url, posts), content_type="application/rss+xml")
-    path = write_config(
-        tmp_path / "config.toml",
-        db_url=db_url,
-        sources=f"""
-        [[sources]]
-        id = "portal"
-        url = "{portal.url}/feed/"
-        interval = "5m"
-        """,
-    )
-    config = load(path)
+    config = _portal_config(tmp_path, portal, db_url)
     assert asyncio.run(run_once(config)) == 0
     posts.append(_post("dua", "Warga Tenggarong Sambut Festival Erau dengan Meriah"))
     portal.set("/feed/", rss(portal.url, posts), content_type="application/rss+xml")
