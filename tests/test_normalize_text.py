@@ -7,6 +7,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from syndication.normalize.dedup import content_hash
 from syndication.normalize.text import SUMMARY_CHARS, clean_content, clean_title
 
 TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
@@ -92,6 +93,31 @@ def test_clean_title_never_raises_and_is_plain(text: str) -> None:
 def test_clean_content_never_raises(text: str, base: str | None) -> None:
     got = clean_content(text, base)
     assert TAG.search(got.summary) is None
+
+
+_SPACES = "\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u2029\u202f\u205f\u3000 "
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=_SPACES, min_size=1, max_size=4),
+            st.sampled_from(["<p>", "</p>", "<br>", "<li>", "&nbsp;", "&#8203;", "<b>", "</b>"]),
+            st.text(max_size=12),
+        ),
+        max_size=30,
+    )
+)
+@example(parts=["a", "\u3000", "<p>", "b", "\xa0", "</p>", " "])
+def test_one_line_is_the_texts_words_joined_by_single_spaces(parts: list[str]) -> None:
+    """content_hash(..., one_line=True) over CleanContent.one_line() skips the split of the
+    whole body: it must be the string the split and join would give, whatever white space
+    (Unicode spaces, separators, controls) the body held."""
+    for body in ("".join(parts), "<p>" + "</p><p>".join(parts) + "</p>"):
+        got = clean_content(body)
+        assert got.one_line() == " ".join(got.text.split())
+        assert content_hash("T", got.one_line(), one_line=True) == content_hash("T", got.text)
 
 
 @settings(max_examples=150)

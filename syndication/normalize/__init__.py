@@ -92,7 +92,7 @@ def normalize_entry(
         dateline=body.dateline,
         credit=body.credit,
         evidence=labels.evidence,
-        content_hash=content_hash(title, body.text),
+        content_hash=content_hash(title, body.one_line(), one_line=True),
     )
 
 

@@ -32,7 +32,12 @@ def title_key(title: str) -> str:
     return bounded_key(_EDGE_WORD.sub("", text).strip())
 
 
-def content_hash(title: str, body: str) -> str:
-    """Changes when the title or the body's words change; whitespace alone does not count."""
-    normal = " ".join((title or "").split()) + "\n" + " ".join((body or "").split())
+def content_hash(title: str, body: str, *, one_line: bool = False) -> str:
+    """Changes when the title or the body's words change; whitespace alone does not count.
+
+    `one_line`: `body` is already its words joined by single spaces (no other white space,
+    none at its ends), as clean_content's paragraphs joined by " " are: the same digest
+    without splitting a whole body into words again (a twentieth of a feed's normalizing)."""
+    words = body if one_line else " ".join((body or "").split())
+    normal = " ".join((title or "").split()) + "\n" + words
     return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()

@@ -230,6 +230,11 @@ class CleanContent:
     image: str | None  # the first image, absolute
     text: str  # the whole cleaned body as plain text, paragraphs split by blank lines
 
+    def one_line(self) -> str:
+        """The text's words joined by single spaces: its paragraphs are one line each (each
+        went through _one_line), so " ".join(text.split()) would give the same string."""
+        return self.text.replace("\n\n", " ")
+
 
 TITLE_MAX = 300  # characters in a title; a longer one is cut at a word with "…"
 LINE_MAX = 120  # characters in another one-line field a source writes (author)
