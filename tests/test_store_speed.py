@@ -7,16 +7,21 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import DateTime, event, insert, select
+from sqlalchemy.dialects import sqlite
 
 from syndication.errors import StorageError
-from syndication.store import open_store
-from syndication.store.base import Queries
+from syndication.store import open_store, schema
+from syndication.store.base import BulkInsert, Queries
 from syndication.store.db import MIGRATIONS, head_revision, open_engine
+from syndication.store.schema import UTC_TS
 
 
 def test_sqlite_writers_in_threads_take_turns(tmp_path: Path) -> None:
@@ -98,3 +103,80 @@ def test_an_old_or_unversioned_database_is_still_migrated(
     engine.dispose()
     with pytest.raises(StorageError):
         open_store(url)  # alembic ran: 0001 -> 0002 meets the tables that already exist
+
+
+def test_bulk_insert_stores_what_sqlalchemys_executemany_stores(db_url: str) -> None:
+    """BulkInsert hands rows to the driver itself: the stored rows, read back through the
+    table's types, must be those that conn.execute(insert(table), rows) stores, on both
+    backends (positional and named parameters; the UTC timestamps' own bind processing)."""
+    store = open_store(db_url)
+    east = timezone(timedelta(hours=9))
+    rows = [
+        {"scope": f"category/s{n}", "item_id": n, "published": when}
+        for n, when in enumerate(
+            [
+                datetime(2026, 12, 5, 1, 2, 3, tzinfo=UTC),
+                datetime(2026, 12, 5, 1, 2, 3, 456789, tzinfo=east),
+                datetime(1, 1, 1, 23, 59, tzinfo=UTC),
+                datetime(9999, 12, 31, 8, tzinfo=east),
+            ]
+        )
+    ]
+    with store._tx() as conn:
+        conn.execute(insert(schema.items), [_item_row(n) for n in range(len(rows))])
+        conn.execute(insert(schema.item_scopes), rows[:2])
+        BulkInsert(schema.item_scopes, ("scope", "item_id", "published"))(conn, rows[2:])
+        BulkInsert(schema.item_scopes, ("published", "scope", "item_id"))(conn, [])
+        ours = conn.execute(
+            select(schema.item_scopes.c.published).order_by(schema.item_scopes.c.item_id)
+        ).all()
+        raw = conn.exec_driver_sql("SELECT published FROM item_scopes ORDER BY item_id").all()
+    assert [r[0] for r in ours] == [r["published"] for r in rows]
+    if db_url.startswith("sqlite"):  # the text SQLAlchemy's SQLite DateTime stores
+        assert [r[0] for r in raw] == [
+            "2026-12-05 01:02:03.000000",
+            "2026-12-04 16:02:03.456789",
+            "0001-01-01 23:59:00.000000",
+            "9999-12-30 23:00:00.000000",
+        ]
+
+
+def _item_row(n: int) -> dict[str, Any]:
+    when = datetime(2026, 12, 5, tzinfo=UTC)
+    return {
+        "id": n,
+        "source_id": "s",
+        "url": f"https://e.id/{n}/",
+        "url_key": f"e.id/{n}",
+        "title": "T",
+        "title_key": f"t{n}",
+        "summary": "",
+        "content_html": "",
+        "published": when,
+        "updated": when,
+        "first_seen": when,
+        "categories": [],
+        "regencies": [],
+        "advertorial": False,
+        "evidence": [],
+        "content_hash": "h",
+    }
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    )
+)
+def test_sqlite_timestamps_are_bound_as_sqlalchemy_binds_them(when: datetime) -> None:
+    """UTCDateTime's one-call SQLite bind gives the text of its two steps (to naive UTC,
+    then SQLAlchemy's SQLite DateTime formatting)."""
+    dialect = sqlite.dialect()
+    fused = UTC_TS.dialect_impl(dialect).bind_processor(dialect)
+    formats = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    assert fused is not None and formats is not None
+    naive_utc = when.astimezone(UTC).replace(tzinfo=None)
+    assert fused(when) == formats(naive_utc)
+    assert fused(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        fused(naive_utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -13,7 +13,10 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    bindparam,
+    insert,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
@@ -138,6 +141,51 @@ def upsert_insert(conn: Connection, table: Table) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+class BulkInsert:
+    """`conn.execute(insert(table), rows)` for many rows of the same columns: each value goes
+    through its column type's bind processor as SQLAlchemy's own executemany would (the same
+    rows stored), but the statement is compiled once per dialect and the rows go straight to
+    the driver's executemany, without SQLAlchemy's per-row parameter bookkeeping (two thirds
+    of the CPU of inserting a cold poll's entries and scopes)."""
+
+    def __init__(self, table: Table, columns: Sequence[str]) -> None:
+        self.table, self.columns = table, tuple(columns)
+        self._compiled: dict[str, tuple[str, tuple[int, ...] | None, tuple[Any, ...]]] = {}
+
+    def __call__(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        sql, order, processors = self._for(conn.dialect)
+        converted = [
+            tuple(
+                p(row[c]) if p else row[c] for c, p in zip(self.columns, processors, strict=False)
+            )
+            for row in rows
+        ]
+        if order is None:  # named parameters (psycopg's pyformat): dicts
+            conn.exec_driver_sql(
+                sql, [dict(zip(self.columns, values, strict=False)) for values in converted]
+            )
+        else:
+            conn.exec_driver_sql(sql, [tuple(v[i] for i in order) for v in converted])
+
+    def _for(self, dialect: Dialect) -> tuple[str, tuple[int, ...] | None, tuple[Any, ...]]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            statement = insert(self.table).values({c: bindparam(c) for c in self.columns})
+            compiled = statement.compile(dialect=dialect)
+            order = None
+            if compiled.positional:
+                names = list(compiled.positiontup or ())
+                order = tuple(self.columns.index(n) for n in names)
+            processors = tuple(
+                self.table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+                for c in self.columns
+            )
+            found = self._compiled[dialect.name] = (str(compiled), order, processors)
+        return found
 
 
 def _chunks(values: list[T], size: int) -> Iterable[list[T]]:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from ..types import Item
 from ..urls import KEY_CHARS
 from . import schema as t
-from .base import _aware, _chunks, _item_values, _scope_item, upsert_insert
+from .base import BulkInsert, _aware, _chunks, _item_values, _scope_item, upsert_insert
 from .editorial import Gate
 from .records import (
     IngestResult,
@@ -76,6 +76,9 @@ _ITEM_BEFORE = select(
 _WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
 _DELETE_SCOPES = delete(t.item_scopes).where(t.item_scopes.c.item_id == bindparam("id"))
 _INSERT_SCOPE = insert(t.item_scopes)
+_ENTRY_COLUMNS = ("source_id", "entry_key", "item_id", "first_seen", "last_seen", "raw_hash")
+_BULK_ENTRIES = BulkInsert(t.entries, _ENTRY_COLUMNS)
+_BULK_SCOPES = BulkInsert(t.item_scopes, ("scope", "item_id", "published"))
 
 
 def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
@@ -622,10 +625,8 @@ class _Staged:
         self.scopes += other.scopes
 
     def flush(self, conn: Connection) -> None:
-        if self.entries:
-            conn.execute(_INSERT_ENTRY, self.entries)
-        if self.scopes:
-            conn.execute(_INSERT_SCOPE, self.scopes)
+        _BULK_ENTRIES(conn, self.entries)
+        _BULK_SCOPES(conn, self.scopes)
         self.entries, self.scopes = [], []
 
 
