@@ -197,6 +197,15 @@ def test_rss_items_guid_author_enclosure_and_text_types() -> None:
     assert png.find(f"{DC}creator") is None
 
 
+def test_a_title_and_summary_that_clean_to_nothing_leave_an_empty_rss_description() -> None:
+    # feedgen writes the body into a blank <description> (and drops content:encoded); the
+    # entry hook keeps the description the summary, empty, as it always wrote it
+    data = render_rss(make_site(), all_scopes()[0], [entry(1, title="\x00", summary="")])
+    (item,) = rss_items(data)
+    assert item.findtext("description") == ""
+    assert item.find(f"{CONTENT}encoded") is None
+
+
 def test_rss_uses_hex_references_for_plain_text_and_keeps_the_meaning() -> None:
     data = render_rss(make_site(), all_scopes()[0], hostile_entries())
     assert b"&lt;" not in data and b"&amp;" not in data and b"&gt;" not in data
