@@ -4,7 +4,7 @@ feedgen 1.0.0 has traps; each is worked around here and tested in tests/test_fee
 
 - Entry links lose rel/type in Atom (upstream issue #135: `link.get('rel')` reads the new
   element, not the dict), so an enclosure became a second alternate link. We never hand feedgen
-  an enclosure and rebuild every Atom entry link ourselves (`_AtomEntryFixups`).
+  an enclosure and write every Atom entry link ourselves (`_EntryFixups`).
 - `type='CDATA'` writes `type="CDATA"` into Atom, which is invalid. HTML goes in as
   `type='html'` (escaped text), never CDATA.
 - The RSS channel <link> is whatever link was set last. The site link is set last, always.
@@ -213,9 +213,8 @@ class _EntryFixups:
     def extend_atom(self, node: Element) -> Element:
         facts = self.facts
         assert facts is not None, "entry hook used before its entry was set"
-        # rel/type dropped by feedgen (#135); iterchildren walks in C, findall in Python
-        for broken in list(node.iterchildren("link")):
-            node.remove(broken)
+        if not facts.content:  # feedgen wrote the link (`feed_entry`), rel/type dropped (#135)
+            node.remove(node.find("link"))
         etree.SubElement(node, "link", rel="alternate", type="text/html", href=facts.link)
         if facts.image is not None:
             url, kind, length = facts.image
@@ -254,7 +253,12 @@ def feed_entry(site: Site, facts: EntryText) -> Any:
     else:
         fe.id(facts.id)  # also the RSS guid, isPermaLink="false"
     fe.title(facts.title)
-    fe.link(href=facts.link)
+    if facts.content:
+        # RSS's <link> is all feedgen is given: it would write a link without rel/type into
+        # Atom (#135), which the entry hook writes whole. Name-mangled field of feedgen 1.0.
+        fe._FeedEntry__rss_link = facts.link
+    else:
+        fe.link(href=facts.link)  # feedgen refuses an Atom entry with neither body nor link
     fe.summary(facts.summary)
     # RSS <description> is the summary escaped (Atom's <summary> holds it unescaped); feedgen
     # has no public setter for the one without the other. Name-mangled field of feedgen 1.0,
