@@ -22,6 +22,7 @@ feedgen 1.0.0 has traps; each is worked around here and tested in tests/test_fee
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -78,8 +79,17 @@ def display_title(entry: Entry) -> str:
 
 def display_categories(entry: Entry) -> tuple[tuple[str, str], ...]:
     """(slug, name) pairs, "Advertorial" added for an advertorial, no duplicates, no blanks."""
-    pairs = list(entry.categories)
-    if entry.advertorial:
+    return _display_categories(entry.categories, entry.advertorial)
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_categories(
+    categories: tuple[tuple[str, str], ...], advertorial: bool
+) -> tuple[tuple[str, str], ...]:
+    """display_categories, remembered: a site's stories share a few category lists, and each
+    is cleaned once instead of once a story."""
+    pairs = list(categories)
+    if advertorial:
         pairs.append((ADVERTORIAL_SLUG, ADVERTORIAL_NAME))
     seen: set[str] = set()
     result: list[tuple[str, str]] = []
