@@ -34,7 +34,7 @@ def _item(text: EntryText) -> dict[str, Any]:
                 **({"size_in_bytes": entry.image.length} if entry.image.length else {}),
             }
         ]
-    item["date_published"] = rfc3339(entry.published)
+    item["date_published"] = text.published_rfc3339
     item["date_modified"] = rfc3339(entry.last_change)
     if text.author:
         item["authors"] = [{"name": text.author}]

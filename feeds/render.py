@@ -4,7 +4,7 @@ feedgen 1.0.0 has traps; each is worked around here and tested in tests/test_fee
 
 - Entry links lose rel/type in Atom (upstream issue #135: `link.get('rel')` reads the new
   element, not the dict), so an enclosure became a second alternate link. We never hand feedgen
-  an enclosure and rebuild every Atom entry link ourselves (`_AtomEntryFixups`).
+  an enclosure and write every Atom entry link ourselves (`_EntryFixups`).
 - `type='CDATA'` writes `type="CDATA"` into Atom, which is invalid. HTML goes in as
   `type='html'` (escaped text), never CDATA.
 - The RSS channel <link> is whatever link was set last. The site link is set last, always.
@@ -22,11 +22,11 @@ feedgen 1.0.0 has traps; each is worked around here and tested in tests/test_fee
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -38,6 +38,8 @@ from feeds.text import EPOCH, as_utc, image_type, one_line, rfc822, rfc3339, xml
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 ADVERTORIAL_PREFIX = "[Advertorial] "
+# what lxml writes in text -> what RSS Best Practices asks for (`_hex_escapes`), in this order
+_HEX_REFERENCES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"), (b"&gt;", b"&#x3E;"))
 
 Element = Any  # lxml elements are untyped here (no stubs installed)
 
@@ -76,8 +78,17 @@ def display_title(entry: Entry) -> str:
 
 def display_categories(entry: Entry) -> tuple[tuple[str, str], ...]:
     """(slug, name) pairs, "Advertorial" added for an advertorial, no duplicates, no blanks."""
-    pairs = list(entry.categories)
-    if entry.advertorial:
+    return _display_categories(entry.categories, entry.advertorial)
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_categories(
+    categories: tuple[tuple[str, str], ...], advertorial: bool
+) -> tuple[tuple[str, str], ...]:
+    """display_categories, remembered: a site's stories share a few category lists, and each
+    is cleaned once instead of once a story."""
+    pairs = list(categories)
+    if advertorial:
         pairs.append((ADVERTORIAL_SLUG, ADVERTORIAL_NAME))
     seen: set[str] = set()
     result: list[tuple[str, str]] = []
@@ -115,7 +126,10 @@ def feed_title(site: Site, scope: Scope) -> str:
 # that is its public seam for adding what it cannot express. Duck-typed: feedgen has no types.
 
 
-class _RssFeedFixups:
+class _FeedFixups:
+    """The RSS channel's own hooks (lastBuildDate, the hub link, the dc namespace). Registered
+    for RSS only: the Atom feed needs none, and its root must not declare dc."""
+
     def __init__(self) -> None:
         self.last_build = EPOCH
         self.hub: str | None = None
@@ -136,11 +150,11 @@ class _RssFeedFixups:
         return root
 
 
-@dataclass(frozen=True)
-class EntryText:
+class EntryText(NamedTuple):
     """What every format writes of one entry, cleaned once per publish and shared by RSS,
     Atom, JSON Feed and the page (`entry_text`): the same strings the formats used to clean
-    each for itself."""
+    each for itself. A NamedTuple: built for every story listed, in a quarter of a frozen
+    dataclass's time."""
 
     entry: Entry
     id: str  # xml_text
@@ -151,6 +165,9 @@ class EntryText:
     author: str  # one line; "" when none
     categories: tuple[tuple[str, str], ...]  # display_categories
     image: tuple[str, str, str] | None  # (url, MIME type, length)
+    description: str  # RSS <description>: the summary escaped once, as readers take it as HTML
+    published_rfc822: str  # RSS <pubDate>
+    published_rfc3339: str  # Atom <published>, JSON Feed date_published
 
 
 def entry_text(site: Site, entry: Entry) -> EntryText:
@@ -158,20 +175,28 @@ def entry_text(site: Site, entry: Entry) -> EntryText:
     if entry.image is not None:
         kind = image_type(entry.image.url, entry.image.mime_type)
         image = (xml_text(entry.image.url), kind, str(entry.image.length))
+    summary = summary_text(entry)
     return EntryText(
         entry=entry,
         id=xml_text(entry.id),
         link=xml_text(entry.link),
         title=display_title(entry),
-        summary=summary_text(entry),
+        summary=summary,
         content=full_content(site, entry),
         author=one_line(entry.author) if entry.author else "",
         categories=display_categories(entry),
         image=image,
+        description=html.escape(summary, quote=False),
+        published_rfc822=rfc822(entry.published),
+        published_rfc3339=rfc3339(entry.published),
     )
 
 
-class _RssEntryFixups:
+class _EntryFixups:
+    """One story's own hooks, registered on its FeedEntry when it is built (`feed_entry`), so
+    every generator that lists it writes the same, and adding it to a generator costs nothing
+    more. Everything they write is in `facts`, computed once per story."""
+
     def __init__(self) -> None:
         self.facts: EntryText | None = None
 
@@ -181,53 +206,29 @@ class _RssEntryFixups:
     def extend_rss(self, item: Element) -> Element:
         facts = self.facts
         assert facts is not None, "entry hook used before its entry was set"
+        if not facts.description:
+            # a summary and title that clean to nothing: feedgen put the body in <description>
+            # (and no content:encoded); the description is the empty summary all the same
+            item.find("description").text = ""
         if facts.author:
             # RSS <author> must be an email address; a name goes in dc:creator.
             etree.SubElement(item, f"{{{DC_NS}}}creator").text = facts.author
         if facts.image is not None:
             url, kind, length = facts.image
             etree.SubElement(item, "enclosure", url=url, length=length, type=kind)
-        etree.SubElement(item, "pubDate").text = rfc822(facts.entry.published)
-        # RSS <description> is read as HTML by readers: the plain text escaped once (the
-        # generator holds it unescaped, as Atom's <summary> wants it)
-        item.find("description").text = html.escape(facts.summary, quote=False)
-        return item
-
-    def extend_atom(self, item: Element) -> Element:
-        return item
-
-
-class _AtomFeedFixups:
-    def extend_ns(self) -> dict[str, str]:
-        return {}
-
-    def extend_rss(self, root: Element) -> Element:
-        return root
-
-    def extend_atom(self, root: Element) -> Element:
-        return root
-
-
-class _AtomEntryFixups:
-    def __init__(self) -> None:
-        self.facts: EntryText | None = None
-
-    def extend_ns(self) -> dict[str, str]:
-        return {}
-
-    def extend_rss(self, item: Element) -> Element:
+        etree.SubElement(item, "pubDate").text = facts.published_rfc822
         return item
 
     def extend_atom(self, node: Element) -> Element:
         facts = self.facts
         assert facts is not None, "entry hook used before its entry was set"
-        for broken in node.findall("link"):  # rel/type dropped by feedgen (#135)
-            node.remove(broken)
+        if not facts.content:  # feedgen wrote the link (`feed_entry`), rel/type dropped (#135)
+            node.remove(node.find("link"))
         etree.SubElement(node, "link", rel="alternate", type="text/html", href=facts.link)
         if facts.image is not None:
             url, kind, length = facts.image
             etree.SubElement(node, "link", rel="enclosure", type=kind, length=length, href=url)
-        etree.SubElement(node, "published").text = rfc3339(facts.entry.published)
+        etree.SubElement(node, "published").text = facts.published_rfc3339
         return node
 
 
@@ -252,8 +253,8 @@ def _base_generator(site: Site, scope: Scope, self_url: str, updated: datetime) 
 
 def feed_entry(site: Site, facts: EntryText) -> Any:
     """The feedgen entry of one story, built once per publish: every generator that lists the
-    story is given this same FeedEntry (`add_entry` keeps its extension hooks, which hold only
-    the story's own facts, and nothing in it depends on the scope)."""
+    story is given this same FeedEntry, with its own hooks (`_EntryFixups`: only the story's
+    facts; nothing in it depends on the scope)."""
     entry = facts.entry
     fe = FeedEntry()
     if entry.id == entry.link:
@@ -261,8 +262,17 @@ def feed_entry(site: Site, facts: EntryText) -> Any:
     else:
         fe.id(facts.id)  # also the RSS guid, isPermaLink="false"
     fe.title(facts.title)
-    fe.link(href=facts.link)
+    if facts.content:
+        # RSS's <link> is all feedgen is given: it would write a link without rel/type into
+        # Atom (#135), which the entry hook writes whole. Name-mangled field of feedgen 1.0.
+        fe._FeedEntry__rss_link = facts.link
+    else:
+        fe.link(href=facts.link)  # feedgen refuses an Atom entry with neither body nor link
     fe.summary(facts.summary)
+    # RSS <description> is the summary escaped (Atom's <summary> holds it unescaped); feedgen
+    # has no public setter for the one without the other. Name-mangled field of feedgen 1.0,
+    # pinned <2; tests/test_feeds_render.py checks both elements.
+    fe._FeedEntry__rss_description = facts.description
     if facts.content:
         fe.content(facts.content, type="html")  # never 'CDATA': it leaks into Atom as CDATA
     scheme = site.url("category/")
@@ -271,6 +281,8 @@ def feed_entry(site: Site, facts: EntryText) -> Any:
     if facts.author:
         fe.author({"name": facts.author})
     fe.updated(as_utc(entry.last_change))
+    fe.register_extension("syndication", _EntryFixups)
+    fe.syndication.facts = facts
     return fe
 
 
@@ -315,16 +327,12 @@ def generator(
     order, and their texts."""
     updated = feed_updated([t.entry for t in texts], empty_date)
     fg = _base_generator(site, scope, site.url(scope.path + ".atom"), updated)
-    fg.register_extension("syndication_rss", _RssFeedFixups, _RssEntryFixups, atom=False)
-    fg.register_extension("syndication_atom", _AtomFeedFixups, _AtomEntryFixups, rss=False)
-    fg.syndication_rss.last_build = updated
-    fg.syndication_rss.hub = site.websub_hub
-    for fe, facts in zip(feed_entries, texts, strict=True):
+    # the entries carry their hooks under the same name: add_entry finds them registered
+    fg.register_extension("syndication", _FeedFixups, None, atom=False)
+    fg.syndication.last_build = updated
+    fg.syndication.hub = site.websub_hub
+    for fe in feed_entries:
         fg.add_entry(fe, order="append")  # the default, prepend, would reverse our order
-        # a FeedEntry added before keeps the hooks of its first generator (feedgen refuses to
-        # register an extension twice): they hold the same facts
-        fe.syndication_rss.facts = facts
-        fe.syndication_atom.facts = facts
     return fg
 
 
@@ -351,9 +359,9 @@ def _atom_bytes(site: Site, scope: Scope, fg: Any) -> bytes:
 
 def _hex_escapes(document: bytes) -> bytes:
     """RSS Best Practices: encode & < > in text as hexadecimal references (&#x26; &#x3C; &#x3E;),
-    the form the widest range of aggregators reads as plain characters. Same XML either way."""
-    return (
-        document.replace(b"&amp;", b"&#x26;")
-        .replace(b"&lt;", b"&#x3C;")
-        .replace(b"&gt;", b"&#x3E;")
-    )
+    the form the widest range of aggregators reads as plain characters. Same XML either way.
+    Split and joined rather than bytes.replace: an HTML body gives hundreds of matches a feed,
+    and join copies them in about two thirds of replace's time."""
+    for escaped, hexadecimal in _HEX_REFERENCES:
+        document = hexadecimal.join(document.split(escaped))
+    return document

@@ -197,6 +197,15 @@ def test_rss_items_guid_author_enclosure_and_text_types() -> None:
     assert png.find(f"{DC}creator") is None
 
 
+def test_a_title_and_summary_that_clean_to_nothing_leave_an_empty_rss_description() -> None:
+    # feedgen writes the body into a blank <description> (and drops content:encoded); the
+    # entry hook keeps the description the summary, empty, as it always wrote it
+    data = render_rss(make_site(), all_scopes()[0], [entry(1, title="\x00", summary="")])
+    (item,) = rss_items(data)
+    assert item.findtext("description") == ""
+    assert item.find(f"{CONTENT}encoded") is None
+
+
 def test_rss_uses_hex_references_for_plain_text_and_keeps_the_meaning() -> None:
     data = render_rss(make_site(), all_scopes()[0], hostile_entries())
     assert b"&lt;" not in data and b"&amp;" not in data and b"&gt;" not in data
@@ -240,8 +249,12 @@ def test_atom_feed_metadata() -> None:
     assert root.find(f"{A}author").findtext(f"{A}name") == "Kabar Kaltim"
 
 
-def test_atom_entry_links_keep_rel_and_type_issue_135() -> None:
-    data = render_atom(make_site(), all_scopes()[0], hostile_entries())
+@pytest.mark.parametrize("mode", ["full", "summary"])
+def test_atom_entry_links_keep_rel_and_type_issue_135(mode: str) -> None:
+    # with a body feedgen is given no Atom link at all, without one it writes one we replace
+    stories = [*hostile_entries(), entry(9, content_html="")]
+    site = make_site(content_mode=mode)
+    data = render_atom(site, all_scopes()[0], stories)
     for node in atom_entries(data):
         links = node.findall(f"{A}link")
         assert all(x.get("rel") for x in links), "a link without rel is an implicit alternate"
@@ -254,6 +267,8 @@ def test_atom_entry_links_keep_rel_and_type_issue_135() -> None:
     with_image = next(e for e in parsed.entries if e.id.endswith("item/7"))
     assert with_image.link == "https://eksposisi.example/berita/7/jembatan"
     assert [x.href for x in with_image.enclosures] == ["https://eksposisi.example/img/7.png"]
+    rss = render_rss(site, all_scopes()[0], stories)
+    assert sorted(i.findtext("link") for i in rss_items(rss)) == sorted(e.link for e in stories)
 
 
 def test_atom_html_is_typed_html_never_cdata() -> None:
