@@ -97,6 +97,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, config: Config, path: Path) -> int:
+    if args.command in ("check", "status", "explain", "send-test"):
+        return _command(args, config, path)
+    import asyncio
+
+    from . import service  # the commands module is not needed to run or serve
+
+    if args.command == "run" and args.once:
+        return asyncio.run(service.run_once(config))
+    if args.command == "run":
+        from .scheduler import run_daemon
+
+        return asyncio.run(run_daemon(path, config))
+    return asyncio.run(service.serve_only(config, path))
+
+
+def _command(args: argparse.Namespace, config: Config, path: Path) -> int:
     from . import commands
 
     if args.command == "check":
@@ -108,17 +124,7 @@ def _dispatch(args: argparse.Namespace, config: Config, path: Path) -> int:
         return commands.explain(config, args.target)
     import asyncio  # not for the commands above
 
-    if args.command == "send-test":
-        return asyncio.run(commands.send_test(config, args.chat))
-    from . import service
-
-    if args.command == "run" and args.once:
-        return asyncio.run(service.run_once(config))
-    if args.command == "run":
-        from .scheduler import run_daemon
-
-        return asyncio.run(run_daemon(path, config))
-    return asyncio.run(service.serve_only(config, path))
+    return asyncio.run(commands.send_test(config, args.chat))
 
 
 def _storage_only(path: Path) -> Config | None:

@@ -66,6 +66,7 @@ def test_a_dry_run_once_loads_no_telegram_and_no_html_stack(tmp_path: Path) -> N
     assert "httpx._main" not in modules
     assert "bots.telegram" not in modules
     assert "syndication.sources.html_source" not in modules
+    assert "syndication.commands" not in modules  # check, status, explain, send-test only
 
 
 def test_a_run_once_with_every_feed_current_loads_no_renderer(tmp_path: Path) -> None:
