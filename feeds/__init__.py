@@ -10,8 +10,6 @@ Never imports `syndication`: it takes its own small records (`feeds.model`).
 from typing import TYPE_CHECKING, Any
 
 from feeds.errors import FeedsError, HubPingError, InvalidRecordError, UnsafePathError
-from feeds.index import render_index, render_opml
-from feeds.jsonfeed import render_json
 from feeds.model import (
     Entry,
     Image,
@@ -23,25 +21,41 @@ from feeds.model import (
     regency_category_scope,
     regency_scope,
 )
-from feeds.pages import render_page
 from feeds.publish import PublishResult, publish, write_index
-from feeds.render import ADVERTORIAL_PREFIX, render_atom, render_rss
 from feeds.text import EPOCH
-from feeds.websub import ping_hub
 
 if TYPE_CHECKING:
+    from feeds.index import render_index, render_opml
+    from feeds.jsonfeed import render_json
+    from feeds.pages import render_page
+    from feeds.render import ADVERTORIAL_PREFIX, render_atom, render_rss
     from feeds.server import RunningServer, create_app, start_server
+    from feeds.websub import ping_hub
 
-_SERVER = frozenset({"RunningServer", "create_app", "start_server"})
+# name -> its module, imported on first use: a publish that finds every feed current (a
+# cycle of 304s) never loads the renderers (feedgen, lxml), and a process that only
+# publishes (run --once) never loads the server (uvicorn, starlette)
+_LAZY = {
+    "render_index": "index",
+    "render_opml": "index",
+    "render_json": "jsonfeed",
+    "render_page": "pages",
+    "ADVERTORIAL_PREFIX": "render",
+    "render_atom": "render",
+    "render_rss": "render",
+    "RunningServer": "server",
+    "create_app": "server",
+    "start_server": "server",
+    "ping_hub": "websub",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The server's names, imported on first use: a process that only publishes (run --once)
-    never loads uvicorn and starlette."""
-    if name in _SERVER:
-        from feeds import server
+    """The names of _LAZY, from their module at first use."""
+    if name in _LAZY:
+        import importlib
 
-        return getattr(server, name)
+        return getattr(importlib.import_module(f"feeds.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'feeds' has no attribute {name!r}")
 
 

@@ -26,15 +26,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feeds.errors import UnsafePathError
-from feeds.index import IndexView, render_index, render_opml
-from feeds.jsonfeed import json_bytes
 from feeds.model import Entry, Scope, ScopeStats, Site
-from feeds.pages import page_bytes
-from feeds.render import EntryText, entry_text, feed_entry, feeds_bytes, generator, select_entries
 from feeds.text import EPOCH
+
+if TYPE_CHECKING:  # the renderers (feedgen, lxml) load when a scope or the index is rendered
+    from feeds.render import EntryText
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ def _plans(
     """Each scope's plan, as the scopes come; one to render is forgotten by the memo until
     all four of its files are written (the caller remembers it then)."""
     for scope, entries in scopes_with_entries:
-        chosen = select_entries(entries, site.items_per_feed)
+        chosen = _chosen(entries, site.items_per_feed)
         chat = (chats or {}).get(scope.path)
         if memo is None:
             yield _Plan(scope, chosen, chat, b"", current=False)
@@ -176,6 +175,13 @@ def _plans(
         if not current:
             memo.forget(root, scope.path)
         yield _Plan(scope, chosen, chat, digest, current)
+
+
+def _chosen(entries: Iterable[Entry], limit: int) -> tuple[Entry, ...]:
+    """select_entries: its module (feedgen, lxml) loads when a publish has a scope to do."""
+    from feeds.render import select_entries
+
+    return select_entries(entries, limit)
 
 
 def publish_part(
@@ -250,6 +256,10 @@ def _publish_scope(
     empty_date: datetime,
     chat: str | None,
 ) -> PublishResult:
+    from feeds.jsonfeed import json_bytes
+    from feeds.pages import page_bytes
+    from feeds.render import entry_text, feed_entry, feeds_bytes, generator
+
     for entry in chosen:
         if entry not in shared:
             text = entry_text(site, entry)
@@ -286,6 +296,8 @@ def write_index(
     """Write index.html (the latest headlines, every scope with its page, count, newest item,
     feeds and Telegram channel) and feeds.opml (every feed), each only when its bytes changed.
     `stats` and `chats` are keyed by scope path."""
+    from feeds.index import IndexView, render_index, render_opml
+
     root = _root(output_dir)
     view = IndexView(stats=stats or {}, chats=chats or {})
     page = render_index(site, all_scopes, tuple(latest_headlines), limit=headline_limit, view=view)

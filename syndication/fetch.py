@@ -1,8 +1,9 @@
 """HTTP fetching with httpx: conditional GET, redirects, timeouts, a body cap, politeness.
 
-httpx 0.28's pool gets slow as requests x open connections grow (encode/httpx#3215), so the
-pool stays small and our own semaphores bound concurrency: one overall, one per host. The
-host's slot is taken first, so requests waiting for a slow host hold none of the overall ones.
+httpx 0.28's pool gets slow as requests x open connections grow (encode/httpx#3215), so a
+request goes through a transport of one connection that serves it alone (Slots), and our own
+semaphores bound concurrency: one overall, one per host. The host's slot is taken first, so
+requests waiting for a slow host hold none of the overall ones.
 
 Bodies are read raw and decoded here (fetch_decode.py): the size cap holds on the decoded
 bytes, whatever the number of Content-Encoding layers. A source on a public address is not
@@ -16,6 +17,7 @@ import email.utils
 import hashlib
 import logging
 import ssl
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -86,7 +88,7 @@ class Fetcher:
             follow_redirects=False,
             limits=limits,
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
-            transport=transport or LazyTLSTransport(limits),
+            transport=transport or LazyTLSTransport(policy.concurrency),
         )
         self._all = asyncio.Semaphore(policy.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -195,29 +197,104 @@ class Fetcher:
 
 
 class LazyTLSTransport(httpx.AsyncBaseTransport):
-    """Plain http through a transport that loads no certificates; the verifying one (loading
-    certifi's bundle costs 30 ms of CPU) is made at the first https request, so a process
-    whose sources are all http never pays for it."""
+    """Plain http through connections that load no certificates; the verifying context
+    (loading certifi's bundle costs 30 ms of CPU) is made at the first https request, so a
+    process whose sources are all http never pays for it."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
-        self._limits = limits
+    def __init__(self, connections: int) -> None:
+        self._connections = connections
         # no CA loaded and verification required: an https request sent here by mistake
         # would fail, never go unverified
         refusing = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        self._plain = httpx.AsyncHTTPTransport(verify=refusing, limits=limits)
-        self._tls: httpx.AsyncHTTPTransport | None = None
+        self._plain = Slots(connections, refusing)
+        self._tls: Slots | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme != "https":
             return await self._plain.handle_async_request(request)
         if self._tls is None:
-            self._tls = httpx.AsyncHTTPTransport(limits=self._limits)
+            self._tls = Slots(self._connections, httpx.create_ssl_context())
         return await self._tls.handle_async_request(request)
 
     async def aclose(self) -> None:
         await self._plain.aclose()
         if self._tls is not None:
             await self._tls.aclose()
+
+
+class Slots(httpx.AsyncBaseTransport):
+    """Up to `size` transports of one connection each, each serving one request at a time,
+    the one whose connection goes to the request's origin taken first.
+
+    httpx's own pool hands an idle connection to every request that comes in before the
+    first of them starts on it: all but one then fail over and try again, and every try walks
+    every connection of the pool with a socket call each. Over a cycle of 304s that was half
+    of a poll's CPU. A transport that holds one connection and one request never races."""
+
+    def __init__(self, size: int, verify: ssl.SSLContext) -> None:
+        self._verify = verify
+        self._size = size
+        self._room = asyncio.Semaphore(size)  # transports free or yet to make
+        self._free: list[tuple[str, httpx.AsyncHTTPTransport]] = []  # (origin, transport)
+        self._made: list[httpx.AsyncHTTPTransport] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+        await self._room.acquire()
+        slot = self._take(origin)
+        try:
+            response = await slot.handle_async_request(request)
+        except BaseException:
+            self._give(origin, slot)
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        held = _Held(response.stream, lambda: self._give(origin, slot))
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=held,
+            extensions=response.extensions,
+        )
+
+    def _take(self, origin: str) -> httpx.AsyncHTTPTransport:
+        """A free transport, the one last used for `origin` first (its connection may still
+        be open), else a new one while fewer than the limit exist, else the longest unused."""
+        for index in range(len(self._free) - 1, -1, -1):
+            if self._free[index][0] == origin:
+                return self._free.pop(index)[1]
+        if len(self._made) < self._size:
+            one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+            self._made.append(httpx.AsyncHTTPTransport(verify=self._verify, limits=one))
+            return self._made[-1]
+        return self._free.pop(0)[1]
+
+    def _give(self, origin: str, slot: httpx.AsyncHTTPTransport) -> None:
+        self._free.append((origin, slot))
+        self._room.release()
+
+    async def aclose(self) -> None:
+        for slot in self._made:  # those serving a request too, as httpx's pool closes them
+            await slot.aclose()
+
+
+class _Held(httpx.AsyncByteStream):
+    """A response's body that hands its transport back once, when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, give: Callable[[], None]) -> None:
+        self._stream = stream
+        self._give: Callable[[], None] | None = give
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            give, self._give = self._give, None
+            if give is not None:
+                give()
 
 
 def _peer(resp: httpx.Response) -> IPAddress | None:

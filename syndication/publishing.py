@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 import feeds
-from feeds import ping_hub, publish, write_index
+from feeds import publish, write_index
 from feeds.errors import FeedsError
 from feeds.model import (
     Entry,
@@ -392,6 +392,8 @@ class Publisher:
         )
 
     async def _ping(self, site: Site, urls: tuple[str, ...]) -> None:
+        from feeds.websub import ping_hub  # only for a site with a hub, after a rewrite
+
         assert site.websub_hub
         async with httpx.AsyncClient(timeout=10) as client:
             try:

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import write_config
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -15,7 +19,7 @@ def entry_with(main_body: str) -> subprocess.CompletedProcess[str]:
     script = (
         "import atexit, sys, threading, time\n"
         "from syndication import cli\n"
-        "def main():\n"
+        "def main(loaded):\n"
         + "".join(f"    {line}\n" for line in main_body.splitlines())
         + "cli.main = main\n"
         "cli.entry()\n"
@@ -61,7 +65,7 @@ def test_the_installed_command_and_python_m_use_it() -> None:
 def test_a_closed_stdout_keeps_the_exit_code() -> None:
     """Started with descriptor 1 closed, sys.stdout is None: flushing it raised and the
     command exited 1 whatever main returned."""
-    script = "from syndication import cli\ncli.main = lambda: 3\ncli.entry()\n"
+    script = "from syndication import cli\ncli.main = lambda loaded: 3\ncli.entry()\n"
     done = subprocess.run(
         ["bash", "-c", 'exec "$0" -c "$1" >&-', sys.executable, script],
         cwd=ROOT,
@@ -71,3 +75,36 @@ def test_a_closed_stdout_keeps_the_exit_code() -> None:
     )
     assert done.returncode == 3, done.stderr
     assert done.stderr == ""
+
+
+# each command's own function, replaced by one that says how the collector stands
+COLLECTOR = """
+import gc
+from syndication import cli, commands, scheduler, service
+
+def said(*args, **kwargs):
+    print(f"enabled={gc.isenabled()} frozen={gc.get_freeze_count() > 0}", flush=True)
+    return ""
+
+async def said_async(*args, **kwargs):
+    said()
+    return 0
+
+commands.summary = said
+service.run_once = service.serve_only = scheduler.run_daemon = said_async
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize("command", [["check"], ["run", "--once"], ["run"], ["serve"]])
+def test_every_command_runs_with_the_collector_on(tmp_path: Path, command: list[str]) -> None:
+    """entry() pauses the garbage collector while the modules load: the command itself runs
+    with it on again (a cold cycle or the daemon makes garbage in cycles), the objects of the
+    start frozen out of its collections."""
+    path = write_config(tmp_path / "config.toml", db_url="sqlite://", sources="")
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTOR, "--config", str(path), *command],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[0] == "enabled=True frozen=True"

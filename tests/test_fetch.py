@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -167,11 +168,41 @@ def test_hostile_retry_after_is_capped_or_ignored() -> None:
 async def test_unchanged_polls_reuse_one_connection() -> None:
     """A 304 is read to its end, so its connection returns to the pool: closed unread, every
     unchanged poll would cost a new connection (a TLS handshake on a real portal)."""
-    connections = 0
+    async with _answering_304() as (url, connections):
+        fetcher = Fetcher(policy())
+        try:
+            for _ in range(3):
+                assert (await fetcher.get(url, etag='"a"')).not_modified
+        finally:
+            await fetcher.aclose()
+    assert connections == [1]
+
+
+async def test_concurrent_polls_keep_to_their_connections() -> None:
+    """Polls at once open no more connections than `concurrency`, and the next round of them
+    reuses those (each request has a connection of its own while it runs, see Slots)."""
+    async with _answering_304() as (url, connections):
+        fetcher = Fetcher(policy(concurrency=4, per_host=4))
+        try:
+            for _ in range(2):
+                gets = (fetcher.get(f"{url}{i}", etag='"a"') for i in range(20))
+                assert all(r.not_modified for r in await asyncio.gather(*gets))
+                assert connections[0] <= 4
+            opened = connections[0]
+            await fetcher.get(url, etag='"a"')
+        finally:
+            await fetcher.aclose()
+    assert connections == [opened]
+
+
+@contextlib.asynccontextmanager
+async def _answering_304() -> AsyncIterator[tuple[str, list[int]]]:
+    """A server answering every request 304 on keep-alive connections: (a URL prefix on it,
+    [how many connections it accepted])."""
+    connections = [0]
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
+        connections[0] += 1
         while await reader.readuntil(b"\r\n\r\n"):
             writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\n\r\n')
             await writer.drain()
@@ -189,16 +220,11 @@ async def test_unchanged_polls_reuse_one_connection() -> None:
             await writer.wait_closed()
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed/"
-    fetcher = Fetcher(policy())
     try:
-        for _ in range(3):
-            assert (await fetcher.get(url, etag='"a"')).not_modified
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed/", connections
     finally:
-        await fetcher.aclose()
         # each handler ends (its writer closed) before the loop does: a server-side writer
         # left to the garbage collector warns in whatever test runs next
         await asyncio.gather(*handlers, return_exceptions=True)
         server.close()
         await server.wait_closed()
-    assert connections == 1

@@ -1,6 +1,7 @@
 """A `syndication` process loads only what its command needs: `check` no SQLAlchemy, a dry
 `run --once` no python-telegram-bot, no HTML extraction stack and no httpx command-line client
-(click, rich, pygments). The test suite alone starts hundreds of these processes.
+(click, rich, pygments), and no feed renderer when nothing changed. The test suite alone
+starts hundreds of these processes.
 
 `check` reads [storage] url with its own copy of SQLAlchemy's URL grammar: held here to the
 same answers as SQLAlchemy's make_url."""
@@ -65,6 +66,20 @@ def test_a_dry_run_once_loads_no_telegram_and_no_html_stack(tmp_path: Path) -> N
     assert "httpx._main" not in modules
     assert "bots.telegram" not in modules
     assert "syndication.sources.html_source" not in modules
+    assert "syndication.commands" not in modules  # check, status, explain, send-test only
+
+
+def test_a_run_once_with_every_feed_current_loads_no_renderer(tmp_path: Path) -> None:
+    """A cycle that finds nothing new (every source 304) publishes nothing: the renderers
+    (feedgen, lxml) and the pages stay unloaded."""
+    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    path = write_config(tmp_path / "config.toml", db_url=db, sources="")
+    first = _modules("--config", str(path), "run", "--once")  # publishes the empty feeds
+    assert "feeds.render" in first
+    modules = _modules("--config", str(path), "run", "--once")
+    assert "feeds.publish" in modules  # the publish did run
+    assert not _loaded(modules, "feedgen", "lxml")
+    assert not {"feeds.render", "feeds.index", "feeds.pages", "feeds.websub"} & modules
 
 
 def _sqlalchemy_parts(url: str) -> tuple[str, int | None] | None:
