@@ -19,9 +19,10 @@ from sqlalchemy.dialects import sqlite
 
 from syndication.errors import StorageError
 from syndication.store import open_store, schema
-from syndication.store.base import BulkInsert, Queries
+from syndication.store.base import ITEM_VALUE_COLUMNS, BulkInsert, Queries, _item_values
 from syndication.store.db import MIGRATIONS, head_revision, open_engine
 from syndication.store.schema import UTC_TS
+from syndication.types import Evidence, Item
 
 
 def test_sqlite_writers_in_threads_take_turns(tmp_path: Path) -> None:
@@ -139,6 +140,89 @@ def test_bulk_insert_stores_what_sqlalchemys_executemany_stores(db_url: str) -> 
             "0001-01-01 23:59:00.000000",
             "9999-12-30 23:00:00.000000",
         ]
+
+
+def test_one_item_inserted_by_bulk_insert_is_the_row_sqlalchemy_inserts(db_url: str) -> None:
+    """insert_one (INSERT ... RETURNING, or the driver's lastrowid) stores the row and gives
+    the key that conn.execute(insert(items)) would: every column read back equal, JSON,
+    NULLs, the column defaults and timestamps in other zones included."""
+    store = open_store(db_url)
+    east = timezone(timedelta(hours=8))
+    values = _item_values(
+        Item(
+            source_id="kaltim",
+            entry_key="e",
+            url="https://e.id/a/",
+            url_key="e.id/a",
+            title="Bupati Kukar \u201cmeresmikan\u201d jembatan",
+            title_key="bupati kukar meresmikan jembatan",
+            summary="ringkas",
+            content_html="<p>isi</p>",
+            author=None,
+            published=datetime(2026, 12, 5, 9, 30, tzinfo=east),
+            updated=datetime(2026, 12, 5, 1, 31, 7, 250, tzinfo=UTC),
+            categories=("pemerintah", "advertorial"),
+            regencies=("kukar",),
+            advertorial=True,
+            image=None,
+            dateline="TENGGARONG",
+            credit="(adv/diskominfo kukar)",
+            evidence=(Evidence("kukar", "credit", 1, "diskominfo kukar"),),
+            content_hash="c" * 64,
+        )
+    )
+    now = datetime(2026, 12, 5, 2, tzinfo=UTC)
+    bulk = BulkInsert(schema.items, (*ITEM_VALUE_COLUMNS, "first_seen", "version"))
+    with store._tx() as conn:
+        theirs = conn.execute(insert(schema.items), {**values, "first_seen": now})
+        their_key = theirs.inserted_primary_key[0]  # type: ignore[index]
+        our_key = bulk.insert_one(conn, {**values, "first_seen": now, "version": 1})
+        assert our_key != their_key
+        later_key = bulk.insert_one(conn, {**values, "first_seen": now, "version": 1})
+        assert later_key > our_key
+        rows = {
+            row.id: row._asdict()
+            for row in conn.execute(select(schema.items).order_by(schema.items.c.id))
+        }
+    assert set(rows) == {their_key, our_key, later_key}
+    for key in (their_key, our_key, later_key):
+        rows[key].pop("id")
+    assert rows[our_key] == rows[their_key] == rows[later_key]
+    assert rows[our_key]["published"] == values["published"]
+    assert rows[our_key]["evidence"] == values["evidence"]
+    assert rows[our_key]["withdrawn_at"] is None
+
+
+def test_bulk_insert_converts_a_timestamp_shared_by_rows_for_each_row(db_url: str) -> None:
+    """A poll's rows share timestamps, converted once per call: the same instant given in
+    two zones, and two instants, each stored as its own."""
+    store = open_store(db_url)
+    east = timezone(timedelta(hours=9))
+    first = datetime(2026, 12, 5, 1, 2, 3, tzinfo=UTC)
+    same_elsewhere = first.astimezone(east)
+    second = first + timedelta(microseconds=1)
+    stamps = [first, same_elsewhere, second, first, None]
+    with store._tx() as conn:
+        conn.execute(insert(schema.items), [_item_row(n) for n in range(len(stamps))])
+        rows = [
+            {"source_id": "s", "entry_key": f"k{n}", "item_id": n, "first_seen": first,
+             "last_seen": first, "raw_hash": None, "gone_checked": when}
+            for n, when in enumerate(stamps)
+        ]  # fmt: skip
+        BulkInsert(schema.entries, tuple(rows[0]))(conn, rows)
+        stored = conn.execute(
+            select(schema.entries.c.gone_checked).order_by(schema.entries.c.item_id)
+        ).all()
+    assert [r[0] for r in stored] == stamps
+
+
+def test_the_item_columns_are_those_of_item_values() -> None:
+    item = Item(
+        source_id="s", entry_key="k", url="u", url_key="u", title="t", title_key="t",
+        summary="", content_html="", author=None, published=datetime(2026, 1, 1, tzinfo=UTC),
+        updated=datetime(2026, 1, 1, tzinfo=UTC), categories=(), regencies=(), advertorial=False,
+    )  # fmt: skip
+    assert tuple(_item_values(item)) == ITEM_VALUE_COLUMNS
 
 
 def _item_row(n: int) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..types import Evidence, Item
 from .records import (
     ScopeItem,
 )
+from .schema import UTCDateTime
 
 T = TypeVar("T")
 
@@ -143,48 +144,96 @@ def upsert_insert(conn: Connection, table: Table) -> Any:
     return sqlite_insert(table)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A BulkInsert's statement for one dialect, and how its parameters are laid out."""
+
+    columns: tuple[str, ...]
+    sql: str
+    returning_sql: str | None  # INSERT ... RETURNING the primary key, where the dialect has it
+    order: tuple[int, ...] | None  # positional drivers: the columns' order in the statement
+    processors: tuple[Any, ...]
+    timestamps: frozenset[int]  # the columns whose values are datetimes, converted memoized
+
+    def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The rows as the driver takes them, each value through its bind processor: one
+        column at a time, and a timestamp converted once per call (a poll's rows share a few)."""
+        converted: list[Iterable[Any]] = []
+        for index, (column, process) in enumerate(zip(self.columns, self.processors, strict=True)):
+            values = [row[column] for row in rows]
+            if process is None:
+                converted.append(values)
+            elif index in self.timestamps:
+                memo: dict[Any, Any] = {}
+                out = []
+                for value in values:
+                    try:
+                        out.append(memo[value])
+                    except KeyError:
+                        out.append(memo.setdefault(value, process(value)))
+                converted.append(out)
+            else:
+                converted.append(list(map(process, values)))
+        if self.order is None:  # named parameters (psycopg's pyformat): dicts
+            columns = self.columns
+            return [dict(zip(columns, row, strict=True)) for row in zip(*converted, strict=True)]
+        ordered = [converted[i] for i in self.order]
+        return list(zip(*ordered, strict=True))
+
+
 class BulkInsert:
     """`conn.execute(insert(table), rows)` for many rows of the same columns: each value goes
     through its column type's bind processor as SQLAlchemy's own executemany would (the same
     rows stored), but the statement is compiled once per dialect and the rows go straight to
     the driver's executemany, without SQLAlchemy's per-row parameter bookkeeping (two thirds
-    of the CPU of inserting a cold poll's entries and scopes)."""
+    of the CPU of inserting a cold poll's entries and scopes). `insert_one` inserts one row and
+    gives its primary key, as `conn.execute(insert(table), row).inserted_primary_key` would."""
 
     def __init__(self, table: Table, columns: Sequence[str]) -> None:
         self.table, self.columns = table, tuple(columns)
-        self._compiled: dict[str, tuple[str, tuple[int, ...] | None, tuple[Any, ...]]] = {}
+        self._compiled: dict[str, _Compiled] = {}
 
     def __call__(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
             return
-        sql, order, processors = self._for(conn.dialect)
-        converted = [
-            tuple(
-                p(row[c]) if p else row[c] for c, p in zip(self.columns, processors, strict=False)
-            )
-            for row in rows
-        ]
-        if order is None:  # named parameters (psycopg's pyformat): dicts
-            conn.exec_driver_sql(
-                sql, [dict(zip(self.columns, values, strict=False)) for values in converted]
-            )
-        else:
-            conn.exec_driver_sql(sql, [tuple(v[i] for i in order) for v in converted])
+        compiled = self._for(conn.dialect)
+        conn.exec_driver_sql(compiled.sql, compiled.parameters(rows))
 
-    def _for(self, dialect: Dialect) -> tuple[str, tuple[int, ...] | None, tuple[Any, ...]]:
+    def insert_one(self, conn: Connection, row: Mapping[str, Any]) -> int:
+        compiled = self._for(conn.dialect)
+        (parameters,) = compiled.parameters([row])
+        if compiled.returning_sql is not None:
+            key = conn.exec_driver_sql(compiled.returning_sql, parameters).scalar_one()
+        else:
+            key = conn.exec_driver_sql(compiled.sql, parameters).lastrowid
+        return int(key)
+
+    def _for(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
             statement = insert(self.table).values({c: bindparam(c) for c in self.columns})
             compiled = statement.compile(dialect=dialect)
+            returning_sql = None
+            keys = list(self.table.primary_key.columns)
+            if dialect.insert_returning and len(keys) == 1:
+                returning_sql = str(statement.returning(keys[0]).compile(dialect=dialect))
             order = None
             if compiled.positional:
                 names = list(compiled.positiontup or ())
                 order = tuple(self.columns.index(n) for n in names)
-            processors = tuple(
-                self.table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
-                for c in self.columns
+            types = [self.table.c[c].type for c in self.columns]
+            found = self._compiled[dialect.name] = _Compiled(
+                columns=self.columns,
+                sql=str(compiled),
+                returning_sql=returning_sql,
+                order=order,
+                processors=tuple(
+                    kind.dialect_impl(dialect).bind_processor(dialect) for kind in types
+                ),
+                timestamps=frozenset(
+                    i for i, kind in enumerate(types) if isinstance(kind, UTCDateTime)
+                ),
             )
-            found = self._compiled[dialect.name] = (str(compiled), order, processors)
         return found
 
 
@@ -204,6 +253,29 @@ def _aware(value: Any) -> Any:  # datetime | None, from any driver
 # Evidence's fields hold str and int only: a dict of them is what dataclasses.asdict gives,
 # without its deep copy of each value (a fifth of a cold ingest's CPU).
 _EVIDENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Evidence))
+
+
+# the keys of _item_values, in its order (a test holds them together)
+ITEM_VALUE_COLUMNS = (
+    "source_id",
+    "url",
+    "url_key",
+    "title",
+    "title_key",
+    "summary",
+    "content_html",
+    "author",
+    "image",
+    "dateline",
+    "credit",
+    "published",
+    "updated",
+    "categories",
+    "regencies",
+    "advertorial",
+    "evidence",
+    "content_hash",
+)
 
 
 def _item_values(item: Item) -> dict[str, Any]:

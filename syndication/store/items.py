@@ -24,7 +24,15 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from ..types import Item
 from ..urls import KEY_CHARS
 from . import schema as t
-from .base import BulkInsert, _aware, _chunks, _item_values, _scope_item, upsert_insert
+from .base import (
+    ITEM_VALUE_COLUMNS,
+    BulkInsert,
+    _aware,
+    _chunks,
+    _item_values,
+    _scope_item,
+    upsert_insert,
+)
 from .editorial import Gate
 from .records import (
     IngestResult,
@@ -50,7 +58,6 @@ _ENTRY_SEEN = (
     .values(last_seen=bindparam("seen"), raw_hash=bindparam("raw"))
 )
 _INSERT_ENTRY = insert(t.entries)
-_INSERT_ITEM = insert(t.items)
 _BY_URL_KEY = select(_i.id).where(_i.url_key == bindparam("url_key")).limit(1)
 # The same story under the same title: from another source within days; from the source
 # that already listed it only at the same published time (a second URL of that story), as a
@@ -79,6 +86,8 @@ _INSERT_SCOPE = insert(t.item_scopes)
 _ENTRY_COLUMNS = ("source_id", "entry_key", "item_id", "first_seen", "last_seen", "raw_hash")
 _BULK_ENTRIES = BulkInsert(t.entries, _ENTRY_COLUMNS)
 _BULK_SCOPES = BulkInsert(t.item_scopes, ("scope", "item_id", "published"))
+_BULK_ITEM = BulkInsert(t.items, (*ITEM_VALUE_COLUMNS, "first_seen", "version"))
+_FIRST_VERSION = t.items.c.version.default.arg  # type: ignore[union-attr]
 
 
 def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
@@ -319,10 +328,9 @@ class ItemQueries(SourceQueries):
         return conn.execute(_BY_TITLE_KEY, window).scalar_one_or_none()
 
     def _insert_item(self, conn: Connection, item: Item, now: datetime) -> int:
-        row = conn.execute(_INSERT_ITEM, {**_item_values(item), "first_seen": now})
-        key = row.inserted_primary_key
-        assert key is not None
-        return int(key[0])
+        values = _item_values(item)
+        values["first_seen"], values["version"] = now, _FIRST_VERSION
+        return _BULK_ITEM.insert_one(conn, values)
 
     def _update_item(
         self, conn: Connection, item_id: int, item: Item, now: datetime
