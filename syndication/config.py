@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -86,10 +87,30 @@ def _check_http_url(value: str) -> str:
     return value
 
 
+# what XML 1.0 cannot carry: C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROL = re.compile("[\u007f-\u009f]")
+
+
+def _shown_text(value: str) -> str:
+    """A name or title that feeds, pages and messages show: something visible, and nothing
+    that a feed cannot carry (a feed without a title is refused by every reader)."""
+    bad = _NOT_XML.search(value) or _CONTROL.search(value)
+    if bad is not None:
+        raise ValueError(
+            f"contains the control character U+{ord(bad.group()):04X}, which feeds cannot "
+            "carry; write plain text"
+        )
+    if not value.strip():
+        raise ValueError("is blank; write the text to show")
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 HttpUrl = Annotated[str, BeforeValidator(lambda v: _check_http_url(str(v)) if v else v)]
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
+ShownText = Annotated[str, AfterValidator(_shown_text)]
 
 
 class _Model(BaseModel):
@@ -164,8 +185,8 @@ class FeedsConfig(_Model):
     output_dir: str = "public"
     base_url: HttpUrl = "http://127.0.0.1:8080/"
     language: str = Field(default="id", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-    title: str = "Kabar Kaltim"
-    description: str = "Berita pemerintah dan advertorial kabupaten/kota se-Kalimantan Timur"
+    title: ShownText = "Kabar Kaltim"
+    description: ShownText = "Berita pemerintah dan advertorial kabupaten/kota se-Kalimantan Timur"
     site_url: HttpUrl = ""
     items_per_feed: StrictInt = Field(default=50, ge=1, le=1000)
     content: Literal["full", "summary"] = "full"
@@ -282,7 +303,7 @@ class FetchConfig(_Model):
     max_backoff: Duration = timedelta(hours=6)
 
 
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_shown_text)]
 Alias = Annotated[str, Field(min_length=1, max_length=ALIAS_MAX)]
 
 

@@ -13,6 +13,7 @@ followed into private, loopback or link-local address space (fetch_addr.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import hashlib
 import logging
@@ -217,9 +218,10 @@ class LazyTLSTransport(httpx.AsyncBaseTransport):
         return await self._tls.handle_async_request(request)
 
     async def aclose(self) -> None:
-        await self._plain.aclose()
-        if self._tls is not None:
-            await self._tls.aclose()
+        async with contextlib.AsyncExitStack() as closing:  # each closed, whatever the other
+            closing.push_async_callback(self._plain.aclose)
+            if self._tls is not None:
+                closing.push_async_callback(self._tls.aclose)
 
 
 class Slots(httpx.AsyncBaseTransport):
@@ -273,8 +275,11 @@ class Slots(httpx.AsyncBaseTransport):
         self._room.release()
 
     async def aclose(self) -> None:
-        for slot in self._made:  # those serving a request too, as httpx's pool closes them
-            await slot.aclose()
+        # those serving a request too, as httpx's pool closes them; every one of them even
+        # when closing another fails (its exception is raised after)
+        async with contextlib.AsyncExitStack() as closing:
+            for slot in self._made:
+                closing.push_async_callback(slot.aclose)
 
 
 class _Held(httpx.AsyncByteStream):

@@ -95,3 +95,43 @@ def test_excerpt() -> None:
     assert excerpt("kukar") == "'kukar'"
     long = excerpt("y" * 1000)
     assert long.startswith("'yyy") and long.endswith("… (1000 characters)") and len(long) < 110
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "problem"),
+    [
+        ('[feeds]\ntitle = "\\u0001\\u0002"\n', "feeds.title", "U+0001"),
+        ('[feeds]\ntitle = "Kabar\\u0085Kaltim"\n', "feeds.title", "U+0085"),
+        ('[feeds]\ntitle = "   "\n', "feeds.title", "is blank"),
+        ('[feeds]\ndescription = ""\n', "feeds.description", "is blank"),
+        ('[[categories]]\nslug = "pemerintah"\nname = "\\u001b[31m"\n', "categories[0].name", "U+001B"),
+        ('[[regencies]]\nslug = "kukar"\nname = "\\t"\n', "regencies[0].name", "is blank"),
+        ('[[sources]]\nid = "a"\nurl = "https://a.example/"\nname = "A\\uffff"\n', "sources[0].name", "U+FFFF"),
+    ],
+)  # fmt: skip
+def test_a_shown_text_feeds_cannot_carry_is_refused(toml: str, key: str, problem: str) -> None:
+    """Titles and names go into every feed, page and message: one a feed cannot carry (or a
+    blank one, which feed readers refuse) used to pass `check` and then stop every publish
+    with a traceback."""
+    with pytest.raises(ConfigError) as caught:
+        loads(toml)
+    assert any(p.startswith(f"{key}: ") and problem in p for p in caught.value.problems), (
+        caught.value.problems
+    )
+
+
+def test_shown_text_in_any_script_is_kept() -> None:
+    config = loads(
+        '[feeds]\ntitle = "Kabar Kaltim — ꦧꦼꦫꦶꦠ 📰"\n'
+        '[[categories]]\nslug = "pemerintah"\nname = "Pemerintah\\tDaerah"\n'
+    )
+    assert config.feeds.title == "Kabar Kaltim — ꦧꦼꦫꦶꦠ 📰"
+    assert config.categories[0].name == "Pemerintah\tDaerah"
+
+
+def test_a_title_only_of_controls_is_refused_by_check_not_by_a_crashed_run(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[feeds]\ntitle = "\\u0001"\n', encoding="utf-8")
+    _bad(_check(path), "config.toml: feeds.title: contains the control character U+0001")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from syndication.errors import FetchError, HTTPStatusError, TooLargeError
-from syndication.fetch import Fetcher, FetchPolicy, parse_retry_after
+from syndication.fetch import Fetcher, FetchPolicy, LazyTLSTransport, Slots, parse_retry_after
 from tests.portal import Portal
 
 UA = "syndication-test/1.0 (+tests)"
@@ -228,3 +230,35 @@ async def _answering_304() -> AsyncIterator[tuple[str, list[int]]]:
         await asyncio.gather(*handlers, return_exceptions=True)
         server.close()
         await server.wait_closed()
+
+
+class _Closing(httpx.AsyncHTTPTransport):
+    def __init__(self, closed: list[str], name: str, fails: bool) -> None:
+        super().__init__()
+        self.closed, self.name, self.fails = closed, name, fails
+
+    async def aclose(self) -> None:
+        self.closed.append(self.name)
+        await super().aclose()
+        if self.fails:
+            raise OSError(f"{self.name} failed to close")
+
+
+async def test_every_transport_is_closed_when_closing_one_fails() -> None:
+    """A connection that fails to close (a reset, a TLS close_notify refused) must not leave
+    the others open: each is closed, and the failure is raised after."""
+    closed: list[str] = []
+    slots = Slots(3, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    slots._made = [_Closing(closed, n, fails=n != "b") for n in ("a", "b", "c")]
+    with pytest.raises(OSError, match="failed to close"):
+        await slots.aclose()
+    assert sorted(closed) == ["a", "b", "c"]
+
+    closed.clear()
+    lazy = LazyTLSTransport(1)
+    lazy._plain._made = [_Closing(closed, "plain", fails=True)]
+    lazy._tls = Slots(1, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    lazy._tls._made = [_Closing(closed, "tls", fails=False)]
+    with pytest.raises(OSError, match="plain failed"):
+        await lazy.aclose()
+    assert sorted(closed) == ["plain", "tls"]
