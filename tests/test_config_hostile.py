@@ -13,6 +13,7 @@ from syndication.config import ConfigError, excerpt, loads
 from tests import inprocess
 
 ROOT = Path(__file__).resolve().parents[1]
+CATEGORY = '[[categories]]\nslug = "pemerintah"\n'
 SOURCE = '[[sources]]\nid = "a"\nurl = "https://a.example/feed"\n'
 
 
@@ -104,9 +105,9 @@ def test_excerpt() -> None:
         ('[feeds]\ntitle = "Kabar\\u0085Kaltim"\n', "feeds.title", "U+0085"),
         ('[feeds]\ntitle = "   "\n', "feeds.title", "is blank"),
         ('[feeds]\ndescription = ""\n', "feeds.description", "is blank"),
-        ('[[categories]]\nslug = "pemerintah"\nname = "\\u001b[31m"\n', "categories[0].name", "U+001B"),
+        (CATEGORY + 'name = "\\u001b[31m"\n', "categories[0].name", "U+001B"),
         ('[[regencies]]\nslug = "kukar"\nname = "\\t"\n', "regencies[0].name", "is blank"),
-        ('[[sources]]\nid = "a"\nurl = "https://a.example/"\nname = "A\\uffff"\n', "sources[0].name", "U+FFFF"),
+        (SOURCE + 'name = "A\\uffff"\n', "sources[0].name", "U+FFFF"),
     ],
 )  # fmt: skip
 def test_a_shown_text_feeds_cannot_carry_is_refused(toml: str, key: str, problem: str) -> None:
