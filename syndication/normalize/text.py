@@ -272,9 +272,17 @@ def _strip_tags(text: str) -> str:
 
 def clean_content(html: str | None, base_url: str | None = None) -> CleanContent:
     """Sanitize a body (HTML or plain text) and split off dateline, credit and boilerplate."""
-    safe = _drop_inline_inserts(_paragraphize(_sanitize(_as_html(html or ""), base_url)))
-    safe = _LEADING_BR.sub(r"\1", safe)
-    tree = LexborHTMLParser(f"<body>{safe}</body>")
+    joined: list[str] = []
+    parsed = _paragraphize(_sanitize(_as_html(html or ""), base_url, joined))
+    safe = _LEADING_BR.sub(r"\1", _drop_inline_inserts(parsed.html))
+    if parsed.blocks_only and safe == parsed.html and not _reparse_may_differ(safe):
+        # `safe` parsed again would give this tree but for what stands between its blocks
+        # (white space, <br><br>), which _paragraphize left out of `safe`
+        tree = parsed.tree
+        for node in parsed.between:
+            node.decompose()
+    else:
+        tree = LexborHTMLParser(f"<body>{safe}</body>")
     root = tree.body
     if root is None:
         return CleanContent("", "", None, None, None, "")
@@ -283,7 +291,10 @@ def clean_content(html: str | None, base_url: str | None = None) -> CleanContent
     dateline, start = _dateline(paragraphs)
     credit = _credit(paragraphs)
     image = _first_image(root)
-    content = _EMPTY_BLOCK.sub("", _sanitize(_inner_html(root), base_url)).strip()
+    content = _inner_html(root)
+    if joined or _reparse_may_differ(content):
+        content = _sanitize(content, base_url)
+    content = _EMPTY_BLOCK.sub("", content).strip()
     return CleanContent(
         content_html=content,
         summary=_summary(paragraphs[start:], dateline, credit),
@@ -292,6 +303,20 @@ def clean_content(html: str | None, base_url: str | None = None) -> CleanContent
         image=(image.attributes.get("src") or None) if image else None,
         text="\n\n".join(paragraphs),
     )
+
+
+def _reparse_may_differ(html: str) -> bool:
+    """Whether parsing `html`, lexbor's serialization of a tree it parsed from nh3's output,
+    might not give that tree back, to lexbor or to nh3; nothing else a sanitizing pass could
+    change is in such a tree but for the URLs made absolute, which clean_content tracks.
+
+    A <pre>'s text may start with a newline that lexbor writes out as it is and a parser
+    drops. A <table> inside a <p> stays there for lexbor, which parses without a doctype
+    (quirks mode), but closes the <p> for nh3; and a table's stray content moves out of it."""
+    return _PRE_OR_TABLE.search(html) is not None
+
+
+_PRE_OR_TABLE = re.compile(r"<(?:pre|table)")  # a third of the time of two `in` tests
 
 
 def _first_image(root: LexborNode) -> LexborNode | None:
@@ -335,12 +360,18 @@ def _line_groups(lines: list[str]) -> list[str]:
     return ["<br>".join(g) for g in groups if g]
 
 
-def _sanitize(fragment: str, base_url: str | None) -> str:
+def _sanitize(fragment: str, base_url: str | None, joined: list[str] | None = None) -> str:
+    """nh3 with the project's allowlist. Each relative URL it made absolute goes into
+    `joined`: a second pass could still change one (drop it as invalid, or join it again)."""
+
     def absolute(url: str) -> str | None:
         try:
-            return urljoin(base_url, url) if base_url else url
+            made = urljoin(base_url, url) if base_url else url
         except ValueError:
             return None
+        if joined is not None and made != url:
+            joined.append(made)
+        return made
 
     return nh3.clean(
         fragment,
@@ -353,23 +384,40 @@ def _sanitize(fragment: str, base_url: str | None) -> str:
     )
 
 
-def _paragraphize(html: str) -> str:
+@dataclass
+class _Paragraphized:
+    html: str  # the body, its loose runs made <p> blocks
+    tree: LexborHTMLParser  # the body parsed as it came
+    blocks_only: bool  # no loose run made a block: `html` is the tree's blocks serialized
+    between: list[LexborNode]  # the tree's top-level nodes that are no block
+
+
+def _paragraphize(html: str) -> _Paragraphized:
     """Loose top-level text ("a<br><br>b", common in feeds) becomes <p> blocks, so the
-    block-by-block rules below see every line."""
-    root = LexborHTMLParser(f"<body>{html}</body>").body
+    block-by-block rules below see every line. The tree parsed on the way is kept: when no
+    block was made, clean_content may reuse it rather than parse the same blocks again."""
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    root = tree.body
     if root is None:
-        return html
+        return _Paragraphized(html, tree, False, [])
     out: list[str] = []
     loose: list[str] = []
+    between: list[LexborNode] = []
+    made = 0  # blocks made of loose runs
     for child in root.iter(include_text=True):
         if child.tag in _BLOCK_SET:
-            out.extend(_as_paragraphs("".join(loose)))
+            paragraphs = _as_paragraphs("".join(loose))
+            made += len(paragraphs)
+            out.extend(paragraphs)
             loose = []
             out.append(child.html or "")
         else:
             loose.append(child.html or "")
-    out.extend(_as_paragraphs("".join(loose)))
-    return "".join(out)
+            between.append(child)
+    paragraphs = _as_paragraphs("".join(loose))
+    made += len(paragraphs)
+    out.extend(paragraphs)
+    return _Paragraphized("".join(out), tree, made == 0, between)
 
 
 _BR_RUN = re.compile(r"(?:\s*<br>\s*){2,}")
@@ -669,8 +717,11 @@ def _summary(paragraphs: list[str], dateline: str | None, credit: str | None) ->
         text = text[len(dateline) :].lstrip()
     if credit:
         text = _without_credit(text, credit)
-    text = _strip_tags(text)
-    return _truncate(_one_line(text), SUMMARY_CHARS)
+    if "<" not in text:
+        # no tag to strip, and already one line: the paragraphs are _one_line's output, and so
+        # is any join of them by " " and any stripped prefix or suffix of that
+        return _truncate(text, SUMMARY_CHARS)
+    return _truncate(_one_line(_strip_tags(text)), SUMMARY_CHARS)
 
 
 _TAIL_AFTER_CREDIT = re.compile(r"\s*\.?$")
