@@ -336,7 +336,9 @@ def plain_text(html: str | None) -> str:
 
 
 def _as_html(source: str) -> str:
-    text = _CONTROL.sub("", source.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in source:  # one scan, where two replace() calls scan twice to change nothing
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", source)
     if _LOOKS_HTML.search(text):
         return bound_depth(text)[0]  # tags nested deeper than nesting.MAX_DEPTH: flattened
     out: list[str] = []
@@ -521,7 +523,9 @@ def _line_junk(text: str) -> bool:
     """Whether _LINE_JUNK matches `text`; its caption branch only when a word it needs is
     there (lower() stands for re.IGNORECASE but for the _unfoldable characters)."""
     low = text.lower()  # the words one by one, not any() over a generator: every leaf block
-    caption = "(foto" in low or "(photo" in low or "(dok" in low or "(ilustrasi" in low
+    caption = "(" in text and (
+        "(foto" in low or "(photo" in low or "(dok" in low or "(ilustrasi" in low
+    )
     if caption or "antara" in low or (not text.isascii() and _unfoldable(text)):
         return _LINE_JUNK.match(text) is not None
     return _LINE_JUNK_NO_CAPTION.match(text) is not None
@@ -538,6 +542,8 @@ def _short_texts(blocks: list[LexborNode], branches: set[int]) -> dict[int, str 
     outermost box's elements innermost first, each from its children's, so every text node
     is read once."""
     found: dict[int, str | None] = {}
+    if not branches:  # a body of flat blocks, as most feeds write it
+        return found
     for box in blocks:  # document order: an outer box before the boxes inside it
         if box.mem_id not in branches or box.mem_id in found:
             continue
@@ -565,6 +571,8 @@ def _joined(node: LexborNode, found: dict[int, str | None]) -> str | None:
 def _leaf_counts(blocks: list[LexborNode], branches: set[int]) -> dict[int, int]:
     """mem_id -> how many leaf blocks other than <li> a box holds, counted up to 2 (a box
     of related links is a heading and list items: at most one such leaf)."""
+    if not branches:  # no box to count for
+        return {}
     counts: dict[int, int] = {}
     for node in blocks:
         if node.mem_id in branches or node.tag == "li":
@@ -595,11 +603,17 @@ def _doomed_above(node: LexborNode, state: dict[int, bool]) -> bool:
     doomed block is known before anything inside it is asked about)."""
     path: list[int] = []
     parent = node.parent
-    while parent is not None and parent.mem_id not in state:
-        path.append(parent.mem_id)
+    found: bool | None = None
+    while parent is not None:
+        key = parent.mem_id
+        found = state.get(key)
+        if found is not None:
+            break
+        path.append(key)
         parent = parent.parent
-    found = state[parent.mem_id] if parent is not None else False
-    state.update(dict.fromkeys(path, found))
+    found = bool(found)  # None: past the top, which a node under root never reaches
+    if path:  # mostly empty: a block's parent is the body or a block asked about before
+        state.update(dict.fromkeys(path, found))
     return found
 
 
@@ -658,25 +672,35 @@ def _node_text(node: LexborNode) -> str:
 # --- plain text, dateline, credit, summary --------------------------------------------------
 
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
 def _paragraphs(root: LexborNode) -> list[str]:
     """Block-aware text: a blank line between blocks, so paragraphs survive."""
     parts: list[str] = []
-    stack: list[LexborNode | None] = list(reversed(list(root.iter(include_text=True))))
+    # per open element: its children not read yet, and whether it is a block (closed by a
+    # blank line); a walk without recursion, as the tree may nest deep
+    stack = [(root.iter(include_text=True), False)]
     while stack:
-        node = stack.pop()
-        if node is None:  # the end of a block
-            parts.append("\n\n")
-        elif node.tag == "-text":
-            parts.append(node.text(deep=False) or "")
-        elif node.tag == "br":
-            parts.append("\n")
+        children, block = stack[-1]
+        for node in children:
+            tag = node.tag
+            if tag == "-text":
+                parts.append(node.text_content or "")
+            elif tag == "br":
+                parts.append("\n")
+            else:
+                inner = tag in _BLOCK_SET
+                if inner:
+                    parts.append("\n\n")
+                stack.append((node.iter(include_text=True), inner))
+                break
         else:
-            if node.tag in _BLOCK_SET:
+            stack.pop()
+            if block:
                 parts.append("\n\n")
-                stack.append(None)
-            stack.extend(reversed(list(node.iter(include_text=True))))
     joined = "".join(parts)
-    return [p for p in (_one_line(chunk) for chunk in re.split(r"\n\s*\n", joined)) if p]
+    return [p for p in (_one_line(chunk) for chunk in _BLANK_LINE.split(joined)) if p]
 
 
 def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
