@@ -272,9 +272,17 @@ def _strip_tags(text: str) -> str:
 
 def clean_content(html: str | None, base_url: str | None = None) -> CleanContent:
     """Sanitize a body (HTML or plain text) and split off dateline, credit and boilerplate."""
-    safe = _drop_inline_inserts(_paragraphize(_sanitize(_as_html(html or ""), base_url)))
-    safe = _LEADING_BR.sub(r"\1", safe)
-    tree = LexborHTMLParser(f"<body>{safe}</body>")
+    joined: list[str] = []
+    parsed = _paragraphize(_sanitize(_as_html(html or ""), base_url, joined))
+    safe = _LEADING_BR.sub(r"\1", _drop_inline_inserts(parsed.html))
+    if parsed.blocks_only and safe == parsed.html and not _reparse_may_differ(safe):
+        # `safe` parsed again would give this tree but for what stands between its blocks
+        # (white space, <br><br>), which _paragraphize left out of `safe`
+        tree = parsed.tree
+        for node in parsed.between:
+            node.decompose()
+    else:
+        tree = LexborHTMLParser(f"<body>{safe}</body>")
     root = tree.body
     if root is None:
         return CleanContent("", "", None, None, None, "")
@@ -283,7 +291,10 @@ def clean_content(html: str | None, base_url: str | None = None) -> CleanContent
     dateline, start = _dateline(paragraphs)
     credit = _credit(paragraphs)
     image = _first_image(root)
-    content = _EMPTY_BLOCK.sub("", _sanitize(_inner_html(root), base_url)).strip()
+    content = _inner_html(root)
+    if joined or _reparse_may_differ(content):
+        content = _sanitize(content, base_url)
+    content = _EMPTY_BLOCK.sub("", content).strip()
     return CleanContent(
         content_html=content,
         summary=_summary(paragraphs[start:], dateline, credit),
@@ -292,6 +303,20 @@ def clean_content(html: str | None, base_url: str | None = None) -> CleanContent
         image=(image.attributes.get("src") or None) if image else None,
         text="\n\n".join(paragraphs),
     )
+
+
+def _reparse_may_differ(html: str) -> bool:
+    """Whether parsing `html`, lexbor's serialization of a tree it parsed from nh3's output,
+    might not give that tree back, to lexbor or to nh3; nothing else a sanitizing pass could
+    change is in such a tree but for the URLs made absolute, which clean_content tracks.
+
+    A <pre>'s text may start with a newline that lexbor writes out as it is and a parser
+    drops. A <table> inside a <p> stays there for lexbor, which parses without a doctype
+    (quirks mode), but closes the <p> for nh3; and a table's stray content moves out of it."""
+    return _PRE_OR_TABLE.search(html) is not None
+
+
+_PRE_OR_TABLE = re.compile(r"<(?:pre|table)")  # a third of the time of two `in` tests
 
 
 def _first_image(root: LexborNode) -> LexborNode | None:
@@ -311,7 +336,9 @@ def plain_text(html: str | None) -> str:
 
 
 def _as_html(source: str) -> str:
-    text = _CONTROL.sub("", source.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in source:  # one scan, where two replace() calls scan twice to change nothing
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", source)
     if _LOOKS_HTML.search(text):
         return bound_depth(text)[0]  # tags nested deeper than nesting.MAX_DEPTH: flattened
     out: list[str] = []
@@ -335,12 +362,18 @@ def _line_groups(lines: list[str]) -> list[str]:
     return ["<br>".join(g) for g in groups if g]
 
 
-def _sanitize(fragment: str, base_url: str | None) -> str:
+def _sanitize(fragment: str, base_url: str | None, joined: list[str] | None = None) -> str:
+    """nh3 with the project's allowlist. Each relative URL it made absolute goes into
+    `joined`: a second pass could still change one (drop it as invalid, or join it again)."""
+
     def absolute(url: str) -> str | None:
         try:
-            return urljoin(base_url, url) if base_url else url
+            made = urljoin(base_url, url) if base_url else url
         except ValueError:
             return None
+        if joined is not None and made != url:
+            joined.append(made)
+        return made
 
     return nh3.clean(
         fragment,
@@ -353,23 +386,40 @@ def _sanitize(fragment: str, base_url: str | None) -> str:
     )
 
 
-def _paragraphize(html: str) -> str:
+@dataclass
+class _Paragraphized:
+    html: str  # the body, its loose runs made <p> blocks
+    tree: LexborHTMLParser  # the body parsed as it came
+    blocks_only: bool  # no loose run made a block: `html` is the tree's blocks serialized
+    between: list[LexborNode]  # the tree's top-level nodes that are no block
+
+
+def _paragraphize(html: str) -> _Paragraphized:
     """Loose top-level text ("a<br><br>b", common in feeds) becomes <p> blocks, so the
-    block-by-block rules below see every line."""
-    root = LexborHTMLParser(f"<body>{html}</body>").body
+    block-by-block rules below see every line. The tree parsed on the way is kept: when no
+    block was made, clean_content may reuse it rather than parse the same blocks again."""
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    root = tree.body
     if root is None:
-        return html
+        return _Paragraphized(html, tree, False, [])
     out: list[str] = []
     loose: list[str] = []
+    between: list[LexborNode] = []
+    made = 0  # blocks made of loose runs
     for child in root.iter(include_text=True):
         if child.tag in _BLOCK_SET:
-            out.extend(_as_paragraphs("".join(loose)))
+            paragraphs = _as_paragraphs("".join(loose))
+            made += len(paragraphs)
+            out.extend(paragraphs)
             loose = []
             out.append(child.html or "")
         else:
             loose.append(child.html or "")
-    out.extend(_as_paragraphs("".join(loose)))
-    return "".join(out)
+            between.append(child)
+    paragraphs = _as_paragraphs("".join(loose))
+    made += len(paragraphs)
+    out.extend(paragraphs)
+    return _Paragraphized("".join(out), tree, made == 0, between)
 
 
 _BR_RUN = re.compile(r"(?:\s*<br>\s*){2,}")
@@ -473,7 +523,9 @@ def _line_junk(text: str) -> bool:
     """Whether _LINE_JUNK matches `text`; its caption branch only when a word it needs is
     there (lower() stands for re.IGNORECASE but for the _unfoldable characters)."""
     low = text.lower()  # the words one by one, not any() over a generator: every leaf block
-    caption = "(foto" in low or "(photo" in low or "(dok" in low or "(ilustrasi" in low
+    caption = "(" in text and (
+        "(foto" in low or "(photo" in low or "(dok" in low or "(ilustrasi" in low
+    )
     if caption or "antara" in low or (not text.isascii() and _unfoldable(text)):
         return _LINE_JUNK.match(text) is not None
     return _LINE_JUNK_NO_CAPTION.match(text) is not None
@@ -490,6 +542,8 @@ def _short_texts(blocks: list[LexborNode], branches: set[int]) -> dict[int, str 
     outermost box's elements innermost first, each from its children's, so every text node
     is read once."""
     found: dict[int, str | None] = {}
+    if not branches:  # a body of flat blocks, as most feeds write it
+        return found
     for box in blocks:  # document order: an outer box before the boxes inside it
         if box.mem_id not in branches or box.mem_id in found:
             continue
@@ -517,6 +571,8 @@ def _joined(node: LexborNode, found: dict[int, str | None]) -> str | None:
 def _leaf_counts(blocks: list[LexborNode], branches: set[int]) -> dict[int, int]:
     """mem_id -> how many leaf blocks other than <li> a box holds, counted up to 2 (a box
     of related links is a heading and list items: at most one such leaf)."""
+    if not branches:  # no box to count for
+        return {}
     counts: dict[int, int] = {}
     for node in blocks:
         if node.mem_id in branches or node.tag == "li":
@@ -547,11 +603,17 @@ def _doomed_above(node: LexborNode, state: dict[int, bool]) -> bool:
     doomed block is known before anything inside it is asked about)."""
     path: list[int] = []
     parent = node.parent
-    while parent is not None and parent.mem_id not in state:
-        path.append(parent.mem_id)
+    found: bool | None = None
+    while parent is not None:
+        key = parent.mem_id
+        found = state.get(key)
+        if found is not None:
+            break
+        path.append(key)
         parent = parent.parent
-    found = state[parent.mem_id] if parent is not None else False
-    state.update(dict.fromkeys(path, found))
+    found = bool(found)  # None: past the top, which a node under root never reaches
+    if path:  # mostly empty: a block's parent is the body or a block asked about before
+        state.update(dict.fromkeys(path, found))
     return found
 
 
@@ -610,25 +672,35 @@ def _node_text(node: LexborNode) -> str:
 # --- plain text, dateline, credit, summary --------------------------------------------------
 
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
 def _paragraphs(root: LexborNode) -> list[str]:
     """Block-aware text: a blank line between blocks, so paragraphs survive."""
     parts: list[str] = []
-    stack: list[LexborNode | None] = list(reversed(list(root.iter(include_text=True))))
+    # per open element: its children not read yet, and whether it is a block (closed by a
+    # blank line); a walk without recursion, as the tree may nest deep
+    stack = [(root.iter(include_text=True), False)]
     while stack:
-        node = stack.pop()
-        if node is None:  # the end of a block
-            parts.append("\n\n")
-        elif node.tag == "-text":
-            parts.append(node.text(deep=False) or "")
-        elif node.tag == "br":
-            parts.append("\n")
+        children, block = stack[-1]
+        for node in children:
+            tag = node.tag
+            if tag == "-text":
+                parts.append(node.text_content or "")
+            elif tag == "br":
+                parts.append("\n")
+            else:
+                inner = tag in _BLOCK_SET
+                if inner:
+                    parts.append("\n\n")
+                stack.append((node.iter(include_text=True), inner))
+                break
         else:
-            if node.tag in _BLOCK_SET:
+            stack.pop()
+            if block:
                 parts.append("\n\n")
-                stack.append(None)
-            stack.extend(reversed(list(node.iter(include_text=True))))
     joined = "".join(parts)
-    return [p for p in (_one_line(chunk) for chunk in re.split(r"\n\s*\n", joined)) if p]
+    return [p for p in (_one_line(chunk) for chunk in _BLANK_LINE.split(joined)) if p]
 
 
 def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
@@ -669,8 +741,11 @@ def _summary(paragraphs: list[str], dateline: str | None, credit: str | None) ->
         text = text[len(dateline) :].lstrip()
     if credit:
         text = _without_credit(text, credit)
-    text = _strip_tags(text)
-    return _truncate(_one_line(text), SUMMARY_CHARS)
+    if "<" not in text:
+        # no tag to strip, and already one line: the paragraphs are _one_line's output, and so
+        # is any join of them by " " and any stripped prefix or suffix of that
+        return _truncate(text, SUMMARY_CHARS)
+    return _truncate(_one_line(_strip_tags(text)), SUMMARY_CHARS)
 
 
 _TAIL_AFTER_CREDIT = re.compile(r"\s*\.?$")
