@@ -264,3 +264,9 @@ def test_sqlite_timestamps_are_bound_as_sqlalchemy_binds_them(when: datetime) ->
     assert fused(None) is None
     with pytest.raises(ValueError, match="naive"):
         fused(naive_utc)
+
+
+def test_insert_one_needs_a_single_integer_key(db_url: str) -> None:
+    store = open_store(db_url)
+    with store._tx() as conn, pytest.raises(TypeError, match="entries has no single integer"):
+        BulkInsert(schema.entries, ("source_id", "entry_key")).insert_one(conn, {})

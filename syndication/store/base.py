@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     Engine,
+    Integer,
     Table,
     bindparam,
     insert,
@@ -155,6 +156,16 @@ class _Compiled:
     processors: tuple[Any, ...]
     timestamps: frozenset[int]  # the columns whose values are datetimes, converted memoized
 
+    def one(self, row: Mapping[str, Any]) -> Any:
+        """One row's parameters, as parameters([row]) gives them."""
+        values = [
+            row[c] if p is None else p(row[c])
+            for c, p in zip(self.columns, self.processors, strict=True)
+        ]
+        if self.order is None:
+            return dict(zip(self.columns, values, strict=True))
+        return tuple([values[i] for i in self.order])
+
     def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """The rows as the driver takes them, each value through its bind processor: one
         column at a time, and a timestamp converted once per call (a poll's rows share a few)."""
@@ -192,6 +203,9 @@ class BulkInsert:
     def __init__(self, table: Table, columns: Sequence[str]) -> None:
         self.table, self.columns = table, tuple(columns)
         self._compiled: dict[str, _Compiled] = {}
+        keys = list(table.primary_key.columns)
+        # insert_one's key: RETURNING it, or on SQLite the rowid an integer key stands for
+        self._keyed = len(keys) == 1 and isinstance(keys[0].type, Integer)
 
     def __call__(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
@@ -200,8 +214,10 @@ class BulkInsert:
         conn.exec_driver_sql(compiled.sql, compiled.parameters(rows))
 
     def insert_one(self, conn: Connection, row: Mapping[str, Any]) -> int:
+        if not self._keyed:
+            raise TypeError(f"insert_one: {self.table.name} has no single integer key")
         compiled = self._for(conn.dialect)
-        (parameters,) = compiled.parameters([row])
+        parameters = compiled.one(row)
         if compiled.returning_sql is not None:
             key = conn.exec_driver_sql(compiled.returning_sql, parameters).scalar_one()
         else:
@@ -214,9 +230,11 @@ class BulkInsert:
             statement = insert(self.table).values({c: bindparam(c) for c in self.columns})
             compiled = statement.compile(dialect=dialect)
             returning_sql = None
-            keys = list(self.table.primary_key.columns)
-            if dialect.insert_returning and len(keys) == 1:
-                returning_sql = str(statement.returning(keys[0]).compile(dialect=dialect))
+            # SQLite: the cursor holds the new rowid, no result row to fetch (a third of an
+            # item's insert)
+            if self._keyed and dialect.insert_returning and dialect.name != "sqlite":
+                (key,) = self.table.primary_key.columns
+                returning_sql = str(statement.returning(key).compile(dialect=dialect))
             order = None
             if compiled.positional:
                 names = list(compiled.positiontup or ())
