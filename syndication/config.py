@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -81,27 +82,41 @@ def parse_size(value: object) -> int:
 
 
 def _check_http_url(value: str) -> str:
+    # written into every feed's links: a character a feed cannot carry would stop each publish
+    if (why := _unshowable(value)) is not None:
+        raise ValueError(f"{excerpt(value)} {why}; write the URL without it")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
         raise ValueError(f"{excerpt(value)} is not an http(s) URL")
     return value
 
 
-# what XML 1.0 cannot carry: C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_CONTROL = re.compile("[\u007f-\u009f]")
+# what XML 1.0 cannot carry (C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF),
+# and DEL and the C1 controls, which feeds drop
+_NOT_SHOWN = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# letters and symbols that print as nothing (Hangul fillers, the blank Braille pattern)
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _unshowable(value: str) -> str | None:
+    """Why a feed could not carry `value`, or None."""
+    bad = _NOT_SHOWN.search(value)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    kind = "control character" if code < 0xA0 else "character"
+    return f"contains the {kind} U+{code:04X}, which feeds cannot carry"
 
 
 def _shown_text(value: str) -> str:
     """A name or title that feeds, pages and messages show: something visible, and nothing
     that a feed cannot carry (a feed without a title is refused by every reader)."""
-    bad = _NOT_XML.search(value) or _CONTROL.search(value)
-    if bad is not None:
-        raise ValueError(
-            f"contains the control character U+{ord(bad.group()):04X}, which feeds cannot "
-            "carry; write plain text"
-        )
-    if not value.strip():
+    why = _unshowable(value)
+    if why is not None:
+        raise ValueError(f"{why}; write plain text")
+    if all(
+        ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) == "Cf" for ch in value
+    ):
         raise ValueError("is blank; write the text to show")
     return value
 

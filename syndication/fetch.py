@@ -13,12 +13,11 @@ followed into private, loopback or link-local address space (fetch_addr.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import hashlib
 import logging
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -218,10 +217,7 @@ class LazyTLSTransport(httpx.AsyncBaseTransport):
         return await self._tls.handle_async_request(request)
 
     async def aclose(self) -> None:
-        async with contextlib.AsyncExitStack() as closing:  # each closed, whatever the other
-            closing.push_async_callback(self._plain.aclose)
-            if self._tls is not None:
-                closing.push_async_callback(self._tls.aclose)
+        await close_all([self._plain.aclose, *([self._tls.aclose] if self._tls else [])])
 
 
 class Slots(httpx.AsyncBaseTransport):
@@ -275,11 +271,31 @@ class Slots(httpx.AsyncBaseTransport):
         self._room.release()
 
     async def aclose(self) -> None:
-        # those serving a request too, as httpx's pool closes them; every one of them even
-        # when closing another fails (its exception is raised after)
-        async with contextlib.AsyncExitStack() as closing:
-            for slot in self._made:
-                closing.push_async_callback(slot.aclose)
+        # those serving a request too, as httpx's pool closes them
+        await close_all([slot.aclose for slot in self._made])
+
+
+async def close_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
+    """Run every close in order, whatever the others do: then a cancellation that came
+    meanwhile is raised, else the first error; the other errors are logged."""
+    cancelled: asyncio.CancelledError | None = None
+    first: BaseException | None = None
+    for close in closers:
+        try:
+            await close()
+        except asyncio.CancelledError as e:
+            cancelled = cancelled or e
+        except BaseException as e:
+            if first is None:
+                first = e
+            else:
+                log.warning("event=close_failed stage=fetch error=%r", e)
+    if cancelled is not None:
+        if first is not None:
+            log.warning("event=close_failed stage=fetch error=%r", first)
+        raise cancelled
+    if first is not None:
+        raise first
 
 
 class _Held(httpx.AsyncByteStream):

@@ -107,7 +107,13 @@ def test_excerpt() -> None:
         ('[feeds]\ndescription = ""\n', "feeds.description", "is blank"),
         (CATEGORY + 'name = "\\u001b[31m"\n', "categories[0].name", "U+001B"),
         ('[[regencies]]\nslug = "kukar"\nname = "\\t"\n', "regencies[0].name", "is blank"),
-        (SOURCE + 'name = "A\\uffff"\n', "sources[0].name", "U+FFFF"),
+        (SOURCE + 'name = "A\\uffff"\n', "sources[0].name", "the character U+FFFF"),
+        ('[feeds]\ntitle = "\\u00ad\\ufeff\\u200e"\n', "feeds.title", "is blank"),
+        ('[feeds]\ntitle = "\\u3164\\u2800"\n', "feeds.title", "is blank"),
+        ('[feeds]\nsite_url = "https://a.test/\\u0001x"\n', "feeds.site_url", "U+0001"),
+        ('[feeds]\nbase_url = "https://a.test/\\u0085/"\n', "feeds.base_url", "U+0085"),
+        ('[feeds]\nwebsub_hub = "https://hub.test/\\uffff"\n', "feeds.websub_hub", "U+FFFF"),
+        (SOURCE.replace("/feed", "/\\u0001feed"), "sources[0].url", "U+0001"),
     ],
 )  # fmt: skip
 def test_a_shown_text_feeds_cannot_carry_is_refused(toml: str, key: str, problem: str) -> None:

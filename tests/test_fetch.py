@@ -233,26 +233,31 @@ async def _answering_304() -> AsyncIterator[tuple[str, list[int]]]:
 
 
 class _Closing(httpx.AsyncHTTPTransport):
-    def __init__(self, closed: list[str], name: str, fails: bool) -> None:
+    def __init__(self, closed: list[str], name: str, fails: bool, slow: bool = False) -> None:
         super().__init__()
-        self.closed, self.name, self.fails = closed, name, fails
+        self.closed, self.name, self.fails, self.slow = closed, name, fails, slow
 
     async def aclose(self) -> None:
-        self.closed.append(self.name)
         await super().aclose()
+        if self.slow:
+            await asyncio.sleep(3600)
+        self.closed.append(self.name)
         if self.fails:
             raise OSError(f"{self.name} failed to close")
 
 
-async def test_every_transport_is_closed_when_closing_one_fails() -> None:
+async def test_every_transport_is_closed_when_closing_one_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """A connection that fails to close (a reset, a TLS close_notify refused) must not leave
-    the others open: each is closed, and the failure is raised after."""
+    the others open: each is closed, in order, the first failure raised, the others logged."""
     closed: list[str] = []
     slots = Slots(3, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
     slots._made = [_Closing(closed, n, fails=n != "b") for n in ("a", "b", "c")]
-    with pytest.raises(OSError, match="failed to close"):
+    with pytest.raises(OSError, match="a failed to close"):
         await slots.aclose()
-    assert sorted(closed) == ["a", "b", "c"]
+    assert closed == ["a", "b", "c"]
+    assert "c failed to close" in caplog.text
 
     closed.clear()
     lazy = LazyTLSTransport(1)
@@ -261,4 +266,22 @@ async def test_every_transport_is_closed_when_closing_one_fails() -> None:
     lazy._tls._made = [_Closing(closed, "tls", fails=False)]
     with pytest.raises(OSError, match="plain failed"):
         await lazy.aclose()
-    assert sorted(closed) == ["plain", "tls"]
+    assert closed == ["plain", "tls"]
+
+
+async def test_a_cancelled_close_still_closes_the_rest_and_stays_cancelled() -> None:
+    closed: list[str] = []
+    slots = Slots(3, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    slots._made = [
+        _Closing(closed, "a", fails=True),
+        _Closing(closed, "slow", fails=False, slow=True),
+        _Closing(closed, "c", fails=False),
+    ]
+    task = asyncio.create_task(slots.aclose())
+    while not closed:  # "a" is closed: the task now waits in "slow"
+        await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled() and closed == ["a", "c"]

@@ -4,7 +4,7 @@ queue with leases, updates that mark feeds and announcements, pruning."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from syndication.store import SourceSuccess, Store, open_store, scopes_of
 from syndication.types import Item
@@ -193,3 +193,17 @@ def test_a_refused_repeat_keeps_the_rows_the_poll_staged_before_it(db_url: str) 
     # both entries are stored: polled again, neither is new nor a duplicate of itself
     again = store.ingest("a", [item(1), item(2)], NOW, OK, route=route, announce=yes)
     assert (again.new, again.duplicates, again.updated) == (0, 0, 0)
+
+
+def test_a_value_of_the_wrong_type_costs_its_entry_not_the_poll(db_url: str) -> None:
+    """A new item whose value its column cannot bind (a date for a timestamp, text for a
+    timestamp) is refused as SQLAlchemy's own execute refused it: that entry alone."""
+    store = fresh_store(db_url)
+    wrong = [{"published": date(2024, 11, 18)}, {"updated": "2024-11-18T00:00:00Z"}]
+    for n, values in enumerate(wrong):
+        good = [item(10 * n + 1), item(10 * n + 3)]
+        bad = replace(item(10 * n + 2), **values)  # type: ignore[arg-type]
+        res = store.ingest("a", [good[0], bad, good[1]], NOW, OK, route=route, announce=yes)
+        assert (res.new, res.rejected) == (2, 1), values
+    titles = {i.title for i in store.scope_items("regency/kukar", 10)}
+    assert titles == {item(n).title for n in (1, 3, 11, 13)}

@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -214,6 +215,30 @@ def test_bulk_insert_converts_a_timestamp_shared_by_rows_for_each_row(db_url: st
             select(schema.entries.c.gone_checked).order_by(schema.entries.c.item_id)
         ).all()
     assert [r[0] for r in stored] == stamps
+
+
+def test_bulk_insert_keeps_two_local_times_a_dst_fold_apart(db_url: str) -> None:
+    """01:30 twice on the night New York's clocks go back: equal datetimes (fold aside) that
+    are two instants an hour apart, each stored as its own."""
+    store = open_store(db_url)
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)
+    assert first == second and second - first == timedelta(0)
+    with store._tx() as conn:
+        conn.execute(insert(schema.items), [_item_row(n) for n in range(2)])
+        rows = [
+            {"source_id": "s", "entry_key": f"k{n}", "item_id": n, "first_seen": when,
+             "last_seen": when, "raw_hash": None, "gone_checked": when}
+            for n, when in enumerate((first, second))
+        ]  # fmt: skip
+        BulkInsert(schema.entries, tuple(rows[0]))(conn, rows)
+        stored = conn.execute(
+            select(schema.entries.c.gone_checked).order_by(schema.entries.c.item_id)
+        ).all()
+    assert [r[0] for r in stored] == [
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+    ]
 
 
 def test_the_item_columns_are_those_of_item_values() -> None:

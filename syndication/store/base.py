@@ -18,7 +18,7 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from ..errors import StorageError
 from ..types import Evidence, Item
@@ -158,38 +158,54 @@ class _Compiled:
 
     def one(self, row: Mapping[str, Any]) -> Any:
         """One row's parameters, as parameters([row]) gives them."""
-        values = [
-            row[c] if p is None else p(row[c])
-            for c, p in zip(self.columns, self.processors, strict=True)
-        ]
+        try:
+            values = [
+                row[c] if p is None else p(row[c])
+                for c, p in zip(self.columns, self.processors, strict=True)
+            ]
+        except Exception as e:
+            raise self._refused(e) from e
         if self.order is None:
             return dict(zip(self.columns, values, strict=True))
         return tuple([values[i] for i in self.order])
 
     def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """The rows as the driver takes them, each value through its bind processor: one
-        column at a time, and a timestamp converted once per call (a poll's rows share a few)."""
-        converted: list[Iterable[Any]] = []
-        for index, (column, process) in enumerate(zip(self.columns, self.processors, strict=True)):
-            values = [row[column] for row in rows]
-            if process is None:
-                converted.append(values)
-            elif index in self.timestamps:
-                memo: dict[Any, Any] = {}
-                out = []
-                for value in values:
-                    try:
-                        out.append(memo[value])
-                    except KeyError:
-                        out.append(memo.setdefault(value, process(value)))
-                converted.append(out)
-            else:
-                converted.append(list(map(process, values)))
+        column at a time, and a UTC timestamp converted once per call (a poll's rows share a
+        few; only UTC ones: two local times a DST fold apart are equal, other instants)."""
+        try:
+            converted = [self._column(i, rows) for i in range(len(self.columns))]
+        except Exception as e:
+            raise self._refused(e) from e
         if self.order is None:  # named parameters (psycopg's pyformat): dicts
             columns = self.columns
             return [dict(zip(columns, row, strict=True)) for row in zip(*converted, strict=True)]
         ordered = [converted[i] for i in self.order]
         return list(zip(*ordered, strict=True))
+
+    def _column(self, index: int, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        column, process = self.columns[index], self.processors[index]
+        values = [row[column] for row in rows]
+        if process is None:
+            return values
+        if index not in self.timestamps:
+            return list(map(process, values))
+        memo: dict[datetime, Any] = {}
+        out = []
+        for value in values:
+            if type(value) is datetime and value.tzinfo is UTC:
+                found = memo.get(value)
+                if found is None:
+                    found = memo[value] = process(value)
+                out.append(found)
+            else:
+                out.append(process(value))
+        return out
+
+    def _refused(self, e: Exception) -> StatementError:
+        """A value its column's type cannot bind, as SQLAlchemy's own execute reports it (the
+        ingest takes a StatementError for the entry's fault, not the poll's)."""
+        return StatementError(f"{type(e).__name__}: {e}", self.sql, None, e)
 
 
 class BulkInsert:
