@@ -1,7 +1,7 @@
 """Publishing against plain feedgen: the same feeds built side by side in one run.
 
     .venv/bin/python bench/bench_publish.py [--scopes 100] [--items 50] [--rounds 3]
-                                            [--listed-in 1]
+                                            [--listed-in 1] [--profile]
 
 For `scopes` scopes of `items` entries each (generated stories with a body, two categories,
 an author and an image; each story in one scope, or with --listed-in 4 in four, as a story is
@@ -161,6 +161,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--listed-in", type=int, default=1, help="scopes listing each story")
+    ap.add_argument("--profile", action="store_true", help="then cProfile both, one round")
     args = ap.parse_args()
     scopes = [category_scope(f"c{i}", f"Kategori {i}") for i in range(args.scopes)]
     data = list(zip(scopes, scope_entries(args.scopes, args.items, args.listed_in), strict=True))
@@ -178,6 +179,26 @@ def main() -> None:
     )
     for name, value in best.items():
         print(f"  {name:36} {value:7.3f}  {statistics.median(ratios[name]):5.2f}x")
+    if args.profile:
+        profile(data)
+
+
+def profile(data: list[tuple[Scope, list[Entry]]]) -> None:
+    """Where plain feedgen's and our RSS + Atom time goes (cProfile, 15 costliest functions)."""
+    import cProfile
+    import pstats
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-publish-"))
+    try:
+        for name, build in (("plain feedgen", plain_feedgen), ("ours, rss + atom", ours_rss_atom)):
+            out = folder / name.split(",")[0].replace(" ", "-")
+            (out / "category").mkdir(parents=True)
+            profiler = cProfile.Profile()
+            profiler.runcall(each, build, data, out)
+            print(f"\n{name}:")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+    finally:
+        shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,12 @@ def xml_text(value: str) -> str:
     return _NOT_XML_TEXT.sub("", value)
 
 
+def dropped_character(value: str) -> str | None:
+    """The first character xml_text drops from `value`, or None when it keeps it whole."""
+    found = _NOT_XML_TEXT.search(value)
+    return found.group() if found is not None else None
+
+
 def one_line(value: str) -> str:
     """XML-safe text on one line with single spaces: for titles, names, labels."""
     return " ".join(xml_text(value).split())

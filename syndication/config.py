@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from feeds.text import dropped_character
+
 from .errors import ConfigError, masked_url
 from .filters import Filters, fold
 from .suggest import annotate
@@ -91,19 +93,16 @@ def _check_http_url(value: str) -> str:
     return value
 
 
-# what XML 1.0 cannot carry (C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF),
-# and DEL and the C1 controls, which feeds drop
-_NOT_SHOWN = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # letters and symbols that print as nothing (Hangul fillers, the blank Braille pattern)
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def _unshowable(value: str) -> str | None:
     """Why a feed could not carry `value`, or None."""
-    bad = _NOT_SHOWN.search(value)
+    bad = dropped_character(value)  # what feeds would drop, or refuse (a title of only that)
     if bad is None:
         return None
-    code = ord(bad.group())
+    code = ord(bad)
     kind = "control character" if code < 0xA0 else "character"
     return f"contains the {kind} U+{code:04X}, which feeds cannot carry"
 

@@ -17,13 +17,14 @@ import email.utils
 import hashlib
 import logging
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
 
+from .closing import close_all
 from .errors import FetchError, HTTPStatusError, TooLargeError
 from .fetch_addr import IPAddress, IsPublic, is_public, parse_address, refusal, resolve
 from .fetch_decode import read_decoded
@@ -217,7 +218,9 @@ class LazyTLSTransport(httpx.AsyncBaseTransport):
         return await self._tls.handle_async_request(request)
 
     async def aclose(self) -> None:
-        await close_all([self._plain.aclose, *([self._tls.aclose] if self._tls else [])])
+        await close_all(
+            [self._plain.aclose, *([self._tls.aclose] if self._tls else [])], stage="fetch"
+        )
 
 
 class Slots(httpx.AsyncBaseTransport):
@@ -272,30 +275,7 @@ class Slots(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         # those serving a request too, as httpx's pool closes them
-        await close_all([slot.aclose for slot in self._made])
-
-
-async def close_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
-    """Run every close in order, whatever the others do: then a cancellation that came
-    meanwhile is raised, else the first error; the other errors are logged."""
-    cancelled: asyncio.CancelledError | None = None
-    first: BaseException | None = None
-    for close in closers:
-        try:
-            await close()
-        except asyncio.CancelledError as e:
-            cancelled = cancelled or e
-        except BaseException as e:
-            if first is None:
-                first = e
-            else:
-                log.warning("event=close_failed stage=fetch error=%r", e)
-    if cancelled is not None:
-        if first is not None:
-            log.warning("event=close_failed stage=fetch error=%r", first)
-        raise cancelled
-    if first is not None:
-        raise first
+        await close_all([slot.aclose for slot in self._made], stage="fetch")
 
 
 class _Held(httpx.AsyncByteStream):

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .closing import close_all
 from .config import Config
 from .delivery import Deliverer
 from .editorial import BURST_SUBJECT, apply_filters, burst_notice
@@ -72,23 +73,13 @@ class App:
 
     async def aclose(self) -> None:
         """Close every resource, even when one close raises; the first error is re-raised."""
-        first: BaseException | None = None
         closers = (
             self.deliverer.aclose,
             self.runtime.fetcher.aclose,
             self._stop_cpu,
             self._dispose,
         )
-        for close in closers:
-            try:
-                await close()
-            except BaseException as exc:  # the rest still close; the first is re-raised
-                if first is None:
-                    first = exc
-                else:
-                    log.warning("event=close_failed stage=shutdown error=%r", exc)
-        if first is not None:
-            raise first
+        await close_all(closers, stage="shutdown")
 
     async def _stop_cpu(self) -> None:
         if self.runtime.cpu is not None:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.text import _NOT_XML_TEXT, image_type, url_path, xml_text
+from feeds.text import _NOT_XML_TEXT, dropped_character, image_type, url_path, xml_text
 
 
 def test_no_printable_character_is_one_xml_text_drops() -> None:
@@ -96,3 +96,14 @@ def test_url_path_of_common_image_urls() -> None:
     assert image_type("https://p.test/a.webp", None) == "image/webp"
     assert image_type("https://p.png", None) == "image/jpeg"
     assert image_type("https://p.test/a.png", "image/gif") == "image/gif"
+
+
+@given(st.text())
+def test_dropped_character_is_the_first_that_xml_text_drops(value: str) -> None:
+    dropped = dropped_character(value)
+    kept = xml_text(value)
+    if dropped is None:
+        assert kept == value
+    else:
+        at = value.index(dropped)
+        assert kept.startswith(value[:at]) and kept != value
