@@ -22,7 +22,7 @@ async def ping_hub(client: httpx.AsyncClient, hub: str, urls: Iterable[str]) -> 
     for url in dict.fromkeys(urls):  # once each, in order
         try:
             response = await client.post(hub, data={"hub.mode": "publish", "hub.url": url})
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:  # InvalidURL: not an HTTPError
             failed.append(url)
             reasons.append(f"{url}: {type(error).__name__}: {error}")
             continue

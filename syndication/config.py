@@ -90,6 +90,10 @@ def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
         raise ValueError(f"{excerpt(value)} is not an http(s) URL")
+    try:
+        parts.port  # noqa: B018 (urlsplit reads the port only when asked)
+    except ValueError as e:  # httpx would refuse it at every request: "Invalid port"
+        raise ValueError(f"{excerpt(value)} has no valid port ({e})") from e
     return value
 
 
@@ -211,6 +215,11 @@ class FeedsConfig(_Model):
     @field_validator("base_url")
     @classmethod
     def _slash(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.query or parts.fragment or "@" in parts.netloc:
+            # every published link is this URL and a path: a query, fragment or user would
+            # land in the middle of each one (https://a.test/#f/all.atom)
+            raise ValueError(f"{excerpt(v)}: write it without ?query, #fragment or user@")
         return v if v.endswith("/") else v + "/"
 
 

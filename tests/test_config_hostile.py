@@ -114,6 +114,11 @@ def test_excerpt() -> None:
         ('[feeds]\nbase_url = "https://a.test/\\u0085/"\n', "feeds.base_url", "U+0085"),
         ('[feeds]\nwebsub_hub = "https://hub.test/\\uffff"\n', "feeds.websub_hub", "U+FFFF"),
         (SOURCE.replace("/feed", "/\\u0001feed"), "sources[0].url", "U+0001"),
+        ('[feeds]\nwebsub_hub = "https://hub.test:abc/"\n', "feeds.websub_hub", "no valid port"),
+        (SOURCE.replace("a.example/", "a.example:99999/"), "sources[0].url", "no valid port"),
+        ('[feeds]\nbase_url = "https://a.test/#f"\n', "feeds.base_url", "#fragment"),
+        ('[feeds]\nbase_url = "https://a.test/?q=1"\n', "feeds.base_url", "?query"),
+        ('[feeds]\nbase_url = "https://u:p@a.test/"\n', "feeds.base_url", "user@"),
     ],
 )  # fmt: skip
 def test_a_shown_text_feeds_cannot_carry_is_refused(toml: str, key: str, problem: str) -> None:

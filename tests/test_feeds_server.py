@@ -273,3 +273,9 @@ async def test_hub_links_appear_only_when_configured(tmp_path: Path) -> None:
     for name in ("all.rss", "all.atom", "all.json"):
         assert b"hub.example.org" not in (plain / name).read_bytes()
         assert b"https://hub.example.org/" in (with_hub / name).read_bytes()
+
+
+async def test_a_hub_url_httpx_cannot_read_is_a_ping_error_not_a_crash() -> None:
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(HubPingError, match="InvalidURL"):
+            await ping_hub(client, "https://hub.test:abc/", ["http://127.0.0.1:8080/all.rss"])

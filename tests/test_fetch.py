@@ -285,3 +285,29 @@ async def test_a_cancelled_close_still_closes_the_rest_and_stays_cancelled() -> 
     with pytest.raises(asyncio.CancelledError):
         await task
     assert task.cancelled() and closed == ["a", "c"]
+
+
+async def test_an_exit_while_closing_outranks_a_cancellation() -> None:
+    """A Ctrl-C (or sys.exit) in one close and a cancellation in another: the exit is what
+    the caller gets, not a cancellation with the exit turned into a log line."""
+    from syndication.closing import close_all
+
+    closed: list[str] = []
+
+    async def exiting() -> None:
+        closed.append("exit")
+        raise SystemExit(3)
+
+    async def cancelled() -> None:
+        closed.append("cancelled")
+        raise asyncio.CancelledError
+
+    async def failing() -> None:
+        closed.append("failing")
+        raise OSError("failed")
+
+    with pytest.raises(SystemExit):
+        await close_all([failing, cancelled, exiting], stage="test")
+    assert closed == ["failing", "cancelled", "exit"]
+    with pytest.raises(asyncio.CancelledError):
+        await close_all([failing, cancelled], stage="test")
