@@ -164,9 +164,7 @@ class Publisher:
         # the entries of the last scopes, shared by the next ones (a story is in four or
         # so, mostly neighbours: a regency and its pairs), and never all of them at once
         built: OrderedDict[tuple[int, int], Entry] = OrderedDict()
-        pairs = (
-            (s, self._entries(site, self.store.scope_items(s.path, limit), built)) for s in todo
-        )
+        pairs = ((s, self._scope_entries(site, s.path, limit, built)) for s in todo)
         chats = self.scope_chats()
         try:
             parallel = self.runner is not None and len(todo) >= PARALLEL_SCOPES
@@ -351,24 +349,48 @@ class Publisher:
         names = {c.slug: c.name for c in self.config.categories}
         host = urlsplit(site.base_url).hostname or "localhost"
         built = OrderedDict() if built is None else built
+        made = (self._built(item, names, host, built) for item in items)
+        return [entry for entry in made if entry is not None]
+
+    def _scope_entries(
+        self, site: Site, scope: str, limit: int, built: OrderedDict[tuple[int, int], Entry]
+    ) -> list[Entry]:
+        """_entries of a scope's items, the rows read only of those not in `built` (a story
+        is listed by four scopes or so: its row is read and decoded once a publish)."""
+        names = {c.slug: c.name for c in self.config.categories}
+        host = urlsplit(site.base_url).hostname or "localhost"
+        listing = self.store.scope_listing(scope, limit, lambda n, v: (n, v) in built)
+        # the held ones taken first: building the others may push them out of `built`
+        held = {(n, v): built[n, v] for n, v, item in listing if item is None}
         out = []
-        for item in items:
-            key = (item.id, item.version)
-            known = built.get(key)
-            if known is not None:
-                built.move_to_end(key)
-                out.append(known)
+        for n, v, item in listing:
+            if item is None:
+                out.append(_keep(built, (n, v), held[n, v]))
                 continue
-            try:
-                entry = self._entry(item, names, host)
-            except FeedsError as e:
-                log.warning("event=entry_unpublishable item=%s error=%r", item.id, str(e))
-                continue
-            built[key] = entry
-            if len(built) > BUILT_KEPT:
-                built.popitem(last=False)
-            out.append(entry)
+            entry = self._built(item, names, host, built)
+            if entry is not None:
+                out.append(entry)
         return out
+
+    def _built(
+        self,
+        item: ScopeItem,
+        names: dict[str, str],
+        host: str,
+        built: OrderedDict[tuple[int, int], Entry],
+    ) -> Entry | None:
+        """The item's entry, from `built` or made and kept there (None: unpublishable)."""
+        key = (item.id, item.version)
+        known = built.get(key)
+        if known is not None:
+            built.move_to_end(key)
+            return known
+        try:
+            entry = self._entry(item, names, host)
+        except FeedsError as e:
+            log.warning("event=entry_unpublishable item=%s error=%r", item.id, str(e))
+            return None
+        return _keep(built, key, entry)
 
     def _entry(self, item: ScopeItem, names: dict[str, str], host: str) -> Entry:
         source = self.config.source(item.source_id)
@@ -400,6 +422,16 @@ class Publisher:
                 await ping_hub(client, site.websub_hub, urls)
             except FeedsError as e:
                 log.warning("event=websub_ping_failed hub=%s error=%r", site.websub_hub, str(e))
+
+
+def _keep(built: OrderedDict[tuple[int, int], Entry], key: tuple[int, int], entry: Entry) -> Entry:
+    """`entry` kept in `built` as the last used, the least recently used beyond BUILT_KEPT
+    let go."""
+    built[key] = entry
+    built.move_to_end(key)
+    if len(built) > BUILT_KEPT:
+        built.popitem(last=False)
+    return entry
 
 
 def _signature(path: Path) -> Signature:

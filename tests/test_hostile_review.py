@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -183,6 +184,12 @@ class _Flaky:
 
     def scope_items(self, scope: str, limit: int) -> list[ScopeItem]:
         return list(self.items) if scope == "all" else []
+
+    def scope_listing(
+        self, scope: str, limit: int, held: Callable[[int, int], bool]
+    ) -> list[tuple[int, int, ScopeItem | None]]:
+        listed = self.scope_items(scope, limit)
+        return [(i.id, i.version, None if held(i.id, i.version) else i) for i in listed]
 
     def scope_stats(self) -> object:
         if self.fail:

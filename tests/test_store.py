@@ -207,3 +207,24 @@ def test_a_value_of_the_wrong_type_costs_its_entry_not_the_poll(db_url: str) -> 
         assert (res.new, res.rejected) == (2, 1), values
     titles = {i.title for i in store.scope_items("regency/kukar", 10)}
     assert titles == {item(n).title for n in (1, 3, 11, 13)}
+
+
+def test_a_scope_listing_reads_only_the_rows_not_held(db_url: str) -> None:
+    """The publish's listing: scope_items' order and items, a held (id, version) given as
+    None, and a newer version of a held story read again."""
+    store = fresh_store(db_url)
+    stories = [item(n, published=NOW - timedelta(hours=n)) for n in range(1, 6)]
+    store.ingest("a", stories, NOW, OK, route=route, announce=yes)
+    full = store.scope_items("regency/kukar", 4)
+    keys = [(i.id, i.version) for i in full]
+    held = set(keys[1:3])
+    listing = store.scope_listing("regency/kukar", 4, lambda n, v: (n, v) in held)
+    assert [(n, v) for n, v, _ in listing] == keys
+    assert [i for _, _, i in listing] == [full[0], None, None, full[3]]
+    later = NOW + timedelta(minutes=5)
+    fixed = replace(stories[1], title="Judul yang diperbaiki", content_hash="changed")
+    store.ingest("a", [fixed], later, OK, route=route, announce=yes)
+    listing = store.scope_listing("regency/kukar", 4, lambda n, v: (n, v) in held)
+    second = listing[1][2]
+    assert second is not None and (second.title, second.version) == ("Judul yang diperbaiki", 2)
+    assert listing[2][2] is None

@@ -458,15 +458,40 @@ class ItemQueries(SourceQueries):
     def scope_items(self, scope: str, limit: int) -> list[ScopeItem]:
         s, i = t.item_scopes.c, t.items.c
         query = (
-            select(t.items, t.sources.c.id.label("src"))
+            select(t.items)
             .join(t.item_scopes, s.item_id == i.id)
-            .join(t.sources, t.sources.c.id == i.source_id, isouter=True)
             .where(s.scope == scope)
             .order_by(s.published.desc(), i.id.desc())
             .limit(limit)
         )
         with self._read() as conn:
             return [_scope_item(r) for r in conn.execute(query)]
+
+    def scope_listing(
+        self, scope: str, limit: int, held: Callable[[int, int], bool]
+    ) -> list[tuple[int, int, ScopeItem | None]]:
+        """scope_items as (id, version, item), in the same order, where `item` is None for
+        the ones `held(id, version)` says the caller has already: only the others' rows are
+        read (a publish reads each story once, not once per scope that lists it). One read
+        transaction: the rows are those of the listing."""
+        s, i = t.item_scopes.c, t.items.c
+        keys = (
+            select(i.id, i.version)
+            .join(t.item_scopes, s.item_id == i.id)
+            .where(s.scope == scope)
+            .order_by(s.published.desc(), i.id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            listed = [
+                (int(r.id), int(r.version), held(r.id, r.version)) for r in conn.execute(keys)
+            ]
+            wanted = [n for n, _, kept in listed if not kept]
+            rows: dict[int, ScopeItem] = {}
+            for chunk in _chunks(wanted, 500):
+                for row in conn.execute(select(t.items).where(i.id.in_(chunk))):
+                    rows[row.id] = _scope_item(row)
+        return [(n, v, rows.get(n)) for n, v, kept in listed if kept or n in rows]
 
     def nonempty_pair_scopes(self) -> list[str]:
         s = t.item_scopes.c
