@@ -296,15 +296,3 @@ def test_insert_one_needs_a_single_integer_key(db_url: str) -> None:
     with store._tx() as conn, pytest.raises(TypeError, match="entries has no single integer"):
         BulkInsert(schema.entries, ("source_id", "entry_key")).insert_one(conn, {})
 
-
-def test_every_sqlite_connection_has_the_larger_page_cache(tmp_path: Path) -> None:
-    """SQLite's own 2 MiB cache spilled a cold cycle's dirty pages into the WAL before their
-    commit and read index pages back (a quarter more pwrite and half more pread calls):
-    each connection the engine opens, the first and the extra ones, gets 8 MiB."""
-    engine = open_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    with engine.connect() as first, engine.connect() as second:
-        for conn in (first, second):
-            size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            assert (size, mode) == (-8192, "wal")
-    engine.dispose()

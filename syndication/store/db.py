@@ -81,7 +81,6 @@ def _ensure_parent(url: str) -> None:
 
 
 WAL_CHECKPOINT_PAGES = 10_000  # of 4 KB: SQLite's default is 1,000
-SQLITE_CACHE_KIB = 8192
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -98,11 +97,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_PAGES * 4096}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
-    # each connection's page cache: 8 MiB, not SQLite's 2 MiB, which a cold cycle's indexes
-    # outgrow: pages read back and dirty pages spilled into the WAL before their commit (a
-    # cold run over 200 feeds made 437,000 pwrite and 290,000 pread calls; 356,000 and
-    # 197,000 with this, the same from 8 to 64 MiB)
-    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 
