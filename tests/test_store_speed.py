@@ -295,4 +295,3 @@ def test_insert_one_needs_a_single_integer_key(db_url: str) -> None:
     store = open_store(db_url)
     with store._tx() as conn, pytest.raises(TypeError, match="entries has no single integer"):
         BulkInsert(schema.entries, ("source_id", "entry_key")).insert_one(conn, {})
-
