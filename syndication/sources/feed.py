@@ -8,7 +8,6 @@ normalizer decides its identity (a hash) or skips it with a reason.
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from ..errors import ParseError
 from ..types import RawEntry
 from .feed_fast import fast_entries
 from .feed_links import html_page_message, looks_like_html
+from .jsontext import loads as jsonloads
 
 # feedparser reads unknown zones (WIB/WITA/WIT) as UTC: trust its time only with a known zone
 _TRUSTED_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z|GMT|UTC?|[ECMP][SD]T)\s*$", re.IGNORECASE)
@@ -40,6 +40,7 @@ def parse_with_feedparser(
     here: a worker process whose feeds all take the fast path never loads it."""
     import feedparser
 
+    body = surrogate_refs(body)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     # no sanitizer, no URI resolution here: normalize's nh3 pass does both, once, and only
     # for the entries that are new or changed
@@ -52,6 +53,36 @@ def parse_with_feedparser(
         reason = parsed.get("bozo_exception") or "no feed elements found"
         raise ParseError(f"parse: {url}: not a readable feed ({reason})")
     return [_entry(e, source_id, url) for e in parsed.entries]
+
+
+# a numeric character reference to a UTF-16 surrogate: decimal 55296-57343, hex D800-DFFF
+_SURROGATE_REF = re.compile(rb"&#(?:[xX]0*([dD][89a-fA-F][0-9a-fA-F]{2})|0*(5[5-7][0-9]{3}));")
+
+
+def surrogate_refs(body: bytes) -> bytes:
+    """`body` with its character references to UTF-16 surrogates replaced: a high and a low
+    half side by side (how some CMSs write an emoji: "&#55357;&#56832;") by a reference to
+    the character they make, a lone half by one to U+FFFD. feedparser's loose parser turned
+    such a reference into a lone surrogate and failed the whole feed on encoding it."""
+    if b"&#" not in body or _SURROGATE_REF.search(body) is None:
+        return body
+    out: list[bytes] = []
+    done = 0
+    high: int | None = None  # a high half just replaced, its reference ending at `done`
+    for match in _SURROGATE_REF.finditer(body):
+        code = int(match[1], 16) if match[1] else int(match[2])
+        if not 0xD800 <= code <= 0xDFFF:
+            continue
+        if high is not None and code >= 0xDC00 and match.start() == done:
+            out[-1] = b"&#x%X;" % (0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
+            done, high = match.end(), None
+            continue
+        out.append(body[done : match.start()])
+        out.append(b"&#xFFFD;")
+        done = match.end()
+        high = code if code < 0xDC00 else None
+    out.append(body[done:])
+    return b"".join(out)
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
@@ -132,7 +163,7 @@ def _image(e: Any) -> str | None:
 
 def parse_json_feed(body: bytes, source_id: str, url: str) -> list[RawEntry]:
     try:
-        doc = json.loads(body)
+        doc = jsonloads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise ParseError(f"parse: {url}: invalid JSON ({e})") from e
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
@@ -165,7 +196,7 @@ def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
         updated_raw=_str(item.get("date_modified")),
         updated=_iso(item.get("date_modified")),
         author=_str(author),
-        labels=tuple(str(t).strip() for t in tags if str(t).strip()),
+        labels=tuple(label for label in map(_str, tags) if label),
         image=_str(item.get("image")) or _str(item.get("banner_image")),
         base_url=base,
     )

@@ -6,13 +6,14 @@ kept verbatim for the normalizer, which knows Indonesian months and WIB/WITA/WIT
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .jsontext import loads as jsonloads
 
 ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
@@ -142,7 +143,7 @@ def json_ld_objects(doc: LexborHTMLParser) -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
     for script in doc.css('script[type="application/ld+json"]'):
         try:
-            data = json.loads(script.text(deep=True) or "null")
+            data = jsonloads(script.text(deep=True) or "null")
         except ValueError:
             continue  # broken JSON-LD is common; the other sources of truth remain
         found.extend(_flatten(data))

@@ -1,0 +1,114 @@
+"""Text a feed may carry and a database may not take: a lone surrogate (a JSON Feed's "\ud800"
+escape) in a title, a body, a tag, a category label or an author. It costs at most that
+entry, never the poll; what is stored is what the feeds and messages show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from syndication.config import load
+from syndication.service import run_once
+from syndication.sources.feed import parse_feed, surrogate_refs
+from syndication.sources.html_meta import json_ld_objects
+from syndication.store import open_store
+from tests.conftest import write_config
+from tests.portal import Portal
+
+
+def _json_feed(portal: Portal) -> bytes:
+    hostile = {
+        "id": "1",
+        "url": f"{portal.url}/berita/pemkab-kukar/",
+        "title": "Pemkab Kukar \ud800 Buka Pelatihan UMKM",
+        "content_html": "<p>TENGGARONG - Pemkab Kukar \udfff membuka pelatihan.</p>",
+        "tags": ["Kukar", "\ud800", "Pemerintah\udfff"],
+        "authors": [{"name": "Redaksi \ud800"}],
+        "image": f"{portal.url}/img/\ud800.jpg",
+        "date_published": "2026-12-01T10:00:00+08:00",
+    }
+    plain = {
+        "id": "2",
+        "url": f"{portal.url}/berita/kutim/",
+        "title": "Bupati Kutim Resmikan Jalan Baru di Sangatta",
+        "content_html": "<p>SANGATTA - Bupati Kutim meresmikan jalan.</p>",
+        "tags": ["Kutim"],
+        "date_published": "2026-12-01T11:00:00+08:00",
+    }
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "Portal", "items": []}
+    document["items"] = [hostile, plain]
+    return json.dumps(document).encode("ascii")  # the surrogates as \ud800 escapes
+
+
+async def test_lone_surrogates_cost_nothing_but_themselves(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    portal.set("/feed.json", _json_feed(portal), content_type="application/feed+json")
+    sources = f'[[sources]]\nid = "p"\nurl = "{portal.url}/feed.json"\n'
+    config = load(write_config(tmp_path / "config.toml", db_url=db_url, sources=sources))
+    assert await run_once(config) == 0
+    store = open_store(config.database_url)
+    try:
+        state = store.source_state("p")
+        assert state.consecutive_failures == 0 and state.last_success is not None
+        stored = {i.url.rsplit("/", 2)[-2]: i for i in store.scope_items("all", 10)}
+        assert set(stored) == {"pemkab-kukar", "kutim"}
+        item = stored["pemkab-kukar"]
+        for text in (item.title, item.summary, item.content_html, item.author or ""):
+            assert not any("\ud800" <= ch <= "\udfff" for ch in text), repr(text)
+        assert "kukar" in item.regencies
+        for ev in item.evidence:
+            assert not any("\ud800" <= ch <= "\udfff" for ch in ev.text), repr(ev)
+    finally:
+        store.engine.dispose()
+    for name in ("all.rss", "all.atom", "all.json", "all.html"):
+        text = (config.output_dir / name).read_text(encoding="utf-8")
+        assert "Buka Pelatihan UMKM" in text
+
+
+def test_references_to_surrogate_halves_in_a_feed_feedparser_reads() -> None:
+    """An old CMS writes an emoji as its two UTF-16 halves ("&#55357;&#56832;"); lxml refuses
+    the document, and feedparser's loose parser raised UnicodeEncodeError on the first half:
+    every entry of the feed was lost. A pair is the character it makes, a lone half U+FFFD."""
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>P</title>'
+        b"<item><title>Kukar juara &#55357;&#56832; lagi</title><link>https://p.test/1/</link>"
+        b"<category>Pemerintah&#xD800;</category><description>Tenggarong &#56832;</description>"
+        b"</item><item><title>Berita kedua</title><link>https://p.test/2/</link></item>"
+        b"</channel></rss>"
+    )
+    first, second = parse_feed(body, "p", "https://p.test/feed/", "application/rss+xml")
+    assert first.title == "Kukar juara \U0001f600 lagi"
+    assert first.labels == ("Pemerintah\ufffd",) and first.summary_html == "Tenggarong \ufffd"
+    assert second.title == "Berita kedua"
+
+
+def test_surrogate_halves_in_json_ld_are_replaced() -> None:
+    page = LexborHTMLParser(
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Bupati \\ud83d\\ude00 Kukar \\ud800", "\\udfffkey": ["\\udc00"]}</script>'
+    )
+    [article] = json_ld_objects(page)
+    assert article == {
+        "@type": "NewsArticle",
+        "headline": "Bupati \U0001f600 Kukar \ufffd",
+        "\ufffdkey": ["\ufffd"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (b"a &#55357;&#56832; b", b"a &#x1F600; b"),
+        (b"&#xD83D;&#xde00;", b"&#x1F600;"),
+        (b"&#xDC00;&#xD800;", b"&#xFFFD;&#xFFFD;"),  # a low half first: no pair
+        (b"&#55357; &#56832;", b"&#xFFFD; &#xFFFD;"),  # apart: no pair
+        (b"&#55357;&#55357;&#56832;", b"&#xFFFD;&#x1F600;"),
+        (b"&#55295;&#57344; &#8217; &amp;#55357;", b"&#55295;&#57344; &#8217; &amp;#55357;"),
+    ],
+)
+def test_surrogate_references(before: bytes, after: bytes) -> None:
+    assert surrogate_refs(before) == after
