@@ -274,7 +274,8 @@ async def _normalize(
 
 def _log_skipped(source: SourceConfig, reasons: list[str]) -> None:
     for reason in reasons:
-        log.info("event=entry_skipped source=%s reason=%r", source.id, reason)
+        level = logging.ERROR if reason.startswith(workers.INTERNAL_SKIP) else logging.INFO
+        log.log(level, "event=entry_skipped source=%s reason=%r", source.id, reason)
 
 
 def router(config: Config) -> Callable[[Item], list[tuple[str, str]]]:

@@ -436,11 +436,23 @@ def normalize(
 
     items: dict[str, Item] = {}
     skipped: list[str] = []
+    failed: Exception | None = None
     for digest, raw in raws:
         try:
             item = normalize_entry(raw, ctx, now, now)
         except NormalizeError as e:
             skipped.append(str(e))
             continue
+        except Exception as e:
+            failed = failed or e
+            where = raw.link or raw.guid or raw.title or "?"
+            skipped.append(f"{INTERNAL_SKIP} {where!r}: {type(e).__name__}: {e}")
+            continue
         items.setdefault(item.entry_key, replace(item, raw_hash=digest))
+    if failed is not None and not items:
+        raise failed  # every entry met a fault: the poll fails, recorded against the source
     return list(items.values()), skipped
+
+
+# the start of a skip reason that is a fault of the code, not of the entry (logged as an error)
+INTERNAL_SKIP = "internal error normalizing entry"

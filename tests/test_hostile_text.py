@@ -5,7 +5,9 @@ entry, never the poll; what is stored is what the feeds and messages show."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
@@ -112,3 +114,33 @@ def test_surrogate_halves_in_json_ld_are_replaced() -> None:
 )
 def test_surrogate_references(before: bytes, after: bytes) -> None:
     assert surrogate_refs(before) == after
+
+
+def test_a_fault_one_entry_meets_costs_that_entry_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug that one entry's text trips (as the lone surrogates did) skipped every entry of the
+    poll; now that entry is skipped with an error-level reason, unless every entry meets a
+    fault, when the poll fails as before and the source records it."""
+    import syndication.normalize as normalize_module
+    from syndication import workers
+    from syndication.normalize import NormalizeContext
+    from syndication.types import RawEntry
+
+    real = normalize_module.normalize_entry
+
+    def tripping(raw: RawEntry, *args: Any) -> Any:
+        if raw.title == "boom":
+            raise RuntimeError("tripped")
+        return real(raw, *args)
+
+    monkeypatch.setattr(normalize_module, "normalize_entry", tripping)
+    ctx = NormalizeContext(regencies=(), categories=())
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    good = RawEntry(source_id="p", link="https://p.test/1/", title="Berita Kukar")
+    bad = RawEntry(source_id="p", link="https://p.test/2/", title="boom")
+    items, skipped = workers.normalize([("d1", good), ("d2", bad)], ctx, now)
+    assert [i.url for i in items] == ["https://p.test/1/"]
+    [reason] = skipped
+    assert reason.startswith(workers.INTERNAL_SKIP) and "RuntimeError: tripped" in reason
+    assert "https://p.test/2/" in reason
+    with pytest.raises(RuntimeError, match="tripped"):
+        workers.normalize([("d2", bad)], ctx, now)
