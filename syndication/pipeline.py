@@ -243,13 +243,13 @@ def malformed(body: bytes, content_type: str) -> str | None:
     line before `<?xml` is no fault. Asked only when a feed yields no usable entry."""
     import xml.sax
 
-    import feedparser
+    from .sources.feed import feedparse
 
     body = body.lstrip()
     if body[:1] in (b"{", b"[") or "json" in content_type.lower():
         return None
     headers = {"content-type": content_type or "application/xml"}
-    error = feedparser.parse(body, response_headers=headers).get("bozo_exception")
+    error = feedparse(body, headers).get("bozo_exception")
     if isinstance(error, xml.sax.SAXParseException):
         return f"not well-formed XML: {error.getMessage()}"
     return None

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from syndication.probe_hints import content_selector, link_selector
+from syndication.sources.feed import feedparse
 from syndication.sources.html import (
     Article,
     FeedDiscovery,
@@ -142,7 +142,7 @@ def _parse_feed(response: httpx.Response) -> tuple[bool, str]:
         return ok, f"JSON Feed, {count} items" if ok else "JSON, not a feed"
     if "html" in ctype:
         return False, "an HTML page, not a feed"
-    parsed = feedparser.parse(response.content)
+    parsed = feedparse(response.content, {"content-type": ctype or "application/xml"})
     version = str(parsed.get("version") or "")
     if not version:
         return False, "not a feed"

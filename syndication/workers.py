@@ -436,21 +436,25 @@ def normalize(
 
     items: dict[str, Item] = {}
     skipped: list[str] = []
-    failed: Exception | None = None
+    faults: list[Exception] = []
     for digest, raw in raws:
         try:
             item = normalize_entry(raw, ctx, now, now)
         except NormalizeError as e:
             skipped.append(str(e))
             continue
-        except Exception as e:
-            failed = failed or e
+        except MemoryError:
+            raise
+        except Exception as e:  # a fault of the code that this entry's text trips
+            faults.append(e)
             where = raw.link or raw.guid or raw.title or "?"
             skipped.append(f"{INTERNAL_SKIP} {where!r}: {type(e).__name__}: {e}")
             continue
         items.setdefault(item.entry_key, replace(item, raw_hash=digest))
-    if failed is not None and not items:
-        raise failed  # every entry met a fault: the poll fails, recorded against the source
+    if len(faults) >= 2 and len(faults) == len(raws):
+        # every one of several entries met a fault: the code's, not theirs; the poll fails,
+        # recorded against the source, rather than storing nothing with a clean bill
+        raise faults[0]
     return list(items.values()), skipped
 
 

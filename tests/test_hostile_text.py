@@ -13,9 +13,11 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from syndication.config import load
+from syndication.pipeline import malformed
 from syndication.service import run_once
-from syndication.sources.feed import parse_feed, surrogate_refs
+from syndication.sources.feed import char_refs, parse_feed
 from syndication.sources.html_meta import json_ld_objects
+from syndication.sources.jsontext import loads as json_loads
 from syndication.store import open_store
 from tests.conftest import write_config
 from tests.portal import Portal
@@ -106,20 +108,72 @@ def test_surrogate_halves_in_json_ld_are_replaced() -> None:
     [
         (b"a &#55357;&#56832; b", b"a &#x1F600; b"),
         (b"&#xD83D;&#xde00;", b"&#x1F600;"),
+        (b"&#XD83D;&#x0000DE00;", b"&#x1F600;"),
         (b"&#xDC00;&#xD800;", b"&#xFFFD;&#xFFFD;"),  # a low half first: no pair
         (b"&#55357; &#56832;", b"&#xFFFD; &#xFFFD;"),  # apart: no pair
         (b"&#55357;&#55357;&#56832;", b"&#xFFFD;&#x1F600;"),
-        (b"&#55295;&#57344; &#8217; &amp;#55357;", b"&#55295;&#57344; &#8217; &amp;#55357;"),
+        (b"&#1114112; &#x110000; &#99999999999999999999;", b"&#xFFFD; &#xFFFD; &#xFFFD;"),
+        (b"&#000000000065; &#x10FFFF; &#8217;", b"&#000000000065; &#x10FFFF; &#8217;"),
+        (b"&#55295;&#57344; &amp;#55357; &#55357", b"&#55295;&#57344; &amp;#55357; &#55357"),
     ],
 )
-def test_surrogate_references(before: bytes, after: bytes) -> None:
-    assert surrogate_refs(before) == after
+def test_character_references_that_name_no_character(before: bytes, after: bytes) -> None:
+    assert char_refs(before) == after
+
+
+def _rss(title: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="{}"?>\n<rss version="2.0"><channel><title>P</title>'
+        f"<item><title>{title}</title><link>https://p.test/1/</link></item>"
+        "<item><title>Berita kedua</title><link>https://p.test/2/</link></item>"
+        "</channel></rss>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "title", "expected"),
+    [
+        ("utf-16", "Kukar &#55357;&#56832; lagi", "Kukar \U0001f600 lagi"),
+        ("utf-16", "Kukar &#xD800; lagi", "Kukar \ufffd lagi"),
+        ("utf-8", "Kukar &#1114112; lagi", "Kukar \ufffd lagi"),
+        ("utf-8", "Kukar &#99999999999999999999; lagi", "Kukar \ufffd lagi"),
+        ("iso-8859-1", "Kukar &#55357;&#56832; caf\u00e9", "Kukar \U0001f600 caf\u00e9"),
+    ],
+)
+def test_a_feed_in_any_encoding_survives_references_to_no_character(
+    encoding: str, title: str, expected: str
+) -> None:
+    body = _rss(title).format(encoding).encode(encoding)
+    for ctype in ("application/rss+xml", f"application/rss+xml; charset={encoding}"):
+        first, second = parse_feed(body, "p", "https://p.test/feed/", ctype)
+        assert (first.title, second.title) == (expected, "Berita kedua")
+
+
+def test_the_well_formedness_check_survives_them_too() -> None:
+    """Asked when a feed yields no entry: it ran feedparser on the body as it came."""
+    empty = b'<rss version="2.0"><channel><title>P &#55357;&#56832;</title></channel></rss>'
+    assert malformed(empty, "application/rss+xml") is None
+    broken = b'<rss version="2.0"><channel><title>P &#xD800;</title><item></channel></rss>'
+    assert "not well-formed" in (malformed(broken, "application/rss+xml") or "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"t": "Kukar \xed\xa0\xbd\xed\xb8\x80 x \xed\xa0\x80"}',  # raw halves (CESU-8)
+        '{"t": "Kukar \\ud83d\\ude00 x \\ud800"}'.encode("utf-16"),
+        '{"t": "Kukar \\ud83d\\ude00 x \\ud800"}'.encode("utf-32"),
+        b'{"t": "Kukar \\ud83d\\ude00 x \\udfff"}',
+    ],
+)
+def test_json_halves_however_written(body: bytes) -> None:
+    assert json_loads(body) == {"t": "Kukar \U0001f600 x \ufffd"}
 
 
 def test_a_fault_one_entry_meets_costs_that_entry_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bug that one entry's text trips (as the lone surrogates did) skipped every entry of the
-    poll; now that entry is skipped with an error-level reason, unless every entry meets a
-    fault, when the poll fails as before and the source records it."""
+    """A bug that one entry's text trips (as the lone surrogates did) failed the whole poll;
+    now that entry is skipped with an error-level reason, unless every one of several entries
+    meets a fault (the code's then), when the poll fails as before and the source records it."""
     import syndication.normalize as normalize_module
     from syndication import workers
     from syndication.normalize import NormalizeContext
@@ -137,10 +191,17 @@ def test_a_fault_one_entry_meets_costs_that_entry_only(monkeypatch: pytest.Monke
     now = datetime(2026, 12, 1, tzinfo=UTC)
     good = RawEntry(source_id="p", link="https://p.test/1/", title="Berita Kukar")
     bad = RawEntry(source_id="p", link="https://p.test/2/", title="boom")
+    unusable = RawEntry(source_id="p")
     items, skipped = workers.normalize([("d1", good), ("d2", bad)], ctx, now)
     assert [i.url for i in items] == ["https://p.test/1/"]
     [reason] = skipped
     assert reason.startswith(workers.INTERNAL_SKIP) and "RuntimeError: tripped" in reason
     assert "https://p.test/2/" in reason
+    # alone, or beside an entry skipped for its own reasons: that entry only
+    assert workers.normalize([("d2", bad)], ctx, now)[0] == []
+    items, skipped = workers.normalize([("d0", unusable), ("d2", bad)], ctx, now)
+    assert items == [] and len(skipped) == 2
+    # several, and nothing else: the code's fault, the poll fails
+    worse = RawEntry(source_id="p", link="https://p.test/3/", title="boom")
     with pytest.raises(RuntimeError, match="tripped"):
-        workers.normalize([("d2", bad)], ctx, now)
+        workers.normalize([("d2", bad), ("d3", worse)], ctx, now)

@@ -38,15 +38,8 @@ def parse_with_feedparser(
 ) -> list[RawEntry]:
     """Any feed feedparser reads (the fast path's reference, and its fallback). Imported
     here: a worker process whose feeds all take the fast path never loads it."""
-    import feedparser
-
-    body = surrogate_refs(body)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    # no sanitizer, no URI resolution here: normalize's nh3 pass does both, once, and only
-    # for the entries that are new or changed
-    parsed = feedparser.parse(
-        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    parsed = feedparse(body, headers)
     if not parsed.entries and not parsed.get("version"):
         if looks_like_html(body, content_type):
             raise ParseError(html_page_message(body, url))
@@ -55,34 +48,54 @@ def parse_with_feedparser(
     return [_entry(e, source_id, url) for e in parsed.entries]
 
 
-# a numeric character reference to a UTF-16 surrogate: decimal 55296-57343, hex D800-DFFF
-_SURROGATE_REF = re.compile(rb"&#(?:[xX]0*([dD][89a-fA-F][0-9a-fA-F]{2})|0*(5[5-7][0-9]{3}));")
+def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
+    """feedparser.parse of a body with its response `headers`; `raw`: without its sanitizer
+    and URI resolution (normalize's nh3 pass does both, once, and only for the entries that
+    are new or changed). Imported here: a worker process whose feeds all take the fast path
+    never loads it.
+
+    A numeric character reference that feedparser's loose parser cannot make a character of
+    (a UTF-16 half: old CMSs write an emoji as "&#55357;&#56832;"; a number past U+10FFFF)
+    raised out of it, and the whole feed was lost: such a body is parsed again, converted to
+    UTF-8 as feedparser converts it and its references repaired (`char_refs`)."""
+    import feedparser
+
+    options = {"sanitize_html": False, "resolve_relative_uris": False} if raw else {}
+    try:
+        return feedparser.parse(body, response_headers=dict(headers), **options)
+    except (UnicodeError, ValueError, OverflowError):
+        from feedparser.encodings import convert_to_utf8
+
+        utf8 = convert_to_utf8(dict(headers), body, {})
+    media = (headers.get("content-type") or "application/xml").split(";")[0].strip()
+    again = {**headers, "content-type": f"{media}; charset=utf-8"}
+    return feedparser.parse(char_refs(utf8), response_headers=again, **options)
 
 
-def surrogate_refs(body: bytes) -> bytes:
-    """`body` with its character references to UTF-16 surrogates replaced: a high and a low
-    half side by side (how some CMSs write an emoji: "&#55357;&#56832;") by a reference to
-    the character they make, a lone half by one to U+FFFD. feedparser's loose parser turned
-    such a reference into a lone surrogate and failed the whole feed on encoding it."""
-    if b"&#" not in body or _SURROGATE_REF.search(body) is None:
-        return body
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_NO_CHARACTER = b"&#xFFFD;"
+
+
+def char_refs(body: bytes) -> bytes:
+    """An ASCII-compatible body with its numeric character references that name no character
+    replaced: a high and a low UTF-16 half side by side by a reference to the character they
+    make, a lone half or a number past U+10FFFF by one to U+FFFD."""
     out: list[bytes] = []
     done = 0
     high: int | None = None  # a high half just replaced, its reference ending at `done`
-    for match in _SURROGATE_REF.finditer(body):
-        code = int(match[1], 16) if match[1] else int(match[2])
-        if not 0xD800 <= code <= 0xDFFF:
+    for match in _CHAR_REF.finditer(body):
+        digits = (match[1] or match[2]).lstrip(b"0") or b"0"
+        code = int(digits, 16 if match[1] else 10) if len(digits) <= 8 else 0x110000
+        if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
             continue
-        if high is not None and code >= 0xDC00 and match.start() == done:
+        if high is not None and 0xDC00 <= code <= 0xDFFF and match.start() == done:
             out[-1] = b"&#x%X;" % (0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
             done, high = match.end(), None
             continue
-        out.append(body[done : match.start()])
-        out.append(b"&#xFFFD;")
+        out += [body[done : match.start()], _NO_CHARACTER]
         done = match.end()
-        high = code if code < 0xDC00 else None
-    out.append(body[done:])
-    return b"".join(out)
+        high = code if 0xD800 <= code <= 0xDBFF else None
+    return b"".join([*out, body[done:]]) if out else body
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:

@@ -1,9 +1,10 @@
 """JSON from the web (JSON Feed, JSON-LD) without lone surrogates.
 
-json.loads turns an escaped surrogate pair ("\\ud83d\\ude00") into its character, but a half
-without the other ("\\ud800") into a lone surrogate: a str that no UTF-8 encoder, HTML
-sanitizer or database takes, and that failed every entry of its feed. Here each one becomes
-U+FFFD, in keys and values alike.
+json.loads turns an escaped pair of UTF-16 halves ("\\ud83d\\ude00") into its character, but
+a half without the other ("\\ud800"), a half written raw in the bytes (surrogatepass) or a pair
+written raw (CESU-8) into surrogates in the str: text that no UTF-8 encoder, HTML sanitizer
+or database takes, and that cost its entry or its whole feed. Here a pair becomes the character
+it makes and a lone half U+FFFD, in keys and values alike, whatever the document's encoding.
 """
 
 from __future__ import annotations
@@ -12,26 +13,25 @@ import json
 import re
 from typing import Any
 
-# an escape of a surrogate half, the only way a lone one gets into the decoded value
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def loads(text: str | bytes) -> Any:
-    """json.loads(text), its lone surrogates replaced by U+FFFD (raises as json.loads)."""
-    data = json.loads(text)
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    if _SURROGATE_ESCAPE.search(text) is None:
-        return data
-    return _replaced(data)
+    """json.loads(text), its surrogates mended (raises as json.loads)."""
+    return _mended(json.loads(text))
 
 
-def _replaced(value: Any) -> Any:
+def _mended(value: Any) -> Any:
     if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
+        return _text(value) if _SURROGATE.search(value) else value
     if isinstance(value, list):
-        return [_replaced(v) for v in value]
+        return [_mended(v) for v in value]
     if isinstance(value, dict):
-        return {_replaced(k): _replaced(v) for k, v in value.items()}
+        return {_mended(k): _mended(v) for k, v in value.items()}
     return value
+
+
+def _text(value: str) -> str:
+    # through UTF-16: a high half before a low one is one character again, any other half
+    # cannot be decoded and comes back as U+FFFD
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

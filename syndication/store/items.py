@@ -472,8 +472,10 @@ class ItemQueries(SourceQueries):
     ) -> list[tuple[int, int, ScopeItem | None]]:
         """scope_items as (id, version, item), in the same order, where `item` is None for
         the ones `held(id, version)` says the caller has already: only the others' rows are
-        read (a publish reads each story once, not once per scope that lists it). One read
-        transaction: the rows are those of the listing."""
+        read (a publish reads each story once, not once per scope that lists it). The rows are
+        read again under the scope: one that left it between the two reads (withdrawn,
+        reclassified: PostgreSQL's READ COMMITTED sees such a commit) is left out, one
+        changed meanwhile comes as it is now."""
         s, i = t.item_scopes.c, t.items.c
         keys = (
             select(i.id, i.version)
@@ -489,7 +491,8 @@ class ItemQueries(SourceQueries):
             wanted = [n for n, _, kept in listed if not kept]
             rows: dict[int, ScopeItem] = {}
             for chunk in _chunks(wanted, 500):
-                for row in conn.execute(select(t.items).where(i.id.in_(chunk))):
+                rows_of = select(t.items).join(t.item_scopes, s.item_id == i.id)
+                for row in conn.execute(rows_of.where(s.scope == scope, i.id.in_(chunk))):
                     rows[row.id] = _scope_item(row)
         return [(n, v, rows.get(n)) for n, v, kept in listed if kept or n in rows]
 
