@@ -421,15 +421,26 @@ def first_poll(
 
     raws = parse(body, source_id, url, content_type)
     todo = {raw_digest(r): r for r in raws}  # an entry listed twice, byte for byte: once
-    items, skipped = normalize(list(todo.items()), ctx, now)
+    items, skipped = normalize(list(todo.items()), ctx, now, whole_feed=True)
     return FirstPoll(len(raws), frozenset(map(entry_key_of, raws)), items, skipped)
 
 
 def normalize(
-    raws: list[tuple[str, RawEntry]], ctx: NormalizeContext, now: datetime
+    raws: list[tuple[str, RawEntry]],
+    ctx: NormalizeContext,
+    now: datetime,
+    *,
+    whole_feed: bool = False,
 ) -> tuple[list[Item], list[str]]:
     """(digest, raw) pairs -> items (raw_hash set, first of a repeated key kept) and the
-    reasons entries were skipped, which the caller logs."""
+    reasons entries were skipped, which the caller logs.
+
+    A fault of the code that an entry's text trips costs that entry: it is skipped with a
+    reason the caller logs as an error, and normalized again next poll (it is not stored).
+    Only when `raws` is a whole feed (a first poll) and every one of its several entries
+    meets one is it the code's fault beyond doubt: then the poll fails with it, recorded
+    against the source, rather than storing nothing with a clean bill. A later poll passes
+    only its new and changed entries: a few faulty ones among them never fail it."""
     from dataclasses import replace
 
     from .normalize import NormalizeError, normalize_entry
@@ -447,16 +458,15 @@ def normalize(
             raise
         except Exception as e:  # a fault of the code that this entry's text trips
             faults.append(e)
-            where = raw.link or raw.guid or raw.title or "?"
-            skipped.append(f"{INTERNAL_SKIP} {where!r}: {type(e).__name__}: {e}")
+            where = (raw.link or raw.guid or raw.title or "?")[:_SHOWN]
+            skipped.append(f"{INTERNAL_SKIP} {where!r}: {type(e).__name__}: {str(e)[:_SHOWN]}")
             continue
         items.setdefault(item.entry_key, replace(item, raw_hash=digest))
-    if len(faults) >= 2 and len(faults) == len(raws):
-        # every one of several entries met a fault: the code's, not theirs; the poll fails,
-        # recorded against the source, rather than storing nothing with a clean bill
+    if whole_feed and len(faults) >= 2 and len(faults) == len(raws):
         raise faults[0]
     return list(items.values()), skipped
 
 
 # the start of a skip reason that is a fault of the code, not of the entry (logged as an error)
 INTERNAL_SKIP = "internal error normalizing entry"
+_SHOWN = 300  # characters of an entry's link and of its fault's message in that reason

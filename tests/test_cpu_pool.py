@@ -128,9 +128,9 @@ def test_a_poll_parses_and_normalizes_beside_the_loop(
     threads: dict[str, int] = {}
 
     def spy(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
             threads[name] = threading.get_ident()
-            return fn(*args)
+            return fn(*args, **kwargs)
 
         return run
 
@@ -172,9 +172,9 @@ def test_sources_waiting_for_the_cpu_hold_no_more_bodies_than_the_bound(
     count = threading.Lock()  # ingests end in the store's threads
     slow_normalize = workers.normalize
 
-    def slow(*args: Any) -> Any:
+    def slow(*args: Any, **kwargs: Any) -> Any:
         threading.Event().wait(0.05)  # the CPU is the bottleneck, as in a cold cycle
-        return slow_normalize(*args)
+        return slow_normalize(*args, **kwargs)
 
     monkeypatch.setattr(workers, "normalize", slow)
 

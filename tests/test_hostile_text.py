@@ -99,8 +99,18 @@ def test_surrogate_halves_in_json_ld_are_replaced() -> None:
     assert article == {
         "@type": "NewsArticle",
         "headline": "Bupati \U0001f600 Kukar \ufffd",
-        "\ufffdkey": ["\ufffd"],
+        "\udfffkey": ["\ufffd"],  # keys as they are: none is shown, none merges with another
     }
+
+
+def test_json_nested_as_deep_as_json_takes_is_mended() -> None:
+    """The mending walked the document recursively and raised RecursionError at half the
+    depth json.loads takes: a JSON Feed or an article page with deep JSON-LD was lost."""
+    deep = '{"a":' * 900 + '"Kukar \\ud800"' + "}" * 900
+    value = json_loads(deep)
+    for _ in range(900):
+        value = value["a"]
+    assert value == "Kukar \ufffd"
 
 
 @pytest.mark.parametrize(
@@ -149,6 +159,24 @@ def test_a_feed_in_any_encoding_survives_references_to_no_character(
         assert (first.title, second.title) == (expected, "Berita kedua")
 
 
+def test_a_reference_in_an_attribute_is_repaired_whatever_else_the_feed_holds() -> None:
+    """feedparser decodes an attribute's references only below 128, so a half there did not
+    raise: it was repaired only when another entry's text made feedparser fail, and the same
+    entry's link (and key) changed from one poll to the next."""
+    head = '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+    one = (
+        '<entry><title>Satu</title><link href="https://p.test/senyum-&#55357;&#56832;/"/>'
+        "<updated>2026-12-01T08:00:00Z</updated></entry>"
+    )
+    two = (
+        '<entry><title>Dua &#55357;&#56832;</title><link href="https://p.test/dua/"/>'
+        "<updated>2026-12-01T09:00:00Z</updated></entry>"
+    )
+    alone = parse_feed(f"{head}{one}</feed>".encode(), "p", "https://p.test/", "")
+    beside = parse_feed(f"{head}{two}{one}</feed>".encode(), "p", "https://p.test/", "")
+    assert alone[0].link == beside[1].link == "https://p.test/senyum-\U0001f600/"
+
+
 def test_the_well_formedness_check_survives_them_too() -> None:
     """Asked when a feed yields no entry: it ran feedparser on the body as it came."""
     empty = b'<rss version="2.0"><channel><title>P &#55357;&#56832;</title></channel></rss>'
@@ -173,7 +201,8 @@ def test_json_halves_however_written(body: bytes) -> None:
 def test_a_fault_one_entry_meets_costs_that_entry_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug that one entry's text trips (as the lone surrogates did) failed the whole poll;
     now that entry is skipped with an error-level reason, unless every one of several entries
-    meets a fault (the code's then), when the poll fails as before and the source records it."""
+    of a whole feed (a first poll) meets a fault (the code's then), when the poll fails as
+    before and the source records it."""
     import syndication.normalize as normalize_module
     from syndication import workers
     from syndication.normalize import NormalizeContext
@@ -201,7 +230,15 @@ def test_a_fault_one_entry_meets_costs_that_entry_only(monkeypatch: pytest.Monke
     assert workers.normalize([("d2", bad)], ctx, now)[0] == []
     items, skipped = workers.normalize([("d0", unusable), ("d2", bad)], ctx, now)
     assert items == [] and len(skipped) == 2
-    # several, and nothing else: the code's fault, the poll fails
+    # several and nothing else, the new entries of a later poll: each costs itself
     worse = RawEntry(source_id="p", link="https://p.test/3/", title="boom")
+    items, skipped = workers.normalize([("d2", bad), ("d3", worse)], ctx, now)
+    assert items == [] and all(r.startswith(workers.INTERNAL_SKIP) for r in skipped)
+    # a whole feed whose every entry meets one (a first poll): the code's fault, the poll fails
     with pytest.raises(RuntimeError, match="tripped"):
-        workers.normalize([("d2", bad), ("d3", worse)], ctx, now)
+        workers.normalize([("d2", bad), ("d3", worse)], ctx, now, whole_feed=True)
+    assert len(workers.normalize([("d2", bad)], ctx, now, whole_feed=True)[1]) == 1
+    # an exception's message is kept short in the reason
+    huge = RawEntry(source_id="p", link="https://p.test/4/" + "x" * 5000, title="boom")
+    [reason] = workers.normalize([("d4", huge)], ctx, now)[1]
+    assert len(reason) < 800

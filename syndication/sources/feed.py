@@ -27,6 +27,7 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     """Parse a feed body; raise ParseError when it is not a feed at all."""
     if _looks_like_json(body, content_type):
         return parse_json_feed(body, source_id, url)
+    body = char_refs(body)
     fast = fast_entries(body, url, content_type)
     if fast is not None:  # plain RSS 2.0: the same entries feedparser gives, read by lxml
         return [_entry(e, source_id, url) for e in fast]
@@ -56,14 +57,15 @@ def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
 
     A numeric character reference that feedparser's loose parser cannot make a character of
     (a UTF-16 half: old CMSs write an emoji as "&#55357;&#56832;"; a number past U+10FFFF)
-    raised out of it, and the whole feed was lost: such a body is parsed again, converted to
-    UTF-8 as feedparser converts it and its references repaired (`char_refs`)."""
+    raised out of it, and the whole feed was lost: such references are repaired first
+    (`char_refs`), and a document they cannot be found in as it comes (UTF-16, UTF-32) is
+    parsed again, converted to UTF-8 as feedparser converts it, once it raises."""
     import feedparser
 
     options = {"sanitize_html": False, "resolve_relative_uris": False} if raw else {}
     try:
-        return feedparser.parse(body, response_headers=dict(headers), **options)
-    except (UnicodeError, ValueError, OverflowError):
+        return feedparser.parse(char_refs(body), response_headers=dict(headers), **options)
+    except (UnicodeError, ValueError, OverflowError):  # a UTF-16 or UTF-32 document's
         from feedparser.encodings import convert_to_utf8
 
         utf8 = convert_to_utf8(dict(headers), body, {})
@@ -73,13 +75,22 @@ def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
 
 
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+# a reference that may name no character (a half: D800-DFFF, 55296-57343; a number past
+# 10FFFF, 1114111): a quick search, true of every one of them and of few others
+_SUSPECT_REF = re.compile(
+    rb"&#(?:[xX]0*(?:[dD][89a-fA-F][0-9a-fA-F]{2};|[0-9a-fA-F]{6,})"
+    rb"|0*(?:5[5-7][0-9]{3};|[0-9]{7,}))"
+)
 _NO_CHARACTER = b"&#xFFFD;"
 
 
 def char_refs(body: bytes) -> bytes:
     """An ASCII-compatible body with its numeric character references that name no character
     replaced: a high and a low UTF-16 half side by side by a reference to the character they
-    make, a lone half or a number past U+10FFFF by one to U+FFFD."""
+    make, a lone half or a number past U+10FFFF by one to U+FFFD. In text, attributes and
+    CDATA alike, before any parser: every path reads the same document."""
+    if b"&#" not in body or _SUSPECT_REF.search(body) is None:
+        return body
     out: list[bytes] = []
     done = 0
     high: int | None = None  # a high half just replaced, its reference ending at `done`
