@@ -242,3 +242,50 @@ def test_a_fault_one_entry_meets_costs_that_entry_only(monkeypatch: pytest.Monke
     huge = RawEntry(source_id="p", link="https://p.test/4/" + "x" * 5000, title="boom")
     [reason] = workers.normalize([("d4", huge)], ctx, now)[1]
     assert len(reason) < 800
+
+
+async def test_control_characters_cost_nothing_but_themselves(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    """NUL (PostgreSQL takes none in text), other C0/C1 controls and U+FFFE/U+FFFF, which JSON
+    escapes carry, in every field of an entry: the poll stores the story without them."""
+    bad = "\x00\x01\x0b\x1b\x7f\x85\ufffe\uffff"
+    hostile = {
+        "id": f"1{bad}",
+        "url": f"{portal.url}/berita/pemkab-kukar/{bad}",
+        "title": f"Pemkab Kukar {bad} Buka Pelatihan UMKM",
+        "content_html": f"<p>TENGGARONG{bad} - Pemkab Kukar membuka {bad} pelatihan.</p>",
+        "summary": f"Ringkas {bad}",
+        "tags": ["Kukar", bad, f"Pemerintah{bad}"],
+        "authors": [{"name": f"Redaksi {bad}"}],
+        "image": f"{portal.url}/img/{bad}.jpg",
+        "date_published": f"2026-12-01T10:00:00+08:00{bad}",
+    }
+    plain = {
+        "id": "2",
+        "url": f"{portal.url}/berita/kutim/",
+        "title": "Bupati Kutim Resmikan Jalan Baru di Sangatta",
+        "content_html": "<p>SANGATTA - Bupati Kutim meresmikan jalan.</p>",
+        "date_published": "2026-12-01T11:00:00+08:00",
+    }
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": f"P{bad}"}
+    document["items"] = [hostile, plain]
+    portal.set("/feed.json", json.dumps(document).encode(), content_type="application/feed+json")
+    sources = f'[[sources]]\nid = "p"\nurl = "{portal.url}/feed.json"\n'
+    config = load(write_config(tmp_path / "config.toml", db_url=db_url, sources=sources))
+    assert await run_once(config) == 0
+    store = open_store(config.database_url)
+    try:
+        assert store.source_state("p").consecutive_failures == 0
+        titles = {i.title for i in store.scope_items("all", 10)}
+        assert titles == {
+            "Pemkab Kukar Buka Pelatihan UMKM",
+            "Bupati Kutim Resmikan Jalan Baru di Sangatta",
+        }
+        for item in store.scope_items("all", 10):
+            for text in (item.title, item.summary, item.content_html, item.author or ""):
+                assert not any(ch in text for ch in "\x00\x01\x0b\x1b\x7f\ufffe\uffff"), text
+    finally:
+        store.engine.dispose()
+    rss = (config.output_dir / "all.rss").read_bytes()
+    assert b"Buka Pelatihan UMKM" in rss

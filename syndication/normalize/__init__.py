@@ -10,6 +10,7 @@ Errors: NormalizeError is the root; EntryUnusableError says why an entry is skip
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 from ..errors import SyndicationError
@@ -103,8 +104,9 @@ def entry_key(raw: RawEntry, link: str, title: str) -> str:
     The hash is deliberate for entries with neither guid nor link: the same title on the same
     date is the same entry; a retitled one becomes a new entry, which is the best we can do.
     """
-    if raw.guid and raw.guid.strip():
-        return bounded_key(raw.guid.strip())
+    guid = _guid(raw)
+    if guid:
+        return bounded_key(guid)
     if link:
         return bounded_key(link)
     when = raw.published_raw or (raw.published.isoformat() if raw.published else "")
@@ -115,8 +117,19 @@ def entry_key(raw: RawEntry, link: str, title: str) -> str:
 def entry_key_of(raw: RawEntry) -> str:
     """The key normalization will give the entry (guid, else canonical link), known before
     normalizing it."""
-    guid = (raw.guid or "").strip()
-    return bounded_key(guid or canonical_url(raw.link or "", raw.base_url))
+    return bounded_key(_guid(raw) or canonical_url(raw.link or "", raw.base_url))
+
+
+# what no key may hold: C0 controls but tab and line breaks (PostgreSQL refuses NUL in text,
+# which failed the whole poll), DEL, U+FFFE and U+FFFF (no XML text holds them)
+_KEY_JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _guid(raw: RawEntry) -> str:
+    guid = raw.guid or ""
+    if not guid.isprintable():
+        guid = _KEY_JUNK.sub("", guid)
+    return guid.strip()
 
 
 def explain(item: Item) -> str:

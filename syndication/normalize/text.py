@@ -114,7 +114,11 @@ _BLOCK_SEL = ", ".join(_BLOCKS)
 _LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z]|!--)")
 _TAG_LIKE = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^<>]*>", re.DOTALL)
 _BLOCK_TAG = re.compile(r"<!--|</?(?:br|" + "|".join(_BLOCKS) + r")\b", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# controls, zero-width and direction marks, BOM, and the noncharacters (U+FDD0-U+FDEF, U+FFFE,
+# U+FFFF: no XML text holds the last two, and a title showed them as boxes)
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 _INSERT = re.compile(
     r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"

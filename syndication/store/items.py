@@ -595,13 +595,19 @@ class _Present:
         entry_keys: set[str] = set()
         url_keys: set[str] = set()
         title_keys: set[str] = set()
-        for chunk in _chunks(sorted({item.entry_key for item in items}), _PRESENT_CHUNK):
+        # a key no database takes is in none (and PostgreSQL refused the whole query for it):
+        # its entry is refused on its own when its turn comes
+        entries = sorted({it.entry_key for it in items if _storable(it.entry_key)})
+        for chunk in _chunks(entries, _PRESENT_CHUNK):
             query = select(e.entry_key).where(e.source_id == source_id, e.entry_key.in_(chunk))
             entry_keys.update(conn.execute(query).scalars())
-        for chunk in _chunks(sorted({item.url_key for item in items}), _PRESENT_CHUNK):
+        urls = sorted({it.url_key for it in items if _storable(it.url_key)})
+        for chunk in _chunks(urls, _PRESENT_CHUNK):
             query = select(i.url_key).where(i.url_key.in_(chunk)).distinct()
             url_keys.update(conn.execute(query).scalars())
-        titles = sorted({item.title_key for item in items if len(item.title_key) >= 12})
+        titles = sorted(
+            {it.title_key for it in items if len(it.title_key) >= 12 and _storable(it.title_key)}
+        )
         for chunk in _chunks(titles, _PRESENT_CHUNK):
             query = select(i.title_key).where(i.title_key.in_(chunk)).distinct()
             title_keys.update(conn.execute(query).scalars())
