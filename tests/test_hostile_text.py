@@ -13,6 +13,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from syndication.config import load
+from syndication.errors import ParseError
 from syndication.pipeline import malformed
 from syndication.service import run_once
 from syndication.sources.feed import char_refs, parse_feed
@@ -289,3 +290,55 @@ async def test_control_characters_cost_nothing_but_themselves(
         store.engine.dispose()
     rss = (config.output_dir / "all.rss").read_bytes()
     assert b"Buka Pelatihan UMKM" in rss
+
+
+def _json_feed_of(item: str) -> bytes:
+    plain = '{"id": "2", "url": "https://p.test/b/", "title": "Bupati Kutim"}'
+    head = '{"version": "https://jsonfeed.org/version/1.1", "title": "P", "items": ['
+    return f"{head}{item}, {plain}]}}".encode()
+
+
+@pytest.mark.parametrize(
+    ("authors", "expected"),
+    [("5", None), ("true", None), ('"Redaksi"', None), ('{"name": "Redaksi"}', "Redaksi")],
+)
+def test_json_feed_authors_of_any_type(authors: str, expected: str | None) -> None:
+    """A number or a boolean for "authors" raised TypeError: the whole poll failed."""
+    item = f'{{"id": "1", "url": "https://p.test/a/", "title": "Kukar", "authors": {authors}}}'
+    first, second = parse_feed(_json_feed_of(item), "p", "https://p.test/f.json", "")
+    assert (first.author, second.title) == (expected, "Bupati Kutim")
+
+
+def test_json_feed_with_a_huge_integer_is_read() -> None:
+    """json.loads refused the whole document past Python's 4,300-digit conversion limit."""
+    item = '{"id": ' + "9" * 5000 + ', "url": "https://p.test/a/", "title": "Kukar"}'
+    first, second = parse_feed(_json_feed_of(item), "p", "https://p.test/f.json", "")
+    assert (first.title, second.title) == ("Kukar", "Bupati Kutim")
+
+
+def test_json_nested_deeper_than_json_reads_is_a_parse_error() -> None:
+    """A RecursionError out of json.loads was an internal crash of the poll, not its cause."""
+    item = '{"id": "1", "url": "https://p.test/a/", "_x": ' + "[" * 3000 + "]" * 3000 + "}"
+    with pytest.raises(ParseError, match="nested too deep"):
+        parse_feed(_json_feed_of(item), "p", "https://p.test/f.json", "")
+
+
+@pytest.mark.parametrize("charset", ["windows-1252", "utf-16", "iso-8859-2"])
+@pytest.mark.parametrize("declared", ['encoding="utf-8"', ""])
+def test_a_byte_order_mark_beats_the_headers_charset(charset: str, declared: str) -> None:
+    body = (
+        f'\ufeff<?xml version="1.0" {declared}?><rss version="2.0"><channel><title>P</title>'
+        "<item><title>Kafe \u00e9 \u2019 Tenggarong</title><link>https://p.test/1/</link></item>"
+        "</channel></rss>"
+    ).encode()
+    [entry] = parse_feed(body, "p", "https://p.test/", f"application/rss+xml; charset={charset}")
+    assert entry.title == "Kafe \u00e9 \u2019 Tenggarong"
+
+
+def test_markup_served_as_json_is_read_as_a_feed() -> None:
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>P</title>'
+        b"<item><title>Kukar</title><link>https://p.test/1/</link></item></channel></rss>"
+    )
+    [entry] = parse_feed(body, "p", "https://p.test/", "application/json")
+    assert entry.title == "Kukar"

@@ -27,6 +27,7 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     """Parse a feed body; raise ParseError when it is not a feed at all."""
     if _looks_like_json(body, content_type):
         return parse_json_feed(body, source_id, url)
+    content_type = _bom_first(body, content_type)
     body = char_refs(body)
     fast = fast_entries(body, url, content_type)
     if fast is not None:  # plain RSS 2.0: the same entries feedparser gives, read by lxml
@@ -39,6 +40,7 @@ def parse_with_feedparser(
 ) -> list[RawEntry]:
     """Any feed feedparser reads (the fast path's reference, and its fallback). Imported
     here: a worker process whose feeds all take the fast path never loads it."""
+    content_type = _bom_first(body, content_type)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparse(body, headers)
     if not parsed.entries and not parsed.get("version"):
@@ -109,8 +111,20 @@ def char_refs(body: bytes) -> bytes:
     return b"".join([*out, body[done:]]) if out else body
 
 
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _bom_first(body: bytes, content_type: str) -> str:
+    """The content type to read `body` by: a byte order mark says the encoding, and a charset
+    in the header that contradicts it (windows-1252 on UTF-8 made mojibake, utf-16 or utf-8
+    on a UTF-16 or UTF-32 document lost the feed) is the server's mistake, so it goes."""
+    return content_type.split(";")[0] if body.startswith(_BOMS) else content_type
+
+
 def _looks_like_json(body: bytes, content_type: str) -> bool:
-    head = body.lstrip()[:1]
+    head = body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    if head == b"<":  # markup, whatever the header says (an RSS feed served as JSON)
+        return False
     return head in (b"{", b"[") or "json" in content_type.lower()
 
 
@@ -204,6 +218,8 @@ def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
     authors = item.get("authors") or (
         [item["author"]] if isinstance(item.get("author"), dict) else []
     )
+    if not isinstance(authors, list):  # a number, a boolean, a string, an object: no list
+        authors = [authors] if isinstance(authors, dict) else []
     author = next((a.get("name") for a in authors if isinstance(a, dict) and a.get("name")), None)
     raw_tags = item.get("tags")
     tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []

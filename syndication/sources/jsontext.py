@@ -25,10 +25,22 @@ def loads(text: str | bytes) -> Any:
     if isinstance(text, bytes | bytearray):
         # as json.loads decodes bytes itself: a raw half survives into the str, as there
         text = bytes(text).decode(json.detect_encoding(text), "surrogatepass")
-    data = json.loads(text)
+    try:
+        data = json.loads(text, parse_int=_int)
+    except RecursionError:  # nested past what json.loads can take (about 1,000 levels)
+        raise ValueError("JSON nested too deep to read") from None
     if _HALF_ESCAPE.search(text) is None and _SURROGATE.search(text) is None:
         return data
     return _mended(data)
+
+
+def _int(digits: str) -> int | float:
+    """A JSON integer; one past Python's 4,300-digit conversion limit (which made json.loads
+    refuse the whole document) as the float it rounds to (inf beyond)."""
+    return int(digits) if len(digits) <= _INT_DIGITS else float(digits)
+
+
+_INT_DIGITS = 4000
 
 
 def _mended(data: Any) -> Any:
