@@ -243,10 +243,10 @@ def malformed(body: bytes, content_type: str) -> str | None:
     line before `<?xml` is no fault. Asked only when a feed yields no usable entry."""
     import xml.sax
 
-    from .sources.feed import feedparse
+    from .sources.feed import feedparse, looks_like_json
 
     body = body.lstrip()
-    if body[:1] in (b"{", b"[") or "json" in content_type.lower():
+    if looks_like_json(body, content_type):
         return None
     headers = {"content-type": content_type or "application/xml"}
     error = feedparse(body, headers).get("bozo_exception")

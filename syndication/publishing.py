@@ -346,8 +346,7 @@ class Publisher:
     ) -> list[Entry]:
         """The items as feed entries; `built` (by item id and version, the BUILT_KEPT last
         used) shares them between the scopes of one publish."""
-        names = {c.slug: c.name for c in self.config.categories}
-        host = urlsplit(site.base_url).hostname or "localhost"
+        names, host = self._naming(site)
         built = OrderedDict() if built is None else built
         made = (self._built(item, names, host, built) for item in items)
         return [entry for entry in made if entry is not None]
@@ -357,8 +356,7 @@ class Publisher:
     ) -> list[Entry]:
         """_entries of a scope's items, the rows read only of those not in `built` (a story
         is listed by four scopes or so: its row is read and decoded once a publish)."""
-        names = {c.slug: c.name for c in self.config.categories}
-        host = urlsplit(site.base_url).hostname or "localhost"
+        names, host = self._naming(site)
         listing = self.store.scope_listing(scope, limit, lambda n, v: (n, v) in built)
         # the held ones taken first: building the others may push them out of `built`
         held = {(n, v): built[n, v] for n, v, item in listing if item is None}
@@ -372,6 +370,11 @@ class Publisher:
                 out.append(entry)
         return out
 
+    def _naming(self, site: Site) -> tuple[dict[str, str], str]:
+        """What every entry of a publish is named with: category names by slug, the id host."""
+        names = {c.slug: c.name for c in self.config.categories}
+        return names, urlsplit(site.base_url).hostname or "localhost"
+
     def _built(
         self,
         item: ScopeItem,
@@ -383,8 +386,7 @@ class Publisher:
         key = (item.id, item.version)
         known = built.get(key)
         if known is not None:
-            built.move_to_end(key)
-            return known
+            return _keep(built, key, known)
         try:
             entry = self._entry(item, names, host)
         except FeedsError as e:

@@ -25,7 +25,7 @@ _TRUSTED_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z|GMT|UTC?|[ECMP][SD]T)\s*$", r
 
 def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") -> list[RawEntry]:
     """Parse a feed body; raise ParseError when it is not a feed at all."""
-    if _looks_like_json(body, content_type):
+    if looks_like_json(body, content_type):
         return parse_json_feed(body, source_id, url)
     content_type = _bom_first(body, content_type)
     body = char_refs(body)
@@ -149,7 +149,9 @@ def _bom_first(body: bytes, content_type: str) -> str:
     return content_type.split(";")[0] if body.startswith(_BOMS) else content_type
 
 
-def _looks_like_json(body: bytes, content_type: str) -> bool:
+def looks_like_json(body: bytes, content_type: str) -> bool:
+    """Whether `body` is read as JSON: it opens with { or [, or the header says JSON and it
+    does not open with markup."""
     head = body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
     if head == b"<":  # markup, whatever the header says (an RSS feed served as JSON)
         return False
