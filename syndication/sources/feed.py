@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ParseError
 from ..types import RawEntry
 from .feed_fast import fast_entries
-from .feed_links import html_page_message, looks_like_html
+from .feed_links import HEADER_CHARSET, html_page_message, looks_like_html
 from .jsontext import loads as jsonloads
 
 # feedparser reads unknown zones (WIB/WITA/WIT) as UTC: trust its time only with a known zone
@@ -64,8 +64,8 @@ def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
     parsed again, converted to UTF-8 as feedparser converts it, once it raises."""
     import feedparser
 
+    _bound_author_search()
     options = {"sanitize_html": False, "resolve_relative_uris": False} if raw else {}
-    body = _short_authors(body)
     try:
         return feedparser.parse(char_refs(body), response_headers=dict(headers), **options)
     except (UnicodeError, ValueError, OverflowError):  # a UTF-16 or UTF-32 document's
@@ -77,31 +77,32 @@ def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
     return feedparser.parse(char_refs(utf8), response_headers=again, **options)
 
 
-# an RSS author's text, which feedparser searches for an e-mail address in quadratic time (a
-# 60 KB one held a poll 17 s, a 1 MB one a worker for hours); the service keeps LINE_MAX (120)
-# characters of an author, so a cut past AUTHOR_BYTES changes nothing it shows
-_AUTHOR_BYTES = 2000
-_LONG_AUTHOR = re.compile(
-    rb"(<(?:author|dc:creator|managingEditor|webMaster|itunes:author)\b[^<>]{0,200}>"
-    rb"(?:<!\[CDATA\[)?)([^<\]]{%d,})" % _AUTHOR_BYTES
-)
+# characters of an author (or publisher) feedparser searches for an e-mail address, with a
+# regex quadratic in the length (a 60 KB author held a poll 17 s, a 1 MB one a worker for
+# hours); the service keeps LINE_MAX (120) characters of an author, so the cut shows nowhere
+AUTHOR_CHARS = 2000
 
 
-def _short_authors(body: bytes) -> bytes:
-    """`body` with every author text longer than _AUTHOR_BYTES cut there (at a character's
-    start in UTF-8)."""
-    if len(body) <= _AUTHOR_BYTES or _LONG_AUTHOR.search(body) is None:
-        return body
+def _bound_author_search() -> None:
+    """Make feedparser cut an author's text to AUTHOR_CHARS before it searches it: whatever
+    element, namespace, case, encoding, CDATA or comments the text came in (a cut of the
+    body's bytes missed most of them). feedparser 6 (pinned <7) keeps the text in the
+    parser's current context under the key it syncs; its own logic runs unchanged after."""
+    from feedparser.mixin import _FeedParserMixin
 
-    def cut(match: re.Match[bytes]) -> bytes:
-        text = match[2][:_AUTHOR_BYTES]
-        while text and 0x80 <= text[-1] <= 0xBF:  # a UTF-8 continuation byte: back off
-            text = text[:-1]
-        if text and text[-1] >= 0xC0:  # the lead byte of the character cut off
-            text = text[:-1]
-        return match[1] + text
+    sync = _FeedParserMixin._sync_author_detail
+    if getattr(sync, "bounded", False):
+        return
 
-    return _LONG_AUTHOR.sub(cut, body)
+    def bounded(self: Any, key: str = "author") -> None:
+        context = self._get_context()
+        text = context.get(key)
+        if isinstance(text, str) and len(text) > AUTHOR_CHARS:
+            context[key] = text[:AUTHOR_CHARS]
+        sync(self, key)
+
+    bounded.bounded = True  # type: ignore[attr-defined]
+    _FeedParserMixin._sync_author_detail = bounded  # type: ignore[method-assign]
 
 
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
@@ -145,8 +146,16 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 def _bom_first(body: bytes, content_type: str) -> str:
     """The content type to read `body` by: a byte order mark says the encoding, and a charset
     in the header that contradicts it (windows-1252 on UTF-8 made mojibake, utf-16 or utf-8
-    on a UTF-16 or UTF-32 document lost the feed) is the server's mistake, so it goes."""
-    return content_type.split(";")[0] if body.startswith(_BOMS) else content_type
+    on a UTF-16 or UTF-32 document lost the feed) is the server's mistake, so it goes. One
+    that agrees stays (without it feedparser takes text/xml for us-ascii)."""
+    if not body.startswith(_BOMS):
+        return content_type
+    found = HEADER_CHARSET.search(content_type)
+    charset = found.group(1).lower().replace("_", "-") if found else ""
+    utf8 = body.startswith(b"\xef\xbb\xbf")
+    if charset in ("utf-8", "utf8") if utf8 else charset.startswith(("utf-16", "utf-32")):
+        return content_type
+    return content_type.split(";")[0]
 
 
 def looks_like_json(body: bytes, content_type: str) -> bool:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin
+
+# the charset parameter of a Content-Type header
+HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title")

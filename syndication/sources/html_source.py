@@ -38,6 +38,7 @@ from ..normalize.dedup import title_key
 from ..types import RawEntry
 from ..urls import bounded_key, canonical_url
 from ..withdraw import gone_status
+from .feed_links import HEADER_CHARSET
 from .html import Article, NotArticle, Selectors, read_article, titled_links_of_bounded
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("syndication.sources.html")
 T = TypeVar("T")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 # browsers read these labels as windows-1252 (WHATWG Encoding), and so do the portals' authors
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"}
 # 4xx answers that will not change on a retry soon; 408 and 429 are about timing, not the page
@@ -82,7 +82,7 @@ def decode(body: bytes, content_type: str) -> str:
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
         if body.startswith(bom):
             return body.decode(name, errors="replace")
-    match = _HEADER_CHARSET.search(content_type) or _META_CHARSET.search(body[:4096])
+    match = HEADER_CHARSET.search(content_type) or _META_CHARSET.search(body[:4096])
     charset = match.group(1) if match else "utf-8"
     name = charset.decode("ascii") if isinstance(charset, bytes) else charset
     name = "cp1252" if name.lower() in _AS_CP1252 else name
