@@ -70,7 +70,12 @@ def normalize_entry(
     title = title or clean_title(_title_from(summary, link), markup=False)
     skew = timedelta(seconds=ctx.future_skew_seconds)
     tz = ctx.default_timezone
-    published = resolve_published(raw.published, raw.published_raw, now, first_seen, tz, skew)
+    # An entry dated only by its last change (RSS 1.0's dc:date, which feedparser reads as
+    # `updated`; an Atom entry without <published>; a JSON Feed item with date_modified only;
+    # a page with dateModified only) takes that date, not the time it was first seen: else
+    # an old story reads as new, and goes out to the channels however old it is.
+    changed = resolve_published(raw.updated, raw.updated_raw, now, first_seen, tz, skew)
+    published = resolve_published(raw.published, raw.published_raw, now, changed, tz, skew)
     updated = resolve_published(raw.updated, raw.updated_raw, now, published, tz, skew)
     labels = classify(title, body.text, body.credit, body.dateline, raw.labels, raw.tags, link, ctx)
     key = entry_key(raw, link, title)
