@@ -12,7 +12,7 @@ from html import escape
 
 from feeds.layout import EMPTY, autodiscovery, document, long_date, subscribe_links
 from feeds.model import ADVERTORIAL_SLUG, Entry, Scope, Site
-from feeds.render import ADVERTORIAL_PREFIX, feed_title, select_entries, summary_text
+from feeds.render import feed_title, select_entries, summary_text, unlabelled_title
 from feeds.text import one_line
 
 SUMMARY_CHARS = 240
@@ -23,9 +23,8 @@ def page_title(entry: Entry) -> str:
     """The headline without a leading "[Advertorial]": the page labels advertorials with a
     badge instead, so the word appears once per item."""
     title = one_line(entry.title)
-    prefix = ADVERTORIAL_PREFIX.strip().lower()
-    if entry.advertorial and title.lower().startswith(prefix):
-        title = title[len(prefix) :].strip() or title
+    if entry.advertorial:
+        title = unlabelled_title(title)
     return _shorten(title, TITLE_CHARS)
 
 
@@ -44,7 +43,8 @@ def item_html(site: Site, entry: Entry) -> str:
     """One story: badge, linked title, time in the site's zone, source, categories."""
     badge = '<span class="ad">Advertorial</span>' if entry.advertorial else ""
     when = long_date(entry.published, site.timezone)
-    meta = [f'<time datetime="{entry.published.isoformat()}">{escape(when)}</time>']
+    stamp = entry.published.isoformat(timespec="seconds")  # HTML: 3 fraction digits at most
+    meta = [f'<time datetime="{stamp}">{escape(when)}</time>']
     if one_line(entry.source_name):
         meta.append(escape(one_line(entry.source_name)))
     names = [one_line(n) or one_line(s) for s, n in entry.categories if s != ADVERTORIAL_SLUG]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -67,13 +68,28 @@ def select_entries(entries: Iterable[Entry], limit: int) -> tuple[Entry, ...]:
     return tuple(chosen[:limit])
 
 
+# a headline the portal labelled itself: "ADVERTORIAL - ...", "[Adv] ...", "(Advertorial): ..."
+_OWN_LABEL = re.compile(
+    r"[\s\[(«\"'“‘]*(?:advertorial|advetorial|adv)(?!\w)[\s\])»\"'”’:|.,–—\-]*",
+    re.IGNORECASE,
+)
+
+
 def display_title(entry: Entry) -> str:
     """The title readers see. An advertorial is labelled in two places: its title starts with
-    "[Advertorial] " (here) and it carries the category "Advertorial" (`display_categories`)."""
+    "[Advertorial] " (here) and it carries the category "Advertorial" (`display_categories`).
+    A title the portal labelled itself keeps its own label, not a second one."""
     title = one_line(entry.title)
-    if entry.advertorial and not title.lower().startswith(ADVERTORIAL_PREFIX.strip().lower()):
+    if entry.advertorial and _OWN_LABEL.match(title) is None:
         return ADVERTORIAL_PREFIX + title
     return title
+
+
+def unlabelled_title(title: str) -> str:
+    """`title` without a leading advertorial label ("[Advertorial] ", "ADVERTORIAL - "), or
+    the title itself when the label is all there is."""
+    label = _OWN_LABEL.match(title)
+    return (title[label.end() :].strip() or title) if label else title
 
 
 def display_categories(entry: Entry) -> tuple[tuple[str, str], ...]:

@@ -186,3 +186,33 @@ def test_a_pair_page_names_its_scope(tmp_path: Path) -> None:
     doc = page(tmp_path, "regency/kukar/pemerintah.html")
     assert doc.xpath("//h1")[0].text_content() == "Kutai Kartanegara: Pemerintah"
     assert doc.xpath("//title")[0].text_content() == "Kutai Kartanegara: Pemerintah | Kabar Kaltim"
+
+
+def test_a_portals_own_advertorial_label_is_not_doubled(tmp_path: Path) -> None:
+    own = [
+        entry(11, title="ADVERTORIAL - Pemkab Kukar gelar rapat", advertorial=True),
+        entry(12, title="(Adv) Bupati Kutim resmikan jalan", advertorial=True),
+        entry(13, title="Advokat Kukar menang perkara", advertorial=True),  # no label of its own
+    ]
+    publish(make_site(), tmp_path, [(all_scopes()[0], own)])
+    titles = {a.text_content() for a in page(tmp_path, "all.html").xpath("//a[@class='title']")}
+    assert titles == {
+        "Pemkab Kukar gelar rapat",
+        "Bupati Kutim resmikan jalan",
+        "Advokat Kukar menang perkara",
+    }
+    feed = feedparser.parse((tmp_path / "all.rss").read_bytes())
+    assert sorted(e.title for e in feed.entries) == [
+        "(Adv) Bupati Kutim resmikan jalan",
+        "ADVERTORIAL - Pemkab Kukar gelar rapat",
+        "[Advertorial] Advokat Kukar menang perkara",
+    ]
+
+
+def test_a_time_element_holds_a_valid_html_date(tmp_path: Path) -> None:
+    """HTML's valid time string takes at most three digits of a second's fraction (the W3C
+    validator refused the six that isoformat() writes for a date with microseconds)."""
+    odd = entry(14, published=BASE.replace(microsecond=612459))
+    publish(make_site(), tmp_path, [(all_scopes()[0], [odd])])
+    (stamp,) = page(tmp_path, "all.html").xpath("//main//time/@datetime")
+    assert stamp == BASE.isoformat()
