@@ -44,6 +44,9 @@ from .workers import PoolUnavailable
 
 log = logging.getLogger("syndication.publish")
 FIRST_PUBLISHED = "feeds_first_published"  # the event whose value dates an empty feed
+# the event whose value is the digest of what every feed shows of the config and of the code
+# that renders it (`_look`): when it differs, every scope is rendered again
+PUBLISHED_LOOK = "feeds_look"
 # a publish of this many scopes or more renders them in the runner's processes: a first run
 # or a reload rewrites every feed (73 scopes of the shipped config, 2 s on one core)
 PARALLEL_SCOPES = 8
@@ -76,6 +79,7 @@ class Publisher:
         self._index_saved: tuple[str, str | None, str | None] | None = None
         # the scopes this process published, to skip the ones whose inputs did not change
         self._memo = PublishMemo()
+        self._look: str | None = None  # the last `_look` published, as the store holds it
         # where a big publish renders its scopes (the service's CPU pool, see
         # workers.sync_runner), PER_PART at a time; None: here, one scope after another
         self.runner: Runner | None = None
@@ -154,6 +158,14 @@ class Publisher:
         dirty = set(marks)
         scopes = self.all_scopes()
         out = self.config.output_dir
+        chats = self.scope_chats()
+        look = _look(site, self.config, chats)
+        if self._look is None:
+            self._look = self.store.get_event(PUBLISHED_LOOK)
+        if look != self._look:
+            # a base_url, a title, a category's name or the renderer changed (while the service
+            # was stopped, or on a reload): every scope shows it, not only the ones with news
+            dirty |= {s.path for s in scopes}
         todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.html").exists()]
         # a published pair whose last item left (withdrawn, reclassified): its feeds are
         # rewritten empty, never left showing that item (the index lists pairs with items)
@@ -165,7 +177,6 @@ class Publisher:
         # so, mostly neighbours: a regency and its pairs), and never all of them at once
         built: OrderedDict[tuple[int, int], Entry] = OrderedDict()
         pairs = ((s, self._scope_entries(site, s.path, limit, built)) for s in todo)
-        chats = self.scope_chats()
         try:
             parallel = self.runner is not None and len(todo) >= PARALLEL_SCOPES
             result = publish(
@@ -204,6 +215,9 @@ class Publisher:
         # gets an index.html that points at pages it has not got yet
         self._share(sorted({*result.written, *leftover}, key=lambda f: (f in _INDEX_FILES, f)))
         self._save_known()
+        if look != self._look:
+            self.store.set_event(PUBLISHED_LOOK, look, self.clock())
+            self._look = look
         self.store.clear_dirty(marks)
         self.failed = self._unshared = False
         self.files_written += len(result.written)
@@ -467,6 +481,20 @@ def _as_signature(values: list[object]) -> Signature:
     return (ino, size, mtime, ctime)
 
 
+def _look(site: Site, config: Config, chats: dict[str, str]) -> str:
+    """A digest of what every published file shows of the config (the site, each category's
+    and regency's name, the channels a page links) and of the code that renders them."""
+    names = [("", config.feeds.title), ("", config.feeds.description)]
+    names += [(c.slug, c.name) for c in config.categories]
+    names += [(r.slug, r.name) for r in config.regencies]
+    return _digest_of(site, names, sorted(chats.items()))
+
+
+def _digest_of(*shown: object) -> str:
+    code = sorted((p.name, *_signature(p)[1:3]) for p in _FEEDS_CODE.glob("*.py"))
+    return hashlib.sha256(repr(code).encode() + repr(shown).encode()).hexdigest()
+
+
 def _fingerprint(
     site: Site,
     scopes: Iterable[Scope],
@@ -476,6 +504,6 @@ def _fingerprint(
 ) -> str:
     """A digest of everything index.html and feeds.opml show, and of the code that renders
     them (a new version renders them again)."""
-    code = sorted((p.name, *_signature(p)[1:3]) for p in _FEEDS_CODE.glob("*.py"))
-    shown = repr((site, list(scopes), list(latest), sorted(stats.items()), sorted(chats.items())))
-    return hashlib.sha256(repr(code).encode() + shown.encode()).hexdigest()
+    return _digest_of(
+        site, list(scopes), list(latest), sorted(stats.items()), sorted(chats.items())
+    )
