@@ -10,11 +10,13 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import ParseError
 from ..types import RawEntry
+from ..urls import canonical_url
 from .feed_fast import fast_entries
 from .feed_links import HEADER_CHARSET, html_page_message, looks_like_html
 from .jsontext import loads as jsonloads
@@ -31,8 +33,27 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     body = char_refs(body)
     fast = fast_entries(body, url, content_type)
     if fast is not None:  # plain RSS 2.0: the same entries feedparser gives, read by lxml
-        return [_entry(e, source_id, url) for e in fast]
+        return _shared_guids_dropped([_entry(e, source_id, url) for e in fast])
     return parse_with_feedparser(body, source_id, url, content_type)
+
+
+def _shared_guids_dropped(entries: list[RawEntry]) -> list[RawEntry]:
+    """A guid (an id) that the feed gives to entries with different links names none of them:
+    a CMS that gives every item one fixed id, or its home page. Those entries go by their
+    links instead, as entries without a guid do; else all but one were lost, and the one
+    kept turned into another article whenever the feed's order changed. An entry listed
+    twice, link and all, is still one entry."""
+    guids = [e.guid.strip() for e in entries if e.guid]
+    if len(set(guids)) == len(guids):
+        return entries
+    links: dict[str, set[str]] = {}
+    for e in entries:
+        if e.guid:
+            links.setdefault(e.guid.strip(), set()).add(canonical_url(e.link or "", e.base_url))
+    shared = {guid for guid, found in links.items() if len(found) > 1}
+    if not shared:
+        return entries
+    return [replace(e, guid=None) if e.guid and e.guid.strip() in shared else e for e in entries]
 
 
 def parse_with_feedparser(
@@ -48,7 +69,7 @@ def parse_with_feedparser(
             raise ParseError(html_page_message(body, url))
         reason = parsed.get("bozo_exception") or "no feed elements found"
         raise ParseError(f"parse: {url}: not a readable feed ({reason})")
-    return [_entry(e, source_id, url) for e in parsed.entries]
+    return _shared_guids_dropped([_entry(e, source_id, url) for e in parsed.entries])
 
 
 def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
@@ -250,7 +271,9 @@ def parse_json_feed(body: bytes, source_id: str, url: str) -> list[RawEntry]:
     items = doc.get("items")
     if not isinstance(items, list):
         raise ParseError(f"parse: {url}: JSON Feed without an items list")
-    return [_json_item(i, source_id, url) for i in items if isinstance(i, dict)]
+    return _shared_guids_dropped(
+        [_json_item(i, source_id, url) for i in items if isinstance(i, dict)]
+    )
 
 
 def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:

@@ -1,0 +1,58 @@
+"""Entries that share one guid but link different articles are different entries (review of
+2026-12-06: a feed giving three articles one guid published one of them, and the one kept
+turned into another article whenever the feed's order changed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from syndication.sources.feed import parse_feed
+from tests.acceptance_kit import config_text, json_items, once, source, write
+from tests.portal import Portal
+
+
+def _item(base: str, slug: str, title: str, guid: str, hour: int) -> str:
+    return (
+        f"<item><title>{title}</title><link>{base}/{slug}/</link>"
+        f'<guid isPermaLink="false">{guid}</guid>'
+        f"<pubDate>Sun, 06 Dec 2026 0{hour}:00:00 +0000</pubDate><category>Pemerintah</category>"
+        f"<description>TENGGARONG – Pemkab Kukar {title}.</description></item>"
+    )
+
+
+def _rss(items: list[str]) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>P</title>'
+        "<link>http://127.0.0.1:1/</link><description>d</description>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+
+
+def test_articles_sharing_a_guid_are_each_kept_and_keep_their_ids(
+    portal: Portal, tmp_path: Path
+) -> None:
+    b = portal.url
+    one = _item(b, "satu", "Rapat Satu", "same", 5)
+    two = _item(b, "dua", "Rapat Dua", "same", 4)
+    three = _item(b, "tiga", "Rapat Tiga", "same", 3)
+    other = _item(b, "lain", "Rapat Lain", "own-guid", 2)
+    portal.set("/feed/", _rss([one, two, three, other, other]))  # `other` listed twice
+    config = write(tmp_path, config_text(source("utama", f"{b}/feed/")))
+    once(config)
+    first = {i["url"]: (i["id"], i["title"]) for i in json_items(tmp_path / "out", "all.json")}
+    assert sorted(first) == sorted(f"{b}/{s}/" for s in ("satu", "dua", "tiga", "lain"))
+
+    portal.set("/feed/", _rss([three, one, other, two]))  # the feed's order changes
+    once(config)
+    again = {i["url"]: (i["id"], i["title"]) for i in json_items(tmp_path / "out", "all.json")}
+    assert again == first  # no article took another's id, title or place
+
+
+def test_a_guid_listed_twice_for_one_article_is_one_entry() -> None:
+    base = "https://portal.example"
+    body = _rss([_item(base, "a", "A", "g", 5), _item(base, "a", "A", "g", 5)]).encode()
+    entries = parse_feed(body, "s", f"{base}/feed/")
+    assert [e.guid for e in entries] == ["g", "g"]  # the normalizer keeps one of the two
+    body = _rss([_item(base, "a", "A", "g", 5), _item(base, "b", "B", "g", 4)]).encode()
+    assert [e.guid for e in parse_feed(body, "s", f"{base}/feed/")] == [None, None]
