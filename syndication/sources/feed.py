@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from ..errors import ParseError
 from ..types import RawEntry
@@ -213,9 +214,24 @@ def _entry(e: Any, source_id: str, base: str) -> RawEntry:
 
 
 def _base(e: Any, url: str) -> str:
-    """The base in effect for the entry's markup: its xml:base if any, else the feed's URL."""
+    """The base in effect for the entry's markup: its xml:base if any, else its page's."""
     details = [*(e.get("content") or []), e.get("summary_detail") or {}]
-    return next((str(d["base"]) for d in details if d.get("base")), url)
+    found = next((str(d["base"]) for d in details if d.get("base")), url)
+    return _page_base(_clean(e.get("link")), url) if found == url else found
+
+
+def _page_base(link: str | None, url: str) -> str:
+    """The base of an entry's markup where the feed sets none: the entry's own page, as
+    readers take it (an RSS item's "#top", "?page=2" and "img/x.jpg" are its page's, and a
+    feed served from another host, FeedBurner's, holds the portal's relative links), else
+    the feed's URL."""
+    if not link:
+        return url
+    try:
+        page = urljoin(url, link)
+    except ValueError:
+        return url
+    return page if page.startswith(("http://", "https://")) else url
 
 
 def _clean(value: Any) -> str | None:
@@ -300,7 +316,7 @@ def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
         author=_str(author),
         labels=tuple(label for label in map(_str, tags) if label),
         image=_str(item.get("image")) or _str(item.get("banner_image")),
-        base_url=base,
+        base_url=_page_base(_str(item.get("url")), base),
     )
 
 
