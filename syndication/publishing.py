@@ -47,6 +47,7 @@ FIRST_PUBLISHED = "feeds_first_published"  # the event whose value dates an empt
 # the event whose value is the digest of what every feed shows of the config and of the code
 # that renders it (`_look`): when it differs, every scope is rendered again
 PUBLISHED_LOOK = "feeds_look"
+FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 # a publish of this many scopes or more renders them in the runner's processes: a first run
 # or a reload rewrites every feed (73 scopes of the shipped config, 2 s on one core)
 PARALLEL_SCOPES = 8

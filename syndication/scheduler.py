@@ -32,11 +32,11 @@ from .config import Config, SourceConfig, load
 from .editorial import BURST_SUBJECT, apply_filters, burst_notice
 from .errors import ConfigError, StorageError
 from .pipeline import poll_source
+from .publishing import FEEDS_SYNC
 from .service import App, bind_server, build_app
 from .startup import log_startup, with_startup_report
 
 log = logging.getLogger("syndication.daemon")
-FEEDS_SYNC = 10.0  # seconds between looks at files other processes published
 STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
 REAP = 2.0  # seconds between looks for dead processes' leases on this machine

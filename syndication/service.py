@@ -11,6 +11,7 @@ The server's port is bound before anything else starts: a port in use is a confi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -208,15 +209,40 @@ def bind_server(config: Config, config_path: Path | str = "config.toml") -> sock
 
 
 async def serve_only(config: Config, config_path: Path | str = "config.toml") -> int:
+    """The server alone. It writes into its output_dir what the publishing processes keep in
+    the database (at start, then every FEEDS_SYNC seconds), so that a `serve` on a machine of
+    its own serves the feeds as a `run` beside them would."""
+    import signal
+
     from .web import run_server
 
     sock = bind_server(config, config_path)
     try:
         store = await asyncio.to_thread(open_store, config.database_url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        syncing = asyncio.create_task(_keep_synced(Publisher(config, store, utcnow), stop))
         try:
-            await run_server(config, store, stop=None, sock=sock)
+            await run_server(config, store, stop=stop, sock=sock)
         finally:
+            stop.set()
+            await syncing
             store.engine.dispose()
     finally:
         sock.close()
     return 0
+
+
+async def _keep_synced(publisher: Publisher, stop: asyncio.Event) -> None:
+    from .errors import StorageError
+    from .publishing import FEEDS_SYNC
+
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(publisher.sync_from_store)
+        except StorageError as e:  # the database away for a while: the files on disk stay
+            log.error("event=feeds_sync_failed error=%r", str(e))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), FEEDS_SYNC)

@@ -106,3 +106,56 @@ def test_newsboat_reads_what_syndication_serve_serves(tmp_path: Path, portal: Po
         _, err = proc.communicate(timeout=60)  # closes the pipes too
         assert proc.returncode == 0
     assert "event=serving" in err.decode()
+
+
+def test_serve_on_a_machine_of_its_own_serves_what_run_published(
+    tmp_path: Path, portal: Portal
+) -> None:
+    """A `serve` whose output_dir is empty (another machine, one database) writes what the
+    publishing process keeps in the database, at start and as it changes (review of
+    2026-12-06: it answered 404 for every feed)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    sources = f'[[sources]]\nid = "portal"\nurl = "{portal.url}/feed/"\n'
+    db = f"sqlite:///{tmp_path}/db.sqlite3"
+    publishing = write_config(tmp_path / "run.toml", db_url=db, sources=sources)
+    serving = write_config(
+        tmp_path / "serve.toml", db_url=db, server=True, port=port, sources=sources
+    )
+    text = serving.read_text().replace('output_dir = "public"', 'output_dir = "elsewhere"')
+    serving.write_text(text)
+    assert load(serving).output_dir != load(publishing).output_dir
+    portal.set("/feed/", rss(portal.url, [kukar_post("satu", "Pemkab Kukar Buka Pelatihan")]))
+    assert asyncio.run(run_once(load(publishing))) == 0
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syndication", "--config", str(serving), "serve"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_ready(base, proc)
+        published = (load(publishing).output_dir / "all.rss").read_bytes()
+        assert _served(base + "all.rss") == published
+        # a later publish reaches it too
+        portal.set(
+            "/feed/",
+            rss(portal.url, [kukar_post("dua", "Bupati Kukar Tinjau Jalan", hours=1)]),
+        )
+        assert asyncio.run(run_once(load(publishing))) == 0
+        newer = (load(publishing).output_dir / "all.rss").read_bytes()
+        assert newer != published
+        deadline = time.monotonic() + 120
+        while _served(base + "all.rss") != newer:
+            assert time.monotonic() < deadline, "the newer feed never reached the server"
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err.decode()[-2000:]
+
+
+def _served(url: str) -> bytes | None:
+    answer = httpx.get(url)
+    return answer.content if answer.status_code == 200 else None
