@@ -513,6 +513,20 @@ class Config(_Model):
     def source(self, source_id: str) -> SourceConfig | None:
         return next((s for s in self.sources if s.id == source_id), None)
 
+    def source_rows(self) -> list[tuple[str, str, str, str]]:
+        """(id, url, kind, schedule) of each source, as the store keeps them (sync_sources):
+        a change of any of them while the service was stopped is seen when it starts."""
+        return [
+            (
+                s.id,
+                str(s.url),
+                s.kind,
+                f"{s.interval.total_seconds():g}/"
+                + (f"{s.max_interval.total_seconds():g}" if s.max_interval else "-"),
+            )
+            for s in self.sources
+        ]
+
     def normalize_context(self, source: SourceConfig | None = None) -> NormalizeContext:
         tz = (source.timezone if source else None) or self.telegram.timezone
         return NormalizeContext(

@@ -388,7 +388,7 @@ class Daemon:
         old = self.app.config
         store = self.app.store
         config = _kept(old, config)
-        await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+        await asyncio.to_thread(store.sync_sources, config.source_rows())
         await asyncio.to_thread(store.set_event, "config_error", "", datetime.now(UTC))
         self.app.runtime.config = config
         self.app.publisher.reconfigure(config)

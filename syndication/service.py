@@ -99,7 +99,7 @@ def owner_id() -> str:
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
     store = await asyncio.to_thread(open_store, config.database_url)
     try:
-        await asyncio.to_thread(store.sync_sources, [(s.id, s.url) for s in config.sources])
+        await asyncio.to_thread(store.sync_sources, config.source_rows())
         moved = await asyncio.to_thread(apply_filters, config, store, clock())
     except BaseException:
         store.engine.dispose()  # no App owns it yet

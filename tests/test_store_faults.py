@@ -151,7 +151,12 @@ def test_keys_an_older_version_stored_long_are_bounded_by_the_upgrade(db_url: st
     old = item(1, entry_key=guid, url=link, url_key=link.removeprefix("https://"), title=title)
     old = replace(old, title_key=title.lower().strip())
     legacy = Store(engine)
-    legacy.sync_sources([("a", "https://portal.test/feed")])
+    with engine.begin() as conn:  # as that version did (its sources had no kind, no schedule)
+        conn.exec_driver_sql(
+            "INSERT INTO sources (id, url, first_poll_done, consecutive_failures,"
+            " not_modified_count, items_count, alerted)"
+            " VALUES ('a', 'https://portal.test/feed', false, 0, 0, 0, false)"
+        )
     assert legacy.ingest("a", [old], NOW, OK, route=route, announce=yes).new == 1
     migrate(engine)
     store = Store(engine)

@@ -102,6 +102,8 @@ sources = Table(
     Column("alerted", Boolean, nullable=False, default=False),
     Column("lease_owner", String(64)),
     Column("lease_until", UTC_TS),
+    Column("kind", String(16)),  # the config's, when last synced (sync_sources)
+    Column("schedule", String(64)),  # the config's interval and max_interval, likewise
 )
 
 items = Table(

@@ -89,32 +89,56 @@ class Unchanged:
     ok: SourceSuccess
 
 
+# what a source's state held for its old address (sync_sources)
+_NEW_ADDRESS: dict[str, object] = {
+    "permanent_url": None,
+    "etag": None,
+    "last_modified": None,
+    "body_hash": None,
+    "first_poll_done": False,
+    "consecutive_failures": 0,
+    "alerted": False,
+    "next_poll": None,
+}
+
+
 class SourceQueries(Queries):
     # --- sources ----------------------------------------------------------------------
 
-    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
-        """Make sure a state row exists for each (id, url); a changed url resets validators.
-        Processes starting together take turns (an advisory lock on PostgreSQL; SQLite's
-        write transaction admits one anyway), so none inserts a row another just added."""
+    def sync_sources(self, sources: Iterable[tuple[str | None, ...]]) -> None:
+        """Make sure a state row exists for each (id, url[, kind, schedule]) of the config.
+        A changed url or kind makes it a new source: validators, failures and pauses (which
+        were the old address's) go, it is due at once, and its next poll is a first one,
+        whose listing is backlog, never pushed. A changed schedule (interval) makes it due
+        at once: the time the old interval set may be hours away. Processes starting
+        together take turns (an advisory lock on PostgreSQL; SQLite's write transaction
+        admits one anyway), so none inserts a row another just added."""
+        c = t.sources.c
         with self._tx() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK})
-            rows = {r.id: r.url for r in conn.execute(select(t.sources.c.id, t.sources.c.url))}
-            for source_id, url in sources:
-                if source_id not in rows:
-                    conn.execute(insert(t.sources).values(id=source_id, url=url))
-                elif rows[source_id] != url:
+            rows = {r.id: r for r in conn.execute(select(c.id, c.url, c.kind, c.schedule))}
+            for source_id, url, *rest in sources:
+                kind, schedule = (*rest, None, None)[:2]
+                row = rows.get(str(source_id))
+                if row is None:
                     conn.execute(
-                        update(t.sources)
-                        .where(t.sources.c.id == source_id)
-                        .values(
-                            url=url,
-                            permanent_url=None,
-                            etag=None,
-                            last_modified=None,
-                            body_hash=None,
+                        insert(t.sources).values(
+                            id=source_id, url=url, kind=kind, schedule=schedule
                         )
                     )
+                    continue
+                values: dict[str, object] = {}
+                if kind is not None and row.kind != kind:
+                    values["kind"] = kind
+                if schedule is not None and row.schedule != schedule:
+                    values["schedule"] = schedule
+                    if row.schedule is not None:
+                        values["next_poll"] = None
+                if row.url != url or (row.kind is not None and "kind" in values):
+                    values.update(_NEW_ADDRESS, url=url)
+                if values:
+                    conn.execute(update(t.sources).where(c.id == source_id).values(**values))
 
     def source_state(self, source_id: str) -> SourceState:
         with self._read() as conn:
