@@ -68,6 +68,12 @@ async def poll_source(rt: Runtime, source: SourceConfig, *, force: bool = False)
     heartbeat = asyncio.create_task(_renew(rt, source.id), name=f"lease:{source.id}")
     try:
         return await _polled(rt, source, state)
+    except asyncio.CancelledError:
+        # a stop cut the poll short: nothing of it is lost (the next poll fetches the same),
+        # and its source is free for another process at once rather than when the lease ends
+        with suppress(StorageError):
+            await asyncio.to_thread(rt.store.release_source, source.id, rt.owner)
+        raise
     finally:
         heartbeat.cancel()
         with suppress(asyncio.CancelledError):

@@ -9,7 +9,8 @@
 A poll, a publish and a delivery run concurrently; none blocks another. The work of a job runs
 in its own task, shielded from the scheduler: APScheduler cancels running coroutine jobs when
 it shuts down, and a poll cancelled halfway would keep its source's lease. So SIGTERM/SIGINT
-stop new work, wait for in-flight polls, publishes and sends, publish once more, then return.
+stop new work, wait for in-flight publishes and sends (polls: POLL_GRACE, then they are cut
+short and their sources freed), publish once more, then return.
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ from .service import App, bind_server, build_app
 from .startup import log_startup, with_startup_report
 
 log = logging.getLogger("syndication.daemon")
-STOP_GRACE = 30.0  # seconds an in-flight poll or send may take to finish after SIGTERM
+STOP_GRACE = 30.0  # seconds an in-flight send or publish may take to finish after SIGTERM
+# seconds an in-flight poll may take to finish after SIGTERM; then it is cut short: nothing of
+# it is lost (the next poll fetches the same), and a slow portal must not hold a stop for the
+# whole fetch timeout (a container runtime kills a process that takes more than 10 s)
+POLL_GRACE = 5.0
 CONFIG_CHECK = 2.0  # seconds between looks at config.toml
 REAP = 2.0  # seconds between looks for dead processes' leases on this machine
 SETTLE = 0.3  # an editor may write a file in pieces: reload only once two reads agree
@@ -72,6 +77,7 @@ class Daemon:
         self.stop_event = asyncio.Event()
         self.wake_delivery = asyncio.Event()
         self.inflight: set[asyncio.Task[Any]] = set()
+        self.polls: set[asyncio.Task[Any]] = set()  # the inflight tasks that are polls
         self.publish_lock = asyncio.Lock()
         self.publish_failures = 0  # consecutive publishes that failed: the retry backs off
         self.publish_again = False  # a publish was asked for while one ran: run once more
@@ -110,7 +116,15 @@ class Daemon:
     async def _shutdown(self, delivery: asyncio.Task[Any], server: asyncio.Task[Any]) -> None:
         self.scheduler.pause()  # no new jobs; running ones finish below
         pending = [t for t in self.inflight if not t.done()] + [delivery]
-        _, late = await asyncio.wait(pending, timeout=STOP_GRACE)
+        _, late = await asyncio.wait(pending, timeout=POLL_GRACE)
+        polls = [t for t in late if t in self.polls]
+        for task in polls:
+            log.info("event=poll_cut_short task=%s", task.get_name())
+            task.cancel()
+        if polls:  # each frees its source's lease on the way out (pipeline.poll_source)
+            await asyncio.wait(polls, timeout=POLL_GRACE)
+        rest = [t for t in late if t not in self.polls]
+        _, late = await asyncio.wait(rest, timeout=STOP_GRACE) if rest else (set(), set())
         for task in late:
             log.error("event=stop_timeout task=%s", task.get_name())
             task.cancel()
@@ -134,15 +148,20 @@ class Daemon:
         except OSError as e:  # the port was bound at start; this is a later failure
             log.error("event=server_failed error=%r", str(e))
 
-    def _track(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """Run `coro` in its own task that a shutdown waits for instead of cancelling."""
-        task = asyncio.create_task(coro)
+    def _track(self, coro: Coroutine[Any, Any, None], poll: str = "") -> asyncio.Task[None]:
+        """Run `coro` in its own task that a shutdown waits for instead of cancelling (a
+        poll, named by its source, for POLL_GRACE only)."""
+        task = asyncio.create_task(coro, name=f"poll:{poll}" if poll else None)
         self.inflight.add(task)
         task.add_done_callback(self.inflight.discard)
+        if poll:
+            self.polls.add(task)
+            task.add_done_callback(self.polls.discard)
         return task
 
-    async def _job(self, coro: Coroutine[Any, Any, None]) -> None:
-        await asyncio.shield(self._track(coro))
+    async def _job(self, coro: Coroutine[Any, Any, None], poll: str = "") -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # a poll cut short by a stop
+            await asyncio.shield(self._track(coro, poll))
 
     # --- jobs ---------------------------------------------------------------------------
 
@@ -186,7 +205,7 @@ class Daemon:
         )
 
     async def _poll_job(self, source_id: str) -> None:
-        await self._job(self._poll(source_id))
+        await self._job(self._poll(source_id), poll=source_id)
 
     async def _poll(self, source_id: str) -> None:
         source = self.app.config.source(source_id)

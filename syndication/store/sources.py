@@ -190,6 +190,16 @@ class SourceQueries(Queries):
             )
             return bool(result.rowcount == 1)
 
+    def release_source(self, source_id: str, owner: str) -> None:
+        """Give up `owner`'s poll lease on a source (a poll cut short by a stop)."""
+        c = t.sources.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.sources)
+                .where(c.id == source_id, c.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+
     def record_failure(
         self,
         source_id: str,
