@@ -358,7 +358,12 @@ class RegencyConfig(_Model):
 
     @property
     def chat(self) -> str | None:
-        return None if self.telegram_chat is None else str(self.telegram_chat)
+        """The chat as the store keys it: a @username in lower case (Telegram's are
+        case-blind: @Kabar_Kaltim and @kabar_kaltim are one channel, paced as one)."""
+        if self.telegram_chat is None:
+            return None
+        chat = str(self.telegram_chat)
+        return chat.lower() if chat.startswith("@") else chat
 
 
 class SelectorsConfig(_Model):

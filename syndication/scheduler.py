@@ -412,6 +412,7 @@ class Daemon:
         self.app.runtime.config = config
         self.app.publisher.reconfigure(config)
         self.app.deliverer.reconfigure(config)
+        await asyncio.to_thread(self.app.deliverer.rehome)
         moved = await asyncio.to_thread(apply_filters, config, store, datetime.now(UTC))
         notice = burst_notice(config, moved)
         if notice is not None:

@@ -116,6 +116,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     )
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin
+    await asyncio.to_thread(deliverer.rehome)  # a chat changed while the service was stopped
     notice = burst_notice(config, moved)
     if notice is not None:
         deliverer.alert_admin(BURST_SUBJECT, notice)

@@ -148,6 +148,15 @@ class Deliverer(ChatWorkers):
         due = self.store.next_delivery_due(self.owner, now, chats=self.sendable_chats())
         return None if due is None else (due - now).total_seconds()
 
+    def rehome(self) -> int:
+        """Unsent messages of a chat taken out of the config go to their regency's chat now
+        (store.rehome_pending). Blocking: reads and writes the store."""
+        chats = {r.slug: r.chat for r in self.config.regencies if r.chat is not None}
+        moved = self.store.rehome_pending(chats, self.sendable_chats(), self.clock())
+        if moved:
+            log.info("event=deliveries_rehomed count=%d", moved)
+        return moved
+
     def sendable_chats(self) -> set[str]:
         """The regencies' chats in the config, and the ids Telegram moved them to. The rows of
         any other chat (one taken out of config.toml) are kept, unsent, until it is back.

@@ -3,7 +3,7 @@ per-chat send lease that keeps one process at a time sending to a chat."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -418,6 +418,40 @@ class DeliveryQueries(Queries):
             self._channel(
                 conn, old, now, state="migrated", reason=f"migrated to {new}", migrated_to=new
             )
+
+    def rehome_pending(
+        self, chats: Mapping[str, str], sendable: Collection[str], now: datetime
+    ) -> int:
+        """Unsent messages queued for a chat the config no longer names (`sendable`: the
+        chats it names and where Telegram moved them) go to the chat their regency has now
+        (`chats`, regency -> chat): the admin fixed a typo or named the channel by its id. A
+        message whose item already has one there is superseded. A regency without a chat
+        keeps its rows until one is set. Returns how many moved."""
+        d = t.deliveries.c
+        moved = 0
+        with self._tx() as conn:
+            if conn.dialect.name == "postgresql":  # no ingest queues a row meanwhile
+                conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
+            rows = conn.execute(
+                select(d.id, d.item_id, d.chat, d.regency).where(
+                    d.state == "pending", d.chat.not_in(sorted(sendable))
+                )
+            ).all()
+            for row in rows:
+                target = chats.get(row.regency)
+                if target is None or target == row.chat:
+                    continue
+                taken = conn.execute(
+                    select(d.id).where(d.item_id == row.item_id, d.chat == target)
+                ).first()
+                values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+                if taken is not None:
+                    values["state"] = "superseded"
+                else:
+                    values.update(chat=target, attempts=0, next_attempt=now, last_error=None)
+                conn.execute(update(t.deliveries).where(d.id == row.id).values(**values))
+                moved += 1
+        return moved
 
     def _channel(self, conn: Connection, chat: str, now: datetime, **values: Any) -> None:
         c = t.channels.c

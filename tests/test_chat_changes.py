@@ -1,0 +1,63 @@
+"""A regency's channel changed in config.toml (review of 2026-12-06): the messages still
+waiting for the old one go to the new one, and a @username is one channel whatever its case
+(@Kabar_Kaltim and @kabar_kaltim were paced as two chats and sent each story twice)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from syndication.config import load
+from syndication.pipeline import router
+from tests.acceptance_kit import config_text, kukar, once, rss2, source, status, write
+from tests.fakes.telegram_api import FakeTelegram
+from tests.portal import Portal
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(per_minute=None, min_interval=None) as tg:
+        yield tg
+
+
+def test_messages_waiting_for_a_mistyped_channel_go_to_the_corrected_one(
+    portal: Portal, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    b = portal.url
+    portal.set("/feed/", rss2(b, []))
+    typo = {"kukar": "@kabar_kukr"}
+    config = write(
+        tmp_path, config_text(source("utama", f"{b}/feed/"), chats=typo, api_url=fake.url)
+    )
+    once(config, fake.token)  # the first poll: an empty backlog
+    fake.fail_next("@kabar_kukr", "not_found", n=100)
+    news = [kukar("satu", "Pemkab Kukar Gelar Rapat Koordinasi", minutes_ago=2),
+            kukar("dua", "Bupati Kukar Tinjau Jalan Rusak", minutes_ago=1)]  # fmt: skip
+    portal.set("/feed/", rss2(b, news))
+    once(config, fake.token)
+    assert fake.messages == []
+    assert status(config)["totals"]["pending_deliveries"] == 2
+
+    config.write_text(config.read_text().replace("@kabar_kukr", "@kabar_kukar"))
+    once(config, fake.token)
+    sent = sorted(m.text.split("\n")[1] for m in fake.messages_to("@kabar_kukar"))
+    assert len(sent) == 2 and len(fake.messages) == 2, sent
+    assert status(config)["totals"]["pending_deliveries"] == 0
+    once(config, fake.token)  # nothing is sent twice
+    assert len(fake.messages) == 2
+
+
+def test_a_username_is_one_channel_whatever_its_case(tmp_path: Path) -> None:
+    text = config_text("", chats={"kukar": "@kabar_kaltim", "kutim": "@Kabar_Kaltim"})
+    config = load(write(tmp_path, text))
+    chats = {r.slug: r.chat for r in config.regencies if r.chat}
+    assert chats["kukar"] == chats["kutim"] == "@kabar_kaltim"
+
+    class Both:  # an item about both regencies, as the router reads one
+        regencies = ("kukar", "kutim")
+        categories = ("pemerintah",)
+
+    routes = router(config)(Both())  # type: ignore[arg-type]
+    assert {chat for _, chat in routes} == {"@kabar_kaltim"}
