@@ -49,6 +49,8 @@ def _dur(seconds: float) -> str:
 
 def status_data(config: Config, store: Store) -> dict[str, Any]:
     """The `status --json` object (its schema is in the README)."""
+    from .store.status import TOKEN_EVENT
+
     by_chat = {r.chat: r.slug for r in config.regencies if r.chat}
     configured = {s.id for s in config.sources}
     withdrawn = store.withdrawn_counts()
@@ -81,6 +83,7 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
         "sources": sources,
         "channels": sorted(channels, key=lambda c: str(c["chat"])),
         "config_error": store.get_event("config_error") or None,
+        "telegram_error": store.get_event(TOKEN_EVENT) or None,
         "storage_error": None,
     }
 
@@ -99,6 +102,7 @@ def _without_store(config: Config, error: str) -> dict[str, Any]:
             _quiet_channel(r.chat, r.slug, "unknown", None) for r in config.regencies if r.chat
         ],
         "config_error": None,
+        "telegram_error": None,
         "storage_error": error,
     }
 

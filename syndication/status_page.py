@@ -163,6 +163,8 @@ def _alerts(data: dict[str, Any]) -> str:
     parts = []
     if data.get("storage_error"):
         parts.append(f"Basis data tidak terjangkau: {data['storage_error']}")
+    if data.get("telegram_error"):
+        parts.append(f"Tidak ada pesan terkirim: {data['telegram_error']}")
     if data.get("config_error"):
         parts.append(f"Config ditolak, layanan memakai versi sebelumnya:\n{data['config_error']}")
     return "".join(f'<div class="alert"><pre>{escape(p)}</pre></div>' for p in parts)

@@ -97,6 +97,8 @@ def print_status(data: dict[str, Any]) -> None:
         console.print(
             f"[red]config rejected, running on the previous one:[/]\n{_text(data['config_error'])}"
         )
+    if data.get("telegram_error"):
+        console.print(f"[red]nothing is sent:[/] {_text(data['telegram_error'])}")
     if data.get("storage_error"):
         console.print(
             f"[red]database unreachable, no health known:[/] {_text(data['storage_error'])}"

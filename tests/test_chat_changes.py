@@ -61,3 +61,49 @@ def test_a_username_is_one_channel_whatever_its_case(tmp_path: Path) -> None:
 
     routes = router(config)(Both())  # type: ignore[arg-type]
     assert {chat for _, chat in routes} == {"@kabar_kaltim"}
+
+
+def test_a_refused_token_is_shown_in_status_until_a_message_goes_out(
+    portal: Portal, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Review of 2026-12-06: a token Telegram refused was one log line; `status` showed every
+    channel ok and nothing said why no message left."""
+    b = portal.url
+    portal.set("/feed/", rss2(b, []))
+    chats = {"kukar": "@kabar_kukar"}
+    config = write(
+        tmp_path, config_text(source("utama", f"{b}/feed/"), chats=chats, api_url=fake.url)
+    )
+    once(config, "revoked-token")
+    assert status(config)["telegram_error"] is None  # nothing tried yet
+    portal.set("/feed/", rss2(b, [kukar("satu", "Pemkab Kukar Gelar Rapat", minutes_ago=1)]))
+    once(config, "revoked-token")
+    shown = status(config)
+    assert fake.messages == [] and shown["totals"]["pending_deliveries"] == 1
+    assert "refused the bot token" in shown["telegram_error"], shown["telegram_error"]
+    assert "revoked-token" not in str(shown)  # the token itself is never shown
+    once(config, fake.token)  # the admin sets the new token
+    assert len(fake.messages) == 1
+    assert status(config)["telegram_error"] is None
+
+
+def test_a_refused_token_is_tried_again_after_a_while(tmp_path: Path) -> None:
+    import asyncio
+    import time
+    from datetime import UTC, datetime
+
+    from syndication.delivery import Deliverer, core
+    from syndication.store import open_store
+
+    config = load(write(tmp_path, config_text("", chats={"kukar": "@kabar_kukar"})))
+    store = open_store(config.database_url)
+    try:
+        deliverer = Deliverer(config, store, lambda: datetime.now(UTC), owner="test")
+        deliverer.token_rejected, deliverer.token_rejected_at = True, time.monotonic()
+        asyncio.run(deliverer.drain())
+        assert deliverer.token_rejected  # refused a moment ago: not asked again yet
+        deliverer.token_rejected_at -= core.TOKEN_RECHECK
+        asyncio.run(deliverer.drain())
+        assert not deliverer.token_rejected  # one request will tell
+    finally:
+        store.engine.dispose()

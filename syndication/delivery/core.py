@@ -46,6 +46,9 @@ def limits(tg: TelegramConfig) -> Limits:
     )
 
 
+TOKEN_RECHECK = 600.0  # seconds before a process tries a rejected token again
+
+
 class Core:
     def __init__(self, config: Config, store: Store, clock: Callable[[], datetime], owner: str):
         self.config = config
@@ -58,6 +61,9 @@ class Core:
         self.sender = telegram_sender(token, config.telegram.api_url) if token else None
         self._stop = asyncio.Event()
         self.token_rejected = False
+        self.token_rejected_at = 0.0  # time.monotonic() of the last rejection
+        # whether the store may still hold a rejection (TOKEN_EVENT): unknown at start
+        self.token_event: bool | None = None
         self.sent_total = 0
         self.failed_total = 0
         self.alerts = AdminAlerts()

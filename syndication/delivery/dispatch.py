@@ -80,6 +80,10 @@ class Deliverer(ChatWorkers):
         request it has in flight, records its outcome and hands back its other rows before
         drain returns."""
         await self._switch_endpoint()
+        if self.token_rejected and monotonic_time.monotonic() - self.token_rejected_at >= (
+            core.TOKEN_RECHECK
+        ):
+            self.token_rejected = False  # one request tells whether it is still refused
         counts = new_counts()
         # broken before this drain began: found broken during it, a channel is not retried
         self._probe_before = self.clock() if probe_broken else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from bots.errors import (
@@ -20,7 +21,9 @@ from bots.errors import (
 )
 from bots.message import Kind, Message
 
+from ..errors import StorageError
 from ..store import DeliveryRow
+from ..store.status import TOKEN_EVENT
 from .core import MAX_HOLD
 from .outcome import Outcome
 from .render import render_row, silent
@@ -86,8 +89,10 @@ class Sending(Withdrawing):
             return Outcome.CHAT_BROKEN
         except TokenRejected as e:
             self.token_rejected = True
+            self.token_rejected_at = time.monotonic()
             log.error("event=token_rejected error=%r", e.reason)
             await asyncio.to_thread(self.store.release, [row.id])
+            await self._token_state(f"Telegram refused the bot token: {e.reason}")
             return Outcome.TOKEN
         except Rejected as e:
             await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
@@ -102,6 +107,8 @@ class Sending(Withdrawing):
             return await self._retry(row, chat, e.reason)
         await self._record_sent(row.id, sent.message_id, sent.kind, row.item.title)
         self.sent_total += 1
+        if self.token_event is not False:  # a rejection `status` may still show: cleared
+            await self._token_state("")
         log.info(
             "event=telegram_sent delivery=%s item=%s chat=%s message_id=%s kind=%s",
             row.id,
@@ -111,6 +118,15 @@ class Sending(Withdrawing):
             sent.kind,
         )
         return Outcome.SENT
+
+    async def _token_state(self, text: str) -> None:
+        """What `status` shows of the token (TOKEN_EVENT): why Telegram refused it, or ""."""
+        try:
+            await asyncio.to_thread(self.store.set_event, TOKEN_EVENT, text, self.clock())
+        except StorageError as e:  # shown again at the next rejection or send
+            log.error("event=token_state_not_stored error=%r", str(e))
+            return
+        self.token_event = bool(text)
 
     async def _edit(self, row: DeliveryRow, chat: str, message: Message) -> Outcome:
         assert self.sender is not None

@@ -25,6 +25,10 @@ from .records import (
 PUBLISH_LOCK = 0x70756273  # pg advisory lock key of StatusQueries.publishing ("pubs")
 
 
+# the event that tells `status` Telegram refused the bot token ("" once a send succeeds)
+TOKEN_EVENT = "telegram_token_rejected"
+
+
 class StatusQueries(Queries):
     # --- status -----------------------------------------------------------------------
 
