@@ -15,6 +15,7 @@ from tests.test_daemon import (  # noqa: F401
     daemon_config,
     daemons_fixture,
     fake_fixture,
+    kukar,
     source,
     status_json,
     wait_until,
@@ -107,3 +108,27 @@ def test_a_changed_output_dir_needs_a_restart_and_publishing_stays_where_it_is_s
     assert daemon.stop() == 0
     assert daemon.count("event=config_needs_restart section=feeds key=output_dir") == 1
     assert "Traceback" not in daemon.log()
+
+
+def test_the_admin_hears_of_a_rejected_config_while_a_queue_goes_out(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, daemons: Callable[..., DaemonProcess],
+) -> None:  # fmt: skip
+    """Review of 2026-12-06: admin alerts went out only once every channel's queue was empty
+    (a 30-message queue held a rejected config's alert for 35 s)."""
+    portal.set("/feed/", rss(portal.url, []))
+    path = tmp_path / "config.toml"
+    daemon_config(path, db_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", fake=fake, admin="@admin",
+                  sources=source("feed", f"{portal.url}/feed/", interval="2s"))  # fmt: skip
+    daemon = daemons(path, fake.token)
+    daemon.wait_log("event=poll source=feed status=ok")  # the empty backlog
+    queue = [
+        kukar(f"q{k}", f"Bupati Kukar Resmikan Jembatan Desa Nomor {k:02d}", 5) for k in range(12)
+    ]  # fmt: skip  (one a second: 12 s of sending)
+    portal.set("/feed/", rss(portal.url, queue))
+    wait_until(lambda: len(fake.messages_to("@kabar_kukar")) >= 2, 30, "sending under way", daemon)
+    path.write_text(path.read_text().replace('max_age = "24h"', 'max_age = "24 jam"'))
+    wait_until(lambda: fake.messages_to("@admin"), 60, "the admin alert", daemon)
+    wait_until(lambda: len(fake.messages_to("@kabar_kukar")) == 12, 60, "the queue", daemon)
+    alert = fake.messages_to("@admin")[0]
+    assert "rejected" in alert.text
+    assert alert.at < fake.messages_to("@kabar_kukar")[-1].at  # not held behind the queue

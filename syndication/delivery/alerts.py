@@ -1,4 +1,5 @@
-"""Alerts for the admin chat: logged at once, sent by the delivery loop at the end of a drain."""
+"""Alerts for the admin chat: logged at once, sent by the delivery loop beside the channels'
+messages (never held behind their queues)."""
 
 from __future__ import annotations
 

@@ -99,17 +99,20 @@ class Deliverer(ChatWorkers):
             with suppress(asyncio.CancelledError):
                 await heartbeat
         if not self.token_rejected:
-            await self.alerts.flush(
-                self.sender, self.config.telegram.admin_chat, self.pacer, self._pause
-            )
+            await self._flush_alerts()
         else:
             self.alerts.queue.clear()
         return counts
 
     async def _dispatch(self, horizon: timedelta, counts: Counts) -> None:
         workers: dict[str, asyncio.Task[None]] = {}
+        alerting: asyncio.Task[None] | None = None
         try:
             while not self.stopped and not self.token_rejected:
+                if self.alerts.queue and (alerting is None or alerting.done()):
+                    # beside the channels' queues, not after them: a rejected config or a
+                    # failing source reaches the admin while a long queue is still going out
+                    alerting = asyncio.create_task(self._flush_alerts(), name="admin-alerts")
                 now = self.clock()
                 for chat, probe in await asyncio.to_thread(self._chats_to_start, now, workers):
                     workers[chat] = asyncio.create_task(self._worker(chat, counts, probe=probe))
@@ -128,6 +131,13 @@ class Deliverer(ChatWorkers):
             # stopping: each worker finishes the request it has in flight and hands back the rest
             if workers:
                 await asyncio.gather(*workers.values(), return_exceptions=True)
+            if alerting is not None:
+                await asyncio.gather(alerting, return_exceptions=True)
+
+    async def _flush_alerts(self) -> None:
+        await self.alerts.flush(
+            self.sender, self.config.telegram.admin_chat, self.pacer, self._pause
+        )
 
     def _chats_to_start(
         self, now: datetime, running: dict[str, asyncio.Task[None]]
