@@ -89,11 +89,13 @@ def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothin
             print(f"{e.path}: {problem}", file=sys.stderr)
         if args.command != "status":
             return EXIT_CONFIG
-        # a daemon may still run on the previous config: show its state all the same
+        # a daemon may still run on the previous config: show its state all the same, and
+        # the problems of the file in `config_error` where the daemon has recorded none
         fallback = _storage_only(path)
         if fallback is None:
             return EXIT_CONFIG
         config = fallback
+        args.config_problems = [f"{e.path}: {problem}" for problem in e.problems]
     try:
         return _dispatch(args, config, path, loaded)
     except ConfigError as e:  # found at start, e.g. [server] port taken
@@ -137,7 +139,8 @@ def _command(
         print(commands.summary(config, path))
         return EXIT_OK
     if args.command == "status":
-        return commands.status(config, as_json=args.json)
+        problems = getattr(args, "config_problems", None)
+        return commands.status(config, as_json=args.json, problems=problems)
     if args.command == "explain":
         return commands.explain(config, args.target)
     import asyncio  # not for the commands above

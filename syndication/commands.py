@@ -49,7 +49,7 @@ def _dur(seconds: float) -> str:
 
 def status_data(config: Config, store: Store) -> dict[str, Any]:
     """The `status --json` object (its schema is in the README)."""
-    from .store.status import TOKEN_EVENT
+    from .store.status import DELIVERY_MODE, TOKEN_EVENT
 
     by_chat = {r.chat: r.slug for r in config.regencies if r.chat}
     configured = {s.id for s in config.sources}
@@ -76,9 +76,10 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     for chat, slug in by_chat.items():
         if chat not in {c["chat"] for c in channels}:
             channels.append(_quiet_channel(chat, slug, "ok", 0))
+    mode = store.get_event(DELIVERY_MODE)  # the last process that delivered said
     return {
         "generated": datetime.now(UTC).isoformat(),
-        "dry_run": config.token() is None,
+        "dry_run": config.token() is None if not mode else mode == "dry",
         "totals": store.counts(),
         "sources": sources,
         "channels": sorted(channels, key=lambda c: str(c["chat"])),
@@ -139,7 +140,9 @@ def _never_polled(source_id: str, url: str, count: int | None = 0) -> dict[str, 
     }
 
 
-def status(config: Config, *, as_json: bool) -> int:
+def status(config: Config, *, as_json: bool, problems: list[str] | None = None) -> int:
+    """`problems`: those of a config.toml that does not load (`config` is then its [storage]
+    table only); shown as `config_error` unless a daemon recorded its own."""
     from .store import open_store
 
     try:
@@ -152,6 +155,8 @@ def status(config: Config, *, as_json: bool) -> int:
         # still one answer (exit 0, per the contract): what is configured, and why no health
         print(f"syndication: {e}", file=sys.stderr)
         data = _without_store(config, str(e))
+    if problems and not data["config_error"]:
+        data["config_error"] = "\n".join(problems)
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

@@ -107,3 +107,24 @@ def test_a_refused_token_is_tried_again_after_a_while(tmp_path: Path) -> None:
         assert not deliverer.token_rejected  # one request will tell
     finally:
         store.engine.dispose()
+
+
+def test_status_tells_what_the_service_does_not_what_its_own_shell_has(
+    portal: Portal, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Review of 2026-12-06: `status` run from a shell without the token said dry_run while
+    the service sent; on a broken config.toml with no daemon it said config_error null."""
+    b = portal.url
+    portal.set("/feed/", rss2(b, []))
+    chats = {"kukar": "@kabar_kukar"}
+    config = write(
+        tmp_path, config_text(source("utama", f"{b}/feed/"), chats=chats, api_url=fake.url)
+    )
+    once(config, fake.token)
+    assert status(config)["dry_run"] is False  # the shell here has no token; the run had one
+    once(config)  # a run without a token delivers dry
+    assert status(config)["dry_run"] is True
+
+    config.write_text(config.read_text().replace('max_age = "24h"', 'max_age = "sehari"'))
+    shown = status(config)
+    assert "telegram.max_age" in shown["config_error"], shown["config_error"]

@@ -27,6 +27,9 @@ PUBLISH_LOCK = 0x70756273  # pg advisory lock key of StatusQueries.publishing ("
 
 # the event that tells `status` Telegram refused the bot token ("" once a send succeeds)
 TOKEN_EVENT = "telegram_token_rejected"
+# "dry" or "live": how the last process that delivers (run, run --once) started, so that
+# `status` run from a shell without the token tells what the service does
+DELIVERY_MODE = "delivery_mode"
 
 
 class StatusQueries(Queries):
