@@ -434,7 +434,11 @@ class DeliveryQueries(Queries):
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
             rows = conn.execute(
                 select(d.id, d.item_id, d.chat, d.regency).where(
-                    d.state == "pending", d.chat.not_in(sorted(sendable))
+                    d.state == "pending",
+                    d.chat.not_in(sorted(sendable)),
+                    # one a worker is sending now stays where it is (the next reload or start
+                    # moves it, should it still wait): never two sends of one message
+                    or_(d.lease_until.is_(None), d.lease_until < now),
                 )
             ).all()
             for row in rows:
