@@ -126,6 +126,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
             newest_age=now - state.newest_item if state.newest_item else None,
         ),
         permanent_url=fetched.permanent_url,
+        url=state.url,
     )
     if fetched.not_modified or (fetched.body_hash and fetched.body_hash == state.body_hash):
         await rt.unchanged(Unchanged(source.id, now, ok))

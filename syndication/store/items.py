@@ -17,6 +17,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
@@ -154,9 +155,10 @@ class ItemQueries(SourceQueries):
                     poll.staged.flush(conn)
                     self._mark_dirty(conn, dirty, now)  # once for the poll, not once per item
                     c = t.sources.c
+                    polled = c.url == ok.url if ok.url is not None else true()
                     conn.execute(
                         update(t.sources)
-                        .where(c.id == source_id)
+                        .where(c.id == source_id, polled)
                         .values(
                             # an html listing only partly fetched is still its first poll:
                             # what the next polls fetch of it is backlog too, never announced

@@ -67,6 +67,9 @@ class SourceSuccess:
     status: int
     next_poll: datetime
     permanent_url: str | None = None
+    # the source's url when the poll was claimed: a reload that changed it meanwhile made it a
+    # new address, whose state (validators, redirect, failures) this poll must not set
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,6 @@ _NEW_ADDRESS: dict[str, object] = {
     "etag": None,
     "last_modified": None,
     "body_hash": None,
-    "first_poll_done": False,
     "consecutive_failures": 0,
     "alerted": False,
     "next_poll": None,
@@ -107,10 +109,12 @@ class SourceQueries(Queries):
 
     def sync_sources(self, sources: Iterable[tuple[str | None, ...]]) -> None:
         """Make sure a state row exists for each (id, url[, kind, schedule]) of the config.
-        A changed url or kind makes it a new source: validators, failures and pauses (which
-        were the old address's) go, it is due at once, and its next poll is a first one,
-        whose listing is backlog, never pushed. A changed schedule (interval) makes it due
-        at once: the time the old interval set may be hours away. Processes starting
+        A changed url or kind is a new address of the same source: the old address's
+        validators, redirect, failures and pauses go and it is due at once; it is the same
+        source all the same (CONTRACT: only what a source lists on its very first poll is
+        backlog), so what the new address lists that the source never listed is news. A
+        changed schedule (interval) makes it due at once: the time the old interval set may
+        be hours away. Processes starting
         together take turns (an advisory lock on PostgreSQL; SQLite's write transaction
         admits one anyway), so none inserts a row another just added."""
         c = t.sources.c
@@ -264,7 +268,12 @@ class SourceQueries(Queries):
             values.update(etag=ok.etag, last_modified=ok.last_modified, body_hash=ok.body_hash)
         if ok.permanent_url:
             values["permanent_url"] = ok.permanent_url
-        conn.execute(_success_statement(unchanged, validators, bool(ok.permanent_url)), values)
+        if ok.url is not None:
+            values["polled_url"] = ok.url
+        statement = _success_statement(
+            unchanged, validators, bool(ok.permanent_url), ok.url is not None
+        )
+        conn.execute(statement, values)
 
     def first_polls(self, source_ids: Iterable[str]) -> int:
         """How many of these sources were never polled at all (not one that keeps failing)."""
@@ -322,9 +331,12 @@ class SourceQueries(Queries):
 
 
 @functools.cache
-def _success_statement(unchanged: bool, validators: bool, permanent: bool) -> Update:
+def _success_statement(
+    unchanged: bool, validators: bool, permanent: bool, guarded: bool = False
+) -> Update:
     """A poll's success, built once per shape: an unchanged poll counts a 304, one with a
-    body (not 304) stores its validators, a permanent redirect its target."""
+    body (not 304) stores its validators, a permanent redirect its target; `guarded`: only
+    while the source's url is still the one polled (`polled_url`)."""
     c = t.sources.c
     values: dict[str, Any] = {
         "last_success": bindparam("last_success"),
@@ -346,7 +358,10 @@ def _success_statement(unchanged: bool, validators: bool, permanent: bool) -> Up
         )
     if permanent:
         values["permanent_url"] = bindparam("permanent_url")
-    return update(t.sources).where(c.id == bindparam("sid")).values(**values)
+    statement = update(t.sources).where(c.id == bindparam("sid"))
+    if guarded:
+        statement = statement.where(c.url == bindparam("polled_url"))
+    return statement.values(**values)
 
 
 def _source_state(row: Any) -> SourceState:
