@@ -483,11 +483,13 @@ def _as_signature(values: list[object]) -> Signature:
 
 
 def _look(site: Site, config: Config, chats: dict[str, str]) -> str:
-    """A digest of what every published file shows of the config (the site, each category's
-    and regency's name, the channels a page links) and of the code that renders them."""
+    """A digest of what every published file shows of the config (the site, each category's,
+    regency's and source's name, the channels a page links) and of the code that renders
+    them."""
     names = [("", config.feeds.title), ("", config.feeds.description)]
     names += [(c.slug, c.name) for c in config.categories]
     names += [(r.slug, r.name) for r in config.regencies]
+    names += [(s.id, s.display_name) for s in config.sources]  # each story's source, on pages
     return _digest_of(site, names, sorted(chats.items()))
 
 

@@ -82,6 +82,10 @@ def test_a_refused_token_is_shown_in_status_until_a_message_goes_out(
     assert fake.messages == [] and shown["totals"]["pending_deliveries"] == 1
     assert "refused the bot token" in shown["telegram_error"], shown["telegram_error"]
     assert "revoked-token" not in str(shown)  # the token itself is never shown
+    once(config)  # no token at all: a dry run, and no refusal to show
+    assert status(config)["telegram_error"] is None
+    once(config, "revoked-token")
+    assert status(config)["telegram_error"]
     once(config, fake.token)  # the admin sets the new token
     assert len(fake.messages) == 1
     assert status(config)["telegram_error"] is None

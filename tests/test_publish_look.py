@@ -53,3 +53,11 @@ def test_a_new_base_url_and_names_reach_every_file_then_nothing_is_rewritten(
     before = _files(out)
     once(config)  # nothing changed since: nothing is rewritten
     assert _files(out) == before
+
+    # a source named anew: every page that lists its stories says so (second review)
+    config.write_text(
+        config.read_text().replace('id = "utama"', 'id = "utama"\nname = "Kabar Utama"')
+    )
+    once(config)
+    assert "Kabar Utama" in (out / "regency/kukar.html").read_text(encoding="utf-8")
+    assert "Kabar Utama" in (out / "all.html").read_text(encoding="utf-8")

@@ -56,3 +56,27 @@ def test_an_atom_xml_base_still_wins() -> None:
     )
     content = _content(parse_feed(atom.encode(), "s", FEED))
     assert 'src="https://arsip.example/2026/img/foto.jpg"' in content
+
+
+def test_a_relative_json_item_url_is_resolved_once() -> None:
+    """Second review: the item's URL, joined to the feed's to make the base, was joined again
+    to that base ("feed/berita/x/berita/x/")."""
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "t",
+            "items": [{"id": "1", "url": "berita/satu/", "title": "Satu",
+                       "content_html": BODY}]}  # fmt: skip
+    (raw,) = parse_feed(json.dumps(feed).encode(), "s", "https://portal.example/feed/")
+    item = normalize_entry(raw, build_ctx(), NOW, NOW)
+    assert item.url == "https://portal.example/feed/berita/satu/"
+    assert 'src="https://portal.example/feed/berita/satu/img/foto.jpg"' in item.content_html
+
+
+def test_atom_without_xml_base_reads_markup_against_the_document() -> None:
+    """RFC 4287: without xml:base an Atom entry's relative references are the document's."""
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        "<id>urn:f</id><updated>2026-12-06T00:00:00Z</updated><entry><title>Satu</title>"
+        f'<id>urn:1</id><updated>2026-12-06T00:00:00Z</updated><link href="{PAGE}"/>'
+        f'<content type="html"><![CDATA[{BODY}]]></content></entry></feed>'
+    )
+    content = _content(parse_feed(atom.encode(), "s", FEED))
+    assert 'src="https://feeds.feedhost.example/img/foto.jpg"' in content

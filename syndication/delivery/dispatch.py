@@ -88,6 +88,8 @@ class Deliverer(ChatWorkers):
         # broken before this drain began: found broken during it, a channel is not retried
         self._probe_before = self.clock() if probe_broken else None
         if self.sender is None:
+            if self.token_event is not False:  # no token now: no refusal of one to show
+                await self._token_state("")
             counts[Outcome.DRY] = await self._dry.run(self.config, core.LEASE)
             return counts
         await asyncio.to_thread(self._release_dead)

@@ -34,7 +34,7 @@ def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") ->
     body = char_refs(body)
     fast = fast_entries(body, url, content_type)
     if fast is not None:  # plain RSS 2.0: the same entries feedparser gives, read by lxml
-        return _shared_guids_dropped([_entry(e, source_id, url) for e in fast])
+        return _shared_guids_dropped([_entry(e, source_id, url, True) for e in fast])
     return parse_with_feedparser(body, source_id, url, content_type)
 
 
@@ -70,7 +70,11 @@ def parse_with_feedparser(
             raise ParseError(html_page_message(body, url))
         reason = parsed.get("bozo_exception") or "no feed elements found"
         raise ParseError(f"parse: {url}: not a readable feed ({reason})")
-    return _shared_guids_dropped([_entry(e, source_id, url) for e in parsed.entries])
+    # RSS (0.9x, 1.0, 2.0) has no base for an item's markup but its page; Atom has its
+    # document's, unless xml:base says otherwise (RFC 4287)
+    page_relative = not str(parsed.get("version") or "").startswith("atom")
+    entries = [_entry(e, source_id, url, page_relative) for e in parsed.entries]
+    return _shared_guids_dropped(entries)
 
 
 def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
@@ -189,7 +193,7 @@ def looks_like_json(body: bytes, content_type: str) -> bool:
     return head in (b"{", b"[") or "json" in content_type.lower()
 
 
-def _entry(e: Any, source_id: str, base: str) -> RawEntry:
+def _entry(e: Any, source_id: str, base: str, page_relative: bool) -> RawEntry:
     content = e.get("content") or []
     html_content = next(
         (c.get("value") for c in content if "html" in (c.get("type") or "")), None
@@ -209,15 +213,18 @@ def _entry(e: Any, source_id: str, base: str) -> RawEntry:
         author=_clean(e.get("author")),
         labels=tuple(_labels(e.get("tags") or [])),
         image=_image(e),
-        base_url=_base(e, base),
+        base_url=_base(e, base, page_relative),
     )
 
 
-def _base(e: Any, url: str) -> str:
-    """The base in effect for the entry's markup: its xml:base if any, else its page's."""
+def _base(e: Any, url: str, page_relative: bool) -> str:
+    """The base in effect for the entry's markup: its xml:base if any, else (RSS) its page's,
+    else the feed's URL. feedparser gives the links resolved already."""
     details = [*(e.get("content") or []), e.get("summary_detail") or {}]
     found = next((str(d["base"]) for d in details if d.get("base")), url)
-    return _page_base(_clean(e.get("link")), url) if found == url else found
+    if page_relative and found == url:
+        return _page_base(_clean(e.get("link")), url)
+    return found
 
 
 def _page_base(link: str | None, url: str) -> str:
@@ -299,12 +306,16 @@ def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
     if not isinstance(authors, list):  # a number, a boolean, a string, an object: no list
         authors = [authors] if isinstance(authors, dict) else []
     author = next((a.get("name") for a in authors if isinstance(a, dict) and a.get("name")), None)
+    link = _str(item.get("url")) or _str(item.get("external_url"))
+    page = _page_base(link, base)
+    if page != base:  # a relative item URL is the feed's (resolved once, here)
+        link = page
     raw_tags = item.get("tags")
     tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
     return RawEntry(
         source_id=source_id,
         guid=_str(item.get("id")),
-        link=_str(item.get("url")) or _str(item.get("external_url")),
+        link=link,
         title=_str(item.get("title")),
         title_is_text=True,  # JSON Feed: "title" is plain text
         summary_html=_str(item.get("summary")),
@@ -316,7 +327,7 @@ def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
         author=_str(author),
         labels=tuple(label for label in map(_str, tags) if label),
         image=_str(item.get("image")) or _str(item.get("banner_image")),
-        base_url=_page_base(_str(item.get("url")), base),
+        base_url=_page_base(link, base),
     )
 
 
