@@ -56,3 +56,21 @@ def test_a_guid_listed_twice_for_one_article_is_one_entry() -> None:
     assert [e.guid for e in entries] == ["g", "g"]  # the normalizer keeps one of the two
     body = _rss([_item(base, "a", "A", "g", 5), _item(base, "b", "B", "g", 4)]).encode()
     assert [e.guid for e in parse_feed(body, "s", f"{base}/feed/")] == [None, None]
+
+
+def test_an_article_listed_alone_under_a_guid_once_shared_stays_itself(
+    portal: Portal, tmp_path: Path
+) -> None:
+    """Second review: A (guid G), then B and A (both G), then B alone: B took the entry G,
+    which is A's, and A's item turned into B (its message edited to B's title)."""
+    b = portal.url
+    a = _item(b, "a", "Rapat Satu", "G", 5)
+    b_item = _item(b, "b", "Rapat Dua", "G", 6)
+    config = write(tmp_path, config_text(source("utama", f"{b}/feed/")))
+    for slug in ("a", "b"):  # the articles stay up (an unlisted one's page is checked)
+        portal.set(f"/{slug}/", "<html><body>ok</body></html>", content_type="text/html")
+    for listing in ([a], [b_item, a], [b_item]):
+        portal.set("/feed/", _rss(listing))
+        once(config)
+    shown = {i["url"]: i["title"] for i in json_items(tmp_path / "out", "all.json")}
+    assert shown == {f"{b}/a/": "Rapat Satu", f"{b}/b/": "Rapat Dua"}, shown

@@ -265,6 +265,13 @@ class ItemQueries(SourceQueries):
         known = None
         if item.entry_key in present.entry_keys:  # flushed: see _ingest_guarded
             known = conn.execute(_ENTRY_ITEM, entry).scalar_one_or_none()
+            if known is not None and item.url_key in present.url_keys:
+                # a guid the feed gave another article before (articles sharing one guid,
+                # then listed one at a time): the article stored under its own link is this
+                # entry's, not the guid's first one, which must not turn into it
+                owner = conn.execute(_BY_URL_KEY, {"url_key": item.url_key}).scalar_one_or_none()
+                if owner is not None:
+                    known = owner
         if known is not None:
             conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
             changed = self._update_item(conn, known, item, now)
