@@ -119,7 +119,8 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     runtime.on_source_alert = deliverer.alert_admin
     await asyncio.to_thread(deliverer.rehome)  # a chat changed while the service was stopped
     mode = "dry" if deliverer.dry else "live"
-    await asyncio.to_thread(store.set_event, DELIVERY_MODE, mode, clock())
+    if await asyncio.to_thread(store.get_event, DELIVERY_MODE) != mode:  # a read, mostly
+        await asyncio.to_thread(store.set_event, DELIVERY_MODE, mode, clock())
     notice = burst_notice(config, moved)
     if notice is not None:
         deliverer.alert_admin(BURST_SUBJECT, notice)
