@@ -111,8 +111,13 @@ class Scope:
     title: str
     description: str
     kind: ScopeKind
+    # when a story last left the scope (withdrawn): the feed's own date never goes back
+    # before it, or a reader that goes by that date keeps showing the story
+    changed: datetime | None = None
 
     def __post_init__(self) -> None:
+        if self.changed is not None:
+            _require_aware(f"scope {self.path!r}: changed", self.changed)
         pattern = _SCOPE_PATTERNS.get(self.kind)
         if pattern is None:
             raise InvalidRecordError(f"scope {self.path!r}: unknown kind {self.kind!r}")

@@ -350,6 +350,8 @@ def generator(
     """The generator of one scope from its selected entries' FeedEntries (`feed_entry`), in
     order, and their texts."""
     updated = feed_updated([t.entry for t in texts], empty_date)
+    if scope.changed is not None and scope.changed > updated:
+        updated = as_utc(scope.changed)
     fg = _base_generator(site, scope, site.url(scope.path + ".atom"), updated)
     # the entries carry their hooks under the same name: add_entry finds them registered
     fg.register_extension("syndication", _FeedFixups, None, atom=False)

@@ -16,6 +16,7 @@ import socket
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,6 +41,7 @@ from feeds.publish import PublishMemo, Runner, safe_target, write_if_changed
 
 from .config import Config
 from .store import ScopeItem, Store
+from .store.withdrawals import SCOPE_LEFT
 from .workers import PoolUnavailable
 
 log = logging.getLogger("syndication.publish")
@@ -173,6 +175,12 @@ class Publisher:
         shown = {s.path for s in scopes}
         emptied = (p for p in dirty if p not in shown and (out / f"{p}.html").exists())
         todo += self.pair_scopes(emptied)
+        left = {
+            key.removeprefix(SCOPE_LEFT): datetime.fromisoformat(value)
+            for key, value in self.store.events_like(SCOPE_LEFT).items()
+        }
+        if left:  # each feed's date stays past its last story withdrawn
+            todo = [replace(s, changed=left[s.path]) if s.path in left else s for s in todo]
         limit = site.items_per_feed
         # the entries of the last scopes, shared by the next ones (a story is in four or
         # so, mostly neighbours: a regency and its pairs), and never all of them at once

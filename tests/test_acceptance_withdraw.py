@@ -5,11 +5,12 @@ the feeds without a new message. Portals -> `run --once` (the CLI's main) -> the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.acceptance_kit import cli, config_text, kukar, once, rss2, source, status, write
+from tests.acceptance_kit import ATOM, cli, config_text, kukar, once, rss2, source, status, write
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
 
@@ -115,3 +116,39 @@ def test_a_404_from_an_html_source_takes_the_article_down_and_only_its_message(
     assert fake.edits == []
     why = cli(config, "explain", f"{b}/berita/salah/")
     assert "WITHDRAWN" in why.stdout and "404" in why.stdout, why.stdout
+
+
+def test_a_feeds_date_never_goes_back_when_its_newest_story_is_withdrawn(
+    portal: Portal, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Review of 2026-12-06: the feed's date is its newest story's; withdrawing that story
+    took lastBuildDate and Atom's updated back an hour, and a reader that goes by them kept
+    showing the withdrawn story."""
+    from email.utils import parsedate_to_datetime
+
+    from lxml import etree
+
+    b = portal.url
+    old = kukar("lama", "Pemkab Kukar Gelar Rapat Awal Tahun", minutes_ago=120)
+    portal.set("/feed/", rss2(b, [old]))
+    config = write(tmp_path, config_text(source("utama", f"{b}/feed/"), chats=CHATS,
+                                         api_url=fake.url))  # fmt: skip
+    once(config, fake.token)
+    newest = kukar("baru", "Bupati Kukar Umumkan Angka Kemiskinan Terbaru", minutes_ago=5)
+    portal.set("/berita/lama/", "<html><body>ok</body></html>", content_type="text/html")
+    portal.set("/feed/", rss2(b, [newest, old]))
+    once(config, fake.token)
+    out = tmp_path / "out"
+
+    def dates() -> tuple[datetime, datetime]:
+        rss = etree.parse(str(out / "all.rss")).getroot().findtext("channel/lastBuildDate")
+        atom = etree.parse(str(out / "all.atom")).getroot().findtext(f"{ATOM}updated")
+        return parsedate_to_datetime(rss), datetime.fromisoformat(atom)
+
+    before = dates()
+    portal.set("/berita/baru/", "", status=410)
+    portal.set("/feed/", rss2(b, [old]))
+    once(config, fake.token)
+    assert published_with(out, newest.title) == []
+    after = dates()
+    assert after[0] >= before[0] and after[1] >= before[1], (before, after)

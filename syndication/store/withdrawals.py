@@ -11,10 +11,14 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
 
 from . import schema as t
-from .base import Queries, _chunks
+from .base import Queries, _chunks, upsert_insert
 from .items import scopes_of
 
 UNSENT = ("pending", "filtered", "capped")  # a message that has not left: cancelled on withdrawal
+
+
+# the events holding when a story last left each scope ("scope_left:<path>" -> ISO time)
+SCOPE_LEFT = "scope_left:"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,18 @@ class WithdrawQueries(Queries):
         scopes = [r.scope for r in conn.execute(select(s.scope).where(s.item_id == item_id))]
         conn.execute(delete(t.item_scopes).where(s.item_id == item_id))
         self._dirty(conn, scopes, now)
+        if scopes:  # each feed's date stays past this change (Publisher: Scope.changed)
+            upsert = upsert_insert(conn, t.events)
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[t.events.c.key],
+                    set_={"value": upsert.excluded.value, "updated": upsert.excluded.updated},
+                ),
+                [
+                    {"key": f"{SCOPE_LEFT}{scope}", "value": now.isoformat(), "updated": now}
+                    for scope in sorted(set(scopes))
+                ],
+            )
         # a message not yet sent is never sent: a held one (filtered, capped) no refilter or
         # burst may release either
         # (the state it left is kept in the note: the portal publishing it again restores it)
