@@ -45,6 +45,7 @@ _SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb":
 _SIZE_UNITS["gib"] = 2**30
 _UNION_TAGS = frozenset({"str", "int", "bool", "float"})
 EXCERPT = 80  # an error quotes at most this many characters of a value
+DURATION_MAX = timedelta(days=3650)
 # caps on one-line texts that end up in feeds, pages and messages
 NAME_MAX = 120  # category, regency and source names
 ALIAS_MAX = 200
@@ -71,7 +72,16 @@ def parse_duration(value: object) -> timedelta:
         raise ValueError(
             f'{excerpt(value)} is not a duration; write e.g. "90s", "5m", "1h30m" or "24h"'
         )
-    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
+    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds > DURATION_MAX.total_seconds():  # a date this far off overflows (no "no limit")
+        raise ValueError(f"{excerpt(value)} is too long: at most 3650d (ten years)")
+    return timedelta(seconds=seconds)
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be longer than 0s (0 would make it fail every time)")
+    return value
 
 
 def parse_size(value: object) -> int:
@@ -125,6 +135,7 @@ def _shown_text(value: str) -> str:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+PositiveDuration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_positive)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 HttpUrl = Annotated[str, BeforeValidator(lambda v: _check_http_url(str(v)) if v else v)]
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
@@ -210,7 +221,7 @@ class FeedsConfig(_Model):
     content: Literal["full", "summary"] = "full"
     websub_hub: HttpUrl = ""
     publish_delay: Duration = timedelta(seconds=2)
-    retention: Duration = timedelta(days=90)
+    retention: PositiveDuration = timedelta(days=90)
 
     @field_validator("base_url")
     @classmethod
@@ -233,7 +244,7 @@ class TelegramConfig(_Model):
     token_env: str = Field(default="TELEGRAM_BOT_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     api_url: HttpUrl = "https://api.telegram.org"
     notify_categories: tuple[Slug, ...] = ("pemerintah", "advertorial")
-    max_age: Duration = timedelta(hours=24)
+    max_age: PositiveDuration = timedelta(hours=24)
     admin_chat: str | StrictInt | None = None
     timezone: str = "Asia/Makassar"
     quiet_hours: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
@@ -317,13 +328,13 @@ def check_template(text: str) -> None:
 
 class FetchConfig(_Model):
     user_agent: str = "syndication/0.1 (+https://github.com/kaltim/syndication; news aggregator)"
-    connect_timeout: Duration = timedelta(seconds=10)
-    read_timeout: Duration = timedelta(seconds=20)
-    total_timeout: Duration = timedelta(seconds=60)
-    max_body: Size = 8 * 2**20
+    connect_timeout: PositiveDuration = timedelta(seconds=10)
+    read_timeout: PositiveDuration = timedelta(seconds=20)
+    total_timeout: PositiveDuration = timedelta(seconds=60)
+    max_body: Annotated[int, BeforeValidator(parse_size), Field(gt=0)] = 8 * 2**20
     per_host: StrictInt = Field(default=2, ge=1, le=16)
     concurrency: StrictInt = Field(default=10, ge=1, le=100)
-    max_backoff: Duration = timedelta(hours=6)
+    max_backoff: PositiveDuration = timedelta(hours=6)
 
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_shown_text)]
@@ -690,7 +701,7 @@ def load(path: Path) -> Config:
     except OSError as e:
         raise ConfigError(str(path), [f"cannot read the file: {e.strerror or e}"]) from e
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM some editors write
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise ConfigError(

@@ -23,9 +23,11 @@ class ConfigError(SyndicationError):
     """The config is invalid; `problems` lists each as `<key path>: <what is wrong>`."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
+        from bots._secrets import redact  # a token pasted into the wrong key is never shown
+
         self.path = path
-        self.problems = problems
-        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+        self.problems = [redact(p) for p in problems]
+        super().__init__("\n".join(f"{path}: {p}" for p in self.problems))
 
 
 class StorageError(SyndicationError):
