@@ -143,3 +143,20 @@ def test_a_photo_captions_date_is_not_the_articles() -> None:
         "<p class='autor'>Patricio Candia | Samarinda | 08/01/2014</p>"
     )
     assert _published("", top, zone="Asia/Makassar") == _at("2014-01-08T00:00:00+08:00")
+
+
+def test_a_tickers_time_element_does_not_date_the_story() -> None:
+    """Review of 2026-12-06 (a Next.js portal): a header ticker's <time datetime> of another
+    story, two days old, beat the page's own date line, and the story was never pushed."""
+    html = (
+        "<html><head><title>Warga Bersihkan Parit | Portal</title></head><body>"
+        "<div class='ticker'><a href='/detail/lain'>Kapal Tongkang Tabrak Jembatan Lagi</a>"
+        "<time datetime='2029-12-28T08:00:00+08:00'>28 Des</time></div><main>"
+        "<h1>Warga Bersihkan Parit</h1><div><span>Redaksi</span>"
+        "<span>Senin, 31 Desember 2029 13:30</span></div>"
+        f"<div class='entry-content'>{STORY}</div></main></body></html>"
+    )
+    entry = extract_article(html, "https://portal.test/detail/parit")
+    assert isinstance(entry, RawEntry), entry
+    when = resolve_published(entry.published, entry.published_raw, NOW, NOW, "Asia/Makassar")
+    assert when == datetime(2029, 12, 31, 5, 30, tzinfo=UTC)

@@ -315,7 +315,7 @@ def _dates(
 ) -> tuple[str | None, hm.MachineDates, str]:
     """The visible date line and the machine dates (an override's own attribute first), and
     where the publication time was read."""
-    machine = hm.machine_dates(doc, ld)
+    machine = hm.machine_dates(doc, ld, skip)
     if sel.date:
         node = doc.css_first(sel.date)
         if node is None:

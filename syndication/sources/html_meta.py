@@ -7,7 +7,7 @@ kept verbatim for the normalizer, which knows Indonesian months and WIB/WITA/WIT
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -214,26 +214,31 @@ _PUBLISHED_METAS = (
 )  # fmt: skip
 
 
-def machine_dates(doc: LexborHTMLParser, ld: dict[str, object] | None) -> MachineDates:
+def machine_dates(
+    doc: LexborHTMLParser, ld: dict[str, object] | None, chrome: Collection[int] = ()
+) -> MachineDates:
     """The publication and modification times the page states for machines: aware ones
     first (<meta>, JSON-LD, <time datetime>), then a zone-less one (its zone is the source's),
-    then the datePublished of JSON-LD too broken to parse (its zone is the least trusted)."""
+    then the datePublished of JSON-LD too broken to parse (its zone is the least trusted).
+    A <time> inside the page's chrome (`chrome`: the ids of its header, menus, tickers and
+    sidebars) dates another story, never this one."""
     published = _first_date(
         meta(doc, *_PUBLISHED_METAS),
         [ld_text(ld, "datePublished") or ""],
-        _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]"),
-        _time_attrs(doc, "article time[datetime], time[datetime]"),
+        _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]", chrome),
+        _generic_times(doc, chrome),
     )
     modified = _first_date(
         meta(doc, "article:modified_time", "og:updated_time", "dateModified"),
         [ld_text(ld, "dateModified") or ""],
-        _time_attrs(doc, "time.updated, time[itemprop=dateModified]"),
+        _time_attrs(doc, "time.updated, time[itemprop=dateModified]", chrome),
     )
     naive = None
     if published is None:
         broken_ld = _ld_date_text(doc)
         candidates = [*meta(doc, *_PUBLISHED_METAS), ld_text(ld, "datePublished") or ""]
-        candidates += _time_attrs(doc, "time[itemprop=datePublished], time[datetime]")
+        candidates += _time_attrs(doc, "time[itemprop=datePublished]", chrome)
+        candidates += _generic_times(doc, chrome)
         naive = next((d for d in map(_parse_naive, [*candidates, broken_ld or ""]) if d), None)
         published = parse_iso(broken_ld) if naive is None else None
     return MachineDates(published, modified, naive)
@@ -254,8 +259,20 @@ def _parse_naive(value: str) -> datetime | None:
     return parsed if parsed.tzinfo is None else None
 
 
-def _time_attrs(doc: LexborHTMLParser, selector: str) -> list[str]:
-    return [n.attributes.get("datetime") or "" for n in doc.css(selector)]
+def _generic_times(doc: LexborHTMLParser, chrome: Collection[int]) -> list[str]:
+    """A plain <time datetime> dates the story only inside its <article> or <main>, where the
+    page has one: outside it stand tickers and lists of other stories."""
+    inside = _time_attrs(doc, _IN_STORY, chrome)
+    if inside or doc.css_first("article, main, [role=main]") is not None:
+        return inside
+    return _time_attrs(doc, "time[datetime]", chrome)
+
+
+_IN_STORY = "article time[datetime], main time[datetime], [role=main] time[datetime]"
+
+
+def _time_attrs(doc: LexborHTMLParser, selector: str, chrome: Collection[int] = ()) -> list[str]:
+    return [n.attributes.get("datetime") or "" for n in doc.css(selector) if n.mem_id not in chrome]
 
 
 def _first_date(*candidates: list[str]) -> datetime | None:
