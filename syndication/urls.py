@@ -34,6 +34,11 @@ _DROP_PARAMS = frozenset(
         "cmpid",
         "mkt_tok",
         "wt.mc_id",
+        # Indonesian portals: where on the page a link was clicked (detik's tag_from=wp_nhl_3
+        # changes with the card's position, so one story had a new URL on every poll)
+        "tag_from",
+        "page_from",
+        "_gid",
     }
 )
 _DROP_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")

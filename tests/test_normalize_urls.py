@@ -16,6 +16,7 @@ ARTICLE = "https://eksposisi.com/2024/11/18/pjs-bupati-kukar/"
     [
         ("HTTPS://Eksposisi.COM:443/2024/11/18/pjs-bupati-kukar/#respond", ARTICLE),
         (ARTICLE + "?utm_source=fb&utm_medium=social&fbclid=abc&gclid=1&mc_cid=2&_ga=3", ARTICLE),
+        (ARTICLE + "?tag_from=wp_nhl_3", ARTICLE),  # detik: the card's place on the page
         (ARTICLE + "amp/", ARTICLE),
         (ARTICLE + "amp", ARTICLE),
         (ARTICLE + "?amp=1", ARTICLE),

@@ -74,3 +74,29 @@ def test_an_article_listed_alone_under_a_guid_once_shared_stays_itself(
         once(config)
     shown = {i["url"]: i["title"] for i in json_items(tmp_path / "out", "all.json")}
     assert shown == {f"{b}/a/": "Rapat Satu", f"{b}/b/": "Rapat Dua"}, shown
+
+
+def test_a_backlog_story_listed_under_a_new_key_is_not_announced(
+    portal: Portal, tmp_path: Path
+) -> None:
+    """Review of 2026-12-06: a listing whose links carry the card's position (detik's
+    ?tag_from=wp_nhl_2) gave a backlog story a new key on the next poll, and it was announced
+    as news. Here the key is the guid, rewritten by the portal; the link stays the story's."""
+    from tests.fakes.telegram_api import FakeTelegram
+
+    b = portal.url
+    with FakeTelegram(per_minute=None, min_interval=None) as fake:
+        text = config_text(
+            source("utama", f"{b}/feed/"), chats={"kukar": "@kabar_kukar"}, api_url=fake.url
+        )
+        config = write(tmp_path, text)
+        old = _item(b, "lama", "Rapat Lama", "v1", 5)
+        portal.set("/feed/", _rss([old]))
+        once(config, fake.token)  # backlog
+        portal.set("/lama/", "<html><body>ok</body></html>", content_type="text/html")
+        relisted = _item(b, "lama", "Rapat Lama", "v2", 5)
+        news = _item(b, "baru", "Rapat Baru", "n1", 6)
+        portal.set("/feed/", _rss([news, relisted]))
+        once(config, fake.token)
+        texts = [m.text for m in fake.messages]
+        assert len(texts) == 1 and "Rapat Baru" in texts[0], texts

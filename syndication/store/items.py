@@ -82,6 +82,11 @@ _ITEM_BEFORE = select(
     _i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at
 ).where(_i.id == bindparam("id"))
 _WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
+_LISTED_BY = (
+    select(t.entries.c.item_id)
+    .where(t.entries.c.source_id == bindparam("sid"), t.entries.c.item_id == bindparam("id"))
+    .limit(1)
+)
 _DELETE_SCOPES = delete(t.item_scopes).where(t.item_scopes.c.item_id == bindparam("id"))
 _INSERT_SCOPE = insert(t.item_scopes)
 _ENTRY_COLUMNS = ("source_id", "entry_key", "item_id", "first_seen", "last_seen", "raw_hash")
@@ -282,6 +287,7 @@ class ItemQueries(SourceQueries):
                 result.updated += 1
             return changed or set()
         scopes: set[str] = set()
+        announce_it = True
         item_id = self._find_duplicate(conn, item, present)
         if item_id is None:
             item_id = self._insert_item(conn, item, now)
@@ -297,6 +303,11 @@ class ItemQueries(SourceQueries):
             result.new += 1
         else:
             result.duplicates += 1
+            if conn.execute(_LISTED_BY, {"sid": source_id, "id": item_id}).first() is not None:
+                # the story this source listed already, under another key (a link whose
+                # tracking part changed, a guid rewritten): its novelty was decided then, and
+                # a backlog story must not go out now
+                announce_it = False
         present.entry_keys.add(item.entry_key)
         row = {
             "source_id": source_id,
@@ -310,7 +321,7 @@ class ItemQueries(SourceQueries):
             staged.entries.append(row)
         else:
             conn.execute(_INSERT_ENTRY, row)
-        if poll.announce(item):
+        if announce_it and poll.announce(item):
             self._add_deliveries(conn, item_id, poll, now, item, result)
         return scopes
 
