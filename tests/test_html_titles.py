@@ -106,3 +106,19 @@ def test_an_h1_that_adds_the_site_name_to_the_title_loses_it() -> None:
         "<h1>Regional</h1>", "<h1>Jalan Poros Longsor<span>Kabar Kota</span></h1>"
     )
     assert _title(html, "https://kabarkota.example/a/1") == "Jalan Poros Longsor"
+
+
+def test_a_logo_h1_reading_the_sites_name_is_not_the_headline() -> None:
+    """Review of 2026-12-06: the logo's <h1>Kaltim Kece</h1> "agreed" with the title
+    "<story> | Kaltim Kece" through the site's name, and every story was titled Kaltim Kece."""
+    html = (
+        _page("DPRD Kaltim Gelar Rapat Paripurna APBD Perubahan | Kaltim Kece")
+        .replace("<h1>Regional</h1>", "<h1><a href='/'>Kaltim Kece</a></h1>")
+        .replace(
+            "<div class='entry-content'>",
+            "<h2 class='judul'>DPRD Kaltim Gelar Rapat Paripurna APBD Perubahan</h2>"
+            "<div class='entry-content'>",
+        )
+    )
+    title = _title(html, "https://kaltimkece.example/berita/1")
+    assert title == "DPRD Kaltim Gelar Rapat Paripurna APBD Perubahan"

@@ -105,7 +105,12 @@ def headline(
         return candidates[0] if candidates else None
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
     cleaned = _PHOTO_CREDIT.sub("", clean_headline(titles[0], page_url, site, shown, source_id))
-    agreeing = [(line, how) for line, how in candidates if any(_agrees(line, t) for t in titles)]
+    # what the titles say of the story: og:title, and the page title without the site's
+    # name (a logo h1 reading the site's name "agrees" with a "<story> | <site>" title)
+    references = [t for t in (og, cleaned) if t]
+    agreeing = [
+        (line, how) for line, how in candidates if any(_agrees(line, t) for t in references)
+    ]
     # an element reading exactly the clean title beats one that still carries the site's name
     exact = [c for c in agreeing if _same(c[0], cleaned)]
     if exact:
@@ -115,8 +120,10 @@ def headline(
         return cleaned, "og:title" if og else "<title>"
     if agreeing:
         return agreeing[0]
-    if og is None and candidates:
-        return candidates[0]  # a <title> that frames no headline element names only the site
+    if og is None and candidates and cleaned == titles[0]:
+        # a <title> that frames no headline element, and has no site's name to strip: it
+        # names only the site ("<story> | <site>" names the story: its story part wins)
+        return candidates[0]
     return cleaned or titles[0], "og:title" if og else "<title>"
 
 
