@@ -204,3 +204,17 @@ def test_category_aliases_are_built_once_per_set_of_categories(ctx: NormalizeCon
     assert dict(table) == {"olahraga": "olahraga", "sepak bola": "olahraga"}
     labels = classify("Final Liga", "", None, None, ("Sepak Bola",), (), None, other)
     assert labels.categories == ("olahraga",)
+
+
+def test_an_outlets_host_in_the_credit_names_no_place() -> None:
+    """Review of 2026-12-06: "(TribunKaltim.co/Aris Joni)" made every Tribun Kaltim story a
+    province story (rank 1, the credit): the outlet's name is not the story's place."""
+    from syndication.normalize.classify import classify
+    from tests.test_normalize_golden import build_ctx
+
+    text = "Bupati Kukar Edi Damansyah meninjau jalan di Tenggarong, Senin."
+    labels = classify(
+        "Bupati Kukar Tinjau Jalan Rusak", text, "TribunKaltim.co/Aris Joni", None, [], [], "",
+        build_ctx(),
+    )  # fmt: skip
+    assert labels.regencies == ("kukar",), labels

@@ -76,6 +76,11 @@ _TITLE_MARKER = re.compile(
 )
 _BREADCRUMB = re.compile(r"\s+[/»›>|]\s+|\s*[»›]\s*")
 _CREDIT_SPLIT = re.compile(r"[/\s\-_,;|.+&()*]+")
+# a news outlet's host in a credit ("TribunKaltim.co/Aris Joni", "kaltimpost.id"): the
+# outlet's name, not the story's place; a government host (kukarkab.go.id) stays evidence
+_OUTLET_HOST = re.compile(
+    r"\b[\w-]+(?:\.[\w-]+)*\.(?:co\.id|com|co|id|net|news|tv)\b(?<!\.go\.id)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -197,7 +202,7 @@ def _regency_evidence(
     gaz: Gazetteer,
 ) -> list[_Found]:
     found: list[_Found] = []
-    for token in _CREDIT_SPLIT.split(credit or ""):
+    for token in _CREDIT_SPLIT.split(_OUTLET_HOST.sub(" ", credit or "")):
         found.extend(_Found(p.slug, "credit", token, p.province) for p in find_in_token(token, gaz))
     found.extend(_exact_names(labels, "label", gaz))
     found.extend(_title_evidence(title or "", gaz))
