@@ -84,3 +84,22 @@ def test_story_sentences_naming_an_editor_or_a_date_stay() -> None:
     assert "Editor senior itu" in text
     assert "Pada 19 Juni 2015" in text
     assert "Foto-foto banjir" in text
+
+
+def test_portal_promotions_for_their_channels_leave_the_text() -> None:
+    """Review of 2026-12-06: Kompas's "Dapatkan update berita pilihan ..." paragraph and
+    Tribun's "Ikuti berita populer lainnya di Google News, saluran WhatsApp dan Telegram
+    TribunKaltim.co" stayed in the story."""
+    from syndication.normalize import clean_content
+
+    story = "<p>SAMARINDA – Pemkot Samarinda membuka pasar murah di Sempaja, Senin.</p>"
+    html = (
+        story + "<p>Dapatkan update berita pilihan dan breaking news setiap hari dari Kompas.com."
+        ' Mari bergabung di Grup Telegram "Kompas.com News Update", caranya klik link'
+        " https://t.me/kompascomupdate, kemudian join.</p>"
+        "<p>Ikuti berita populer lainnya di Google News, saluran WhatsApp dan Telegram"
+        " TribunKaltim.co</p>"
+    )
+    text = clean_content(html).text
+    assert "Pemkot Samarinda membuka pasar murah" in text
+    assert "Dapatkan" not in text and "Ikuti berita" not in text, text

@@ -150,7 +150,9 @@ _JUNK_START = (
     r"\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
     r"|(?:cek|simak|baca)\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
     r"|(?:ikuti|follow)\s+(?:berita|kami|us)\b.{0,80}\s+di\s+(?:google\s+news|whatsapp|telegram)"
-    r".{0,40}"
+    r".{0,80}"
+    # "Dapatkan update berita pilihan ... dari Kompas.com. Mari bergabung di Grup Telegram ..."
+    r"|dapatkan\s+(?:update|info(?:rmasi)?)\s+berita\b.{0,400}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
 )
 # a photo's caption repeated as text: it ends in the photo's credit
