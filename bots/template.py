@@ -105,7 +105,10 @@ class Template:
         missing = [name for name in REQUIRED if name not in fields]
         if missing:
             raise TemplateError(f"template: must contain {{{missing[0]}}}")
-        check_markup(text.format_map(dict.fromkeys(fields, "x")))
+        sample = {
+            name: ("https://example.com/berita/1" if name == "url" else "x") for name in fields
+        }
+        check_markup(text.format_map(sample))
         template = cls(text, frozenset(fields))
         if template.fill({}).strip() == "" or visible_length(template.fill({})) > TEXT_LIMIT // 2:
             raise TemplateError("template: its fixed text must be non-empty and short")
@@ -146,7 +149,10 @@ def check_markup(markup: str) -> None:
         if name not in ALLOWED_TAGS:
             raise TemplateError(f"template: tag <{name}> is not allowed by Telegram")
         if not closing:
+            _check_attributes(name, match.group(3))
             stack.append(name)
+        elif match.group(3).strip():
+            raise TemplateError(f"template: </{name}> takes no attributes")
         elif not stack or stack.pop() != name:
             raise TemplateError(f"template: </{name}> does not close the open tag")
     _check_text(markup[pos:])
@@ -154,8 +160,54 @@ def check_markup(markup: str) -> None:
         raise TemplateError(f"template: <{stack[-1]}> is never closed")
 
 
+# what Telegram takes of each tag's attributes (anything else: "can't parse entities")
+_ATTRIBUTE = re.compile(r"""\s+([a-zA-Z][a-zA-Z0-9-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'))?""")
+_LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:")
+
+
+def _check_attributes(name: str, text: str) -> None:
+    found: dict[str, str | None] = {}
+    pos = 0
+    for match in _ATTRIBUTE.finditer(text):
+        if match.start() != pos:
+            break
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        found[match.group(1).lower()] = value
+        pos = match.end()
+    if text[pos:].strip():
+        raise TemplateError(f"template: <{name}> has attributes Telegram cannot read")
+    for value in found.values():
+        if value is not None:
+            _check_text(value.replace("<", "").replace(">", ""))
+    allowed = {
+        "a": {"href"},
+        "span": {"class"},
+        "code": {"class"},
+        "tg-emoji": {"emoji-id"},
+        "blockquote": {"expandable"},
+    }.get(name, set())
+    extra = sorted(set(found) - allowed)
+    if extra:
+        raise TemplateError(f"template: <{name}> takes no {extra[0]}= attribute in Telegram")
+    href = found.get("href")
+    if name == "a" and not (href and html.unescape(href).startswith(_LINK_SCHEMES)):
+        raise TemplateError('template: <a> needs href="{url}" or an http(s) link')
+    if name == "span" and found.get("class") != "tg-spoiler":
+        raise TemplateError('template: <span> must be <span class="tg-spoiler">')
+    if name == "code" and "class" in found and not (found["class"] or "").startswith("language-"):
+        raise TemplateError('template: <code class> must be "language-<name>"')
+    if name == "tg-emoji" and not (found.get("emoji-id") or "").isdigit():
+        raise TemplateError('template: <tg-emoji> needs emoji-id="<digits>"')
+
+
 def _check_text(text: str) -> None:
     if "<" in text or ">" in text:
         raise TemplateError("template: a bare < or > must be written &lt; or &gt;")
     if text.count("&") != len(_ENTITY.findall(text)):
         raise TemplateError("template: a bare & must be written &amp;")
+    for entity in _ENTITY.findall(text):
+        if entity.startswith("&#"):
+            digits = entity[2:-1]
+            code = int(digits[1:], 16) if digits[:1] in "xX" and digits else int(digits)
+            if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+                raise TemplateError(f"template: {entity} names no character")

@@ -137,6 +137,18 @@ def test_custom_template_escapes_values_and_keeps_trusted_html() -> None:
         ("<b>{title}{url}", "never closed"),
         ("<b>{title}</i>{url}", "does not close"),
         ("{title} & {url}", "bare &"),
+        # what Telegram refuses in attributes (review of 2026-12-06: check passed them, and
+        # every message was then refused and lost)
+        ('<span>{title}</span> <a href="{url}">baca</a>', 'class="tg-spoiler"'),
+        ('{title} <a href="{url}" target="_blank">baca</a>', "no target="),
+        ('<a title="x" href="{url}">{title}</a>', "no title="),
+        ("<a>{title}</a> {url}", "needs href"),
+        ('<a href="javascript:alert(1)">{title}</a> {url}', "needs href"),
+        ('<a href="{title}">baca</a> {url}', "needs href"),
+        ('<b class="x">{title}</b> {url}', "no class="),
+        ("{title} &#xD800; {url}", "names no character"),
+        ('<a href="https://a.test/?a=1&b=2">{title}</a> {url}', "bare &"),
+        ("<tg-emoji>👍</tg-emoji> {title} {url}", "emoji-id"),
     ],
 )
 def test_bad_templates_get_a_clear_error(text: str, problem: str) -> None:
@@ -186,3 +198,17 @@ def test_any_text_renders_to_valid_html_within_limits(
     visible = parse_telegram_html(message.html)
     limit = CAPTION_LIMIT if message.kind == "photo" else TEXT_LIMIT
     assert 0 < utf16_units(visible) <= limit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<span class="tg-spoiler">{title}</span> <a href="{url}">baca</a>',
+        '<blockquote expandable>{summary}</blockquote>{title} <a href="{url}">baca</a>',
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji> {title} <a href="{url}">b</a>',
+        '<a href="https://a.test/?a=1&amp;b=2">{title}</a> {url}',
+        '<code class="language-text">{title}</code> {url}',
+    ],
+)
+def test_templates_telegram_takes_pass(text: str) -> None:
+    Template.parse(text)
