@@ -116,3 +116,12 @@ def test_iso_round_trip(moment: datetime) -> None:
     if moment.year < 1900:
         return
     assert parse_date(moment.isoformat(), NOW) == moment.astimezone(UTC)
+
+
+def test_a_time_before_the_date_does_not_hide_it() -> None:
+    """Review of 2026-12-06: "05 wita, 06" was tried as a day, month and year, and the real
+    date starting inside it was never looked at."""
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    assert parse_date("14:05 WITA, 06 Desember 2026", now) == datetime(
+        2026, 12, 6, 6, 5, tzinfo=UTC
+    )

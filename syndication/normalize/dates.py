@@ -231,10 +231,14 @@ def _find_date(text: str) -> tuple[date | None, int, int] | None:
         (_NAMED_MDY, "Mdy"),
         (_NUM_DMY, "dmy"),
     ):
-        for match in pattern.finditer(text):
+        # a match that names no date ("05 wita, 06" in "14:05 WITA, 06 Desember 2026") is
+        # stepped over by one character, not skipped whole: the date may start inside it
+        match = pattern.search(text)
+        while match is not None:
             value = _build_date(tuple(g or "" for g in match.groups()), order)
             if value is not None:
                 return value, match.start(), match.end()
+            match = pattern.search(text, match.start() + 1)
     return None
 
 
