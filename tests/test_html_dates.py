@@ -160,3 +160,21 @@ def test_a_tickers_time_element_does_not_date_the_story() -> None:
     assert isinstance(entry, RawEntry), entry
     when = resolve_published(entry.published, entry.published_raw, NOW, NOW, "Asia/Makassar")
     assert when == datetime(2029, 12, 31, 5, 30, tzinfo=UTC)
+
+
+def test_a_long_byline_link_beside_the_date_line_does_not_hide_it() -> None:
+    """Review of 2026-12-06 (a Kompas-like header): the link "Kontributor Samarinda, Zakarias
+    Demon Daton" beside the date line read as another story's headline, so the line was taken
+    for a teaser's date and the story had no date."""
+    html = (
+        "<html><head><title>Satpol PP Bongkar Lapak Tepian Mahakam</title></head><body>"
+        "<h1>Satpol PP Bongkar Lapak Tepian Mahakam</h1><div class='read__header'>"
+        "<div class='read__time'>Kompas.com - 31/12/2029, 14:05 WIB</div>"
+        "<div class='read__credit'><h6>Penulis</h6><a href='/penulis/zakarias'>Kontributor"
+        " Samarinda, Zakarias Demon Daton</a></div></div>"
+        f"<div class='entry-content'>{STORY}</div></body></html>"
+    )
+    entry = extract_article(html, "https://regional.kompas.test/read/2029/12/31/1")
+    assert isinstance(entry, RawEntry), entry
+    when = resolve_published(entry.published, entry.published_raw, NOW, NOW, "Asia/Makassar")
+    assert when == datetime(2029, 12, 31, 7, 5, tzinfo=UTC)

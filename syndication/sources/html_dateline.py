@@ -9,6 +9,8 @@ printed without its time takes the time printed beside it in the same short line
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from syndication.sources.html_meta import (
@@ -24,6 +26,15 @@ _HEADLINE_WORDS = 4
 _LINK_LEVELS = 6  # ancestors searched for a link wrapping the date line
 _TEASER_CHARS = 400  # a teaser: a headline, a date, perhaps a line of summary
 _HEADLINE_CHARS = 25
+# a long link beside a date line that is the byline, not another story's headline
+_BYLINE = re.compile(
+    r"(?:kontributor|penulis|reporter|wartawan|editor|redaktur|oleh|by)\b", re.IGNORECASE
+)
+_PROFILE_HREF = re.compile(
+    r"/(?:author|penulis|reporter|kontributor|wartawan|editor|redaksi|profil|profile|tag|tags|"
+    r"topik)/",
+    re.IGNORECASE,
+)
 _COMBINED_MAX = 120  # a date and its time beside it: still a short line
 _LINE_SELECTOR = ", ".join(_LINE_TAGS)
 _CAPTION_LEVELS = 4  # ancestors of a date line searched for a caption
@@ -127,6 +138,8 @@ def _in_teaser(node: LexborNode, around: set[int]) -> bool:
             return False  # a large container (the page's column), not one teaser
         for link in parent.css("a[href]"):
             words = clean_line(link)
+            if _BYLINE.match(words) or _PROFILE_HREF.search(link.attributes.get("href") or ""):
+                continue  # "Kontributor Samarinda, Zakarias Demon Daton": a byline, no story
             if len(words) >= _HEADLINE_CHARS and len(words.split()) >= _HEADLINE_WORDS:
                 return True
         parent = parent.parent
