@@ -47,3 +47,13 @@ def test_shapes() -> None:
     # a category, a tag, an author or a static page named by number is no story
     for href in ("/?cat_id=5", "/?tag_id=5", "/?author_id=2", "/?page_id=9", "/kategori.php?id=3"):
         assert not has_post_shape(base + href), href
+
+
+def test_joomla_article_links_have_a_post_shape() -> None:
+    """Review of 2026-12-06: a Joomla site's non-SEF article link names its story as
+    id=<number>:<alias>, which was no number, so government sites lost their stories."""
+    base = "https://kukarkab.example.go.id/index.php?option=com_content"
+    assert has_post_shape(base + "&view=article&id=1234:pemkab-kukar-raih-opini-wtp&catid=8")
+    assert has_post_shape(base + "&view=article&id=1234")
+    assert not has_post_shape(base + "&view=category&id=8")
+    assert not has_post_shape(base + "&view=article&id=12:34:56")

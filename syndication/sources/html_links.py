@@ -156,11 +156,21 @@ def _story_query(parts: SplitResult) -> bool:
     # a front script routed to a listing: /index.php?page=kategori&id=5
     if any(v.lower() in _LISTING_SCRIPTS for k, v in query if k.lower() in _ROUTE_KEYS):
         return False
-    return any(_is_id_key(k) and _is_number(v) for k, v in query)
+    return any(_is_id_key(k) and _is_story_id(v) for k, v in query)
 
 
 def _is_number(value: str) -> bool:
     return value.isascii() and value.isdigit()  # "²³" is digits to str.isdigit
+
+
+def _is_story_id(value: str) -> bool:
+    """A number, or Joomla's "<number>:<alias>" (index.php?option=com_content&view=article
+    &id=1234:pemkab-kukar-raih-opini-wtp, the links of many government sites)."""
+    number, _, alias = value.partition(":")
+    return _is_number(number) and (not alias or _JOOMLA_ALIAS.fullmatch(alias) is not None)
+
+
+_JOOMLA_ALIAS = re.compile(r"[\w-]+")
 
 
 # Second-level labels under a country code: `kukarkab.go.id`, `bbc.co.uk` name one site each.
