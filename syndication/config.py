@@ -6,6 +6,7 @@ Validation is pydantic's; this module turns its errors into the contract's lines
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -491,10 +492,26 @@ class Config(_Model):
             *_duplicates("regencies", "slug", [r.slug for r in self.regencies]),
         ]
         known = {c.slug for c in self.categories}
+        built_in = [c.slug for c in BUILT_IN_CATEGORIES]
         for i, slug in enumerate(self.telegram.notify_categories):
             if known and slug not in known:
                 problems.append(
                     f"telegram.notify_categories[{i}]: unknown category {excerpt(slug)}"
+                )
+            elif not known and (near := _near_miss(slug, built_in)) is not None:
+                # no [[categories]]: any category a story has may be pushed, but a slug a
+                # letter or two off a built-in one is a typo that would push nothing
+                problems.append(
+                    f"telegram.notify_categories[{i}]: unknown category {excerpt(slug)} "
+                    f"(did you mean {near!r}?)"
+                )
+        shipped = list(_shipped_gazetteer())
+        for r_i, reg in enumerate(self.regencies):
+            if (near := _near_miss(reg.slug, shipped)) is not None:
+                # a typo of a canonical slug loses the shipped names and kecamatan silently
+                problems.append(
+                    f"regencies[{r_i}].slug: {excerpt(reg.slug)} is not in the Kaltim "
+                    f"gazetteer (did you mean {near!r}?)"
                 )
         for r_i, reg in enumerate(self.regencies):
             for i, slug in enumerate(reg.notify_categories or ()):
@@ -843,6 +860,15 @@ def locate(text: str, loc: tuple[Any, ...]) -> int | None:
 
 
 _GAZETTEER = Path(__file__).parent / "data" / "kaltim.toml"
+
+
+def _near_miss(slug: str, canonical: list[str]) -> str | None:
+    """The canonical slug that `slug` misspells (a letter or two off), or None: a slug of
+    one's own, unlike every canonical one, stays allowed."""
+    if slug in canonical:
+        return None
+    found = difflib.get_close_matches(slug, canonical, n=1, cutoff=0.8)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=1)

@@ -59,3 +59,14 @@ def test_a_byte_order_mark_is_no_syntax_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     done = cli(path, "check")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_misspelt_canonical_slug_gets_a_did_you_mean(tmp_path: Path) -> None:
+    """Review of 2026-12-06: slug = "kukr" passed and lost the shipped gazetteer's names and
+    kecamatan for that regency; notify_categories = ["pemerinta"] with no [[categories]]
+    passed and pushed nothing. A slug of one's own, unlike the canonical ones, stays allowed."""
+    text = config_text("").replace('slug = "kukar"', 'slug = "kukr"', 1)
+    code, err = _check(tmp_path, text)
+    assert code == 2 and "did you mean 'kukar'" in err and "regencies[" in err, err
+    own = config_text("").replace('slug = "kukar"', 'slug = "kaltara"', 1)
+    assert _check(tmp_path, own)[0] == 0
