@@ -175,11 +175,11 @@ class Publisher:
         shown = {s.path for s in scopes}
         emptied = (p for p in dirty if p not in shown and (out / f"{p}.html").exists())
         todo += self.pair_scopes(emptied)
-        left = {
-            key.removeprefix(SCOPE_LEFT): datetime.fromisoformat(value)
-            for key, value in self.store.events_like(SCOPE_LEFT).items()
-        }
-        if left:  # each feed's date stays past its last story withdrawn
+        if todo:  # each feed's date stays past its last story withdrawn
+            left = {
+                key.removeprefix(SCOPE_LEFT): datetime.fromisoformat(value)
+                for key, value in self.store.events_like(SCOPE_LEFT).items()
+            }
             todo = [replace(s, changed=left[s.path]) if s.path in left else s for s in todo]
         limit = site.items_per_feed
         # the entries of the last scopes, shared by the next ones (a story is in four or

@@ -36,7 +36,6 @@ from .pipeline import poll_source
 from .publishing import FEEDS_SYNC
 from .service import App, bind_server, build_app
 from .startup import log_startup, with_startup_report
-from .store.status import DELIVERY_MODE
 
 log = logging.getLogger("syndication.daemon")
 STOP_GRACE = 30.0  # seconds an in-flight send or publish may take to finish after SIGTERM
@@ -414,8 +413,7 @@ class Daemon:
         self.app.publisher.reconfigure(config)
         self.app.deliverer.reconfigure(config)
         await asyncio.to_thread(self.app.deliverer.rehome)
-        mode = "dry" if config.token() is None else "live"
-        await asyncio.to_thread(store.set_event, DELIVERY_MODE, mode, datetime.now(UTC))
+        await asyncio.to_thread(self.app.deliverer.save_mode)
         moved = await asyncio.to_thread(apply_filters, config, store, datetime.now(UTC))
         notice = burst_notice(config, moved)
         if notice is not None:

@@ -34,7 +34,6 @@ from .publishing import Publisher
 from .runtime import Runtime
 from .startup import log_startup
 from .store import Store, open_store
-from .store.status import DELIVERY_MODE
 from .workers import AdaptivePool, service_pool, sync_runner
 
 log = logging.getLogger("syndication.service")
@@ -118,9 +117,7 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
     deliverer = Deliverer(config, store, clock, owner=runtime.owner)
     runtime.on_source_alert = deliverer.alert_admin
     await asyncio.to_thread(deliverer.rehome)  # a chat changed while the service was stopped
-    mode = "dry" if deliverer.dry else "live"
-    if await asyncio.to_thread(store.get_event, DELIVERY_MODE) != mode:  # a read, mostly
-        await asyncio.to_thread(store.set_event, DELIVERY_MODE, mode, clock())
+    await asyncio.to_thread(deliverer.save_mode)
     notice = burst_notice(config, moved)
     if notice is not None:
         deliverer.alert_admin(BURST_SUBJECT, notice)

@@ -13,6 +13,7 @@ from ..config import Config
 from ..errors import StorageError
 from ..liveness import is_dead
 from ..store import Store
+from ..store.status import DELIVERY_MODE
 from . import core
 from .core import limits, telegram_sender
 from .dry import DryRun
@@ -163,6 +164,13 @@ class Deliverer(ChatWorkers):
         # chats another process holds are its work: a `run --once` does not wait for them
         due = self.store.next_delivery_due(self.owner, now, chats=self.sendable_chats())
         return None if due is None else (due - now).total_seconds()
+
+    def save_mode(self) -> None:
+        """Tell `status` how this process delivers ("dry" without a token, else "live"):
+        written only when it changed. Blocking: reads and writes the store."""
+        mode = "dry" if self.config.token() is None else "live"
+        if self.store.get_event(DELIVERY_MODE) != mode:
+            self.store.set_event(DELIVERY_MODE, mode, self.clock())
 
     def rehome(self) -> int:
         """Unsent messages of a chat taken out of the config go to their regency's chat now

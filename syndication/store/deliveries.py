@@ -428,19 +428,21 @@ class DeliveryQueries(Queries):
         message whose item already has one there is superseded. A regency without a chat
         keeps its rows until one is set. Returns how many moved."""
         d = t.deliveries.c
+        stranded = select(d.id, d.item_id, d.chat, d.regency).where(
+            d.state == "pending",
+            d.chat.not_in(sorted(sendable)),
+            # one a worker is sending now stays where it is (the next reload or start moves
+            # it, should it still wait): never two sends of one message
+            or_(d.lease_until.is_(None), d.lease_until < now),
+        )
+        with self._read() as conn:  # every start asks: a read, unless something waits
+            if conn.execute(stranded.limit(1)).first() is None:
+                return 0
         moved = 0
         with self._tx() as conn:
             if conn.dialect.name == "postgresql":  # no ingest queues a row meanwhile
                 conn.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
-            rows = conn.execute(
-                select(d.id, d.item_id, d.chat, d.regency).where(
-                    d.state == "pending",
-                    d.chat.not_in(sorted(sendable)),
-                    # one a worker is sending now stays where it is (the next reload or start
-                    # moves it, should it still wait): never two sends of one message
-                    or_(d.lease_until.is_(None), d.lease_until < now),
-                )
-            ).all()
+            rows = conn.execute(stranded).all()
             for row in rows:
                 target = chats.get(row.regency)
                 if target is None or target == row.chat:

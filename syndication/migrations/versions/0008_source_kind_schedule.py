@@ -1,7 +1,8 @@
 """sources.kind and sources.schedule: what the config said of the source when it was last
-started, so that an edit made while the service was stopped is seen: a new url or kind makes it
-a new source (its backlog is not pushed, its old failures and pauses are forgotten), a new
-interval makes it due at once rather than at the time the old interval set
+started, so that an edit made while the service was stopped is seen: a new url or kind is a new
+address of the same source (the old address's validators, redirect, failures and pauses are
+forgotten; it stays the same source, whose first poll is long done), a new interval makes it
+due at once rather than at the time the old interval set
 
 Revision ID: 0008
 Revises: 0007
