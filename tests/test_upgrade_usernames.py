@@ -29,16 +29,27 @@ def test_stored_usernames_are_lower_cased_and_a_clash_keeps_the_sent_row(db_url:
     legacy.sync_sources([("a", "https://portal.test/feed")])
 
     def spelled(it: object) -> list[tuple[str, str]]:
-        # story 1 to one channel; story 2 to one channel under two spellings (two regencies)
-        return [("kukar", "@Kabar_Kukar")] + ([("kutim", "@kabar_kukar")] if it is two else [])
+        # story 1 to one channel; stories 2 and 3 to one channel under two spellings
+        both = it is two or it is three
+        return [("kukar", "@Kabar_Kukar")] + ([("kutim", "@kabar_kukar")] if both else [])
 
     one, two = item(1), item(2, regencies=("kukar", "kutim"))
-    legacy.ingest("a", [one, two], NOW, OK, route=spelled, announce=yes)
+    three = item(3, regencies=("kukar", "kutim"))
+    legacy.ingest("a", [one, two, three], NOW, OK, route=spelled, announce=yes)
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "UPDATE deliveries SET state = 'sent', message_id = 7 WHERE chat = '@kabar_kukar'"
+        run = conn.exec_driver_sql
+        run("UPDATE deliveries SET state = 'sent', message_id = 7 WHERE chat = '@kabar_kukar'")
+        # story 3: sent under the capitalised name, withdrawn (its deletion queued), and never
+        # sent under the other spelling (second review: the deletion was superseded and lost)
+        run("UPDATE deliveries SET state = 'filtered', message_id = NULL WHERE item_id = 3")
+        run(
+            "UPDATE deliveries SET state = 'withdraw', message_id = 55"
+            " WHERE item_id = 3 AND chat = '@Kabar_Kukar'"
         )
-        conn.exec_driver_sql("INSERT INTO channels (chat, state) VALUES ('@Kabar_Kukar', 'ok')")
+        # two spellings of one channel, neither in lower case (second review: the rename
+        # broke the table's key and the upgrade never finished)
+        run("INSERT INTO channels (chat, state) VALUES ('@Kabar_Kukar', 'ok')")
+        run("INSERT INTO channels (chat, state) VALUES ('@kabar_KUKAR', 'ok')")
     migrate(engine)
     rows = _rows(engine)
     # every row that may still be sent or edited is under the lower-case name; a clash's
@@ -49,6 +60,7 @@ def test_stored_usernames_are_lower_cased_and_a_clash_keeps_the_sent_row(db_url:
         (2, "@Kabar_Kukar", "superseded"),
         (2, "@kabar_kukar", "sent"),
     ]
+    assert sorted(r for r in rows if r[0] == 3) == [(3, "@kabar_kukar", "withdraw")]
     with engine.connect() as conn:
         chats = conn.exec_driver_sql("SELECT chat FROM channels").scalars().all()
     assert chats == ["@kabar_kukar"]

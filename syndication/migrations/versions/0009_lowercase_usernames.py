@@ -2,9 +2,9 @@
 usernames are case-blind: "@Kabar_Kukar" in config.toml and "@kabar_kukar" are one channel).
 A message sent before this upgrade to "@Kabar_Kukar" is then found under "@kabar_kukar": a
 second source listing its story does not send it again, and its corrections and withdrawals
-reach it. Where both spellings hold a row for one story (two regencies naming one channel in
-two spellings, each sent once), the one already sent stays and the other's queued work is
-superseded; of two channel rows, the lower-case one stays.
+reach it. Where both spellings hold a row for one story, the one with a message out there wins
+the lower-case name (an unsent twin is superseded, or dropped when the sent one needs the name),
+so its correction or deletion still goes out; of several channel rows, one stays.
 
 Not additive: a process still running older code names the chat as config.toml spells it and
 would not find rows stored in lower case. Stop every process for this upgrade (README,
@@ -14,34 +14,59 @@ Revision ID: 0009
 Revises: 0008
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
 down_revision = "0008"
 BREAKING = "lower-cases stored @usernames; older code names them as config.toml spells them"
 
-_MIXED = "chat LIKE '@%' AND chat <> lower(chat)"
+
+def _mixed(column: sa.ColumnClause[str]) -> sa.ColumnElement[bool]:
+    return sa.and_(column.like("@%"), column != sa.func.lower(column))
 
 
 def upgrade() -> None:
-    op.execute(
-        f"UPDATE deliveries SET state = 'superseded', lease_owner = NULL, lease_until = NULL "
-        f"WHERE {_MIXED} AND state IN ('pending', 'edit', 'withdraw') AND EXISTS ("
-        "SELECT 1 FROM deliveries AS other WHERE other.item_id = deliveries.item_id "
-        "AND other.chat = lower(deliveries.chat))"
-    )
-    op.execute(
-        f"UPDATE deliveries SET chat = lower(chat) WHERE {_MIXED} AND NOT EXISTS ("
-        "SELECT 1 FROM deliveries AS other WHERE other.item_id = deliveries.item_id "
-        "AND other.chat = lower(deliveries.chat))"
-    )
-    op.execute(
-        f"DELETE FROM channels WHERE {_MIXED} AND lower(chat) IN (SELECT chat FROM channels)"
-    )
-    op.execute(f"UPDATE channels SET chat = lower(chat) WHERE {_MIXED}")
-    op.execute(
-        "UPDATE channels SET migrated_to = lower(migrated_to) "
-        "WHERE migrated_to LIKE '@%' AND migrated_to <> lower(migrated_to)"
+    conn = op.get_bind()
+    d = sa.table(
+        "deliveries", sa.column("id"), sa.column("item_id"), sa.column("chat"),
+        sa.column("state"), sa.column("message_id"), sa.column("lease_owner"),
+        sa.column("lease_until"),
+    )  # fmt: skip
+    # (item, chat) -> (row id, message id) of every row already under a lower-case name
+    taken = {
+        (r.item_id, r.chat): (r.id, r.message_id)
+        for r in conn.execute(sa.select(d.c.id, d.c.item_id, d.c.chat, d.c.message_id)).all()
+    }
+    mixed = conn.execute(
+        sa.select(d.c.id, d.c.item_id, d.c.chat, d.c.message_id)
+        .where(_mixed(d.c.chat))
+        .order_by(d.c.message_id.is_(None), d.c.id)  # rows with a message out there first
+    ).all()
+    for row in mixed:
+        key = (row.item_id, row.chat.lower())
+        twin = taken.get(key)
+        if twin is not None and (row.message_id is None or twin[1] is not None):
+            # the name is held by a twin that was sent, or this row never was: never due again
+            conn.execute(
+                d.update().where(d.c.id == row.id)
+                .values(state="superseded", lease_owner=None, lease_until=None)
+            )  # fmt: skip
+            continue
+        if twin is not None:  # an unsent twin holds the name this sent row needs
+            conn.execute(d.delete().where(d.c.id == twin[0]))
+        conn.execute(d.update().where(d.c.id == row.id).values(chat=key[1]))
+        taken[key] = (row.id, row.message_id)
+    c = sa.table("channels", sa.column("chat"), sa.column("migrated_to"))
+    names = set(conn.execute(sa.select(c.c.chat)).scalars())
+    for chat in sorted(n for n in names if n.startswith("@") and n != n.lower()):
+        if chat.lower() in names:  # another spelling already holds it: one row per channel
+            conn.execute(c.delete().where(c.c.chat == chat))
+        else:
+            conn.execute(c.update().where(c.c.chat == chat).values(chat=chat.lower()))
+            names.add(chat.lower())
+    conn.execute(
+        c.update().where(_mixed(c.c.migrated_to)).values(migrated_to=sa.func.lower(c.c.migrated_to))
     )
 
 
