@@ -177,8 +177,9 @@ class Publisher:
         todo += self.pair_scopes(emptied)
         if todo:  # each feed's date stays past its last story withdrawn
             left = {
-                key.removeprefix(SCOPE_LEFT): datetime.fromisoformat(value)
+                key.removeprefix(SCOPE_LEFT): when
                 for key, value in self.store.events_like(SCOPE_LEFT).items()
+                if (when := _aware_time(value)) is not None
             }
             todo = [replace(s, changed=left[s.path]) if s.path in left else s for s in todo]
         limit = site.items_per_feed
@@ -488,6 +489,16 @@ def _read(path: Path) -> tuple[bytes, Signature]:
 def _as_signature(values: list[object]) -> Signature:
     ino, size, mtime, ctime = (int(v) for v in values)  # type: ignore[call-overload]
     return (ino, size, mtime, ctime)
+
+
+def _aware_time(value: str) -> datetime | None:
+    """A stored ISO time, or None for one that does not read as an aware time (a value
+    edited by hand must not stop every publish)."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def _look(site: Site, config: Config, chats: dict[str, str]) -> str:

@@ -152,3 +152,11 @@ def test_a_feeds_date_never_goes_back_when_its_newest_story_is_withdrawn(
     assert published_with(out, newest.title) == []
     after = dates()
     assert after[0] >= before[0] and after[1] >= before[1], (before, after)
+
+
+def test_a_withdrawal_time_edited_by_hand_does_not_stop_publishing(tmp_path: Path) -> None:
+    """A stored withdrawal time that does not read as a time is left out, not raised."""
+    from syndication.publishing import _aware_time
+
+    assert _aware_time("2026-12-06T10:00:00+00:00") is not None
+    assert _aware_time("kemarin") is None and _aware_time("2026-12-06T10:00:00") is None
