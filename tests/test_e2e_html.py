@@ -856,3 +856,35 @@ def test_an_article_behind_a_link_over_512_characters_is_read_once_and_withdrawn
     once(path)
     assert portal.url + LONG_PATH not in stored(path)  # taken down: withdrawn
     assert portal.url + later in stored(path)
+
+
+def test_a_card_listing_without_headline_links_is_read_whole(
+    tmp_path: Path, portal: Portal
+) -> None:
+    """A government portal's card listing: each headline plain text, each story linked by
+    its picture and a "Baca Selengkapnya" button. Every story is fetched and stored; the
+    category button beside them is not."""
+    stories = {
+        "/berita/detail/2101": "Bupati Kukar Tinjau Pembangunan Jembatan Desa",
+        "/berita/detail/2102": "Pemkab Kukar Salurkan Bantuan Bibit untuk Petani",
+        "/berita/detail/2103": "Disdikbud Kukar Gelar Lomba Cerdas Cermat Pelajar",
+    }
+    cards = "".join(
+        f'<div class="col"><div class="card"><a href="{p}"><img src="/img/{n}.jpg"></a>'
+        f'<div class="card-body"><h5 class="card-judul">{t}</h5><p>Ringkasan berita.</p>'
+        f'<a class="btn" href="{p}">Baca Selengkapnya &raquo;</a></div></div></div>'
+        for n, (p, t) in enumerate(stories.items())
+    )
+    page = (
+        '<html><head><title>Berita - Pemkab</title></head><body><nav><a href="/">Beranda</a>'
+        f'</nav><main><div class="row">{cards}</div><a href="/kategori/berita">Selengkapnya</a>'
+        "</main></body></html>"
+    )
+    portal.set("/", page, content_type=HTML)
+    for p, t in stories.items():
+        portal.set(p, article_page(portal.url + p, t), content_type=HTML)
+    path = config(tmp_path, f"sqlite:///{tmp_path}/db.sqlite3", html_source(portal))
+    once(path)
+    assert {i.title for i in stored(path).values()} == set(stories.values())
+    assert sorted(article_hits(portal)) == sorted(stories)
+    assert source_status(path, "portal")["healthy"]

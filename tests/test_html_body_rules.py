@@ -321,6 +321,9 @@ def test_closing_staff_source_copyright_and_prompt_lines_go(line: str) -> None:
         ("<p>(ant/hms)</p>", "ant/hms", False),
         ("<p>(dok/adv)</p>", "dok/adv", True),
         ("<p>(foto/adv)</p>", "foto/adv", True),
+        ("<p>[RWT | ADV DISKOMINFO BONTANG]</p>", "RWT | ADV DISKOMINFO BONTANG", True),
+        ("<p>[adv/diskominfo kukar]</p>", "adv/diskominfo kukar", True),
+        ("<p>(ant | hms)</p>", "ant | hms", False),
     ],
 )
 def test_closing_credits_stay_for_the_normalizer_to_read(

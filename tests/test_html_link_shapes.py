@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from syndication.sources.html_links import default_links, has_post_shape
+from syndication.sources.html_links import default_links, default_titled_links, has_post_shape
 
 PAGE = "https://diskominfo.example.go.id/index.php?page=berita"
 STORIES = {
@@ -57,3 +57,74 @@ def test_joomla_article_links_have_a_post_shape() -> None:
     assert has_post_shape(base + "&view=article&id=1234")
     assert not has_post_shape(base + "&view=category&id=8")
     assert not has_post_shape(base + "&view=article&id=12:34:56")
+
+
+CARDS = """<html><body><nav><a href="/berita/1299-menu-pilihan">Selengkapnya</a></nav>
+<main><div class="row">
+ <div class="card"><a href="/berita/1201-bupati-resmikan-jalan"><img src="a.jpg"></a>
+  <div class="card-body"><h5>Bupati Kukar Resmikan Jalan Desa</h5><p>Ringkasan.</p>
+  <a class="btn" href="/berita/1201-bupati-resmikan-jalan">Baca Selengkapnya &raquo;</a></div>
+ </div>
+ <div class="card"><div class="card-body"><h5 class="judul">Pemkab Gelar Rapat Koordinasi</h5>
+  <p>Ringkasan.</p><a class="btn" href="/berita/detail/1202">Selengkapnya</a></div></div>
+ <div class="card"><a href="/berita/1203-pasar-rakyat-dibuka"><img src="c.jpg"></a>
+  <h5>Pasar Rakyat Dibuka Kembali</h5></div>
+</div>
+<div class="daftar"><h3>Jalan Poros Sangatta Diperbaiki</h3><p>x</p>
+ <a href="/post/2024/10/jalan-poros">Read more</a>
+ <h3>Sekolah Baru di Sepaku Diresmikan</h3><p>y</p>
+ <a href="/post/2024/10/sekolah-baru">Read more</a></div>
+<a href="/kategori/berita">Selengkapnya</a>
+<a href="/berita">Berita lainnya</a>
+<div class="banner"><a href="/tentang-kami"><img src="logo.png"></a></div>
+</main></body></html>"""
+
+
+def test_a_card_listing_with_unlinked_headlines_gives_every_story() -> None:
+    """Review of 2026-12-06 (left then): a listing whose cards print the headline as plain
+    text and link the story only from a "Selengkapnya" button or the picture gave nothing.
+    Each card's link is taken, titled with the card's own headline; menus, category links
+    and a logo stay out."""
+    found = _titled_links(CARDS, "https://pemkab.example.go.id/berita")
+    base = "https://pemkab.example.go.id"
+    assert found == {
+        base + "/berita/1201-bupati-resmikan-jalan": "Bupati Kukar Resmikan Jalan Desa",
+        base + "/berita/detail/1202": "Pemkab Gelar Rapat Koordinasi",
+        base + "/berita/1203-pasar-rakyat-dibuka": "Pasar Rakyat Dibuka Kembali",
+        base + "/post/2024/10/jalan-poros": "Jalan Poros Sangatta Diperbaiki",
+        base + "/post/2024/10/sekolah-baru": "Sekolah Baru di Sepaku Diresmikan",
+    }
+
+
+def test_a_picture_beside_a_linked_headline_adds_nothing_and_keeps_its_title() -> None:
+    page = (
+        '<html><body><div class="c"><h4><a href="/berita/1300-judul-berita-ini">Judul Berita '
+        'Ini Cukup Panjang</a></h4><a href="/berita/1301-gambar-lain"><img src="b.jpg"></a>'
+        '<a href="/berita/1300-judul-berita-ini">Selengkapnya</a></div></body></html>'
+    )
+    found = _titled_links(page, "https://p.example/")
+    # the picture's link goes elsewhere than the linked headline: not the card's story
+    assert found == {
+        "https://p.example/berita/1300-judul-berita-ini": "Judul Berita Ini Cukup Panjang"
+    }
+
+
+def test_a_read_more_link_without_one_headline_of_its_own_is_not_taken() -> None:
+    """Between several headlines, or under a section's title ("MH17 TRAGEDY", a horoscope's
+    "Leo" above "More"), a "read more" link says nothing of what it opens."""
+    several = (
+        "<html><body><div><div><h3>Satu Dua Tiga Empat</h3><h3>Lima Enam Tujuh Delapan</h3>"
+        '</div><div><span><a href="/berita/detail/4321">Detail</a></span></div></div>'
+        "</body></html>"
+    )
+    section = (
+        '<html><body><div><h2>Leo</h2><a href="/horoscopes/leo/overview-daily-20140724.html">'
+        'More</a></div><div><h3>MH17 TRAGEDY</h3><a href="/2014/07/24/world/crash/index.html">'
+        '<img src="x.jpg"></a></div></body></html>'
+    )
+    assert _titled_links(several, "https://p.example/") == {}
+    assert _titled_links(section, "https://p.example/") == {}
+
+
+def _titled_links(html: str, page_url: str) -> dict[str, str]:
+    return default_titled_links(LexborHTMLParser(html), page_url)

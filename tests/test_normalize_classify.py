@@ -51,6 +51,10 @@ def test_credit_tokens(ctx: NormalizeContext) -> None:
     assert got.regencies == ("kukar",)
     staff = classify("Judul", "", "ant/ril", None, (), (), None, ctx)
     assert not staff.advertorial and staff.categories == () and staff.regencies == ()
+    # a credit in square brackets, its parts between bars, as Bontang's portals print it
+    barred = classify("Judul", "", "RWT | ADV DISKOMINFO BONTANG", None, (), (), None, ctx)
+    assert barred.advertorial and set(barred.categories) == {"advertorial", "pemerintah"}
+    assert barred.regencies == ("bontang",)
 
 
 def test_body_mention_rule(ctx: NormalizeContext) -> None:

@@ -113,11 +113,13 @@ def test_one_line_matches_the_control_pass_then_split() -> None:
 
 def test_credit_removal_matches_the_anchored_substitution() -> None:
     rnd = random.Random(3)
-    pieces = ["(adv)", "(adv/kukar)", " ", ".", "\n", "x", "(", ")", "adv", "\u3000"]
+    pieces = ["(adv)", "(adv/kukar)", "[adv]", "[adv | kukar]", " ", ".", "\n", "x", "(", ")"]
+    pieces += ["[", "]", "adv", "\u3000"]
     for _ in range(5000):
         value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
-        for credit in ("adv", "adv/kukar", "a(d", "x"):
-            expected = re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", value)
+        for credit in ("adv", "adv/kukar", "adv | kukar", "a(d", "a]d", "x"):
+            name = re.escape(credit)
+            expected = re.sub(rf"\s*(?:\({name}\)|\[{name}\])\s*\.?$", "", value)
             assert text._without_credit(value, credit) == expected, (value, credit)
 
 

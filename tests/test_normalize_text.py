@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -74,9 +75,36 @@ def test_credit_variants() -> None:
         "Adv/KominfoKukar/Ksm",
         "adpimprovkaltim/RW",
         "adv/hms7",
+        "RWT | ADV DISKOMINFO BONTANG",
     ):
         assert clean_content(f"Isi berita selesai. ({credit})").credit == credit
+        assert clean_content(f"Isi berita selesai. [{credit}]").credit == credit
     assert clean_content("Dinas Kesehatan Kota (Dinkes)").credit is None
+
+
+def test_a_credit_in_square_brackets_leaves_the_summary() -> None:
+    got = clean_content("<p>Isi berita selesai.</p><p>[RWT | ADV DISKOMINFO BONTANG]</p>")
+    assert got.credit == "RWT | ADV DISKOMINFO BONTANG"
+    assert got.summary == "Isi berita selesai."
+    after_word = clean_content("<p>Jalan itu dibuka Senin, ujarnya [adv/kukar].</p>")
+    assert after_word.credit == "adv/kukar"
+    assert after_word.summary == "Jalan itu dibuka Senin, ujarnya"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Isi berita. [Baca selengkapnya]",  # a summary's link to the story
+        "Isi berita. (Read more)",
+        "Isi berita. [Selengkapnya]",
+        "Isi berita. (adv]",  # brackets that do not pair
+        "Kata dia [1]",  # a footnote: no letters
+        "Warga dari [Kutim] hadir",  # a place in brackets inside a sentence
+        "Warga hadir di [Kutim]",  # ... or after its last word
+    ],
+)
+def test_what_is_no_bracketed_credit(text: str) -> None:
+    assert clean_content(text).credit is None
 
 
 @given(st.text(max_size=400))

@@ -219,11 +219,19 @@ _BARE_WITHIN = 1  # the first paragraph only: deeper down "Name – ..." is a se
 _PROSE_END = re.compile(r"(?<!\.)\.[”\"’']?$")
 _PROSE_WORDS = 6
 _HASHTAGS = re.compile(r"(?<!\w)#\w+")
-_CREDIT = re.compile(r"(?:^|(?<=[.!?”\"'’)\]…]))\s*\((?P<credit>[*\w][*\w\s./&+-]{0,58})\)\s*\.?$")
-# "..., pungkasnya (adv/hms7).": after a word only a credit with a slash, never "(Kutim)"
-_CREDIT_AFTER_WORD = re.compile(
-    r"\w\s+\((?P<credit>[*\w][*\w\s.&+-]{0,28}/[*\w\s./&+-]{1,40})\)\s*\.?$"
+# the closing credit, in round or square brackets: "(adv/diskominfo)", "[RWT | ADV DISKOMINFO]"
+_CREDIT = re.compile(
+    r"(?:^|(?<=[.!?”\"'’)\]…]))\s*(?P<open>[(\[])(?P<credit>[*\w][*\w\s./&+|-]{0,58})"
+    r"(?P<close>[)\]])\s*\.?$"
 )
+# "..., pungkasnya (adv/hms7).": after a word only a credit with a slash or a bar, never "(Kutim)"
+_CREDIT_AFTER_WORD = re.compile(
+    r"\w\s+(?P<open>[(\[])(?P<credit>[*\w][*\w\s.&+-]{0,28}[/|][*\w\s./&+|-]{1,40})"
+    r"(?P<close>[)\]])\s*\.?$"
+)
+_CLOSES = {"(": ")", "[": "]"}
+# a summary's link to the rest of the story, not who wrote it: "[Baca selengkapnya]"
+_READ_MORE = re.compile(r"(?:baca|read|lihat|selengkapnya|lanjut|more|continue)\b", re.IGNORECASE)
 SUMMARY_CHARS = 300
 
 
@@ -726,7 +734,12 @@ def _credit(paragraphs: list[str]) -> str | None:
     for para in reversed(paragraphs[-3:]):
         para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
         match = _CREDIT.search(para) or _CREDIT_AFTER_WORD.search(para)
-        if match and _has_letters(match.group("credit"), 2):
+        if (
+            match
+            and _CLOSES[match.group("open")] == match.group("close")
+            and _has_letters(match.group("credit"), 2)
+            and not _READ_MORE.match(match.group("credit"))
+        ):
             credit = match.group("credit").strip()
             plain_word = re.fullmatch(r"[A-Za-z]+", credit) is not None
             # one bare word in brackets ends many sentences; accept it only alone or after
@@ -758,16 +771,18 @@ _TAIL_AFTER_CREDIT = re.compile(r"\s*\.?$")
 
 
 def _without_credit(text: str, credit: str) -> str:
-    """`text` without "(credit)" ending it, with the spaces before it and a full stop after:
-    the substitution below, without trying its pattern at every position of the body. A
-    credit holds no bracket, so only its last bracketed occurrence can end the text."""
-    if "(" in credit or ")" in credit:  # never from _credit; kept exact all the same
-        return re.sub(rf"\s*\({re.escape(credit)}\)\s*\.?$", "", text)
-    at = text.rfind(f"({credit})")
-    tail = _TAIL_AFTER_CREDIT.match(text, at + len(credit) + 2) if at >= 0 else None
-    if tail is None:
-        return text
-    return text[:at].rstrip() + text[tail.end() :]
+    """`text` without "(credit)" or "[credit]" ending it, with the spaces before it and a full
+    stop after: the substitution below, without trying its pattern at every position of the
+    body. A credit holds no bracket, so only its last bracketed occurrence can end the text."""
+    if any(b in credit for b in "()[]"):  # never from _credit; kept exact all the same
+        name = re.escape(credit)
+        return re.sub(rf"\s*(?:\({name}\)|\[{name}\])\s*\.?$", "", text)
+    for opening, closing in _CLOSES.items():
+        at = text.rfind(f"{opening}{credit}{closing}")
+        tail = _TAIL_AFTER_CREDIT.match(text, at + len(credit) + 2) if at >= 0 else None
+        if tail is not None:
+            return text[:at].rstrip() + text[tail.end() :]
+    return text
 
 
 def _truncate(text: str, limit: int) -> str:

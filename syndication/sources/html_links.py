@@ -309,9 +309,11 @@ def _collect(nodes: list[LexborNode], page_url: str) -> list[str]:
     return list(_collect_titled(nodes, page_url))
 
 
-def _collect_titled(nodes: list[LexborNode], page_url: str) -> dict[str, str]:
+def _collect_titled(
+    nodes: list[LexborNode], page_url: str, titles: dict[int, str] | None = None
+) -> dict[str, str]:
     """url -> the longest text of its anchors (an image link and a headline link share a
-    URL), in page order."""
+    URL), in page order; an anchor in `titles` (by mem_id) stands for that text instead."""
     out: dict[str, str] = {}
     for node in nodes:
         href = _anchor_href(node)
@@ -321,7 +323,8 @@ def _collect_titled(nodes: list[LexborNode], page_url: str) -> dict[str, str]:
             url = absolute(href, page_url)
         except ValueError:
             continue
-        text = " ".join(_headline_text(node).split())
+        given = titles.get(node.mem_id) if titles else None
+        text = " ".join((_headline_text(node) if given is None else given).split())
         if url not in out or len(text) > len(out[url]):
             out[url] = text
     return out
@@ -344,12 +347,16 @@ def default_titled_links(doc: LexborHTMLParser, page_url: str) -> dict[str, str]
     headline_ids = {n.mem_id for n in doc.css(", ".join(_HEADLINE_ANCHORS))}
     chrome = chrome_ids(doc, "a")
     picked: list[LexborNode] = []
+    titles: dict[int, str] = {}  # a card's own headline for its "Selengkapnya" link
     for node in doc.css("a[href]"):
         if node.mem_id in chrome:
             continue
         if node.mem_id in headline_ids or _looks_like_headline_link(node, page_url):
             picked.append(node)
-    return _collect_titled(picked, page_url)
+        elif (title := _card_link_title(node, page_url)) is not None:
+            picked.append(node)
+            titles[node.mem_id] = title
+    return _collect_titled(picked, page_url, titles)
 
 
 def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:
@@ -363,6 +370,106 @@ def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:
     if not long_enough and not _spells_slug(words, url):
         return False
     return has_post_shape(url)
+
+
+# What a card's link to its story says when the headline above it is no link: "Baca
+# Selengkapnya »", "Read more", "Detail". Compared as lower-case words, punctuation dropped.
+_READ_MORE_TEXTS = frozenset(
+    {
+        "selengkapnya",
+        "baca selengkapnya",
+        "lihat selengkapnya",
+        "baca",
+        "baca lagi",
+        "baca berita",
+        "baca artikel",
+        "baca lanjut",
+        "baca lanjutan",
+        "baca lebih lanjut",
+        "baca selanjutnya",
+        "selanjutnya",
+        "lanjut",
+        "lanjutkan",
+        "lanjut baca",
+        "lanjut membaca",
+        "lanjutkan membaca",
+        "lebih lanjut",
+        "detail",
+        "detil",
+        "lihat detail",
+        "lihat",
+        "read more",
+        "read",
+        "more",
+        "continue reading",
+        "read full story",
+        "read article",
+        "view",
+        "view more",
+        "details",
+    }
+)
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+_CARD_HEADINGS = "h1, h2, h3, h4, h5, h6"
+_CARD_DEPTH = 4  # how far up from the link a card's box may be
+_CARD_SIBLINGS = 6  # how many elements before the link's box its headline may stand
+
+
+def _card_link_title(node: LexborNode, page_url: str) -> str | None:
+    """The headline of a listing card whose title is plain text and whose story is linked
+    by a "Selengkapnya" button or by its picture alone; None when `node` is no such link.
+
+    The headline is the one heading of the smallest box around the link that holds any;
+    in a flat list (every card's heading in one box) the nearest heading before the link.
+    It must read as a headline (a section's "MH17 TRAGEDY" or a horoscope's "Leo" above a
+    "More" link does not), and a picture's link is taken only beside a headline that is no
+    link itself."""
+    href = node.attributes.get("href") or ""
+    text = _NOT_LETTERS.sub(" ", node.text(deep=True, separator=" ").lower()).split()
+    read_more = " ".join(text) in _READ_MORE_TEXTS
+    picture = not text and node.css_first("img") is not None
+    if not (read_more or picture) or not is_article_url(href, page_url):
+        return None
+    if not has_post_shape(urljoin(page_url, href)):
+        return None
+    heading = _card_heading(node)
+    if heading is None:
+        return None
+    if picture and heading.css_first("a[href]") is not None:
+        return None  # a linked headline: that link is the card's, found on its own
+    title = " ".join(heading.text(deep=True, separator=" ", strip=True).split())
+    if len(title.split()) < _MIN_HEADLINE_WORDS and not _is_cjk_headline(title):
+        return None
+    return title
+
+
+def _card_heading(node: LexborNode) -> LexborNode | None:
+    child, box = node, node.parent
+    for _ in range(_CARD_DEPTH):
+        if box is None or box.tag in ("body", "html"):
+            return None
+        headings = box.css(_CARD_HEADINGS)
+        if len(headings) == 1:
+            return headings[0]
+        if len(headings) > 1:  # past one card: the heading just before the link's branch
+            return _heading_before(child)
+        child, box = box, box.parent
+    return None
+
+
+def _heading_before(child: LexborNode) -> LexborNode | None:
+    sibling = child.prev
+    seen = 0
+    while sibling is not None and seen < _CARD_SIBLINGS:
+        if sibling.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            return sibling
+        if sibling.tag and not sibling.tag.startswith("-"):
+            seen += 1
+            inner = sibling.css(_CARD_HEADINGS)
+            if inner:
+                return inner[-1] if len(inner) == 1 else None
+        sibling = sibling.prev
+    return None
 
 
 def _is_cjk_headline(text: str) -> bool:
