@@ -47,7 +47,8 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
         lines.append(f"    {o.regency} -> {o.chat or '(no channel)'}: {o.state}, {o.detail}")
     if not item.regencies:
         lines.append("    (no regency: no channel to push to)")
-    lines.append("  evidence (rank 1 = strongest):")
+    # body mentions (ranks 6-7) are read only when no stronger evidence names a regency
+    lines.append("  evidence (rank 1 = strongest; the body is read when nothing above it decides):")
     for ev in sorted(item.evidence, key=lambda e: (e.rank, e.label)):
         lines.append(f"    {ev.label:<14} rank {ev.rank}  {ev.kind:<18} {ev.text!r}")
     if not item.evidence:

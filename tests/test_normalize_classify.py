@@ -79,7 +79,29 @@ def test_evidence_is_ranked(ctx: NormalizeContext) -> None:
         "Bupati Kukar Hadir", "Di Tenggarong.", "adv/kukar", "TENGGARONG –", (), (), None, ctx
     )
     ranks = {e.kind: e.rank for e in got.evidence if e.label == "kukar"}
-    assert ranks["credit"] < ranks["title-institution"] < ranks["dateline"] < ranks["body"]
+    assert ranks["credit"] < ranks["title-institution"] < ranks["dateline"]
+    body_only = classify(
+        "Rapat Dibuka", "Di Tenggarong, di Tenggarong.", None, None, (), (), None, ctx
+    )
+    assert max(e.rank for e in body_only.evidence) > ranks["dateline"]
+    assert body_only.regencies == ("kukar",)
+
+
+def test_the_body_is_read_only_when_it_can_decide(ctx: NormalizeContext) -> None:
+    """A weaker tier never adds to a stronger one: with a regency in the credit, a label, the
+    title or the dateline (or a province institution in the title), body mentions cannot
+    change the regencies, so the body is not searched and its mentions are not listed."""
+    body = "Di Samarinda dan Samarinda, juga Balikpapan dan Balikpapan."
+    decided = classify("Bupati Kutim Resmikan Pasar", body, None, None, (), (), None, ctx)
+    assert decided.regencies == ("kutim",)
+    assert {e.label for e in decided.evidence} == {"kutim"}
+    dateline = classify("Pasar Dibuka", body, None, "SANGATTA –", (), (), None, ctx)
+    assert dateline.regencies == ("kutim",)
+    province = classify("Gubernur Kaltim Resmikan Pasar", body, None, None, (), (), None, ctx)
+    assert province.regencies == ("kaltim",)
+    undecided = classify("Pasar Dibuka", body, None, None, (), (), None, ctx)
+    assert set(undecided.regencies) == {"samarinda", "balikpapan"}
+    assert {e.kind for e in undecided.evidence} == {"body"}
 
 
 @settings(max_examples=200)
@@ -181,7 +203,7 @@ def test_explain_lists_evidence(ctx: NormalizeContext) -> None:
     raw = RawEntry(
         source_id="s",
         link="https://e.id/a/",
-        title="Bupati Kutim Resmikan Pasar",
+        title="Bupati Kutim Resmikan Pasar Buah dari Samarinda",
         content_html="<p>Di Samarinda kemarin.</p>",
         labels=("Pemerintah",),
     )

@@ -12,7 +12,8 @@ Decision, strongest tier wins (a weaker tier never adds to a stronger one):
     province institution only ("Gubernur Kaltim ..."): the regencies named in the title
     tier 2 (ranks 4-5): every regency with such evidence
     tier 3 (ranks 6-7): regencies mentioned at least twice (a kecamatan counts twice); when
-        none is, every regency mentioned once -- a lone mention counts only if nothing else does
+        none is, every regency mentioned once -- a lone mention counts only if nothing else does;
+        so the body is searched only when tiers 1 and 2 (and a province institution) give nothing
 The province bucket is added when the province is the title's institution or the credit's
 region, or when nothing else was found and it is mentioned at all. No evidence: ().
 The caller passes body text with "Baca Juga" inserts already removed (text.clean_content).
@@ -212,12 +213,25 @@ def _regency_evidence(
             _Found(h.place.slug, "dateline", h.text, h.place.province) for h in find(place, gaz)
         )
     found.extend(_exact_names(tags, "tag", gaz))
+    if _settled(found):
+        return found
     for hit in find(body or "", gaz):
         if _in_company_name(body, hit):
             continue
         kind = "kecamatan" if hit.place.kind == "kecamatan" else "body"
         found.append(_Found(hit.place.slug, kind, hit.text, hit.place.province))
     return found
+
+
+def _settled(found: list[_Found]) -> bool:
+    """Whether the body can no longer change the decision (`_decide`): a regency of tier 1 or
+    2 leaves body mentions (tier 3) outranked, and a strong province institution reads the
+    title and tags only. Then the body is not searched (a third of classifying a story), and
+    its mentions are not listed as outranked evidence."""
+    return any(
+        f.kind in PROVINCE_STRONG if f.province else f.kind in TIER1 or f.kind in TIER2
+        for f in found
+    )
 
 
 # "PT Kaltim Elektrik Power", "CV. Berau Jaya": a company's name, not the place
