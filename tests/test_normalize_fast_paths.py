@@ -7,9 +7,12 @@ text._without_credit finds the closing credit by rfind instead of a regex.
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 from dataclasses import replace
+
+import pytest
 
 from syndication.normalize import places, text
 from syndication.normalize.places import _find_case_blind, find, gazetteer
@@ -175,3 +178,36 @@ def test_traps_find_what_they_found_before() -> None:
         assert [m.span() for m in places._TRAPS_FOLDED.finditer(value.lower())] == before, value
         matched += bool(before)
     assert matched > 20  # about 40 of the 5,000 hold a trap
+
+
+def test_skipping_the_body_never_changes_the_regencies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """classify leaves the body unread once stronger evidence decides (`_settled`): over
+    random stories built of the gazetteer's words, offices, company names and province
+    words, its regencies equal those of the same classify reading every body."""
+    c = importlib.import_module("syndication.normalize.classify")  # the module, not the function
+
+    ctx = build_ctx()
+    words = [
+        "Bupati", "Pemkab", "DPRD", "Gubernur", "Wali Kota", "PT", "CV.", "di", "dan", "warga",
+        "Kukar", "Kutim", "Kutai Timur", "Samarinda", "Balikpapan", "Bontang", "Berau", "Paser",
+        "Tenggarong", "Sangatta", "Loa Kulu", "Sepaku", "Kaltim", "Kalimantan Timur", "Penajam",
+        "Muara Wahau", "rapat", "Mahulu", "Kubar", "PPU", "#pemkabkukar", "kukarkab.go.id", ",",
+    ]  # fmt: skip
+    credits = [None, "adv/diskominfo/kukar", "ant/hms", "adv", "RWT | ADV DISKOMINFO BONTANG"]
+    datelines = [None, "TENGGARONG –", "SAMARINDA, kaltimkita.id –", "Jakarta –"]
+    rnd = random.Random(5)
+
+    def story() -> tuple[str, str, str | None, str | None, tuple[str, ...]]:
+        title = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 6)))
+        body = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 40)))
+        labels = tuple(
+            rnd.sample(["Kukar", "Berita", "Samarinda", "Advertorial"], rnd.randint(0, 2))
+        )
+        return title, body, rnd.choice(credits), rnd.choice(datelines), labels
+
+    stories = [story() for _ in range(3000)]
+    fast = [c.classify(t, b, cr, d, lab, (), None, ctx).regencies for t, b, cr, d, lab in stories]
+    monkeypatch.setattr(c, "_settled", lambda found: False)
+    full = [c.classify(t, b, cr, d, lab, (), None, ctx).regencies for t, b, cr, d, lab in stories]
+    assert fast == full
+    assert sum(1 for r in full if r) > 1000  # the stories name places
