@@ -82,31 +82,80 @@ CARDS = """<html><body><nav><a href="/berita/1299-menu-pilihan">Selengkapnya</a>
 
 def test_a_card_listing_with_unlinked_headlines_gives_every_story() -> None:
     """Review of 2026-12-06 (left then): a listing whose cards print the headline as plain
-    text and link the story only from a "Selengkapnya" button or the picture gave nothing.
-    Each card's link is taken, titled with the card's own headline; menus, category links
-    and a logo stay out."""
+    text and link the story only from a "Selengkapnya" button gave nothing. Each button's
+    link is taken, titled with the card's own headline; menus, category links, a logo and a
+    card linked by its picture alone (a banner looks the same) stay out."""
     found = _titled_links(CARDS, "https://pemkab.example.go.id/berita")
     base = "https://pemkab.example.go.id"
     assert found == {
         base + "/berita/1201-bupati-resmikan-jalan": "Bupati Kukar Resmikan Jalan Desa",
         base + "/berita/detail/1202": "Pemkab Gelar Rapat Koordinasi",
-        base + "/berita/1203-pasar-rakyat-dibuka": "Pasar Rakyat Dibuka Kembali",
         base + "/post/2024/10/jalan-poros": "Jalan Poros Sangatta Diperbaiki",
         base + "/post/2024/10/sekolah-baru": "Sekolah Baru di Sepaku Diresmikan",
     }
 
 
-def test_a_picture_beside_a_linked_headline_adds_nothing_and_keeps_its_title() -> None:
+def test_a_headline_link_names_its_story_before_any_card() -> None:
+    """A card's title never overrides the text of the story's own headline link, however
+    long the box's heading is (review: every title became the section's heading)."""
     page = (
-        '<html><body><div class="c"><h4><a href="/berita/1300-judul-berita-ini">Judul Berita '
-        'Ini Cukup Panjang</a></h4><a href="/berita/1301-gambar-lain"><img src="b.jpg"></a>'
-        '<a href="/berita/1300-judul-berita-ini">Selengkapnya</a></div></body></html>'
+        "<html><body><div><h2>Berita Pemerintahan Kabupaten Kutai Kartanegara Terbaru</h2>"
+        '<p><a href="/berita/1300-judul-berita-ini">Judul Berita Ini Cukup Panjang</a></p>'
+        '<a href="/berita/1300-judul-berita-ini">Selengkapnya</a>'
+        '<a href="/berita/1301-gambar-lain"><img src="b.jpg"></a></div></body></html>'
     )
     found = _titled_links(page, "https://p.example/")
-    # the picture's link goes elsewhere than the linked headline: not the card's story
     assert found == {
         "https://p.example/berita/1300-judul-berita-ini": "Judul Berita Ini Cukup Panjang"
     }
+
+
+def test_what_a_read_more_link_opens_that_is_no_story() -> None:
+    """Review of the change: a next page, a section, a download and an agenda item, each
+    behind a button under a headline-like heading, and a date line taken for a title."""
+    page = (
+        "<html><body><main>"
+        '<div class="flat"><h3>Bupati Tinjau Jalan Poros Sangatta</h3><p>x</p>'
+        '<a href="/berita/detail/9101">Selengkapnya</a></div>'
+        '<div><a href="/berita/130">Selanjutnya</a></div>'
+        "<section><h2>Berita Terkini Kabupaten Kutai Timur</h2>"
+        '<a href="/berita/kutai-timur">Selengkapnya</a></section>'
+        "<div><h4>Formulir Permohonan Informasi Publik Tahun 2024</h4>"
+        '<a href="/download/detail/5000">Detail</a></div>'
+        '<div><h4>Rapat Koordinasi Camat Se Kabupaten</h4><a href="/agenda/5100">Detail</a></div>'
+        '<div class="card"><h5>Pemkab Gelar Pasar Murah Ramadan</h5>'
+        '<h6>Senin, 14 Oktober 2024</h6><a href="/berita/detail/9102">Baca Selengkapnya</a></div>'
+        "</main></body></html>"
+    )
+    assert _titled_links(page, "https://pemkab.example.go.id/") == {
+        "https://pemkab.example.go.id/berita/detail/9101": "Bupati Tinjau Jalan Poros Sangatta",
+        "https://pemkab.example.go.id/berita/detail/9102": "Pemkab Gelar Pasar Murah Ramadan",
+    }
+
+
+def test_a_short_article_with_a_box_of_cards_is_still_an_article() -> None:
+    """Review of the change: a short go.id story with a "Berita Lainnya" box of four cards
+    was taken for a listing (its card links counted as headlines) and lost."""
+    from syndication.sources.html import extract_article
+    from syndication.types import RawEntry
+
+    cards = "".join(
+        f'<div class="card"><a href="/berita/detail/{n}"><img src="/i/{n}.jpg"></a>'
+        f"<h5>Berita Lain Nomor {n} Dari Pemkab</h5>"
+        f'<a href="/berita/detail/{n}">Selengkapnya</a></div>'
+        for n in range(101, 105)
+    )
+    page = (
+        "<html><head><title>Bupati Resmikan Jembatan Desa - Pemkab</title></head><body>"
+        '<div class="col-md-8"><h1>Bupati Resmikan Jembatan Desa</h1>'
+        '<span class="tanggal">Senin, 14 Oktober 2024</span><div class="isi">'
+        "<p>TENGGARONG – Bupati Kukar meresmikan jembatan desa di Loa Kulu, Senin.</p>"
+        "<p>Jembatan itu ditargetkan selesai akhir tahun dan menghubungkan dua desa.</p>"
+        '<p>"Kami ingin warga segera bisa melintas," ujarnya. (adv/diskominfo kukar)</p></div>'
+        f"<h4>Berita Lainnya</h4><div class='row'>{cards}</div></div></body></html>"
+    )
+    got = extract_article(page, "https://kukarkab.example.go.id/berita/detail/99")
+    assert isinstance(got, RawEntry), got
 
 
 def test_a_read_more_link_without_one_headline_of_its_own_is_not_taken() -> None:

@@ -78,7 +78,10 @@ def test_credit_variants() -> None:
         "RWT | ADV DISKOMINFO BONTANG",
     ):
         assert clean_content(f"Isi berita selesai. ({credit})").credit == credit
-        assert clean_content(f"Isi berita selesai. [{credit}]").credit == credit
+        if "/" in credit or "|" in credit:
+            assert clean_content(f"Isi berita selesai. [{credit}]").credit == credit
+    assert clean_content("Isi berita selesai. [ADV]").credit == "ADV"
+    assert clean_content("Isi berita selesai. [Advertorial]").credit == "Advertorial"
     assert clean_content("Dinas Kesehatan Kota (Dinkes)").credit is None
 
 
@@ -86,9 +89,17 @@ def test_a_credit_in_square_brackets_leaves_the_summary() -> None:
     got = clean_content("<p>Isi berita selesai.</p><p>[RWT | ADV DISKOMINFO BONTANG]</p>")
     assert got.credit == "RWT | ADV DISKOMINFO BONTANG"
     assert got.summary == "Isi berita selesai."
-    after_word = clean_content("<p>Jalan itu dibuka Senin, ujarnya [adv/kukar].</p>")
-    assert after_word.credit == "adv/kukar"
+    after_word = clean_content("<p>Jalan itu dibuka Senin, ujarnya (adv | kukar).</p>")
+    assert after_word.credit == "adv | kukar"
     assert after_word.summary == "Jalan itu dibuka Senin, ujarnya"
+
+
+@pytest.mark.parametrize("tag", ["[Red]", "[video]", "[foto]", "[ilustrasi]", "[Tonton Video]"])
+def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
+    """Review of the change: a last paragraph "[Red]" was read as the credit, and the story
+    lost its advertorial label and its regency."""
+    got = clean_content(f"<p>Jalan desa dibuka Bupati. (adv/diskominfo kukar)</p><p>{tag}</p>")
+    assert got.credit == "adv/diskominfo kukar"
 
 
 @pytest.mark.parametrize(
@@ -99,6 +110,12 @@ def test_a_credit_in_square_brackets_leaves_the_summary() -> None:
         "Isi berita. [Selengkapnya]",
         "Isi berita. (adv]",  # brackets that do not pair
         "Kata dia [1]",  # a footnote: no letters
+        "Isi berita. [Readmore]",
+        "Isi berita. (Lanjutkan membaca)",
+        "Isi berita. [Update 12.30 WITA]",  # square brackets: parts, or the advertorial mark
+        "Isi berita. [Red]",
+        "Biaya dibayar oleh pemohon [dan/atau kuasanya].",  # an aside after a word
+        "Harga cabai naik, kata pedagang [Rp50 ribu/kg].",
         "Warga dari [Kutim] hadir",  # a place in brackets inside a sentence
         "Warga hadir di [Kutim]",  # ... or after its last word
     ],

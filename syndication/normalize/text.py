@@ -224,14 +224,23 @@ _CREDIT = re.compile(
     r"(?:^|(?<=[.!?”\"'’)\]…]))\s*(?P<open>[(\[])(?P<credit>[*\w][*\w\s./&+|-]{0,58})"
     r"(?P<close>[)\]])\s*\.?$"
 )
-# "..., pungkasnya (adv/hms7).": after a word only a credit with a slash or a bar, never "(Kutim)"
+# "..., pungkasnya (adv/hms7).": after a word only a credit in round brackets with a slash or
+# a bar, never "(Kutim)"; square ones there are an aside ("[dan/atau kuasanya]", "[Rp50/kg]")
 _CREDIT_AFTER_WORD = re.compile(
-    r"\w\s+(?P<open>[(\[])(?P<credit>[*\w][*\w\s.&+-]{0,28}[/|][*\w\s./&+|-]{1,40})"
-    r"(?P<close>[)\]])\s*\.?$"
+    r"\w\s+(?P<open>\()(?P<credit>[*\w][*\w\s.&+-]{0,28}[/|][*\w\s./&+|-]{1,40})"
+    r"(?P<close>\))\s*\.?$"
 )
 _CLOSES = {"(": ")", "[": "]"}
-# a summary's link to the rest of the story, not who wrote it: "[Baca selengkapnya]"
-_READ_MORE = re.compile(r"(?:baca|read|lihat|selengkapnya|lanjut|more|continue)\b", re.IGNORECASE)
+# what square brackets close a story with besides a credit ("[Red]", "[video]", "[foto]",
+# "[Update 12.30 WITA]", "[Baca selengkapnya]"): a credit there has parts ("[RWT | ADV
+# DISKOMINFO]", "[adv/kukar]") or is the advertorial mark alone ("[ADV]", "[Advertorial]")
+_SQUARE_CREDIT = re.compile(r"[^/|]+[/|].*|\s*adv\w*\s*", re.IGNORECASE | re.DOTALL)
+# a summary's link to the rest of the story, not who wrote it: "(Baca selengkapnya)"
+_READ_MORE = re.compile(
+    r"(?:baca|read|lihat|simak|selengkapnya|selanjutnya|lanjut(?:kan)?|more|continue|klik"
+    r"|tonton)\b",
+    re.IGNORECASE,
+)
 SUMMARY_CHARS = 300
 
 
@@ -739,6 +748,7 @@ def _credit(paragraphs: list[str]) -> str | None:
             and _CLOSES[match.group("open")] == match.group("close")
             and _has_letters(match.group("credit"), 2)
             and not _READ_MORE.match(match.group("credit"))
+            and (match.group("open") == "(" or _SQUARE_CREDIT.fullmatch(match.group("credit")))
         ):
             credit = match.group("credit").strip()
             plain_word = re.fullmatch(r"[A-Za-z]+", credit) is not None

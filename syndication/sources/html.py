@@ -410,7 +410,8 @@ def _not_article_reason(
     if blocks >= _MIN_LISTING_BLOCKS:
         return f"listing page ({blocks} article blocks, og:type {og_type or 'absent'!r})"
     # no article block markup: many headline links make it a listing
-    headlines = len(default_titled_links(doc, page_url))
+    # headline links only: a short article's "Berita Lainnya" cards make no listing of it
+    headlines = len(default_titled_links(doc, page_url, cards=False))
     if headlines >= _MIN_LISTING_HEADLINES:
         return f"listing page ({headlines} headline links, no article markup)"
     return None

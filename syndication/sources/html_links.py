@@ -247,9 +247,10 @@ def _path_may_be_post(segs: list[str]) -> bool:
     return not (len(segs) == 1 and segs[0] in _STATIC_PAGES)
 
 
-def has_post_shape(url: str) -> bool:
+def has_post_shape(url: str, *, folders: bool = True) -> bool:
     """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/,
-    /2014/07/24/world/slug/index.html."""
+    /2014/07/24/world/slug/index.html. Without `folders`, a short slug does not count for
+    standing in a story folder (/berita/banjir-sangatta, or a section: /berita/kutai-timur)."""
     parts = urlsplit(url)
     if _story_query(parts):
         return True  # /?p=123 (WordPress "plain"), /berita.php?id=201, ?page=berita&id=77
@@ -265,7 +266,11 @@ def has_post_shape(url: str) -> bool:
         return True  # a dated path, or an id in the last segment (burma-45989453, AEN2019...)
     if _ID_SLUG.match(segs[-1]):
         return True  # an id before the slug: /berita/201-jembatan.html
-    if len(words) == _MIN_SLUG_WORDS - 1 and any(s in _STORY_FOLDERS for s in segs[:-1]):
+    if (
+        folders
+        and len(words) == _MIN_SLUG_WORDS - 1
+        and any(s in _STORY_FOLDERS for s in segs[:-1])
+    ):
         return True  # a short slug in a story folder: /berita/banjir-sangatta
     # /read/123/slug and ?p=123 style ids: a numeric segment before or as the slug
     return any(s.isdigit() and len(s) >= 3 for s in segs[1:])
@@ -310,11 +315,13 @@ def _collect(nodes: list[LexborNode], page_url: str) -> list[str]:
 
 
 def _collect_titled(
-    nodes: list[LexborNode], page_url: str, titles: dict[int, str] | None = None
+    nodes: list[LexborNode], page_url: str, cards: dict[int, str] | None = None
 ) -> dict[str, str]:
     """url -> the longest text of its anchors (an image link and a headline link share a
-    URL), in page order; an anchor in `titles` (by mem_id) stands for that text instead."""
+    URL), in page order. An anchor in `cards` (by mem_id) is a card's "read more" link and
+    stands for its card's headline, which a headline link's own text always overrides."""
     out: dict[str, str] = {}
+    from_card: set[str] = set()
     for node in nodes:
         href = _anchor_href(node)
         if href is None or not is_article_url(href, page_url):
@@ -323,10 +330,17 @@ def _collect_titled(
             url = absolute(href, page_url)
         except ValueError:
             continue
-        given = titles.get(node.mem_id) if titles else None
-        text = " ".join((_headline_text(node) if given is None else given).split())
-        if url not in out or len(text) > len(out[url]):
-            out[url] = text
+        card = cards.get(node.mem_id) if cards else None
+        text = " ".join((_headline_text(node) if card is None else card).split())
+        if card is not None and url in out and url not in from_card:
+            continue  # the story's own headline link said it
+        if card is None and url in from_card:
+            from_card.discard(url)
+        elif url in out and len(text) <= len(out[url]):
+            continue
+        elif card is not None and url not in out:
+            from_card.add(url)
+        out[url] = text
     return out
 
 
@@ -343,19 +357,27 @@ def default_links(doc: LexborHTMLParser, page_url: str) -> list[str]:
     return list(default_titled_links(doc, page_url))
 
 
-def default_titled_links(doc: LexborHTMLParser, page_url: str) -> dict[str, str]:
+def default_titled_links(
+    doc: LexborHTMLParser, page_url: str, *, cards: bool = True
+) -> dict[str, str]:
+    """The listing's story links and their headlines; with `cards`, also the "read more"
+    links of cards whose headline is no link (see `_card_link_title`)."""
     headline_ids = {n.mem_id for n in doc.css(", ".join(_HEADLINE_ANCHORS))}
     chrome = chrome_ids(doc, "a")
     picked: list[LexborNode] = []
     titles: dict[int, str] = {}  # a card's own headline for its "Selengkapnya" link
+    headings: _Headings | None = None
     for node in doc.css("a[href]"):
         if node.mem_id in chrome:
             continue
         if node.mem_id in headline_ids or _looks_like_headline_link(node, page_url):
             picked.append(node)
-        elif (title := _card_link_title(node, page_url)) is not None:
-            picked.append(node)
-            titles[node.mem_id] = title
+        elif cards and _reads_more(node):
+            headings = headings or _Headings(doc)
+            title = _card_link_title(node, page_url, headings)
+            if title is not None:
+                picked.append(node)
+                titles[node.mem_id] = title
     return _collect_titled(picked, page_url, titles)
 
 
@@ -374,100 +396,126 @@ def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:
 
 # What a card's link to its story says when the headline above it is no link: "Baca
 # Selengkapnya »", "Read more", "Detail". Compared as lower-case words, punctuation dropped.
+# Not "Selanjutnya" (a next page as often as a next story), nor a bare "Lihat".
 _READ_MORE_TEXTS = frozenset(
     {
-        "selengkapnya",
-        "baca selengkapnya",
-        "lihat selengkapnya",
-        "baca",
-        "baca lagi",
-        "baca berita",
-        "baca artikel",
-        "baca lanjut",
-        "baca lanjutan",
-        "baca lebih lanjut",
-        "baca selanjutnya",
-        "selanjutnya",
-        "lanjut",
-        "lanjutkan",
-        "lanjut baca",
-        "lanjut membaca",
-        "lanjutkan membaca",
-        "lebih lanjut",
-        "detail",
-        "detil",
-        "lihat detail",
-        "lihat",
-        "read more",
-        "read",
-        "more",
-        "continue reading",
-        "read full story",
-        "read article",
-        "view",
-        "view more",
-        "details",
+        "selengkapnya", "baca selengkapnya", "lihat selengkapnya", "berita selengkapnya",
+        "baca berita selengkapnya", "simak selengkapnya", "baca", "baca lagi", "baca berita",
+        "baca artikel", "baca lengkap", "lebih lengkap", "baca lanjut", "baca lanjutan",
+        "baca lebih lanjut", "lanjut baca", "lanjut membaca", "lanjutkan membaca",
+        "detail", "detil", "detail berita", "lihat detail", "lihat berita", "read more",
+        "readmore", "read", "more", "continue reading", "keep reading", "read full story",
+        "read article", "details",
     }
-)
+)  # fmt: skip
 _NOT_LETTERS = re.compile(r"[^a-z]+")
-_CARD_HEADINGS = "h1, h2, h3, h4, h5, h6"
+# first segments of what a card may link that is no story: files, events, galleries
+_CARD_NOT_STORY = frozenset(
+    {
+        "download", "downloads", "unduh", "unduhan", "dokumen", "document", "documents",
+        "file", "files", "agenda", "event", "events", "galeri", "gallery", "video", "videos",
+        "foto", "photo", "photos", "produk-hukum", "regulasi", "pengumuman", "lowongan",
+    }
+)  # fmt: skip
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CARD_DEPTH = 4  # how far up from the link a card's box may be
 _CARD_SIBLINGS = 6  # how many elements before the link's box its headline may stand
+_MONTHS = r"jan|feb|mar|apr|mei|may|jun|jul|agu|ags|aug|sep|okt|oct|nov|des|dec"
+_DATE_LINE = re.compile(
+    rf"^\W*(?:\w+,\s*)?\d{{1,2}}[\s/.-]+(?:\d{{1,2}}|(?:{_MONTHS})\w*)[\s/.-]+\d{{2,4}}\b",
+    re.IGNORECASE,
+)
 
 
-def _card_link_title(node: LexborNode, page_url: str) -> str | None:
+def _reads_more(node: LexborNode) -> bool:
+    words = _NOT_LETTERS.sub(" ", node.text(deep=True, separator=" ").lower()).split()
+    return 0 < len(words) <= 5 and " ".join(words) in _READ_MORE_TEXTS
+
+
+class _Headings:
+    """The page's headline-like headings (h1-h6 of four words or more, no date line), and
+    for each element up to _CARD_DEPTH levels above one how many it holds and the last of
+    them: built once per page, so finding a card's headline costs a few lookups per link,
+    not a search of every box around it (a flat list of 3,000 cards was quadratic)."""
+
+    def __init__(self, doc: LexborHTMLParser) -> None:
+        self.count: dict[int, int] = {}
+        self.last: dict[int, LexborNode] = {}
+        self.text: dict[int, str] = {}
+        root = doc.body
+        if root is None:
+            return
+        for node in root.traverse(include_text=False):
+            if node.tag not in _HEADING_TAGS:
+                continue
+            text = " ".join(node.text(deep=True, separator=" ", strip=True).split())
+            if not _headline_like(text):
+                continue
+            self.text[node.mem_id] = text
+            box: LexborNode | None = node
+            for _ in range(_CARD_DEPTH + 1):
+                if box is None:
+                    break
+                self.count[box.mem_id] = self.count.get(box.mem_id, 0) + 1
+                self.last[box.mem_id] = node
+                box = box.parent
+
+
+def _headline_like(text: str) -> bool:
+    long_enough = len(text.split()) >= _MIN_HEADLINE_WORDS or _is_cjk_headline(text)
+    return long_enough and _DATE_LINE.match(text) is None
+
+
+def _card_link_title(node: LexborNode, page_url: str, headings: _Headings) -> str | None:
     """The headline of a listing card whose title is plain text and whose story is linked
-    by a "Selengkapnya" button or by its picture alone; None when `node` is no such link.
+    by a "Selengkapnya" button; None when `node` is no such link.
 
-    The headline is the one heading of the smallest box around the link that holds any;
-    in a flat list (every card's heading in one box) the nearest heading before the link.
-    It must read as a headline (a section's "MH17 TRAGEDY" or a horoscope's "Leo" above a
-    "More" link does not), and a picture's link is taken only beside a headline that is no
-    link itself."""
+    The headline is the one headline-like heading of the smallest box around the link that
+    holds any; in a flat list (every card's heading in one box) the nearest one before the
+    link. A section's "MH17 TRAGEDY" or a horoscope's "Leo" above a "More" link, a date
+    line or a category label is no headline; without one the link is not taken. The URL
+    must name a story by its shape alone (a long slug, an id, a date), not by a folder: a
+    section's "Selengkapnya" opens /berita/kutai-timur."""
     href = node.attributes.get("href") or ""
-    text = _NOT_LETTERS.sub(" ", node.text(deep=True, separator=" ").lower()).split()
-    read_more = " ".join(text) in _READ_MORE_TEXTS
-    picture = not text and node.css_first("img") is not None
-    if not (read_more or picture) or not is_article_url(href, page_url):
+    if not is_article_url(href, page_url):
         return None
-    if not has_post_shape(urljoin(page_url, href)):
+    url = urljoin(page_url, href)
+    segs = _segments(urlsplit(url).path)
+    if segs and segs[0] in _CARD_NOT_STORY:
         return None
-    heading = _card_heading(node)
+    if not has_post_shape(url, folders=False):
+        return None
+    heading = _card_heading(node, headings)
     if heading is None:
         return None
-    if picture and heading.css_first("a[href]") is not None:
-        return None  # a linked headline: that link is the card's, found on its own
-    title = " ".join(heading.text(deep=True, separator=" ", strip=True).split())
-    if len(title.split()) < _MIN_HEADLINE_WORDS and not _is_cjk_headline(title):
-        return None
-    return title
+    if heading.css_first("a[href]") is not None:
+        return None  # a linked headline: its own link is the story's, found on its own
+    return headings.text[heading.mem_id]
 
 
-def _card_heading(node: LexborNode) -> LexborNode | None:
+def _card_heading(node: LexborNode, headings: _Headings) -> LexborNode | None:
     child, box = node, node.parent
     for _ in range(_CARD_DEPTH):
         if box is None or box.tag in ("body", "html"):
             return None
-        headings = box.css(_CARD_HEADINGS)
-        if len(headings) == 1:
-            return headings[0]
-        if len(headings) > 1:  # past one card: the heading just before the link's branch
-            return _heading_before(child)
+        count = headings.count.get(box.mem_id, 0)
+        if count == 1:
+            return headings.last[box.mem_id]
+        if count > 1:  # past one card: the heading just before the link's branch
+            return _heading_before(child, headings)
         child, box = box, box.parent
     return None
 
 
-def _heading_before(child: LexborNode) -> LexborNode | None:
+def _heading_before(child: LexborNode, headings: _Headings) -> LexborNode | None:
     sibling = child.prev
     seen = 0
     while sibling is not None and seen < _CARD_SIBLINGS:
-        if sibling.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            return sibling
         if sibling.tag and not sibling.tag.startswith("-"):
+            count = headings.count.get(sibling.mem_id, 0)
+            if count:
+                return headings.last[sibling.mem_id] if count == 1 else None
             seen += 1
-            inner = sibling.css(_CARD_HEADINGS)
-            if inner:
-                return inner[-1] if len(inner) == 1 else None
         sibling = sibling.prev
     return None
 
