@@ -13,6 +13,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class LoopbackServer(ThreadingHTTPServer):
+    """The stdlib's threaded server with a listen backlog of 128, not 5: a poll of ten pages
+    at once, on a machine busy with the rest of the suite, overflowed the five, the kernel
+    dropped the SYNs past them, and the client's retry (1 s, then 3 s) ran past a test's
+    2 s connect timeout: a ConnectTimeout on loopback, a flaky test."""
+
+    request_queue_size = 128
+
+
 @dataclass
 class Page:
     body: bytes = b""
@@ -44,7 +53,7 @@ class Portal:
         self._lock = threading.Lock()
         self._hurry = threading.Event()
         handler = _handler(self)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = LoopbackServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

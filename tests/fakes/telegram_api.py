@@ -32,6 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.portal import LoopbackServer
+
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 FAIL_KINDS = ("5xx", "kicked", "not_found", "migrate", "hang", "photo_url", "flood", "forbidden")
@@ -218,7 +220,7 @@ class FakeTelegram:
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeTelegram:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = LoopbackServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # a short poll interval: stop() waits up to one interval
         self._thread = threading.Thread(
