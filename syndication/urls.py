@@ -80,7 +80,9 @@ def web_url(url: str) -> str:
 
 def url_key(url: str) -> str:
     """A scheme-less key: http/https, www/no-www, AMP and slash variants of one article agree."""
-    canon = canonical_url(url)
+    canon = (
+        url if _PLAIN_CANONICAL.fullmatch(url) and "amp" not in url.lower() else canonical_url(url)
+    )
     try:
         parts = urlsplit(canon)
     except ValueError:
@@ -91,6 +93,12 @@ def url_key(url: str) -> str:
     path = parts.path.rstrip("/")
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     return bounded_key(host + path + (f"?{query}" if query else ""))
+
+
+# A URL that canonical_url leaves as it is: a lower-case host without a trailing dot, no
+# port, no query, a path of characters it never escapes, nothing AMP-like to unwrap or strip.
+# Most canonical links of stories are such URLs, and url_key need not canonicalise them again.
+_PLAIN_CANONICAL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[A-Za-z0-9/._~-]*")
 
 
 def bounded_key(key: str) -> str:

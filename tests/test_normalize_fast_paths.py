@@ -211,3 +211,23 @@ def test_skipping_the_body_never_changes_the_regencies(monkeypatch: pytest.Monke
     full = [c.classify(t, b, cr, d, lab, (), None, ctx).regencies for t, b, cr, d, lab in stories]
     assert fast == full
     assert sum(1 for r in full if r) > 1000  # the stories name places
+
+
+def test_url_key_skips_only_what_canonical_url_leaves_as_it_is() -> None:
+    """url_key takes a plain URL (`_PLAIN_CANONICAL`, nothing AMP-like) as already canonical;
+    canonical_url must give every such URL back unchanged, or the keys would differ."""
+    from syndication.urls import _PLAIN_CANONICAL, canonical_url
+
+    rnd = random.Random(3)
+    host, path = "abcdefghijklmnopqrstuvwxyz0123456789-.", "ABCXYZabcxyz0189/._~-"
+    taken = 0
+    for _ in range(20000):
+        url = rnd.choice(["http://", "https://"])
+        url += "".join(rnd.choice(host) for _ in range(rnd.randint(1, 12))) + "/"
+        url += "".join(rnd.choice(path) for _ in range(rnd.randint(0, 20)))
+        if _PLAIN_CANONICAL.fullmatch(url) and "amp" not in url.lower():
+            taken += 1
+            assert canonical_url(url) == url, url
+    assert taken > 10000
+    for changed in ("http://a.id:80/x", "https://a.id./x", "https://a.id/x?utm_source=y"):
+        assert not _PLAIN_CANONICAL.fullmatch(changed)
