@@ -3,6 +3,7 @@ short slug in a story folder. Menus and category pages beside them stay out."""
 
 from __future__ import annotations
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from syndication.sources.html_links import default_links, default_titled_links, has_post_shape
@@ -177,3 +178,64 @@ def test_a_read_more_link_without_one_headline_of_its_own_is_not_taken() -> None
 
 def _titled_links(html: str, page_url: str) -> dict[str, str]:
     return default_titled_links(LexborHTMLParser(html), page_url)
+
+
+def test_a_card_with_a_short_headline_gets_its_own_title_or_none() -> None:
+    """Review: a card headed "Banjir Sangatta Surut" (three words) was titled with the card
+    before it, the first card with the section's heading; a card headed by two words
+    gives nothing rather than its neighbour's title."""
+    grid = "".join(
+        f'<div class="col"><div class="card"><div class="card-body"><h5>{title}</h5>'
+        f'<a href="/berita/detail/{n}">Selengkapnya</a></div></div></div>'
+        for n, title in (
+            (701, "Pemkab Kutim Gelar Rapat Anggaran"),
+            (702, "Banjir Sangatta Surut"),
+            (703, "Sekda Buka"),
+        )
+    )
+    flat = (
+        '<div class="flat"><h3>Pemkab Kutim Gelar Rapat Anggaran</h3>'
+        '<a href="/berita/detail/801">Selengkapnya</a><h3>Sekda Buka</h3><p>x</p>'
+        '<a href="/berita/detail/802">Selengkapnya</a><h3>Banjir Sangatta Surut</h3>'
+        '<a href="/berita/detail/803">Selengkapnya</a></div>'
+    )
+    page = (
+        f"<html><body><h2>Berita Terbaru Pemkab Kutai Timur</h2><div class='row'>{grid}</div>"
+        f"{flat}</body></html>"
+    )
+    base = "https://kutimkab.example.go.id/berita/detail/"
+    assert _titled_links(page, "https://kutimkab.example.go.id/") == {
+        base + "701": "Pemkab Kutim Gelar Rapat Anggaran",
+        base + "702": "Banjir Sangatta Surut",
+        base + "801": "Pemkab Kutim Gelar Rapat Anggaran",
+        base + "803": "Banjir Sangatta Surut",
+    }
+
+
+def test_a_heading_nested_in_headings_is_read_once_and_titles_are_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review: headings nested a hundred deep around a big text had that text read once per
+    heading (an 8 MB page: 28 s), and a megabyte heading became a megabyte title."""
+    from syndication.sources import html_links
+
+    words = "Judul berita yang sangat panjang sekali " * 20_000
+    page = (
+        "<html><body><div>"
+        + "<h3><span>" * 60
+        + words
+        + "</span></h3>" * 60
+        + '<a href="/berita/detail/4040">Selengkapnya</a></div></body></html>'
+    )
+    read: list[int] = []
+    real = html_links._title_line
+
+    def counted(text: str) -> str:
+        read.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(html_links, "_title_line", counted)
+    found = _titled_links(page, "https://p.example/")
+    assert len(read) == 1  # the outermost heading only
+    (title,) = found.values()
+    assert len(title) <= 300

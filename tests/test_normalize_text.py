@@ -94,6 +94,30 @@ def test_a_credit_in_square_brackets_leaves_the_summary() -> None:
     assert after_word.summary == "Jalan itu dibuka Senin, ujarnya"
 
 
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "ADV DISKOMINFO KUTIM",
+        "ADV PEMKAB BERAU",
+        "Adv Kutim",
+        "ADV-KUKAR",
+        "ADVERTORIAL DPRD KALTIM",
+        "Pariwara",
+        "Iklan",
+        "RWT | Humas Pemkab Berau",
+    ],
+)
+def test_advertorial_credits_in_square_brackets(credit: str) -> None:
+    assert clean_content(f"<p>Isi berita selesai.</p><p>[{credit}]</p>").credit == credit
+
+
+@pytest.mark.parametrize("credit", ["Klik Kaltim/adv", "Lihat/adv", "More/kukar"])
+def test_a_credit_with_parts_is_no_read_more_link(credit: str) -> None:
+    """Review: "(Klik Kaltim/adv)" lost its credit to the read-more rule, meant for
+    "(Baca selengkapnya)", which has no parts."""
+    assert clean_content(f"<p>Jalan desa dibuka. ({credit})</p>").credit == credit
+
+
 @pytest.mark.parametrize("tag", ["[Red]", "[video]", "[foto]", "[ilustrasi]", "[Tonton Video]"])
 def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
     """Review of the change: a last paragraph "[Red]" was read as the credit, and the story
@@ -114,6 +138,9 @@ def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
         "Isi berita. (Lanjutkan membaca)",
         "Isi berita. [Update 12.30 WITA]",  # square brackets: parts, or the advertorial mark
         "Isi berita. [Red]",
+        "Isi berita. [Video | Kukar]",  # square brackets: a credit names an advertorial or office
+        "Isi berita. [Berita Terkait | Kutim]",
+        "Isi berita. [Sumber/Kompas]",
         "Biaya dibayar oleh pemohon [dan/atau kuasanya].",  # an aside after a word
         "Harga cabai naik, kata pedagang [Rp50 ribu/kg].",
         "Warga dari [Kutim] hadir",  # a place in brackets inside a sentence

@@ -232,9 +232,14 @@ _CREDIT_AFTER_WORD = re.compile(
 )
 _CLOSES = {"(": ")", "[": "]"}
 # what square brackets close a story with besides a credit ("[Red]", "[video]", "[foto]",
-# "[Update 12.30 WITA]", "[Baca selengkapnya]"): a credit there has parts ("[RWT | ADV
-# DISKOMINFO]", "[adv/kukar]") or is the advertorial mark alone ("[ADV]", "[Advertorial]")
-_SQUARE_CREDIT = re.compile(r"[^/|]+[/|].*|\s*adv\w*\s*", re.IGNORECASE | re.DOTALL)
+# "[Video | Kukar]", "[Sumber/Kompas]", "[Update 12.30 WITA]"): a credit there names the
+# advertorial or the office that paid or wrote it ("[ADV DISKOMINFO KUTIM]", "[Pariwara]",
+# "[RWT | Humas Pemkab Berau]")
+_SQUARE_CREDIT = re.compile(
+    r"(?:.*[^a-z])?(?:adv|pariwara|iklan|humas|diskominfo|kominfo|prokopim|adpim|setwan|dprd"
+    r"|pemkab|pemkot|pemprov)",
+    re.IGNORECASE | re.DOTALL,
+)
 # a summary's link to the rest of the story, not who wrote it: "(Baca selengkapnya)"
 _READ_MORE = re.compile(
     r"(?:baca|read|lihat|simak|selengkapnya|selanjutnya|lanjut(?:kan)?|more|continue|klik"
@@ -747,8 +752,7 @@ def _credit(paragraphs: list[str]) -> str | None:
             match
             and _CLOSES[match.group("open")] == match.group("close")
             and _has_letters(match.group("credit"), 2)
-            and not _READ_MORE.match(match.group("credit"))
-            and (match.group("open") == "(" or _SQUARE_CREDIT.fullmatch(match.group("credit")))
+            and _credit_like(match.group("open"), match.group("credit"))
         ):
             credit = match.group("credit").strip()
             plain_word = re.fullmatch(r"[A-Za-z]+", credit) is not None
@@ -757,6 +761,13 @@ def _credit(paragraphs: list[str]) -> str | None:
             if not plain_word or match.start("credit") <= 1 or _after_stop(para, match.start()):
                 return credit
     return None
+
+
+def _credit_like(opening: str, credit: str) -> bool:
+    parts = "/" in credit or "|" in credit
+    if not parts and _READ_MORE.match(credit):  # "(Baca selengkapnya)"; "(Klik Kaltim/adv)" is one
+        return False
+    return opening == "(" or _SQUARE_CREDIT.match(credit) is not None
 
 
 def _after_stop(para: str, pos: int) -> bool:

@@ -420,6 +420,8 @@ _CARD_NOT_STORY = frozenset(
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CARD_DEPTH = 4  # how far up from the link a card's box may be
 _CARD_SIBLINGS = 6  # how many elements before the link's box its headline may stand
+_CARD_TITLE_WORDS = 3  # "Banjir Sangatta Surut"; a section's "MH17 TRAGEDY" has two
+_CARD_LINKS = 4  # links in one card's box (picture, headline, button, category): more, a list
 _MONTHS = r"jan|feb|mar|apr|mei|may|jun|jul|agu|ags|aug|sep|okt|oct|nov|des|dec"
 _DATE_LINE = re.compile(
     rf"^\W*(?:\w+,\s*)?\d{{1,2}}[\s/.-]+(?:\d{{1,2}}|(?:{_MONTHS})\w*)[\s/.-]+\d{{2,4}}\b",
@@ -433,36 +435,60 @@ def _reads_more(node: LexborNode) -> bool:
 
 
 class _Headings:
-    """The page's headline-like headings (h1-h6 of four words or more, no date line), and
-    for each element up to _CARD_DEPTH levels above one how many it holds and the last of
-    them: built once per page, so finding a card's headline costs a few lookups per link,
-    not a search of every box around it (a flat list of 3,000 cards was quadratic)."""
+    """The page's headings (outermost h1-h6; one inside another is part of it) and links,
+    counted for each element up to _CARD_DEPTH levels above them: built once per page, so
+    finding a card's headline costs a few lookups per link, not a search of every box around
+    it (a flat list of 3,000 cards was quadratic), and each heading's text is read once
+    (headings nested a hundred deep around a big text were read a hundred times)."""
 
     def __init__(self, doc: LexborHTMLParser) -> None:
-        self.count: dict[int, int] = {}
-        self.last: dict[int, LexborNode] = {}
-        self.text: dict[int, str] = {}
+        self.all: dict[int, int] = {}  # element -> headings in it
+        self.like: dict[int, int] = {}  # element -> headline-like headings in it
+        self.last: dict[int, LexborNode] = {}  # element -> the last headline-like one
+        self.links: dict[int, int] = {}  # element -> links in it
+        self.text: dict[int, str] = {}  # headline-like heading -> its text, one line
         root = doc.body
         if root is None:
             return
+        inside: set[int] = set()  # elements within a heading
         for node in root.traverse(include_text=False):
-            if node.tag not in _HEADING_TAGS:
+            parent = node.parent
+            if parent is not None and (parent.mem_id in inside or parent.tag in _HEADING_TAGS):
+                inside.add(node.mem_id)
+            if node.tag == "a" and node.attributes.get("href"):
+                self._count(self.links, node)
+            if node.tag not in _HEADING_TAGS or node.mem_id in inside:
                 continue
-            text = " ".join(node.text(deep=True, separator=" ", strip=True).split())
-            if not _headline_like(text):
-                continue
-            self.text[node.mem_id] = text
-            box: LexborNode | None = node
-            for _ in range(_CARD_DEPTH + 1):
-                if box is None:
-                    break
-                self.count[box.mem_id] = self.count.get(box.mem_id, 0) + 1
-                self.last[box.mem_id] = node
-                box = box.parent
+            self._count(self.all, node)
+            text = _title_line(node.text(deep=True, separator=" ", strip=True))
+            if _headline_like(text):
+                self.text[node.mem_id] = text
+                for box in self._count(self.like, node):
+                    self.last[box.mem_id] = node
+
+    @staticmethod
+    def _count(table: dict[int, int], node: LexborNode) -> list[LexborNode]:
+        boxes: list[LexborNode] = []
+        box: LexborNode | None = node
+        for _ in range(_CARD_DEPTH + 1):
+            if box is None:
+                break
+            table[box.mem_id] = table.get(box.mem_id, 0) + 1
+            boxes.append(box)
+            box = box.parent
+        return boxes
+
+
+def _title_line(text: str) -> str:
+    """A heading's text as one line, at most _TITLE_CHARS: a megabyte heading is no title."""
+    return " ".join(text[: _TITLE_CHARS * 2].split())[:_TITLE_CHARS]
+
+
+_TITLE_CHARS = 300
 
 
 def _headline_like(text: str) -> bool:
-    long_enough = len(text.split()) >= _MIN_HEADLINE_WORDS or _is_cjk_headline(text)
+    long_enough = len(text.split()) >= _CARD_TITLE_WORDS or _is_cjk_headline(text)
     return long_enough and _DATE_LINE.match(text) is None
 
 
@@ -470,12 +496,14 @@ def _card_link_title(node: LexborNode, page_url: str, headings: _Headings) -> st
     """The headline of a listing card whose title is plain text and whose story is linked
     by a "Selengkapnya" button; None when `node` is no such link.
 
-    The headline is the one headline-like heading of the smallest box around the link that
-    holds any; in a flat list (every card's heading in one box) the nearest one before the
-    link. A section's "MH17 TRAGEDY" or a horoscope's "Leo" above a "More" link, a date
-    line or a category label is no headline; without one the link is not taken. The URL
-    must name a story by its shape alone (a long slug, an id, a date), not by a folder: a
-    section's "Selengkapnya" opens /berita/kutai-timur."""
+    The headline is the heading of the smallest box around the link that holds any, when
+    that box has one headline-like heading (three words or more, no date line; a date or
+    a category beside it is no matter) and no more links than one card has; in a flat list
+    (every card's heading in one box) the nearest heading before the link, unless another
+    link stands between. A card whose heading is no headline (a horoscope's "Leo" above a
+    "More") gives nothing, never its neighbour's title. The URL must name a story by its
+    shape alone (a long slug, an id, a date), not by a folder: a section's "Selengkapnya"
+    opens /berita/kutai-timur."""
     href = node.attributes.get("href") or ""
     if not is_article_url(href, page_url):
         return None
@@ -498,11 +526,13 @@ def _card_heading(node: LexborNode, headings: _Headings) -> LexborNode | None:
     for _ in range(_CARD_DEPTH):
         if box is None or box.tag in ("body", "html"):
             return None
-        count = headings.count.get(box.mem_id, 0)
-        if count == 1:
-            return headings.last[box.mem_id]
-        if count > 1:  # past one card: the heading just before the link's branch
-            return _heading_before(child, headings)
+        if headings.all.get(box.mem_id, 0):
+            like = headings.like.get(box.mem_id, 0)
+            if like == 1 and headings.links.get(box.mem_id, 0) <= _CARD_LINKS:
+                return headings.last[box.mem_id]  # one card: its headline
+            if like >= 1:  # past one card: the heading just before the link's branch
+                return _heading_before(child, headings)
+            return None  # the card's heading is no headline
         child, box = box, box.parent
     return None
 
@@ -512,9 +542,13 @@ def _heading_before(child: LexborNode, headings: _Headings) -> LexborNode | None
     seen = 0
     while sibling is not None and seen < _CARD_SIBLINGS:
         if sibling.tag and not sibling.tag.startswith("-"):
-            count = headings.count.get(sibling.mem_id, 0)
-            if count:
-                return headings.last[sibling.mem_id] if count == 1 else None
+            found = headings.all.get(sibling.mem_id, 0)
+            if found:
+                if found == headings.like.get(sibling.mem_id, 0) == 1:
+                    return headings.last[sibling.mem_id]
+                return None  # no headline, or several: not this card's
+            if headings.links.get(sibling.mem_id, 0):
+                return None  # the card before this one: its heading is not this link's
             seen += 1
         sibling = sibling.prev
     return None
