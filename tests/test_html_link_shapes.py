@@ -3,6 +3,8 @@ short slug in a story folder. Menus and category pages beside them stay out."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
@@ -159,9 +161,10 @@ def test_a_short_article_with_a_box_of_cards_is_still_an_article() -> None:
     assert isinstance(got, RawEntry), got
 
 
-def test_a_read_more_link_without_one_headline_of_its_own_is_not_taken() -> None:
-    """Between several headlines, or under a section's title ("MH17 TRAGEDY", a horoscope's
-    "Leo" above "More"), a "read more" link says nothing of what it opens."""
+def test_a_read_more_link_without_a_headline_of_its_own_is_not_taken() -> None:
+    """Under a section's title ("MH17 TRAGEDY", a horoscope's "Leo" above "More"), a "read
+    more" link says nothing of what it opens. A card with two headings of one level is
+    titled with the first (a title, then its subtitle)."""
     several = (
         "<html><body><div><div><h3>Satu Dua Tiga Empat</h3><h3>Lima Enam Tujuh Delapan</h3>"
         '</div><div><span><a href="/berita/detail/4321">Detail</a></span></div></div>'
@@ -172,7 +175,9 @@ def test_a_read_more_link_without_one_headline_of_its_own_is_not_taken() -> None
         'More</a></div><div><h3>MH17 TRAGEDY</h3><a href="/2014/07/24/world/crash/index.html">'
         '<img src="x.jpg"></a></div></body></html>'
     )
-    assert _titled_links(several, "https://p.example/") == {}
+    assert _titled_links(several, "https://p.example/") == {
+        "https://p.example/berita/detail/4321": "Satu Dua Tiga Empat"
+    }
     assert _titled_links(section, "https://p.example/") == {}
 
 
@@ -239,3 +244,46 @@ def test_a_heading_nested_in_headings_is_read_once_and_titles_are_bounded(
     assert len(read) == 1  # the outermost heading only
     (title,) = found.values()
     assert len(title) <= 300
+
+
+CARDS_DATA = Path(__file__).parent / "data" / "html" / "cards"
+BERITA = "https://berita.kutaitimurkab.go.id/berita/detail/"
+JEMBATAN = "Bupati Kutim Resmikan Jembatan Sangatta Baru"
+BANJIR = "Banjir Sangatta Surut"
+STUNTING = "Pemkab Kutim Gelar Rapat Koordinasi Stunting"
+THREE = {
+    BERITA + "1234/bupati-kutim-resmikan-jembatan-sangatta-baru": JEMBATAN,
+    BERITA + "1235/banjir-sangatta-surut-warga-kembali": BANJIR,
+    BERITA + "1236/pemkab-kutim-gelar-rapat-koordinasi-stunting": STUNTING,
+}
+SIX = {
+    BERITA + f"{n}/{slug}": title
+    for n, slug, title in (
+        (1234, "bupati-kutim-resmikan-jembatan-sangatta-baru", JEMBATAN),
+        (1335, "banjir-sangatta-surut-warga-kembali", BANJIR),
+        (1436, "pemkab-kutim-gelar-rapat-koordinasi-stunting", STUNTING),
+        (1534, "bupati-kutim-resmikan-jembatan-sangatta-baru", JEMBATAN),
+        (1635, "banjir-sangatta-surut-warga-kembali", BANJIR),
+        (1736, "pemkab-kutim-gelar-rapat-koordinasi-stunting", STUNTING),
+    )
+}
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("02_author_h6", THREE),  # "Oleh Admin Diskominfo" under each title: not the title
+        ("24_office_h6", SIX),  # "Dinas Kesehatan Kutim" under each title
+        ("05_meta_links", THREE),  # category, author and date links in each card
+        ("07_flat_datelink", THREE),  # a linked date between a flat list's title and button
+        ("22_section_6cards", SIX),  # titles in div.card-title, a section's h2 above the grid
+        ("27_strong_title_in_p", {}),  # titles in <strong>: the section's h4 is none of theirs
+        ("40_static_boxes", {}),  # a home page's boxes: the site's own pages
+    ],
+)
+def test_card_listings_of_the_reviews(page: str, expected: dict[str, str]) -> None:
+    """Third review of the card rules: an author or office line under the title became every
+    card's title, a card's meta links or a linked date hid its title, a section's heading
+    titled cards that have none, and the site's own pages were taken for stories."""
+    html = (CARDS_DATA / f"{page}.html").read_text(encoding="utf-8")
+    assert _titled_links(html, "https://berita.kutaitimurkab.go.id/") == expected

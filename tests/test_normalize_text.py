@@ -141,6 +141,9 @@ def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
         "Isi berita. [Video | Kukar]",  # square brackets: a credit names an advertorial or office
         "Isi berita. [Berita Terkait | Kutim]",
         "Isi berita. [Sumber/Kompas]",
+        "Isi berita. [Advokasi Hukum]",  # the word first or after a separator, and whole
+        "Isi berita. [Gambar oleh Prokopim]",
+        "Isi berita. [Hubungi kami untuk pasang iklan]",
         "Biaya dibayar oleh pemohon [dan/atau kuasanya].",  # an aside after a word
         "Harga cabai naik, kata pedagang [Rp50 ribu/kg].",
         "Warga dari [Kutim] hadir",  # a place in brackets inside a sentence

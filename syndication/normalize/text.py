@@ -235,9 +235,12 @@ _CLOSES = {"(": ")", "[": "]"}
 # "[Video | Kukar]", "[Sumber/Kompas]", "[Update 12.30 WITA]"): a credit there names the
 # advertorial or the office that paid or wrote it ("[ADV DISKOMINFO KUTIM]", "[Pariwara]",
 # "[RWT | Humas Pemkab Berau]")
+# ... as its first word or right after a separator ("[Advokasi Hukum]", "[Gambar oleh
+# Prokopim]" and "[Hubungi kami untuk pasang iklan]" are none); an office may be glued to
+# its region ("[adpimprovkaltim/RW]", "[KominfoKukar]")
 _SQUARE_CREDIT = re.compile(
-    r"(?:.*[^a-z])?(?:adv|pariwara|iklan|humas|diskominfo|kominfo|prokopim|adpim|setwan|dprd"
-    r"|pemkab|pemkot|pemprov)",
+    r"(?:.*[/|]\s*)?\**(?:adv\b|iklan\b|advertorial|pariwara|humas|diskominfo|kominfo|prokopim"
+    r"|adpim|setwan|dprd|pemkab|pemkot|pemprov)",
     re.IGNORECASE | re.DOTALL,
 )
 # a summary's link to the rest of the story, not who wrote it: "(Baca selengkapnya)"

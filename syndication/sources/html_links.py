@@ -365,19 +365,24 @@ def default_titled_links(
     headline_ids = {n.mem_id for n in doc.css(", ".join(_HEADLINE_ANCHORS))}
     chrome = chrome_ids(doc, "a")
     picked: list[LexborNode] = []
-    titles: dict[int, str] = {}  # a card's own headline for its "Selengkapnya" link
-    headings: _Headings | None = None
+    buttons: list[LexborNode] = []  # "read more" links, in page order with the others
     for node in doc.css("a[href]"):
         if node.mem_id in chrome:
             continue
         if node.mem_id in headline_ids or _looks_like_headline_link(node, page_url):
             picked.append(node)
         elif cards and _reads_more(node):
-            headings = headings or _Headings(doc)
+            picked.append(node)
+            buttons.append(node)
+    titles: dict[int, str] = {}  # a card's own headline for its "Selengkapnya" link
+    if buttons:
+        ids = {b.mem_id for b in buttons}
+        headings = _Headings(doc, ids)
+        for node in buttons:
             title = _card_link_title(node, page_url, headings)
             if title is not None:
-                picked.append(node)
                 titles[node.mem_id] = title
+        picked = [n for n in picked if n.mem_id not in ids or n.mem_id in titles]
     return _collect_titled(picked, page_url, titles)
 
 
@@ -415,13 +420,14 @@ _CARD_NOT_STORY = frozenset(
         "download", "downloads", "unduh", "unduhan", "dokumen", "document", "documents",
         "file", "files", "agenda", "event", "events", "galeri", "gallery", "video", "videos",
         "foto", "photo", "photos", "produk-hukum", "regulasi", "pengumuman", "lowongan",
+        "halaman", "page", "pages", "profil", "profile", "layanan", "sejarah", "tentang",
+        "about", "kontak", "contact", "visi-misi", "struktur-organisasi", "ppid", "statis",
     }
 )  # fmt: skip
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CARD_DEPTH = 4  # how far up from the link a card's box may be
 _CARD_SIBLINGS = 6  # how many elements before the link's box its headline may stand
 _CARD_TITLE_WORDS = 3  # "Banjir Sangatta Surut"; a section's "MH17 TRAGEDY" has two
-_CARD_LINKS = 4  # links in one card's box (picture, headline, button, category): more, a list
 _MONTHS = r"jan|feb|mar|apr|mei|may|jun|jul|agu|ags|aug|sep|okt|oct|nov|des|dec"
 _DATE_LINE = re.compile(
     rf"^\W*(?:\w+,\s*)?\d{{1,2}}[\s/.-]+(?:\d{{1,2}}|(?:{_MONTHS})\w*)[\s/.-]+\d{{2,4}}\b",
@@ -435,36 +441,41 @@ def _reads_more(node: LexborNode) -> bool:
 
 
 class _Headings:
-    """The page's headings (outermost h1-h6; one inside another is part of it) and links,
-    counted for each element up to _CARD_DEPTH levels above them: built once per page, so
-    finding a card's headline costs a few lookups per link, not a search of every box around
-    it (a flat list of 3,000 cards was quadratic), and each heading's text is read once
-    (headings nested a hundred deep around a big text were read a hundred times)."""
+    """The page's card headings and "read more" buttons, counted for each element up to
+    _CARD_DEPTH levels above them: built once per page, so finding a card's headline costs a
+    few lookups per button, not a search of every box around it (a flat list of 3,000 cards
+    was quadratic). A heading is an outermost h1-h6 or an element whose class names it a
+    title (Bootstrap's `div.card-title`); its text is read once (headings nested a hundred
+    deep around a big text were read a hundred times)."""
 
-    def __init__(self, doc: LexborHTMLParser) -> None:
+    def __init__(self, doc: LexborHTMLParser, buttons: set[int]) -> None:
         self.all: dict[int, int] = {}  # element -> headings in it
-        self.like: dict[int, int] = {}  # element -> headline-like headings in it
-        self.last: dict[int, LexborNode] = {}  # element -> the last headline-like one
-        self.links: dict[int, int] = {}  # element -> links in it
+        self.best: dict[int, tuple[int, LexborNode]] = {}  # -> (level, its first headline)
+        self.buttons: dict[int, int] = {}  # element -> "read more" buttons in it
         self.text: dict[int, str] = {}  # headline-like heading -> its text, one line
         root = doc.body
         if root is None:
             return
+        titled = {n.mem_id for n in doc.css(_TITLE_CLASSES) if _title_class(n)}
         inside: set[int] = set()  # elements within a heading
         for node in root.traverse(include_text=False):
             parent = node.parent
-            if parent is not None and (parent.mem_id in inside or parent.tag in _HEADING_TAGS):
+            if parent is not None and parent.mem_id in inside:
                 inside.add(node.mem_id)
-            if node.tag == "a" and node.attributes.get("href"):
-                self._count(self.links, node)
-            if node.tag not in _HEADING_TAGS or node.mem_id in inside:
+            if node.mem_id in buttons:
+                self._count(self.buttons, node)
+            level = _LEVELS.get(node.tag or "", 0 if node.mem_id in titled else None)
+            if level is None or node.mem_id in inside:
                 continue
-            self._count(self.all, node)
+            inside.add(node.mem_id)
+            boxes = self._count(self.all, node)
             text = _title_line(node.text(deep=True, separator=" ", strip=True))
             if _headline_like(text):
                 self.text[node.mem_id] = text
-                for box in self._count(self.like, node):
-                    self.last[box.mem_id] = node
+                for box in boxes:
+                    best = self.best.get(box.mem_id)
+                    if best is None or level < best[0]:
+                        self.best[box.mem_id] = (level, node)
 
     @staticmethod
     def _count(table: dict[int, int], node: LexborNode) -> list[LexborNode]:
@@ -477,6 +488,25 @@ class _Headings:
             boxes.append(box)
             box = box.parent
         return boxes
+
+    def headline(self, box: LexborNode) -> LexborNode | None:
+        """The box's best headline: the highest heading level, the first of that level (a
+        card's title before the date, office or author line under it)."""
+        best = self.best.get(box.mem_id)
+        return best[1] if best is not None else None
+
+
+_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_TITLE_CLASSES = '[class*="title"], [class*="judul"]'
+# a class naming a section's or a widget's title, not a story's
+_NOT_STORY_TITLE = ("section", "widget", "block", "page", "site", "sidebar", "header", "footer")
+
+
+def _title_class(node: LexborNode) -> bool:
+    for token in (node.attributes.get("class") or "").lower().split():
+        if ("title" in token or "judul" in token) and not token.startswith(_NOT_STORY_TITLE):
+            return True
+    return False
 
 
 def _title_line(text: str) -> str:
@@ -496,14 +526,15 @@ def _card_link_title(node: LexborNode, page_url: str, headings: _Headings) -> st
     """The headline of a listing card whose title is plain text and whose story is linked
     by a "Selengkapnya" button; None when `node` is no such link.
 
-    The headline is the heading of the smallest box around the link that holds any, when
-    that box has one headline-like heading (three words or more, no date line; a date or
-    a category beside it is no matter) and no more links than one card has; in a flat list
-    (every card's heading in one box) the nearest heading before the link, unless another
-    link stands between. A card whose heading is no headline (a horoscope's "Leo" above a
-    "More") gives nothing, never its neighbour's title. The URL must name a story by its
-    shape alone (a long slug, an id, a date), not by a folder: a section's "Selengkapnya"
-    opens /berita/kutai-timur."""
+    The card is the smallest box around the button that holds a heading: with no other
+    button in it, its best headline (three words or more, no date line; the highest
+    heading level, the first of it); in a flat list (the cards' headings and buttons side
+    by side in one box, a heading for each button) the heading just before the button's
+    branch, unless another button stands between. A card whose heading is no headline (a
+    horoscope's "Leo" above a "More") gives nothing, never its neighbour's title, and a
+    section's heading over cards that have none is no card's. The URL must name a story
+    (`_card_url`): a section's "Selengkapnya" opens /berita/kutai-timur, a box's on a
+    government home page the site's own pages (profile, services, history)."""
     href = node.attributes.get("href") or ""
     if not is_article_url(href, page_url):
         return None
@@ -511,7 +542,7 @@ def _card_link_title(node: LexborNode, page_url: str, headings: _Headings) -> st
     segs = _segments(urlsplit(url).path)
     if segs and segs[0] in _CARD_NOT_STORY:
         return None
-    if not has_post_shape(url, folders=False):
+    if not _card_url(url):
         return None
     heading = _card_heading(node, headings)
     if heading is None:
@@ -521,18 +552,40 @@ def _card_link_title(node: LexborNode, page_url: str, headings: _Headings) -> st
     return headings.text[heading.mem_id]
 
 
+def _card_url(url: str) -> bool:
+    """A card's story URL: an id or a date in it, or a long slug in a story folder
+    (/berita/detail/1234, /news/read/77/slug, /2024/10/slug, /berita/slug-of-words). A bare
+    slug at the top (/sejarah-kabupaten-kutai-timur) or under another folder
+    (/p/struktur-organisasi) is as often one of the site's own pages."""
+    parts = urlsplit(url)
+    if _story_query(parts):
+        return True
+    segs = _segments(parts.path)
+    if segs and segs[-1].startswith("index."):
+        segs = segs[:-1]
+    if not segs:
+        return False
+    if _DATE_PATH.search("/" + "/".join(segs) + "/") or _LONG_ID.search(segs[-1]):
+        return True
+    if _ID_SLUG.match(segs[-1]) or any(s.isdigit() and len(s) >= 3 for s in segs[1:]):
+        return True
+    words = _SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])
+    return len(words) >= _MIN_SLUG_WORDS and any(s in _STORY_FOLDERS for s in segs[:-1])
+
+
 def _card_heading(node: LexborNode, headings: _Headings) -> LexborNode | None:
     child, box = node, node.parent
     for _ in range(_CARD_DEPTH):
         if box is None or box.tag in ("body", "html"):
             return None
-        if headings.all.get(box.mem_id, 0):
-            like = headings.like.get(box.mem_id, 0)
-            if like == 1 and headings.links.get(box.mem_id, 0) <= _CARD_LINKS:
-                return headings.last[box.mem_id]  # one card: its headline
-            if like >= 1:  # past one card: the heading just before the link's branch
-                return _heading_before(child, headings)
-            return None  # the card's heading is no headline
+        found = headings.all.get(box.mem_id, 0)
+        if found:
+            buttons = headings.buttons.get(box.mem_id, 0)
+            if buttons <= 1:
+                return headings.headline(box)  # one card: its headline, if it has one
+            if headings.buttons.get(child.mem_id, 0) > 1 or found < buttons:
+                return None  # a box of cards without their own headings: a section's title
+            return _heading_before(child, headings)
         child, box = box, box.parent
     return None
 
@@ -542,13 +595,10 @@ def _heading_before(child: LexborNode, headings: _Headings) -> LexborNode | None
     seen = 0
     while sibling is not None and seen < _CARD_SIBLINGS:
         if sibling.tag and not sibling.tag.startswith("-"):
-            found = headings.all.get(sibling.mem_id, 0)
-            if found:
-                if found == headings.like.get(sibling.mem_id, 0) == 1:
-                    return headings.last[sibling.mem_id]
-                return None  # no headline, or several: not this card's
-            if headings.links.get(sibling.mem_id, 0):
-                return None  # the card before this one: its heading is not this link's
+            if headings.buttons.get(sibling.mem_id, 0):
+                return None  # the card before this one: its heading is not this button's
+            if headings.all.get(sibling.mem_id, 0):
+                return headings.headline(sibling)
             seen += 1
         sibling = sibling.prev
     return None

@@ -7,6 +7,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -105,6 +106,9 @@ def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
         *(f"regency/{r}" for r in regs),
         *(f"regency/{r}/{c}" for r in regs for c in cats),
     ]
+
+
+_DIRTY_UPSERT: dict[str, Any] = {}  # dialect name -> the dirty marks' upsert
 
 
 class ItemQueries(SourceQueries):
@@ -398,12 +402,14 @@ class ItemQueries(SourceQueries):
         rows = [{"scope": s, "since": now, "version": 1} for s in sorted(set(scopes))]
         if not rows:
             return
-        c = t.dirty_scopes.c
-        upsert = upsert_insert(conn, t.dirty_scopes)
-        conn.execute(
-            upsert.on_conflict_do_update(index_elements=[c.scope], set_={"version": c.version + 1}),
-            rows,
-        )
+        statement = _DIRTY_UPSERT.get(conn.dialect.name)
+        if statement is None:  # built once per dialect: building it took longer than running it
+            c = t.dirty_scopes.c
+            statement = upsert_insert(conn, t.dirty_scopes).on_conflict_do_update(
+                index_elements=[c.scope], set_={"version": c.version + 1}
+            )
+            _DIRTY_UPSERT[conn.dialect.name] = statement
+        conn.execute(statement, rows)
 
     def _add_deliveries(
         self,
