@@ -287,3 +287,36 @@ def test_card_listings_of_the_reviews(page: str, expected: dict[str, str]) -> No
     titled cards that have none, and the site's own pages were taken for stories."""
     html = (CARDS_DATA / f"{page}.html").read_text(encoding="utf-8")
     assert _titled_links(html, "https://berita.kutaitimurkab.go.id/") == expected
+
+
+STORY_TITLES = [
+    "Bupati Kutim Resmikan Jembatan Sangatta Baru",
+    "Pemkab Kutim Gelar Rapat Koordinasi Stunting",
+    "Wabup Tinjau Banjir di Kecamatan Muara Wahau",
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "titles"),
+    [
+        ("r4_A3_overlay_and_footer", STORY_TITLES),  # a "Detail" on the picture, a footer button
+        ("r4_A_two_buttons", STORY_TITLES),  # "Read more" and "Selengkapnya" side by side
+        ("r4_Q_excerpt_more_plus_button", STORY_TITLES),
+        ("r4_E_title_wrap", STORY_TITLES),  # div.title-wrap around the h4 and a meta line
+        ("r4_F_kicker_subtitle", STORY_TITLES),  # span.subtitle above the h4
+        ("r4_P_p_card_subtitle", STORY_TITLES),  # p.card-subtitle under h5.card-title
+        ("r4_G_container_title_class", STORY_TITLES),  # the card's own div has "title" in its class
+        ("r4_S_category_badge_title", STORY_TITLES),  # a.category-title badge above the h5
+        ("r4_O_elementor_postname", STORY_TITLES),  # WordPress /%postname%/, three of them
+        ("r4_B_category_in_folder", []),  # /berita/kategori/..., /berita/tag/..., /berita/arsip/...
+        ("r4_C_nonstory_first_seg", []),  # galleries, agenda, documents, JDIH, Joomla listings
+    ],
+)
+def test_card_listings_of_the_fourth_review(page: str, titles: list[str]) -> None:
+    """Fourth review of the card rules: a card with two buttons to its story was lost, a
+    subtitle or a wrapper with a title's class became the title, a category badge hid the
+    card, WordPress's bare permalinks behind buttons were refused, and category, tag,
+    archive, gallery and document folders were taken for stories."""
+    html = (CARDS_DATA / f"{page}.html").read_text(encoding="utf-8")
+    found = _titled_links(html, "https://berita.kutaitimurkab.go.id/")
+    assert sorted(found.values()) == sorted(titles)

@@ -105,6 +105,12 @@ def test_a_credit_in_square_brackets_leaves_the_summary() -> None:
         "Pariwara",
         "Iklan",
         "RWT | Humas Pemkab Berau",
+        "Advetorial Diskominfo Kutim",  # a common misspelling
+        "Tim Humas Pemkab Kutim",  # an office anywhere in it
+        "Sekretariat DPRD Kutim",
+        "RWT - Humas Pemkab Berau",
+        "hms - Pemkab Kutim",
+        "adpimprovkaltim/RW",  # an office glued to its region
     ],
 )
 def test_advertorial_credits_in_square_brackets(credit: str) -> None:
@@ -142,7 +148,6 @@ def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
         "Isi berita. [Berita Terkait | Kutim]",
         "Isi berita. [Sumber/Kompas]",
         "Isi berita. [Advokasi Hukum]",  # the word first or after a separator, and whole
-        "Isi berita. [Gambar oleh Prokopim]",
         "Isi berita. [Hubungi kami untuk pasang iklan]",
         "Biaya dibayar oleh pemohon [dan/atau kuasanya].",  # an aside after a word
         "Harga cabai naik, kata pedagang [Rp50 ribu/kg].",

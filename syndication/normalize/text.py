@@ -235,12 +235,14 @@ _CLOSES = {"(": ")", "[": "]"}
 # "[Video | Kukar]", "[Sumber/Kompas]", "[Update 12.30 WITA]"): a credit there names the
 # advertorial or the office that paid or wrote it ("[ADV DISKOMINFO KUTIM]", "[Pariwara]",
 # "[RWT | Humas Pemkab Berau]")
-# ... as its first word or right after a separator ("[Advokasi Hukum]", "[Gambar oleh
-# Prokopim]" and "[Hubungi kami untuk pasang iklan]" are none); an office may be glued to
-# its region ("[adpimprovkaltim/RW]", "[KominfoKukar]")
+# ... anywhere as an office (glued to its region or not: "[Tim Humas Pemkab Kutim]",
+# "[adpimprovkaltim/RW]", "[Advetorial Diskominfo Kutim]"); "adv" and "iklan", which are
+# also words of a sentence, only first or after a separator ("[Advokasi Hukum]" and "[Hubungi
+# kami untuk pasang iklan]" are none)
 _SQUARE_CREDIT = re.compile(
-    r"(?:.*[/|]\s*)?\**(?:adv\b|iklan\b|advertorial|pariwara|humas|diskominfo|kominfo|prokopim"
-    r"|adpim|setwan|dprd|pemkab|pemkot|pemprov)",
+    r"(?:.*[^a-z])?(?:advertorial|advetorial|pariwara|humas|diskominfo|kominfo|prokopim|adpim"
+    r"|setwan|setkab|dprd|pemkab|pemkot|pemprov)"
+    r"|(?:.*[/|-]\s*)?\**(?:adv|iklan)\b",
     re.IGNORECASE | re.DOTALL,
 )
 # a summary's link to the rest of the story, not who wrote it: "(Baca selengkapnya)"

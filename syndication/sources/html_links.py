@@ -376,13 +376,14 @@ def default_titled_links(
             buttons.append(node)
     titles: dict[int, str] = {}  # a card's own headline for its "Selengkapnya" link
     if buttons:
-        ids = {b.mem_id for b in buttons}
-        headings = _Headings(doc, ids)
+        stories = _card_urls(buttons, page_url)
+        headings = _Headings(doc, stories)
         for node in buttons:
-            title = _card_link_title(node, page_url, headings)
-            if title is not None:
-                titles[node.mem_id] = title
-        picked = [n for n in picked if n.mem_id not in ids or n.mem_id in titles]
+            if node.mem_id in stories:
+                title = _card_link_title(node, headings)
+                if title is not None:
+                    titles[node.mem_id] = title
+        picked = [n for n in picked if n.mem_id in titles or n not in buttons]
     return _collect_titled(picked, page_url, titles)
 
 
@@ -422,8 +423,16 @@ _CARD_NOT_STORY = frozenset(
         "foto", "photo", "photos", "produk-hukum", "regulasi", "pengumuman", "lowongan",
         "halaman", "page", "pages", "profil", "profile", "layanan", "sejarah", "tentang",
         "about", "kontak", "contact", "visi-misi", "struktur-organisasi", "ppid", "statis",
+        "kategori", "category", "categories", "tag", "tags", "arsip", "archive", "archives",
+        "topik", "topic", "author", "penulis", "search", "cari",
     }
 )  # fmt: skip
+# words that make any segment a non-story's: /galeri-foto/, /video-kegiatan/, /agenda-rapat/
+_CARD_NOT_STORY_WORDS = (
+    "galeri", "gallery", "album", "video", "agenda", "jdih", "lelang", "dokumen", "download",
+    "unduh", "produk-hukum", "informasi-publik", "ppid",
+)  # fmt: skip
+_CARD_SHAPE_MIN = 3  # buttons opening bare slugs of one shape that make them a list of stories
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CARD_DEPTH = 4  # how far up from the link a card's box may be
 _CARD_SIBLINGS = 6  # how many elements before the link's box its headline may stand
@@ -444,31 +453,49 @@ class _Headings:
     """The page's card headings and "read more" buttons, counted for each element up to
     _CARD_DEPTH levels above them: built once per page, so finding a card's headline costs a
     few lookups per button, not a search of every box around it (a flat list of 3,000 cards
-    was quadratic). A heading is an outermost h1-h6 or an element whose class names it a
-    title (Bootstrap's `div.card-title`); its text is read once (headings nested a hundred
-    deep around a big text were read a hundred times)."""
+    was quadratic). A heading is an outermost h1-h6, or an element whose class names it a
+    title (Bootstrap's `div.card-title`) with no heading inside it, ranked below h6; its text
+    is read once (headings nested a hundred deep around a big text were read a hundred
+    times). Buttons are counted by the story they open: a card's picture "Detail" and its
+    footer's "Baca selengkapnya" are one."""
 
-    def __init__(self, doc: LexborHTMLParser, buttons: set[int]) -> None:
+    def __init__(self, doc: LexborHTMLParser, buttons: dict[int, str]) -> None:
         self.all: dict[int, int] = {}  # element -> headings in it
         self.best: dict[int, tuple[int, LexborNode]] = {}  # -> (level, its first headline)
-        self.buttons: dict[int, int] = {}  # element -> "read more" buttons in it
+        self.buttons: dict[int, set[str]] = {}  # element -> the URLs of the buttons in it
         self.text: dict[int, str] = {}  # headline-like heading -> its text, one line
         root = doc.body
         if root is None:
             return
         titled = {n.mem_id for n in doc.css(_TITLE_CLASSES) if _title_class(n)}
-        inside: set[int] = set()  # elements within a heading
+        inside: set[int] = set()  # elements within an h1-h6
+        found: list[tuple[LexborNode, int]] = []
         for node in root.traverse(include_text=False):
             parent = node.parent
             if parent is not None and parent.mem_id in inside:
                 inside.add(node.mem_id)
-            if node.mem_id in buttons:
-                self._count(self.buttons, node)
-            level = _LEVELS.get(node.tag or "", 0 if node.mem_id in titled else None)
-            if level is None or node.mem_id in inside:
+            url = buttons.get(node.mem_id)
+            if url is not None:
+                for box in _ancestors(node):
+                    self.buttons.setdefault(box.mem_id, set()).add(url)
+            if node.mem_id in inside:
                 continue
-            inside.add(node.mem_id)
-            boxes = self._count(self.all, node)
+            level = _LEVELS.get(node.tag or "")
+            if level is not None:
+                inside.add(node.mem_id)
+                found.append((node, level))
+            elif node.mem_id in titled:
+                found.append((node, _CLASSED_LEVEL))
+        # a classed title with a heading (or another classed title) inside is its wrapper
+        wrappers = {
+            box.mem_id for node, _ in found for box in _ancestors(node)[1:] if box.mem_id in titled
+        }
+        for node, level in found:
+            if level == _CLASSED_LEVEL and node.mem_id in wrappers:
+                continue
+            boxes = _ancestors(node)
+            for box in boxes:
+                self.all[box.mem_id] = self.all.get(box.mem_id, 0) + 1
             text = _title_line(node.text(deep=True, separator=" ", strip=True))
             if _headline_like(text):
                 self.text[node.mem_id] = text
@@ -477,34 +504,42 @@ class _Headings:
                     if best is None or level < best[0]:
                         self.best[box.mem_id] = (level, node)
 
-    @staticmethod
-    def _count(table: dict[int, int], node: LexborNode) -> list[LexborNode]:
-        boxes: list[LexborNode] = []
-        box: LexborNode | None = node
-        for _ in range(_CARD_DEPTH + 1):
-            if box is None:
-                break
-            table[box.mem_id] = table.get(box.mem_id, 0) + 1
-            boxes.append(box)
-            box = box.parent
-        return boxes
-
     def headline(self, box: LexborNode) -> LexborNode | None:
         """The box's best headline: the highest heading level, the first of that level (a
         card's title before the date, office or author line under it)."""
         best = self.best.get(box.mem_id)
         return best[1] if best is not None else None
 
+    def button_count(self, box: LexborNode) -> int:
+        return len(self.buttons.get(box.mem_id, ()))
+
+
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    """`node` and its parents, _CARD_DEPTH of them at most."""
+    boxes: list[LexborNode] = []
+    box: LexborNode | None = node
+    for _ in range(_CARD_DEPTH + 1):
+        if box is None:
+            break
+        boxes.append(box)
+        box = box.parent
+    return boxes
+
 
 _LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_CLASSED_LEVEL = 7  # a classed title ranks below every h1-h6 of its card
 _TITLE_CLASSES = '[class*="title"], [class*="judul"]'
-# a class naming a section's or a widget's title, not a story's
+# a class naming a section's or a widget's title, or a subtitle, not a story's
 _NOT_STORY_TITLE = ("section", "widget", "block", "page", "site", "sidebar", "header", "footer")
 
 
 def _title_class(node: LexborNode) -> bool:
+    if node.tag == "a":  # a link with a title's class is a linked headline, or a badge
+        return False
     for token in (node.attributes.get("class") or "").lower().split():
-        if ("title" in token or "judul" in token) and not token.startswith(_NOT_STORY_TITLE):
+        if "sub" in token or token.startswith(_NOT_STORY_TITLE):
+            continue
+        if "title" in token or "judul" in token:
             return True
     return False
 
@@ -522,28 +557,17 @@ def _headline_like(text: str) -> bool:
     return long_enough and _DATE_LINE.match(text) is None
 
 
-def _card_link_title(node: LexborNode, page_url: str, headings: _Headings) -> str | None:
+def _card_link_title(node: LexborNode, headings: _Headings) -> str | None:
     """The headline of a listing card whose title is plain text and whose story is linked
-    by a "Selengkapnya" button; None when `node` is no such link.
+    by a "Selengkapnya" button (a button `_card_urls` took); None when there is none.
 
     The card is the smallest box around the button that holds a heading: with no other
-    button in it, its best headline (three words or more, no date line; the highest
+    story's button in it, its best headline (three words or more, no date line; the highest
     heading level, the first of it); in a flat list (the cards' headings and buttons side
     by side in one box, a heading for each button) the heading just before the button's
     branch, unless another button stands between. A card whose heading is no headline (a
     horoscope's "Leo" above a "More") gives nothing, never its neighbour's title, and a
-    section's heading over cards that have none is no card's. The URL must name a story
-    (`_card_url`): a section's "Selengkapnya" opens /berita/kutai-timur, a box's on a
-    government home page the site's own pages (profile, services, history)."""
-    href = node.attributes.get("href") or ""
-    if not is_article_url(href, page_url):
-        return None
-    url = urljoin(page_url, href)
-    segs = _segments(urlsplit(url).path)
-    if segs and segs[0] in _CARD_NOT_STORY:
-        return None
-    if not _card_url(url):
-        return None
+    section's heading over cards that have none is no card's."""
     heading = _card_heading(node, headings)
     if heading is None:
         return None
@@ -552,25 +576,63 @@ def _card_link_title(node: LexborNode, page_url: str, headings: _Headings) -> st
     return headings.text[heading.mem_id]
 
 
-def _card_url(url: str) -> bool:
-    """A card's story URL: an id or a date in it, or a long slug in a story folder
-    (/berita/detail/1234, /news/read/77/slug, /2024/10/slug, /berita/slug-of-words). A bare
-    slug at the top (/sejarah-kabupaten-kutai-timur) or under another folder
-    (/p/struktur-organisasi) is as often one of the site's own pages."""
+def _card_urls(buttons: list[LexborNode], page_url: str) -> dict[int, str]:
+    """The buttons that may open a story, with the URL each opens: an id, a date or a
+    story query in it, or a long slug in a story folder (/berita/detail/1234,
+    /news/read/77/slug, /2024/10/slug, /berita/slug-of-words); a long slug elsewhere
+    (WordPress's /%postname%/, /blog/slug) only when three buttons or more open URLs of
+    that shape, as a list of stories does and a home page's boxes linking the site's own
+    pages (/sejarah-kabupaten, /p/struktur-organisasi) do not. Never a category, tag,
+    archive, gallery, agenda, download or static page."""
+    found: dict[int, tuple[str, tuple[str, ...] | None]] = {}
+    for node in buttons:
+        href = node.attributes.get("href") or ""
+        if not is_article_url(href, page_url):
+            continue
+        url = urljoin(page_url, href.strip())
+        story, shape = _card_shape(url)
+        if story:
+            found[node.mem_id] = (url, shape)
+    shapes: dict[tuple[str, ...], int] = {}
+    for _, shape in found.values():
+        if shape is not None:
+            shapes[shape] = shapes.get(shape, 0) + 1
+    return {
+        key: url
+        for key, (url, shape) in found.items()
+        if shape is None or shapes[shape] >= _CARD_SHAPE_MIN
+    }
+
+
+def _card_shape(url: str) -> tuple[bool, tuple[str, ...] | None]:
+    """(whether the URL may name a story, None when it names one on its own or else its
+    shape: its folders, for a long slug that names one only among others of that shape)."""
     parts = urlsplit(url)
-    if _story_query(parts):
-        return True
     segs = _segments(parts.path)
+    if any(s in _CARD_NOT_STORY for s in segs) or any(
+        w in s for s in segs[:-1] for w in _CARD_NOT_STORY_WORDS
+    ):
+        return False, None  # a folder of categories, galleries, videos (not a slug's words)
+    query = {k.lower(): v.lower() for k, v in parse_qsl(parts.query)}
+    if query.get("view") in ("section", "category", "categories") or "category" in query.get(
+        "task", ""
+    ):
+        return False, None  # Joomla's listings
+    if _story_query(parts):
+        return True, None
     if segs and segs[-1].startswith("index."):
         segs = segs[:-1]
     if not segs:
-        return False
+        return False, None
     if _DATE_PATH.search("/" + "/".join(segs) + "/") or _LONG_ID.search(segs[-1]):
-        return True
+        return True, None
     if _ID_SLUG.match(segs[-1]) or any(s.isdigit() and len(s) >= 3 for s in segs[1:]):
-        return True
-    words = _SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])
-    return len(words) >= _MIN_SLUG_WORDS and any(s in _STORY_FOLDERS for s in segs[:-1])
+        return True, None
+    if len(_SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])) < _MIN_SLUG_WORDS:
+        return False, None
+    if any(s in _STORY_FOLDERS for s in segs[:-1]):
+        return True, None
+    return True, tuple(segs[:-1])
 
 
 def _card_heading(node: LexborNode, headings: _Headings) -> LexborNode | None:
@@ -580,10 +642,10 @@ def _card_heading(node: LexborNode, headings: _Headings) -> LexborNode | None:
             return None
         found = headings.all.get(box.mem_id, 0)
         if found:
-            buttons = headings.buttons.get(box.mem_id, 0)
+            buttons = headings.button_count(box)
             if buttons <= 1:
                 return headings.headline(box)  # one card: its headline, if it has one
-            if headings.buttons.get(child.mem_id, 0) > 1 or found < buttons:
+            if headings.button_count(child) > 1 or found < buttons:
                 return None  # a box of cards without their own headings: a section's title
             return _heading_before(child, headings)
         child, box = box, box.parent
@@ -595,7 +657,7 @@ def _heading_before(child: LexborNode, headings: _Headings) -> LexborNode | None
     seen = 0
     while sibling is not None and seen < _CARD_SIBLINGS:
         if sibling.tag and not sibling.tag.startswith("-"):
-            if headings.buttons.get(sibling.mem_id, 0):
+            if headings.button_count(sibling):
                 return None  # the card before this one: its heading is not this button's
             if headings.all.get(sibling.mem_id, 0):
                 return headings.headline(sibling)
