@@ -383,7 +383,8 @@ def default_titled_links(
                 title = _card_link_title(node, headings)
                 if title is not None:
                     titles[node.mem_id] = title
-        picked = [n for n in picked if n.mem_id in titles or n not in buttons]
+        refused = {b.mem_id for b in buttons if b.mem_id not in titles}
+        picked = [n for n in picked if n.mem_id not in refused]
     return _collect_titled(picked, page_url, titles)
 
 
