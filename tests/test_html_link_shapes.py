@@ -320,3 +320,53 @@ def test_card_listings_of_the_fourth_review(page: str, titles: list[str]) -> Non
     html = (CARDS_DATA / f"{page}.html").read_text(encoding="utf-8")
     found = _titled_links(html, "https://berita.kutaitimurkab.go.id/")
     assert sorted(found.values()) == sorted(titles)
+
+
+FOUR_TITLES = [*STORY_TITLES, "Kutim Raih Penghargaan Kabupaten Layak Anak"]
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("r5_S1_static_toplevel_pages", []),  # a home page's boxes: /sejarah-..., /visi-...
+        ("r5_S2_two_static_two_buttons", []),  # two pages, two buttons each: not three URLs
+        ("r5_S8_blogger_p_pages", []),  # Blogger's /p/ pages
+        ("r5_S9_profil_daerah_folder", []),  # /profil-daerah/<slug>
+        ("r5_S4_classed_title_h6_meta", FOUR_TITLES),  # div.card-title over an h6 author line
+        ("r5_S4b_classed_title_h6_category", FOUR_TITLES),  # ... over an h6 category
+        (
+            "r5_S10_bootstrap_subtitle",  # ... over h6.card-subtitle
+            [
+                "Sejarah Singkat Kabupaten Kutai Timur",
+                "Visi dan Misi Bupati",
+                "Potensi Unggulan Daerah Kutim",
+            ],
+        ),
+        (
+            "r5_S6_flat_with_section_button",  # a flat list, one card without a heading
+            ["Bupati Kutim Resmikan Jembatan Sangatta Baru", STORY_TITLES[2]],
+        ),
+    ],
+)
+def test_card_listings_of_the_fifth_review(page: str, expected: list[str]) -> None:
+    """Fifth review: the site's own pages taken for stories (top-level and Blogger pages, a
+    profile folder, two pages with two buttons each), an h6 meta line taking a classed
+    title's place, and a flat list lost whole for one card without a heading."""
+    html = (CARDS_DATA / f"{page}.html").read_text(encoding="utf-8")
+    found = _titled_links(html, "https://berita.kutaitimurkab.go.id/")
+    assert sorted(found.values()) == sorted(expected)
+
+
+def test_a_story_id_wins_over_a_word_of_the_sites_own_pages() -> None:
+    """Fifth review: /berita/profil/12345-..., /berita/layanan/12345-..., /berita/event/12345-...
+    and /berita-dan-agenda/12345/... are stories; a word of a profile or service page in a
+    folder refuses only a URL with no id or date."""
+    html = (CARDS_DATA / "r5_S5_word_in_later_segment.html").read_text(encoding="utf-8")
+    found = _titled_links(html, "https://berita.kutaitimurkab.go.id/")
+    paths = {u.removeprefix("https://berita.kutaitimurkab.go.id") for u in found}
+    assert {
+        "/berita/profil/12345-profil-desa-wisata",
+        "/berita/layanan/12345-layanan-kesehatan-gratis",
+        "/berita/event/12345-festival-magic-land",
+        "/berita-dan-agenda/12345/rapat-koordinasi",
+    } <= paths

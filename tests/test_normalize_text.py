@@ -110,6 +110,9 @@ def test_a_credit_in_square_brackets_leaves_the_summary() -> None:
         "Sekretariat DPRD Kutim",
         "RWT - Humas Pemkab Berau",
         "hms - Pemkab Kutim",
+        "Dinas Kominfo Kutim",  # a unit's name before the office
+        "Bagian Prokopim Setkab Kutim",
+        "Publikasi DPRD Kutim",
         "adpimprovkaltim/RW",  # an office glued to its region
     ],
 )
@@ -148,6 +151,11 @@ def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
         "Isi berita. [Berita Terkait | Kutim]",
         "Isi berita. [Sumber/Kompas]",
         "Isi berita. [Advokasi Hukum]",  # the word first or after a separator, and whole
+        "Isi berita. [Berita terkait DPRD Kutim Sahkan APBD 2025]",  # an office mid-sentence
+        "Isi berita. [Foto ilustrasi Gedung DPRD Kutim]",
+        "Isi berita. [Ketua DPRD Kutim Joni]",
+        "Isi berita. [Update - Pemkab Kutim membantah]",  # a dash after a word, not a code
+        "Isi berita. [Kerja sama - iklan]",
         "Isi berita. [Hubungi kami untuk pasang iklan]",
         "Biaya dibayar oleh pemohon [dan/atau kuasanya].",  # an aside after a word
         "Harga cabai naik, kata pedagang [Rp50 ribu/kg].",

@@ -235,14 +235,16 @@ _CLOSES = {"(": ")", "[": "]"}
 # "[Video | Kukar]", "[Sumber/Kompas]", "[Update 12.30 WITA]"): a credit there names the
 # advertorial or the office that paid or wrote it ("[ADV DISKOMINFO KUTIM]", "[Pariwara]",
 # "[RWT | Humas Pemkab Berau]")
-# ... anywhere as an office (glued to its region or not: "[Tim Humas Pemkab Kutim]",
-# "[adpimprovkaltim/RW]", "[Advetorial Diskominfo Kutim]"); "adv" and "iklan", which are
-# also words of a sentence, only first or after a separator ("[Advokasi Hukum]" and "[Hubungi
-# kami untuk pasang iklan]" are none)
+# ... first, after a separator or a unit's name ("[Tim Humas Pemkab Kutim]", "[Sekretariat
+# DPRD Kutim]"), an office glued to its region or not ("[adpimprovkaltim/RW]"); a dash
+# separates only a staff code ("[RWT - Humas Pemkab Berau]", not "[Update - Pemkab Kutim
+# membantah]"). "[Ketua DPRD Kutim Joni]", "[Foto ilustrasi Gedung DPRD Kutim]", "[Advokasi
+# Hukum]" and "[Hubungi kami untuk pasang iklan]" are none.
 _SQUARE_CREDIT = re.compile(
-    r"(?:.*[^a-z])?(?:advertorial|advetorial|pariwara|humas|diskominfo|kominfo|prokopim|adpim"
-    r"|setwan|setkab|dprd|pemkab|pemkot|pemprov)"
-    r"|(?:.*[/|-]\s*)?\**(?:adv|iklan)\b",
+    r"(?:.*[/|]\s*|\w{1,4}\s*-\s*)?\**"
+    r"(?:(?:tim|bagian|bag|sekretariat|dinas|biro|bidang|subbag|publikasi|unit)\s+)?"
+    r"(?:advertorial|advetorial|pariwara|humas|diskominfo|kominfo|prokopim|adpim|setwan"
+    r"|setkab|dprd|pemkab|pemkot|pemprov|adv\b|iklan\b)",
     re.IGNORECASE | re.DOTALL,
 )
 # a summary's link to the rest of the story, not who wrote it: "(Baca selengkapnya)"

@@ -417,21 +417,26 @@ _READ_MORE_TEXTS = frozenset(
 )  # fmt: skip
 _NOT_LETTERS = re.compile(r"[^a-z]+")
 # first segments of what a card may link that is no story: files, events, galleries
+# folders of what a card may link that is no story, whatever follows: listings, files
 _CARD_NOT_STORY = frozenset(
     {
-        "download", "downloads", "unduh", "unduhan", "dokumen", "document", "documents",
-        "file", "files", "agenda", "event", "events", "galeri", "gallery", "video", "videos",
-        "foto", "photo", "photos", "produk-hukum", "regulasi", "pengumuman", "lowongan",
-        "halaman", "page", "pages", "profil", "profile", "layanan", "sejarah", "tentang",
-        "about", "kontak", "contact", "visi-misi", "struktur-organisasi", "ppid", "statis",
         "kategori", "category", "categories", "tag", "tags", "arsip", "archive", "archives",
-        "topik", "topic", "author", "penulis", "search", "cari",
+        "topik", "topic", "author", "penulis", "search", "cari", "page", "download",
+        "downloads", "unduh", "unduhan", "file", "files", "regulasi",
     }
 )  # fmt: skip
-# words that make any segment a non-story's: /galeri-foto/, /video-kegiatan/, /agenda-rapat/
+# words that make any folder a non-story's: /galeri-foto/, /video-kegiatan/, /jdih/
 _CARD_NOT_STORY_WORDS = (
-    "galeri", "gallery", "album", "video", "agenda", "jdih", "lelang", "dokumen", "download",
-    "unduh", "produk-hukum", "informasi-publik", "ppid",
+    "galeri", "gallery", "album", "video", "foto", "photo", "jdih", "lelang", "dokumen",
+    "document", "produk-hukum", "informasi-publik", "ppid", "agenda",
+)  # fmt: skip
+_NEWS_FOLDER_WORDS = ("berita", "news", "artikel")  # /berita-dan-agenda/ is news all the same
+# words of a site's own pages (profile, services, history, greetings) and of its notices:
+# a URL with one of them in a folder or its slug is no story unless an id or a date says so
+_CARD_OWN_PAGE_WORDS = (
+    "halaman", "pages", "profil", "profile", "layanan", "sejarah", "tentang", "about",
+    "kontak", "contact", "visi", "struktur", "statis", "sambutan", "event",
+    "pengumuman", "lowongan", "lambang",
 )  # fmt: skip
 _CARD_SHAPE_MIN = 3  # buttons opening bare slugs of one shape that make them a list of stories
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -455,14 +460,14 @@ class _Headings:
     _CARD_DEPTH levels above them: built once per page, so finding a card's headline costs a
     few lookups per button, not a search of every box around it (a flat list of 3,000 cards
     was quadratic). A heading is an outermost h1-h6, or an element whose class names it a
-    title (Bootstrap's `div.card-title`) with no heading inside it, ranked below h6; its text
-    is read once (headings nested a hundred deep around a big text were read a hundred
-    times). Buttons are counted by the story they open: a card's picture "Detail" and its
+    title (Bootstrap's `div.card-title`) with no heading inside it, ranked between h4 and
+    h5; its text is read once (headings nested a hundred deep around a big text were read a
+    hundred times). Buttons are counted by the story they open: a card's picture "Detail" and its
     footer's "Baca selengkapnya" are one."""
 
     def __init__(self, doc: LexborHTMLParser, buttons: dict[int, str]) -> None:
         self.all: dict[int, int] = {}  # element -> headings in it
-        self.best: dict[int, tuple[int, LexborNode]] = {}  # -> (level, its first headline)
+        self.best: dict[int, tuple[float, LexborNode]] = {}  # -> (level, its first headline)
         self.buttons: dict[int, set[str]] = {}  # element -> the URLs of the buttons in it
         self.text: dict[int, str] = {}  # headline-like heading -> its text, one line
         root = doc.body
@@ -470,7 +475,7 @@ class _Headings:
             return
         titled = {n.mem_id for n in doc.css(_TITLE_CLASSES) if _title_class(n)}
         inside: set[int] = set()  # elements within an h1-h6
-        found: list[tuple[LexborNode, int]] = []
+        found: list[tuple[LexborNode, float]] = []
         for node in root.traverse(include_text=False):
             parent = node.parent
             if parent is not None and parent.mem_id in inside:
@@ -484,7 +489,7 @@ class _Headings:
             level = _LEVELS.get(node.tag or "")
             if level is not None:
                 inside.add(node.mem_id)
-                found.append((node, level))
+                found.append((node, _META_LEVEL if _meta_class(node) else level))
             elif node.mem_id in titled:
                 found.append((node, _CLASSED_LEVEL))
         # a classed title with a heading (or another classed title) inside is its wrapper
@@ -527,11 +532,20 @@ def _ancestors(node: LexborNode) -> list[LexborNode]:
     return boxes
 
 
-_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_CLASSED_LEVEL = 7  # a classed title ranks below every h1-h6 of its card
+_LEVELS: dict[str, float] = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# a classed title ranks below h1-h4 and above h5-h6 (where cards print their meta lines: an
+# author, an office, a category); an h1-h6 classed as a subtitle or meta line, below it
+_CLASSED_LEVEL = 4.5
+_META_LEVEL = 8
+_META_CLASSES = ("sub", "meta", "author", "penulis", "kategori", "category", "date", "tanggal")
 _TITLE_CLASSES = '[class*="title"], [class*="judul"]'
 # a class naming a section's or a widget's title, or a subtitle, not a story's
 _NOT_STORY_TITLE = ("section", "widget", "block", "page", "site", "sidebar", "header", "footer")
+
+
+def _meta_class(node: LexborNode) -> bool:
+    classes = (node.attributes.get("class") or "").lower()
+    return bool(classes) and any(m in classes for m in _META_CLASSES)
 
 
 def _title_class(node: LexborNode) -> bool:
@@ -565,10 +579,10 @@ def _card_link_title(node: LexborNode, headings: _Headings) -> str | None:
     The card is the smallest box around the button that holds a heading: with no other
     story's button in it, its best headline (three words or more, no date line; the highest
     heading level, the first of it); in a flat list (the cards' headings and buttons side
-    by side in one box, a heading for each button) the heading just before the button's
-    branch, unless another button stands between. A card whose heading is no headline (a
-    horoscope's "Leo" above a "More") gives nothing, never its neighbour's title, and a
-    section's heading over cards that have none is no card's."""
+    by side in one box, a heading for every other button at least) the heading just before
+    the button's branch, unless another button stands between. A card whose heading is no
+    headline (a horoscope's "Leo" above a "More") gives nothing, never its neighbour's
+    title, and a section's heading over cards that have none is no card's."""
     heading = _card_heading(node, headings)
     if heading is None:
         return None
@@ -581,7 +595,7 @@ def _card_urls(buttons: list[LexborNode], page_url: str) -> dict[int, str]:
     """The buttons that may open a story, with the URL each opens: an id, a date or a
     story query in it, or a long slug in a story folder (/berita/detail/1234,
     /news/read/77/slug, /2024/10/slug, /berita/slug-of-words); a long slug elsewhere
-    (WordPress's /%postname%/, /blog/slug) only when three buttons or more open URLs of
+    (WordPress's /%postname%/, /blog/slug) only when buttons open three URLs or more of
     that shape, as a list of stories does and a home page's boxes linking the site's own
     pages (/sejarah-kabupaten, /p/struktur-organisasi) do not. Never a category, tag,
     archive, gallery, agenda, download or static page."""
@@ -594,14 +608,14 @@ def _card_urls(buttons: list[LexborNode], page_url: str) -> dict[int, str]:
         story, shape = _card_shape(url)
         if story:
             found[node.mem_id] = (url, shape)
-    shapes: dict[tuple[str, ...], int] = {}
-    for _, shape in found.values():
+    shapes: dict[tuple[str, ...], set[str]] = {}
+    for url, shape in found.values():
         if shape is not None:
-            shapes[shape] = shapes.get(shape, 0) + 1
+            shapes.setdefault(shape, set()).add(url)
     return {
         key: url
         for key, (url, shape) in found.items()
-        if shape is None or shapes[shape] >= _CARD_SHAPE_MIN
+        if shape is None or len(shapes[shape]) >= _CARD_SHAPE_MIN
     }
 
 
@@ -611,7 +625,9 @@ def _card_shape(url: str) -> tuple[bool, tuple[str, ...] | None]:
     parts = urlsplit(url)
     segs = _segments(parts.path)
     if any(s in _CARD_NOT_STORY for s in segs) or any(
-        w in s for s in segs[:-1] for w in _CARD_NOT_STORY_WORDS
+        w in s and not any(n in s for n in _NEWS_FOLDER_WORDS)
+        for s in segs[:-1]
+        for w in _CARD_NOT_STORY_WORDS
     ):
         return False, None  # a folder of categories, galleries, videos (not a slug's words)
     query = {k.lower(): v.lower() for k, v in parse_qsl(parts.query)}
@@ -629,6 +645,8 @@ def _card_shape(url: str) -> tuple[bool, tuple[str, ...] | None]:
         return True, None
     if _ID_SLUG.match(segs[-1]) or any(s.isdigit() and len(s) >= 3 for s in segs[1:]):
         return True, None
+    if segs[0] == "p" or any(w in s for s in segs for w in _CARD_OWN_PAGE_WORDS):
+        return False, None  # Blogger's /p/ pages, a profile, a greeting, a notice
     if len(_SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])) < _MIN_SLUG_WORDS:
         return False, None
     if any(s in _STORY_FOLDERS for s in segs[:-1]):
@@ -646,7 +664,7 @@ def _card_heading(node: LexborNode, headings: _Headings) -> LexborNode | None:
             buttons = headings.button_count(box)
             if buttons <= 1:
                 return headings.headline(box)  # one card: its headline, if it has one
-            if headings.button_count(child) > 1 or found < buttons:
+            if headings.button_count(child) > 1 or 2 * found < buttons:
                 return None  # a box of cards without their own headings: a section's title
             return _heading_before(child, headings)
         child, box = box, box.parent
