@@ -370,3 +370,53 @@ def test_a_story_id_wins_over_a_word_of_the_sites_own_pages() -> None:
         "/berita/event/12345-festival-magic-land",
         "/berita-dan-agenda/12345/rapat-koordinasi",
     } <= paths
+
+
+def test_words_of_a_sites_own_pages_inside_a_storys_slug_are_no_matter() -> None:
+    """Sixth review: "pelayanan", "infrastruktur", "tentang", "statistik", "bersejarah",
+    "revisi" hold a word of a site's own pages; such slugs are stories, under /berita/ or
+    as WordPress permalinks, while /sejarah-kabupaten-... and /profil-daerah/... are not."""
+    slugs = [
+        "/berita/pelayanan-kesehatan-gratis-di-sangatta",
+        "/berita/sosialisasi-perda-tentang-retribusi-daerah",
+        "/berita/bps-rilis-data-statistik-kemiskinan-kutim",
+        "/berita/momen-bersejarah-hut-kutim-ke-25",
+        "/berita/dprd-setujui-revisi-perda-pajak-daerah",
+        "/berita/profil-atlet-kutim-peraih-emas",
+        "/pembangunan-infrastruktur-jalan-desa-dimulai/",
+        "/pelayanan-publik-kutim-makin-cepat/",
+        "/bupati-tinjau-struktur-jembatan-baru/",
+    ]
+    cards = "".join(
+        f"<div class='card'><h3>Judul Berita Nomor {n} Dari Kutim</h3>"
+        f"<a href='{slug}'>Selengkapnya</a></div>"
+        for n, slug in enumerate(slugs)
+    )
+    found = _titled_links(f"<html><body><div>{cards}</div></body></html>", "https://k.example/")
+    assert {u.removeprefix("https://k.example") for u in found} == set(slugs)
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [
+        "post-meta-title",
+        "card-title-date",
+        "entry-title subject",
+        "title-submenu",
+        "news-subject",
+        "post-title updated",
+        "card-title sub-title-news",
+        "title category-news",
+    ],
+)
+def test_a_titles_class_that_mentions_a_meta_word_keeps_it_the_title(classes: str) -> None:
+    """Sixth review: "sub", "date" and "category" inside a title's class ("subject",
+    "updated", "card-title-date") ranked it below the byline under it."""
+    cards = "".join(
+        f"<div class='card'><h5 class='{classes}'>Judul Berita Nomor {n} Dari Kutim</h5>"
+        f"<h6>Oleh Admin Diskominfo Kutim</h6><a href='/berita/detail/{100 + n}'>Selengkapnya</a>"
+        "</div>"
+        for n in range(3)
+    )
+    found = _titled_links(f"<html><body><div>{cards}</div></body></html>", "https://k.example/")
+    assert sorted(found.values()) == [f"Judul Berita Nomor {n} Dari Kutim" for n in range(3)]

@@ -113,6 +113,11 @@ def test_a_credit_in_square_brackets_leaves_the_summary() -> None:
         "Dinas Kominfo Kutim",  # a unit's name before the office
         "Bagian Prokopim Setkab Kutim",
         "Publikasi DPRD Kutim",
+        "Bag. Humas Setda Kutim",  # up to two words naming a unit or a release
+        "Tim Publikasi Humas Kutim",
+        "Kerja sama Diskominfo Kutim",
+        "Rilis Humas Pemkab Kutim",
+        "Sumber - Humas Kutim",  # a source before a dash
         "adpimprovkaltim/RW",  # an office glued to its region
     ],
 )

@@ -235,14 +235,16 @@ _CLOSES = {"(": ")", "[": "]"}
 # "[Video | Kukar]", "[Sumber/Kompas]", "[Update 12.30 WITA]"): a credit there names the
 # advertorial or the office that paid or wrote it ("[ADV DISKOMINFO KUTIM]", "[Pariwara]",
 # "[RWT | Humas Pemkab Berau]")
-# ... first, after a separator or a unit's name ("[Tim Humas Pemkab Kutim]", "[Sekretariat
-# DPRD Kutim]"), an office glued to its region or not ("[adpimprovkaltim/RW]"); a dash
-# separates only a staff code ("[RWT - Humas Pemkab Berau]", not "[Update - Pemkab Kutim
-# membantah]"). "[Ketua DPRD Kutim Joni]", "[Foto ilustrasi Gedung DPRD Kutim]", "[Advokasi
+# ... first, after a separator or up to two words naming a unit or a release ("[Tim
+# Publikasi Humas Kutim]", "[Bag. Humas Setda Kutim]", "[Kerja sama Diskominfo Kutim]"), an
+# office glued to its region or not ("[adpimprovkaltim/RW]"); a dash separates a staff code
+# or a source ("[RWT - Humas Pemkab Berau]", "[Sumber - Humas Kutim]"), not "[Update - Pemkab
+# Kutim membantah]". "[Ketua DPRD Kutim Joni]", "[Foto ilustrasi Gedung DPRD Kutim]", "[Advokasi
 # Hukum]" and "[Hubungi kami untuk pasang iklan]" are none.
 _SQUARE_CREDIT = re.compile(
-    r"(?:.*[/|]\s*|\w{1,4}\s*-\s*)?\**"
-    r"(?:(?:tim|bagian|bag|sekretariat|dinas|biro|bidang|subbag|publikasi|unit)\s+)?"
+    r"(?:.*[/|]\s*|(?:\w{1,4}|sumber|redaksi|rilis)\s*-\s*)?\**"
+    r"(?:(?:tim|bagian|bag\.?|sekretariat|setda|dinas|biro|bidang|subbag|seksi|publikasi|unit"
+    r"|rilis|kabag|kerja\s+sama|sumber|redaksi)\s+){0,2}"
     r"(?:advertorial|advetorial|pariwara|humas|diskominfo|kominfo|prokopim|adpim|setwan"
     r"|setkab|dprd|pemkab|pemkot|pemprov|adv\b|iklan\b)",
     re.IGNORECASE | re.DOTALL,

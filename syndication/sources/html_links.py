@@ -433,10 +433,12 @@ _CARD_NOT_STORY_WORDS = (
 _NEWS_FOLDER_WORDS = ("berita", "news", "artikel")  # /berita-dan-agenda/ is news all the same
 # words of a site's own pages (profile, services, history, greetings) and of its notices:
 # a URL with one of them in a folder or its slug is no story unless an id or a date says so
-_CARD_OWN_PAGE_WORDS = (
-    "halaman", "pages", "profil", "profile", "layanan", "sejarah", "tentang", "about",
-    "kontak", "contact", "visi", "struktur", "statis", "sambutan", "event",
-    "pengumuman", "lowongan", "lambang",
+_CARD_OWN_PAGE_WORDS = frozenset(
+    {
+        "halaman", "pages", "profil", "profile", "layanan", "sejarah", "tentang", "about",
+        "kontak", "contact", "visi", "struktur", "statis", "sambutan", "event", "pengumuman",
+        "lowongan", "lambang",
+    }
 )  # fmt: skip
 _CARD_SHAPE_MIN = 3  # buttons opening bare slugs of one shape that make them a list of stories
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -537,15 +539,38 @@ _LEVELS: dict[str, float] = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 
 # author, an office, a category); an h1-h6 classed as a subtitle or meta line, below it
 _CLASSED_LEVEL = 4.5
 _META_LEVEL = 8
-_META_CLASSES = ("sub", "meta", "author", "penulis", "kategori", "category", "date", "tanggal")
+_META_CLASSES = (
+    "meta", "author", "byline", "penulis", "kategori", "category", "date", "tanggal", "kicker",
+)  # fmt: skip
 _TITLE_CLASSES = '[class*="title"], [class*="judul"]'
 # a class naming a section's or a widget's title, or a subtitle, not a story's
 _NOT_STORY_TITLE = ("section", "widget", "block", "page", "site", "sidebar", "header", "footer")
 
 
+def _own_page(segs: list[str]) -> bool:
+    """A site's own page: Blogger's /p/, a folder named by one of its words (/profil-daerah/),
+    or a slug that starts with one (/sejarah-kabupaten-kutai-timur, /visi-dan-misi-bupati);
+    never a word inside a story's slug (/pembangunan-infrastruktur-..., /pelayanan-...)."""
+    if segs[0] == "p":
+        return True
+    folders = {t for s in segs[:-1] for t in _SLUG_SPLIT.split(s)}
+    first = _SLUG_SPLIT.split(segs[-1])[0]
+    return bool(folders.intersection(_CARD_OWN_PAGE_WORDS)) or first in _CARD_OWN_PAGE_WORDS
+
+
 def _meta_class(node: LexborNode) -> bool:
-    classes = (node.attributes.get("class") or "").lower()
-    return bool(classes) and any(m in classes for m in _META_CLASSES)
+    """An h1-h6 classed as a subtitle or a meta line (author, date, category), and not also
+    as a title ("card-title sub-title-news" is a title; "subject", "updated" say nothing)."""
+    tokens = (node.attributes.get("class") or "").lower().split()
+    if any(("title" in t or "judul" in t) and "sub" not in t for t in tokens):
+        return False
+    return any(
+        "subtitle" in t
+        or "sub-title" in t
+        or t in _META_CLASSES
+        or t.endswith(tuple(f"-{m}" for m in _META_CLASSES))
+        for t in tokens
+    )
 
 
 def _title_class(node: LexborNode) -> bool:
@@ -645,7 +670,7 @@ def _card_shape(url: str) -> tuple[bool, tuple[str, ...] | None]:
         return True, None
     if _ID_SLUG.match(segs[-1]) or any(s.isdigit() and len(s) >= 3 for s in segs[1:]):
         return True, None
-    if segs[0] == "p" or any(w in s for s in segs for w in _CARD_OWN_PAGE_WORDS):
+    if not any(s in _STORY_FOLDERS for s in segs[:-1]) and _own_page(segs):
         return False, None  # Blogger's /p/ pages, a profile, a greeting, a notice
     if len(_SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])) < _MIN_SLUG_WORDS:
         return False, None
