@@ -161,6 +161,10 @@ def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
         "Isi berita. [Ketua DPRD Kutim Joni]",
         "Isi berita. [Update - Pemkab Kutim membantah]",  # a dash after a word, not a code
         "Isi berita. [Kerja sama - iklan]",
+        "Isi berita. [Sumber - Pemkab Kutim membantah]",  # a sentence after the office
+        "Isi berita. [Redaksi - Pemkab Kutim belum memberi tanggapan]",
+        "Isi berita. [Kerja sama Pemkab Kutim dan PT KPC]",
+        "Isi berita. [Kabag Humas Setda Kutim Joni]",  # a person
         "Isi berita. [Hubungi kami untuk pasang iklan]",
         "Biaya dibayar oleh pemohon [dan/atau kuasanya].",  # an aside after a word
         "Harga cabai naik, kata pedagang [Rp50 ribu/kg].",

@@ -244,7 +244,7 @@ _CLOSES = {"(": ")", "[": "]"}
 _SQUARE_CREDIT = re.compile(
     r"(?:.*[/|]\s*|(?:\w{1,4}|sumber|redaksi|rilis)\s*-\s*)?\**"
     r"(?:(?:tim|bagian|bag\.?|sekretariat|setda|dinas|biro|bidang|subbag|seksi|publikasi|unit"
-    r"|rilis|kabag|kerja\s+sama|sumber|redaksi)\s+){0,2}"
+    r"|rilis|kerja\s+sama|sumber|redaksi)\s+){0,2}"
     r"(?:advertorial|advetorial|pariwara|humas|diskominfo|kominfo|prokopim|adpim|setwan"
     r"|setkab|dprd|pemkab|pemkot|pemprov|adv\b|iklan\b)",
     re.IGNORECASE | re.DOTALL,
@@ -776,7 +776,19 @@ def _credit_like(opening: str, credit: str) -> bool:
     parts = "/" in credit or "|" in credit
     if not parts and _READ_MORE.match(credit):  # "(Baca selengkapnya)"; "(Klik Kaltim/adv)" is one
         return False
-    return opening == "(" or _SQUARE_CREDIT.match(credit) is not None
+    if opening == "(":
+        return True
+    office = _SQUARE_CREDIT.match(credit)
+    if office is None:
+        return False
+    # what follows the office names it (a region, a unit: "Setkab Kutim"); a sentence does
+    # not ("[Sumber - Pemkab Kutim membantah]"): in a credit that has capitals, no word after
+    # the office starts with a small letter
+    after = _REST_OF_WORD.sub("", credit[office.end() :]).split()
+    return credit.islower() or not any(w[:1].islower() for w in after)
+
+
+_REST_OF_WORD = re.compile(r"^\w*")
 
 
 def _after_stop(para: str, pos: int) -> bool:
