@@ -132,6 +132,14 @@ def test_a_credit_with_parts_is_no_read_more_link(credit: str) -> None:
     assert clean_content(f"<p>Jalan desa dibuka. ({credit})</p>").credit == credit
 
 
+@pytest.mark.parametrize("tag", ["[Red]", "[foto]", "[Tonton Video]"])
+def test_a_bracketed_tag_after_the_credit_in_its_paragraph_does_not_hide_it(tag: str) -> None:
+    """Review: "... dibuka Bupati. (adv/diskominfo kukar) [Red]" in one paragraph gave no
+    credit (nor did the code before the square-bracket credits)."""
+    got = clean_content(f"<p>Jalan desa dibuka Bupati. (adv/diskominfo kukar) {tag}</p>")
+    assert got.credit == "adv/diskominfo kukar"
+
+
 @pytest.mark.parametrize("tag", ["[Red]", "[video]", "[foto]", "[ilustrasi]", "[Tonton Video]"])
 def test_a_bracketed_tag_after_the_credit_does_not_hide_it(tag: str) -> None:
     """Review of the change: a last paragraph "[Red]" was read as the credit, and the story

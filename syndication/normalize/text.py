@@ -756,19 +756,33 @@ def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
 def _credit(paragraphs: list[str]) -> str | None:
     for para in reversed(paragraphs[-3:]):
         para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
-        match = _CREDIT.search(para) or _CREDIT_AFTER_WORD.search(para)
-        if (
-            match
-            and _CLOSES[match.group("open")] == match.group("close")
-            and _has_letters(match.group("credit"), 2)
-            and _credit_like(match.group("open"), match.group("credit"))
-        ):
-            credit = match.group("credit").strip()
-            plain_word = re.fullmatch(r"[A-Za-z]+", credit) is not None
-            # one bare word in brackets ends many sentences; accept it only alone or after
-            # a full stop, which is how portals print "(adv)"
-            if not plain_word or match.start("credit") <= 1 or _after_stop(para, match.start()):
-                return credit
+        credit = _closing_credit(para)
+        if credit is None and (tag := _SQUARE_TAG.search(para)) is not None:
+            # an editor's tag after the credit, in its paragraph: "(adv/kukar) [Red]"
+            credit = _closing_credit(para[: tag.start()].rstrip())
+        if credit is not None:
+            return credit
+    return None
+
+
+# a closing square-bracketed tag: "[Red]", "[foto]"
+_SQUARE_TAG = re.compile(r"\s*\[[^\[\]]{1,30}\]\s*\.?$")
+
+
+def _closing_credit(para: str) -> str | None:
+    match = _CREDIT.search(para) or _CREDIT_AFTER_WORD.search(para)
+    if (
+        match
+        and _CLOSES[match.group("open")] == match.group("close")
+        and _has_letters(match.group("credit"), 2)
+        and _credit_like(match.group("open"), match.group("credit"))
+    ):
+        credit = match.group("credit").strip()
+        plain_word = re.fullmatch(r"[A-Za-z]+", credit) is not None
+        # one bare word in brackets ends many sentences; accept it only alone or after a
+        # full stop, which is how portals print "(adv)"
+        if not plain_word or match.start("credit") <= 1 or _after_stop(para, match.start()):
+            return credit
     return None
 
 
