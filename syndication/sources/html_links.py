@@ -247,10 +247,9 @@ def _path_may_be_post(segs: list[str]) -> bool:
     return not (len(segs) == 1 and segs[0] in _STATIC_PAGES)
 
 
-def has_post_shape(url: str, *, folders: bool = True) -> bool:
+def has_post_shape(url: str) -> bool:
     """Permalink shapes: /2024/11/18/slug/, /berita/slug, /read/123/slug, /slug-of-words/,
-    /2014/07/24/world/slug/index.html. Without `folders`, a short slug does not count for
-    standing in a story folder (/berita/banjir-sangatta, or a section: /berita/kutai-timur)."""
+    /2014/07/24/world/slug/index.html."""
     parts = urlsplit(url)
     if _story_query(parts):
         return True  # /?p=123 (WordPress "plain"), /berita.php?id=201, ?page=berita&id=77
@@ -266,11 +265,7 @@ def has_post_shape(url: str, *, folders: bool = True) -> bool:
         return True  # a dated path, or an id in the last segment (burma-45989453, AEN2019...)
     if _ID_SLUG.match(segs[-1]):
         return True  # an id before the slug: /berita/201-jembatan.html
-    if (
-        folders
-        and len(words) == _MIN_SLUG_WORDS - 1
-        and any(s in _STORY_FOLDERS for s in segs[:-1])
-    ):
+    if len(words) == _MIN_SLUG_WORDS - 1 and any(s in _STORY_FOLDERS for s in segs[:-1]):
         return True  # a short slug in a story folder: /berita/banjir-sangatta
     # /read/123/slug and ?p=123 style ids: a numeric segment before or as the slug
     return any(s.isdigit() and len(s) >= 3 for s in segs[1:])
@@ -416,7 +411,6 @@ _READ_MORE_TEXTS = frozenset(
     }
 )  # fmt: skip
 _NOT_LETTERS = re.compile(r"[^a-z]+")
-# first segments of what a card may link that is no story: files, events, galleries
 # folders of what a card may link that is no story, whatever follows: listings, files
 _CARD_NOT_STORY = frozenset(
     {
@@ -441,7 +435,6 @@ _CARD_OWN_PAGE_WORDS = frozenset(
     }
 )  # fmt: skip
 _CARD_SHAPE_MIN = 3  # buttons opening bare slugs of one shape that make them a list of stories
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CARD_DEPTH = 4  # how far up from the link a card's box may be
 _CARD_SIBLINGS = 6  # how many elements before the link's box its headline may stand
 _CARD_TITLE_WORDS = 3  # "Banjir Sangatta Surut"; a section's "MH17 TRAGEDY" has two
@@ -670,13 +663,12 @@ def _card_shape(url: str) -> tuple[bool, tuple[str, ...] | None]:
         return True, None
     if _ID_SLUG.match(segs[-1]) or any(s.isdigit() and len(s) >= 3 for s in segs[1:]):
         return True, None
-    if not any(s in _STORY_FOLDERS for s in segs[:-1]) and _own_page(segs):
+    in_story_folder = any(s in _STORY_FOLDERS for s in segs[:-1])
+    if not in_story_folder and _own_page(segs):
         return False, None  # Blogger's /p/ pages, a profile, a greeting, a notice
     if len(_SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])) < _MIN_SLUG_WORDS:
         return False, None
-    if any(s in _STORY_FOLDERS for s in segs[:-1]):
-        return True, None
-    return True, tuple(segs[:-1])
+    return True, None if in_story_folder else tuple(segs[:-1])
 
 
 def _card_heading(node: LexborNode, headings: _Headings) -> LexborNode | None:
