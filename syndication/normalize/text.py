@@ -766,7 +766,7 @@ def _credit(paragraphs: list[str]) -> str | None:
 
 
 # a closing square-bracketed tag: "[Red]", "[foto]"
-_SQUARE_TAG = re.compile(r"\s*\[[^\[\]]{1,30}\]\s*\.?$")
+_SQUARE_TAG = re.compile(r"\[[^\[\]]{1,30}\]\s*\.?$")  # tried at each "[" only
 
 
 def _closing_credit(para: str) -> str | None:
