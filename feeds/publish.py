@@ -108,20 +108,31 @@ def publish(
     memo: PublishMemo | None = None,
     runner: Runner | None = None,
     per_part: int = 4,
+    on_written: Callable[[tuple[str, ...]], None] | None = None,
 ) -> PublishResult:
     """Render each scope as .rss, .atom, .json and its .html page, and write the files whose
     bytes changed. `chats` maps a scope path to its Telegram chat (linked when public); `memo`
     (kept by the caller across publishes) skips the scopes whose inputs and files are as the
     last publish left them. With a `runner`, the scopes to render go in runs of `per_part`
     neighbours (a regency beside its pairs: they list the same stories), each rendered and
-    written by `publish_part` wherever the runner runs it.
+    written by `publish_part` wherever the runner runs it. `on_written` is given the files
+    each scope (or run of scopes) rewrote as soon as they are on disk, while the next ones
+    render: a caller that copies them elsewhere need not wait for the whole publish.
 
     Pass every scope whose entries may have changed (an empty scope gets valid, empty feeds);
     scopes not passed are left alone.
     """
     if runner is not None:
         return _publish_in_parts(
-            site, output_dir, scopes_with_entries, empty_date, chats, memo, runner, per_part
+            site,
+            output_dir,
+            scopes_with_entries,
+            empty_date,
+            chats,
+            memo,
+            runner,
+            per_part,
+            on_written,
         )
     root = _root(output_dir)
     result = PublishResult()
@@ -133,9 +144,12 @@ def publish(
                 result += PublishResult(unchanged=plan.files())
                 continue
             scope, chosen, chat = plan.scope, plan.chosen, plan.chat
-            result += _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
+            done = _publish_scope(site, root, scope, chosen, shared, empty_date, chat)
+            result += done
             if memo is not None:
                 memo.remember(root, scope.path, plan.digest)
+            if on_written is not None and done.written:
+                on_written(done.written)
     return result
 
 
@@ -205,6 +219,7 @@ def _publish_in_parts(
     memo: PublishMemo | None,
     runner: Runner,
     per_part: int,
+    on_written: Callable[[tuple[str, ...]], None] | None,
 ) -> PublishResult:
     """publish() through `runner`: runs of `per_part` neighbouring scopes, each made into a
     job as the runner asks for it, so that only the scopes of the jobs under way are held."""
@@ -231,6 +246,8 @@ def _publish_in_parts(
         for plan in waiting.popleft():
             if memo is not None:
                 memo.remember(root, plan.scope.path, plan.digest)
+        if on_written is not None and done.written:
+            on_written(done.written)  # the runner's next jobs render meanwhile
     return PublishResult(unchanged=tuple(unchanged)) + result
 
 

@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Set
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import datetime
@@ -188,6 +188,9 @@ class Publisher:
         # so, mostly neighbours: a regency and its pairs), and never all of them at once
         built: OrderedDict[tuple[int, int], Entry] = OrderedDict()
         pairs = ((s, self._scope_entries(site, s.path, limit, built)) for s in todo)
+        # each run of scopes' files go to the store as soon as they are written, while the
+        # next runs render (at the end, after the last, they made a cold run's tail)
+        sharing = _Sharing(self)
         try:
             parallel = self.runner is not None and len(todo) >= PARALLEL_SCOPES
             result = publish(
@@ -199,6 +202,7 @@ class Publisher:
                 memo=self._memo,
                 runner=self.runner if parallel else None,
                 per_part=PER_PART,
+                on_written=sharing.add,
             )
             latest = self._entries(site, self.store.scope_items("all", 10))
             stats = {p: ScopeStats(n, last) for p, (n, last) in self.store.scope_stats().items()}
@@ -215,16 +219,19 @@ class Publisher:
             # of this one) would keep serving, and syncing back, the older bytes
             log.error("event=publish_failed error=%r", str(e))
             self._unshared = True
-            self._share(self._rewritten(todo))
+            sharing.done()  # what it holds counts as shared already (_rewritten leaves it out)
+            self._share(self._rewritten(todo, sharing.shared))
             return site, 0, ()
         # a publish cut short after its writes (a StorageError reading the stats) wrote
         # files that this one finds unchanged: they are shared too, or the store would keep
         # the older bytes and sync them back over these
         # (nothing to do: no mark was left, so no publish was cut short)
-        leftover = self._rewritten(todo) if self._unshared and todo else []
+        leftover = self._rewritten(todo, sharing.shared) if self._unshared and todo else []
         # the pages that link the others last: a process syncing between two batches never
         # gets an index.html that points at pages it has not got yet
-        self._share(sorted({*result.written, *leftover}, key=lambda f: (f in _INDEX_FILES, f)))
+        rest = {*result.written, *leftover} - sharing.shared
+        sharing.add(sorted(rest, key=lambda f: (f in _INDEX_FILES, f)))
+        sharing.done()
         self._save_known()
         if look != self._look:
             self.store.set_event(PUBLISHED_LOOK, look, self.clock())
@@ -255,31 +262,21 @@ class Publisher:
         return self._since
 
     def _share(self, written: Iterable[str]) -> None:
-        """Keep the rewritten files in the database: other processes serve the same bytes.
-        Saved a few MB at a time: a first publish rewrites every file, and holding all their
-        bodies at once was the peak of a cold run's memory (40 MB at 56 scopes)."""
-        files: list[tuple[str, str, bytes]] = []
-        held = 0
-        for relative in written:
-            body, signature = _read(self.config.output_dir / relative)
-            digest = hashlib.sha256(body).hexdigest()
-            self._digests[relative] = digest
-            self._known_files()[relative] = (digest, signature)
-            files.append((relative, digest, body))
-            held += len(body)
-            if held >= SHARE_BATCH:
-                self.store.save_files(files, self.clock())
-                files, held = [], 0
-        if files:
-            self.store.save_files(files, self.clock())
+        """Keep the rewritten files in the database: other processes serve the same bytes."""
+        sharing = _Sharing(self)
+        sharing.add(written)
+        sharing.done()
 
-    def _rewritten(self, scopes: Iterable[Scope]) -> list[str]:
+    def _rewritten(self, scopes: Iterable[Scope], shared: Set[str] = frozenset()) -> list[str]:
         """The files of `scopes` (and the index) whose bytes on disk are not the ones last
-        shared or synced: what a publish cut short had already written."""
+        shared or synced: what a publish cut short had already written. Those in `shared`
+        (shared by this publish) are not read again."""
         out = self.config.output_dir
         paths = [f"{s.path}.{ext}" for s in scopes for ext in ("rss", "atom", "json", "html")]
         changed = []
         for relative in [*paths, "index.html", "feeds.opml"]:
+            if relative in shared:
+                continue
             try:
                 digest = hashlib.sha256((out / relative).read_bytes()).hexdigest()
             except OSError:
@@ -457,6 +454,36 @@ class Publisher:
                 await ping_hub(client, site.websub_hub, urls)
             except FeedsError as e:
                 log.warning("event=websub_ping_failed hub=%s error=%r", site.websub_hub, str(e))
+
+
+class _Sharing:
+    """A publisher's rewritten files saved to the store as they are handed over (`add`), a
+    few MB a transaction, the rest by `done`: a first publish rewrites every file, and holding
+    all their bodies at once was the peak of a cold run's memory (40 MB at 56 scopes)."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+        self._files: list[tuple[str, str, bytes]] = []
+        self._held = 0
+        self.shared: set[str] = set()  # every file handed over, saved or held
+
+    def add(self, written: Iterable[str]) -> None:
+        p = self._publisher
+        for relative in written:
+            body, signature = _read(p.config.output_dir / relative)
+            digest = hashlib.sha256(body).hexdigest()
+            p._digests[relative] = digest
+            p._known_files()[relative] = (digest, signature)
+            self._files.append((relative, digest, body))
+            self.shared.add(relative)
+            self._held += len(body)
+            if self._held >= SHARE_BATCH:
+                self.done()
+
+    def done(self) -> None:
+        if self._files:
+            self._publisher.store.save_files(self._files, self._publisher.clock())
+            self._files, self._held = [], 0
 
 
 def _keep(built: OrderedDict[tuple[int, int], Entry], key: tuple[int, int], entry: Entry) -> Entry:

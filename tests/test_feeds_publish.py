@@ -159,3 +159,37 @@ def test_opml_lists_every_feed_once(tmp_path: Path) -> None:
         site.url(f"{s.path}.rss") for s in all_scopes()
     )
     assert all(o.get("type") == "rss" and o.get("text") for o in outlines)
+
+
+@pytest.mark.parametrize("in_parts", [False, True])
+def test_each_scopes_files_are_handed_over_as_soon_as_they_are_on_disk(
+    tmp_path: Path, in_parts: bool
+) -> None:
+    """on_written gets every rewritten file once, each run's while the next ones are still to
+    render: a caller copying them elsewhere need not wait for the whole publish."""
+    scopes = all_scopes()
+    pairs = [(s, hostile_entries()) for s in scopes]
+    handed: list[tuple[str, ...]] = []
+    rendered_after: list[int] = []  # how many scopes each hand-over came before the end
+
+    def on_written(files: tuple[str, ...]) -> None:
+        assert all((tmp_path / f).is_file() for f in files)
+        handed.append(files)
+
+    def runner(fn: object, jobs: object) -> object:  # in order, here, as a pool would give them
+        for job in jobs:  # type: ignore[attr-defined]
+            rendered_after.append(len(handed))
+            yield fn(*job)  # type: ignore[operator]
+
+    result = publish(
+        make_site(), tmp_path, pairs, on_written=on_written,
+        runner=runner if in_parts else None, per_part=2,
+    )  # fmt: skip
+    flat = [f for files in handed for f in files]
+    assert sorted(flat) == sorted(result.written) and len(flat) == len(set(flat))
+    assert len(handed) == (len(scopes) + 1) // 2 if in_parts else len(scopes)
+    if in_parts:  # the first part's files were handed over before the last part ran
+        assert rendered_after[-1] == len(handed) - 1 > 0
+    again: list[tuple[str, ...]] = []
+    publish(make_site(), tmp_path, pairs, on_written=again.append)
+    assert again == []  # nothing rewritten, nothing handed over

@@ -5,12 +5,16 @@ logs, keeps the dirty marks, shares what it wrote, and nothing writes on after i
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from syndication import publishing
 from syndication.config import Config, load
 from syndication.service import build_app, poll_all
 from syndication.workers import AdaptivePool, sync_runner
@@ -89,3 +93,41 @@ def test_no_part_writes_on_after_a_failed_publish_returned(tmp_path: Path, porta
     late = asyncio.run(main())
     # a job running in a worker cannot be cancelled: the runner waits for those under way
     assert late == [], f"{len(late)} files written after the failed publish returned: {late[:3]}"
+
+
+def test_a_big_publish_shares_each_parts_files_while_the_next_parts_render(
+    tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not all at the end: sharing 66 MB of files after the last part was a cold run's serial
+    tail (issue 12). What is shared is what is on disk, every file once."""
+    config = _config(tmp_path, portal)
+    # a transaction per file, not per 4 MB (these feeds are small): each part's files are
+    # saved before the next part renders
+    monkeypatch.setattr(publishing, "SHARE_BATCH", 1)
+
+    async def main() -> tuple[list[int], dict[str, str]]:
+        app = await build_app(config)
+        try:
+            await poll_all(app, force=True)
+            seen: list[int] = []  # files in the store as each part starts to render
+
+            def runner(fn: Any, jobs: Any) -> Iterator[Any]:
+                for job in jobs:
+                    seen.append(len(app.store.file_digests()))
+                    yield fn(*job)
+
+            app.publisher.runner = runner
+            await app.publisher.publish_dirty()
+            return seen, await asyncio.to_thread(app.store.file_digests)
+        finally:
+            await app.aclose()
+
+    seen, shared = asyncio.run(main())
+    assert len(seen) >= 3 and seen[0] == 0
+    assert 0 < seen[1] < seen[-1] < len(shared)  # shared part by part, the index last
+    on_disk = {
+        p.relative_to(config.output_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in config.output_dir.rglob("*.*")
+        if p.is_file()
+    }
+    assert shared == on_disk
