@@ -243,3 +243,22 @@ def test_every_corpus_feed_reads_as_feedparser_reads_it(shard: int) -> None:
                 same_as_feedparser(body, URLS[0], content_type)
             except AssertionError as e:
                 raise AssertionError(f"{path} ({content_type!r}): {e}") from None
+
+
+def test_the_c1_check_answers_as_the_one_pattern_did() -> None:
+    """_c1_possible (two searches with literal starts) against the single alternation it
+    replaced, over random documents made of the bytes that matter."""
+    import random
+    import re
+
+    from syndication.sources.feed_fast import _c1_possible
+
+    reference = re.compile(rb"\xc2[\x80-\x9f]|&#")
+    pieces = [b"a", b"&", b"#", b"\xc2", b"\x80", b"\x9f", b"\xa0", b"\xc3", b"&#", b" ", b"\n"]
+    rng = random.Random(12)
+    differ = []
+    for _ in range(20_000):
+        data = b"".join(rng.choices(pieces, k=rng.randint(0, 12)))
+        if _c1_possible(data) != (reference.search(data) is not None):
+            differ.append(data)
+    assert differ == []

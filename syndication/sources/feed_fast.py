@@ -209,7 +209,7 @@ class _Doc:
     __slots__ = ("base", "c1")
 
     def __init__(self, base: str, data: bytes) -> None:
-        self.base, self.c1 = base, _C1_IN_DOCUMENT.search(data) is not None
+        self.base, self.c1 = base, _c1_possible(data)
 
 
 def _text(el: Any, doc: _Doc) -> str:
@@ -226,8 +226,17 @@ def _finish(output: str, doc: _Doc) -> str:
 
 
 _C1 = re.compile("[\x80-\x9f]")  # the code points feedparser maps as cp1252 (a slow translate)
-# a document with neither these code points in UTF-8 nor a character reference has none of them
-_C1_IN_DOCUMENT = re.compile(rb"\xc2[\x80-\x9f]|&#")
+
+
+def _c1_possible(data: bytes) -> bool:
+    """Whether the document may hold those code points: in UTF-8, or as a character
+    reference. Two searches, each with a literal start the engine finds at memchr speed: one
+    pattern with both alternatives read a 300 KB feed byte by byte (2 ms, a tenth of its
+    parse) when it held neither."""
+    return b"&#" in data or _C1_IN_UTF8.search(data) is not None
+
+
+_C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def _attrs(el: Any) -> dict[str, str]:
