@@ -135,12 +135,25 @@ def _shown_text(value: str) -> str:
     return value
 
 
+_CHAT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+")
+
+
+def _check_chat(value: str | int) -> str | int:
+    """A Telegram chat as the config names one: a @channel_username (a letter, then at least
+    three letters, digits or '_'), or a numeric chat id, as a string or an integer."""
+    if isinstance(value, str) and not _CHAT.fullmatch(value):
+        raise ValueError(f"{excerpt(value)}: use a @channel_username or a numeric chat id")
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 PositiveDuration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_positive)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 HttpUrl = Annotated[str, BeforeValidator(lambda v: _check_http_url(str(v)) if v else v)]
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
 ShownText = Annotated[str, AfterValidator(_shown_text)]
+# a regency's telegram_chat and [telegram] admin_chat: one rule, one message
+Chat = Annotated[str | StrictInt, AfterValidator(_check_chat)]
 
 
 class _Model(BaseModel):
@@ -246,7 +259,7 @@ class TelegramConfig(_Model):
     api_url: HttpUrl = "https://api.telegram.org"
     notify_categories: tuple[Slug, ...] = ("pemerintah", "advertorial")
     max_age: PositiveDuration = timedelta(hours=24)
-    admin_chat: str | StrictInt | None = None
+    admin_chat: Chat | None = None
     timezone: str = "Asia/Makassar"
     quiet_hours: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
     template: str | None = None
@@ -354,15 +367,8 @@ class RegencyConfig(_Model):
     aliases: tuple[Alias, ...] = ()
     kecamatan: tuple[Alias, ...] = ()
     province: StrictBool | None = None
-    telegram_chat: str | StrictInt | None = None
+    telegram_chat: Chat | None = None
     notify_categories: tuple[Slug, ...] | None = None
-
-    @field_validator("telegram_chat")
-    @classmethod
-    def _chat(cls, v: str | int | None) -> str | int | None:
-        if isinstance(v, str) and not re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+", v):
-            raise ValueError(f"{excerpt(v)}: use a @channel_username or a numeric chat id")
-        return v
 
     @property
     def is_province(self) -> bool:

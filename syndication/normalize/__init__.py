@@ -88,7 +88,7 @@ def normalize_entry(
         title_key=title_key(title),
         summary=summary,
         content_html=body.content_html,
-        author=clean_title(raw.author, limit=LINE_MAX) or None,
+        author=_author(raw.author),
         published=published,
         updated=max(updated, published),
         categories=labels.categories,
@@ -163,6 +163,13 @@ def _evidence_lines(item: Item, chosen: set[str], *, category: bool) -> list[str
         mark = "+" if e.label in chosen else "-"  # "-": found, but outranked or not configured
         lines.append(f"    {mark} {e.label:<12} rank {e.rank} {e.kind:<17} {e.text!r}")
     return lines
+
+
+def _author(author: str | None) -> str | None:
+    """An author is text in every source (feedparser gives a feed's no type, JSON Feed's and a
+    page's are text): "Tim <Redaksi>" keeps "<Redaksi>". An entity left over, as feedparser's
+    loose parser leaves them ("Tim &lt;Redaksi&gt;"), is decoded, as in a text title."""
+    return clean_title(author, markup=False, limit=LINE_MAX) or None
 
 
 def _title_from(summary: str, link: str) -> str:

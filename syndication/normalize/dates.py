@@ -73,6 +73,12 @@ NUMBER_WORDS = {
     "sepuluh": 10,
 }
 _MAX_LEN = 200  # a date line is short; longer input is cut rather than scanned
+# The years a news story bears. A four-digit year is read as written, and one outside these is
+# no date: "1 Januari 0001" is a broken CMS's placeholder (not 2001), "1899" or "2204" a typo.
+# Only a genuine two-digit year ("1/1/24") is taken as this century's. An ISO stamp is
+# machine-written and read up to 9999 (a future one fails resolve_published like any other).
+FIRST_YEAR = 1900
+LAST_PRINTED_YEAR = 2100
 _MONTH = r"([a-z]{3,9})\.?"
 _NAMED_DMY = re.compile(
     rf"(?<!\d)(\d{{1,2}})\s*[-\s]\s*{_MONTH}\s*[-,\s]\s*(\d{{4}}|\d{{2}}(?![:.]\d))(?!\d)"
@@ -188,6 +194,8 @@ def _iso(text: str, local: tzinfo) -> datetime | None:
         value = datetime.fromisoformat(text.upper())
     except ValueError:
         return None
+    if value.year < FIRST_YEAR:  # "0001-01-01T00:00:00Z": a placeholder, no date
+        return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=local)
     return value.astimezone(UTC)
@@ -204,7 +212,8 @@ def _relative(text: str, now: datetime) -> datetime | None:
     count = int(count_word) if count_word.isdigit() else NUMBER_WORDS.get(count_word, 1)
     if count > 100_000:
         return None
-    return now_utc - UNITS[unit] * count
+    moment = now_utc - UNITS[unit] * count
+    return moment if moment.year >= FIRST_YEAR else None
 
 
 def _absolute(text: str, now: datetime, local: tzinfo) -> datetime | None:
@@ -249,8 +258,10 @@ def _build_date(groups: tuple[str, ...], order: str) -> date | None:
     if month is None:
         return None
     year = int(parts["y"])
-    if year < 100:
+    if len(parts["y"]) == 2:  # "1/1/24"; a year written "0024" is not 2024
         year += 2000
+    elif not FIRST_YEAR <= year <= LAST_PRINTED_YEAR:
+        return None
     try:
         return date(year, month, int(parts["d"]))
     except ValueError:
