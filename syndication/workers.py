@@ -102,7 +102,16 @@ class CpuPool:
                 pool = ProcessPoolExecutor(
                     self.workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),)
                 )
-                pool.submit(os.getpid).result(timeout=60)  # fails here, not mid-cycle
+                # every worker now: ProcessPoolExecutor spawns one per job it finds no idle
+                # worker for, so a single first job left the second to start (and spend a
+                # quarter second importing) once the first was busy, a second into a cold
+                # cycle. The pool is taken as soon as one answers (it fails here, not
+                # mid-cycle); the others come up meanwhile
+                started = [pool.submit(os.getpid) for _ in range(self.workers)]
+                first = concurrent.futures.wait(started, 60, concurrent.futures.FIRST_COMPLETED)
+                if not first.done:
+                    raise TimeoutError("no CPU worker process answered in 60 s")
+                first.done.pop().result()
                 self._executor, self.kind = pool, "process"
             except (OSError, NotImplementedError, RuntimeError, TimeoutError) as e:
                 log.warning("event=cpu_pool_fallback reason=%r", str(e))

@@ -572,3 +572,16 @@ def test_processes_started_for_a_backlog_that_never_comes_stop_when_idle() -> No
     finally:
         pool.shutdown()
     assert (started, after, eager) == ("process", "none", False)
+
+
+def test_a_started_pool_has_every_worker_under_way() -> None:
+    """All its workers start together: one started for the first job alone left the second to
+    start (and spend a quarter second importing) a second into a cold cycle (issue 12)."""
+    pool = CpuPool(2)
+    try:
+        executor = pool._start()
+        processes = executor._processes  # type: ignore[attr-defined]
+        assert len(processes) == 2
+        assert asyncio.run(pool.run(os.getpid)) in processes
+    finally:
+        pool.shutdown()
