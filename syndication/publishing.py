@@ -8,6 +8,7 @@ dirty scopes (+ any configured scope without files yet) | read each window from 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import hashlib
 import json
@@ -273,11 +274,14 @@ class Publisher:
         sharing.done()
 
     def _rewritten(self, scopes: Iterable[Scope], shared: Set[str] = frozenset()) -> list[str]:
-        """The files of `scopes` (and the index) whose bytes on disk are not the ones last
-        shared or synced: what a publish cut short had already written. Those in `shared`
-        (shared by this publish) are not read again."""
+        """The files of `scopes` (and the index) whose bytes on disk are not the ones the
+        store holds: what a publish cut short had already written. Those in `shared` (handed
+        to the store by this publish) are not read again. Against the store, not the digests
+        this process remembers: index.html's is remembered once it is written, before its
+        save, which may fail."""
         out = self.config.output_dir
         paths = [f"{s.path}.{ext}" for s in scopes for ext in ("rss", "atom", "json", "html")]
+        stored = self.store.file_digests()
         changed = []
         for relative in [*paths, "index.html", "feeds.opml"]:
             if relative in shared:
@@ -286,7 +290,7 @@ class Publisher:
                 digest = hashlib.sha256((out / relative).read_bytes()).hexdigest()
             except OSError:
                 continue
-            if self._digests.get(relative) != digest:
+            if stored.get(relative) != digest:
                 changed.append(relative)
         return changed
 
@@ -466,13 +470,17 @@ class _Sharing:
     thread of their own, while the publish goes on: reading, hashing and storing 66 MB (a
     cold publish of 200 feeds) keep the GIL only in moments, and on the publishing thread they
     held back the next scopes' entries. A few MB a transaction: holding every body at once
-    was the peak of a cold run's memory (40 MB at 56 scopes). `done` waits for the saves and
-    records each saved file's digest; the first save that failed raises there."""
+    was the peak of a cold run's memory (40 MB at 56 scopes). In the order handed over, and
+    none after one failed (the index, handed over last, would point at files the store has
+    not got, and each save would wait out a locked database again): `done` waits for them
+    all, records the digest of each file saved, and raises the first failure. A file not
+    saved is not recorded: a later publish finds it unshared (_rewritten)."""
 
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
         self._saver: ThreadPoolExecutor | None = None
         self._saves: list[Future[list[tuple[str, str, Signature]]]] = []
+        self._failed = False  # set by the saver's thread: the saves after it are skipped
         self.shared: set[str] = set()  # every file handed over
 
     def add(self, written: Iterable[str]) -> None:
@@ -486,20 +494,21 @@ class _Sharing:
 
     def done(self) -> None:
         saves, self._saves = self._saves, []
-        failed: BaseException | None = None
+        try:
+            concurrent.futures.wait(saves)
+        finally:  # nothing saves on once this returns, whatever happens in it
+            if self._saver is not None:
+                self._saver.shutdown()
+                self._saver = None
         p = self._publisher
+        failed: BaseException | None = None
         for save in saves:
-            try:
-                saved = save.result()
-            except BaseException as e:
-                failed = failed or e
+            if save.exception() is not None:
+                failed = failed or save.exception()
                 continue
-            for relative, digest, signature in saved:
+            for relative, digest, signature in save.result():
                 p._digests[relative] = digest
                 p._known_files()[relative] = (digest, signature)
-        if self._saver is not None:
-            self._saver.shutdown()
-            self._saver = None
         if failed is not None:
             raise failed
 
@@ -509,6 +518,15 @@ class _Sharing:
             self.done()
 
     def _save(self, written: list[str]) -> list[tuple[str, str, Signature]]:
+        if self._failed:
+            return []
+        try:
+            return self._saved(written)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def _saved(self, written: list[str]) -> list[tuple[str, str, Signature]]:
         p = self._publisher
         saved: list[tuple[str, str, Signature]] = []
         files: list[tuple[str, str, bytes]] = []
