@@ -27,7 +27,7 @@ from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
 from .store import Claim, Gate, IngestResult, SourceState, SourceSuccess, Unchanged
 from .types import Item, RawEntry
-from .workers import raw_digest
+from .workers import legacy_raw_digest, raw_digest
 
 if TYPE_CHECKING:  # the HTML stack (selectolax readers, extractors) loads on a poll that parses
     from .sources.html_source import Listing
@@ -204,6 +204,9 @@ async def _read(
     listing = await _entries(rt, source, fetched, state)
     digests = {raw_digest(r): r for r in listing.entries}
     seen = await asyncio.to_thread(rt.store.known_raw_hashes, source.id, digests)
+    if len(seen) < len(digests):  # new or changed entries, or stored by an older version
+        older = {legacy_raw_digest(r): d for d, r in digests.items() if d not in seen}
+        seen |= await asyncio.to_thread(rt.store.adopt_raw_hashes, source.id, older)
     if source.enrich and source.kind == "feed":
         # keyed by the feed's own digest, so an unchanged entry is never fetched or rewritten
         digests = await _enrich(rt, source, digests, seen)

@@ -106,8 +106,9 @@ class CpuPool:
                 # every worker now: ProcessPoolExecutor spawns one per job it finds no idle
                 # worker for, so a single first job left the second to start (and spend a
                 # quarter second importing) once the first was busy, a second into a cold
-                # cycle. The pool is taken as soon as one answers (it fails here, not
-                # mid-cycle); the others come up meanwhile
+                # cycle. The pool is taken as soon as one answers, the others coming up
+                # meanwhile: a pool that cannot start a process fails here; one whose later
+                # workers die starting breaks on its first jobs (AdaptivePool replaces it)
                 started = [pool.submit(os.getpid) for _ in range(self.workers)]
                 first = concurrent.futures.wait(started, 60, concurrent.futures.FIRST_COMPLETED)
                 if not first.done:
@@ -117,6 +118,11 @@ class CpuPool:
             except (OSError, NotImplementedError, RuntimeError, TimeoutError) as e:
                 log.warning("event=cpu_pool_fallback reason=%r", str(e))
                 if pool is not None:  # started half way: its threads and workers go
+                    # killed: a worker hung starting keeps its no-op job, which the pool's
+                    # manager thread (joined at exit) would wait for, for ever
+                    for process in list((getattr(pool, "_processes", None) or {}).values()):
+                        with contextlib.suppress(Exception):
+                            process.kill()
                     pool.shutdown(wait=False, cancel_futures=True)
                 self._executor, self.kind = ThreadPoolExecutor(1, "cpu"), "thread"
         return self._executor
@@ -429,6 +435,14 @@ def raw_digest(raw: RawEntry) -> str:
 
 
 _RAW_FIELDS = tuple(f.name for f in dataclasses.fields(RawEntry))
+
+
+def legacy_raw_digest(raw: RawEntry) -> str:
+    """raw_digest as versions before 2026-12-06 wrote it (the repr of the whole entry): what
+    the entries they stored carry. An entry not found under its digest is looked up under
+    this one once, and takes the new digest (pipeline._read): an upgrade neither normalizes
+    nor enriches again the entries it already has."""
+    return hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

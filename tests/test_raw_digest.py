@@ -10,11 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from syndication import workers
 from syndication.config import load
 from syndication.pipeline import poll_source
 from syndication.service import build_app
 from syndication.types import RawEntry
-from syndication.workers import CpuPool, parse, raw_digest
+from syndication.workers import CpuPool, legacy_raw_digest, normalize, parse, raw_digest
 from tests.conftest import write_config
 from tests.feedmaker import rss
 from tests.portal import Portal
@@ -75,16 +78,26 @@ def _digests(body: bytes) -> list[str]:
     return [raw_digest(r) for r in parse(body, "s", "https://p.test/feed/", "application/rss+xml")]
 
 
-def test_entries_stored_under_another_digest_are_read_again_and_left_as_they_are(
-    tmp_path: Path, portal: Portal
+@pytest.mark.parametrize("stored", ["legacy", "unknown"])
+def test_entries_an_older_version_stored_are_neither_normalized_again_nor_rewritten(
+    tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch, stored: str
 ) -> None:
-    """An upgrade that changes the digest: a feed's next change has every entry normalized
-    again (none matches its stored digest), and only the new story is stored as new."""
+    """An upgrade that changed the digest: a feed's next change finds its stored entries
+    under the old digest (the repr of the whole entry), which they trade for the new one, and
+    only the new story is normalized. Under a digest no version wrote, each is normalized
+    again and left as it was: nothing rewritten, re-dated or sent."""
     posts = [kukar_post("satu", "Pemkab Kukar Buka Pelatihan"), kutim_post("dua", "Kutim Bantu")]
     portal.set("/feed/", rss(portal.url, posts))
     db = tmp_path / "db.sqlite"
     sources = f'[[sources]]\nid = "p"\nurl = "{portal.url}/feed/"\n'
     config = load(write_config(tmp_path / "c.toml", db_url=f"sqlite:///{db}", sources=sources))
+    normalized: list[int] = []  # entries per normalize job
+
+    def spy(todo: list[Any], *args: Any, **kwargs: Any) -> Any:
+        normalized.append(len(todo))
+        return normalize(todo, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "normalize", spy)
 
     async def poll() -> tuple[str, int, int]:
         app = await build_app(config)
@@ -96,16 +109,24 @@ def test_entries_stored_under_another_digest_are_read_again_and_left_as_they_are
             await app.aclose()
 
     assert asyncio.run(poll())[1] == 2
+    feed = parse(rss(portal.url, posts), "p", f"{portal.url}/feed/", "application/rss+xml")
+    new_digests = {raw_digest(r) for r in feed}
     with sqlite3.connect(db) as conn:  # the digests an older version stored
-        conn.execute("UPDATE entries SET raw_hash = 'older-' || substr(raw_hash, 1, 20)")
+        for raw in feed:
+            older = legacy_raw_digest(raw) if stored == "legacy" else "x" + raw_digest(raw)[1:]
+            conn.execute(
+                "UPDATE entries SET raw_hash = ? WHERE raw_hash = ?", (older, raw_digest(raw))
+            )
         before = conn.execute("SELECT id, version, updated FROM items ORDER BY id").fetchall()
         sent = conn.execute("SELECT count(*) FROM deliveries").fetchone()
+    normalized.clear()
     portal.set("/feed/", rss(portal.url, [*posts, kukar_post("tiga", "Kukar Tanam Pohon")]))
     status, new, updated = asyncio.run(poll())
     assert (status, new, updated) == ("new", 1, 0)
+    assert normalized == ([1] if stored == "legacy" else [3])
     with sqlite3.connect(db) as conn:
         after = conn.execute("SELECT id, version, updated FROM items ORDER BY id").fetchall()
-        hashes = conn.execute("SELECT raw_hash FROM entries").fetchall()
+        hashes = {h for (h,) in conn.execute("SELECT raw_hash FROM entries")}
         assert conn.execute("SELECT count(*) FROM deliveries").fetchone() == sent
     assert after[:2] == before  # neither rewritten nor re-dated
-    assert not any(h.startswith("older-") for (h,) in hashes)  # the new digests kept
+    assert new_digests < hashes and len(hashes) == 3  # the new digests kept

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -303,6 +303,28 @@ class SourceQueries(Queries):
                 )
                 found.update(r.raw_hash for r in rows)
         return found
+
+    def adopt_raw_hashes(self, source_id: str, renamed: Mapping[str, str]) -> set[str]:
+        """The entries of this source stored under an older digest (a key of `renamed`) take
+        the new one (its value); returns the new digests of those found."""
+        c = t.entries.c
+        found: list[str] = []
+        with self._read() as conn:
+            for chunk in _chunks(list(renamed), 500):
+                rows = conn.execute(
+                    select(c.raw_hash).where(c.source_id == source_id, c.raw_hash.in_(chunk))
+                )
+                found.extend(r.raw_hash for r in rows)
+        if not found:
+            return set()
+        with self._tx() as conn:
+            conn.execute(
+                update(t.entries)
+                .where(c.source_id == source_id, c.raw_hash == bindparam("old"))
+                .values(raw_hash=bindparam("new")),
+                [{"old": old, "new": renamed[old]} for old in found],
+            )
+        return {renamed[old] for old in found}
 
     def entry_titles(self, source_id: str, keys: Iterable[str]) -> dict[str, str]:
         """entry key -> the stored title of its item, for the keys this source knows."""
