@@ -3,7 +3,8 @@
     html or plain text -> paragraphs -> nh3 (allowed tags, absolute URLs, rel)
         -> drop "Baca Juga" inserts one block at a time -> cut the share/related tail
         -> drop WordPress "The post ... appeared first on ..." footers
-        -> text, dateline ("KUTAI KARTANEGARA, eksposisi.com –"), credit ("adv/diskominfo/kukar")
+        -> text, dateline ("KUTAI KARTANEGARA, eksposisi.com –"), credit ("adv/diskominfo/kukar",
+           or "adv/diskominfo kukar + Advertorial" when a bare mark follows a fuller credit)
 
 Inserts go block by block because a greedy pattern from "Baca Juga" onward deletes the rest
 of the article; the tail is cut only when everything after the marker is short link-like lines.
@@ -263,7 +264,7 @@ class CleanContent:
     content_html: str  # sanitized, absolute URLs, inserts and tail removed ("" when none)
     summary: str  # plain text, about SUMMARY_CHARS long, without the dateline
     dateline: str | None  # "KUTAI KARTANEGARA, eksposisi.com –"
-    credit: str | None  # "adv/diskominfo/kukar" (without the parentheses)
+    credit: str | None  # "adv/diskominfo/kukar" (no brackets); "adv/kukar + Advertorial" stacked
     image: str | None  # the first image, absolute
     text: str  # the whole cleaned body as plain text, paragraphs split by blank lines
 
@@ -754,22 +755,72 @@ def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
 
 
 def _credit(paragraphs: list[str]) -> str | None:
+    """The credit closing the story, read in its last three paragraphs from the end. One that
+    names no one (_BARE_MARK: "[Advertorial]", "(adv)", "(red)") does not hide a credit before
+    it in those paragraphs: both are read, in reading order, joined by _STACKED
+    ("adv/diskominfo kukar + Advertorial"), so the mark's advertorial and the other's office
+    and regency all reach the classifier, which splits a credit into tokens at " + " too."""
+    found: list[str] = []
     for para in reversed(paragraphs[-3:]):
-        para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
-        credit = _closing_credit(para)
-        if credit is None and (tag := _SQUARE_TAG.search(para)) is not None:
-            # an editor's tag after the credit, in its paragraph: "(adv/kukar) [Red]"
-            credit = _closing_credit(para[: tag.start()].rstrip())
-        if credit is not None:
-            return credit
-    return None
+        found[:0] = _paragraph_credits(para)
+        if found and _BARE_MARK.fullmatch(found[0]) is None:
+            break
+    return _STACKED.join(found) or None
+
+
+def _paragraph_credits(para: str) -> list[str]:
+    para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
+    found = _credits_closing(para)
+    if not found and (tag := _SQUARE_TAG.search(para)) is not None:
+        # an editor's tag after the credit, in its paragraph: "(adv/kukar) [Red]"
+        found = _credits_closing(para[: tag.start()].rstrip())
+    return found
 
 
 # a closing square-bracketed tag: "[Red]", "[foto]"
 _SQUARE_TAG = re.compile(r"\[[^\[\]]{1,30}\]\s*\.?$")  # tried at each "[" only
+_STACKED = " + "  # between the credits of a stack, as _credit writes it
+_MARK_WORDS = r"(?:adv|advertorial|advetorial|pariwara|iklan|sponsored|red|redaksi)\.?"
+_BARE_MARK = re.compile(_MARK_WORDS, re.IGNORECASE)  # (fullmatch) names no office, no place
+# such a mark right after another credit's bracket, where a bare word alone is no credit:
+# "(Diskominfo Kukar) (Advertorial)"
+_MARK_AFTER_BRACKET = re.compile(
+    rf"(?<=[)\]])\s*(?P<open>[(\[])(?P<credit>{_MARK_WORDS})(?P<close>[)\]])\s*\.?$",
+    re.IGNORECASE,
+)
+_MARK_REACH = 40  # characters from a paragraph's end that such a mark can take
 
 
-def _closing_credit(para: str) -> str | None:
+def _credits_closing(text: str) -> list[str]:
+    """The credit closing `text`, with the one right before it when it names no one:
+    "(Diskominfo Kukar) [Advertorial]" gives both. A mark after a bracket is read only then."""
+    last = _closing(text)
+    alone = last is not None
+    if last is None:
+        last = _mark_after_bracket(text)
+    if last is None:
+        return []
+    credit, start = last
+    before = _closing(text[:start].rstrip()) if _BARE_MARK.fullmatch(credit) else None
+    if before is not None:
+        return [before[0], credit]
+    return [credit] if alone else []
+
+
+def _mark_after_bracket(text: str) -> tuple[str, int] | None:
+    # a mark is one word, and a paragraph one line (single spaces): only its end can hold one
+    mark = _MARK_AFTER_BRACKET.search(text, max(0, len(text) - _MARK_REACH))
+    if (
+        mark is None
+        or _CLOSES[mark.group("open")] != mark.group("close")
+        or not _credit_like(mark.group("open"), mark.group("credit"))  # not "[Red]"
+    ):
+        return None
+    return mark.group("credit"), mark.start("open")
+
+
+def _closing(para: str) -> tuple[str, int] | None:
+    """The credit closing `para`, and where its opening bracket stands."""
     match = _CREDIT.search(para) or _CREDIT_AFTER_WORD.search(para)
     if (
         match
@@ -782,7 +833,7 @@ def _closing_credit(para: str) -> str | None:
         # one bare word in brackets ends many sentences; accept it only alone or after a
         # full stop, which is how portals print "(adv)"
         if not plain_word or match.start("credit") <= 1 or _after_stop(para, match.start()):
-            return credit
+            return credit, match.start("open")
     return None
 
 
@@ -824,21 +875,88 @@ def _summary(paragraphs: list[str], dateline: str | None, credit: str | None) ->
 
 
 _TAIL_AFTER_CREDIT = re.compile(r"\s*\.?$")
+# What _credit reads past after a credit, and the summary keeps: editor's tags in square
+# brackets, a few words on one line ("[Red]", "[video]", "[Update 12.30 WITA]"), hashtags, the
+# advertorial's label without brackets ("ADVERTORIAL"); a space apart from the credit, as when
+# they stand in a paragraph of their own or after it in its paragraph ("(adv/kukar) [Red]")
+_STOP_AFTER_CREDIT = re.compile(r"(?:\s*\.)?\s+")
+_PAST_CREDIT = re.compile(
+    r"(?:\[(?P<tag>\w[^\[\]()\s]{0,29}(?: [^\[\]()\s]{1,30}){0,5})\]|(?<!\w)#\w+"
+    r"|(?:advertorial|advetorial|pariwara)(?!\w))"
+    r"(?:\s*\.)?\s*",
+    re.IGNORECASE,
+)
+_SPACE_TO_END = re.compile(r"\s*\Z")
 
 
 def _without_credit(text: str, credit: str) -> str:
-    """`text` without "(credit)" or "[credit]" ending it, with the spaces before it and a full
-    stop after: the substitution below, without trying its pattern at every position of the
-    body. A credit holds no bracket, so only its last bracketed occurrence can end the text."""
+    """`text` without the credit _credit read there: "(credit)" or "[credit]", with the spaces
+    before it and a full stop after, where it ends the text or where only what _credit reads
+    past follows it (_PAST_CREDIT, which stays: "... ujarnya. [Red]"). A stack ("adv/kukar +
+    ADV") goes part by part: its last credit there, each one before it where it ends what
+    precedes the next, else at its last place (a line of the story after it stays).
+
+    The credit is found by rfind, not by trying an anchored pattern at every position of the
+    body: a credit holds no bracket, so only its last bracketed occurrence can end the text."""
     if any(b in credit for b in "()[]"):  # never from _credit; kept exact all the same
         name = re.escape(credit)
         return re.sub(rf"\s*(?:\({name}\)|\[{name}\])\s*\.?$", "", text)
-    for opening, closing in _CLOSES.items():
-        at = text.rfind(f"{opening}{credit}{closing}")
+    cut = _closing_cut(text, credit)
+    if cut is not None:
+        return cut[0] + cut[1]
+    head, stacked, last = credit.rpartition(_STACKED)
+    cut = _closing_cut(text, last) if stacked else None
+    if cut is None:
+        return text
+    before = _earlier_cut(cut[0], head)
+    return before + cut[1] if before else cut[1].lstrip()
+
+
+def _closing_cut(text: str, credit: str) -> tuple[str, str] | None:
+    """`text` before and after the credit (its spaces and full stop left out), where it ends the
+    text or only what _credit reads past follows it; None where it does not."""
+    found = [text.rfind(f"{o}{credit}{c}") for o, c in _CLOSES.items()]
+    for at in found:
         tail = _TAIL_AFTER_CREDIT.match(text, at + len(credit) + 2) if at >= 0 else None
         if tail is not None:
-            return text[:at].rstrip() + text[tail.end() :]
-    return text
+            return text[:at].rstrip(), text[tail.end() :]
+    for at in found:
+        stop = _STOP_AFTER_CREDIT.match(text, at + len(credit) + 2) if at >= 0 else None
+        if stop is not None and _past_credit(text, stop.end()):
+            before = text[:at].rstrip()
+            return before, f" {text[stop.end() :]}" if before else text[stop.end() :]
+    return None
+
+
+def _past_credit(text: str, at: int) -> bool:
+    """Whether text[at:] holds one or more of what _credit reads past a credit, and nothing
+    else. A tag there holds two letters or more and is no credit: "[adv | kukar]" after a
+    credit is the credit _credit read, "[ADV]" is read with it."""
+    items = 0
+    while (item := _PAST_CREDIT.match(text, at)) is not None:
+        tag = item.group("tag")
+        if tag is not None and not _editor_tag(tag):
+            return False
+        at, items = item.end(), items + 1
+    return items > 0 and _SPACE_TO_END.match(text, at) is not None
+
+
+def _editor_tag(tag: str) -> bool:
+    return len(tag) <= 30 and _has_letters(tag, 2) and _closing(f"[{tag}]") is None
+
+
+def _earlier_cut(text: str, credit: str) -> str:
+    """`text` (what stands before a stack's last credit) without the credit before it: where it
+    ends the text, else at its last place (a line of the story after it stays), else part by
+    part when it is a stack itself."""
+    cut = _closing_cut(text, credit)
+    if cut is not None:
+        return cut[0] + cut[1]
+    at = max(text.rfind(f"{o}{credit}{c}") for o, c in _CLOSES.items())
+    if at >= 0:
+        return text[:at].rstrip() + text[at + len(credit) + 2 :]
+    head, stacked, last = credit.rpartition(_STACKED)
+    return _earlier_cut(_earlier_cut(text, last), head) if stacked else text
 
 
 def _truncate(text: str, limit: int) -> str:
