@@ -234,3 +234,18 @@ def test_url_key_skips_only_what_canonical_url_leaves_as_it_is() -> None:
     assert taken > 10000
     for changed in ("http://a.id:80/x", "https://a.id./x", "https://a.id/x?utm_source=y"):
         assert not _PLAIN_CANONICAL.fullmatch(changed)
+
+
+def test_the_control_check_answers_as_the_pattern_does() -> None:
+    """_has_control (on UTF-8 bytes) against _CONTROL.search: every code point alone, and
+    random texts of the characters at the edges of its ranges."""
+    singles = [c for c in range(0x110000) if c < 0xD800 or c > 0xDFFF or c % 97 == 0]
+    differ = [c for c in singles if text._has_control(chr(c)) != bool(text._CONTROL.search(chr(c)))]
+    assert differ == []
+    edges = "a é – “ \t \n \r \x00 \x08 \x0b \x1f \x7e \x7f \x80 \x9f \xa0 \u200a \u200b \u200f"
+    edges += " \u2010 \u2027 \u2028 \u202e \u202f \ufdcf \ufdd0 \ufdef \ufdf0 \ufefe \ufeff"
+    pool = [*edges.split(" "), " ", "\ufffd", "\ufffe", "\uffff", "\ud800", "\U0001f600"]
+    rnd = random.Random(5)
+    for _ in range(50_000):
+        value = "".join(rnd.choices(pool, k=rnd.randint(0, 8)))
+        assert text._has_control(value) == bool(text._CONTROL.search(value)), repr(value)
