@@ -82,10 +82,12 @@ def test_the_mark_gives_the_advertorial_and_the_credit_the_regency(
     assert _labels(ctx, got.credit) == (True, ("kukar",), {"advertorial", "pemerintah"})
 
 
-def test_a_line_of_the_story_between_the_credit_and_the_mark_stays() -> None:
+def test_a_mark_after_a_line_of_the_story_reaches_no_higher() -> None:
+    """Above a line of the story, a bracket is the story's (a hostile review: "(Humas
+    Kutim)" two paragraphs up turned a Kukar story into Kutim's)."""
     got = clean_content(f"{STORY}<p>{LAST} (adv/diskominfo kukar)</p><p>Salam.</p><p>[ADV]</p>")
-    assert got.credit == "adv/diskominfo kukar + ADV"
-    assert got.summary == f"{SUMMARY} Salam."
+    assert got.credit == "ADV"
+    assert got.summary == f"{SUMMARY} (adv/diskominfo kukar) Salam."
 
 
 def test_the_newsrooms_sign_off_after_the_credit_does_not_hide_it(ctx: NormalizeContext) -> None:
@@ -236,3 +238,35 @@ def test_a_full_stop_after_the_credit_goes_with_it_before_a_tag() -> None:
 )
 def test_without_credit(text: str, credit: str, want: str) -> None:
     assert _without_credit(text, credit) == want
+
+
+# a hostile review's cases: a bare mark must not pull the story's own brackets into the credit
+_UP = "Tim dikirim ke Sangatta untuk belajar penanganan serupa. (Humas Kutim)"
+
+
+@pytest.mark.parametrize(
+    ("body", "credit", "kept"),
+    [
+        # a mark closing a line of the story: the bracket above is the story's
+        (f"<p>{_UP}</p><p>{LAST} (adv)</p>", "adv", "(Humas Kutim)"),
+        # a mark alone, a line of the story between: the same
+        (
+            f"<p>Dana bagi hasil (DBH Kukar/Kutim).</p><p>{LAST}</p><p>(adv)</p>",
+            "adv",
+            "(DBH Kukar/Kutim)",
+        ),
+        # two marks after the paragraph's own credit: read with it, nothing from above
+        (
+            f"<p>{_UP}</p><p>Kegiatan lancar. (Diskominfo Kukar). (adv). (red)</p>",
+            "Diskominfo Kukar + adv + red",
+            "(Humas Kutim)",
+        ),
+    ],
+)
+def test_a_mark_never_takes_a_bracket_of_the_story(
+    ctx: NormalizeContext, body: str, credit: str, kept: str
+) -> None:
+    got = clean_content(body)
+    assert got.credit == credit
+    assert kept in got.summary
+    assert "kutim" not in _labels(ctx, got.credit)[1]

@@ -777,25 +777,30 @@ def _dateline(paragraphs: list[str]) -> tuple[str | None, int]:
 
 def _credit(paragraphs: list[str]) -> str | None:
     """The credit closing the story, read in its last three paragraphs from the end. One that
-    names no one (_BARE_MARK: "[Advertorial]", "(adv)", "(red)") does not hide a credit before
-    it in those paragraphs: both are read, in reading order, joined by _STACKED
-    ("adv/diskominfo kukar + Advertorial"), so the mark's advertorial and the other's office
-    and regency all reach the classifier, which splits a credit into tokens at " + " too."""
-    found: list[str] = []
-    for para in reversed(paragraphs[-3:]):
-        found[:0] = _paragraph_credits(para)
-        if found and _BARE_MARK.fullmatch(found[0]) is None:
-            break
-    return _STACKED.join(found) or None
+    names no one (_BARE_MARK: "[Advertorial]", "(adv)", "(red)") does not hide a credit right
+    before it: in its paragraph, or closing the paragraph just above when the mark stands
+    alone in its own. Both are read, in reading order, joined by _STACKED ("adv/diskominfo
+    kukar + Advertorial"), so the mark's advertorial and the other's office and regency all
+    reach the classifier, which splits a credit into tokens at " + " too. A mark after a line
+    of the story reaches no higher: a bracket up there is the story's ("(Humas Kutim)")."""
+    for index in range(len(paragraphs) - 1, max(len(paragraphs) - 3, 0) - 1, -1):
+        found, alone = _paragraph_credits(paragraphs[index])
+        if not found:
+            continue
+        if alone and index > 0 and _BARE_MARK.fullmatch(found[0]) is not None:
+            found[:0] = _paragraph_credits(paragraphs[index - 1])[0]
+        return _STACKED.join(found)
+    return None
 
 
-def _paragraph_credits(para: str) -> list[str]:
+def _paragraph_credits(para: str) -> tuple[list[str], bool]:
+    """The credits closing a paragraph (_credits_closing), and whether they are all of it."""
     para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
-    found = _credits_closing(para)
+    found, start = _credits_closing(para)
     if not found and (tag := _SQUARE_TAG.search(para)) is not None:
         # an editor's tag after the credit, in its paragraph: "(adv/kukar) [Red]"
-        found = _credits_closing(para[: tag.start()].rstrip())
-    return found
+        found, start = _credits_closing(para[: tag.start()].rstrip())
+    return found, not para[:start].strip()
 
 
 # a closing square-bracketed tag: "[Red]", "[foto]"
@@ -812,20 +817,28 @@ _MARK_AFTER_BRACKET = re.compile(
 _MARK_REACH = 40  # characters from a paragraph's end that such a mark can take
 
 
-def _credits_closing(text: str) -> list[str]:
-    """The credit closing `text`, with the one right before it when it names no one:
-    "(Diskominfo Kukar) [Advertorial]" gives both. A mark after a bracket is read only then."""
+def _credits_closing(text: str) -> tuple[list[str], int]:
+    """The credit closing `text`, with those right before it while the first names no one
+    ("(Diskominfo Kukar) [Advertorial]", "(Diskominfo Kukar). (adv). (red)" give them all),
+    and where the first one's bracket opens. A mark after a bracket is read only after
+    another credit."""
     last = _closing(text)
     alone = last is not None
     if last is None:
         last = _mark_after_bracket(text)
     if last is None:
-        return []
-    credit, start = last
-    before = _closing(text[:start].rstrip()) if _BARE_MARK.fullmatch(credit) else None
-    if before is not None:
-        return [before[0], credit]
-    return [credit] if alone else []
+        return [], len(text)
+    found, start = [last[0]], last[1]
+    while _BARE_MARK.fullmatch(found[0]) is not None:
+        head = text[:start].rstrip()
+        before = _closing(head) or _mark_after_bracket(head)
+        if before is None:
+            break
+        found.insert(0, before[0])
+        start = before[1]
+    if not alone and len(found) == 1:
+        return [], len(text)
+    return found, start
 
 
 def _mark_after_bracket(text: str) -> tuple[str, int] | None:
