@@ -287,3 +287,24 @@ def test_boilerplate_rules_see_leaves_and_branches_as_before() -> None:
     cleaned = clean_content(story + boxed + "<p>Warga menyambut baik pembukaan pasar itu.</p>")
     assert "Baca Juga" not in cleaned.text and "Judul lain" not in cleaned.text
     assert "Warga menyambut" in cleaned.text
+
+
+def test_lone_surrogates_are_dropped_and_cost_no_entry() -> None:
+    """A JSON Feed may escape half a surrogate pair ("\\ud800"): nh3 raised on it in a body
+    (the entry was skipped every poll), and no database takes one in a title."""
+    from datetime import UTC, datetime
+
+    from syndication.normalize import normalize_entry
+    from syndication.types import NormalizeContext, RawEntry
+
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    ctx = NormalizeContext(regencies=(), categories=())
+    for field in ("title", "content_html", "summary_html", "author"):
+        fields = {"title": "Judul berita"}
+        if field != "summary_html":  # read only without a body
+            fields["content_html"] = "<p>Isi berita.</p>"
+        fields[field] = fields.get(field, "Tim") + " \ud800a\udfff b \U0001f600"
+        item = normalize_entry(RawEntry("s", link="https://e.id/a/", **fields), ctx, now, now)
+        shown = (item.title, item.content_html, item.summary, item.author or "")
+        assert not any("\ud800" in v or "\udfff" in v for v in shown), (field, shown)
+        assert any("a b \U0001f600" in v for v in shown), (field, shown)  # the rest kept

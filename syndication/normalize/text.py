@@ -115,10 +115,12 @@ _BLOCK_SEL = ", ".join(_BLOCKS)
 _LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z]|!--)")
 _TAG_LIKE = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^<>]*>", re.DOTALL)
 _BLOCK_TAG = re.compile(r"<!--|</?(?:br|" + "|".join(_BLOCKS) + r")\b", re.IGNORECASE)
-# controls, zero-width and direction marks, BOM, and the noncharacters (U+FDD0-U+FDEF, U+FFFE,
-# U+FFFF: no XML text holds the last two, and a title showed them as boxes)
+# controls, zero-width and direction marks, BOM, the noncharacters (U+FDD0-U+FDEF, U+FFFE,
+# U+FFFF: no XML text holds the last two, and a title showed them as boxes), and lone
+# surrogates (a JSON Feed's escaped "\ud800": nh3 raised on one, and no store took it)
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufdd0-\ufdef\ufffe\uffff]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufdd0-\ufdef\ufffe\uffff"
+    r"\ud800-\udfff]"
 )
 
 _INSERT = re.compile(
@@ -398,12 +400,13 @@ def _has_control(text: str) -> bool:
 
 
 # _CONTROL's characters: the one-byte ones, and the UTF-8 forms of the others (C1 controls;
-# zero-width and direction marks; the byte-order mark and the noncharacters)
+# zero-width and direction marks; the byte-order mark, the noncharacters, surrogates)
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 _CONTROL_UTF8 = (
     re.compile(rb"\xc2[\x80-\x9f]"),
     re.compile(rb"\xe2\x80[\x8b-\x8f\xa8-\xae]"),
     re.compile(rb"\xef(?:\xbb\xbf|\xb7[\x90-\xaf]|\xbf[\xbe\xbf])"),
+    re.compile(rb"\xed[\xa0-\xbf]"),  # a surrogate, as "surrogatepass" writes it
 )
 
 
