@@ -67,6 +67,9 @@ def usable_cpus() -> int:
     return max(1, count)
 
 
+START_TIMEOUT = 60.0  # seconds a new pool's first worker has to answer, else a thread
+
+
 class CpuPool:
     def __init__(self, workers: int | None = None, *, processes: bool = True) -> None:
         self.workers = workers or min(usable_cpus(), MAX_WORKERS)
@@ -110,9 +113,11 @@ class CpuPool:
                 # meanwhile: a pool that cannot start a process fails here; one whose later
                 # workers die starting breaks on its first jobs (AdaptivePool replaces it)
                 started = [pool.submit(os.getpid) for _ in range(self.workers)]
-                first = concurrent.futures.wait(started, 60, concurrent.futures.FIRST_COMPLETED)
+                first = concurrent.futures.wait(
+                    started, START_TIMEOUT, concurrent.futures.FIRST_COMPLETED
+                )
                 if not first.done:
-                    raise TimeoutError("no CPU worker process answered in 60 s")
+                    raise TimeoutError(f"no CPU worker process answered in {START_TIMEOUT:g} s")
                 first.done.pop().result()
                 self._executor, self.kind = pool, "process"
             except (OSError, NotImplementedError, RuntimeError, TimeoutError) as e:

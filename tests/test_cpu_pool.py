@@ -585,3 +585,44 @@ def test_a_started_pool_has_every_worker_under_way() -> None:
         assert asyncio.run(pool.run(os.getpid)) in processes
     finally:
         pool.shutdown()
+
+
+def test_workers_that_never_answer_are_killed_and_a_thread_takes_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker hung starting kept its first job, which the pool's manager thread (joined at
+    the interpreter's exit) waited for: the process never ended (a hostile review)."""
+    import multiprocessing.resource_tracker
+    import multiprocessing.spawn
+
+    multiprocessing.resource_tracker.ensure_running()  # a real one: only the workers hang
+    hung = tmp_path / "hung-python"
+    pids = tmp_path / "pids"
+    hung.write_text(f"#!/bin/sh\necho $$ >> {pids}\nexec sleep 600\n")
+    hung.chmod(0o755)
+    monkeypatch.setattr(multiprocessing.spawn, "_python_exe", os.fsencode(hung))
+    monkeypatch.setattr(workers, "START_TIMEOUT", 1.0)
+    pool = CpuPool(2)
+    try:
+        assert asyncio.run(pool.run(os.getpid)) == os.getpid()  # on the thread
+        assert pool.kind == "thread"
+    finally:
+        pool.shutdown()
+    started = [int(line) for line in pids.read_text().split()]
+    assert len(started) == 2
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in started if _alive(pid)]
+    for pid in left:  # no sleeper outlives a failing run
+        os.kill(pid, 9)
+    assert left == []
+
+
+def _alive(pid: int) -> bool:
+    """Running (a killed child not yet reaped by its pool's manager thread counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
