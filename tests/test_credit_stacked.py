@@ -270,3 +270,21 @@ def test_a_mark_never_takes_a_bracket_of_the_story(
     assert got.credit == credit
     assert kept in got.summary
     assert "kutim" not in _labels(ctx, got.credit)[1]
+
+
+@pytest.mark.parametrize(
+    ("closing", "credit", "summary_end"),
+    [
+        ("(adv/kukar) [Red] [foto]", "adv/kukar", "[Red] [foto]"),
+        ("(Diskominfo Kukar) [Advertorial] [Red]", "Diskominfo Kukar + Advertorial", "[Red]"),
+        ("(adv/kukar) [Red] [foto] [video]", "adv/kukar", "[Red] [foto] [video]"),
+        # four tags: too far behind them to be the story's credit
+        ("(adv/kukar) [a1] [b2] [c3] [d4]", None, "(adv/kukar) [a1] [b2] [c3] [d4]"),
+    ],
+)
+def test_a_credit_is_read_behind_up_to_three_editors_tags(
+    closing: str, credit: str | None, summary_end: str
+) -> None:
+    got = clean_content(f"{STORY}<p>{LAST} {closing}</p>")
+    assert got.credit == credit
+    assert got.summary == f"{SUMMARY} {summary_end}"

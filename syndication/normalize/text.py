@@ -800,10 +800,17 @@ def _paragraph_credits(para: str) -> tuple[list[str], bool]:
     """The credits closing a paragraph (_credits_closing), and whether they are all of it."""
     para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
     found, start = _credits_closing(para)
-    if not found and (tag := _SQUARE_TAG.search(para)) is not None:
-        # an editor's tag after the credit, in its paragraph: "(adv/kukar) [Red]"
-        found, start = _credits_closing(para[: tag.start()].rstrip())
+    head = para
+    for _ in range(_TAGS_PAST):
+        if found or (tag := _SQUARE_TAG.search(head)) is None:
+            break
+        # editor's tags after the credit, in its paragraph: "(adv/kukar) [Red] [foto]"
+        head = head[: tag.start()].rstrip()
+        found, start = _credits_closing(head)
     return found, not para[:start].strip()
+
+
+_TAGS_PAST = 3  # closing square-bracketed tags a credit is looked for behind
 
 
 # a closing square-bracketed tag: "[Red]", "[foto]"
