@@ -587,42 +587,53 @@ def test_a_started_pool_has_every_worker_under_way() -> None:
         pool.shutdown()
 
 
-def test_workers_that_never_answer_are_killed_and_a_thread_takes_over(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+HUNG = """
+import asyncio, multiprocessing, os, sys, time
+from multiprocessing import resource_tracker
+from syndication import workers
+resource_tracker.ensure_running()  # a real one: only the workers hang
+multiprocessing.set_executable(sys.argv[1])
+workers.START_TIMEOUT = 3.0
+pool = workers.CpuPool(2)
+print(pool.kind if asyncio.run(pool.run(os.getpid)) == os.getpid() else "elsewhere")
+pool.shutdown()
+print(pool.kind)
+"""
+
+
+def test_workers_that_never_answer_are_killed_and_a_thread_takes_over(tmp_path: Path) -> None:
     """A worker hung starting kept its first job, which the pool's manager thread (joined at
-    the interpreter's exit) waited for: the process never ended (a hostile review)."""
-    import multiprocessing.resource_tracker
-    import multiprocessing.spawn
-
-    multiprocessing.resource_tracker.ensure_running()  # a real one: only the workers hang
-    hung = tmp_path / "hung-python"
-    pids = tmp_path / "pids"
-    hung.write_text(f"#!/bin/sh\necho $$ >> {pids}\nexec sleep 600\n")
+    the interpreter's exit) waited for: the process never ended (a hostile review). In a
+    process of its own, whose spawn executable is a script that sleeps: the command ends,
+    on the thread, and none of its sleepers outlives it."""
+    hung, pids = tmp_path / "hung-python", tmp_path / "pids"
+    hung.write_text(f"#!/bin/sh\necho $$ >> '{pids}'\nexec sleep 600\n")
     hung.chmod(0o755)
-    monkeypatch.setattr(multiprocessing.spawn, "_python_exe", os.fsencode(hung))
-    monkeypatch.setattr(workers, "START_TIMEOUT", 1.0)
-    pool = CpuPool(2)
     try:
-        assert asyncio.run(pool.run(os.getpid)) == os.getpid()  # on the thread
-        assert pool.kind == "thread"
-    finally:
-        pool.shutdown()
-    started = [int(line) for line in pids.read_text().split()]
-    assert len(started) == 2
-    deadline = time.monotonic() + 30
-    while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [pid for pid in started if _alive(pid)]
-    for pid in left:  # no sleeper outlives a failing run
-        os.kill(pid, 9)
-    assert left == []
+        done = subprocess.run(
+            [sys.executable, "-c", HUNG, str(hung)],
+            cwd=Path(__file__).parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["thread", "thread"]
+        assert "event=cpu_pool_fallback" in done.stderr
+        started = [int(line) for line in pids.read_text().split()] if pids.exists() else []
+        assert 1 <= len(started) <= 2
+        assert [pid for pid in started if _sleeping(pid)] == []
+    finally:  # no sleeper outlives a failing run
+        for pid in (int(x) for x in (pids.read_text().split() if pids.exists() else [])):
+            if _sleeping(pid):
+                os.kill(pid, 9)
 
 
-def _alive(pid: int) -> bool:
-    """Running (a killed child not yet reaped by its pool's manager thread counts as gone)."""
+def _sleeping(pid: int) -> bool:
+    """A live `sleep` (a reaped pid given to another program, or a zombie, is not)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
+            name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+    except (OSError, IndexError, ValueError):
         return False
+    return name == "sleep" and rest.split()[0] != "Z"
