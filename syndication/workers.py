@@ -423,10 +423,9 @@ def raw_digest(raw: RawEntry) -> str:
 
     Each field in order, its text as it is (a str) or its repr (None, a flag, a date, a
     tuple), tagged with which and prefixed with its length, so that no two entries share an
-    encoding. The repr of the whole entry escaped its body character by character: 59 us an
-    entry, 3% of a cold cycle's CPU; this takes 24 us, most of it the hash itself. (Its
-    digests differ from the old one's: after an upgrade, each entry of a feed that changed is
-    normalized once more, and stored again only where its content changed.)"""
+    encoding. The repr of the whole entry escaped its body character by character, at more
+    than twice this one's time (`bench/bench_checks.py`). Its digests differ from the old
+    one's: legacy_raw_digest finds the entries stored under those."""
     parts = []
     for name in _RAW_FIELDS:
         value = getattr(raw, name)

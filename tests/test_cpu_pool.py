@@ -103,16 +103,22 @@ def test_a_pool_that_cannot_start_processes_falls_back_to_a_thread(tmp_path: Pat
     multiprocessing's resource tracker dead, which the next pool of the same process (here,
     another test in this xdist worker) would meet."""
     feed = Path(__file__).parent / "data" / "pinned" / "feed-0.xml"
+    assert fallen_back(FALLBACK, tmp_path / "no-python-here", feed) == ["thread", "20"]
+
+
+def fallen_back(script: str, executable: Path, *args: Path) -> list[str]:
+    """What `script`, run in a process of its own with `executable` as the spawn executable,
+    prints; it must exit 0 and log that its pool fell back to a thread."""
     done = subprocess.run(
-        [sys.executable, "-c", FALLBACK, str(tmp_path / "no-python-here"), str(feed)],
+        [sys.executable, "-c", script, str(executable), *map(str, args)],
         cwd=Path(__file__).parent.parent,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["thread", "20"]
     assert "event=cpu_pool_fallback" in done.stderr
+    return done.stdout.split()
 
 
 def test_a_poll_parses_and_normalizes_beside_the_loop(
@@ -610,16 +616,7 @@ def test_workers_that_never_answer_are_killed_and_a_thread_takes_over(tmp_path: 
     hung.write_text(f"#!/bin/sh\necho $$ >> '{pids}'\nexec sleep 600\n")
     hung.chmod(0o755)
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", HUNG, str(hung)],
-            cwd=Path(__file__).parent.parent,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.split() == ["thread", "thread"]
-        assert "event=cpu_pool_fallback" in done.stderr
+        assert fallen_back(HUNG, hung) == ["thread", "thread"]
         started = [int(line) for line in pids.read_text().split()] if pids.exists() else []
         assert 1 <= len(started) <= 2
         assert [pid for pid in started if _sleeping(pid)] == []

@@ -290,8 +290,8 @@ def test_boilerplate_rules_see_leaves_and_branches_as_before() -> None:
 
 
 def test_lone_surrogates_are_dropped_and_cost_no_entry() -> None:
-    """A JSON Feed may escape half a surrogate pair ("\\ud800"): nh3 raised on it in a body
-    (the entry was skipped every poll), and no database takes one in a title."""
+    """The sources mend half a surrogate pair (sources/jsontext.py); one in a RawEntry all the
+    same made nh3 raise in a body (the entry skipped every poll), and no database takes one."""
     from datetime import UTC, datetime
 
     from syndication.normalize import normalize_entry
