@@ -288,3 +288,12 @@ def test_a_credit_is_read_behind_up_to_three_editors_tags(
     got = clean_content(f"{STORY}<p>{LAST} {closing}</p>")
     assert got.credit == credit
     assert got.summary == f"{SUMMARY} {summary_end}"
+
+
+@pytest.mark.parametrize("mark", [" (adv).", " [Advertorial]"])
+def test_a_run_of_marks_stacks_three_at_most(mark: str) -> None:
+    """A hostile review: a thousand marks in a row overflowed the stack cutting them from the
+    summary (the entry lost, every poll), and each one more read the paragraph again."""
+    got = clean_content(f"<p>{LAST} (Diskominfo Kukar){mark * 3000}</p>")
+    assert got.credit is not None and len(got.credit.split(" + ")) == 3
+    assert got.summary.startswith(LAST.removesuffix("."))

@@ -829,6 +829,9 @@ _MARK_AFTER_BRACKET = re.compile(
     re.IGNORECASE,
 )
 _MARK_REACH = 40  # characters from a paragraph's end that such a mark can take
+# credits a paragraph stacks at most: each one more reads the paragraph again, and a run of
+# a thousand "(adv)." took seconds and overflowed the stack cutting them from the summary
+_STACK_MAX = 3
 
 
 def _credits_closing(text: str) -> tuple[list[str], int]:
@@ -843,7 +846,7 @@ def _credits_closing(text: str) -> tuple[list[str], int]:
     if last is None:
         return [], len(text)
     found, start = [last[0]], last[1]
-    while _BARE_MARK.fullmatch(found[0]) is not None:
+    while _BARE_MARK.fullmatch(found[0]) is not None and len(found) < _STACK_MAX:
         head = text[:start].rstrip()
         before = _closing(head) or _mark_after_bracket(head)
         if before is None:
