@@ -634,3 +634,53 @@ def _sleeping(pid: int) -> bool:
     except (OSError, IndexError, ValueError):
         return False
     return name == "sleep" and rest.split()[0] != "Z"
+
+
+class _Traced:
+    """Leaves `torn down` in a file when freed: by the interpreter's teardown, at the latest."""
+
+    def __init__(self, path: str) -> None:
+        self.write = Path(path).write_text  # bound now: a teardown may clear the module first
+
+    def __del__(self) -> None:
+        self.write("torn down")
+
+
+_KEPT: list[_Traced] = []
+
+
+def leave_a_trace(path: str) -> int:
+    """A worker's job: an object that lives until its process ends, and output not flushed."""
+    _KEPT.append(_Traced(path))
+    sys.stdout.write("written, never flushed by the job")
+    return os.getpid()
+
+
+STOPPED = """
+import asyncio, sys
+from syndication import workers
+from tests.test_cpu_pool import leave_a_trace
+pool = workers.CpuPool(1)
+worker = asyncio.run(pool.run(leave_a_trace, sys.argv[1]))
+processes = list(pool._executor._processes.values())
+pool.shutdown()
+print("", [(p.pid == worker, p.exitcode) for p in processes], flush=True)
+"""
+
+
+def test_a_stopped_worker_flushes_its_output_and_skips_the_teardown(tmp_path: Path) -> None:
+    """A worker ends with os._exit once the pool stops it (issue 12: its interpreter's
+    teardown, freeing every object one by one, kept a cold `run --once` waiting 0.13 s), and
+    loses nothing it wrote."""
+    trace = tmp_path / "trace"
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED, str(trace)],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("written, never flushed by the job")
+    assert done.stdout.rstrip().endswith("[(True, 0)]")
+    assert not trace.exists()  # freed by no teardown: the process was gone before
