@@ -60,6 +60,8 @@ class Image:
 
     def __post_init__(self) -> None:
         _require_http_url("image.url", self.url)
+        if type(self.length) is not int:  # a byte count; not a float, nor a flag
+            raise InvalidRecordError(f"image.length: {self.length!r} is not a whole number")
         if self.length < 0:
             raise InvalidRecordError(f"image.length: {self.length} is negative")
 

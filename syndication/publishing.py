@@ -116,7 +116,7 @@ class Publisher:
         scopes += [regency_scope(r.slug, r.name) for r in cfg.regencies]
         if with_items is None:
             return scopes + self.pair_scopes(self.store.nonempty_pair_scopes())
-        return scopes + self.pair_scopes(p for p in with_items if p.count("/") == 2)
+        return scopes + self.pair_scopes(with_items)
 
     def pair_scopes(self, paths: Iterable[str]) -> list[Scope]:
         """The regency x category scopes of `paths` ("regency/{r}/{c}") that are configured."""
@@ -234,9 +234,9 @@ class Publisher:
         except BaseException:
             sharing.close()  # no save goes on after this publish returned
             raise
-        # a publish cut short after its writes (a StorageError reading the stats) wrote
-        # files that this one finds unchanged: they are shared too, or the store would keep
-        # the older bytes and sync them back over these
+        # a publish cut short after its writes (a StorageError reading the latest headlines,
+        # saving the index) wrote files that this one finds unchanged: they are shared too, or
+        # the store would keep the older bytes and sync them back over these
         # (nothing to do: no mark was left, so no publish was cut short)
         leftover = self._rewritten(todo, sharing.shared) if self._unshared and todo else []
         # the pages that link the others last: a process syncing between two batches never

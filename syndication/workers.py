@@ -197,14 +197,21 @@ def start_worker(parent: int) -> None:
 
 
 def exit_at_once() -> None:
-    """A worker's last exit handler, run when the pool has stopped it: its output flushed,
-    then os._exit, which skips the interpreter's teardown (every module and object freed one
-    by one: 0.13 s of a cold `run --once` waiting on its two workers). By then multiprocessing
-    has run its own exit functions, joined the worker's threads and flushed its output. The
-    status is 0: a job's exception goes back to its caller, never out of the worker, and a
-    worker whose own loop fails (the only way to a status of 1) breaks the pool, which tells
-    it by the process ending, not by its status. Registered by the initializer, after
-    multiprocessing's own handler: atexit runs it first, but that one ran already."""
+    """A worker's last exit handler, run once the pool has stopped it: multiprocessing's own
+    exit function (its finalizers, a job's child processes), the logging handlers and the
+    output flushed, then os._exit, which skips the interpreter's teardown (every module and
+    object freed one by one: 0.13 s of a cold `run --once` waiting on its two workers).
+
+    Registered by the initializer, so atexit runs it before the handlers registered earlier:
+    multiprocessing's exit function is called here for that reason. Up to Python 3.12 the
+    process ran it already at the end of its run (a second call does nothing); from 3.13 on
+    it runs only as an exit handler, which os._exit would skip. The status is 0 whatever the
+    worker's loop ended with: the pool reads no status (a worker that dies breaks it by
+    ending, and a job's own exception goes back to its caller, never out of the worker)."""
+    from multiprocessing import util
+
+    util._exit_function()  # type: ignore[attr-defined]
+    logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             if stream is not None:
