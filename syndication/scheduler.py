@@ -299,6 +299,9 @@ class Daemon:
             return
         if removed:
             log.info("event=retention removed=%d", removed)
+            # the feeds' windows kept their stories, but the index's counts changed: a prune
+            # marks no feed dirty, so only a publish asked for here shows them
+            self._request_publish()
 
     # --- deliveries ---------------------------------------------------------------------
 
