@@ -272,7 +272,7 @@ class TelegramConfig(_Model):
     # attempts at one message before it is marked failed (the admin is told)
     max_attempts: StrictInt = Field(default=12, ge=1, le=100)
     # new messages one poll of one source may queue per chat; the rest of a burst is feed-only
-    max_per_poll: StrictInt = Field(default=20, ge=1)
+    max_per_poll: StrictInt = Field(default=100, ge=1)
 
     @field_validator("quiet_hours")
     @classmethod

@@ -164,7 +164,7 @@ def test_changed_filters_apply_to_messages_not_yet_sent(
     assert fake.messages == []  # a dry run sends nothing
 
 
-# a cap below the default of 20 tests the same rule with fewer messages paced 1 s apart
+# a cap below the default tests the same rule with fewer messages paced 1 s apart
 CAP, OVER = 5, 12
 
 
@@ -223,6 +223,32 @@ def test_a_burst_queues_max_per_poll_per_chat_and_tells_the_admin_once(
     assert asyncio.run(run_once(load(path))) == 0
     assert len(fake.messages_to("@kabar_kukar")) == CAP
     assert len(fake.messages_to("@admin")) == 1
+
+
+def test_a_whole_feed_of_new_stories_is_announced_under_the_default_cap(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str
+) -> None:
+    """The contract: every new item of a pushed category gets its message. A later poll that
+    finds a whole feed page new (50 stories, WordPress's longest common page; a portal back
+    after a day away) is no runaway burst: the default cap (100) leaves every one queued. A
+    dry run: the messages stay pending, none is paced out."""
+    path = _config(tmp_path, db_url, portal, fake, "")
+    portal.set("/feed/", rss(portal.url, [OLD]))
+    assert asyncio.run(run_once(load(path))) == 0  # the first poll: backlog
+    page = [
+        _post(f"berita-{n}", f"Pemkab Kukar Gelar Acara Ke-{n} di Tenggarong",
+              f"Acara ke-{n} berlangsung di Tenggarong.", minutes=10 + n)
+        for n in range(50)
+    ]  # fmt: skip
+    portal.set("/feed/", rss(portal.url, [*page, OLD]))
+    config = load(path)
+    assert asyncio.run(run_once(config)) == 0
+    store = open_store(config.database_url)
+    try:
+        states = _states(store)
+    finally:
+        store.engine.dispose()
+    assert [states.get((p.title, "@kabar_kukar")) for p in page] == ["pending"] * 50
 
 
 @pytest.mark.parametrize(
