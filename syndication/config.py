@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -498,27 +499,14 @@ class Config(_Model):
             *_duplicates("regencies", "slug", [r.slug for r in self.regencies]),
         ]
         known = {c.slug for c in self.categories}
-        built_in = [c.slug for c in BUILT_IN_CATEGORIES]
         for i, slug in enumerate(self.telegram.notify_categories):
             if known and slug not in known:
                 problems.append(
                     f"telegram.notify_categories[{i}]: unknown category {excerpt(slug)}"
                 )
-            elif not known and (near := _near_miss(slug, built_in)) is not None:
-                # no [[categories]]: any category a story has may be pushed, but a slug a
-                # letter or two off a built-in one is a typo that would push nothing
-                problems.append(
-                    f"telegram.notify_categories[{i}]: unknown category {excerpt(slug)} "
-                    f"(did you mean {near!r}?)"
-                )
-        shipped = list(_shipped_gazetteer())
-        for r_i, reg in enumerate(self.regencies):
-            if (near := _near_miss(reg.slug, shipped)) is not None:
-                # a typo of a canonical slug loses the shipped names and kecamatan silently
-                problems.append(
-                    f"regencies[{r_i}].slug: {excerpt(reg.slug)} is not in the Kaltim "
-                    f"gazetteer (did you mean {near!r}?)"
-                )
+        if not known:
+            problems += _category_misses(self.telegram.notify_categories)
+        problems += _gazetteer_misses([r.slug for r in self.regencies])
         for r_i, reg in enumerate(self.regencies):
             for i, slug in enumerate(reg.notify_categories or ()):
                 if known and slug not in known:
@@ -618,7 +606,52 @@ def _raw_duplicates(data: dict[str, Any]) -> list[str]:
                 for i, r in enumerate(rows)
             ]
             out += _duplicates(table, key, values)
-    return out + _raw_unknown_categories(data) + _raw_unknown_regencies(data) + _raw_zones(data)
+    return [
+        *out,
+        *_raw_unknown_categories(data),
+        *_raw_unknown_regencies(data),
+        *_raw_zones(data),
+        *_raw_misses(data),
+    ]
+
+
+def _category_misses(slugs: Sequence[object]) -> list[str]:
+    """With no [[categories]] any category a story has may be pushed, but a slug a letter or
+    two off a built-in one is a typo that would push nothing."""
+    built_in = [c.slug for c in BUILT_IN_CATEGORIES]
+    return [
+        f"telegram.notify_categories[{i}]: unknown category {excerpt(slug)} "
+        f"(did you mean {near!r}?)"
+        for i, slug in enumerate(slugs)
+        if isinstance(slug, str) and (near := _near_miss(slug, built_in)) is not None
+    ]
+
+
+def _gazetteer_misses(slugs: Sequence[object]) -> list[str]:
+    """A typo of a canonical regency slug loses the shipped names and kecamatan silently."""
+    shipped = list(_shipped_gazetteer())
+    return [
+        f"regencies[{i}].slug: {excerpt(slug)} is not in the Kaltim gazetteer "
+        f"(did you mean {near!r}?)"
+        for i, slug in enumerate(slugs)
+        if isinstance(slug, str) and (near := _near_miss(slug, shipped)) is not None
+    ]
+
+
+def _raw_misses(data: dict[str, Any]) -> list[str]:
+    """The near-miss checks, read from the raw tables (when another key is invalid)."""
+    regencies, categories = data.get("regencies"), data.get("categories")
+    slugs = [r.get("slug") if isinstance(r, dict) else None for r in _rows(regencies)]
+    out = _gazetteer_misses(slugs)
+    telegram = data.get("telegram")
+    declared = any(isinstance(c, dict) and c.get("slug") for c in _rows(categories))
+    if isinstance(telegram, dict) and not declared:
+        out += _category_misses(_rows(telegram.get("notify_categories")))
+    return out
+
+
+def _rows(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _raw_unknown_regencies(data: dict[str, Any]) -> list[str]:

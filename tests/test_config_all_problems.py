@@ -90,3 +90,35 @@ interval = "soon"
         loads(text)
     assert [p.split(":")[0] for p in caught.value.problems] == ["sources[0].interval"]
     loads(text.replace('"soon"', '"5m"'))  # accepted: advertorial is built in
+
+
+BARE = """
+[storage]
+url = "sqlite:///db.sqlite3"
+[server]
+port = "x"
+[telegram]
+notify_categories = ["pemerintahh"]
+[[regencies]]
+slug = "kukr"
+name = "Kutai Kartanegara"
+"""
+
+
+def test_the_near_misses_come_with_a_bad_field() -> None:
+    """A regency slug a letter off the gazetteer's and a pushed category a letter off a
+    built-in one (no [[categories]]) were named only once every other key was valid."""
+    with pytest.raises(ConfigError) as caught:
+        loads(BARE)
+    problems = caught.value.problems
+    assert any(p.startswith("server.port: ") for p in problems), problems
+    assert any("regencies[0].slug: 'kukr'" in p and "'kukar'" in p for p in problems), problems
+    assert any(
+        "telegram.notify_categories[0]: unknown category 'pemerintahh'" in p and "'pemerintah'" in p
+        for p in problems
+    ), problems
+    # each once: the model's own pass gives the same lines when the rest is valid
+    valid = BARE.replace('port = "x"', "port = 8080")
+    with pytest.raises(ConfigError) as again:
+        loads(valid)
+    assert len(again.value.problems) == 2, again.value.problems
