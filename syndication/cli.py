@@ -91,11 +91,15 @@ def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothin
             return EXIT_CONFIG
         # a daemon may still run on the previous config: show its state all the same, and
         # the problems of the file in `config_error` where the daemon has recorded none
+        problems = [f"{e.path}: {problem}" for problem in e.problems]
         fallback = _storage_only(path)
-        if fallback is None:
-            return EXIT_CONFIG
+        if fallback is None:  # no database named that could be read: still one answer
+            from .commands import status_without_config
+
+            loaded()
+            return status_without_config(problems, as_json=args.json)
         config = fallback
-        args.config_problems = [f"{e.path}: {problem}" for problem in e.problems]
+        args.config_problems = problems
     try:
         return _dispatch(args, config, path, loaded)
     except ConfigError as e:  # found at start, e.g. [server] port taken

@@ -157,6 +157,28 @@ def status(config: Config, *, as_json: bool, problems: list[str] | None = None) 
         data = _without_store(config, str(e))
     if problems and not data["config_error"]:
         data["config_error"] = "\n".join(problems)
+    return _show(data, as_json)
+
+
+def status_without_config(problems: list[str], *, as_json: bool) -> int:
+    """`status` when config.toml names no database it could read (the file missing, or not
+    TOML and no [storage] table to be found in it): still one answer and exit 0, per the
+    contract, with the file's problems and no health (no database to ask, and none guessed:
+    opening a default one would create it)."""
+    data: dict[str, Any] = {
+        "generated": datetime.now(UTC).isoformat(),
+        "dry_run": None,
+        "totals": {"items": None, "pending_deliveries": None},
+        "sources": [],
+        "channels": [],
+        "config_error": "\n".join(problems),
+        "telegram_error": None,
+        "storage_error": "no database to ask: the config file names none that can be read",
+    }
+    return _show(data, as_json)
+
+
+def _show(data: dict[str, Any], as_json: bool) -> int:
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

@@ -117,6 +117,11 @@ def test_status_reports_on_a_config_that_is_not_valid_toml(
     out, err = capsys.readouterr()
     assert "Cannot overwrite a value" in err or "overwrite" in err.lower()
     assert json.loads(out).keys() == before.keys()
-    # a broken [storage] table itself leaves nothing to read: that is still an error
+    # a broken [storage] table itself names no database: still one answer (exit 0), with the
+    # file's problem and no health rather than a guessed database's
     config.write_text(good.replace('url = "sqlite', "url = sqlite"), encoding="utf-8")
-    assert main(["--config", str(config), "status", "--json"]) == 2
+    assert main(["--config", str(config), "status", "--json"]) == 0
+    unknown = json.loads(capsys.readouterr().out)
+    assert unknown.keys() == before.keys()
+    assert "TOML syntax" in unknown["config_error"] and unknown["storage_error"]
+    assert unknown["sources"] == [] and unknown["totals"]["items"] is None

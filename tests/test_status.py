@@ -152,5 +152,10 @@ def test_status_still_reports_when_the_config_is_broken(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "sources[0].interval" in done.stderr  # the file's problems, as `check` shows them
     assert json.loads(done.stdout)["config_error"] == "config.toml: sources[0].interval: bad"
-    path.write_text("this is [not toml")
-    assert cli(path, "status", "--json").returncode == 2
+    path.write_text("this is [not toml")  # no database named: an answer without health
+    unknown = cli(path, "status", "--json")
+    assert unknown.returncode == 0 and "TOML syntax" in unknown.stderr
+    assert json.loads(unknown.stdout)["storage_error"]
+    missing = cli(tmp_path / "absent.toml", "status", "--json")
+    assert missing.returncode == 0, missing.stderr
+    assert "no such file" in json.loads(missing.stdout)["config_error"]
