@@ -92,7 +92,9 @@ class Filters:
         """The first filter that holds back this item's message to `regency`'s channel."""
         if not self._rules:
             return None
-        folded = fold(f"{title}\n{text}")
+        # each folded on its own: a phrase is found in the title or in the text, never made
+        # of the title's last word and the text's first (the mark between them is no word)
+        folded = f"{fold(title)}\x1f{fold(text)}"
         for rule in self._rules:
             if rule.regencies is not None and regency not in rule.regencies:
                 continue

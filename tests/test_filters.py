@@ -46,6 +46,17 @@ def test_exclude_matches_whole_words_only_in_its_regencies() -> None:
     assert f.verdict("kukar", "Razia", "<p>Bandar judi\u00a0online ditangkap</p>") is not None
 
 
+def test_a_phrase_is_in_the_title_or_in_the_text_never_across_the_two() -> None:
+    """The contract: an item whose title or text contains the phrase. The title's last word
+    and the text's first made one ("... Judi" + "Online ...") when they were read as one."""
+    f = _filters('[[filters]]\nexclude = ["judi online"]\nrequire = ["warga desa"]\n')
+    assert f.verdict("kukar", "Polisi Gerebek Arena Judi", "Online, warga desa resah.") is None
+    held = f.verdict("kukar", "Warga", "Desa menolak judi online.")
+    assert held is not None and held.phrase == "judi online"
+    unmet = f.verdict("kukar", "Pemkab Bantu Warga", "Desa Loa Kulu menerima bantuan.")
+    assert unmet is not None and unmet.kind == "require"
+
+
 def test_require_holds_items_without_any_listed_word() -> None:
     f = _filters('[[filters]]\nrequire = ["bupati", "dprd"]\n')
     assert f.verdict("kutim", "Rapat paripurna DPRD Kutim", "") is None
