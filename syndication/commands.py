@@ -113,7 +113,7 @@ def _quiet_channel(chat: str, slug: str, state: str, count: int | None) -> dict[
     return {
         "chat": chat, "regency": slug, "state": state, "reason": None, "last_sent": None,
         "pending": count, "sent": count, "failed": count, "oldest_pending": None,
-        "filtered": count, "capped": count,
+        "filtered": count, "capped": count, "consecutive_failures": count, "last_error": None,
     }  # fmt: skip
 
 

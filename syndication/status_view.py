@@ -68,8 +68,8 @@ def print_status(data: dict[str, Any]) -> None:
     )
     chats = [len(str(c["chat"])) for c in data["channels"]]
     ch.add_column("chat", no_wrap=True, min_width=max(chats, default=4))
-    cols = ("regency", "state", "pending", "sent", "failed", "filtered", "capped")
-    for col in (*cols, "last sent"):
+    cols = ("regency", "state", "pending", "sent", "failed", "filtered", "capped", "failures")
+    for col in (*cols, "last sent", "last error"):
         ch.add_column(col)
     for c in data["channels"]:
         state = "[green]ok[/]" if c["state"] == "ok" else f"[red]{_text(c['state'])}[/]"
@@ -82,7 +82,9 @@ def print_status(data: dict[str, Any]) -> None:
             _count(c["failed"]),
             _count(c.get("filtered", 0)),
             _count(c.get("capped", 0)),
+            _count(c.get("consecutive_failures", 0)),
             _ago(c["last_sent"]),
+            _text((c.get("reason") or c.get("last_error") or "")[:80]),
         )
     console.print(ch)
     for s in data["sources"]:

@@ -66,8 +66,12 @@ CHANNEL = {
         "failed",
         "last_sent",
         "oldest_pending",
+        "consecutive_failures",
+        "last_error",
     ],
     "properties": {
+        "consecutive_failures": {"type": "integer", "minimum": 0},
+        "last_error": {"type": ["string", "null"]},
         "chat": {"type": "string"},
         "regency": {"type": ["string", "null"]},
         "state": {"enum": ["ok", "broken", "migrated"]},
