@@ -220,7 +220,10 @@ def entry() -> NoReturn:
     imports cost 15-20 ms of a 0.7 s warm `run --once`. Once they are in, they are frozen out
     of every later collection and the collector runs again (_loaded), before the command."""
     gc.disable()
-    code = main(loaded=_loaded)
+    try:
+        code = main(loaded=_loaded)
+    except BrokenPipeError:
+        _reader_gone()
     if threading.active_count() == 1:
         atexit._run_exitfuncs()  # logging.shutdown among them
         try:
@@ -231,6 +234,16 @@ def entry() -> NoReturn:
             sys.exit(code)
         os._exit(code)
     sys.exit(code)
+
+
+def _reader_gone() -> NoReturn:
+    """The output's reader closed it (`syndication check | head -1`): status 1, as a command
+    whose output was cut short, and no traceback. What is still buffered goes nowhere: the
+    interpreter's last flush would raise the same error again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    if sys.stdout is not None:
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_FAIL)
 
 
 def _loaded() -> None:

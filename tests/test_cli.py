@@ -104,3 +104,25 @@ def test_status_without_a_database_still_answers(tmp_path: Path) -> None:
     assert data["channels"][0]["chat"] == "@kabar_kukar" and data["totals"]["items"] is None
     table = cli("--config", str(path), "status")
     assert table.returncode == 0 and "database unreachable" in table.stdout
+
+
+def test_a_reader_that_closes_the_output_gets_no_traceback(tmp_path: Path) -> None:
+    """`syndication check | head -1`: the pipe closed before the summary was written ended in
+    a BrokenPipeError traceback; now status 1 and nothing on stderr but what came before."""
+    config = tmp_path / "config.toml"
+    config.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first byte
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "syndication", "--config", str(config), "check"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
