@@ -771,7 +771,7 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(name, [f"(TOML syntax) {e}"]) from e
+        raise ConfigError(name, [_syntax_problem(str(e), text)]) from e
     except RecursionError as e:
         raise ConfigError(name, [_too_deep(text)]) from e
     try:
@@ -786,6 +786,36 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
             if line not in problems:
                 problems.append(line)
         raise ConfigError(name, annotate(problems, data, Config)) from e
+
+
+_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\s\"']+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
+
+
+def _syntax_problem(message: str, text: str) -> str:
+    """A TOML syntax error as `<key path>: TOML syntax: <what> (line N)` when the line holds a
+    plain `key = ...` (the key path being its table's name and the key), else as
+    `(TOML syntax) <what>`, with the parser's own place."""
+    at = _AT.search(message)
+    if at is None:
+        return f"(TOML syntax) {message}"
+    number = int(at.group(1))
+    lines = text.splitlines()
+    key = _KEY.match(lines[number - 1]) if 0 < number <= len(lines) else None
+    if key is None:
+        return f"(TOML syntax) {message}"
+    table, headers = "", [(i, _HEADER.match(line)) for i, line in enumerate(lines[: number - 1])]
+    found = [(i, h) for i, h in headers if h is not None]
+    if found:
+        at_line, header = found[-1]
+        name = re.sub(r"\s+", "", header.group(1))
+        table = name + "."
+        if lines[at_line].lstrip().startswith("[["):  # an array of tables: which one
+            same = [h for _, h in found if re.sub(r"\s+", "", h.group(1)) == name]
+            table = f"{name}[{len(same) - 1}]."
+    path = table + re.sub(r"\s+", "", key.group(1))
+    return f"{path}: TOML syntax: {message[: at.start()]} (line {number})"
 
 
 def _too_deep(text: str) -> str:

@@ -122,3 +122,26 @@ def test_the_near_misses_come_with_a_bad_field() -> None:
     with pytest.raises(ConfigError) as again:
         loads(valid)
     assert len(again.value.problems) == 2, again.value.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[[sources]]\nid = "x"\n[[sources]]\nid = "a"\nid = "b"\n', "sources[1].id: (5)"),
+        ("[server]\nport = 1\nport = 2\n", "server.port: (3)"),
+        ('[feeds]\nbase_url = "http://x\n', "feeds.base_url: (2)"),
+        ("[feeds\nbase_url = 1\n", ""),  # a broken header names no key
+    ],
+)
+def test_a_syntax_error_names_its_key_where_the_line_has_one(text: str, expected: str) -> None:
+    """The contract's shape, `config.toml: <key path>: <what is wrong>`, for a syntax error
+    too when its line is a `key = ...` (a duplicate key, an open quote), with its line."""
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    [problem] = caught.value.problems
+    if not expected:
+        assert problem.startswith("(TOML syntax) ") and "(at line 1" in problem, problem
+        return
+    key, line = expected.split(" ")
+    assert problem.startswith(f"{key} TOML syntax: "), problem
+    assert problem.endswith(f"(line {line.strip('()')})"), problem
