@@ -7,6 +7,7 @@ import atexit
 import gc
 import logging
 import os
+import select
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -223,7 +224,9 @@ def entry() -> NoReturn:
     try:
         code = main(loaded=_loaded)
     except BrokenPipeError:
-        _reader_gone()
+        if not _reader_gone():
+            raise
+        _quiet_exit()
     if threading.active_count() == 1:
         atexit._run_exitfuncs()  # logging.shutdown among them
         try:
@@ -231,15 +234,36 @@ def entry() -> NoReturn:
                 if stream is not None:  # None: started with that descriptor closed
                     stream.flush()
         except Exception:
+            if _reader_gone():  # what print() left in the buffer: the reader is gone
+                _quiet_exit()
             sys.exit(code)
         os._exit(code)
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        if _reader_gone():
+            _quiet_exit()
     sys.exit(code)
 
 
-def _reader_gone() -> NoReturn:
-    """The output's reader closed it (`syndication check | head -1`): status 1, as a command
-    whose output was cut short, and no traceback. What is still buffered goes nowhere: the
-    interpreter's last flush would raise the same error again."""
+def _reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it (`syndication check |
+    head -1`): its write end then polls as an error. Not so for any other broken pipe (a
+    socket, stderr), which is reported as it is."""
+    try:
+        if sys.stdout is None:
+            return False
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), no descriptor
+        return False
+
+
+def _quiet_exit() -> NoReturn:
+    """The command's output was cut short by its reader: status 1 and no traceback. What is
+    still buffered goes nowhere: the interpreter's last flush would fail the same way."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     if sys.stdout is not None:
         os.dup2(devnull, sys.stdout.fileno())

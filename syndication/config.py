@@ -642,16 +642,23 @@ def _raw_misses(data: dict[str, Any]) -> list[str]:
     """The near-miss checks, read from the raw tables (when another key is invalid)."""
     regencies, categories = data.get("regencies"), data.get("categories")
     slugs = [r.get("slug") if isinstance(r, dict) else None for r in _rows(regencies)]
-    out = _gazetteer_misses(slugs)
+    # a slug the pattern refuses has its own line already (the model's field check)
+    valid = [s if isinstance(s, str) and re.fullmatch(SLUG, s) else None for s in slugs]
+    out = _gazetteer_misses(valid)
     telegram = data.get("telegram")
-    declared = any(isinstance(c, dict) and c.get("slug") for c in _rows(categories))
-    if isinstance(telegram, dict) and not declared:
+    if isinstance(telegram, dict) and not _raw_declared(categories):
         out += _category_misses(_rows(telegram.get("notify_categories")))
     return out
 
 
 def _rows(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _raw_declared(categories: object) -> set[object]:
+    """The slugs of the [[categories]] rows as written (a row without one counts too: the
+    file declares categories, so a pushed slug is checked against them, not the built-ins)."""
+    return {r.get("slug") for r in _rows(categories) if isinstance(r, dict)}
 
 
 def _raw_unknown_regencies(data: dict[str, Any]) -> list[str]:
@@ -687,10 +694,7 @@ def _raw_zones(data: dict[str, Any]) -> list[str]:
 
 def _raw_unknown_categories(data: dict[str, Any]) -> list[str]:
     """Notify lists naming no configured category, read from the raw tables."""
-    rows = data.get("categories")
-    known = (
-        {r.get("slug") for r in rows if isinstance(r, dict)} if isinstance(rows, list) else set()
-    )
+    known = _raw_declared(data.get("categories"))
     if known:  # as in the model: declared categories get the built-in ones too
         known |= {c.slug for c in BUILT_IN_CATEGORIES}
     lists: list[tuple[str, object]] = []
@@ -781,9 +785,11 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
     except ValidationError as e:
         problems = _problems(e, text)
         # the cross-checks run only on a valid model: repeat the cheap ones on the raw tables
+        seen = set(problems)
         for extra in _raw_duplicates(data):
             line = _cross_line(extra, text)
-            if line not in problems:
+            if line not in seen:
+                seen.add(line)
                 problems.append(line)
         raise ConfigError(name, annotate(problems, data, Config)) from e
 

@@ -22,6 +22,7 @@ from typing import Literal, Protocol
 _NOT_WORD = re.compile(r"[^\w]+")
 _TAG = re.compile(r"<[^>]*>")
 TEXT_CHARS = 64 * 1024  # of an item's text, read by the filters
+PART = "\x1f"  # between the parts of an item's text (summary, body): no phrase spans it
 
 
 class FilterRule(Protocol):
@@ -44,8 +45,10 @@ def fold(text: str) -> str:
 
 def item_text(summary: str, content_html: str) -> str:
     """An item's text as a filter reads it: the summary and the body without its tags (a tag
-    name such as `p` is never a word of the text), its first TEXT_CHARS characters."""
-    return f"{summary}\n{html.unescape(_TAG.sub(' ', content_html))}"[:TEXT_CHARS]
+    name such as `p` is never a word of the text), apart (PART), its first TEXT_CHARS
+    characters."""
+    body = html.unescape(_TAG.sub(" ", content_html))
+    return f"{summary}{PART}{body}"[:TEXT_CHARS]
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,9 @@ class Filters:
         """The first filter that holds back this item's message to `regency`'s channel."""
         if not self._rules:
             return None
-        # each folded on its own: a phrase is found in the title or in the text, never made
-        # of the title's last word and the text's first (the mark between them is no word)
-        folded = f"{fold(title)}\x1f{fold(text)}"
+        # each part folded on its own: a phrase is found in the title, the summary or the
+        # body, never made of one's last word and the next one's first (PART is no word)
+        folded = PART.join(fold(part) for part in (title, *text.split(PART)))
         for rule in self._rules:
             if rule.regencies is not None and regency not in rule.regencies:
                 continue

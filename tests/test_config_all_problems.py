@@ -145,3 +145,21 @@ def test_a_syntax_error_names_its_key_where_the_line_has_one(text: str, expected
     key, line = expected.split(" ")
     assert problem.startswith(f"{key} TOML syntax: "), problem
     assert problem.endswith(f"(line {line.strip('()')})"), problem
+
+
+def test_declared_categories_without_a_slug_give_one_line_per_pushed_category() -> None:
+    """A [[categories]] row without its slug declares categories all the same: a pushed
+    category is then unknown, not a near miss of a built-in one (never both lines)."""
+    text = BARE.replace("[[regencies]]", '[[categories]]\nname = "Tanpa Slug"\n[[regencies]]')
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    pushed = [p for p in caught.value.problems if p.startswith("telegram.notify_categories[0]")]
+    assert len(pushed) == 1 and "did you mean" not in pushed[0], pushed
+
+
+def test_a_slug_the_pattern_refuses_gets_no_gazetteer_hint() -> None:
+    text = BARE.replace('slug = "kukr"', 'slug = "Kukar"')
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    lines = [p for p in caught.value.problems if p.startswith("regencies[0].slug")]
+    assert len(lines) == 1 and "did you mean" not in lines[0], lines

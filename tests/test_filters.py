@@ -55,6 +55,11 @@ def test_a_phrase_is_in_the_title_or_in_the_text_never_across_the_two() -> None:
     assert held is not None and held.phrase == "judi online"
     unmet = f.verdict("kukar", "Pemkab Bantu Warga", "Desa Loa Kulu menerima bantuan.")
     assert unmet is not None and unmet.kind == "require"
+    # a stored item's summary and body are two parts too
+    ok = f.reason("kukar", "Razia di Tenggarong", "Polisi gerebek warga desa judi", "<p>Online</p>")
+    assert ok is None
+    held = f.reason("kukar", "Razia", "Warga desa resah", "<p>Arena judi online ditutup</p>")
+    assert held is not None and "judi online" in held
 
 
 def test_require_holds_items_without_any_listed_word() -> None:

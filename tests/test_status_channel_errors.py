@@ -1,5 +1,6 @@
-"""A channel's health, as for a source (the contract: last error and consecutive failures per
-channel too): the tries in a row that failed and the last error, cleared once it sends."""
+"""A channel's health, as a source's (the contract: last error and consecutive failures per
+channel too): the failed tries since its last message went out, whichever messages they were,
+and the last one's error; both cleared by the next message sent."""
 
 from __future__ import annotations
 
@@ -14,16 +15,34 @@ def _channel(store: Store, chat: str) -> tuple[int, str | None]:
     return found.consecutive_failures, found.last_error
 
 
-def test_a_channel_shows_its_failures_in_a_row_and_its_last_error(db_url: str) -> None:
+def test_a_channel_counts_its_failed_tries_until_a_message_goes_out(db_url: str) -> None:
     store = fresh_store(db_url)
-    store.ingest("a", [item(1), item(2)], NOW, OK, route=route, announce=yes)
+    store.ingest("a", [item(1), item(2), item(3)], NOW, OK, route=route, announce=yes)
     assert _channel(store, "@chat_kukar") == (0, None)
-    first, second = sorted(d.id for d in store.claim_deliveries("w", NOW, timedelta(minutes=1), 10))
+    rows = sorted(d.id for d in store.claim_deliveries("w", NOW, timedelta(minutes=1), 10))
+    first, second, third = rows
+    # the tries go to one message, then the other: all of them count, in a row
     store.mark_retry(first, "Bad Gateway", NOW + timedelta(seconds=5))
+    store.mark_retry(second, "Bad Gateway", NOW + timedelta(seconds=5))
     store.mark_retry(first, "Timed out", NOW + timedelta(seconds=10))
-    store.release([second])
-    assert _channel(store, "@chat_kukar") == (2, "Timed out")
-    store.mark_sent(first, NOW, 101, "text", item(1).title)
-    assert _channel(store, "@chat_kukar") == (0, None)  # it sends again
-    store.mark_failed(second, "Bad Request: message is too long")
-    assert _channel(store, "@chat_kukar") == (0, "Bad Request: message is too long")
+    store.mark_retry(second, "rate limited", NOW, count=False)  # a wait, not a failure
+    assert _channel(store, "@chat_kukar") == (3, "Timed out")
+    # another message goes out: the channel works again, whatever the first still waits for
+    store.mark_sent(third, NOW, 103, "text", item(3).title)
+    assert _channel(store, "@chat_kukar") == (0, None)
+    store.mark_failed(second, "Bad Request: message is too long")  # refused for good
+    assert _channel(store, "@chat_kukar") == (1, "Bad Request: message is too long")
+
+
+def test_a_sent_message_keeps_no_tries_even_when_it_is_to_be_edited(db_url: str) -> None:
+    """Its title corrected while it was on its way: the row waits to be edited, and its
+    earlier failed tries are no failure of that edit."""
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    [row] = store.claim_deliveries("w", NOW, timedelta(minutes=1), 10)
+    store.mark_retry(row.id, "Bad Gateway", NOW)
+    store.mark_retry(row.id, "Bad Gateway", NOW)
+    store.mark_sent(row.id, NOW, 101, "text", "an older title")  # the item's title moved on
+    [edit] = store.claim_deliveries("w", NOW + timedelta(minutes=2), timedelta(minutes=1), 10)
+    assert edit.state == "edit" and edit.attempts == 0
+    assert _channel(store, "@chat_kukar") == (0, None)

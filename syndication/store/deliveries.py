@@ -316,10 +316,14 @@ class DeliveryQueries(Queries):
         current = select(t.items.c.title).where(t.items.c.id == d.item_id).scalar_subquery()
         # an item withdrawn while its message was on its way: the message is deleted next
         gone = d.state.in_(("cancelled", "withdraw"))
+        # a row left with more to do (an edit, a deletion) starts its own tries afresh; a sent
+        # one keeps how many it took
+        tries: Any = d.attempts
         if message_id is None:  # assumed sent: nothing known to edit or delete
             state: Any = case((gone, "withdrawn"), else_="sent")
         else:
             state = case((gone, "withdraw"), (current != title, "edit"), else_="sent")
+            tries = case((gone, 0), (current != title, 0), else_=d.attempts)
         with self._tx() as conn:
             conn.execute(
                 update(t.deliveries)
@@ -332,6 +336,7 @@ class DeliveryQueries(Queries):
                     sent_title=title,
                     sent_at=now,
                     last_error=None,
+                    attempts=tries,
                     lease_owner=None,
                     lease_until=None,
                 )
@@ -339,7 +344,9 @@ class DeliveryQueries(Queries):
             chat = conn.execute(
                 select(t.deliveries.c.chat).where(t.deliveries.c.id == delivery_id)
             ).scalar_one()
-            self._channel(conn, chat, now, state="ok", reason=None, last_sent=now)
+            self._channel(
+                conn, chat, now, state="ok", reason=None, last_sent=now, failures=0, last_error=None
+            )
 
     def mark_retry(
         self, delivery_id: int, error: str, next_attempt: datetime, *, count: bool = True
@@ -357,6 +364,8 @@ class DeliveryQueries(Queries):
                     lease_until=None,
                 )
             )
+            if count:
+                self._channel_failed(conn, delivery_id, error)
 
     def mark_failed(self, delivery_id: int, error: str) -> None:
         with self._tx() as conn:
@@ -370,6 +379,22 @@ class DeliveryQueries(Queries):
                     lease_until=None,
                 )
             )
+            self._channel_failed(conn, delivery_id, error)
+
+    def _channel_failed(self, conn: Connection, delivery_id: int, error: str) -> None:
+        """One more failed try of the delivery's chat since its last message went out."""
+        chat = conn.execute(
+            select(t.deliveries.c.chat).where(t.deliveries.c.id == delivery_id)
+        ).scalar_one_or_none()
+        if chat is None:
+            return
+        c = t.channels.c
+        failed = {"last_error": error[:2000]}
+        res = conn.execute(
+            update(t.channels).where(c.chat == chat).values(failures=c.failures + 1, **failed)
+        )
+        if res.rowcount == 0:
+            conn.execute(insert(t.channels).values(chat=chat, failures=1, **failed))
 
     def release(self, delivery_ids: Iterable[int]) -> None:
         with self._tx() as conn:

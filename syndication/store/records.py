@@ -106,7 +106,7 @@ class ChannelStatus:
     oldest_pending: datetime | None
     filtered: int = 0  # held back by [[filters]]
     capped: int = 0  # left out of a burst (max_per_poll): feed-only
-    # tries in a row that failed: those of its waiting message tried most (0: none failing)
+    # failed tries since its last message went out, and the last one's error (both cleared
+    # by the next message sent)
     consecutive_failures: int = 0
-    # that message's last error, else the last one Telegram refused for good (state failed)
     last_error: str | None = None

@@ -214,6 +214,9 @@ channels = Table(
     Column("lease_owner", String(64)),
     Column("lease_until", UTC_TS),
     Column("hold_until", UTC_TS),  # a 429 or an error pause: whoever sends next waits for it
+    # failed tries since its last message went out, and the last one's error (0010)
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_error", Text),
 )
 
 # the published files, so that every process (and machine) serves the same bytes

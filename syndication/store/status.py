@@ -58,23 +58,6 @@ class StatusQueries(Queries):
                     .group_by(d.chat)
                 ).all()
             )
-            # the waiting messages tried and not sent (a channel sends its oldest first, so
-            # the one tried most is how many tries in a row have failed), and the failed ones
-            tried: dict[str, tuple[int, str | None]] = {}
-            retrying = conn.execute(
-                select(d.chat, d.attempts, d.last_error)
-                .where(d.state.in_(("pending", "edit")), d.attempts > 0)
-                .order_by(d.chat, d.attempts.desc(), d.id)
-            )
-            for chat, attempts, error in retrying:
-                tried.setdefault(chat, (int(attempts), error))
-            refused = dict(
-                conn.execute(
-                    select(d.chat, d.last_error)
-                    .where(d.state == "failed", d.last_error.is_not(None))
-                    .order_by(d.id)
-                ).all()
-            )  # the latest refused message of each chat (rows in id order: the last wins)
         return [
             ChannelStatus(
                 chat=chat,
@@ -87,8 +70,8 @@ class StatusQueries(Queries):
                 filtered=c.get("filtered", 0),
                 capped=c.get("capped", 0),
                 oldest_pending=_aware(oldest.get(chat)),
-                consecutive_failures=tried.get(chat, (0, None))[0],
-                last_error=tried[chat][1] if chat in tried else refused.get(chat),
+                consecutive_failures=int(info[chat].failures or 0) if chat in info else 0,
+                last_error=info[chat].last_error if chat in info else None,
             )
             for chat in sorted(set(counts) | set(info))
             for c in [counts.get(chat, {})]
