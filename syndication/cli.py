@@ -174,10 +174,22 @@ def _storage_only(path: Path) -> Config | None:
     for keys in (("storage", "telegram"), ("storage",)):
         tables = {k: raw[k] for k in keys if isinstance(raw.get(k), dict)}
         try:
-            return Config.model_validate({**tables, "base_dir": path.resolve().parent})
+            config = Config.model_validate({**tables, "base_dir": path.resolve().parent})
         except ValidationError:
             continue
+        if "storage" not in tables and not _default_database_exists(config):
+            return None  # no [storage]: the default database, but only one already there
+        return config
     return None
+
+
+def _default_database_exists(config: Config) -> bool:
+    """Whether the database a config without [storage] names is there already: `status` on
+    a broken file reads it, but never creates one (opening an SQLite file creates it)."""
+    url = config.database_url
+    if not url.startswith("sqlite:///"):
+        return True
+    return Path(url.removeprefix("sqlite:///")).exists()
 
 
 def _tables_despite_errors(text: str, names: tuple[str, ...]) -> dict[str, object]:

@@ -119,8 +119,12 @@ def _channel_card(channel: dict[str, Any], config: Config, now: datetime) -> str
         ("Dibatasi", escape(str(channel.get("capped", 0)))),  # over max_per_poll: feeds only
         ("Terakhir", escape(_when(channel["last_sent"], now, config.telegram.timezone))),
     ]
+    if channel.get("consecutive_failures"):  # failed tries since its last message went out
+        rows.append(("Gagal beruntun", escape(f"{channel['consecutive_failures']}×")))
     if channel.get("reason"):
         rows.append(("Sebab", f'<span class="bad">{escape(str(channel["reason"]))}</span>'))
+    elif channel.get("last_error"):
+        rows.append(("Galat", f'<span class="bad">{escape(str(channel["last_error"]))}</span>'))
     details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return (
         f'<div class="card"><strong>{title}</strong> · <span class="{"ok" if ok else "bad"}">'

@@ -96,12 +96,16 @@ def print_status(data: dict[str, Any]) -> None:
         f"pending deliveries: {_count(totals['pending_deliveries'])}"
     )
     if data.get("config_error"):
-        console.print(
-            f"[red]config rejected, running on the previous one:[/]\n{_text(data['config_error'])}"
+        # a daemon may still run on the file's last good version; with no database named at
+        # all (dry_run unknown), there is none to speak of
+        head = (
+            "config rejected"
+            if data.get("dry_run") is None
+            else ("config rejected, running on the previous one")
         )
+        console.print(f"[red]{head}:[/]\n{_text(data['config_error'])}")
     if data.get("telegram_error"):
         console.print(f"[red]nothing is sent:[/] {_text(data['telegram_error'])}")
     if data.get("storage_error"):
-        console.print(
-            f"[red]database unreachable, no health known:[/] {_text(data['storage_error'])}"
-        )
+        head = "no database" if data.get("dry_run") is None else "database unreachable"
+        console.print(f"[red]{head}, no health known:[/] {_text(data['storage_error'])}")

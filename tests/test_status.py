@@ -88,7 +88,7 @@ SCHEMA = {
     "required": ["generated", "dry_run", "totals", "sources", "channels", "config_error"],
     "properties": {
         "generated": {"type": "string", "format": "date-time"},
-        "dry_run": {"type": "boolean"},
+        "dry_run": {"type": ["boolean", "null"]},  # null: no database named to ask
         "totals": {"type": "object", "required": ["items", "pending_deliveries"]},
         "sources": {"type": "array", "items": SOURCE},
         "channels": {"type": "array", "items": CHANNEL},
@@ -162,4 +162,13 @@ def test_status_still_reports_when_the_config_is_broken(tmp_path: Path) -> None:
     assert json.loads(unknown.stdout)["storage_error"]
     missing = cli(tmp_path / "absent.toml", "status", "--json")
     assert missing.returncode == 0, missing.stderr
-    assert "no such file" in json.loads(missing.stdout)["config_error"]
+    answer = json.loads(missing.stdout)
+    jsonschema.validate(answer, SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert "no such file" in answer["config_error"] and answer["dry_run"] is None
+    # valid TOML without [storage], invalid elsewhere: the default database is read only
+    # when it is there, never created
+    bare = tmp_path / "bare" / "config.toml"
+    bare.parent.mkdir()
+    bare.write_text("[feeds]\nbase_url = 1\n")
+    assert cli(bare, "status", "--json").returncode == 0
+    assert not (bare.parent / "var").exists()

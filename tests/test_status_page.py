@@ -130,3 +130,16 @@ def test_error_words_name_the_kind() -> None:
     assert error_words({"last_error": None}) == ""
     words = error_words({"last_error": "timed out", "error_kind": "fetch", "last_status": None})
     assert words.startswith("tidak bisa dihubungi") and words.endswith(": timed out")
+
+
+def test_a_failing_channel_shows_its_failures_in_a_row_and_its_last_error(tmp_path: Path) -> None:
+    failing = {
+        "chat": "@kabar_kukar", "regency": "kukar", "state": "ok", "reason": None,
+        "pending": 3, "sent": 5, "failed": 0, "last_sent": None,
+        "consecutive_failures": 4, "last_error": "Bad Gateway <502>",
+    }  # fmt: skip
+    page = status_html({**data(), "channels": [failing]}, per_day(), config(tmp_path), NOW)
+    card = lxml_html.fromstring(page).xpath("//h2[2]/following-sibling::div[1]/div")[0]
+    text = card.text_content()
+    assert re.search(r"Gagal beruntun\s*4×", text) and "Bad Gateway <502>" in text, text
+    assert "Bad Gateway &lt;502&gt;" in page
