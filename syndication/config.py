@@ -615,6 +615,9 @@ def _raw_duplicates(data: dict[str, Any]) -> list[str]:
     ]
 
 
+RAW_LINES = 200  # cross-check lines of a file invalid elsewhere, at most (a hostile file)
+
+
 def _category_misses(slugs: Sequence[object]) -> list[str]:
     """With no [[categories]] any category a story has may be pushed, but a slug a letter or
     two off a built-in one is a typo that would push nothing."""
@@ -786,11 +789,14 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
         problems = _problems(e, text)
         # the cross-checks run only on a valid model: repeat the cheap ones on the raw tables
         seen = set(problems)
-        for extra in _raw_duplicates(data):
+        extras = _raw_duplicates(data)
+        for extra in extras[:RAW_LINES]:  # each line is looked up in the text: a bound
             line = _cross_line(extra, text)
             if line not in seen:
                 seen.add(line)
                 problems.append(line)
+        if len(extras) > RAW_LINES:
+            problems.append(f"and {len(extras) - RAW_LINES} more of these cross-checks failing")
         raise ConfigError(name, annotate(problems, data, Config)) from e
 
 

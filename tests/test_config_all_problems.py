@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from syndication.config import load, loads
+from syndication.config import RAW_LINES, load, loads
 from syndication.errors import ConfigError
 from tests.conftest import write_config
 from tests.test_cli import cli
@@ -163,3 +163,17 @@ def test_a_slug_the_pattern_refuses_gets_no_gazetteer_hint() -> None:
         loads(text)
     lines = [p for p in caught.value.problems if p.startswith("regencies[0].slug")]
     assert len(lines) == 1 and "did you mean" not in lines[0], lines
+
+
+def test_a_hostile_list_in_a_file_invalid_elsewhere_gives_a_bounded_answer() -> None:
+    """Twenty thousand mistyped categories and one bad key: every cross-check line was looked
+    up in the text, a quadratic answer of twenty thousand lines; now the first RAW_LINES and a
+    count of the rest."""
+    slugs = ", ".join(['"pemerintahh"'] * 20_000)
+    text = BARE.replace('notify_categories = ["pemerintahh"]', f"notify_categories = [{slugs}]")
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    problems = caught.value.problems
+    assert len(problems) <= RAW_LINES + 3, len(problems)
+    assert problems[-1].startswith("and ") and "more of these cross-checks" in problems[-1]
+    assert any(p.startswith("server.port: ") for p in problems)
