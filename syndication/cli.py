@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 import select
+import stat
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -266,9 +267,14 @@ def _reader_gone() -> bool:
     try:
         if sys.stdout is None:
             return False
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return False
         poller = select.poll()
-        poller.register(sys.stdout.fileno(), select.POLLOUT)
-        return any(events & select.POLLERR for _, events in poller.poll(0))
+        poller.register(fd, select.POLLOUT)
+        # Linux says POLLERR of a pipe without a reader, the BSDs and macOS POLLHUP
+        gone = select.POLLERR | select.POLLHUP
+        return any(events & gone for _, events in poller.poll(0))
     except (AttributeError, OSError, ValueError):  # no poll (Windows), no descriptor
         return False
 

@@ -173,7 +173,7 @@ def status_without_config(problems: list[str], *, as_json: bool) -> int:
         "channels": [],
         "config_error": "\n".join(problems),
         "telegram_error": None,
-        "storage_error": "no database to ask: the config file names none that can be read",
+        "storage_error": "the config file names none that can be read",
     }
     return _show(data, as_json)
 

@@ -171,9 +171,25 @@ def test_a_hostile_list_in_a_file_invalid_elsewhere_gives_a_bounded_answer() -> 
     count of the rest."""
     slugs = ", ".join(['"pemerintahh"'] * 20_000)
     text = BARE.replace('notify_categories = ["pemerintahh"]', f"notify_categories = [{slugs}]")
+    text = text.replace('slug = "kukr"', 'slug = "kukar"')
     with pytest.raises(ConfigError) as caught:
         loads(text)
     problems = caught.value.problems
     assert len(problems) <= RAW_LINES + 3, len(problems)
-    assert problems[-1].startswith("and ") and "more of these cross-checks" in problems[-1]
+    assert problems[-1].startswith(f"telegram.notify_categories[{RAW_LINES}]: and ")
+    assert f"and {20_000 - RAW_LINES} more problems" in problems[-1], problems[-1]
     assert any(p.startswith("server.port: ") for p in problems)
+
+
+def test_many_failing_cross_checks_in_an_otherwise_valid_file_are_bounded_and_counted() -> None:
+    """The model's own cross-checks, every other key valid: the first RAW_LINES and the
+    count of the rest (not of lines already shown)."""
+    slugs = ", ".join(['"pemerintahh"'] * (RAW_LINES + 50))
+    text = BARE.replace('port = "x"', "port = 8080").replace('slug = "kukr"', 'slug = "kukar"')
+    text = text.replace('notify_categories = ["pemerintahh"]', f"notify_categories = [{slugs}]")
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    problems = caught.value.problems
+    pushed = [p for p in problems if p.startswith("telegram.notify_categories[")]
+    assert len(pushed) == RAW_LINES + 1, len(pushed)
+    assert "and 50 more problems like those above" in pushed[-1], pushed[-1]

@@ -46,3 +46,21 @@ def test_a_sent_message_keeps_no_tries_even_when_it_is_to_be_edited(db_url: str)
     [edit] = store.claim_deliveries("w", NOW + timedelta(minutes=2), timedelta(minutes=1), 10)
     assert edit.state == "edit" and edit.attempts == 0
     assert _channel(store, "@chat_kukar") == (0, None)
+
+
+def test_a_message_taken_down_clears_the_channels_failures(db_url: str) -> None:
+    """A deletion that failed counts as the channel's failure; one that worked is a request
+    to the channel that worked, as a send is: the count and the error are cleared."""
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    [row] = store.claim_deliveries("w", NOW, timedelta(minutes=1), 10)
+    store.mark_sent(row.id, NOW, 101, "text", item(1).title)
+    [found] = [s for s in store.scope_items("all", 10)]
+    assert store.withdraw(found.id, "410 Gone", NOW) is True
+    later = NOW + timedelta(minutes=1)
+    [take_down] = store.claim_deliveries("w", later, timedelta(minutes=1), 10)
+    store.mark_retry(take_down.id, "Bad Gateway", later)
+    assert _channel(store, "@chat_kukar") == (1, "Bad Gateway")
+    [again] = store.claim_deliveries("w", later, timedelta(minutes=1), 10)
+    store.mark_withdrawn(again.id, "deleted", later)
+    assert _channel(store, "@chat_kukar") == (0, None)

@@ -16,12 +16,15 @@ from sqlalchemy import (
     Table,
     bindparam,
     insert,
+    select,
+    update,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from ..errors import StorageError
 from ..types import Evidence, Item
+from . import schema as t
 from .records import (
     ScopeItem,
 )
@@ -130,6 +133,24 @@ def _sqlite_write_lock(engine: Engine) -> threading.RLock | None:
 def _reason(e: SQLAlchemyError) -> str:
     orig = getattr(e, "orig", None)
     return str(orig if orig is not None else e).strip().splitlines()[0][:500]
+
+
+def channel_health(conn: Connection, delivery_id: int, error: str | None) -> None:
+    """The health of the delivery's chat after a request about it: `error`, one more failed
+    try since its last message went out (or was taken down); None, a request that worked,
+    which clears the count. The row is made first if missing, without a race between two
+    processes (ON CONFLICT DO NOTHING), then updated."""
+    d, c = t.deliveries.c, t.channels.c
+    chat = conn.execute(select(d.chat).where(d.id == delivery_id)).scalar_one_or_none()
+    if chat is None:
+        return
+    made = upsert_insert(conn, t.channels).values(chat=chat, state="ok")
+    conn.execute(made.on_conflict_do_nothing(index_elements=[c.chat]))
+    if error is None:
+        values: dict[str, Any] = {"failures": 0, "last_error": None}
+    else:
+        values = {"failures": c.failures + 1, "last_error": error[:2000]}
+    conn.execute(update(t.channels).where(c.chat == chat).values(**values))
 
 
 def upsert_insert(conn: Connection, table: Table) -> Any:

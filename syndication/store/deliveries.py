@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from . import schema as t
-from .base import Queries, _aware, _scope_item, upsert_insert
+from .base import Queries, _aware, _scope_item, channel_health, upsert_insert
 from .items import INGEST_LOCK
 from .records import (
     DeliveryRow,
@@ -365,7 +365,7 @@ class DeliveryQueries(Queries):
                 )
             )
             if count:
-                self._channel_failed(conn, delivery_id, error)
+                channel_health(conn, delivery_id, error)
 
     def mark_failed(self, delivery_id: int, error: str) -> None:
         with self._tx() as conn:
@@ -379,22 +379,7 @@ class DeliveryQueries(Queries):
                     lease_until=None,
                 )
             )
-            self._channel_failed(conn, delivery_id, error)
-
-    def _channel_failed(self, conn: Connection, delivery_id: int, error: str) -> None:
-        """One more failed try of the delivery's chat since its last message went out."""
-        chat = conn.execute(
-            select(t.deliveries.c.chat).where(t.deliveries.c.id == delivery_id)
-        ).scalar_one_or_none()
-        if chat is None:
-            return
-        c = t.channels.c
-        failed = {"last_error": error[:2000]}
-        res = conn.execute(
-            update(t.channels).where(c.chat == chat).values(failures=c.failures + 1, **failed)
-        )
-        if res.rowcount == 0:
-            conn.execute(insert(t.channels).values(chat=chat, failures=1, **failed))
+            channel_health(conn, delivery_id, error)
 
     def release(self, delivery_ids: Iterable[int]) -> None:
         with self._tx() as conn:

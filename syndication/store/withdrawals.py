@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
 
 from . import schema as t
-from .base import Queries, _chunks, upsert_insert
+from .base import Queries, _chunks, channel_health, upsert_insert
 from .items import scopes_of
 
 UNSENT = ("pending", "filtered", "capped")  # a message that has not left: cancelled on withdrawal
@@ -291,6 +291,7 @@ class WithdrawQueries(Queries):
                 )
             )
             if done.rowcount == 1:
+                channel_health(conn, delivery_id, None)  # a request to it that worked
                 return
             # the item came back while its message was being deleted: what is out there now
             # (nothing, or the "withdrawn" notice) is set right as a new send or an edit
