@@ -824,15 +824,26 @@ def _syntax_problem(message: str, text: str) -> str:
     key = _KEY.match(lines[number - 1]) if 0 < number <= len(lines) else None
     if key is None:
         return f"(TOML syntax) {message}"
-    table, headers = "", [(i, _HEADER.match(line)) for i, line in enumerate(lines[: number - 1])]
-    found = [(i, h) for i, h in headers if h is not None]
+    # the headers before it: (name, whether an array of tables), the last one its table's
+    found = [
+        (re.sub(r"\s+", "", h.group(1)), line.lstrip().startswith("[["))
+        for line in lines[: number - 1]
+        if (h := _HEADER.match(line)) is not None
+    ]
+    table = ""
     if found:
-        at_line, header = found[-1]
-        name = re.sub(r"\s+", "", header.group(1))
-        table = name + "."
-        if lines[at_line].lstrip().startswith("[["):  # an array of tables: which one
-            same = [h for _, h in found if re.sub(r"\s+", "", h.group(1)) == name]
-            table = f"{name}[{len(same) - 1}]."
+        name, array = found[-1]
+        parts = name.split(".")
+        # each array of tables along the name is the one opened last: [[sources]] ...
+        # [sources.selectors] is sources[1].selectors under the second [[sources]]
+        for n in range(1, len(parts) + 1):
+            head = ".".join(parts[:n])
+            if n == len(parts) and not array:
+                break
+            count = sum(1 for other, is_array in found if is_array and other == head)
+            if count:
+                parts[n - 1] = f"{parts[n - 1]}[{count - 1}]"
+        table = ".".join(parts) + "."
     path = table + re.sub(r"\s+", "", key.group(1))
     return f"{path}: TOML syntax: {message[: at.start()]} (line {number})"
 

@@ -129,6 +129,11 @@ def test_the_near_misses_come_with_a_bad_field() -> None:
     [
         ('[[sources]]\nid = "x"\n[[sources]]\nid = "a"\nid = "b"\n', "sources[1].id: (5)"),
         ("[server]\nport = 1\nport = 2\n", "server.port: (3)"),
+        (
+            '[[sources]]\nid = "x"\n[[sources]]\nid = "a"\n[sources.selectors]\n'
+            'title = "h1"\ntitle = "h2"\n',
+            "sources[1].selectors.title: (7)",
+        ),
         ('[feeds]\nbase_url = "http://x\n', "feeds.base_url: (2)"),
         ("[feeds\nbase_url = 1\n", ""),  # a broken header names no key
     ],
