@@ -237,9 +237,8 @@ def entry() -> NoReturn:
     try:
         code = main(loaded=_loaded)
     except BrokenPipeError:
-        if not _reader_gone():
-            raise
-        _quiet_exit()
+        _quit_if_reader_gone()
+        raise
     if threading.active_count() == 1:
         atexit._run_exitfuncs()  # logging.shutdown among them
         try:
@@ -247,16 +246,14 @@ def entry() -> NoReturn:
                 if stream is not None:  # None: started with that descriptor closed
                     stream.flush()
         except Exception:
-            if _reader_gone():  # what print() left in the buffer: the reader is gone
-                _quiet_exit()
+            _quit_if_reader_gone()  # what print() left in the buffer, its reader gone
             sys.exit(code)
         os._exit(code)
     try:
         if sys.stdout is not None:
             sys.stdout.flush()
     except BrokenPipeError:
-        if _reader_gone():
-            _quiet_exit()
+        _quit_if_reader_gone()
     sys.exit(code)
 
 
@@ -279,9 +276,12 @@ def _reader_gone() -> bool:
         return False
 
 
-def _quiet_exit() -> NoReturn:
-    """The command's output was cut short by its reader: status 1 and no traceback. What is
-    still buffered goes nowhere: the interpreter's last flush would fail the same way."""
+def _quit_if_reader_gone() -> None:
+    """When the output's reader left (_reader_gone), the command's output was cut short:
+    status 1 and no traceback. What is still buffered goes nowhere: the interpreter's last
+    flush would fail the same way. Otherwise nothing: the caller goes on."""
+    if not _reader_gone():
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     if sys.stdout is not None:
         os.dup2(devnull, sys.stdout.fileno())

@@ -590,7 +590,9 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
     return problems
 
 
-def _raw_duplicates(data: dict[str, Any]) -> list[str]:
+def _raw_cross_checks(data: dict[str, Any]) -> list[str]:
+    """The cross-checks the model runs only when every field is valid, read from the raw
+    tables: duplicates, unknown categories and regencies, time zones, near misses."""
     out = []
     for table, key in (
         ("sources", "id"),
@@ -791,8 +793,10 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
             # the cross-checks run only on a model whose every field is valid, so they did
             # not: the cheap ones again, on the raw tables
             seen = set(problems)
-            fresh = [x for x in _raw_duplicates(data) if x not in seen]
-            problems += [_cross_line(x, text) for x in _bounded(fresh)]
+            for line in (_cross_line(x, text) for x in _bounded(_raw_cross_checks(data))):
+                if line not in seen:
+                    seen.add(line)
+                    problems.append(line)
         raise ConfigError(name, annotate(problems, data, Config)) from e
 
 

@@ -152,21 +152,26 @@ def test_a_syntax_error_names_its_key_where_the_line_has_one(text: str, expected
     assert problem.endswith(f"(line {line.strip('()')})"), problem
 
 
-def test_declared_categories_without_a_slug_give_one_line_per_pushed_category() -> None:
-    """A [[categories]] row without its slug declares categories all the same: a pushed
-    category is then unknown, not a near miss of a built-in one (never both lines)."""
-    text = BARE.replace("[[regencies]]", '[[categories]]\nname = "Tanpa Slug"\n[[regencies]]')
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        # a [[categories]] row without its slug declares categories all the same: a pushed
+        # category is then unknown, not a near miss of a built-in one (never both lines)
+        (
+            "[[regencies]]",
+            '[[categories]]\nname = "Tanpa Slug"\n[[regencies]]',
+            "telegram.notify_categories[0]",
+        ),
+        # a slug the pattern refuses has its line already: no gazetteer hint beside it
+        ('slug = "kukr"', 'slug = "Kukar"', "regencies[0].slug"),
+    ],
+)
+def test_one_line_and_no_near_miss_hint_where_another_rule_speaks(
+    old: str, new: str, key: str
+) -> None:
     with pytest.raises(ConfigError) as caught:
-        loads(text)
-    pushed = [p for p in caught.value.problems if p.startswith("telegram.notify_categories[0]")]
-    assert len(pushed) == 1 and "did you mean" not in pushed[0], pushed
-
-
-def test_a_slug_the_pattern_refuses_gets_no_gazetteer_hint() -> None:
-    text = BARE.replace('slug = "kukr"', 'slug = "Kukar"')
-    with pytest.raises(ConfigError) as caught:
-        loads(text)
-    lines = [p for p in caught.value.problems if p.startswith("regencies[0].slug")]
+        loads(BARE.replace(old, new))
+    lines = [p for p in caught.value.problems if p.startswith(key)]
     assert len(lines) == 1 and "did you mean" not in lines[0], lines
 
 

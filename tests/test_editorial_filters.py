@@ -54,6 +54,15 @@ PASAR = _post("pasar", "Wali Kota Bontang Resmikan Pasar", "Pemkot Bontang meres
 OLD = _post("lama", "Berita Lama Pemkab Kukar", "Kegiatan di Tenggarong.", minutes=300)
 
 
+def _series(word: str, count: int) -> list[Post]:
+    """`count` Kukar stories of one kind ("Kegiatan Ke-0" ...), newest first."""
+    return [
+        _post(f"{word.lower()}-{n}", f"Pemkab Kukar Gelar {word} Ke-{n} di Tenggarong",
+              f"{word} ke-{n} berlangsung di Tenggarong.", minutes=10 + n)
+        for n in range(count)
+    ]  # fmt: skip
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeTelegram]:
     with FakeTelegram(per_minute=20, min_interval=0.0) as f:
@@ -181,15 +190,7 @@ def test_a_burst_queues_max_per_poll_per_chat_and_tells_the_admin_once(
     )
     portal.set("/feed/", rss(portal.url, [OLD]))
     assert asyncio.run(run_once(load(path))) == 0  # the first poll: backlog
-    burst = [
-        _post(
-            f"kegiatan-{n}",
-            f"Pemkab Kukar Gelar Kegiatan Ke-{n} di Tenggarong",
-            f"Kegiatan ke-{n} berlangsung di Tenggarong.",
-            minutes=10 + n,
-        )
-        for n in range(CAP + OVER)
-    ]
+    burst = _series("Kegiatan", CAP + OVER)
     portal.set("/feed/", rss(portal.url, [*burst, OLD]))
     config = load(path)
     assert asyncio.run(run_once(config)) == 0
@@ -235,11 +236,7 @@ def test_a_whole_feed_of_new_stories_is_announced_under_the_default_cap(
     path = _config(tmp_path, db_url, portal, fake, "")
     portal.set("/feed/", rss(portal.url, [OLD]))
     assert asyncio.run(run_once(load(path))) == 0  # the first poll: backlog
-    page = [
-        _post(f"berita-{n}", f"Pemkab Kukar Gelar Acara Ke-{n} di Tenggarong",
-              f"Acara ke-{n} berlangsung di Tenggarong.", minutes=10 + n)
-        for n in range(50)
-    ]  # fmt: skip
+    page = _series("Acara", 50)
     portal.set("/feed/", rss(portal.url, [*page, OLD]))
     config = load(path)
     assert asyncio.run(run_once(config)) == 0
@@ -273,11 +270,7 @@ def test_a_changed_filter_releases_at_most_max_per_poll_per_chat(
     path.write_text(path.read_text().replace('max_age = "24h"', capped))
     portal.set("/feed/", rss(portal.url, [OLD]))
     assert asyncio.run(run_once(load(path))) == 0  # the first poll: backlog
-    posts = [
-        _post(f"kegiatan-{n}", f"Pemkab Kukar Gelar Kegiatan Ke-{n} di Tenggarong",
-              f"Kegiatan ke-{n} berlangsung di Tenggarong.", minutes=10 + n)
-        for n in range(5)
-    ]  # fmt: skip
+    posts = _series("Kegiatan", 5)
     portal.set("/feed/", rss(portal.url, [*posts, OLD]))
     assert asyncio.run(run_once(load(path))) == 0
     assert fake.messages_to("@kabar_kukar") == [] and fake.messages_to("@admin") == []
