@@ -168,6 +168,8 @@ def _storage_only(path: Path) -> Config | None:
         return None
     try:
         raw = tomllib.loads(text)
+    except RecursionError:
+        return None  # nested deeper than the parser goes: no table to read
     except tomllib.TOMLDecodeError:
         raw = _tables_despite_errors(text, ("storage", "telegram"))
         if "storage" not in raw:
@@ -206,7 +208,7 @@ def _tables_despite_errors(text: str, names: tuple[str, ...]) -> dict[str, objec
             continue
         try:
             found.update(tomllib.loads(chunk))
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             continue
     return found
 

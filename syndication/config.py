@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property, lru_cache
@@ -663,7 +664,8 @@ def _rows(value: object) -> list[Any]:
 def _raw_declared(categories: object) -> set[object]:
     """The slugs of the [[categories]] rows as written (a row without one counts too: the
     file declares categories, so a pushed slug is checked against them, not the built-ins)."""
-    return {r.get("slug") for r in _rows(categories) if isinstance(r, dict)}
+    slugs = (r.get("slug") for r in _rows(categories) if isinstance(r, dict))
+    return {s if isinstance(s, str) else "" for s in slugs}  # "" for one not a string
 
 
 def _raw_unknown_regencies(data: dict[str, Any]) -> list[str]:
@@ -811,8 +813,9 @@ def _bounded(lines: list[str]) -> list[str]:
     return [*lines[:RAW_LINES], f"{key}: and {more} more problems like those above"]
 
 
+_PATH_MAX = 200  # characters of a key path named in a syntax error
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
-_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\s\"']+?)\s*\]\]?\s*(?:#.*)?$")
+_HEADER = re.compile(r"^[ \t]*\[\[?([^\[\]\n]*)\]\]?[ \t]*(?:#.*)?$")  # no backtracking
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 
 
@@ -824,7 +827,7 @@ def _syntax_problem(message: str, text: str) -> str:
     if at is None:
         return f"(TOML syntax) {message}"
     number = int(at.group(1))
-    lines = text.splitlines()
+    lines = text.split("\n")  # the parser's lines (splitlines also breaks at \x85, \u2028)
     key = _KEY.match(lines[number - 1]) if 0 < number <= len(lines) else None
     if key is None:
         return f"(TOML syntax) {message}"
@@ -837,18 +840,19 @@ def _syntax_problem(message: str, text: str) -> str:
     table = ""
     if found:
         name, array = found[-1]
-        parts = name.split(".")
+        arrays = Counter(other for other, is_array in found if is_array)
+        parts, head = name.split("."), ""
         # each array of tables along the name is the one opened last: [[sources]] ...
         # [sources.selectors] is sources[1].selectors under the second [[sources]]
-        for n in range(1, len(parts) + 1):
-            head = ".".join(parts[:n])
-            if n == len(parts) and not array:
+        for n, part in enumerate(parts):
+            head = f"{head}.{part}" if n else part
+            if n == len(parts) - 1 and not array:
                 break
-            count = sum(1 for other, is_array in found if is_array and other == head)
-            if count:
-                parts[n - 1] = f"{parts[n - 1]}[{count - 1}]"
+            if arrays[head]:
+                parts[n] = f"{part}[{arrays[head] - 1}]"
         table = ".".join(parts) + "."
     path = table + re.sub(r"\s+", "", key.group(1))
+    path = path if len(path) <= _PATH_MAX else f"{path[:_PATH_MAX]}…"
     return f"{path}: TOML syntax: {message[: at.start()]} (line {number})"
 
 
@@ -882,6 +886,10 @@ def _problems(error: ValidationError, text: str) -> list[str]:
             continue
         path = _key_path(loc)
         seen.add(path)
+        if len(seen) > RAW_LINES:  # each is looked up in the text: a hostile file, bounded
+            more = sum(1 for e in error.errors(include_url=False) if e["loc"]) - RAW_LINES
+            problems.append(f"{path}: and about {more} more problems like those above")
+            break
         line = locate(text, loc)
         suffix = f" (line {line})" if line else ""
         problems.append(f"{path}: {_message(err)}{suffix}")

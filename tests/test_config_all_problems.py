@@ -203,3 +203,34 @@ def test_many_failing_cross_checks_in_an_otherwise_valid_file_are_bounded_and_co
     pushed = [p for p in problems if p.startswith("telegram.notify_categories[")]
     assert len(pushed) == RAW_LINES + 1, len(pushed)
     assert "and 50 more problems like those above" in pushed[-1], pushed[-1]
+
+
+def test_a_category_slug_that_is_no_string_is_a_problem_not_a_crash() -> None:
+    """`slug = ["x"]` under [[categories]]: the raw cross-checks put it in a set (TypeError:
+    unhashable list, a traceback and exit 1 where `check` owes exit 2 and the problem)."""
+    with pytest.raises(ConfigError) as caught:
+        loads(BARE + '[[categories]]\nslug = ["x"]\nname = "X"\n')
+    assert any(p.startswith("categories[0].slug: ") for p in caught.value.problems)
+
+
+def test_many_bad_fields_are_bounded_and_counted() -> None:
+    """Each field's line is looked up in the text: thousands of bad fields made `check`
+    quadratic; the first RAW_LINES are named, then a count of the rest."""
+    sources = "".join(
+        f'[[sources]]\nid = "s{i}"\nurl = "https://p{i}.test/feed/"\ninterval = 5\n'
+        for i in range(RAW_LINES + 40)
+    )
+    with pytest.raises(ConfigError) as caught:
+        loads(BARE.replace('port = "x"', "port = 8080") + sources)
+    problems = caught.value.problems
+    assert len(problems) <= RAW_LINES + 3, len(problems)
+    assert any("more problems like those above" in p for p in problems), problems[-3:]
+
+
+def test_a_header_like_line_full_of_spaces_names_the_key_after_it() -> None:
+    """A line that starts like a table header and runs on in spaces (inside a multi-line
+    string here) is no header, and the error after it is still named by its key."""
+    text = 'x = """\n[a' + " " * 20_000 + '\n"""\ny = = 1\n'
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    assert caught.value.problems[0].startswith("y: TOML syntax: "), caught.value.problems

@@ -172,3 +172,13 @@ def test_status_still_reports_when_the_config_is_broken(tmp_path: Path) -> None:
     bare.write_text("[feeds]\nbase_url = 1\n")
     assert cli(bare, "status", "--json").returncode == 0
     assert not (bare.parent / "var").exists()
+
+
+def test_status_answers_a_config_nested_deeper_than_the_parser_goes(tmp_path: Path) -> None:
+    """The parser's RecursionError reading the file for its [storage] table was a traceback
+    and exit 1; status owes exit 0 and one answer whatever the file."""
+    path = tmp_path / "config.toml"
+    path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    done = cli(path, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "nesting too deep" in json.loads(done.stdout)["config_error"]

@@ -64,3 +64,20 @@ def test_a_message_taken_down_clears_the_channels_failures(db_url: str) -> None:
     [again] = store.claim_deliveries("w", later, timedelta(minutes=1), 10)
     store.mark_withdrawn(again.id, "deleted", later)
     assert _channel(store, "@chat_kukar") == (0, None)
+
+
+def test_a_take_down_that_sent_no_request_leaves_the_count(db_url: str) -> None:
+    """No message id known: nothing was asked of Telegram, so nothing says the channel
+    works again."""
+    store = fresh_store(db_url)
+    store.ingest("a", [item(1)], NOW, OK, route=route, announce=yes)
+    [row] = store.claim_deliveries("w", NOW, timedelta(minutes=1), 10)
+    store.mark_retry(row.id, "Bad Gateway", NOW)
+    store.mark_sent(row.id, NOW, None, "text", item(1).title)  # assumed sent, no id
+    store.mark_retry(row.id, "Bad Gateway", NOW)  # the channel fails again meanwhile
+    [found] = store.scope_items("all", 10)
+    assert store.withdraw(found.id, "410 Gone", NOW) is True
+    later = NOW + timedelta(minutes=1)
+    for take_down in store.claim_deliveries("w", later, timedelta(minutes=1), 10):
+        store.mark_withdrawn(take_down.id, "no message id known", None)
+    assert _channel(store, "@chat_kukar") == (1, "Bad Gateway")

@@ -291,7 +291,8 @@ class WithdrawQueries(Queries):
                 )
             )
             if done.rowcount == 1:
-                channel_health(conn, delivery_id, None)  # a request to it that worked
+                if answered is not None:  # a request to the chat that worked
+                    channel_health(conn, delivery_id, None)
                 return
             # the item came back while its message was being deleted: what is out there now
             # (nothing, or the "withdrawn" notice) is set right as a new send or an edit
