@@ -75,10 +75,6 @@ def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothin
     before it runs (see entry)."""
     from .config import load, resolve_path
 
-    # httpx imports its own command-line client (click, rich, pygments: some 60 ms of a start)
-    # whenever those happen to be installed, and falls back to a stub when that import fails.
-    # This process never runs that client: its import is refused before anything imports httpx.
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     args = build_parser().parse_args(argv)
     setup_logging(args.log_format, logging.DEBUG if args.verbose else logging.INFO)
     path = resolve_path(args.config)
