@@ -14,13 +14,13 @@ import argparse
 import hashlib
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from peer_feeds import feed_bytes
+from peer_feeds import START, feed_bytes
 
 from syndication.normalize import clean_content, normalize_entry
 from syndication.normalize.classify import classify
@@ -56,7 +56,9 @@ def main() -> None:
     ctx = context()
     assert isinstance(ctx.regencies[0], RegencyInfo) and isinstance(ctx.categories, tuple)
     assert all(isinstance(c, CategoryInfo) for c in ctx.categories)
-    now = datetime(2024, 6, 1, tzinfo=UTC)
+    # after every date of the feeds, as in a real run: a date in the future is read again
+    # from its printed form (three times an entry), which a real run never does for these
+    now = START + timedelta(days=7) if args.peer else datetime(2024, 6, 1, tzinfo=UTC)
     best: dict[str, float] = {}
     digest = ""
     for _ in range(args.rounds):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from syndication.urls import KEY_CHARS, bounded_key, canonical_url, url_key
@@ -75,3 +75,75 @@ def test_a_bounded_key_fits_an_index_row_of_every_database(key: str) -> None:
     bounded = bounded_key(key)
     assert len(bounded.encode("utf-8", "surrogatepass")) <= 2704 - 64 - 16
     assert (bounded == key) == (len(key) <= KEY_CHARS)
+
+
+# What links and bases are made of: enough of the URL grammar that most draws are absolute
+# http(s) URLs near the edges of the fast path's pattern (ports, empty queries, ';', '#',
+# brackets, user info, upper-case schemes, white space, non-ASCII).
+_URL_PART = st.sampled_from(
+    [
+        "http://", "https://", "HTTP://", "ftp://", "//", "/", "./", "../", "?", "#", ";", ":",
+        "@", "[", "]", "::1", "%20", " ", "\t", "\n", "a", "Z", "0", "9", "-", ".", "_", "~",
+        "portal.id", "www.portal.id", ":8080", ":", "é", "ß", "\\", "&", "=", "+", "!", "*",
+    ]
+)  # fmt: skip
+_URLISH = st.lists(_URL_PART, max_size=12).map("".join)
+
+
+@st.composite
+def _near_plain(draw: st.DrawFn) -> str:
+    """A plain absolute link (the fast path's), sometimes with one part put in anywhere."""
+    word = st.text("aZ09-._~%!$&'()*+,=:@/", max_size=8)
+    link = (
+        draw(st.sampled_from(["http://", "https://"]))
+        + draw(st.sampled_from(["portal.id", "a", "p-1.b.id", "1.2.3.4", "x."]))
+        + draw(st.sampled_from(["", ":", ":80", ":99999"]))
+        + draw(st.sampled_from(["", "/"]))
+        + draw(word)
+        + draw(st.sampled_from(["", "?", "?a=1", "??", "?" + draw(word)]))
+    )
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(link)))
+        link = link[:at] + draw(_URL_PART) + link[at:]
+    return link
+
+
+_LINK = st.one_of(_URLISH, _near_plain())
+
+
+@given(_LINK, st.one_of(_URLISH, _near_plain()))
+@example("https://portal.id/a;", "https://portal.id/")  # urlunparse drops an empty ';'
+@example("https://portal.id/a?", "https://portal.id/")  # and an empty query
+@example("https://portal.id/a#", "https://portal.id/")  # and an empty fragment
+@example("https://portal.id/a", "http://[::1/")  # a base urljoin refuses
+@example("https://user@portal.id/a", "https://portal.id/")
+def test_joining_a_link_gives_what_urljoin_gives(link: str, base: str) -> None:
+    """canonical_url joins a link to its base without urljoin where urljoin returns the link
+    as it is: the same URL, or the same error, for every link and base."""
+    from urllib.parse import urljoin
+
+    from syndication.urls import _joined
+
+    def outcome(join: object) -> tuple[str, str]:
+        try:
+            return "ok", join(base, link)  # type: ignore[operator]
+        except (ValueError, UnicodeError) as e:
+            return "error", type(e).__name__
+
+    assert outcome(_joined) == outcome(urljoin)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://portal.id/2024/11/18/kukar/",
+        "http://portal.id:8080/a/b?p=1&q=2",
+        "https://portal.id",
+        "https://portal.id:/x",
+    ],
+)
+def test_a_plain_absolute_link_takes_the_fast_path(link: str) -> None:
+    """The cases above would hold with no fast path at all: these are the links it is for."""
+    from syndication.urls import _JOINED_AS_IS
+
+    assert _JOINED_AS_IS.fullmatch(link)
