@@ -9,4 +9,4 @@ __version__ = "0.1.0"
 # No process of this package runs that client: its import is refused here, before any module
 # of the package imports httpx, whatever the entry point (the command, `python -m`, a script).
 if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
