@@ -38,6 +38,7 @@ from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, gen
 from syndication.sources.html_links import (
     chrome_ids,
     default_titled_links,
+    document_base,
     has_post_shape,
     titled_links_by_selector,
 )
@@ -170,14 +171,16 @@ def titled_links_of_bounded(
 ) -> dict[str, str]:
     """extract_titled_links of a page whose nesting `bound_depth` has already bounded."""
     doc = LexborHTMLParser(html)
+    base = document_base(doc, page_url)
     if selectors is not None and selectors.link:
-        return titled_links_by_selector(doc, page_url, selectors.link)
-    return default_titled_links(doc, page_url)
+        return titled_links_by_selector(doc, base, selectors.link)
+    return default_titled_links(doc, base)
 
 
 def find_feed_links(html: str, page_url: str) -> FeedDiscovery:
     """Feeds announced with <link rel=alternate>, and the WordPress REST root if announced."""
     doc = LexborHTMLParser(bound_depth(html)[0])
+    page_url = document_base(doc, page_url)
     feeds: list[FeedLink] = []
     for node in doc.css("link[rel][href]"):
         attrs = node.attributes
@@ -212,7 +215,8 @@ def read_article(
     doc = LexborHTMLParser(html)
     objects = hm.json_ld_objects(doc)
     ld = hm.ld_article(objects)
-    reason = _not_article_reason(doc, page_url, objects, ld)
+    base = document_base(doc, page_url)
+    reason = _not_article_reason(doc, page_url, objects, ld, base)
     admin_body = find_body(doc, sel.content) if sel.content else None
     if reason is not None and (admin_body is None or reason == "404 page"):
         # a body selector the admin gave outweighs listing signals
@@ -232,7 +236,9 @@ def read_article(
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
-    entry, date_by = _entry(doc, page_url, sel, source_id, title, body, (objects, ld), chrome)
+    entry, date_by = _entry(
+        doc, (page_url, base), sel, source_id, title, body, (objects, ld), chrome
+    )
     return Article(entry, layer, body_by, title_by, date_by)
 
 
@@ -268,7 +274,7 @@ def _not_article(reason: str, flattened: int) -> NotArticle:
 
 def _entry(
     doc: LexborHTMLParser,
-    page_url: str,
+    urls: tuple[str, str],
     sel: Selectors,
     source_id: str,
     title: str,
@@ -276,15 +282,17 @@ def _entry(
     found: tuple[list[dict[str, object]], dict[str, object] | None],
     skip: set[int],
 ) -> tuple[RawEntry, str]:
-    """The entry, and where its date was read (`found`: the page's JSON-LD objects and its
+    """The entry, and where its date was read (`urls`: the page's URL and the one its relative
+    links resolve against, its <base href>'s; `found`: the page's JSON-LD objects and its
     article object; `skip`: the ids of the elements inside page chrome)."""
+    page_url, base = urls
     objects, ld = found
     published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, title)
-    image = fld.image(doc, sel.image, (objects, ld), body, page_url)
+    image = fld.image(doc, sel.image, (objects, ld), body, base)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
     author = fld.author(doc, sel.author, objects, ld)
-    link = _canonical(doc, page_url)
+    link = _canonical(doc, page_url, base)
     entry = RawEntry(
         source_id=source_id,
         guid=None,
@@ -300,7 +308,8 @@ def _entry(
         labels=labels,
         tags=tags,
         image=image,
-        base_url=link,
+        # the body's relative links: against the <base href> where the page has one
+        base_url=base if base != page_url else link,
     )
     return entry, date_by
 
@@ -348,11 +357,11 @@ def _dates(
     return (hm.readable_date(line) if line else None), machine, how
 
 
-def _canonical(doc: LexborHTMLParser, page_url: str) -> str:
+def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
     node = doc.css_first("link[rel=canonical][href]")
     href = node.attributes.get("href") if node is not None else None
-    href = (href or "").strip() or hm.first_meta(doc, "og:url") or page_url
-    return urljoin(page_url, href)
+    href = (href or "").strip() or hm.first_meta(doc, "og:url")
+    return urljoin(base, href) if href else urljoin(page_url, page_url)
 
 
 def _headline_node(doc: LexborHTMLParser, title: str) -> LexborNode | None:
@@ -377,8 +386,10 @@ def _not_article_reason(
     page_url: str,
     objects: list[dict[str, object]],
     ld: dict[str, object] | None,
+    base: str,
 ) -> str | None:
-    """Why the page is a listing or an error page; None when it may be an article.
+    """Why the page is a listing or an error page; None when it may be an article (`base`:
+    what its relative links resolve against).
 
     A page that says it is an article (og:type, JSON-LD, a `single` body class) at a post's
     URL is one. Otherwise many article blocks or headline links make it a listing, unless
@@ -411,7 +422,7 @@ def _not_article_reason(
         return f"listing page ({blocks} article blocks, og:type {og_type or 'absent'!r})"
     # no article block markup: many headline links make it a listing
     # headline links only: a short article's "Berita Lainnya" cards make no listing of it
-    headlines = len(default_titled_links(doc, page_url, cards=False))
+    headlines = len(default_titled_links(doc, base, cards=False))
     if headlines >= _MIN_LISTING_HEADLINES:
         return f"listing page ({headlines} headline links, no article markup)"
     return None

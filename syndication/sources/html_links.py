@@ -195,6 +195,26 @@ def same_site(url: str, page_url: str) -> bool:
     return site_domain(urlsplit(url).netloc) == site_domain(urlsplit(page_url).netloc)
 
 
+def document_base(doc: LexborHTMLParser, page_url: str) -> str:
+    """The URL the page's relative links resolve against, as a browser resolves them: its
+    first <base href> (itself resolved against the page's URL) when that is an http(s) URL
+    on the page's own site, else the page's URL. CodeIgniter portals (many regencies' own)
+    write `<base href="https://site/">` and links relative to it: read against the page's
+    URL, every link of /berita/ pointed at /berita/berita/detail/..., a 404 each."""
+    node = doc.css_first("base[href]")
+    href = (node.attributes.get("href") or "").strip() if node is not None else ""
+    if not href:
+        return page_url
+    try:
+        parts = urlsplit(urljoin(page_url, href))
+        base = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return page_url
+        return base if same_site(base, page_url) else page_url
+    except ValueError:  # "http://[" left by a template: the page's own URL stands
+        return page_url
+
+
 def absolute(href: str, page_url: str) -> str:
     """Resolve `href` against the page and drop the fragment and tracking parameters."""
     parts = urlsplit(urljoin(page_url, href.strip()))
