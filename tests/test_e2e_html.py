@@ -888,3 +888,63 @@ def test_a_card_listing_without_headline_links_is_read_whole(
     assert {i.title for i in stored(path).values()} == set(stories.values())
     assert sorted(article_hits(portal)) == sorted(stories)
     assert source_status(path, "portal")["healthy"]
+
+
+# -- a regency portal on CodeIgniter (tests/data/html/codeigniter, written for the tests) ------
+
+CI_ORIGIN = "https://kutaitimurkab.go.id"
+CI_PAGES = {
+    "/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir-di-sangatta-utara": (
+        "article1.html",
+        "Bupati Kutim Tinjau Lokasi Banjir di Sangatta Utara",
+        utc(2024, 2, 12, 6, 30),  # the page's "14:30", no zone: the source's WITA
+    ),
+    "/berita/detail/1200/pemkab-kutim-gelar-pasar-murah-jelang-ramadan": (
+        "article2.html",
+        "Pemkab Kutim Gelar Pasar Murah Jelang Ramadan",
+        utc(2024, 2, 9, 2, 15),
+    ),
+    "/berita/detail/1199/festival-magic-land": (
+        "article3.html",
+        "Festival Magic Land",
+        utc(2024, 2, 8, 11, 0),
+    ),
+}
+
+
+def test_a_regency_portal_on_codeigniter_loses_no_story(tmp_path: Path, portal: Portal) -> None:
+    """What a hostile review found on such portals, each of which lost stories silently: the
+    listing's links are relative to its <base href> (read against /berita/ they all 404ed);
+    every page's <title> and og:title name only the site (every story was titled so, and one
+    day's stories merged into one as duplicates); a short release beside a "Berita Terbaru"
+    column was taken for a listing; a list of other stories inside <main> dated the story
+    with their <time>; a headline of three words was no headline to the listing."""
+
+    def page(name: str) -> bytes:
+        raw = (DATA / "codeigniter" / name).read_bytes()
+        return raw.replace(CI_ORIGIN.encode(), portal.url.encode())
+
+    portal.set("/berita/", page("home.html"), content_type=HTML)
+    for article_path, (name, _, _) in CI_PAGES.items():
+        portal.set(article_path, page(name), content_type=HTML)
+    path = config(
+        tmp_path, f"sqlite:///{tmp_path}/db.sqlite3", html_source(portal, path="/berita/")
+    )
+    once(path)
+    assert sorted(p for p in article_hits(portal) if p != "/berita/") == sorted(CI_PAGES)
+    items = stored(path)
+    assert {u.removeprefix(portal.url): i.title for u, i in items.items()} == {
+        p: title for p, (_, title, _) in CI_PAGES.items()
+    }
+    for article_path, (_, title, when) in CI_PAGES.items():
+        item = items[portal.url + article_path]
+        assert item.published == when, title
+        assert item.regencies == ("kutim",), title
+    banjir = items[
+        portal.url + "/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir-di-sangatta-utara"
+    ]
+    assert banjir.image == f"{portal.url}/assets/img/berita/1201.jpg"
+    assert f'href="{portal.url}/berita/detail/1150/posko-pengungsian-banjir-sangatta"' in (
+        banjir.content_html
+    )
+    assert "Berita Lainnya" not in banjir.content_html

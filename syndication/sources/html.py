@@ -33,7 +33,7 @@ from syndication.sources.html_body import (
     find_body,
     with_lead,
 )
-from syndication.sources.html_dateline import date_line, lead_date_line
+from syndication.sources.html_dateline import date_line, in_teaser, lead_date_line
 from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
     chrome_ids,
@@ -150,6 +150,7 @@ _MICRODATA_ARTICLE = re.compile(
 )
 _MIN_LISTING_HEADLINES = 4
 _STORY_CHARS = 800  # paragraph text of one block that only a story has (teasers run shorter)
+_SHORT_STORY_CHARS = 400  # the same at a post's URL, where a listing is rare: a short release
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -205,11 +206,16 @@ def extract_article(
 
 
 def read_article(
-    html: str, page_url: str, selectors: Selectors | None = None, *, source_id: str = ""
+    html: str,
+    page_url: str,
+    selectors: Selectors | None = None,
+    *,
+    source_id: str = "",
+    listed_as: str = "",
 ) -> Article | NotArticle:
     """One article page as an Article saying which layer read it, or NotArticle saying why
-    it is none. Tags nested deeper than nesting.MAX_DEPTH are flattened first (a NotArticle
-    then says so)."""
+    it is none (`listed_as`: the headline a listing showed for the page, if any). Tags nested
+    deeper than nesting.MAX_DEPTH are flattened first (a NotArticle then says so)."""
     html, flattened = bound_depth(html)
     sel = selectors or Selectors()
     doc = LexborHTMLParser(html)
@@ -223,7 +229,7 @@ def read_article(
         return _not_article(reason, flattened)
     # the elements inside page chrome, looked up once (the tree only loses elements below)
     chrome = chrome_ids(doc, "*")
-    found_title = fld.headline(doc, sel.title, page_url, source_id, chrome)
+    found_title = fld.headline(doc, sel.title, page_url, source_id, chrome, listed_as)
     if found_title is None:
         return _not_article("no headline", flattened)
     title, title_by = found_title
@@ -324,7 +330,8 @@ def _dates(
 ) -> tuple[str | None, hm.MachineDates, str]:
     """The visible date line and the machine dates (an override's own attribute first), and
     where the publication time was read."""
-    machine = hm.machine_dates(doc, ld, skip)
+    headline = _headline_node(doc, title)
+    machine = hm.machine_dates(doc, ld, skip, lambda node: in_teaser(node, headline))
     if sel.date:
         node = doc.css_first(sel.date)
         if node is None:
@@ -337,7 +344,7 @@ def _dates(
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified), how
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
+    line = date_line(scope, body.mem_id, inside, headline)
     if line is None and (lead := lead_date_line(body)) is not None:
         line, node = lead
         node.decompose()  # the article's header caught by the body's element, not story
@@ -415,8 +422,11 @@ def _not_article_reason(
     post_url = has_post_shape(page_url)
     if declared and post_url:
         return None
-    if (declared or post_url) and _story_chars(doc) >= _STORY_CHARS:
-        return None  # one story's text, whatever surrounds it
+    story = _story_chars(doc) if declared or post_url else 0
+    if story >= _STORY_CHARS or (post_url and story >= _SHORT_STORY_CHARS):
+        # one story's text, whatever surrounds it; at a post's URL a short one will do (a
+        # regency's release of four short paragraphs beside a "Berita Terbaru" column)
+        return None
     blocks = len(doc.css(_ARTICLE_BLOCKS))
     if blocks >= _MIN_LISTING_BLOCKS:
         return f"listing page ({blocks} article blocks, og:type {og_type or 'absent'!r})"

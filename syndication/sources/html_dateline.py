@@ -120,6 +120,12 @@ def with_time(node: LexborNode) -> str:
     return text
 
 
+def in_teaser(node: LexborNode, headline: LexborNode | None) -> bool:
+    """Whether `node` stands in another story's teaser (see _in_teaser), the article's
+    header being the one around `headline`."""
+    return _in_teaser(node, _ancestor_ids(headline))
+
+
 def _in_teaser(node: LexborNode, around: set[int]) -> bool:
     """Inside a block that links another story's headline (and not the article's header),
     or inside a link itself (a teaser card is one <a> around headline and date)."""

@@ -82,6 +82,7 @@ def headline(
     page_url: str = "",
     source_id: str = "",
     chrome: set[int] | None = None,
+    listed_as: str = "",
 ) -> tuple[str, str] | None:
     """The displayed headline, with where it was read (`admin selector title = ...`, `theme
     rule 'h1.entry-title'`, `the page's h1`, `og:title`).
@@ -90,7 +91,13 @@ def headline(
     chrome) that agrees with og:title or <title>; else og:title (or <title>) without the
     site's affix; with neither, the theme's headline or the first h1. An h1 that agrees with
     nothing is a logo, a section name or a teaser, never the headline. `chrome`: the page's
-    `chrome_ids(doc, "*")` when the caller has them."""
+    `chrome_ids(doc, "*")` when the caller has them.
+
+    Two ways a title names only the site, not the story, as templates of government portals
+    write on every page ("Pemerintah Kabupaten Kutai Timur"): it reads og:site_name; or it
+    agrees with no headline element nor with `listed_as` (the headline the listing showed
+    for this page) while a headline element agrees with `listed_as`. That element is the
+    headline then: the site's name as every story's title made them all one story."""
     if override:
         node = doc.css_first(override)
         line = clean_line(node) if node is not None else ""
@@ -99,11 +106,14 @@ def headline(
     node = doc.css_first("title")
     og = first_meta(doc, "og:title")
     page_title = clean_line(node) if node is not None else ""
-    titles = [t for t in (og, page_title) if t]
+    titles = [t for t in (og, page_title) if t and not (site and _same(t, site))]
+    og = og if og in titles else None
     candidates = list(_headline_elements(doc, chrome))
     if not titles:
         return candidates[0] if candidates else None
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
+    if listed_as and not listed_as.endswith(("…", "...")):
+        shown.append(listed_as)  # the listing shows the headline as well as an h1 would
     cleaned = _PHOTO_CREDIT.sub("", clean_headline(titles[0], page_url, site, shown, source_id))
     # what the titles say of the story: og:title, and the page title without the site's
     # name (a logo h1 reading the site's name "agrees" with a "<story> | <site>" title)
@@ -120,11 +130,28 @@ def headline(
         return cleaned, "og:title" if og else "<title>"
     if agreeing:
         return agreeing[0]
+    listed = _listed(candidates, references, listed_as)
+    if listed is not None:
+        return listed
     if og is None and candidates and cleaned == titles[0]:
         # a <title> that frames no headline element, and has no site's name to strip: it
         # names only the site ("<story> | <site>" names the story: its story part wins)
         return candidates[0]
     return cleaned or titles[0], "og:title" if og else "<title>"
+
+
+def _listed(
+    candidates: list[tuple[str, str]], references: list[str], listed_as: str
+) -> tuple[str, str] | None:
+    """The headline element agreeing with the listing's headline for this page, when the
+    page's titles do not (they name the site); None otherwise."""
+    listed_as = listed_as.rstrip(".… ")
+    if len(listed_as) < _MIN_HEADLINE or any(_agrees(listed_as, t) for t in references):
+        return None
+    for line, how in candidates:
+        if _agrees(line, listed_as):
+            return line, f"{how} (the listing's headline; the page's title names the site)"
+    return None
 
 
 def _starts(shown: str, title: str) -> bool:

@@ -729,8 +729,15 @@ def _is_cjk_headline(text: str) -> bool:
 
 def _spells_slug(words: list[str], url: str) -> bool:
     """A short headline the URL's slug spells out: `Tingkatkan Cakupan Imunisasi` on
-    /read/news/11991-tingkatkan-cakupan-imunisasi. A menu's `Berita Daerah` has no slug."""
-    segs = _segments(urlsplit(url).path)
+    /read/news/11991-tingkatkan-cakupan-imunisasi. A menu's `Berita Daerah` has no slug;
+    `Banjir Sangatta Surut` on /2024/02/12/banjir-sangatta-surut is the whole slug, and a
+    story all the same: its path is dated (or holds the story's number: /berita/5317/...),
+    which no menu's is."""
+    path = urlsplit(url).path
+    segs = _segments(path)
     slug = set(_SLUG_SPLIT.split(segs[-1].rsplit(".", 1)[0])) if segs else set()
     wanted = {re.sub(r"\W", "", w).lower() for w in words}
-    return len(wanted) >= _MIN_SLUG_WORDS - 1 and wanted <= slug and len(slug) > len(wanted)
+    if len(wanted) < _MIN_SLUG_WORDS - 1 or not wanted <= slug:
+        return False
+    numbered = any(s.isdigit() and len(s) >= 3 for s in segs[:-1])
+    return len(slug) > len(wanted) or numbered or _DATE_PATH.search(path + "/") is not None

@@ -24,7 +24,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -129,7 +129,7 @@ async def listing_entries(
             len(fresh),
             len(todo),
         )
-    pages = await fetch_articles(rt, source, [link for _, link in todo])
+    pages = await fetch_articles(rt, source, [link for _, link in todo], titled)
     entries, skipped, failed, read_by = [], {}, [], {}
     for (key, _), page in zip(todo, pages, strict=True):
         if isinstance(page, Article):
@@ -334,10 +334,11 @@ def _all_failed(source: SourceConfig, errors: Sequence[FetchError]) -> FetchErro
 
 
 async def fetch_articles(
-    rt: Runtime, source: SourceConfig, links: Sequence[str]
+    rt: Runtime, source: SourceConfig, links: Sequence[str], shown: Mapping[str, str] | None = None
 ) -> list[Article | Skipped | FetchError]:
     """Fetch and extract pages, at most fetch.per_host at a time; after a 429 or 503 the
-    pages not yet asked for are left for later rather than pressed on a busy server."""
+    pages not yet asked for are left for later rather than pressed on a busy server.
+    `shown`: link -> the headline a listing showed for it (read_article's `listed_as`)."""
     results: list[Article | Skipped | FetchError | None] = [None] * len(links)
     order = iter(range(len(links)))  # shared by the workers: each index is taken once
     halted: list[FetchError] = []
@@ -347,7 +348,7 @@ async def fetch_articles(
             if halted:
                 results[i] = halted[0]
                 continue
-            result = await _article(rt, source, links[i])
+            result = await _article(rt, source, links[i], (shown or {}).get(links[i], ""))
             results[i] = result
             if isinstance(result, HTTPStatusError) and result.status in (429, 503):
                 halted.append(result)
@@ -357,7 +358,9 @@ async def fetch_articles(
     return [r if r is not None else FetchError("not fetched") for r in results]
 
 
-async def _article(rt: Runtime, source: SourceConfig, link: str) -> Article | Skipped | FetchError:
+async def _article(
+    rt: Runtime, source: SourceConfig, link: str, listed_as: str = ""
+) -> Article | Skipped | FetchError:
     try:
         page = await rt.fetcher.get(link, accept=ACCEPT_HTML)
     except FetchError as e:
@@ -369,7 +372,7 @@ async def _article(rt: Runtime, source: SourceConfig, link: str) -> Article | Sk
     ctype = page.content_type.split(";")[0].strip().lower()
     if ctype and "html" not in ctype:
         return _skip(source, link, f"not an HTML page ({ctype})")
-    args = (page.body, page.content_type, page.url, selectors_of(source), source.id)
+    args = (page.body, page.content_type, page.url, selectors_of(source), source.id, listed_as)
     result = await _on_cpu(rt, page_entry, *args)
     if isinstance(result, NotArticle):
         return _skip(source, link, result.reason)
@@ -395,11 +398,17 @@ def listing_links(
 
 
 def page_entry(
-    body: bytes, content_type: str, url: str, selectors: Selectors, source_id: str
+    body: bytes,
+    content_type: str,
+    url: str,
+    selectors: Selectors,
+    source_id: str,
+    listed_as: str = "",
 ) -> Article | NotArticle:
     """One article page read (its entry and the layer that read it), or why it is none
     (module level, as listing_links)."""
-    return read_article(decode(body, content_type), url, selectors, source_id=source_id)
+    html = decode(body, content_type)
+    return read_article(html, url, selectors, source_id=source_id, listed_as=listed_as)
 
 
 def _for_good(error: FetchError) -> bool:

@@ -1,0 +1,111 @@
+"""Each rule that lost stories of regency portals, alone (the whole portal runs in
+tests/test_e2e_html.py::test_a_regency_portal_on_codeigniter_loses_no_story)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from syndication.sources.html import Article, NotArticle, extract_titled_links, read_article
+
+SITE = "https://kutaitimurkab.go.id"
+STORY = (
+    "<p>SANGATTA - Bupati Kutai Timur meninjau lokasi banjir di Kecamatan Sangatta Utara dan "
+    "memastikan bantuan logistik tersalurkan kepada seluruh warga terdampak.</p>"
+)
+
+
+def _page(head: str, body: str) -> str:
+    return f'<html><head><meta charset="utf-8">{head}</head><body>{body}</body></html>'
+
+
+def test_a_title_naming_only_the_site_gives_way_to_the_headline_the_listing_showed() -> None:
+    head = (
+        "<title>Pemerintah Kabupaten Kutai Timur</title>"
+        '<meta property="og:title" content="Pemerintah Kabupaten Kutai Timur">'
+    )
+    body = '<h1 class="judul">Bupati Kutim Tinjau Lokasi Banjir</h1>' + STORY * 4
+    url = f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir"
+    read = read_article(_page(head, body), url, listed_as="Bupati Kutim Tinjau Lokasi Banjir")
+    assert isinstance(read, Article) and read.entry.title == "Bupati Kutim Tinjau Lokasi Banjir"
+    # a listing headline the h1 does not read changes nothing (it may be another story's)
+    other = read_article(_page(head, body), url, listed_as="Pasar Murah Digelar di Sangatta Utara")
+    assert isinstance(other, Article) and other.entry.title == "Pemerintah Kabupaten Kutai Timur"
+    # og:site_name says the same without a listing
+    named = head + '<meta property="og:site_name" content="Pemerintah Kabupaten Kutai Timur">'
+    alone = read_article(_page(named, body), url)
+    assert isinstance(alone, Article) and alone.entry.title == "Bupati Kutim Tinjau Lokasi Banjir"
+
+
+def test_the_listing_headline_cuts_the_site_affix_where_no_h1_shows_the_headline() -> None:
+    head = "<title>Kukar Raih WTP ke-10 Kali | Pemerintah Kabupaten Kutai Kartanegara</title>"
+    body = '<h3 class="judul">Kukar Raih WTP ke-10 Kali</h3>' + STORY * 5
+    url = "https://kukarkab.go.id/berita/5318/Kukar-Raih-WTP-ke-10-Kali"
+    read = read_article(
+        _page(head, body), url, source_id="t-affix", listed_as="Kukar Raih WTP ke-10 Kali"
+    )
+    assert isinstance(read, Article) and read.entry.title == "Kukar Raih WTP ke-10 Kali"
+
+
+def test_a_short_release_at_a_post_url_beside_a_column_of_links_is_an_article() -> None:
+    column = "".join(
+        f'<li><a href="/berita/{n}/berita-lain-nomor-{n}">Berita Lain Nomor {n} di Kutim</a></li>'
+        for n in range(5300, 5304)
+    )
+    short = "<p>" + "Kukar meraih opini WTP kesepuluh kalinya dari BPK. " * 3 + "</p>"
+    body = f'<div class="col-md-8"><h1>Kukar Raih WTP ke-10 Kali</h1>{short * 3}</div>'
+    body += f'<div class="col-md-4"><h4>Berita Terbaru</h4><ul>{column}</ul></div>'
+    page = _page("<title>Kukar Raih WTP ke-10 Kali</title>", body)
+    assert 400 <= len(short) * 3 < 800
+    read = read_article(page, "https://kukarkab.go.id/berita/5318/Kukar-Raih-WTP-ke-10-Kali")
+    assert isinstance(read, Article), read
+    # not at a post's URL, the same page is still a listing
+    listing = read_article(page, "https://kukarkab.go.id/berita")
+    assert isinstance(listing, NotArticle)
+
+
+def test_a_time_in_another_storys_teaser_never_dates_the_story() -> None:
+    head = "<title>Bupati Kutim Tinjau Lokasi Banjir</title>"
+    others = "".join(
+        f'<div class="item"><a href="/berita/detail/{n}/dprd-kutim-sahkan-perda-{n}">DPRD Kutim '
+        f"Sahkan Tiga Perda Baru Nomor {n}</a> "
+        f'<time datetime="2024-02-0{n % 9 + 1}T09:00:00+08:00">{n % 9 + 1} Februari 2024</time>'
+        "</div>"
+        for n in (1190, 1185)
+    )
+    body = (
+        '<main><h1 class="judul">Bupati Kutim Tinjau Lokasi Banjir</h1>'
+        '<span class="tgl">Senin, 12 Februari 2024 - 14:30 WITA</span>'
+        f'<div class="isi-berita">{STORY * 4}</div>'
+        f'<div class="berita-lainnya"><h4>Berita Lainnya</h4>{others}</div></main>'
+    )
+    url = f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir"
+    read = read_article(_page(head, body), url)
+    assert isinstance(read, Article)
+    assert read.entry.published is None  # no machine date of its own
+    assert read.entry.published_raw == "Senin, 12 Februari 2024 - 14:30 WITA"
+    # the story's own <time> still counts
+    own = body.replace(
+        '<span class="tgl">Senin, 12 Februari 2024 - 14:30 WITA</span>',
+        '<time datetime="2024-02-12T14:30:00+08:00">Senin, 12 Februari 2024</time>',
+    )
+    read = read_article(_page(head, own), url)
+    assert isinstance(read, Article)
+    assert read.entry.published == datetime(2024, 2, 12, 6, 30, tzinfo=UTC)
+
+
+def test_a_headline_that_is_its_whole_slug_is_listed_on_a_dated_or_numbered_path() -> None:
+    links = "".join(
+        f'<li><a href="{href}">{text}</a></li>'
+        for href, text in (
+            ("/2024/02/12/banjir-sangatta-surut", "Banjir Sangatta Surut"),
+            ("/berita/5317/Festival-Erau-2024", "Festival Erau 2024"),
+            ("/kabar-kutai-timur", "Kabar Kutai Timur"),  # a menu: no date, no number
+            ("/2024/02/11/dprd-kutim-sahkan-tiga-perda-baru", "DPRD Kutim Sahkan Tiga Perda Baru"),
+        )
+    )
+    found = extract_titled_links(_page("", f"<ul>{links}</ul>"), f"{SITE}/kutim")
+    assert list(found) == [
+        f"{SITE}/2024/02/12/banjir-sangatta-surut",
+        f"{SITE}/berita/5317/Festival-Erau-2024",
+        f"{SITE}/2024/02/11/dprd-kutim-sahkan-tiga-perda-baru",
+    ]
