@@ -308,3 +308,17 @@ def test_lone_surrogates_are_dropped_and_cost_no_entry() -> None:
         shown = (item.title, item.content_html, item.summary, item.author or "")
         assert not any("\ud800" in v or "\udfff" in v for v in shown), (field, shown)
         assert any("a b \U0001f600" in v for v in shown), (field, shown)  # the rest kept
+
+
+@pytest.mark.parametrize("separator", list("\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"))
+def test_a_separating_control_between_words_is_a_space(separator: str) -> None:
+    """Vertical tab, form feed, CR, the information separators, NEL and the line and
+    paragraph separators part words: deleted with the other controls, "Titik\u2028pemisah"
+    read "Titikpemisah" in every feed, and a filter's "titik pemisah" let it through."""
+    words = f"Titik{separator}pemisah baris"
+    assert clean_title(words) == "Titik pemisah baris"
+    assert clean_title(words, markup=False) == "Titik pemisah baris"
+    assert clean_content(f"<p>{words}</p>").text == "Titik pemisah baris"
+    assert clean_content(words).text.split() == ["Titik", "pemisah", "baris"]
+    # a zero-width or format character still joins what it stands between
+    assert clean_title("Kutai\u200bTimur") == "KutaiTimur"

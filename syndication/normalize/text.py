@@ -123,6 +123,11 @@ _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufdd0-\ufdef\ufffe\uffff"
     r"\ud800-\udfff]"
 )
+# the characters of _CONTROL that separate words or lines (str.isspace: vertical tab, form
+# feed, CR, the information separators, NEL, the line and paragraph separators): a space
+# each, not nothing, or "Titik\u2028pemisah" read "Titikpemisah" (and escaped a filter's
+# "titik pemisah")
+_SPACING_CONTROLS = str.maketrans(dict.fromkeys("\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029", " "))
 
 _INSERT = re.compile(
     r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
@@ -379,7 +384,7 @@ def plain_text(html: str | None) -> str:
 def _as_html(source: str) -> str:
     if "\r" in source:  # one scan, where two replace() calls scan twice to change nothing
         source = source.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", source) if _has_control(source) else source
+    text = _CONTROL.sub("", source.translate(_SPACING_CONTROLS)) if _has_control(source) else source
     if _LOOKS_HTML.search(text):
         return bound_depth(text)[0]  # tags nested deeper than nesting.MAX_DEPTH: flattened
     out: list[str] = []
@@ -1027,7 +1032,7 @@ def _one_line(text: str) -> str:
     # space but " ": printable text without a double or an outer space is already one line
     # (most texts: _one_line runs once per text node and paragraph, tens per entry).
     if not text.isprintable():
-        text = _CONTROL.sub("", text)
+        text = _CONTROL.sub("", text.translate(_SPACING_CONTROLS))
     elif "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
     return " ".join(text.split())
