@@ -92,3 +92,25 @@ def test_resolve_published_falls_back_on_a_placeholder(raw: str) -> None:
 def test_a_placeholder_printed_with_a_label_does_not_beat_the_machine_date() -> None:
     machine = utc(2024, 11, 18, 11, 15)
     assert resolve_published(machine, "1 Januari 0001 10:00 WITA", NOW, FIRST_SEEN) == machine
+
+
+@pytest.mark.parametrize(
+    "machine",
+    [
+        datetime(1970, 1, 1, tzinfo=UTC),  # the epoch: a zero time
+        datetime(1969, 12, 31, 16, 0, tzinfo=UTC),  # "1970-01-01 00:00" read as WITA
+        datetime(1970, 1, 1, 23, 59, tzinfo=UTC),
+        datetime(1899, 12, 31, tzinfo=UTC),  # before FIRST_YEAR
+    ],
+)
+def test_a_zero_time_in_any_zone_is_no_date(machine: datetime) -> None:
+    assert resolve_published(machine, None, NOW, FIRST_SEEN) == FIRST_SEEN
+
+
+def test_a_date_before_the_epoch_is_the_storys_own() -> None:
+    """A story dated 1965 kept its date only up to the epoch's first day: it took the time
+    it was first seen instead, and stood at the top of every feed as today's news."""
+    old = datetime(1965, 10, 1, 2, 0, tzinfo=UTC)
+    assert resolve_published(old, None, NOW, FIRST_SEEN) == old
+    printed = resolve_published(None, "Jumat, 1 Oktober 1965 10:00 WITA", NOW, FIRST_SEEN)
+    assert printed == old

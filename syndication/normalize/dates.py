@@ -135,12 +135,18 @@ def resolve_published(
     return _as_utc(first_seen, default_tz) or first_seen
 
 
-# a date up to the end of the Unix epoch's first day is a zero time written for "no date"
-_NO_DATE_UNTIL = datetime(1970, 1, 2, tzinfo=UTC)
+# a date within a day of the Unix epoch is a zero time written for "no date" (in any zone:
+# "1970-01-01 00:00" read as WITA is 1969-12-31T16:00Z), and so is one before FIRST_YEAR
+# ("0001-01-01"); an older date than that is the story's own ("1 Oktober 1965"): kept, not
+# replaced by the time it was first seen, which put it at the top of every feed as news
+_ZERO_FROM = datetime(1969, 12, 31, tzinfo=UTC)
+_ZERO_UNTIL = datetime(1970, 1, 2, tzinfo=UTC)
 
 
 def _usable(candidate: datetime | None, limit: datetime) -> bool:
-    return candidate is not None and _NO_DATE_UNTIL < candidate <= limit
+    if candidate is None or candidate > limit or candidate.year < FIRST_YEAR:
+        return False
+    return not _ZERO_FROM <= candidate <= _ZERO_UNTIL
 
 
 def _has_local_label(raw: str) -> bool:
