@@ -15,6 +15,7 @@ import hashlib
 import os
 import socket
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class _File:
     last_modified: str
     mtime: int  # whole seconds, for If-Modified-Since
     content_type: str
+    written: float = 0.0  # the file's modification time to the fraction of a second
 
 
 class _FileCache:
@@ -98,6 +100,7 @@ def _make_file(path: Path, body: bytes, mtime: float) -> _File:
         last_modified=formatdate(int(mtime), usegmt=True),
         mtime=int(mtime),
         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        written=mtime,
     )
 
 
@@ -129,15 +132,41 @@ def _tokens(header: str) -> Iterator[str]:
 
 
 def _accepts_gzip(header: str) -> bool:
+    """Whether Accept-Encoding admits gzip (RFC 9110 12.5.3): gzip, or its alias x-gzip,
+    named with a weight above zero; else "*" with one. A coding named outweighs "*" wherever
+    each stands ("*;q=0, gzip" asks for gzip)."""
+    named: float | None = None
+    anything: float | None = None
     for coding in header.lower().split(","):
-        name, _, params = coding.strip().partition(";")
-        if name.strip() in ("gzip", "*"):
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
+        name, *params = coding.split(";")
+        name, weight = name.strip(), _weight(params)
+        if name in ("gzip", "x-gzip"):
+            named = weight if named is None else max(named, weight)
+        elif name == "*":
+            anything = weight if anything is None else max(anything, weight)
+    if named is not None:
+        return named > 0
+    return anything is not None and anything > 0
 
 
-def _not_modified(request: Request, file: _File, etags: tuple[str, ...]) -> str | None:
-    """The ETag a 304 should carry, or None when the full response is due."""
+def _weight(params: list[str]) -> float:
+    """A coding's q parameter; 1 without one, and 1 for one not written as a number."""
+    for param in params:
+        key, _, value = param.strip().partition("=")
+        if key.strip() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                return 1.0
+            return weight if 0.0 <= weight <= 1.0 else 1.0
+    return 1.0
+
+
+def _not_modified(
+    request: Request, file: _File, etags: tuple[str, ...], dated: bool = True
+) -> str | None:
+    """The ETag a 304 should carry, or None when the full response is due (`dated`: whether
+    the file's Last-Modified may answer an If-Modified-Since)."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:  # takes precedence over If-Modified-Since (RFC 9110 13.2.2)
         for tag in _tokens(if_none_match):
@@ -147,7 +176,7 @@ def _not_modified(request: Request, file: _File, etags: tuple[str, ...]) -> str 
                 return etags[0]
         return None
     since = request.headers.get("if-modified-since")
-    if since is None:
+    if since is None or not dated:
         return None
     try:
         unchanged = file.mtime <= int(parsedate_to_datetime(since).timestamp())
@@ -171,12 +200,14 @@ def _respond(request: Request, file: _File, max_age: int) -> Response:
     if content_type.startswith(("application/rss+xml", "application/atom+xml")):
         vary = "Accept-Encoding, Accept"
         content_type = _BROWSER_XML if _is_browser(request) else content_type
-    headers = {
-        "Last-Modified": file.last_modified,
-        "Cache-Control": f"public, max-age={max_age}",
-        "Vary": vary,
-    }
-    matched = _not_modified(request, file, (chosen_tag, identity_tag, gzip_tag))
+    headers = {"Cache-Control": f"public, max-age={max_age}", "Vary": vary}
+    # Last-Modified counts whole seconds: given within the second the file was written, it
+    # would also date a version written later in that second, and an If-Modified-Since
+    # would answer 304 for it (RFC 9110 8.8.2.2). Then the ETag alone validates.
+    dated = time.time() >= file.written + 1
+    if dated:
+        headers["Last-Modified"] = file.last_modified
+    matched = _not_modified(request, file, (chosen_tag, identity_tag, gzip_tag), dated)
     if matched is not None:
         return Response(status_code=304, headers={"ETag": matched, **headers})
     body = file.gzipped if use_gzip else file.body

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import time
 from collections.abc import AsyncIterator
 from email.utils import formatdate
 from pathlib import Path
@@ -71,6 +73,8 @@ async def test_root_is_the_index_and_healthz_answers(
 
 
 async def test_etag_and_last_modified_give_304(client: httpx.AsyncClient, output_dir: Path) -> None:
+    written = time.time() - 60  # a minute ago: see the next test for a file just written
+    os.utime(output_dir / "all.rss", (written, written))
     first = await client.get("/all.rss", headers={"Accept-Encoding": "identity"})
     etag = first.headers["etag"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
@@ -92,6 +96,49 @@ async def test_etag_and_last_modified_give_304(client: httpx.AsyncClient, output
         "/all.rss", headers={"If-Modified-Since": formatdate(mtime - 60, usegmt=True)}
     )
     assert older.status_code == 200
+
+
+async def test_a_file_written_within_the_second_gets_no_last_modified(
+    client: httpx.AsyncClient, output_dir: Path
+) -> None:
+    """Last-Modified counts whole seconds: sent within the second its file was written, it
+    also dates a version written later in that second, and an If-Modified-Since answered
+    304 for that version, so the client never got its new stories (RFC 9110 8.8.2.2)."""
+    path = output_dir / "all.rss"
+    first = await client.get("/all.rss")
+    assert time.time() < path.stat().st_mtime + 1, "the fixture's publish took a second"
+    assert "last-modified" not in first.headers and first.headers["etag"]
+    since = formatdate(int(path.stat().st_mtime), usegmt=True)
+    again = await client.get("/all.rss", headers={"If-Modified-Since": since})
+    assert again.status_code == 200 and again.content == path.read_bytes()
+    # the ETag still validates it
+    tag = await client.get("/all.rss", headers={"If-None-Match": first.headers["etag"]})
+    assert tag.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("accept", "gzipped"),
+    [
+        ("gzip", True),
+        ("x-gzip", True),  # gzip's alias (RFC 9110 8.4.1.3)
+        ("*;q=0, gzip", True),  # the coding named outweighs "*"
+        ("gzip;q=0, *", False),
+        ("*", True),
+        ("deflate, *;q=0.5", True),
+        ("br;q=1.0, gzip;q=0.001", True),
+        ("gzip;q=0.000", False),
+        ("gzip ; q=0", False),
+        ("identity", False),
+        ("", False),
+        ("gzip;level=1;q=0", False),
+        ("gzip;q=junk", True),
+    ],
+)
+async def test_accept_encoding_is_read_by_its_weights(
+    client: httpx.AsyncClient, accept: str, gzipped: bool
+) -> None:
+    response = await client.get("/all.rss", headers={"Accept-Encoding": accept})
+    assert ("content-encoding" in response.headers) == gzipped, accept
 
 
 async def test_etag_changes_with_content_and_only_then(
