@@ -88,6 +88,9 @@ class Entry:
     image: Image | None = None
     advertorial: bool = False
     source_name: str = ""
+    # when the story came into these feeds (an aggregator's first sight of it), if known: a
+    # story added with an older date still changes the feed, whose own date says so
+    added: datetime | None = None
 
     def __post_init__(self) -> None:
         if not _URI_SCHEME.match(self.id) or any(c.isspace() for c in self.id):
@@ -98,6 +101,8 @@ class Entry:
         _require_http_url(f"entry {self.id}: link", self.link)
         _require_aware(f"entry {self.id}: published", self.published)
         _require_aware(f"entry {self.id}: updated", self.updated)
+        if self.added is not None:
+            _require_aware(f"entry {self.id}: added", self.added)
 
     @property
     def last_change(self) -> datetime:

@@ -127,8 +127,15 @@ def full_content(site: Site, entry: Entry) -> str:
 
 
 def feed_updated(entries: Sequence[Entry], empty_date: datetime) -> datetime:
-    """The feed's own date: its newest change, so it moves only when an entry does."""
-    return max((e.last_change for e in entries), default=empty_date)
+    """The feed's own date (RSS lastBuildDate, Atom updated): the last time its content
+    changed, so it moves only when an entry does: one changed, or one added (an entry's
+    `added`, when known: a story added with an older date changes the feed all the same)."""
+    return max((_changed(e) for e in entries), default=empty_date)
+
+
+def _changed(entry: Entry) -> datetime:
+    last = entry.last_change
+    return last if entry.added is None or entry.added <= last else entry.added
 
 
 def feed_title(site: Site, scope: Scope) -> str:

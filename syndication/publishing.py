@@ -458,6 +458,7 @@ class Publisher:
             image=image,
             advertorial=item.advertorial,
             source_name=self._source_name(item.source_id),
+            added=item.first_seen,
         )
 
     async def _ping(self, site: Site, urls: tuple[str, ...]) -> None:

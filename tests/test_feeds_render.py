@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,24 @@ def test_rss_channel_links_language_and_dates() -> None:
     assert len(channel.findall("lastBuildDate")) == 1
     # the newest change among the items: entry 8, updated at BASE + 20 h = 05:30 WITA next day
     assert channel.findtext("lastBuildDate") == "Mon, 18 Nov 2024 21:30:00 +0000"
+
+
+def test_a_story_added_with_an_older_date_moves_the_feeds_date() -> None:
+    """RSS lastBuildDate and Atom updated are when the content last changed: a story added
+    today with last year's date changes the feed today (it kept the newest story's date)."""
+    dated = [entry(1), entry(2)]
+    added = BASE + timedelta(days=400)
+    late = [entry(1), entry(2), entry(0, added=added)]
+    scope = all_scopes()[0]
+    before = xml(render_rss(make_site(), scope, dated)).find("channel")
+    after = xml(render_rss(make_site(), scope, late)).find("channel")
+    assert parsedate_to_datetime(before.findtext("lastBuildDate")) == BASE + timedelta(hours=2)
+    assert parsedate_to_datetime(after.findtext("lastBuildDate")) == added
+    atom = xml(render_atom(make_site(), scope, late))
+    assert datetime.fromisoformat(atom.findtext(f"{A}updated")) == added
+    # an entry added before its last change: the change dates the feed
+    again = xml(render_rss(make_site(), scope, [entry(3, added=BASE)])).find("channel")
+    assert parsedate_to_datetime(again.findtext("lastBuildDate")) == BASE + timedelta(hours=3)
 
 
 def test_rss_items_guid_author_enclosure_and_text_types() -> None:
