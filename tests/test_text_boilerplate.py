@@ -103,3 +103,13 @@ def test_portal_promotions_for_their_channels_leave_the_text() -> None:
     text = clean_content(html).text
     assert "Pemkot Samarinda membuka pasar murah" in text
     assert "Dapatkan" not in text and "Ikuti berita" not in text, text
+    # a hostile review of 2026-12-07: Tribun's channel line, detik's video pointer
+    more = (
+        story + "<p>Ikuti saluran Tribun Kaltim di WhatsApp</p>"
+        '<p>Simak Video "Video: Banjir Rendam Samarinda, Warga Mengungsi" (bba/bba)</p>'
+    )
+    text = clean_content(more).text
+    assert text == "SAMARINDA – Pemkot Samarinda membuka pasar murah di Sempaja, Senin.", text
+    # a story's own sentence about a video or a channel stays
+    kept = story + "<p>Simak video berikut untuk melihat suasana pasar murah di Sempaja.</p>"
+    assert "Simak video berikut" in clean_content(kept).text

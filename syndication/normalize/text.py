@@ -158,8 +158,10 @@ _MARKER = re.compile(
 _JUNK_START = (
     r"\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
     r"|(?:cek|simak|baca)\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
-    r"|(?:ikuti|follow)\s+(?:berita|kami|us)\b.{0,80}\s+di\s+(?:google\s+news|whatsapp|telegram)"
-    r".{0,80}"
+    r"|(?:ikuti|follow)\s+(?:berita|kami|us|saluran|channel|akun)\b.{0,80}\s+di\s+"
+    r"(?:google\s+news|whatsapp|telegram|instagram|tiktok|youtube)\b.{0,80}"
+    # detik's closing pointer to a video: 'Simak Video "Video: ..." (bba/bba)'
+    r"|simak\s+(?:juga\s+)?video\s*[:：\"“].{0,200}"
     # "Dapatkan update berita pilihan ... dari Kompas.com. Mari bergabung di Grup Telegram ..."
     r"|dapatkan\s+(?:update|info(?:rmasi)?)\s+berita\b.{0,400}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
