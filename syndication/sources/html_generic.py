@@ -9,6 +9,7 @@ headline and the date line it keeps at the top are cut here, as they are fields,
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -39,7 +40,39 @@ def generic_body(html: str, page_url: str, title: str | None) -> LexborNode | No
     # process's, so a page read for the third time (or a paragraph every page of a site
     # repeats) would lose its story
     seen = LRUCache(maxsize=_DEDUP_SIZE)
+    html = _without_ad_slots(html)
     return _story(html, title, seen, fast=True) or _story(html, title, seen, fast=False)
+
+
+# an element that holds an ad or a tracking pixel: named so by its id or class, or hidden
+_AD_NAMES = re.compile(
+    # not "adv", "advertorial" nor "sponsor": an advertorial's own label is evidence
+    r"(?:^|[\s_-])(?:ads?|advertis\w*|iklan|gpt|dfp|beacon|parallax\w*)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_AD_TEXT = 80  # an ad slot's own words at most ("ADVERTISEMENT", "SCROLL TO CONTINUE")
+
+
+def _without_ad_slots(html: str) -> str:
+    """The page without its ad slots and hidden pixels (elements with at most a label's
+    words). In a story written as text and <br> lines (detik's older pages), trafilatura
+    took the text after such a <div> for the div's own tail and dropped the paragraph."""
+    doc = LexborHTMLParser(html)
+    if doc.body is None:
+        return html
+    doomed = []
+    for node in doc.body.css("div, ins, aside, span, iframe"):
+        attrs = node.attributes
+        named = _AD_NAMES.search(f"{attrs.get('id') or ''} {attrs.get('class') or ''}")
+        hidden = "hidden" in attrs or _HIDDEN.search(attrs.get("style") or "")
+        if (named or hidden) and len(node.text(deep=True, strip=True)) <= _AD_TEXT:
+            doomed.append(node)
+    if not doomed:
+        return html
+    for node in reversed(doomed):  # inner ones first: an outer one may hold them
+        node.decompose()
+    return doc.html or html
 
 
 def _story(html: str, title: str | None, seen: LRUCache, *, fast: bool) -> LexborNode | None:
