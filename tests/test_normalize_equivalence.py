@@ -40,6 +40,7 @@ from syndication.normalize.text import (
     _LINE_JUNK_NO_CAPTION,
     _LOOKS_HTML,
     _MARKER,
+    _SPACING_CONTROLS,
     _TAGS,
     _WP_FOOTER,
     SUMMARY_CHARS,
@@ -143,7 +144,8 @@ def _summary_reference(paragraphs: list[str], dateline: str | None, credit: str 
 
 
 def _as_html_reference(source: str) -> str:
-    text = _CONTROL.sub("", source.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = source.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", lines.translate(_SPACING_CONTROLS))
     if _LOOKS_HTML.search(text):
         return bound_depth(text)[0]  # tags nested deeper than nesting.MAX_DEPTH: flattened
     out: list[str] = []
