@@ -100,7 +100,9 @@ def test_a_placeholder_printed_with_a_label_does_not_beat_the_machine_date() -> 
         datetime(1970, 1, 1, tzinfo=UTC),  # the epoch: a zero time
         datetime(1969, 12, 31, 16, 0, tzinfo=UTC),  # "1970-01-01 00:00" read as WITA
         datetime(1970, 1, 1, 23, 59, tzinfo=UTC),
-        datetime(1899, 12, 31, tzinfo=UTC),  # before FIRST_YEAR
+        datetime(1899, 12, 31, tzinfo=UTC),
+        datetime(1900, 1, 1, tzinfo=UTC),  # a database's default
+        datetime(1901, 12, 13, 20, 45, 52, tzinfo=UTC),  # the least 32-bit Unix time
     ],
 )
 def test_a_zero_time_in_any_zone_is_no_date(machine: datetime) -> None:

@@ -38,3 +38,14 @@ def test_the_paragraph_after_an_ad_slot_stays(slot: str) -> None:
     for paragraph in PARAGRAPHS:
         assert paragraph in (found.entry.content_html or ""), (slot, paragraph)
     assert "ADVERTISEMENT" not in (found.entry.content_html or "")
+
+
+def test_an_advertorials_credit_and_the_words_around_a_slot_stay() -> None:
+    from syndication.sources.html_generic import _without_ad_slots
+
+    cleaned = _without_ad_slots(
+        '<html><body><div>Senin pagi<div class="ads-inarticle"><div id="div-gpt-ad-1">'
+        '</div></div>Kepala BPBD <span class="label-iklan">(adv/kmf)</span></div></body></html>'
+    )
+    assert "Senin pagi Kepala BPBD" in cleaned and "(adv/kmf)" in cleaned
+    assert "div-gpt-ad" not in cleaned

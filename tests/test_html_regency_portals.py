@@ -109,3 +109,83 @@ def test_a_headline_that_is_its_whole_slug_is_listed_on_a_dated_or_numbered_path
         f"{SITE}/berita/5317/Festival-Erau-2024",
         f"{SITE}/2024/02/11/dprd-kutim-sahkan-tiga-perda-baru",
     ]
+
+
+# -- what a second hostile review found in the rules above (2026-12-07) --------------------
+
+
+def test_a_storys_own_time_in_its_permalink_or_by_its_category_still_dates_it() -> None:
+    story = "".join(
+        f"<p>Paragraf {n} tentang rapat koordinasi pembangunan jalan desa.</p>" for n in range(8)
+    )
+    url = f"{SITE}/berita/bupati-kutim-pimpin-rakor-pembangunan-jalan-desa"
+    for meta in (
+        f'<a href="{url}"><time datetime="2024-11-18T09:00:00+08:00">18 November 2024</time></a>',
+        '<a href="/kategori/pemerintahan-kabupaten-kutai-timur">Pemerintahan Kabupaten Kutai '
+        'Timur</a> <time datetime="2024-11-18T09:00:00+08:00">18 November 2024</time>',
+    ):
+        page = _page(
+            "<title>Bupati Kutim Pimpin Rakor Pembangunan Jalan Desa</title>",
+            "<main><article><header><h1>Bupati Kutim Pimpin Rakor Pembangunan Jalan Desa</h1>"
+            f'<div class="meta">{meta}</div></header><div class="content">{story}</div></article>'
+            '<div class="tanggapan"><div class="item"><b>Andi</b> '
+            '<time datetime="2025-03-02T10:00:00+08:00">2 Maret 2025</time>'
+            "<p>Semoga cepat selesai.</p></div></div></main>",
+        )
+        read = read_article(page, url)
+        assert isinstance(read, Article)
+        assert read.entry.published == datetime(2024, 11, 18, 1, 0, tzinfo=UTC), meta
+
+
+def test_standing_pages_and_category_pages_stay_out() -> None:
+    """Links a sidebar shows to a site's standing pages (a number or a year in the path, a
+    whole slug for a title) are no stories; a category page whose teasers share one block is
+    a listing, whatever its URL looks like."""
+    side = "".join(
+        f'<li><a href="{href}">{text}</a></li>'
+        for href, text in (
+            ("/halaman/101/visi-misi", "Visi Misi"),
+            ("/ppid/2024/laporan-keuangan", "Laporan Keuangan"),
+            ("/galeri/2024/05/foto-kegiatan", "Foto Kegiatan"),
+        )
+    )
+    assert extract_titled_links(_page("", f"<ul>{side}</ul>"), f"{SITE}/berita") == {}
+    teasers = "".join(
+        f'<h3><a href="/berita/detail/{n}/jalan-desa-nomor-{n}">Pembangunan Jalan Desa Nomor '
+        f"{n} Dimulai</a></h3><p>Pemkab Kutim memulai pembangunan jalan desa di kecamatan "
+        f"terpencil nomor {n} bersama warga setempat.</p>"
+        for n in range(5)
+    )
+    page = _page("<title>Tag: Pembangunan Jalan Desa</title>", f"<div>{teasers}</div>")
+    found = read_article(page, f"{SITE}/berita/kategori/pemerintahan-daerah")
+    assert isinstance(found, NotArticle), found
+
+
+def test_a_page_without_h1_whose_titles_name_the_site_takes_the_listings_headline() -> None:
+    head = (
+        "<title>Pemerintah Kabupaten Kutai Timur</title>"
+        '<meta property="og:title" content="Pemerintah Kabupaten Kutai Timur">'
+        '<meta property="og:site_name" content="Pemerintah Kabupaten Kutai Timur">'
+    )
+    body = '<h2 class="judul">Bupati Kutim Resmikan Jembatan Sangatta Utara</h2>' + STORY * 4
+    url = f"{SITE}/berita/detail/1210/bupati-kutim-resmikan-jembatan-sangatta-utara"
+    read = read_article(
+        _page(head, body), url, listed_as="Bupati Kutim Resmikan Jembatan Sangatta Utara"
+    )
+    assert isinstance(read, Article)
+    assert read.entry.title == "Bupati Kutim Resmikan Jembatan Sangatta Utara"
+    alone = read_article(_page(head, body), url)  # no listing: the site's name, not no story
+    assert isinstance(alone, Article) and alone.entry.title == "Pemerintah Kabupaten Kutai Timur"
+
+
+def test_a_base_on_the_sites_other_scheme_or_host_keeps_the_pages() -> None:
+    """A template's base_url on http:// or without www would re-key every story."""
+    links = (
+        '<li><a href="berita/detail/500/pemkab-kutim-gelar-rapat-koordinasi">'
+        "Pemkab Kutim Gelar Rapat Koordinasi</a></li>"
+    )
+    page = _page('<base href="http://kutaitimurkab.go.id/portal/">', f"<ul>{links}</ul>")
+    found = extract_titled_links(page, "https://www.kutaitimurkab.go.id/berita/")
+    assert list(found) == [
+        "https://www.kutaitimurkab.go.id/portal/berita/detail/500/pemkab-kutim-gelar-rapat-koordinasi"
+    ]

@@ -136,17 +136,23 @@ def resolve_published(
 
 
 # a date within a day of the Unix epoch is a zero time written for "no date" (in any zone:
-# "1970-01-01 00:00" read as WITA is 1969-12-31T16:00Z), and so is one before FIRST_YEAR
-# ("0001-01-01"); an older date than that is the story's own ("1 Oktober 1965"): kept, not
-# replaced by the time it was first seen, which put it at the top of every feed as news
+# "1970-01-01 00:00" read as WITA is 1969-12-31T16:00Z), and so is one before 1902
+# ("0001-01-01", "1900-01-01"); an older date than that is the story's own ("1 Oktober
+# 1965"): kept, not replaced by the time it was first seen, which put it at the top of every
+# feed as news
 _ZERO_FROM = datetime(1969, 12, 31, tzinfo=UTC)
 _ZERO_UNTIL = datetime(1970, 1, 2, tzinfo=UTC)
 
 
 def _usable(candidate: datetime | None, limit: datetime) -> bool:
-    if candidate is None or candidate > limit or candidate.year < FIRST_YEAR:
+    if candidate is None or candidate > limit or candidate.year < _ZERO_YEARS_UNTIL:
         return False
     return not _ZERO_FROM <= candidate <= _ZERO_UNTIL
+
+
+# 1900-01-01 (a database's default) and 1901-12-13T20:45:52Z (the least 32-bit Unix time)
+# are zero times too: no story of a feed is dated before 1902
+_ZERO_YEARS_UNTIL = 1902
 
 
 def _has_local_label(raw: str) -> bool:

@@ -124,10 +124,11 @@ _CONTROL = re.compile(
     r"\ud800-\udfff]"
 )
 # the characters of _CONTROL that separate words or lines (str.isspace: vertical tab, form
-# feed, CR, the information separators, NEL, the line and paragraph separators): a space
+# feed, CR, the file and group separators, NEL, the line and paragraph separators): a space
 # each, not nothing, or "Titik\u2028pemisah" read "Titikpemisah" (and escaped a filter's
-# "titik pemisah")
-_SPACING_CONTROLS = str.maketrans(dict.fromkeys("\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029", " "))
+# "titik pemisah"). Not \x1e and \x1f: word processors write them for a non-breaking and an
+# optional hyphen inside a word ("Pemerin\x1ftahan")
+_SPACING_CONTROLS = str.maketrans(dict.fromkeys("\x0b\x0c\r\x1c\x1d\x85\u2028\u2029", " "))
 
 _INSERT = re.compile(
     r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
@@ -158,10 +159,14 @@ _MARKER = re.compile(
 _JUNK_START = (
     r"\d+\s+(?:komentar|comments?|tanggapan)|(?:komentar|comments?)\s*\(\d+\)"
     r"|(?:cek|simak|baca)\s+berita\s+dan\s+artikel\s+(?:yang\s+)?lain(?:nya)?\s+di\b.{0,80}"
-    r"|(?:ikuti|follow)\s+(?:berita|kami|us|saluran|channel|akun)\b.{0,80}\s+di\s+"
-    r"(?:google\s+news|whatsapp|telegram|instagram|tiktok|youtube)\b.{0,80}"
+    r"|(?:ikuti|follow)\s+(?:berita|kami|us)\b.{0,80}\s+di\s+(?:google\s+news|whatsapp|telegram)"
+    r".{0,80}"
+    # a channel's promotion ends the line ("Ikuti saluran Tribun Kaltim di WhatsApp"); one
+    # that goes on is a story's sentence ("..., kata Kepala BPBD")
+    r"|(?:ikuti|follow)\s+(?:saluran|channel|akun)\s+[^,.;]{1,60}?\s+di\s+"
+    r"(?:whatsapp|telegram|instagram|tiktok|youtube)\W{0,3}"
     # detik's closing pointer to a video: 'Simak Video "Video: ..." (bba/bba)'
-    r"|simak\s+(?:juga\s+)?video\s*[:：\"“].{0,200}"
+    r"|simak\s+(?:juga\s+)?video\s*[\"“].{0,200}"
     # "Dapatkan update berita pilihan ... dari Kompas.com. Mari bergabung di Grup Telegram ..."
     r"|dapatkan\s+(?:update|info(?:rmasi)?)\s+berita\b.{0,400}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -293,7 +293,7 @@ def _entry(
     article object; `skip`: the ids of the elements inside page chrome)."""
     page_url, base = urls
     objects, ld = found
-    published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, title)
+    published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, (title, page_url))
     image = fld.image(doc, sel.image, (objects, ld), body, base)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
@@ -326,12 +326,17 @@ def _dates(
     ld: dict[str, object] | None,
     body: LexborNode,
     skip: set[int],
-    title: str,
+    page: tuple[str, str],
 ) -> tuple[str | None, hm.MachineDates, str]:
     """The visible date line and the machine dates (an override's own attribute first), and
-    where the publication time was read."""
+    where the publication time was read (`page`: its title and URL)."""
+    title, page_url = page
     headline = _headline_node(doc, title)
-    machine = hm.machine_dates(doc, ld, skip, lambda node: in_teaser(node, headline))
+    machine = hm.machine_dates(doc, ld, skip)
+    # a plain <time> in another story's teaser ("Berita Lainnya" inside <main>) is left out
+    # where the page prints its own date line: that line dates the story then. Without one,
+    # a <time> beside a link may be the story's own (in its permalink, by its category)
+    apart = hm.machine_dates(doc, ld, skip, lambda node: in_teaser(node, headline, page_url))
     if sel.date:
         node = doc.css_first(sel.date)
         if node is None:
@@ -348,6 +353,8 @@ def _dates(
     if line is None and (lead := lead_date_line(body)) is not None:
         line, node = lead
         node.decompose()  # the article's header caught by the body's element, not story
+    if line is not None:
+        machine = apart
     naive = machine.naive_published
     if machine.published is not None:
         how = "machine date (meta, JSON-LD or <time>)"
@@ -422,10 +429,11 @@ def _not_article_reason(
     post_url = has_post_shape(page_url)
     if declared and post_url:
         return None
-    story = _story_chars(doc) if declared or post_url else 0
-    if story >= _STORY_CHARS or (post_url and story >= _SHORT_STORY_CHARS):
-        # one story's text, whatever surrounds it; at a post's URL a short one will do (a
-        # regency's release of four short paragraphs beside a "Berita Terbaru" column)
+    story, block = _story_block(doc) if declared or post_url else (0, None)
+    if story >= _STORY_CHARS:
+        return None  # one story's text, whatever surrounds it
+    if post_url and story >= _SHORT_STORY_CHARS and _short_story_may_be(page_url, block):
+        # a regency's release of four short paragraphs beside a "Berita Terbaru" column
         return None
     blocks = len(doc.css(_ARTICLE_BLOCKS))
     if blocks >= _MIN_LISTING_BLOCKS:
@@ -447,10 +455,37 @@ def _microdata_article(doc: LexborHTMLParser) -> bool:
     return sum(1 for t in types if _MICRODATA_ARTICLE.search(t)) == 1
 
 
-def _story_chars(doc: LexborHTMLParser) -> int:
+def _short_story_may_be(page_url: str, block: LexborNode | None) -> bool:
+    """Whether a short block of paragraphs at a post-shaped URL may be the story: not under
+    a folder of listings or static pages (/berita/kategori/..., /halaman/101/visi-misi), and
+    not a run of teasers (the block's parent holding other stories' headline links)."""
+    segs = [seg for seg in urlsplit(page_url).path.lower().split("/") if seg]
+    if any(seg in _NOT_STORY_FOLDERS for seg in segs[:-1]) or block is None:
+        return False
+    headlines = 0
+    for link in block.css("a[href]"):
+        if len(hm.clean_line(link).split()) >= _TEASER_WORDS:
+            headlines += 1
+    return headlines < 2
+
+
+# folders whose pages are listings or a site's standing pages, never a news story
+_NOT_STORY_FOLDERS = frozenset(
+    {
+        "kategori", "category", "categories", "tag", "tags", "topik", "topic", "arsip",
+        "archive", "archives", "author", "penulis", "page", "halaman", "profil", "profile",
+        "galeri", "gallery", "agenda", "ppid", "download", "unduhan", "search", "cari",
+    }
+)  # fmt: skip
+_TEASER_WORDS = 4
+
+
+def _story_block(doc: LexborHTMLParser) -> tuple[int, LexborNode | None]:
     """The paragraph text of the page's largest block of paragraphs (one element's <p>s, or
-    its leaf <div>s where a CMS writes paragraphs as divs; link text of a div is not story)."""
+    its leaf <div>s where a CMS writes paragraphs as divs; link text of a div is not story),
+    and the element holding them."""
     sizes: dict[int, int] = {}
+    parents: dict[int, LexborNode] = {}
     for paragraph in doc.css("p, div"):
         parent = paragraph.parent
         if parent is None:
@@ -467,7 +502,11 @@ def _story_chars(doc: LexborHTMLParser) -> int:
         # a Chinese or Japanese character says about as much as a Latin word's three
         size = len(text) + 2 * len(_CJK.findall(text))
         sizes[parent.mem_id] = sizes.get(parent.mem_id, 0) + size
-    return max(sizes.values(), default=0)
+        parents[parent.mem_id] = parent
+    if not sizes:
+        return 0, None
+    best = max(sizes, key=lambda key: sizes[key])
+    return sizes[best], parents[best]
 
 
 def _says_not_found(doc: LexborHTMLParser) -> bool:

@@ -106,11 +106,17 @@ def headline(
     node = doc.css_first("title")
     og = first_meta(doc, "og:title")
     page_title = clean_line(node) if node is not None else ""
-    titles = [t for t in (og, page_title) if t and not (site and _same(t, site))]
+    written = [(t, how) for t, how in ((og, "og:title"), (page_title, "<title>")) if t]
+    titles = [t for t, _ in written if not (site and _same(t, site))]
     og = og if og in titles else None
     candidates = list(_headline_elements(doc, chrome))
     if not titles:
-        return candidates[0] if candidates else None
+        if candidates:
+            return candidates[0]
+        whole = not listed_as.endswith(("…", "..."))  # a listing may cut a headline short
+        if whole and len(listed_as.strip()) >= _MIN_HEADLINE:
+            return listed_as, "the listing's headline (the page's title names the site)"
+        return written[0] if written else None  # the site's name rather than no story
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
     if listed_as and not listed_as.endswith(("…", "...")):
         shown.append(listed_as)  # the listing shows the headline as well as an h1 would

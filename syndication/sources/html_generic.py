@@ -46,8 +46,9 @@ def generic_body(html: str, page_url: str, title: str | None) -> LexborNode | No
 
 # an element that holds an ad or a tracking pixel: named so by its id or class, or hidden
 _AD_NAMES = re.compile(
-    # not "adv", "advertorial" nor "sponsor": an advertorial's own label is evidence
-    r"(?:^|[\s_-])(?:ads?|advertis\w*|iklan|gpt|dfp|beacon|parallax\w*)(?:$|[\s_-])",
+    # not "adv", "advertorial", "iklan" nor "sponsor": an advertorial's own label (a credit
+    # "(adv/kmf)" in a span.label-iklan) is evidence
+    r"(?:^|[\s_-])(?:ads?|advertis\w*|gpt|dfp|beacon|parallax\w*)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -71,7 +72,7 @@ def _without_ad_slots(html: str) -> str:
     if not doomed:
         return html
     for node in reversed(doomed):  # inner ones first: an outer one may hold them
-        node.decompose()
+        node.replace_with(" ")  # a space: the words on either side stay two words
     return doc.html or html
 
 

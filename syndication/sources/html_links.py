@@ -207,10 +207,14 @@ def document_base(doc: LexborHTMLParser, page_url: str) -> str:
         return page_url
     try:
         parts = urlsplit(urljoin(page_url, href))
-        base = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+        page = urlsplit(page_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return page_url
-        return base if same_site(base, page_url) else page_url
+        if not same_site(urlunsplit(parts), page_url):
+            return page_url
+        # the base's path on the page's own scheme and host: a template's base_url on http://
+        # or without www would otherwise re-key every story the listing links to
+        return urlunsplit((page.scheme, page.netloc, parts.path or "/", parts.query, ""))
     except ValueError:  # "http://[" left by a template: the page's own URL stands
         return page_url
 
@@ -739,5 +743,16 @@ def _spells_slug(words: list[str], url: str) -> bool:
     wanted = {re.sub(r"\W", "", w).lower() for w in words}
     if len(wanted) < _MIN_SLUG_WORDS - 1 or not wanted <= slug:
         return False
-    numbered = any(s.isdigit() and len(s) >= 3 for s in segs[:-1])
-    return len(slug) > len(wanted) or numbered or _DATE_PATH.search(path + "/") is not None
+    if len(slug) > len(wanted):
+        return True
+    # a story's number under a story folder (/berita/5317/...: not /halaman/101/visi-misi,
+    # nor a year, /ppid/2024/...), or a whole date (/2024/02/12/: not /galeri/2024/05/)
+    folder = any(seg in _STORY_FOLDERS for seg in segs[:-1])
+    numbered = folder and any(
+        seg.isdigit() and len(seg) >= 3 and not _YEAR.fullmatch(seg) for seg in segs[:-1]
+    )
+    return numbered or _FULL_DATE_PATH.search(path + "/") is not None
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_FULL_DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/[0-3]?\d/")
