@@ -189,3 +189,19 @@ def test_a_base_on_the_sites_other_scheme_or_host_keeps_the_pages() -> None:
     assert list(found) == [
         "https://www.kutaitimurkab.go.id/portal/berita/detail/500/pemkab-kutim-gelar-rapat-koordinasi"
     ]
+
+
+def test_a_video_page_is_no_story_but_a_photo_story_is() -> None:
+    """20detik's and detikTV's pages (og:type video.other, a VideoObject) carry a clip and its
+    one-line blurb: read as an article, the blurb became a story."""
+    body = "<h1>Video: Banjir Rendam Samarinda, Warga Mengungsi</h1>" + STORY * 4
+    ld = '<script type="application/ld+json">{"@type": "VideoObject", "name": "Banjir"}</script>'
+    video = _page('<meta property="og:type" content="video.other">' + ld, body)
+    url = "https://20.detik.com/detikupdate/20240212-240212034/video-banjir-rendam-samarinda"
+    found = read_article(video, url)
+    assert isinstance(found, NotArticle) and "video page" in found.reason
+    news = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Banjir"}</script>'
+    )
+    photo = _page('<meta property="og:type" content="video.other">' + news, body)
+    assert isinstance(read_article(photo, url), Article)  # it says it is an article too

@@ -420,6 +420,9 @@ def _not_article_reason(
     if hm.ld_is_listing(objects):
         return "listing page (JSON-LD collection)"
     og_type = (hm.first_meta(doc, "og:type") or "").lower()
+    if og_type.startswith("video") and ld is None:
+        # a video's page (20detik, detikTV): its text is the clip's blurb, not a story
+        return f"video page (og:type {og_type!r})"
     declared = (
         og_type == "article"
         or "single" in body_classes
