@@ -106,6 +106,16 @@ def _one_line_before(value: str) -> str:
     return " ".join(text._CONTROL.sub("", value.translate(text._SPACING_CONTROLS)).split())
 
 
+def test_one_line_reads_every_control_as_the_translation_then_the_control_pass() -> None:
+    """_one_line's single pass (_DROPPED_CONTROL, then str.split) against what it stands for:
+    separating controls to spaces, the other controls deleted, then the split; every code
+    point of the ranges the patterns name, between two letters."""
+    points = [*range(0x3000), *range(0xFDC0, 0x10000), 0x10FFFF]
+    for point in points:
+        value = f"a{chr(point)}b"
+        assert text._one_line(value) == _one_line_before(value), hex(point)
+
+
 def test_one_line_matches_the_control_pass_then_split() -> None:
     rnd = random.Random(7)
     alphabet = "ab \t\n\x00\x0b\x1c\x85\xa0\u200b\u2028\u202f\ufeff\u3000é"

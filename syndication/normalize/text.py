@@ -129,6 +129,12 @@ _CONTROL = re.compile(
 # "titik pemisah"). Not \x1e and \x1f: word processors write them for a non-breaking and an
 # optional hyphen inside a word ("Pemerin\x1ftahan")
 _SPACING_CONTROLS = str.maketrans(dict.fromkeys("\x0b\x0c\r\x1c\x1d\x85\u2028\u2029", " "))
+# _CONTROL but for those: where str.split() follows (they are white space to it), deleting
+# these alone does what the translation and _CONTROL do, in one pass
+_DROPPED_CONTROL = re.compile(
+    r"[\x00-\x08\x0e-\x1b\x1e\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\ufeff"
+    r"\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
+)
 
 _INSERT = re.compile(
     r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
@@ -1039,7 +1045,7 @@ def _one_line(text: str) -> str:
     # space but " ": printable text without a double or an outer space is already one line
     # (most texts: _one_line runs once per text node and paragraph, tens per entry).
     if not text.isprintable():
-        text = _CONTROL.sub("", text.translate(_SPACING_CONTROLS))
+        text = _DROPPED_CONTROL.sub("", text)
     elif "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
     return " ".join(text.split())
