@@ -49,3 +49,13 @@ def test_an_advertorials_credit_and_the_words_around_a_slot_stay() -> None:
     )
     assert "Senin pagi Kepala BPBD" in cleaned and "(adv/kmf)" in cleaned
     assert "div-gpt-ad" not in cleaned
+
+
+def test_a_hidden_span_inside_a_word_leaves_the_word_whole() -> None:
+    from syndication.sources.html_generic import _without_ad_slots
+
+    cleaned = _without_ad_slots(
+        '<html><body><p>Bu<span style="display:none">x</span>pati meninjau '
+        "ban<span hidden>q</span>jir</p></body></html>"
+    )
+    assert "Bupati meninjau banjir" in cleaned

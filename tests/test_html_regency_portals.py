@@ -205,3 +205,82 @@ def test_a_video_page_is_no_story_but_a_photo_story_is() -> None:
     )
     photo = _page('<meta property="og:type" content="video.other">' + news, body)
     assert isinstance(read_article(photo, url), Article)  # it says it is an article too
+
+
+# -- and what a third review found in the mends (2026-12-07) -------------------------------
+
+
+def test_a_story_without_a_date_of_its_own_never_takes_a_teasers() -> None:
+    teasers = "".join(
+        f'<li><a href="/berita/detail/{n}/cerita-lain-nomor-{n}-dari-kutim">Cerita Lain Nomor '
+        f'{n} dari Kutim</a> <time datetime="2023-01-0{n}T09:00:00+08:00">{n} Jan 2023</time></li>'
+        for n in (5, 6)
+    )
+    page = _page(
+        "<title>Bupati Kutim Tinjau Lokasi Banjir</title>",
+        f"<main><article><h1>Bupati Kutim Tinjau Lokasi Banjir</h1>{STORY * 4}</article>"
+        f"<div><h4>Berita Lainnya</h4><ul>{teasers}</ul></div></main>",
+    )
+    read = read_article(page, f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir")
+    assert isinstance(read, Article) and read.entry.published is None
+
+
+def test_a_short_release_with_its_own_baca_juga_links_is_still_an_article() -> None:
+    own = "".join(
+        f'<p>Baca juga: <a href="/berita/detail/{n}/berita-terkait-nomor-{n}">Berita Terkait '
+        f"Nomor {n} dari Kutai Timur</a></p>"
+        for n in (1190, 1185)
+    )
+    side = "".join(
+        f'<li><a href="/berita/detail/11{n}0/terbaru-{n}">Berita Terbaru Nomor {n} Hari Ini'
+        "</a></li>"
+        for n in range(20)
+    )
+    release = "<p>" + "Bupati Kutai Timur meninjau lokasi banjir bersama camat. " * 8 + "</p>"
+    page = _page(
+        "<title>Bupati Kutim Tinjau Lokasi Banjir</title>",
+        f'<h1>Bupati Kutim Tinjau Lokasi Banjir</h1><div class="isi">{release}{own}</div>'
+        f'<div class="kolom"><ul>{side}</ul></div>',
+    )
+    read = read_article(page, f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir")
+    assert isinstance(read, Article), read
+
+
+def test_slug_headlines_on_month_paths_and_other_numbered_folders_are_listed() -> None:
+    links = "".join(
+        f'<li><a href="{href}">Banjir Sangatta Surut</a></li>'
+        for href in (
+            "/2024/05/banjir-sangatta-surut/",
+            "/detail-berita/5317/banjir-sangatta-surut",
+            "/p/5318/banjir-sangatta-surut",  # Blogger's standing pages
+        )
+    )
+    found = extract_titled_links(_page("", f"<ul>{links}</ul>"), f"{SITE}/kutim")
+    assert list(found) == [
+        f"{SITE}/2024/05/banjir-sangatta-surut/",
+        f"{SITE}/detail-berita/5317/banjir-sangatta-surut",
+    ]
+
+
+def test_a_base_on_another_subdomain_is_followed_as_a_browser_does() -> None:
+    link = (
+        '<li><a href="berita/detail/500/pemkab-kutim-gelar-rapat-koordinasi">'
+        "Pemkab Kutim Gelar Rapat Koordinasi</a></li>"
+    )
+    page = _page('<base href="https://diskominfo.kutaitimurkab.go.id:8443/">', f"<ul>{link}</ul>")
+    found = extract_titled_links(page, f"{SITE}/berita/")
+    assert list(found) == [
+        "https://diskominfo.kutaitimurkab.go.id:8443/berita/detail/500/pemkab-kutim-gelar-rapat-koordinasi"
+    ]
+
+
+def test_a_long_story_on_a_video_typed_page_is_still_a_story() -> None:
+    body = (
+        '<div itemscope itemtype="https://schema.org/NewsArticle">'
+        "<h1>Bupati Kutim Tinjau Lokasi Banjir</h1>" + STORY * 8 + "</div>"
+    )
+    page = _page('<meta property="og:type" content="video.other">', body)
+    url = f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir"
+    assert isinstance(read_article(page, url), Article)
+    plain = _page('<meta property="og:type" content="video.other">', body.replace("itemscope", ""))
+    assert isinstance(read_article(plain, url), Article)  # 8 paragraphs: a story all the same

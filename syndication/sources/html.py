@@ -332,11 +332,10 @@ def _dates(
     where the publication time was read (`page`: its title and URL)."""
     title, page_url = page
     headline = _headline_node(doc, title)
-    machine = hm.machine_dates(doc, ld, skip)
-    # a plain <time> in another story's teaser ("Berita Lainnya" inside <main>) is left out
-    # where the page prints its own date line: that line dates the story then. Without one,
-    # a <time> beside a link may be the story's own (in its permalink, by its category)
-    apart = hm.machine_dates(doc, ld, skip, lambda node: in_teaser(node, headline, page_url))
+    # a plain <time> in another story's teaser ("Berita Lainnya" inside <main>) dates that
+    # story, never this one: left out (in_teaser spares the story's own, in its permalink or
+    # beside its category's link); with no date of its own the story takes its first sight
+    machine = hm.machine_dates(doc, ld, skip, lambda node: in_teaser(node, headline, page_url))
     if sel.date:
         node = doc.css_first(sel.date)
         if node is None:
@@ -353,8 +352,6 @@ def _dates(
     if line is None and (lead := lead_date_line(body)) is not None:
         line, node = lead
         node.decompose()  # the article's header caught by the body's element, not story
-    if line is not None:
-        machine = apart
     naive = machine.naive_published
     if machine.published is not None:
         how = "machine date (meta, JSON-LD or <time>)"
@@ -420,7 +417,8 @@ def _not_article_reason(
     if hm.ld_is_listing(objects):
         return "listing page (JSON-LD collection)"
     og_type = (hm.first_meta(doc, "og:type") or "").lower()
-    if og_type.startswith("video") and ld is None:
+    video = og_type.startswith("video") and ld is None and not _microdata_article(doc)
+    if video and _story_block(doc)[0] < _STORY_CHARS:
         # a video's page (20detik, detikTV): its text is the clip's blurb, not a story
         return f"video page (og:type {og_type!r})"
     declared = (
@@ -466,10 +464,18 @@ def _short_story_may_be(page_url: str, block: LexborNode | None) -> bool:
     if any(seg in _NOT_STORY_FOLDERS for seg in segs[:-1]) or block is None:
         return False
     headlines = 0
-    for link in block.css("a[href]"):
-        if len(hm.clean_line(link).split()) >= _TEASER_WORDS:
-            headlines += 1
+    for link in block.css("a[href]")[:_LINKS_READ]:
+        if len(hm.clean_line(link).split()) < _TEASER_WORDS:
+            continue
+        holder = link.parent
+        if holder is not None and _INLINE_INSERT.match(hm.clean_line(holder)):
+            continue  # the story's own "Baca juga: <a>...</a>" line, not a teaser
+        headlines += 1
     return headlines < 2
+
+
+_INLINE_INSERT = re.compile(r"\W*(?:baca|lihat|simak)\s+(?:juga|pula)\b", re.IGNORECASE)
+_LINKS_READ = 200
 
 
 # folders whose pages are listings or a site's standing pages, never a news story

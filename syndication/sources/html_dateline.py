@@ -134,7 +134,7 @@ def in_teaser(node: LexborNode, headline: LexborNode | None, own_url: str) -> bo
             return False
         if len(parent.text(deep=True, strip=True)) > _TEASER_CHARS:
             return False
-        for link in parent.css("a[href]"):
+        for link in parent.css("a[href]")[:_TEASER_LINKS]:
             href = (link.attributes.get("href") or "").strip()
             words = clean_line(link)
             if len(words) < _HEADLINE_CHARS or len(words.split()) < _HEADLINE_WORDS:
@@ -147,6 +147,7 @@ def in_teaser(node: LexborNode, headline: LexborNode | None, own_url: str) -> bo
     return False
 
 
+_TEASER_LINKS = 20  # links of a teaser's block read at most (a block of 4,000 was quadratic)
 # folders whose pages list stories: a link into one is a category's, a tag's, an author's
 _LISTING_FOLDERS = frozenset(
     {"kategori", "category", "tag", "tags", "topik", "topic", "author", "penulis", "arsip",

@@ -72,7 +72,10 @@ def _without_ad_slots(html: str) -> str:
     if not doomed:
         return html
     for node in reversed(doomed):  # inner ones first: an outer one may hold them
-        node.replace_with(" ")  # a space: the words on either side stay two words
+        if node.tag == "span":
+            node.decompose()  # inside a word ("Bu<span hidden>x</span>pati"): joined
+        else:
+            node.replace_with(" ")  # a block's place: the words on either side stay apart
     return doc.html or html
 
 

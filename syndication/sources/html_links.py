@@ -212,9 +212,12 @@ def document_base(doc: LexborHTMLParser, page_url: str) -> str:
             return page_url
         if not same_site(urlunsplit(parts), page_url):
             return page_url
-        # the base's path on the page's own scheme and host: a template's base_url on http://
-        # or without www would otherwise re-key every story the listing links to
-        return urlunsplit((page.scheme, page.netloc, parts.path or "/", parts.query, ""))
+        host = (parts.hostname or "").removeprefix("www.")
+        if host == (page.hostname or "").removeprefix("www."):
+            # the page's own host: its scheme and www kept, or a template's base_url on http://
+            # or without www would re-key every story the listing links to
+            return urlunsplit((page.scheme, page.netloc, parts.path or "/", parts.query, ""))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
     except ValueError:  # "http://[" left by a template: the page's own URL stands
         return page_url
 
@@ -745,14 +748,20 @@ def _spells_slug(words: list[str], url: str) -> bool:
         return False
     if len(slug) > len(wanted):
         return True
-    # a story's number under a story folder (/berita/5317/...: not /halaman/101/visi-misi,
-    # nor a year, /ppid/2024/...), or a whole date (/2024/02/12/: not /galeri/2024/05/)
-    folder = any(seg in _STORY_FOLDERS for seg in segs[:-1])
-    numbered = folder and any(
+    # a dated path (/2024/02/12/, WordPress's /2024/05/) or a story's number (/berita/5317/,
+    # not a year: /ppid/2024/...), outside the folders of a site's standing pages and
+    # listings (/halaman/101/visi-misi, /galeri/2024/05/..., Blogger's /p/...)
+    if any(seg in _STANDING_FOLDERS for seg in segs[:-1]):
+        return False
+    numbered = any(
         seg.isdigit() and len(seg) >= 3 and not _YEAR.fullmatch(seg) for seg in segs[:-1]
     )
-    return numbered or _FULL_DATE_PATH.search(path + "/") is not None
+    return numbered or _DATE_PATH.search(path + "/") is not None
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_FULL_DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/[0-3]?\d/")
+_STANDING_FOLDERS = frozenset(
+    {"halaman", "page", "pages", "p", "profil", "profile", "galeri", "gallery", "foto",
+     "video", "agenda", "ppid", "layanan", "download", "downloads", "unduhan", "kategori",
+     "category", "tag", "tags", "arsip", "archive", "regulasi", "produk-hukum"}
+)  # fmt: skip

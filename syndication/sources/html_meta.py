@@ -286,11 +286,22 @@ def _time_attrs(
     chrome: Collection[int] = (),
     teaser: Callable[[LexborNode], bool] | None = None,
 ) -> list[str]:
-    return [
-        n.attributes.get("datetime") or ""
-        for n in doc.css(selector)
-        if n.mem_id not in chrome and (teaser is None or not teaser(n))
-    ]
+    found: list[str] = []
+    for node in doc.css(selector):
+        if node.mem_id in chrome or (teaser is not None and not _quick(node) and teaser(node)):
+            continue
+        found.append(node.attributes.get("datetime") or "")
+        if teaser is not None and len(found) >= _TIMES_READ:
+            break  # the first that parses wins: a page of 4,000 <time>s asks no more
+    return found
+
+
+_TIMES_READ = 8
+
+
+def _quick(node: LexborNode) -> bool:
+    """A <time> with nothing to check: no datetime, so no date to leave out."""
+    return not node.attributes.get("datetime")
 
 
 def _first_date(*candidates: list[str]) -> datetime | None:
