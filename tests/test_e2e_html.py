@@ -917,8 +917,9 @@ def test_a_regency_portal_on_codeigniter_loses_no_story(tmp_path: Path, portal: 
     listing's links are relative to its <base href> (read against /berita/ they all 404ed);
     every page's <title> and og:title name only the site (every story was titled so, and one
     day's stories merged into one as duplicates); a short release beside a "Berita Terbaru"
-    column was taken for a listing; a list of other stories inside <main> dated the story
-    with their <time>; a headline of three words was no headline to the listing."""
+    column was taken for a listing; a headline of three words was no headline to the listing.
+    (A list of other stories inside <main> whose <time>s date the story is still read so: see
+    the issue's notes; this page's list prints its dates as text.)"""
 
     def page(name: str) -> bytes:
         raw = (DATA / "codeigniter" / name).read_bytes()

@@ -59,3 +59,13 @@ def test_a_hidden_span_inside_a_word_leaves_the_word_whole() -> None:
         "ban<span hidden>q</span>jir</p></body></html>"
     )
     assert "Bupati meninjau banjir" in cleaned
+
+
+def test_an_ad_span_between_words_leaves_a_space() -> None:
+    from syndication.sources.html_generic import _without_ad_slots
+
+    cleaned = _without_ad_slots(
+        '<html><body><p>banjir.<span class="ads">ADVERTISEMENT</span>Warga Kutai Timur'
+        '<span id="div-gpt-ad-1"></span>Bupati</p></body></html>'
+    )
+    assert "banjir. Warga Kutai Timur Bupati" in cleaned

@@ -63,36 +63,6 @@ def test_a_short_release_at_a_post_url_beside_a_column_of_links_is_an_article() 
     assert isinstance(listing, NotArticle)
 
 
-def test_a_time_in_another_storys_teaser_never_dates_the_story() -> None:
-    head = "<title>Bupati Kutim Tinjau Lokasi Banjir</title>"
-    others = "".join(
-        f'<div class="item"><a href="/berita/detail/{n}/dprd-kutim-sahkan-perda-{n}">DPRD Kutim '
-        f"Sahkan Tiga Perda Baru Nomor {n}</a> "
-        f'<time datetime="2024-02-0{n % 9 + 1}T09:00:00+08:00">{n % 9 + 1} Februari 2024</time>'
-        "</div>"
-        for n in (1190, 1185)
-    )
-    body = (
-        '<main><h1 class="judul">Bupati Kutim Tinjau Lokasi Banjir</h1>'
-        '<span class="tgl">Senin, 12 Februari 2024 - 14:30 WITA</span>'
-        f'<div class="isi-berita">{STORY * 4}</div>'
-        f'<div class="berita-lainnya"><h4>Berita Lainnya</h4>{others}</div></main>'
-    )
-    url = f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir"
-    read = read_article(_page(head, body), url)
-    assert isinstance(read, Article)
-    assert read.entry.published is None  # no machine date of its own
-    assert read.entry.published_raw == "Senin, 12 Februari 2024 - 14:30 WITA"
-    # the story's own <time> still counts
-    own = body.replace(
-        '<span class="tgl">Senin, 12 Februari 2024 - 14:30 WITA</span>',
-        '<time datetime="2024-02-12T14:30:00+08:00">Senin, 12 Februari 2024</time>',
-    )
-    read = read_article(_page(head, own), url)
-    assert isinstance(read, Article)
-    assert read.entry.published == datetime(2024, 2, 12, 6, 30, tzinfo=UTC)
-
-
 def test_a_headline_that_is_its_whole_slug_is_listed_on_a_dated_or_numbered_path() -> None:
     links = "".join(
         f'<li><a href="{href}">{text}</a></li>'
@@ -210,21 +180,6 @@ def test_a_video_page_is_no_story_but_a_photo_story_is() -> None:
 # -- and what a third review found in the mends (2026-12-07) -------------------------------
 
 
-def test_a_story_without_a_date_of_its_own_never_takes_a_teasers() -> None:
-    teasers = "".join(
-        f'<li><a href="/berita/detail/{n}/cerita-lain-nomor-{n}-dari-kutim">Cerita Lain Nomor '
-        f'{n} dari Kutim</a> <time datetime="2023-01-0{n}T09:00:00+08:00">{n} Jan 2023</time></li>'
-        for n in (5, 6)
-    )
-    page = _page(
-        "<title>Bupati Kutim Tinjau Lokasi Banjir</title>",
-        f"<main><article><h1>Bupati Kutim Tinjau Lokasi Banjir</h1>{STORY * 4}</article>"
-        f"<div><h4>Berita Lainnya</h4><ul>{teasers}</ul></div></main>",
-    )
-    read = read_article(page, f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir")
-    assert isinstance(read, Article) and read.entry.published is None
-
-
 def test_a_short_release_with_its_own_baca_juga_links_is_still_an_article() -> None:
     own = "".join(
         f'<p>Baca juga: <a href="/berita/detail/{n}/berita-terkait-nomor-{n}">Berita Terkait '
@@ -251,14 +206,16 @@ def test_slug_headlines_on_month_paths_and_other_numbered_folders_are_listed() -
         f'<li><a href="{href}">Banjir Sangatta Surut</a></li>'
         for href in (
             "/2024/05/banjir-sangatta-surut/",
-            "/detail-berita/5317/banjir-sangatta-surut",
+            "/berita/5317/banjir-sangatta-surut",
             "/p/5318/banjir-sangatta-surut",  # Blogger's standing pages
+            "/statis/101/banjir-sangatta-surut",  # a standing page with a number
+            "/indeks/2024/05/banjir-sangatta-surut",
         )
     )
     found = extract_titled_links(_page("", f"<ul>{links}</ul>"), f"{SITE}/kutim")
     assert list(found) == [
         f"{SITE}/2024/05/banjir-sangatta-surut/",
-        f"{SITE}/detail-berita/5317/banjir-sangatta-surut",
+        f"{SITE}/berita/5317/banjir-sangatta-surut",
     ]
 
 
@@ -284,3 +241,34 @@ def test_a_long_story_on_a_video_typed_page_is_still_a_story() -> None:
     assert isinstance(read_article(page, url), Article)
     plain = _page('<meta property="og:type" content="video.other">', body.replace("itemscope", ""))
     assert isinstance(read_article(plain, url), Article)  # 8 paragraphs: a story all the same
+
+
+def test_baca_juga_links_wrapped_in_bold_are_the_storys_own_too() -> None:
+    own = "".join(
+        f'<p>Baca juga: <strong><a href="/berita/detail/{n}/berita-terkait-{n}">Berita Terkait '
+        f"Nomor {n} dari Kutai Timur</a></strong></p>"
+        for n in (1190, 1185)
+    )
+    side = "".join(
+        f'<li><a href="/berita/detail/11{n}0/terbaru-{n}">Berita Terbaru Nomor {n} Hari Ini'
+        "</a></li>"
+        for n in range(20)
+    )
+    release = "<p>" + "Bupati Kutai Timur meninjau lokasi banjir bersama camat. " * 8 + "</p>"
+    page = _page(
+        "<title>Bupati Kutim Tinjau Lokasi Banjir</title>",
+        f'<h1>Bupati Kutim Tinjau Lokasi Banjir</h1><div class="isi">{release}{own}</div>'
+        f'<div class="kolom"><ul>{side}</ul></div>',
+    )
+    read = read_article(page, f"{SITE}/berita/detail/1201/bupati-kutim-tinjau-lokasi-banjir")
+    assert isinstance(read, Article), read
+
+
+def test_a_base_on_the_pages_own_host_written_otherwise_keeps_the_pages() -> None:
+    link = (
+        '<li><a href="berita/detail/500/pemkab-kutim-gelar-rapat-koordinasi">'
+        "Pemkab Kutim Gelar Rapat Koordinasi</a></li>"
+    )
+    page = _page('<base href="https://KUTAITIMURKAB.go.id./">', f"<ul>{link}</ul>")
+    found = extract_titled_links(page, f"{SITE}/berita/")
+    assert list(found) == [f"{SITE}/berita/detail/500/pemkab-kutim-gelar-rapat-koordinasi"]

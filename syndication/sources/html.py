@@ -33,7 +33,7 @@ from syndication.sources.html_body import (
     find_body,
     with_lead,
 )
-from syndication.sources.html_dateline import date_line, in_teaser, lead_date_line
+from syndication.sources.html_dateline import date_line, lead_date_line
 from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
     chrome_ids,
@@ -293,7 +293,7 @@ def _entry(
     article object; `skip`: the ids of the elements inside page chrome)."""
     page_url, base = urls
     objects, ld = found
-    published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, (title, page_url))
+    published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, title)
     image = fld.image(doc, sel.image, (objects, ld), body, base)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
@@ -326,16 +326,14 @@ def _dates(
     ld: dict[str, object] | None,
     body: LexborNode,
     skip: set[int],
-    page: tuple[str, str],
+    title: str,
 ) -> tuple[str | None, hm.MachineDates, str]:
     """The visible date line and the machine dates (an override's own attribute first), and
-    where the publication time was read (`page`: its title and URL)."""
-    title, page_url = page
+    where the publication time was read."""
     headline = _headline_node(doc, title)
-    # a plain <time> in another story's teaser ("Berita Lainnya" inside <main>) dates that
-    # story, never this one: left out (in_teaser spares the story's own, in its permalink or
-    # beside its category's link); with no date of its own the story takes its first sight
-    machine = hm.machine_dates(doc, ld, skip, lambda node: in_teaser(node, headline, page_url))
+    # (a plain <time> in another story's teaser is still read: three tries at leaving those
+    # out, reviewed, each lost stories' own dates, beside their meta line's links)
+    machine = hm.machine_dates(doc, ld, skip)
     if sel.date:
         node = doc.css_first(sel.date)
         if node is None:
@@ -468,6 +466,10 @@ def _short_story_may_be(page_url: str, block: LexborNode | None) -> bool:
         if len(hm.clean_line(link).split()) < _TEASER_WORDS:
             continue
         holder = link.parent
+        for _ in range(3):  # the block the link stands in (<p>Baca juga: <strong><a>)
+            if holder is None or holder.tag in ("p", "div", "li"):
+                break
+            holder = holder.parent
         if holder is not None and _INLINE_INSERT.match(hm.clean_line(holder)):
             continue  # the story's own "Baca juga: <a>...</a>" line, not a teaser
         headlines += 1

@@ -10,7 +10,6 @@ printed without its time takes the time printed beside it in the same short line
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborNode
 
@@ -119,54 +118,6 @@ def with_time(node: LexborNode) -> str:
             return joined
         parent = parent.parent
     return text
-
-
-def in_teaser(node: LexborNode, headline: LexborNode | None, own_url: str) -> bool:
-    """Whether a <time> stands in another story's teaser: a small block (not the article's
-    header, the one around `headline`) holding a headline link to another story. Stricter
-    than _in_teaser, as a machine date outweighs a visible line: a link to the page itself
-    (a theme wraps the story's date in its permalink) or to a listing (the story's category,
-    "Pemerintahan Kabupaten Kutai Timur") makes no teaser."""
-    around = _ancestor_ids(headline)
-    parent = node.parent
-    for _ in range(_TEASER_LEVELS):
-        if parent is None or parent.mem_id in around or parent.tag in ("body", "html"):
-            return False
-        if len(parent.text(deep=True, strip=True)) > _TEASER_CHARS:
-            return False
-        for link in parent.css("a[href]")[:_TEASER_LINKS]:
-            href = (link.attributes.get("href") or "").strip()
-            words = clean_line(link)
-            if len(words) < _HEADLINE_CHARS or len(words.split()) < _HEADLINE_WORDS:
-                continue
-            if _BYLINE.match(words) or _PROFILE_HREF.search(href):
-                continue
-            if _another_story(href, own_url):
-                return True
-        parent = parent.parent
-    return False
-
-
-_TEASER_LINKS = 20  # links of a teaser's block read at most (a block of 4,000 was quadratic)
-# folders whose pages list stories: a link into one is a category's, a tag's, an author's
-_LISTING_FOLDERS = frozenset(
-    {"kategori", "category", "tag", "tags", "topik", "topic", "author", "penulis", "arsip",
-     "archive", "page", "halaman", "indeks", "index"}
-)  # fmt: skip
-
-
-def _another_story(href: str, own_url: str) -> bool:
-    def bare(link: str) -> str:
-        return link.partition("#")[0].rstrip("/")
-
-    try:
-        url = urljoin(own_url, href)
-        path = urlsplit(url).path.lower()
-    except ValueError:
-        return False
-    if bare(url) == bare(own_url):
-        return False
-    return not any(seg in _LISTING_FOLDERS for seg in path.split("/"))
 
 
 def _in_teaser(node: LexborNode, around: set[int]) -> bool:

@@ -62,20 +62,20 @@ def _without_ad_slots(html: str) -> str:
     doc = LexborHTMLParser(html)
     if doc.body is None:
         return html
-    doomed = []
+    doomed: list[tuple[LexborNode, bool]] = []  # (slot, a hidden span inside a word)
     for node in doc.body.css("div, ins, aside, span, iframe"):
         attrs = node.attributes
         named = _AD_NAMES.search(f"{attrs.get('id') or ''} {attrs.get('class') or ''}")
         hidden = "hidden" in attrs or _HIDDEN.search(attrs.get("style") or "")
         if (named or hidden) and len(node.text(deep=True, strip=True)) <= _AD_TEXT:
-            doomed.append(node)
+            doomed.append((node, bool(hidden and not named and node.tag == "span")))
     if not doomed:
         return html
-    for node in reversed(doomed):  # inner ones first: an outer one may hold them
-        if node.tag == "span":
-            node.decompose()  # inside a word ("Bu<span hidden>x</span>pati"): joined
+    for node, in_word in reversed(doomed):  # inner ones first: an outer one may hold them
+        if in_word:
+            node.decompose()  # copy protection inside a word ("Bu<span hidden>x</span>pati")
         else:
-            node.replace_with(" ")  # a block's place: the words on either side stay apart
+            node.replace_with(" ")  # an ad's place: the words on either side stay apart
     return doc.html or html
 
 

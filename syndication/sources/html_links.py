@@ -212,8 +212,8 @@ def document_base(doc: LexborHTMLParser, page_url: str) -> str:
             return page_url
         if not same_site(urlunsplit(parts), page_url):
             return page_url
-        host = (parts.hostname or "").removeprefix("www.")
-        if host == (page.hostname or "").removeprefix("www."):
+        host = (parts.hostname or "").rstrip(".").removeprefix("www.")
+        if host == (page.hostname or "").rstrip(".").removeprefix("www."):
             # the page's own host: its scheme and www kept, or a template's base_url on http://
             # or without www would re-key every story the listing links to
             return urlunsplit((page.scheme, page.netloc, parts.path or "/", parts.query, ""))
@@ -753,7 +753,8 @@ def _spells_slug(words: list[str], url: str) -> bool:
     # listings (/halaman/101/visi-misi, /galeri/2024/05/..., Blogger's /p/...)
     if any(seg in _STANDING_FOLDERS for seg in segs[:-1]):
         return False
-    numbered = any(
+    folder = any(seg in _STORY_FOLDERS for seg in segs[:-1])
+    numbered = folder and any(
         seg.isdigit() and len(seg) >= 3 and not _YEAR.fullmatch(seg) for seg in segs[:-1]
     )
     return numbered or _DATE_PATH.search(path + "/") is not None
@@ -763,5 +764,6 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _STANDING_FOLDERS = frozenset(
     {"halaman", "page", "pages", "p", "profil", "profile", "galeri", "gallery", "foto",
      "video", "agenda", "ppid", "layanan", "download", "downloads", "unduhan", "kategori",
-     "category", "tag", "tags", "arsip", "archive", "regulasi", "produk-hukum"}
+     "category", "tag", "tags", "arsip", "archive", "regulasi", "produk-hukum", "indeks",
+     "index", "statis", "menu", "content", "album", "dokumen"}
 )  # fmt: skip

@@ -7,7 +7,7 @@ kept verbatim for the normalizer, which knows Indonesian months and WIB/WITA/WIT
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -215,22 +215,18 @@ _PUBLISHED_METAS = (
 
 
 def machine_dates(
-    doc: LexborHTMLParser,
-    ld: dict[str, object] | None,
-    chrome: Collection[int] = (),
-    teaser: Callable[[LexborNode], bool] | None = None,
+    doc: LexborHTMLParser, ld: dict[str, object] | None, chrome: Collection[int] = ()
 ) -> MachineDates:
     """The publication and modification times the page states for machines: aware ones
     first (<meta>, JSON-LD, <time datetime>), then a zone-less one (its zone is the source's),
     then the datePublished of JSON-LD too broken to parse (its zone is the least trusted).
     A <time> inside the page's chrome (`chrome`: the ids of its header, menus, tickers and
-    sidebars) dates another story, never this one; so does a plain <time> for which `teaser`
-    says it stands in another story's teaser ("Berita Lainnya" under the story, in <main>)."""
+    sidebars) dates another story, never this one."""
     published = _first_date(
         meta(doc, *_PUBLISHED_METAS),
         [ld_text(ld, "datePublished") or ""],
         _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]", chrome),
-        _generic_times(doc, chrome, teaser),
+        _generic_times(doc, chrome),
     )
     modified = _first_date(
         meta(doc, "article:modified_time", "og:updated_time", "dateModified"),
@@ -242,7 +238,7 @@ def machine_dates(
         broken_ld = _ld_date_text(doc)
         candidates = [*meta(doc, *_PUBLISHED_METAS), ld_text(ld, "datePublished") or ""]
         candidates += _time_attrs(doc, "time[itemprop=datePublished]", chrome)
-        candidates += _generic_times(doc, chrome, teaser)
+        candidates += _generic_times(doc, chrome)
         naive = next((d for d in map(_parse_naive, [*candidates, broken_ld or ""]) if d), None)
         published = parse_iso(broken_ld) if naive is None else None
     return MachineDates(published, modified, naive)
@@ -263,45 +259,20 @@ def _parse_naive(value: str) -> datetime | None:
     return parsed if parsed.tzinfo is None else None
 
 
-def _generic_times(
-    doc: LexborHTMLParser,
-    chrome: Collection[int],
-    teaser: Callable[[LexborNode], bool] | None = None,
-) -> list[str]:
+def _generic_times(doc: LexborHTMLParser, chrome: Collection[int]) -> list[str]:
     """A plain <time datetime> dates the story only inside its <article> or <main>, where the
-    page has one: outside it stand tickers and lists of other stories; and never in a teaser
-    of another story, inside or out."""
-    inside = _time_attrs(doc, _IN_STORY, chrome, teaser)
+    page has one: outside it stand tickers and lists of other stories."""
+    inside = _time_attrs(doc, _IN_STORY, chrome)
     if inside or doc.css_first("article, main, [role=main]") is not None:
         return inside
-    return _time_attrs(doc, "time[datetime]", chrome, teaser)
+    return _time_attrs(doc, "time[datetime]", chrome)
 
 
 _IN_STORY = "article time[datetime], main time[datetime], [role=main] time[datetime]"
 
 
-def _time_attrs(
-    doc: LexborHTMLParser,
-    selector: str,
-    chrome: Collection[int] = (),
-    teaser: Callable[[LexborNode], bool] | None = None,
-) -> list[str]:
-    found: list[str] = []
-    for node in doc.css(selector):
-        if node.mem_id in chrome or (teaser is not None and not _quick(node) and teaser(node)):
-            continue
-        found.append(node.attributes.get("datetime") or "")
-        if teaser is not None and len(found) >= _TIMES_READ:
-            break  # the first that parses wins: a page of 4,000 <time>s asks no more
-    return found
-
-
-_TIMES_READ = 8
-
-
-def _quick(node: LexborNode) -> bool:
-    """A <time> with nothing to check: no datetime, so no date to leave out."""
-    return not node.attributes.get("datetime")
+def _time_attrs(doc: LexborHTMLParser, selector: str, chrome: Collection[int] = ()) -> list[str]:
+    return [n.attributes.get("datetime") or "" for n in doc.css(selector) if n.mem_id not in chrome]
 
 
 def _first_date(*candidates: list[str]) -> datetime | None:
