@@ -141,6 +141,7 @@ _INSERT = re.compile(
     r"\s*+[:：\-–—|»]*+\s*+\w",
     re.IGNORECASE,
 )
+INSERT_LINE = _INSERT  # also how an HTML source tells a story's own "Baca juga" line
 # a share line often carries its buttons' names: "Share : Facebook Twitter WhatsApp"
 _SOCIAL = (
     r"(?:\s*+(?:[:：|,]|ke\b)?\s*+(?:facebook|fb|twitter|x|whatsapp|wa|telegram|line|linkedin"

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.nesting import MAX_DEPTH, bound_depth
+from syndication.normalize.text import INSERT_LINE
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
 from syndication.sources.html_body import (
@@ -36,6 +37,7 @@ from syndication.sources.html_body import (
 from syndication.sources.html_dateline import date_line, lead_date_line
 from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
+    STANDING_FOLDERS,
     chrome_ids,
     default_titled_links,
     document_base,
@@ -330,7 +332,6 @@ def _dates(
 ) -> tuple[str | None, hm.MachineDates, str]:
     """The visible date line and the machine dates (an override's own attribute first), and
     where the publication time was read."""
-    headline = _headline_node(doc, title)
     # (a plain <time> in another story's teaser is still read: three tries at leaving those
     # out, reviewed, each lost stories' own dates, beside their meta line's links)
     machine = hm.machine_dates(doc, ld, skip)
@@ -346,7 +347,7 @@ def _dates(
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified), how
     inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    line = date_line(scope, body.mem_id, inside, headline)
+    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
     if line is None and (lead := lead_date_line(body)) is not None:
         line, node = lead
         node.decompose()  # the article's header caught by the body's element, not story
@@ -459,7 +460,7 @@ def _short_story_may_be(page_url: str, block: LexborNode | None) -> bool:
     a folder of listings or static pages (/berita/kategori/..., /halaman/101/visi-misi), and
     not a run of teasers (the block's parent holding other stories' headline links)."""
     segs = [seg for seg in urlsplit(page_url).path.lower().split("/") if seg]
-    if any(seg in _NOT_STORY_FOLDERS for seg in segs[:-1]) or block is None:
+    if any(seg in STANDING_FOLDERS for seg in segs[:-1]) or block is None:
         return False
     headlines = 0
     for link in block.css("a[href]")[:_LINKS_READ]:
@@ -470,24 +471,13 @@ def _short_story_may_be(page_url: str, block: LexborNode | None) -> bool:
             if holder is None or holder.tag in ("p", "div", "li"):
                 break
             holder = holder.parent
-        if holder is not None and _INLINE_INSERT.match(hm.clean_line(holder)):
+        if holder is not None and INSERT_LINE.match(hm.clean_line(holder)):
             continue  # the story's own "Baca juga: <a>...</a>" line, not a teaser
         headlines += 1
     return headlines < 2
 
 
-_INLINE_INSERT = re.compile(r"\W*(?:baca|lihat|simak)\s+(?:juga|pula)\b", re.IGNORECASE)
 _LINKS_READ = 200
-
-
-# folders whose pages are listings or a site's standing pages, never a news story
-_NOT_STORY_FOLDERS = frozenset(
-    {
-        "kategori", "category", "categories", "tag", "tags", "topik", "topic", "arsip",
-        "archive", "archives", "author", "penulis", "page", "halaman", "profil", "profile",
-        "galeri", "gallery", "agenda", "ppid", "download", "unduhan", "search", "cari",
-    }
-)  # fmt: skip
 _TEASER_WORDS = 4
 
 

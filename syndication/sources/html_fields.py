@@ -106,6 +106,8 @@ def headline(
     node = doc.css_first("title")
     og = first_meta(doc, "og:title")
     page_title = clean_line(node) if node is not None else ""
+    # the listing's headline, unless the listing cut it short ("Pemkab Kukar Resmikan…")
+    whole = "" if listed_as.endswith(("…", "...")) else listed_as.strip()
     written = [(t, how) for t, how in ((og, "og:title"), (page_title, "<title>")) if t]
     titles = [t for t, _ in written if not (site and _same(t, site))]
     og = og if og in titles else None
@@ -113,13 +115,12 @@ def headline(
     if not titles:
         if candidates:
             return candidates[0]
-        whole = not listed_as.endswith(("…", "..."))  # a listing may cut a headline short
-        if whole and len(listed_as.strip()) >= _MIN_HEADLINE:
-            return listed_as, "the listing's headline (the page's title names the site)"
+        if len(whole) >= _MIN_HEADLINE:
+            return whole, "the listing's headline (the page's title names the site)"
         return written[0] if written else None  # the site's name rather than no story
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
-    if listed_as and not listed_as.endswith(("…", "...")):
-        shown.append(listed_as)  # the listing shows the headline as well as an h1 would
+    if whole:
+        shown.append(whole)  # the listing shows the headline as well as an h1 would
     cleaned = _PHOTO_CREDIT.sub("", clean_headline(titles[0], page_url, site, shown, source_id))
     # what the titles say of the story: og:title, and the page title without the site's
     # name (a logo h1 reading the site's name "agrees" with a "<story> | <site>" title)

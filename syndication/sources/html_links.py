@@ -212,14 +212,17 @@ def document_base(doc: LexborHTMLParser, page_url: str) -> str:
             return page_url
         if not same_site(urlunsplit(parts), page_url):
             return page_url
-        host = (parts.hostname or "").rstrip(".").removeprefix("www.")
-        if host == (page.hostname or "").rstrip(".").removeprefix("www."):
-            # the page's own host: its scheme and www kept, or a template's base_url on http://
-            # or without www would re-key every story the listing links to
-            return urlunsplit((page.scheme, page.netloc, parts.path or "/", parts.query, ""))
-        return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+        # the page's own host (www or not): its scheme and netloc kept, or a template's
+        # base_url on http:// or without www would re-key every story the listing links to
+        own = _bare_host(parts.hostname) == _bare_host(page.hostname)
+        where = page if own else parts
+        return urlunsplit((where.scheme, where.netloc, parts.path or "/", parts.query, ""))
     except ValueError:  # "http://[" left by a template: the page's own URL stands
         return page_url
+
+
+def _bare_host(host: str | None) -> str:
+    return (host or "").rstrip(".").removeprefix("www.")
 
 
 def absolute(href: str, page_url: str) -> str:
@@ -445,6 +448,13 @@ _CARD_NOT_STORY = frozenset(
         "topik", "topic", "author", "penulis", "search", "cari", "page", "download",
         "downloads", "unduh", "unduhan", "file", "files", "regulasi",
     }
+)  # fmt: skip
+# folders of a site's standing pages and of listings: a page under one is never a story,
+# whatever its slug or number (/halaman/101/visi-misi, /galeri/2024/05/..., Blogger's /p/)
+STANDING_FOLDERS = _CARD_NOT_STORY | frozenset(
+    {"halaman", "pages", "p", "profil", "profile", "galeri", "gallery", "foto", "video",
+     "agenda", "ppid", "layanan", "produk-hukum", "indeks", "index", "statis", "menu",
+     "content", "album", "dokumen"}
 )  # fmt: skip
 # words that make any folder a non-story's: /galeri-foto/, /video-kegiatan/, /jdih/
 _CARD_NOT_STORY_WORDS = (
@@ -751,7 +761,7 @@ def _spells_slug(words: list[str], url: str) -> bool:
     # a dated path (/2024/02/12/, WordPress's /2024/05/) or a story's number (/berita/5317/,
     # not a year: /ppid/2024/...), outside the folders of a site's standing pages and
     # listings (/halaman/101/visi-misi, /galeri/2024/05/..., Blogger's /p/...)
-    if any(seg in _STANDING_FOLDERS for seg in segs[:-1]):
+    if any(seg in STANDING_FOLDERS for seg in segs[:-1]):
         return False
     folder = any(seg in _STORY_FOLDERS for seg in segs[:-1])
     numbered = folder and any(
@@ -761,9 +771,3 @@ def _spells_slug(words: list[str], url: str) -> bool:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_STANDING_FOLDERS = frozenset(
-    {"halaman", "page", "pages", "p", "profil", "profile", "galeri", "gallery", "foto",
-     "video", "agenda", "ppid", "layanan", "download", "downloads", "unduhan", "kategori",
-     "category", "tag", "tags", "arsip", "archive", "regulasi", "produk-hukum", "indeks",
-     "index", "statis", "menu", "content", "album", "dokumen"}
-)  # fmt: skip
