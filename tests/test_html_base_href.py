@@ -71,3 +71,15 @@ def test_an_article_page_resolves_its_image_and_body_links_against_its_base() ->
     assert entry.link == f"{SITE}/berita/detail/1201/banjir-sangatta-surut"
     assert entry.image == f"{SITE}/assets/foto/banjir.jpg"
     assert entry.base_url == f"{SITE}/"
+
+
+def test_a_canonical_link_urljoin_refuses_leaves_the_pages_url() -> None:
+    """`<link rel=canonical href="http://[">` raised ValueError out of read_article, and the
+    listing's whole poll failed with it (older than <base href>; found by a hostile read)."""
+    url = f"{SITE}/berita/detail/1201/banjir-sangatta-surut"
+    for head in (
+        '<link rel="canonical" href="http://[">',
+        '<meta property="og:url" content="http://[">',
+    ):
+        found = read_article(ARTICLE.replace("<title>", head + "<title>"), url)
+        assert isinstance(found, Article) and found.entry.link == url

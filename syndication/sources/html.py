@@ -371,7 +371,10 @@ def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
     node = doc.css_first("link[rel=canonical][href]")
     href = node.attributes.get("href") if node is not None else None
     href = (href or "").strip() or hm.first_meta(doc, "og:url")
-    return urljoin(base, href) if href else urljoin(page_url, page_url)
+    try:
+        return urljoin(base, href) if href else urljoin(page_url, page_url)
+    except ValueError:  # "http://[" as the canonical link: the page's own URL stands
+        return page_url
 
 
 def _headline_node(doc: LexborHTMLParser, title: str) -> LexborNode | None:
