@@ -211,22 +211,24 @@ def _agrees(shown: str, title: str) -> bool:
 
 def crumbs(node: LexborNode, title: str | None, site: str | None) -> list[str]:
     """Labels of a breadcrumb-like element: `Home / Advertorial / Pemerintah / <title>`."""
-    skip = set(_HOME_WORDS) | {(site or "").lower(), (title or "").lower()}
+    headline = (title or "").lower()  # once: lowered again for each piece it was quadratic
+    skip = set(_HOME_WORDS) | {(site or "").lower(), headline}
     out: list[str] = []
     for line in node.text(deep=True, separator="\n", strip=True).split("\n"):
         # spaces collapsed first: the separators' \s* tried at each space of a long run was
         # quadratic (a 26 KB breadcrumb: 10 s)
         for piece in _CRUMB_SPLIT.split(" ".join(line.split())):
             piece = " ".join(piece.split())
-            if piece and piece.lower() not in skip and not _is_title_prefix(piece, title):
+            if piece and piece.lower() not in skip and not _is_title_prefix(piece, headline):
                 out.append(piece)
     return out
 
 
-def _is_title_prefix(piece: str, title: str | None) -> bool:
-    # themes shorten the last crumb: "Pjs Bupati Kukar Menghadiri Rakor..."
+def _is_title_prefix(piece: str, headline: str) -> bool:
+    """`headline`: the page's title, lowered. Themes shorten the last crumb: "Pjs Bupati
+    Kukar Menghadiri Rakor..." """
     stem = piece.rstrip(".… ").lower()
-    return bool(title) and len(stem) > 20 and (title or "").lower().startswith(stem)
+    return bool(headline) and len(stem) > 20 and headline.startswith(stem)
 
 
 def labels(

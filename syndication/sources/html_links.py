@@ -45,6 +45,30 @@ _HEADLINE_ANCHORS = (
     ".list-berita h3 a",
 )
 
+# The boxes whose descendant anchors _HEADLINE_ANCHORS names (`article h2 a`: its
+# `article h2`), and the selectors of its other anchors (`.post-item > a`)
+_IN_BOX = {s for s in _HEADLINE_ANCHORS if s.endswith(" a") and not s.endswith("> a")}
+_HEADLINE_BOXES = ", ".join(s[:-2] for s in _HEADLINE_ANCHORS if s in _IN_BOX)
+_HEADLINE_OTHERS = ", ".join(s for s in _HEADLINE_ANCHORS if s not in _IN_BOX)
+
+
+def _headline_anchor_ids(doc: LexborHTMLParser) -> set[int]:
+    """The ids of the anchors _HEADLINE_ANCHORS selects. Its `article h2 a` asked of the page
+    as it is makes lexbor try every pair of a link's ancestors (20,000 bare links under 240
+    nested boxes: 4.8 s, 31 s at 1 MB); the boxes are found instead, and the anchors of each
+    outermost one taken once."""
+    boxes = doc.css(_HEADLINE_BOXES)
+    ids = {box.mem_id for box in boxes}
+    found = {n.mem_id for n in doc.css(_HEADLINE_OTHERS)}
+    for box in boxes:
+        parent = box.parent
+        while parent is not None and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is None:  # outermost: the anchors of the boxes inside it are among its own
+            found.update(a.mem_id for a in box.css("a") if a.mem_id != box.mem_id)
+    return found
+
+
 # Page chrome: anchors in here are navigation or other posts, never the listing itself.
 CHROME = (
     "nav",
@@ -387,7 +411,7 @@ def default_titled_links(
 ) -> dict[str, str]:
     """The listing's story links and their headlines; with `cards`, also the "read more"
     links of cards whose headline is no link (see `_card_link_title`)."""
-    headline_ids = {n.mem_id for n in doc.css(", ".join(_HEADLINE_ANCHORS))}
+    headline_ids = _headline_anchor_ids(doc)
     chrome = chrome_ids(doc, "a")
     picked: list[LexborNode] = []
     buttons: list[LexborNode] = []  # "read more" links, in page order with the others

@@ -115,12 +115,36 @@ def clean_headline(
 
 
 def _drop_trail(title: str) -> str:
-    """The section crumbs left before a site's name: `Judul » Local » Noticias`."""
+    """The section crumbs left before a site's name: `Judul » Local » Noticias`.
+
+    The separators are found once and the title cut from its end: splitting the whole title
+    again for each crumb dropped took 28 s on a title of 20,000 crumbs (quadratic). Each
+    cut is `_remove`'s: the crumb, then the separator and spaces before it."""
+    # crumbs are split by » or |, never by a headline's dash
+    separators = [m.end() for m in _TRAIL.finditer(title)]
+    end = len(title)
     while True:
-        parts = _TRAIL.split(title)  # crumbs are split by » or |, never by a headline's dash
-        if len(parts) < 2 or len(parts[-1].split()) > _CRUMB_WORDS:
-            return title
-        title = _remove(title, parts[-1])
+        while separators and separators[-1] > end:
+            separators.pop()  # cut off with the crumbs after it
+        if not separators:
+            return title[:end]
+        crumb = separators[-1]
+        if len(title[crumb:end].split()) > _CRUMB_WORDS:
+            return title[:end]
+        if crumb == end:  # an empty crumb: _remove cuts the whole title
+            return ""
+        end = _trimmed(title, crumb)
+
+
+def _trimmed(title: str, end: int) -> int:
+    """Where `title[:end].rstrip().rstrip("-–—|»:·").rstrip()` ends, without copying it."""
+    while end and title[end - 1].isspace():
+        end -= 1
+    while end and title[end - 1] in "-–—|»:·":
+        end -= 1
+    while end and title[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _split(title: str) -> tuple[str, list[tuple[str, bool]]]:

@@ -1,0 +1,202 @@
+"""Hostile inputs a hunt for super-linear time found in the page reader and the text cleaner
+(2026-12-07): each was quadratic (or worse) and is linear now. As in test_hostile_nesting, no
+test measures time: each slow case runs in a fresh interpreter with its deadline (60 s) on an
+input the old code took minutes over (the figure is beside each); where a rewrite must give
+what the old code gave, a reference test holds it to the old code's answers."""
+
+from __future__ import annotations
+
+import re
+from textwrap import dedent
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from syndication.normalize import text
+from syndication.sources import html_titles
+from syndication.sources.html_links import _HEADLINE_ANCHORS, _headline_anchor_ids
+from tests.test_hostile_nesting import finishes, parsed_depth
+
+HEADLINE = "Bupati Resmikan Jembatan Baru di Tenggarong"
+URL = "https://kab.example.id/berita/2024/11/18/bupati-resmikan-jembatan-baru"
+
+# an article page whose body (a theme rule's) holds `inside`, with `after` below the article
+PAGE = """
+def page(inside: str, after: str = "") -> str:
+    return (
+        "<html><head><title>Bupati Resmikan Jembatan Baru di Tenggarong</title>"
+        '<meta property="og:type" content="article"></head><body class="single"><article>'
+        "<h1 class='entry-title'>Bupati Resmikan Jembatan Baru di Tenggarong</h1>"
+        "<div class='entry-content'><p>" + "Isi berita tentang jembatan baru. " * 12 + "</p>"
+        + inside + "</div></article>" + after + "</body></html>"
+    )
+URL = "https://kab.example.id/berita/2024/11/18/bupati-resmikan-jembatan-baru"
+from syndication.sources.html import extract_article, read_article
+"""
+
+
+def test_baca_juga_then_a_long_run_of_spaces_is_cleaned_in_linear_time() -> None:
+    """16,000 spaces took 7.7 s (the run split between two \\s* parts, and read again by the
+    look-ahead at each of its characters); 200,000 would take some 20 minutes."""
+    out = finishes(
+        """
+        from syndication.normalize.text import clean_content
+        for gap in (" ", "\\n", "\\t"):
+            cleaned = clean_content("<p>Baca juga" + gap * 200_000 + "Baca juga</p><p>Akhir.</p>")
+            print("Akhir." in cleaned.text)
+        """
+    )
+    assert out.split() == ["True"] * 3
+
+
+# the insert pattern before it took white space runs whole: the new one must match the same
+_OLD_INSERT = re.compile(
+    r"(?:(?P<lead><br>\s*)|(?<=<p>)|(?<=<div>)|(?<=<li>))(?:<(?:strong|b|em|i|span|u)>\s*)*"
+    r"(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga)\b(?:"
+    r"\s*[:：]?\s*(?:</(?:strong|b|em|i|span|u)>\s*)*"
+    r"(?:<br>\s*+(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>){0,300}?[^.<\s]\s*"
+    r"(?:</(?:strong|b|em|i|span|u|a)>\s*)*){1,50}(?=</(?:p|div|li)>)"
+    r"|(?:[^<]|</?(?:strong|b|em|i|span|u|a)\b[^>]*>)*?)(?=(?P<trail>\s*<br>)|</(?:p|div|li)>)",
+    re.IGNORECASE,
+)
+_ATOMS = [
+    "Baca juga", "baca JUGA", "Simak juga", " ", "  ", "\n", "\t", ":", "：", "<br>", "<BR>",
+    "<p>", "</p>", "<strong>", "</strong>", "<a href=x>", "</a>", "x", "Judul Berita Kukar",
+    ".", "</div>", "<div>", "<li>", "</li>", "<em>", "</em>", "<span>",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_ATOMS), max_size=14))
+def test_the_insert_pattern_matches_as_it_did(parts: list[str]) -> None:
+    html = "".join(parts)
+    for at in range(len(html) + 1):
+        old, new = _OLD_INSERT.match(html, at), text._INLINE_INSERT.match(html, at)
+        assert (old and (old.span(), old["lead"], old["trail"])) == (
+            new and (new.span(), new["lead"], new["trail"])
+        ), (html, at)
+
+
+def test_a_title_of_many_crumbs_is_read_in_linear_time() -> None:
+    """20,000 crumbs took 28 s (the title split again for each crumb dropped); 60,000 some
+    four minutes."""
+    out = finishes(
+        PAGE
+        + dedent(
+            """
+        crumbs = "<title>Bupati Resmikan Jembatan Baru" + " » a" * 60_000 + " - Example"
+        html = page("").replace("<title>Bupati Resmikan Jembatan Baru di Tenggarong", crumbs)
+        print(read_article(html, URL).entry.title)
+        """
+        )
+    )
+    assert out.strip() == "Bupati Resmikan Jembatan Baru"  # the <title> cut of its crumbs
+
+
+def _old_drop_trail(title: str) -> str:
+    while True:
+        parts = html_titles._TRAIL.split(title)
+        if len(parts) < 2 or len(parts[-1].split()) > html_titles._CRUMB_WORDS:
+            return title
+        title = html_titles._remove(title, parts[-1])
+
+
+_TITLE_ATOMS = [
+    " » ", " | ", " › ", "»", "|", " ", "  ", "-", " - ", ":", "·", "Judul", "Berita Kukar",
+    "Local", "a", "Noticias Hoy Dia", "—", "\t", "\u00a0", " »", "» ",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_TITLE_ATOMS), max_size=12))
+def test_crumbs_are_dropped_as_they_were(parts: list[str]) -> None:
+    title = "".join(parts)
+    assert html_titles._drop_trail(title) == _old_drop_trail(title)
+
+
+def test_forms_and_link_lists_side_by_side_are_read_in_linear_time() -> None:
+    """16,000 forms in one box took 22 s, a list of 16,000 links 33 s (each read its box's
+    whole text again); 48,000 of each would take minutes."""
+    out = finishes(
+        PAGE
+        + dedent(
+            """
+        forms = extract_article(page("<div>" + "<form>kirim</form>" * 48_000 + "</div>"), URL)
+        items = "".join(f"<li><a href='/berita/{i}'>Berita terkait nomor {i}</a></li>"
+                        for i in range(48_000))
+        links = extract_article(page("<ul>" + items + "</ul>"), URL)
+        print("kirim" in forms.content_html, "terkait" in links.content_html)
+        """
+        )
+    )
+    assert out.split() == ["False", "False"]  # the form and the list of links are no story
+
+
+def test_a_breadcrumb_of_many_long_pieces_beside_a_long_title_is_read_in_linear_time() -> None:
+    """A title of 24n characters beside n crumbs lowered the title once per crumb: 5.6 s at
+    20,000, some 90 s at 80,000."""
+    out = finishes(
+        PAGE
+        + dedent(
+            """
+        n = 80_000
+        title = "Bupati Resmikan Jembatan Baru " + "panjang " * (n * 3)
+        crumbs = " » ".join(["Kategori berita daerah nomor"] * n)
+        html = page("", f"<div class='breadcrumb'>{crumbs}</div>")
+        html = html.replace("Bupati Resmikan Jembatan Baru di Tenggarong", title)
+        print(read_article(html, URL).entry.title[:29])
+        """
+        )
+    )
+    assert out.strip() == "Bupati Resmikan Jembatan Baru"
+
+
+def test_bare_links_under_deeply_nested_headline_boxes_are_read_in_linear_time() -> None:
+    """`article .entry-title a` made lexbor try every pair of a link's ancestors: 160,000
+    bare links under 240 nested boxes took 31 s; 600,000 some two minutes."""
+    out = finishes(
+        """
+        from syndication.sources.html import extract_titled_links
+        html = ("<html><body>" + "<div class='entry-title'>" * 240 + "<a></a>" * 600_000
+                + "</div>" * 240 + "</body></html>")
+        print(len(extract_titled_links(html, "https://kab.example.id/")))
+        """
+    )
+    assert out.strip() == "0"  # bare anchors link nothing
+
+
+_BOX_TAGS = [
+    "<article>", "</article>", "<div class='entry-title'>", "</div>", "<h2>", "</h2>",
+    "<a href=x>", "</a>", "<a class='entry-title' href=y>", "<div class='post-item'>",
+    "<h3 class='post-title'>", "</h3>", "<a rel='bookmark' href=z>", "<div class='list-berita'>",
+    "t", "<p>", "</p>",
+]  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_BOX_TAGS), max_size=25))
+def test_headline_anchors_are_the_ones_the_selectors_name(parts: list[str]) -> None:
+    doc = LexborHTMLParser("".join(parts))
+    named = {n.mem_id for n in doc.css(", ".join(_HEADLINE_ANCHORS))}
+    assert _headline_anchor_ids(doc) == named
+
+
+def test_the_generic_extractor_reads_a_copy_no_deeper_than_real_pages(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """trafilatura weighs every link of every box around it: 20,000 links in a box nested 240
+    deep took 30 s. It is handed a copy nested at most 64 deep (real pages: 51)."""
+    import trafilatura
+
+    from syndication.sources.html_generic import generic_body
+
+    seen: list[str] = []
+
+    def spy(html: str, **options: object) -> None:
+        seen.append(html)
+        return None
+
+    monkeypatch.setattr(trafilatura, "extract", spy)
+    story = "<p>" + "Warga Tenggarong menanam pohon di tepi sungai. " * 10 + "</p>"
+    generic_body("<html><body>" + "<div>" * 240 + story + "</div>" * 240, URL, None)
+    assert seen and all(parsed_depth(html) <= 64 + 3 for html in seen)  # + html, body, p
+    assert all("Warga Tenggarong" in html for html in seen)
