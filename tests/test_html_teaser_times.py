@@ -103,15 +103,3 @@ def test_a_line_above_the_headline_does_not_outweigh_a_time_below_the_story() ->
     )
     article = read(html)
     assert article.entry.published == datetime(2024, 2, 12, 6, 30, tzinfo=UTC)
-
-
-def test_a_time_below_the_story_on_its_own_lines_day_keeps_its_precision() -> None:
-    """The line prints the day only, the footer's <time> the same day with its hour: the
-    story's own, kept over the teasers' (other days) and over the bare line."""
-    header = '<div class="info"><span class="tgl">Senin, 12 Februari 2024</span></div>'
-    footer = (
-        '<footer class="entry-footer"><time class="entry-date published" '
-        'datetime="2024-02-12T14:30:00+08:00">12 Februari 2024</time></footer>'
-    )
-    article = read(page(header, "entry-content", footer))
-    assert article.entry.published == datetime(2024, 2, 12, 6, 30, tzinfo=UTC)

@@ -24,7 +24,6 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.nesting import MAX_DEPTH, bound_depth
-from syndication.normalize.dates import printed_day
 from syndication.normalize.text import INSERT_LINE
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
@@ -357,11 +356,7 @@ def _dates(
         # the story; a line above the headline may be a top bar's "today").
         earlier = _before(doc, headline) if headline is not None else set()
         own_line = date_line(scope, body.mem_id, inside | later | earlier, headline)
-        below = machine.published or machine.naive_published
-        if own_line is not None and (
-            below is None or printed_day(hm.readable_date(own_line)) != below.date()
-        ):
-            # (on the line's own day, the <time> below is the story's, and the more precise)
+        if own_line is not None:
             machine, line = unteased, own_line
     if line is None and (lead := lead_date_line(body)) is not None:
         line, node = lead
