@@ -332,6 +332,8 @@ def _dates(
 ) -> tuple[str | None, hm.MachineDates, str]:
     """The visible date line and the machine dates (an override's own attribute first), and
     where the publication time was read."""
+    # (a plain <time> in another story's teaser is still read: three tries at leaving those
+    # out, reviewed, each lost stories' own dates, beside their meta line's links)
     machine = hm.machine_dates(doc, ld, skip)
     if sel.date:
         node = doc.css_first(sel.date)
@@ -343,21 +345,9 @@ def _dates(
         published = own or machine.published
         how = f"admin selector date = {sel.date!r}"
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified), how
-    story = {n.mem_id for n in body.css("*")}
-    inside = story | skip
+    inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    headline = _headline_node(doc, title)
-    line = date_line(scope, body.mem_id, inside, headline)
-    later = _after(doc, _in_page(doc, body, story)) if headline is not None else set()
-    if later and (unteased := hm.machine_dates(doc, ld, skip | later)) != machine:
-        # the machine date is a <time> below the story (a "Berita Lainnya" teaser's, when
-        # the story prints its own date as text): the page's date line between the headline
-        # and the story's end outweighs it. Without one it stands (a theme's footer dates
-        # the story; a line above the headline may be a top bar's "today").
-        earlier = _before(doc, headline) if headline is not None else set()
-        own_line = date_line(scope, body.mem_id, inside | later | earlier, headline)
-        if own_line is not None:
-            machine, line = unteased, own_line
+    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
     if line is None and (lead := lead_date_line(body)) is not None:
         line, node = lead
         node.decompose()  # the article's header caught by the body's element, not story
@@ -375,61 +365,6 @@ def _dates(
         # hand it over in the day-first form the normalizer reads, zone left to it
         line = f"{naive:%d/%m/%Y %H:%M}"
     return (hm.readable_date(line) if line else None), machine, how
-
-
-_LAST_BLOCK_CHARS = 40  # a paragraph long enough to be found once in the page
-
-
-def _in_page(
-    doc: LexborHTMLParser, body: LexborNode, story: set[int]
-) -> tuple[LexborNode, set[int]] | None:
-    """Where the story ends in the page: the body element and the ids inside it, or, for the
-    generic extractor's copy of the story, the page's element holding the copy's last
-    paragraph (None when no such paragraph is found once)."""
-    top = body
-    while top.parent is not None:
-        top = top.parent
-    root = doc.root
-    if root is not None and root.parent is not None and top.mem_id == root.parent.mem_id:
-        return body, story
-    blocks = [hm.clean_line(n) for n in body.css("p")]
-    last = next((b for b in reversed(blocks) if len(b) >= _LAST_BLOCK_CHARS), None)
-    if last is None or doc.body is None:
-        return None
-    found = [n for n in doc.body.css("p") if hm.clean_line(n) == last]
-    if len(found) != 1:
-        return None
-    return found[0], {n.mem_id for n in found[0].css("*")}
-
-
-def _before(doc: LexborHTMLParser, node: LexborNode) -> set[int]:
-    """The ids of the page's elements before `node`, in the page's order (its ancestors too)."""
-    earlier: set[int] = set()
-    if doc.root is not None:
-        for each in doc.root.traverse(include_text=False):
-            if each.mem_id == node.mem_id:
-                break
-            earlier.add(each.mem_id)
-    return earlier
-
-
-def _after(doc: LexborHTMLParser, story: tuple[LexborNode, set[int]] | None) -> set[int]:
-    """The ids of the page's elements after the end of the story (`story`: the element it
-    ends with and the ids inside that), in the page's order."""
-    if story is None or doc.root is None:
-        return set()
-    end, inside = story
-    later: set[int] = set()
-    state = 0  # 0 before the story's end element, 1 inside it, 2 after it
-    for node in doc.root.traverse(include_text=False):
-        if state == 0:
-            state = int(node.mem_id == end.mem_id)
-        elif state == 1 and node.mem_id in inside:
-            continue
-        else:
-            state = 2
-            later.add(node.mem_id)
-    return later
 
 
 def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
