@@ -5,11 +5,11 @@ Only a genuine two-digit year ("1/1/24") is read as this century's.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from syndication.normalize.dates import parse_date, printed_day, resolve_published
+from syndication.normalize.dates import parse_date, resolve_published
 
 NOW = datetime(2024, 11, 28, 3, 0, tzinfo=UTC)  # 11:00 WITA
 FIRST_SEEN = datetime(2024, 11, 28, 2, 0, tzinfo=UTC)
@@ -116,10 +116,3 @@ def test_a_date_before_the_epoch_is_the_storys_own() -> None:
     assert resolve_published(old, None, NOW, FIRST_SEEN) == old
     printed = resolve_published(None, "Jumat, 1 Oktober 1965 10:00 WITA", NOW, FIRST_SEEN)
     assert printed == old
-
-
-def test_the_day_a_line_prints_is_read_whatever_its_zone() -> None:
-    assert printed_day("Senin, 12 Februari 2024 - 23:30 WIT") == date(2024, 2, 12)
-    assert printed_day("12/02/2024 01:00") == date(2024, 2, 12)
-    assert printed_day("2 jam lalu") is None
-    assert printed_day("") is None

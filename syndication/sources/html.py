@@ -24,7 +24,6 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.nesting import MAX_DEPTH, bound_depth
-from syndication.normalize.dates import printed_day
 from syndication.normalize.text import INSERT_LINE
 from syndication.sources import html_fields as fld
 from syndication.sources import html_meta as hm
@@ -346,24 +345,9 @@ def _dates(
         published = own or machine.published
         how = f"admin selector date = {sel.date!r}"
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified), how
-    story = {n.mem_id for n in body.css("*")}
-    inside = story | skip
+    inside = {n.mem_id for n in body.css("*")} | skip
     scope = doc.body if doc.body is not None else body
-    headline = _headline_node(doc, title)
-    line = date_line(scope, body.mem_id, inside, headline)
-    later = _after(doc, _in_page(doc, body, story)) if headline is not None else set()
-    if headline is not None and _dated_below_only(doc, ld, skip, later):
-        # only a plain <time> below the story dates it (a "Berita Lainnya" teaser's, or the
-        # story's own footer's): a date line of the story's own, between its headline (one
-        # reading the title) and its end, on another day than that <time>, is the date
-        own_line = date_line(scope, body.mem_id, inside | later | _before(doc, headline), headline)
-        day = printed_day(hm.readable_date(own_line)) if own_line is not None else None
-        if (
-            day is not None
-            and day != hm.plain_time_day(doc, skip)
-            and hm.clean_line(headline).casefold() == title.casefold()
-        ):
-            machine, line = hm.MachineDates(None, machine.modified, None), own_line
+    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
     if line is None and (lead := lead_date_line(body)) is not None:
         line, node = lead
         node.decompose()  # the article's header caught by the body's element, not story
@@ -381,79 +365,6 @@ def _dates(
         # hand it over in the day-first form the normalizer reads, zone left to it
         line = f"{naive:%d/%m/%Y %H:%M}"
     return (hm.readable_date(line) if line else None), machine, how
-
-
-_LAST_BLOCK_CHARS = 40  # a paragraph long enough to be found once in the page
-
-
-def _in_page(
-    doc: LexborHTMLParser, body: LexborNode, story: set[int]
-) -> tuple[LexborNode, set[int]] | None:
-    """Where the story ends in the page: the body element and the ids inside it, or, for the
-    generic extractor's copy of the story, the page's element holding the copy's last
-    paragraph (None when no such paragraph is found once)."""
-    top = body
-    while top.parent is not None:
-        top = top.parent
-    root = doc.root
-    if root is not None and root.parent is not None and top.mem_id == root.parent.mem_id:
-        return body, story
-    blocks = [hm.clean_line(n) for n in body.css("p")]
-    last = next((b for b in reversed(blocks) if len(b) >= _LAST_BLOCK_CHARS), None)
-    if last is None or doc.body is None:
-        return None
-    found = [n for n in doc.body.css("p") if hm.clean_line(n) == last]
-    if len(found) != 1:
-        return None
-    return found[0], {n.mem_id for n in found[0].css("*")}
-
-
-def _dated_below_only(
-    doc: LexborHTMLParser, ld: dict[str, object] | None, skip: set[int], later: set[int]
-) -> bool:
-    """Whether the page's machine dates come from plain <time>s after the story's end alone
-    (`later`: the ids of the elements there): no meta, JSON-LD or marked <time> anywhere, no
-    plain <time> before the story's end."""
-    if not later:
-        return False
-    for dates in (
-        hm.machine_dates(doc, ld, skip, plain=False),
-        hm.machine_dates(doc, ld, skip | later),
-    ):
-        if dates.published is not None or dates.naive_published is not None:
-            return False
-    found = hm.machine_dates(doc, ld, skip)
-    return found.published is not None or found.naive_published is not None
-
-
-def _before(doc: LexborHTMLParser, node: LexborNode) -> set[int]:
-    """The ids of the page's elements before `node`, in the page's order (its ancestors too)."""
-    earlier: set[int] = set()
-    if doc.root is not None:
-        for each in doc.root.traverse(include_text=False):
-            if each.mem_id == node.mem_id:
-                break
-            earlier.add(each.mem_id)
-    return earlier
-
-
-def _after(doc: LexborHTMLParser, story: tuple[LexborNode, set[int]] | None) -> set[int]:
-    """The ids of the page's elements after the end of the story (`story`: the element it
-    ends with and the ids inside that), in the page's order."""
-    if story is None or doc.root is None:
-        return set()
-    end, inside = story
-    later: set[int] = set()
-    state = 0  # 0 before the story's end element, 1 inside it, 2 after it
-    for node in doc.root.traverse(include_text=False):
-        if state == 0:
-            state = int(node.mem_id == end.mem_id)
-        elif state == 1 and node.mem_id in inside:
-            continue
-        else:
-            state = 2
-            later.add(node.mem_id)
-    return later
 
 
 def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -215,24 +215,18 @@ _PUBLISHED_METAS = (
 
 
 def machine_dates(
-    doc: LexborHTMLParser,
-    ld: dict[str, object] | None,
-    chrome: Collection[int] = (),
-    *,
-    plain: bool = True,
+    doc: LexborHTMLParser, ld: dict[str, object] | None, chrome: Collection[int] = ()
 ) -> MachineDates:
     """The publication and modification times the page states for machines: aware ones
     first (<meta>, JSON-LD, <time datetime>), then a zone-less one (its zone is the source's),
     then the datePublished of JSON-LD too broken to parse (its zone is the least trusted).
     A <time> inside the page's chrome (`chrome`: the ids of its header, menus, tickers and
-    sidebars) dates another story, never this one. `plain=False`: without the plain
-    <time datetime>s (those not marked as a publication time)."""
-    plain_times = _generic_times(doc, chrome) if plain else []
+    sidebars) dates another story, never this one."""
     published = _first_date(
         meta(doc, *_PUBLISHED_METAS),
         [ld_text(ld, "datePublished") or ""],
         _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]", chrome),
-        plain_times,
+        _generic_times(doc, chrome),
     )
     modified = _first_date(
         meta(doc, "article:modified_time", "og:updated_time", "dateModified"),
@@ -244,7 +238,7 @@ def machine_dates(
         broken_ld = _ld_date_text(doc)
         candidates = [*meta(doc, *_PUBLISHED_METAS), ld_text(ld, "datePublished") or ""]
         candidates += _time_attrs(doc, "time[itemprop=datePublished]", chrome)
-        candidates += plain_times
+        candidates += _generic_times(doc, chrome)
         naive = next((d for d in map(_parse_naive, [*candidates, broken_ld or ""]) if d), None)
         published = parse_iso(broken_ld) if naive is None else None
     return MachineDates(published, modified, naive)
@@ -263,21 +257,6 @@ def _parse_naive(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is None else None
-
-
-def plain_time_day(doc: LexborHTMLParser, chrome: Collection[int] = ()) -> date | None:
-    """The day named, in its own zone, by the plain <time datetime> that machine_dates takes
-    when nothing else dates the page (the first with a zone, else the first without)."""
-    written: list[datetime] = []
-    for value in _generic_times(doc, chrome):
-        value = _named_zone(_OFFSET_THEN_Z.sub(r"\1", value.strip()))
-        value = _DASHED_TIME.sub(r"\1:\2:\3", value)  # read as _parse_naive reads it
-        try:
-            written.append(datetime.fromisoformat(value))
-        except ValueError:
-            continue
-    picked = next((d for d in written if d.tzinfo is not None), written[0] if written else None)
-    return picked.date() if picked is not None else None
 
 
 def _generic_times(doc: LexborHTMLParser, chrome: Collection[int]) -> list[str]:
