@@ -135,7 +135,10 @@ def parse_iso(value: str | None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return None  # a naive time's zone is a guess: leave it to the normalizer
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar's ends by its offset
+        return None
 
 
 def json_ld_objects(doc: LexborHTMLParser) -> list[dict[str, object]]:
