@@ -8,10 +8,9 @@ tests/data/html/own_dates):
 
 - nothing else dates the page: no meta, JSON-LD or marked <time> (time.published,
   time.entry-date, itemprop) anywhere;
-- the plain <time> that dates it lies after the story's end, in one of two or more alike
-  sibling items (the same tag and class) of a list of other stories, each small, with a
-  <time> and a headline link to another story (not a category, tag or author): never the
-  story's own footer, however long the links beside its <time>;
+- the plain <time> that dates it lies after the story's end, in one of two or more sibling
+  items of a list of other stories (each small, with a <time> and a headline link to another
+  page): never the story's own footer, however long the links beside its <time>;
 - the line stands between a headline reading the title and the story's first paragraph
   (not an update, agenda or caption line inside the story, nor a top bar's today);
 - it names a day, and another day than the teaser's <time> in that time's own zone, and says
@@ -29,17 +28,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from syndication.normalize.dates import printed_day
 from syndication.sources import html_meta as hm
 from syndication.sources.html_dateline import BYLINE, PROFILE_HREF, date_line
-from syndication.sources.html_links import is_article_url
 
 _TEASER_CHARS = 600  # a teaser: a headline, a date, perhaps a line of summary
 _ITEM_LEVELS = 4  # ancestors of a <time> searched for the item of a list it is one of
 # a line that dates something else than the publication: an update, an agenda, a deadline,
 # a print, a photo
 _NOT_PUBLICATION = re.compile(
-    r"\b(?:diperbarui|diupdate|update[ds]?|diubah|perubahan|pembaruan|dimutakhirkan|terakhir"
-    r"|modified|ralat|koreksi|revisi|direvisi|edisi|jadwal|agenda|kegiatan|acara|pelaksanaan"
-    r"|hari\s*/\s*tanggal|batas|deadline|pendaftaran|dicetak|cetak|print|foto|sumber"
-    r"|berlaku)\b",
+    r"\b(?:diperbarui|diupdate|update[ds]?|diubah|perubahan|terakhir|jadwal|agenda|kegiatan"
+    r"|acara|batas|deadline|pendaftaran|dicetak|cetak|print|foto|sumber|berlaku)\b",
     re.IGNORECASE,
 )
 _HEADLINE_CHARS, _HEADLINE_WORDS = 25, 4
@@ -151,23 +147,17 @@ def _order(
 
 
 def _in_teaser(node: LexborNode, page_url: str) -> bool:
-    """In one of two or more alike sibling items (the same tag and class) of a list of other
-    stories, each small, with a <time> and a headline link to another story. A story's own
-    footer is one block, however long the links beside its <time> and whatever box of
-    teasers stands beside it."""
+    """One of two or more sibling items of a list of other stories: each item small, with a
+    <time> and a headline link to another page. A story's own footer is one block, however
+    long the links beside its <time> (previous story, category, print, source)."""
     item = node
     for _ in range(_ITEM_LEVELS):
         parent = item.parent
         if parent is None or parent.tag in ("body", "html"):
             return False
-        if _teaser_item(item, page_url):
-            kind = (item.tag, item.attributes.get("class") or "")
-            alike = (
-                c
-                for c in parent.iter(include_text=False)
-                if c.mem_id != item.mem_id and (c.tag, c.attributes.get("class") or "") == kind
-            )
-            return any(_teaser_item(c, page_url) for c in alike)
+        teasers = [c for c in parent.iter(include_text=False) if _teaser_item(c, page_url)]
+        if len(teasers) >= 2 and any(t.mem_id == item.mem_id for t in teasers):
+            return True
         item = parent
     return False
 
@@ -188,11 +178,11 @@ def _other_story(link: LexborNode, page_url: str, words: str) -> bool:
         return False
     if len(words) < _HEADLINE_CHARS or len(words.split()) < _HEADLINE_WORDS:
         return False
-    if not is_article_url(href, page_url):  # a category, tag, author, another site: no story
-        return False
     try:
         target = urlsplit(urljoin(page_url, href))
         here = urlsplit(page_url)
     except ValueError:
+        return False
+    if target.scheme not in ("http", "https"):
         return False
     return (target.netloc, target.path.rstrip("/")) != (here.netloc, here.path.rstrip("/"))
