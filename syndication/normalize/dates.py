@@ -107,16 +107,6 @@ def parse_date(text: str, now: datetime, default_tz: str = "Asia/Makassar") -> d
         return None
 
 
-def printed_day(text: str) -> date | None:
-    """The calendar day a date line prints (`Senin, 12 Februari 2024 - 14:30` -> 2024-02-12),
-    whatever its zone; None when it prints none (`2 jam lalu`)."""
-    try:
-        found = _find_date(_normalise(str(text)[:_MAX_LEN]))
-    except (ValueError, OverflowError):
-        return None
-    return found[0] if found is not None else None
-
-
 def resolve_published(
     machine: datetime | None,
     raw: str | None,

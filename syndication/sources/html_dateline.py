@@ -27,10 +27,10 @@ _LINK_LEVELS = 6  # ancestors searched for a link wrapping the date line
 _TEASER_CHARS = 400  # a teaser: a headline, a date, perhaps a line of summary
 _HEADLINE_CHARS = 25
 # a long link beside a date line that is the byline, not another story's headline
-BYLINE = re.compile(
+_BYLINE = re.compile(
     r"(?:kontributor|penulis|reporter|wartawan|editor|redaktur|oleh|by)\b", re.IGNORECASE
 )
-PROFILE_HREF = re.compile(
+_PROFILE_HREF = re.compile(
     r"/(?:author|penulis|reporter|kontributor|wartawan|editor|redaksi|profil|profile|tag|tags|"
     r"topik)/",
     re.IGNORECASE,
@@ -164,7 +164,7 @@ def _in_teaser(node: LexborNode, around: set[int], texts: _Texts) -> bool:
             return False  # a large container (the page's column), not one teaser
         for link in parent.css("a[href]"):
             words = clean_line(link)
-            if BYLINE.match(words) or PROFILE_HREF.search(link.attributes.get("href") or ""):
+            if _BYLINE.match(words) or _PROFILE_HREF.search(link.attributes.get("href") or ""):
                 continue  # "Kontributor Samarinda, Zakarias Demon Daton": a byline, no story
             if len(words) >= _HEADLINE_CHARS and len(words.split()) >= _HEADLINE_WORDS:
                 return True

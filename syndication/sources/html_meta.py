@@ -218,24 +218,18 @@ _PUBLISHED_METAS = (
 
 
 def machine_dates(
-    doc: LexborHTMLParser,
-    ld: dict[str, object] | None,
-    chrome: Collection[int] = (),
-    *,
-    plain: bool = True,
+    doc: LexborHTMLParser, ld: dict[str, object] | None, chrome: Collection[int] = ()
 ) -> MachineDates:
     """The publication and modification times the page states for machines: aware ones
     first (<meta>, JSON-LD, <time datetime>), then a zone-less one (its zone is the source's),
     then the datePublished of JSON-LD too broken to parse (its zone is the least trusted).
     A <time> inside the page's chrome (`chrome`: the ids of its header, menus, tickers and
-    sidebars) dates another story, never this one. `plain=False`: without the plain
-    <time datetime>s (those not marked as a publication time)."""
-    plain_times = _generic_times(doc, chrome) if plain else []
+    sidebars) dates another story, never this one."""
     published = _first_date(
         meta(doc, *_PUBLISHED_METAS),
         [ld_text(ld, "datePublished") or ""],
         _time_attrs(doc, "time.published, time.entry-date, time[itemprop=datePublished]", chrome),
-        plain_times,
+        _generic_times(doc, chrome),
     )
     modified = _first_date(
         meta(doc, "article:modified_time", "og:updated_time", "dateModified"),
@@ -247,7 +241,7 @@ def machine_dates(
         broken_ld = _ld_date_text(doc)
         candidates = [*meta(doc, *_PUBLISHED_METAS), ld_text(ld, "datePublished") or ""]
         candidates += _time_attrs(doc, "time[itemprop=datePublished]", chrome)
-        candidates += plain_times
+        candidates += _generic_times(doc, chrome)
         naive = next((d for d in map(_parse_naive, [*candidates, broken_ld or ""]) if d), None)
         published = parse_iso(broken_ld) if naive is None else None
     return MachineDates(published, modified, naive)
@@ -269,27 +263,12 @@ def _parse_naive(value: str) -> datetime | None:
 
 
 def _generic_times(doc: LexborHTMLParser, chrome: Collection[int]) -> list[str]:
-    return [n.attributes.get("datetime") or "" for n in plain_time_nodes(doc, chrome)]
-
-
-def plain_time_nodes(doc: LexborHTMLParser, chrome: Collection[int] = ()) -> list[LexborNode]:
-    """The plain <time datetime>s that may date the story, in the page's order: only those
-    inside its <article> or <main>, where the page has one (outside stand tickers and lists
-    of other stories)."""
-    inside = [n for n in doc.css(_IN_STORY) if n.mem_id not in chrome]
+    """A plain <time datetime> dates the story only inside its <article> or <main>, where the
+    page has one: outside it stand tickers and lists of other stories."""
+    inside = _time_attrs(doc, _IN_STORY, chrome)
     if inside or doc.css_first("article, main, [role=main]") is not None:
         return inside
-    return [n for n in doc.css("time[datetime]") if n.mem_id not in chrome]
-
-
-def as_written(value: str) -> datetime | None:
-    """A machine time as the page wrote it (its own zone, or none), read as machine_dates
-    reads it; None when it is no time."""
-    value = _DASHED_TIME.sub(r"\1:\2:\3", _named_zone(_OFFSET_THEN_Z.sub(r"\1", value.strip())))
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
+    return _time_attrs(doc, "time[datetime]", chrome)
 
 
 _IN_STORY = "article time[datetime], main time[datetime], [role=main] time[datetime]"
