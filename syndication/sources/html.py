@@ -184,18 +184,26 @@ def find_feed_links(html: str, page_url: str) -> FeedDiscovery:
     """Feeds announced with <link rel=alternate>, and the WordPress REST root if announced."""
     doc = LexborHTMLParser(bound_depth(html)[0])
     page_url = document_base(doc, page_url)
-    feeds: list[FeedLink] = []
+    feeds: dict[str, FeedLink] = {}  # by URL: a list searched for each was quadratic
     for node in doc.css("link[rel][href]"):
         attrs = node.attributes
         rel = (attrs.get("rel") or "").lower().split()
         kind = (attrs.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and kind in _FEED_TYPES:
-            url = urljoin(page_url, (attrs.get("href") or "").strip())
-            if all(f.url != url for f in feeds):
-                feeds.append(FeedLink(url, kind, (attrs.get("title") or "").strip() or None))
+            url = _joined(page_url, attrs.get("href") or "")
+            if url is not None and url not in feeds:
+                feeds[url] = FeedLink(url, kind, (attrs.get("title") or "").strip() or None)
     api = doc.css_first('link[rel="https://api.w.org/"][href]')
-    wp_api = urljoin(page_url, api.attributes.get("href") or "") if api is not None else None
-    return FeedDiscovery(tuple(feeds), wp_api)
+    wp_api = _joined(page_url, api.attributes.get("href") or "") if api is not None else None
+    return FeedDiscovery(tuple(feeds.values()), wp_api)
+
+
+def _joined(base: str, href: str) -> str | None:
+    """`href` made absolute; None where urljoin refuses it ("http://[")."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
 
 
 def extract_article(
