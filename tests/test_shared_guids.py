@@ -4,6 +4,8 @@ turned into another article whenever the feed's order changed)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 from syndication.sources.feed import parse_feed
@@ -11,11 +13,18 @@ from tests.acceptance_kit import config_text, json_items, once, source, write
 from tests.portal import Portal
 
 
+# the items' hours count from half a day before the run, so that a story stays within
+# [telegram].max_age (24 hours) of it (a fixed date announced nothing a day after it was
+# written)
+DAY = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=12)
+
+
 def _item(base: str, slug: str, title: str, guid: str, hour: int) -> str:
+    published = format_datetime(DAY + timedelta(hours=hour), usegmt=True)
     return (
         f"<item><title>{title}</title><link>{base}/{slug}/</link>"
         f'<guid isPermaLink="false">{guid}</guid>'
-        f"<pubDate>Sun, 06 Dec 2026 0{hour}:00:00 +0000</pubDate><category>Pemerintah</category>"
+        f"<pubDate>{published}</pubDate><category>Pemerintah</category>"
         f"<description>TENGGARONG – Pemkab Kukar {title}.</description></item>"
     )
 
