@@ -12,7 +12,6 @@ from syndication.sources.feed import parse_feed
 from tests.acceptance_kit import config_text, json_items, once, source, write
 from tests.portal import Portal
 
-
 # the items' hours count from half a day before the run, so that a story stays within
 # [telegram].max_age (24 hours) of it (a fixed date announced nothing a day after it was
 # written)
