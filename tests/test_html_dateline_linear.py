@@ -64,3 +64,27 @@ def test_a_page_with_a_huge_column_of_dated_links_is_read_in_time() -> None:
         """
     )
     assert out.strip() == "Senin, 6 Mei 2024 10:15 WITA"
+
+
+def test_a_tower_of_boxes_around_the_story_is_read_once_for_its_lead_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lead's date scan read each of 240 boxes around the story whole (its depth times
+    its size: 8.6 s at 1 MB); only small elements are date lines, as in the page's scan."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    read: list[int] = []
+
+    def counting(node: LexborNode) -> str:
+        found = clean_line(node)
+        read.append(len(found))
+        return found
+
+    clean_line = html_dateline.clean_line
+    monkeypatch.setattr(html_dateline, "clean_line", counting)
+    story = "<p>TENGGARONG – Pemkab Kukar rapat bersama warga desa dan bupati.</p>" * 300
+    html = "<div class='entry-content'>" + "<div>" * 200 + story + "</div>" * 200 + "</div>"
+    body = LexborHTMLParser(html).css_first(".entry-content")
+    assert body is not None
+    assert html_dateline.lead_date_line(body) is None  # no date line heads this story
+    assert sum(read) <= 4 * len(story)
