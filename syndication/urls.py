@@ -66,6 +66,15 @@ def canonical_url(url: str, base: str | None = None) -> str:
         return text
 
 
+def joined(base: str, href: str) -> str | None:
+    """urljoin(base, href) with `href` stripped; None where urljoin refuses either of them
+    (a page's "http://[" link must not fail its whole poll)."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
 def _joined(base: str, url: str) -> str:
     """urljoin(base, url). An absolute http(s) URL of _JOINED_AS_IS comes back from urljoin
     as it is (urlunparse of its own urlparse): only the base is parsed, as urljoin parses it,

@@ -32,19 +32,25 @@ def archive_page(lines: int, tag: str = "span") -> str:
     )
 
 
-@pytest.mark.parametrize("tag", ["span", "time"])
-def test_a_column_of_dated_links_is_read_once(monkeypatch: pytest.MonkeyPatch, tag: str) -> None:
-    """Each of the 3,000 date lines read its parent's whole text (the column: 60 KB) to look
-    for a time beside it: 180 MB of text in all. Now each element's text is read once."""
-    read: list[int] = []
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The length of each text html_dateline reads (clean_line), as it reads it."""
+    lengths: list[int] = []
+    clean_line = html_dateline.clean_line
 
     def counting(node: LexborNode) -> str:
         found = clean_line(node)
-        read.append(len(found))
+        lengths.append(len(found))
         return found
 
-    clean_line = html_dateline.clean_line
     monkeypatch.setattr(html_dateline, "clean_line", counting)
+    return lengths
+
+
+@pytest.mark.parametrize("tag", ["span", "time"])
+def test_a_column_of_dated_links_is_read_once(read: list[int], tag: str) -> None:
+    """Each of the 3,000 date lines read its parent's whole text (the column: 60 KB) to look
+    for a time beside it: 180 MB of text in all. Now each element's text is read once."""
     html = archive_page(3000, tag)
     article = extract_article(html, "https://portal.test/berita/2024/05/06/bupati-kukar")
     assert article.title == HEADLINE
@@ -67,21 +73,12 @@ def test_a_page_with_a_huge_column_of_dated_links_is_read_in_time() -> None:
 
 
 def test_a_tower_of_boxes_around_the_story_is_read_once_for_its_lead_date(
-    monkeypatch: pytest.MonkeyPatch,
+    read: list[int],
 ) -> None:
     """The lead's date scan read each of 240 boxes around the story whole (its depth times
     its size: 8.6 s at 1 MB); only small elements are date lines, as in the page's scan."""
     from selectolax.lexbor import LexborHTMLParser
 
-    read: list[int] = []
-
-    def counting(node: LexborNode) -> str:
-        found = clean_line(node)
-        read.append(len(found))
-        return found
-
-    clean_line = html_dateline.clean_line
-    monkeypatch.setattr(html_dateline, "clean_line", counting)
     story = "<p>TENGGARONG – Pemkab Kukar rapat bersama warga desa dan bupati.</p>" * 300
     html = "<div class='entry-content'>" + "<div>" * 200 + story + "</div>" * 200 + "</div>"
     body = LexborHTMLParser(html).css_first(".entry-content")

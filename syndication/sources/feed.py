@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 from ..errors import ParseError
 from ..types import RawEntry
-from ..urls import canonical_url
+from ..urls import canonical_url, joined
 from .feed_fast import fast_entries
 from .feed_links import HEADER_CHARSET, html_page_message, looks_like_html
 from .jsontext import loads as jsonloads
@@ -234,11 +233,8 @@ def _page_base(link: str | None, url: str) -> str:
     the feed's URL."""
     if not link:
         return url
-    try:
-        page = urljoin(url, link)
-    except ValueError:
-        return url
-    return page if page.startswith(("http://", "https://")) else url
+    page = joined(url, link)
+    return page if page is not None and page.startswith(("http://", "https://")) else url
 
 
 def _clean(value: Any) -> str | None:

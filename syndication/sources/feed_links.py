@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+
+from ..urls import joined
 
 # the charset parameter of a Content-Type header
 HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
@@ -39,11 +40,8 @@ def linked_feeds(body: bytes, url: str) -> list[str]:
         href = (attrs.get("href") or "").strip()
         if "alternate" not in rels or kind not in FEED_TYPES or not href:
             continue
-        try:
-            absolute = urljoin(url, href)
-        except ValueError:  # "http://[": no URL
-            continue
-        if absolute.startswith(("http://", "https://")):
+        absolute = joined(url, href)
+        if absolute is not None and absolute.startswith(("http://", "https://")):
             seen.setdefault(absolute)
     return list(seen)
 

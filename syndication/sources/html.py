@@ -45,6 +45,7 @@ from syndication.sources.html_links import (
     titled_links_by_selector,
 )
 from syndication.types import RawEntry
+from syndication.urls import joined
 
 __all__ = [
     "Article",
@@ -190,20 +191,12 @@ def find_feed_links(html: str, page_url: str) -> FeedDiscovery:
         rel = (attrs.get("rel") or "").lower().split()
         kind = (attrs.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and kind in _FEED_TYPES:
-            url = _joined(page_url, attrs.get("href") or "")
+            url = joined(page_url, attrs.get("href") or "")
             if url is not None and url not in feeds:
                 feeds[url] = FeedLink(url, kind, (attrs.get("title") or "").strip() or None)
     api = doc.css_first('link[rel="https://api.w.org/"][href]')
-    wp_api = _joined(page_url, api.attributes.get("href") or "") if api is not None else None
+    wp_api = joined(page_url, api.attributes.get("href") or "") if api is not None else None
     return FeedDiscovery(tuple(feeds.values()), wp_api)
-
-
-def _joined(base: str, href: str) -> str | None:
-    """`href` made absolute; None where urljoin refuses it ("http://[")."""
-    try:
-        return urljoin(base, href.strip())
-    except ValueError:
-        return None
 
 
 def extract_article(

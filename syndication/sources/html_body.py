@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from syndication.sources.html_meta import PerNode
+
 BODY_SELECTORS = (
     ".entry-content",
     "[itemprop=articleBody]",
@@ -211,20 +213,9 @@ def _ident(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".casefold()
 
 
-class _Sizes:
-    """Each element's text length, read once within one pass over a body that leaves the
-    tree as it is: elements side by side share their boxes, and reading a box's whole text
-    again for each of its thousands of forms or list items was quadratic (16,000 forms:
-    22 s; a list of 16,000 links: 33 s)."""
-
-    def __init__(self) -> None:
-        self._known: dict[int, int] = {}
-
-    def of(self, node: LexborNode) -> int:
-        found = self._known.get(node.mem_id)
-        if found is None:
-            found = self._known[node.mem_id] = len(_text(node))
-        return found
+def _sizes() -> PerNode[int]:
+    """The length of each element's text, read once within one pass (see PerNode)."""
+    return PerNode(lambda node: len(_text(node)))
 
 
 def _text(node: LexborNode) -> str:
@@ -287,11 +278,11 @@ def _widgets(body: LexborNode) -> list[LexborNode]:
     """Forms, each with the box around it when that box says no more than a label
     (`FIND YOUR NEXT CAR` over a car finder): the label is the widget's, not the story's."""
     found = []
-    sizes = _Sizes()  # forms side by side share their parent: its text is read once
+    sizes = _sizes()  # forms side by side share their parent: its text is read once
     for form in body.css("form"):
-        box, inner = form, sizes.of(form)
+        box, inner = form, sizes(form)
         while box.parent is not None and box.parent.mem_id != body.mem_id:
-            if sizes.of(box.parent) - inner > _MAX_LABEL:
+            if sizes(box.parent) - inner > _MAX_LABEL:
                 break
             box = box.parent
         found.append(box)
@@ -303,7 +294,7 @@ def _link_lists(body: LexborNode) -> list[LexborNode]:
     previous/next links; and the short heading right above such a block."""
     found: list[LexborNode] = []
     whole: int | None = None  # the body's text length, read when a list is found
-    sizes = _Sizes()  # the items of one list share their boxes: each box's text read once
+    sizes = _sizes()  # the items of one list share their boxes: each box's text read once
     for node in body.css(_LINK_BLOCKS):
         if node.mem_id == body.mem_id:
             continue
@@ -325,14 +316,14 @@ def _link_lists(body: LexborNode) -> list[LexborNode]:
 
 
 def _insert_box(
-    node: LexborNode, body: LexborNode, chars: int, whole: int, sizes: _Sizes
+    node: LexborNode, body: LexborNode, chars: int, whole: int, sizes: PerNode[int]
 ) -> LexborNode:
     """The widest box around a list of links that adds only a title and a short blurb
     (`TR 7/2019 ... Highlights aus dem Heft:`); the list itself when none does. A box holding
     half the body's text (`whole` characters) is the story's own block, never an insert."""
     box, current = node, node.parent
     while current is not None and current.mem_id != body.mem_id:
-        size = sizes.of(current)
+        size = sizes(current)
         blurb = size - chars
         if blurb > _MAX_BOX_BLURB or blurb > _BOX_BLURB_SHARE * chars or 2 * size > whole:
             break

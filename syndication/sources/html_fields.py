@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -125,20 +125,22 @@ def headline(
     cleaned = _PHOTO_CREDIT.sub("", clean_headline(titles[0], page_url, site, shown, source_id))
     # what the titles say of the story: og:title, and the page title without the site's
     # name (a logo h1 reading the site's name "agrees" with a "<story> | <site>" title)
-    references = [t for t in (og, cleaned) if t]
-    agreeing = [
-        (line, how) for line, how in candidates if any(_agrees(line, t) for t in references)
-    ]
+    # (each title and element folded once: folding a long og:title again for each of
+    # thousands of <h1>s was quadratic, a 20 KB title beside 4,000 of them: 14 s)
+    references = [_told(t) for t in (og, cleaned) if t]
+    told = [(c, _told(c[0])) for c in candidates]
+    agreeing = [(c, t) for c, t in told if any(_agrees(t, r) for r in references)]
     # an element reading exactly the clean title beats one that still carries the site's name
-    exact = [c for c in agreeing if _same(c[0], cleaned)]
+    clean = _told(cleaned)
+    exact = [c for c, t in agreeing if t.folded == clean.folded]
     if exact:
         return exact[0]
-    if agreeing and cleaned != titles[0] and _starts(agreeing[0][0], cleaned):
+    if agreeing and cleaned != titles[0] and _starts(agreeing[0][1], clean):
         # the headline element reads the clean title and then the site's name or a kicker
         return cleaned, "og:title" if og else "<title>"
     if agreeing:
-        return agreeing[0]
-    listed = _listed(candidates, references, listed_as)
+        return agreeing[0][0]
+    listed = _listed(told, references, listed_as)
     if listed is not None:
         return listed
     if og is None and candidates and cleaned == titles[0]:
@@ -149,26 +151,28 @@ def headline(
 
 
 def _listed(
-    candidates: list[tuple[str, str]], references: list[str], listed_as: str
+    candidates: list[tuple[tuple[str, str], _Told]], references: list[_Told], listed_as: str
 ) -> tuple[str, str] | None:
     """The headline element agreeing with the listing's headline for this page, when the
-    page's titles do not (they name the site); None otherwise."""
+    page's titles do not (they name the site); None otherwise (`candidates`: the headline
+    elements, each with its folded form)."""
     listed_as = listed_as.rstrip(".… ")
-    if len(listed_as) < _MIN_HEADLINE or any(_agrees(listed_as, t) for t in references):
+    listed = _told(listed_as)
+    if len(listed_as) < _MIN_HEADLINE or any(_agrees(listed, t) for t in references):
         return None
-    for line, how in candidates:
-        if _agrees(line, listed_as):
+    for (line, how), told in candidates:
+        if _agrees(told, listed):
             return line, f"{how} (the listing's headline; the page's title names the site)"
     return None
 
 
-def _starts(shown: str, title: str) -> bool:
-    a, b = _told(shown)[0], _told(title)[0]
+def _starts(shown: _Told, title: _Told) -> bool:
+    a, b = shown.folded, title.folded
     return len(b) >= _MIN_HEADLINE and a.startswith(b) and len(a) > len(b)
 
 
 def _same(a: str, b: str) -> bool:
-    return _told(a)[0] == _told(b)[0]
+    return _folded(a) == _folded(b)
 
 
 def _headline_elements(doc: LexborHTMLParser, chrome: set[int] | None) -> Iterator[tuple[str, str]]:
@@ -197,21 +201,27 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.casefold()))
 
 
-@functools.lru_cache(maxsize=64)
-def _told(text: str) -> tuple[str, frozenset[str]]:
-    """A title as the comparisons read it: case-folded with its spaces collapsed, and its
-    words. Kept for the page's few titles, which are compared with every headline element:
-    folding a long og:title again for each of thousands of <h1>s was quadratic (a 20 KB
-    title beside 4,000 of them: 14 s)."""
-    folded = " ".join(text.casefold().split())
-    return folded, frozenset(_words(folded))
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
-def _agrees(shown: str, title: str) -> bool:
+class _Told(NamedTuple):
+    """A title as the comparisons read it: folded (case and spaces), and its words."""
+
+    folded: str
+    words: frozenset[str]
+
+
+def _told(text: str) -> _Told:
+    folded = _folded(text)
+    return _Told(folded, frozenset(_words(folded)))
+
+
+def _agrees(shown: _Told, title: _Told) -> bool:
     """Whether a displayed headline and a page title name one story: one holds the other
     (a title carries the site's name), or most of their words are shared (an SEO title
     rewords the headline)."""
-    (a, words_a), (b, words_b) = _told(shown), _told(title)
+    (a, words_a), (b, words_b) = shown, title
     if len(a) >= _MIN_HEADLINE and (a in b or b in a):
         return True
     if not words_a or not words_b:

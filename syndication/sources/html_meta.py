@@ -7,13 +7,16 @@ kept verbatim for the normalizer, which knows Indonesian months and WIB/WITA/WIT
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .jsontext import loads as jsonloads
+
+T = TypeVar("T")
 
 ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
@@ -298,6 +301,22 @@ def looks_like_date(text: str) -> bool:
 def readable_date(line: str) -> str:
     """A date line in a form the normalizer reads: `2018年6月18日 10:01` -> `2018-6-18 10:01`."""
     return _DATE_CJK.sub(r"\1-\2-\3", line)
+
+
+class PerNode(Generic[T]):
+    """`fn(element)`, computed once per element within one pass that leaves the tree as it
+    is. Elements side by side share their boxes: reading a box's whole text again for each
+    of its thousands of children (forms, list items, dated links) was quadratic."""
+
+    def __init__(self, fn: Callable[[LexborNode], T]) -> None:
+        self._fn = fn
+        self._known: dict[int, T] = {}
+
+    def __call__(self, node: LexborNode) -> T:
+        key = node.mem_id
+        if key not in self._known:
+            self._known[key] = self._fn(node)
+        return self._known[key]
 
 
 def clean_line(node: LexborNode) -> str:

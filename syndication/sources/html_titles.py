@@ -24,6 +24,7 @@ _HOST_NOISE = frozenset(
 _MIN_KEY = 4
 _MAX_AFFIX = 60
 _TRAIL = re.compile(r"\s+(?:»|›|\|)\s+")
+_AFFIX_MARKS = "-–—|»:·"  # what joins a site's name or a crumb to the headline
 _CRUMB_WORDS = 2  # a section crumb in a title's trail: "Local", "Berita Daerah"
 _SOURCES = 512  # sources remembered
 _AFFIXES = 32  # affixes remembered per source
@@ -137,10 +138,10 @@ def _drop_trail(title: str) -> str:
 
 
 def _trimmed(title: str, end: int) -> int:
-    """Where `title[:end].rstrip().rstrip("-–—|»:·").rstrip()` ends, without copying it."""
+    """Where `title[:end]` ends once `_remove` has stripped it, without copying it."""
     while end and title[end - 1].isspace():
         end -= 1
-    while end and title[end - 1] in "-–—|»:·":
+    while end and title[end - 1] in _AFFIX_MARKS:
         end -= 1
     while end and title[end - 1].isspace():
         end -= 1
@@ -182,7 +183,7 @@ def _affixes_around(title: str, core: str) -> list[str]:
 
 def _remove(title: str, affix: str) -> str:
     if title.endswith(affix):
-        return title[: -len(affix)].rstrip().rstrip("-–—|»:·").rstrip()
+        return title[: -len(affix)].rstrip().rstrip(_AFFIX_MARKS).rstrip()
     if title.startswith(affix):
         return title[len(affix) :].lstrip().lstrip(":|").lstrip()
     return title
