@@ -45,3 +45,27 @@ def test_a_time_pushed_past_the_calendars_ends_is_no_date(when: str) -> None:
     )
     article = read_article(html, URL)
     assert isinstance(article, Article) and article.entry.published is None
+
+
+@pytest.mark.parametrize("image", ["http://[", "http://ex\u2100ample/a.jpg"])
+def test_an_image_link_urljoin_refuses_is_no_image(image: str) -> None:
+    """It raised ValueError out of read_article, failing its listing's whole poll."""
+    title = "Bupati Kutim Tinjau Lokasi Banjir di Sangatta"
+    html = (
+        f'<html><head><title>{title}</title><meta property="og:image" content="{image}">'
+        f'</head><body><article><h1>{title}</h1><div class="entry-content"><p>'
+        + "Isi berita tentang banjir di Sangatta Utara. " * 20
+        + "</p></div></article></body></html>"
+    )
+    article = read_article(html, URL)
+    assert isinstance(article, Article) and article.entry.image is None
+
+
+@pytest.mark.parametrize("charset", ["idna", "undefined"])
+def test_a_charset_that_cannot_decode_with_replacement_reads_as_utf8(charset: str) -> None:
+    """`idna` takes no "replace" and `undefined` refuses every byte: UnicodeError escaped."""
+    from syndication.sources.html_source import decode
+
+    body = f'<meta charset="{charset}"><p>Sangatta – banjir</p>'.encode()
+    assert decode(body, "text/html") == body.decode("utf-8")
+    assert decode(b"<p>x</p>", f"text/html; charset={charset}") == "<p>x</p>"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.sources.html_links import chrome_ids
 from syndication.sources.html_meta import clean_line, first_meta, ld_text, meta
 from syndication.sources.html_titles import clean_headline
+from syndication.urls import joined
 
 HEADLINE_SELECTORS = (
     "h1.entry-title",
@@ -324,7 +324,7 @@ def image(
         found = found or ld_text(article, "image", objects)
         imgs = [*doc.css(", ".join(FEATURED_IMAGE_SELECTORS)), *body.css("img")]
         found = found or next((src for img in imgs if (src := _node_image(img))), None)
-    return urljoin(page_url, found) if found else None
+    return joined(page_url, found) if found else None  # a link urljoin refuses: no image
 
 
 def _node_image(node: LexborNode) -> str | None:

@@ -88,7 +88,7 @@ def decode(body: bytes, content_type: str) -> str:
     name = "cp1252" if name.lower() in _AS_CP1252 else name
     try:
         return body.decode(name, errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # unknown, or a codec that takes no "replace" (idna)
         return body.decode("utf-8", errors="replace")
 
 
