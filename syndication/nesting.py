@@ -14,6 +14,12 @@ otherwise counts high: a level it is unsure of (the adoption agency, formatting 
 parser reopens, foreign content, <noscript>) stays counted. The one level it leaves out is the
 <tbody> a parser adds to a table, so nested tables may reach a third deeper. Real pages nest
 far below the limit and pass unchanged (every saved real page does, even with a limit of 64).
+
+`split_text` bounds the other cost: html5ever (under nh3) takes time quadratic in a text node's
+length once it holds many character references or non-ASCII characters (a body of 400,000
+`&#160;` held nh3 for 11 s). It puts an empty comment into each longer run of text, where a
+parser reads the same characters on either side; the sanitizer drops the comments and writes
+the pieces out side by side, as the one text they were.
 """
 
 from __future__ import annotations
@@ -87,6 +93,79 @@ _KINDS = {
 _IMPLYING = _CLOSES_P | _CLOSES_SAME.keys() | _CLOSES_TOP.keys()
 # start tags the fast path leaves to _start_tag: no level, raw text, or the end of markup
 _SPECIAL_START = _VOID | _RAW | {"plaintext"}
+
+
+TEXT_RUN = 16_384  # characters of text between comments put in by split_text
+# a comment put in before one of these leaves every character reference whole (a reference
+# reads ASCII letters, digits, "#" and ";") and every "</>" as it was; and none is white space
+# to the parser, so no piece of a run that holds more than white space is white space alone
+# (in a table such a piece would stay inside it, where the whole run moves before the table)
+_SAFE_SPLIT = re.compile("[&\x80-\ud7ff\ue000-\U0010ffff]")
+_NOT_SPACE = re.compile(r"[^\t\n\f\r ]")
+# start tags after which split_text cannot be sure what is text: <plaintext> makes the rest text;
+# in svg and math content, and in a <select>, a <style>, <xmp> or <noembed> may open no raw
+# text (and CDATA may be text), so a scan that took it for raw text would skip real markup
+_UNSURE = frozenset({"plaintext", "svg", "math", "select"})
+
+
+def split_text(html: str, every: int = TEXT_RUN) -> str:
+    """`html` with `<!---->` put into its text (outside tags, comments and raw text elements),
+    each before the first "&" or non-ASCII character at least `every` characters after the
+    last, where that changes no character the parser reads nor where it puts it; `html` itself
+    when no run of text is that long. (A run of ASCII without "&" costs html5ever no more than
+    its length.) Where the scan cannot be sure of text from there on (a tag never closed, raw
+    text running to the end, a start tag of _UNSURE), it puts nothing in after it."""
+    if len(html) <= every:
+        return html
+    pieces: list[str] = []
+    done = 0  # html[:done] is in pieces
+
+    def cut(start: int, end: int) -> None:  # html[start:end] is text
+        nonlocal done
+        first = _NOT_SPACE.search(html, start, end)
+        if first is None:
+            return
+        at = max(start + every, first.start() + 1)
+        while at < end and (safe := _SAFE_SPLIT.search(html, at, end)) is not None:
+            pieces.append(html[done : safe.start()])
+            pieces.append("<!---->")
+            done = safe.start()
+            at = done + every
+
+    pos = 0
+    while (match := _TOKEN.search(html, pos)) is not None:
+        if match.start() - pos > every:
+            cut(pos, match.start())
+        pos = _past(html, match)
+        if pos < 0:
+            break
+    else:
+        if len(html) - pos > every:
+            cut(pos, len(html))
+    if not pieces:
+        return html
+    pieces.append(html[done:])
+    return "".join(pieces)
+
+
+def _past(html: str, match: re.Match[str]) -> int:
+    """Where the text after the token `match` begins, or -1 when nothing after it is sure to
+    be text."""
+    if match.group(1):  # <!-- ... -->
+        closing = _COMMENT_END.search(html, match.start() + 2)
+        return closing.end() if closing else -1
+    if match.group(2) or match.group(3):  # <!DOCTYPE>, <?xml?>, </ x>, CDATA: up to the next >
+        end = html.find(">", match.end())
+        return end + 1 if end >= 0 else -1
+    if match.group(6) is None:  # a tag never closed: the parser reads to the end inside it
+        return -1
+    name = match.group(5).lower()
+    if match.group(4) or (name not in _RAW and name not in _UNSURE and name != "noscript"):
+        return match.end()
+    if name in _UNSURE:
+        return -1
+    closing = re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE).search(html, match.end())
+    return closing.start() if closing else -1
 
 
 def bound_depth(html: str, limit: int = MAX_DEPTH) -> tuple[str, int]:

@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..nesting import bound_depth
+from ..nesting import bound_depth, split_text
 
 _TAGS = {
     "a",
@@ -462,7 +462,7 @@ def _sanitize(fragment: str, base_url: str | None, joined: list[str] | None = No
         return made
 
     return nh3.clean(
-        fragment,
+        split_text(fragment),  # long text runs cut by comments: html5ever is quadratic in them
         tags=_TAGS,
         attributes=_ATTRS,
         clean_content_tags=_DROP_WITH_CONTENT,
