@@ -42,6 +42,7 @@ class Hit:
     user_agent: str
     start: float = 0.0  # time.time() when the request arrived
     end: float = field(default_factory=time.time)  # when its answer was ready
+    cookie: str = ""  # the Cookie header the request carried
 
 
 class Portal:
@@ -115,8 +116,9 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
                 self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
             )
             ua = self.headers.get("User-Agent", "")
+            cookie = self.headers.get("Cookie", "")
             if page is None:
-                portal.record(Hit(self.path, 404, conditional, ua, start))
+                portal.record(Hit(self.path, 404, conditional, ua, start, cookie=cookie))
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
                 return
             if page.delay:
@@ -127,14 +129,14 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
             if page.validators and page.status == 200:
                 headers.update({"ETag": etag, "Last-Modified": lastmod})
                 if self.headers.get("If-None-Match") == etag:
-                    portal.record(Hit(self.path, 304, conditional, ua, start))
+                    portal.record(Hit(self.path, 304, conditional, ua, start, cookie=cookie))
                     self._send(304, b"", {"ETag": etag})
                     return
             body = page.body
             if page.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
                 body = gzip.compress(body)
                 headers["Content-Encoding"] = "gzip"
-            portal.record(Hit(self.path, page.status, conditional, ua, start))
+            portal.record(Hit(self.path, page.status, conditional, ua, start, cookie=cookie))
             self._send(page.status, body, headers, page.reason)
 
         def _send(

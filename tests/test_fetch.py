@@ -311,3 +311,19 @@ async def test_an_exit_while_closing_outranks_a_cancellation() -> None:
     assert closed == ["failing", "cancelled", "exit"]
     with pytest.raises(asyncio.CancelledError):
         await close_all([failing, cancelled], stage="test")
+
+
+async def test_a_portals_cookie_goes_back_to_it_and_to_no_other_host(portal: Portal) -> None:
+    # some portals set a cookie on the first answer and want it on the next request
+    portal.set("/gate", "<rss/>", headers={"Set-Cookie": "visited=1; Path=/"}, validators=False)
+    portal.set("/feed/", "<rss/>")
+    other = portal.url.replace("127.0.0.1", "localhost")  # the same server under another host
+    fetcher = Fetcher(policy())
+    try:
+        await fetcher.get(portal.url + "/feed/")
+        await fetcher.get(portal.url + "/gate")
+        await fetcher.get(portal.url + "/feed/")
+        await fetcher.get(other + "/feed/")
+    finally:
+        await fetcher.aclose()
+    assert [h.cookie for h in portal.hits_for("/feed/")] == ["", "visited=1", ""]

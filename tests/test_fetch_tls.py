@@ -61,7 +61,7 @@ def _policy() -> FetchPolicy:
 
 
 def _transport(fetcher: Fetcher) -> LazyTLSTransport:
-    transport = fetcher.client._transport
+    transport = fetcher.transport
     assert isinstance(transport, LazyTLSTransport)
     return transport
 

@@ -42,7 +42,7 @@ def test_a_failing_close_still_closes_the_rest(tmp_path: Path, pg_url: str) -> N
         app.deliverer.aclose = broken  # type: ignore[method-assign]
         with pytest.raises(CloseFailed):
             await app.aclose()
-        assert app.runtime.fetcher.client.is_closed
+        assert app.runtime.fetcher.closed
         assert connections_to(pg_url) == 0
 
     asyncio.run(go())
