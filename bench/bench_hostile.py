@@ -38,6 +38,22 @@ SHAPES: dict[str, tuple[tuple[int, ...], str]] = {
         work = lambda: clean_content(body, "https://x.id/")
         """,
     ),
+    "entry: a run of &#160;": (
+        (25_000, 100_000, 400_000, 1_600_000),
+        """
+        from syndication.normalize import clean_content
+        body = "<p>Pemkab Kukar rapat." + "&#160;" * n + "</p>"
+        work = lambda: clean_content(body, "https://x.id/")
+        """,
+    ),
+    "entry: a run of NBSP characters": (
+        (50_000, 200_000, 800_000, 3_200_000),
+        """
+        from syndication.normalize import clean_content
+        body = "<p>Pemkab Kukar rapat." + "\\u00a0" * n + "</p>"
+        work = lambda: clean_content(body, "https://x.id/")
+        """,
+    ),
     "entry: hashtags": (
         (5_000, 20_000, 80_000, 160_000),
         """
