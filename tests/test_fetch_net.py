@@ -147,9 +147,7 @@ async def test_the_answering_address_is_read_from_the_socket(
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
         _request(conn)
-        conn.sendall(
-            b"HTTP/1.1 302 Found\r\nLocation: http://10.0.0.1/x\r\nContent-Length: 0\r\n\r\n"
-        )
+        conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://10.0.0.1/x\r\nContent-Length: 0\r\n\r\n")
 
     # a loopback source may redirect anywhere; were its address unknown, the redirect could
     # not be judged, so this checks the peer address is known: the refusal below needs it
