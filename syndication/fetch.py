@@ -24,14 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 
 from .closing import close_all
 from .errors import FetchError, HTTPStatusError, TooLargeError
 from .fetch_addr import IPAddress, IsPublic, is_public, parse_address, refusal, resolve
 from .fetch_decode import read_decoded
-from .fetch_net import AsyncioBackend
 
 log = logging.getLogger(__name__)
 PERMANENT = {301, 308}
@@ -280,7 +278,8 @@ class Slots(httpx.AsyncBaseTransport):
             if self._free[index][0] == origin:
                 return self._free.pop(index)[1]
         if len(self._made) < self._size:
-            self._made.append(_one_connection(self._verify))
+            one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+            self._made.append(httpx.AsyncHTTPTransport(verify=self._verify, limits=one))
             return self._made[-1]
         return self._free.pop(0)[1]
 
@@ -291,22 +290,6 @@ class Slots(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         # those serving a request too, as httpx's pool closes them
         await close_all([slot.aclose for slot in self._made], stage="fetch")
-
-
-def _one_connection(verify: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
-    """httpx's transport (its errors and streams) over a pool of one connection whose
-    sockets are asyncio's own (fetch_net)."""
-    transport = httpx.AsyncHTTPTransport(
-        verify=verify, limits=httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    )
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=verify,
-        max_connections=1,
-        max_keepalive_connections=1,
-        keepalive_expiry=httpx.Limits(max_connections=1).keepalive_expiry,
-        network_backend=AsyncioBackend(),
-    )
-    return transport
 
 
 class _Held(httpx.AsyncByteStream):
