@@ -15,6 +15,7 @@ followed into private, loopback or link-local address space (fetch_addr.py).
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import hashlib
 import logging
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .closing import close_all
-from .errors import FetchError, HTTPStatusError, TooLargeError
+from .errors import FetchError, HTTPStatusError, TooLargeError, masked_url
 from .fetch_addr import IPAddress, IsPublic, is_public, parse_address, refusal, resolve
 from .fetch_decode import read_decoded
 
@@ -124,8 +125,13 @@ class Fetcher:
                     return await self._follow(url, headers)
             except TimeoutError as e:
                 raise FetchError(
-                    f"fetch: {url}: no complete answer within {self.policy.total_timeout:g}s"
+                    f"fetch: {masked_url(url)}: no complete answer within "
+                    f"{self.policy.total_timeout:g}s"
                 ) from e
+            except FetchError as e:  # a source's password stays out of its error and logs
+                if "@" in e.args[0]:
+                    e.args = (masked_url(e.args[0]),)
+                raise
 
     async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
         permanent: str | None = None
@@ -173,17 +179,13 @@ class Fetcher:
     async def _one(
         self, url: str, headers: dict[str, str]
     ) -> tuple[int, httpx.Response, bytes, IPAddress | None]:
+        request = self._request(url, headers)
         try:
-            request = httpx.Request(
-                "GET", url, headers={**self._headers, **headers}, extensions=self._extensions
-            )
-            if self.cookies.jar:
-                self.cookies.set_cookie_header(request)
             resp = await self.transport.handle_async_request(request)
             try:
                 resp.request = request
                 if "set-cookie" in resp.headers:
-                    self.cookies.extract_cookies(resp)
+                    self._keep_cookies(resp)
                 peer = _peer(resp)
                 if resp.status_code == 304:
                     # read to its end (a 304 has no body), so its connection goes back to the
@@ -201,6 +203,33 @@ class Fetcher:
             raise FetchError(f"fetch: {url}: timed out ({type(e).__name__})") from e
         except httpx.HTTPError as e:
             raise FetchError(f"fetch: {url}: {type(e).__name__}: {e}") from e
+
+    def _request(self, url: str, headers: dict[str, str]) -> httpx.Request:
+        try:
+            request = httpx.Request(
+                "GET", url, headers={**self._headers, **headers}, extensions=self._extensions
+            )
+        except (httpx.InvalidURL, UnicodeError, ValueError) as e:  # idna's errors are both
+            raise FetchError(f"fetch: {url}: not a URL that can be fetched ({e})") from e
+        port = request.url.port
+        if port is not None and not 0 < port < 65536:
+            raise FetchError(f"fetch: {url}: port {port} is out of range")
+        target = request.url
+        if target.username or target.password:  # http://user:pass@host/, as browsers send it
+            pair = f"{target.username}:{target.password}".encode()
+            request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        if self.cookies.jar:
+            self.cookies.set_cookie_header(request)
+        return request
+
+    def _keep_cookies(self, resp: httpx.Response) -> None:
+        """The response's cookies into the jar, but for those that are not ASCII: a Cookie
+        header cannot carry them, and one kept would fail every later request to its host."""
+        self.cookies.extract_cookies(resp)
+        jar = self.cookies.jar
+        for cookie in list(jar):
+            if not (cookie.name + (cookie.value or "")).isascii():
+                jar.clear(cookie.domain, cookie.path, cookie.name)
 
     async def _read_capped(self, url: str, resp: httpx.Response) -> bytes:
         declared = resp.headers.get("content-length")
@@ -252,6 +281,7 @@ class Slots(httpx.AsyncBaseTransport):
         self._room = asyncio.Semaphore(size)  # transports free or yet to make
         self._free: list[tuple[str, httpx.AsyncHTTPTransport]] = []  # (origin, transport)
         self._made: list[httpx.AsyncHTTPTransport] = []
+        self._closing: set[asyncio.Task[None]] = set()  # transports given up, being closed
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
@@ -263,7 +293,7 @@ class Slots(httpx.AsyncBaseTransport):
             self._give(origin, slot)
             raise
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        held = _Held(response.stream, lambda: self._give(origin, slot))
+        held = _Held(response.stream, lambda clean: self._give(origin, slot, clean))
         return httpx.Response(
             response.status_code,
             headers=response.headers,
@@ -278,38 +308,55 @@ class Slots(httpx.AsyncBaseTransport):
             if self._free[index][0] == origin:
                 return self._free.pop(index)[1]
         if len(self._made) < self._size:
-            one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-            self._made.append(httpx.AsyncHTTPTransport(verify=self._verify, limits=one))
+            self._made.append(_one_connection(self._verify))
             return self._made[-1]
         return self._free.pop(0)[1]
 
-    def _give(self, origin: str, slot: httpx.AsyncHTTPTransport) -> None:
+    def _give(self, origin: str, slot: httpx.AsyncHTTPTransport, clean: bool = True) -> None:
+        if not clean:
+            # a cancellation (the total timeout, a stop) cut the response's close short: its
+            # connection may be left busy for good, and the next poll of the origin would
+            # wait on it; it is closed, and a new transport takes its place
+            self._made[self._made.index(slot)] = fresh = _one_connection(self._verify)
+            closing = asyncio.get_running_loop().create_task(slot.aclose())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+            slot = fresh
         self._free.append((origin, slot))
         self._room.release()
 
     async def aclose(self) -> None:
         # those serving a request too, as httpx's pool closes them
+        await asyncio.gather(*self._closing, return_exceptions=True)
         await close_all([slot.aclose for slot in self._made], stage="fetch")
 
 
-class _Held(httpx.AsyncByteStream):
-    """A response's body that hands its transport back once, when it is closed."""
+def _one_connection(verify: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
+    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    return httpx.AsyncHTTPTransport(verify=verify, limits=one)
 
-    def __init__(self, stream: httpx.AsyncByteStream, give: Callable[[], None]) -> None:
+
+class _Held(httpx.AsyncByteStream):
+    """A response's body that hands its transport back once, when it is closed, saying
+    whether the close ran to its end."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, give: Callable[[bool], None]) -> None:
         self._stream = stream
-        self._give: Callable[[], None] | None = give
+        self._give: Callable[[bool], None] | None = give
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
             yield chunk
 
     async def aclose(self) -> None:
+        clean = False
         try:
             await self._stream.aclose()
+            clean = True
         finally:
             give, self._give = self._give, None
             if give is not None:
-                give()
+                give(clean)
 
 
 def _peer(resp: httpx.Response) -> IPAddress | None:

@@ -327,3 +327,15 @@ async def test_a_portals_cookie_goes_back_to_it_and_to_no_other_host(portal: Por
     finally:
         await fetcher.aclose()
     assert [h.cookie for h in portal.hits_for("/feed/")] == ["", "visited=1", ""]
+
+
+async def test_a_password_in_a_source_url_stays_out_of_its_error(portal: Portal) -> None:
+    fetcher = Fetcher(policy())
+    url = portal.url.replace("http://", "http://reader:s3cret@") + "/missing"
+    try:
+        with pytest.raises(HTTPStatusError) as failed:
+            await fetcher.get(url)
+    finally:
+        await fetcher.aclose()
+    assert failed.value.status == 404
+    assert "s3cret" not in str(failed.value) and "reader:***@" in str(failed.value)
