@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .closing import close_all
-from .errors import FetchError, HTTPStatusError, TooLargeError, masked_url
+from .errors import FetchError, HTTPStatusError, TooLargeError
 from .fetch_addr import IPAddress, IsPublic, is_public, parse_address, refusal, resolve
 from .fetch_decode import read_decoded
 
@@ -112,11 +112,15 @@ class Fetcher:
     ) -> FetchResult:
         """GET with validators; raises FetchError (with retry_after when the server gave one)."""
         headers = {"Accept": accept}
-        if etag:
+        # a validator a server sent in UTF-8 cannot go back in a header: asked without it
+        if etag and etag.isascii():
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified and last_modified.isascii():
             headers["If-Modified-Since"] = last_modified
-        host = urlsplit(url).netloc.lower()
+        try:
+            host = urlsplit(url).netloc.lower()
+        except ValueError:  # "http://[::1/": the request below fails on it
+            host = ""
         sem = self._hosts.setdefault(host, asyncio.Semaphore(self.policy.per_host))
         # the host's slot first: requests queued behind a slow host hold no global slot
         async with sem, self._all:
@@ -124,14 +128,18 @@ class Fetcher:
                 async with asyncio.timeout(self.policy.total_timeout):
                     return await self._follow(url, headers)
             except TimeoutError as e:
-                raise FetchError(
-                    f"fetch: {masked_url(url)}: no complete answer within "
-                    f"{self.policy.total_timeout:g}s"
-                ) from e
-            except FetchError as e:  # a source's password stays out of its error and logs
-                if "@" in e.args[0]:
-                    e.args = (masked_url(e.args[0]),)
-                raise
+                failure = FetchError(
+                    f"fetch: {url}: no complete answer within {self.policy.total_timeout:g}s"
+                )
+                failure.__cause__ = e
+            except FetchError as e:
+                failure = e
+        secret = _userinfo(url)
+        if secret:  # a source's password stays out of its error, its logs and /status
+            failure.args = (failure.args[0].replace(secret, "***"), *failure.args[1:])
+            failure.__cause__ = None  # httpx's own message may quote a piece of it
+            failure.__suppress_context__ = True
+        raise failure
 
     async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
         permanent: str | None = None
@@ -151,8 +159,9 @@ class Fetcher:
                     )
                 try:
                     next_url = str(httpx.URL(url).join(target))
-                except httpx.InvalidURL as e:
+                except (httpx.InvalidURL, UnicodeError, ValueError) as e:
                     raise FetchError(f"fetch: {url}: redirect to an invalid URL ({e})") from e
+                _target(next_url)  # a URL that cannot be fetched fails before it is resolved
                 await self._check_redirect(url, next_url, origin)
                 url = next_url
                 all_permanent = all_permanent and status in PERMANENT
@@ -167,7 +176,7 @@ class Fetcher:
             return
         try:
             addresses = await resolve(target)
-        except OSError as e:
+        except (OSError, UnicodeError, ValueError) as e:  # idna refuses "www..example.com"
             raise FetchError(f"fetch: {url}: redirect to {target}: cannot resolve ({e})") from e
         why = refusal(origin, addresses, self.policy.is_public)
         if why:
@@ -205,16 +214,13 @@ class Fetcher:
             raise FetchError(f"fetch: {url}: {type(e).__name__}: {e}") from e
 
     def _request(self, url: str, headers: dict[str, str]) -> httpx.Request:
+        target = _target(url)
         try:
             request = httpx.Request(
-                "GET", url, headers={**self._headers, **headers}, extensions=self._extensions
+                "GET", target, headers={**self._headers, **headers}, extensions=self._extensions
             )
-        except (httpx.InvalidURL, UnicodeError, ValueError) as e:  # idna's errors are both
-            raise FetchError(f"fetch: {url}: not a URL that can be fetched ({e})") from e
-        port = request.url.port
-        if port is not None and not 0 < port < 65536:
-            raise FetchError(f"fetch: {url}: port {port} is out of range")
-        target = request.url
+        except (UnicodeError, ValueError) as e:
+            raise FetchError(f"fetch: {url}: a header cannot be sent ({e})") from e
         if target.username or target.password:  # http://user:pass@host/, as browsers send it
             pair = f"{target.username}:{target.password}".encode()
             request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
@@ -313,10 +319,11 @@ class Slots(httpx.AsyncBaseTransport):
         return self._free.pop(0)[1]
 
     def _give(self, origin: str, slot: httpx.AsyncHTTPTransport, clean: bool = True) -> None:
-        if not clean:
-            # a cancellation (the total timeout, a stop) cut the response's close short: its
-            # connection may be left busy for good, and the next poll of the origin would
-            # wait on it; it is closed, and a new transport takes its place
+        if not clean or not all(c.is_idle() or c.is_closed() for c in slot._pool.connections):
+            # a cancellation (the total timeout, a stop) cut a response's close short, ours or
+            # one httpcore ran itself after a failed read: its connection may be left busy
+            # for good, and the next poll of the origin would wait on it; it is closed, and a
+            # new transport takes its place
             self._made[self._made.index(slot)] = fresh = _one_connection(self._verify)
             closing = asyncio.get_running_loop().create_task(slot.aclose())
             self._closing.add(closing)
@@ -359,6 +366,41 @@ class _Held(httpx.AsyncByteStream):
                 give(clean)
 
 
+def _target(url: str) -> httpx.URL:
+    """`url` parsed for a request; FetchError when it cannot be requested."""
+    try:
+        target = httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as e:  # idna's errors are both
+        # httpx's words may quote a piece of a password ("Invalid port: 'pass/word'")
+        detail = "" if "@" in url else f" ({e})"
+        raise FetchError(f"fetch: {url}: not a URL that can be fetched{detail}") from e
+    port = target.port
+    if port is not None and not 0 < port < 65536:
+        raise FetchError(f"fetch: {url}: port {port} is out of range")
+    if not target.raw_host:  # raw: .host decodes an IDNA name, which may fail ("xn--")
+        raise FetchError(f"fetch: {url}: no host")
+    return target
+
+
+def _userinfo(url: str) -> str | None:
+    """The user information of `url` as written in it (between "//" and the "@" that ends
+    it, where a password may hold "@", "/" or spaces), or None."""
+    start = url.find("//") + 2
+    if start < 2 or "@" not in url:
+        return None
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError):  # such as a "/" in the password
+        end = url.rfind("@")
+        return url[start:end] or None if end > start else None
+    if not parsed.userinfo:
+        return None
+    rest = url[start:]
+    ends = [i for i in (rest.find(c) for c in "/?#") if i >= 0]
+    at = rest.rfind("@", 0, min(ends, default=len(rest)))
+    return rest[:at] or None if at > 0 else None
+
+
 def _peer(resp: httpx.Response) -> IPAddress | None:
     """The address the response came from (the socket's, not a second DNS answer)."""
     stream = resp.extensions.get("network_stream")
@@ -375,13 +417,18 @@ def _result(
         url=url,
         status=status,
         body=body,
-        etag=resp.headers.get("etag"),
-        last_modified=resp.headers.get("last-modified"),
+        etag=_ascii(resp.headers.get("etag")),
+        last_modified=_ascii(resp.headers.get("last-modified")),
         content_type=resp.headers.get("content-type", ""),
         permanent_url=permanent,
         max_age=_max_age(resp.headers.get("cache-control")),
         body_hash=hashlib.sha256(body).hexdigest() if status != 304 else "",
     )
+
+
+def _ascii(validator: str | None) -> str | None:
+    """A validator that can be sent back (httpx reads headers as UTF-8, sends them as ASCII)."""
+    return validator if validator is None or validator.isascii() else None
 
 
 def _status_error(url: str, resp: httpx.Response) -> HTTPStatusError:

@@ -338,4 +338,4 @@ async def test_a_password_in_a_source_url_stays_out_of_its_error(portal: Portal)
     finally:
         await fetcher.aclose()
     assert failed.value.status == 404
-    assert "s3cret" not in str(failed.value) and "reader:***@" in str(failed.value)
+    assert "s3cret" not in str(failed.value) and "//***@127.0.0.1" in str(failed.value)
