@@ -457,7 +457,8 @@ class SourceConfig(_Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or urlsplit(self.url).netloc.removeprefix("www.")
+        # the host as written, never the user and password before it (a private feed)
+        return self.name or urlsplit(self.url).netloc.rpartition("@")[2].removeprefix("www.")
 
 
 BUILT_IN_CATEGORIES = (

@@ -31,6 +31,7 @@ from .closing import close_all
 from .errors import FetchError, HTTPStatusError, TooLargeError
 from .fetch_addr import IPAddress, IsPublic, is_public, parse_address, refusal, resolve
 from .fetch_decode import read_decoded
+from .urls import userinfo
 
 log = logging.getLogger(__name__)
 PERMANENT = {301, 308}
@@ -134,7 +135,7 @@ class Fetcher:
                 failure.__cause__ = e
             except FetchError as e:
                 failure = e
-        secret = _userinfo(url)
+        secret = userinfo(url)
         if secret:  # a source's password stays out of its error, its logs and /status
             failure.args = (failure.args[0].replace(secret, "***"), *failure.args[1:])
             failure.__cause__ = None  # httpx's own message may quote a piece of it
@@ -380,25 +381,6 @@ def _target(url: str) -> httpx.URL:
     if not target.raw_host:  # raw: .host decodes an IDNA name, which may fail ("xn--")
         raise FetchError(f"fetch: {url}: no host")
     return target
-
-
-def _userinfo(url: str) -> str | None:
-    """The user information of `url` as written in it (between "//" and the "@" that ends
-    it, where a password may hold "@", "/" or spaces), or None."""
-    start = url.find("//") + 2
-    if start < 2 or "@" not in url:
-        return None
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, UnicodeError, ValueError):  # such as a "/" in the password
-        end = url.rfind("@")
-        return url[start:end] or None if end > start else None
-    if not parsed.userinfo:
-        return None
-    rest = url[start:]
-    ends = [i for i in (rest.find(c) for c in "/?#") if i >= 0]
-    at = rest.rfind("@", 0, min(ends, default=len(rest)))
-    return rest[:at] or None if at > 0 else None
 
 
 def _peer(resp: httpx.Response) -> IPAddress | None:

@@ -239,3 +239,30 @@ def _piece_name(piece: str) -> str:
 def _tracking(name: str) -> bool:
     low = name.lower()
     return low in _DROP_PARAMS or low.startswith(_DROP_PREFIXES)
+
+
+def userinfo(url: str) -> str | None:
+    """The user information of `url` as written in it (between "//" and the "@" that ends
+    it, where a password may hold "@", "/" or spaces), or None."""
+    start = url.find("//") + 2
+    if start < 2 or "@" not in url:
+        return None
+    import httpx  # here: the workers that canonicalise links never need it
+
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError):  # such as a "/" in the password
+        end = url.rfind("@")
+        return url[start:end] or None if end > start else None
+    if not parsed.userinfo:
+        return None
+    rest = url[start:]
+    ends = [i for i in (rest.find(c) for c in "/?#") if i >= 0]
+    at = rest.rfind("@", 0, min(ends, default=len(rest)))
+    return rest[:at] or None if at > 0 else None
+
+
+def without_userinfo(url: str) -> str:
+    """`url` as it may be shown: without its user name and password."""
+    secret = userinfo(url)
+    return url.replace(secret + "@", "", 1) if secret else url

@@ -1,0 +1,45 @@
+"""A password in a source's URL (a private feed: http://user:pass@host/) is sent to its portal
+and shown nowhere: not in the status JSON or page, not in the error a failed poll records."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syndication.commands import status_data
+from syndication.config import load
+from syndication.service import run_once
+from syndication.status_page import status_html
+from syndication.store import open_store
+from tests.conftest import write_config
+from tests.portal import Portal
+
+
+def test_a_source_password_is_on_no_status_line(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    portal.set("/private.xml", b"gone", status=500, validators=False)
+    secret = "Kukar2024@s3cret"  # an "@" in it, as an admin may write one
+    url = portal.url.replace("http://", f"http://reader:{secret}@") + "/private.xml"
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=db_url,
+        sources=f'[[sources]]\nid = "private"\nurl = "{url}"\n',
+    )
+    config = load(path)
+    asyncio.run(run_once(config))
+    assert [h.status for h in portal.hits_for("/private.xml")] == [500]
+    store = open_store(config.database_url)
+    try:
+        data = status_data(config, store)
+        page = status_html(data, {}, config, datetime.now(UTC))
+    finally:
+        store.engine.dispose()
+    (source,) = [s for s in data["sources"] if s["id"] == "private"]
+    assert source["last_error"] and "HTTP 500" in source["last_error"]
+    assert source["url"] == portal.url + "/private.xml"
+    for shown in (json.dumps(data), page):
+        at = shown.find("s3cret")
+        assert at < 0 and "Kukar" not in shown, shown[max(0, at - 200) : at + 50]
