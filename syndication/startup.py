@@ -11,6 +11,7 @@ from typing import Any
 
 from .config import Config
 from .store import SourceStatus, Store
+from .urls import without_userinfo
 
 log = logging.getLogger("syndication.startup")
 FIRST_ROUND_WAIT = 300.0  # seconds: how long to wait for every source's first attempt
@@ -78,7 +79,8 @@ async def report_first_round(config: Config, store: Store, *, poll: float = 1.0)
         await asyncio.sleep(poll)
     failed = [s for s in statuses.values() if s.consecutive_failures > 0]
     for s in sorted(failed, key=lambda s: s.id):
-        log.warning("event=first_round source=%s url=%s failed: %s", s.id, s.url, s.last_error)
+        shown = without_userinfo(s.url)  # a private feed's password stays out of the log
+        log.warning("event=first_round source=%s url=%s failed: %s", s.id, shown, s.last_error)
     if failed and len(failed) == len(statuses):
         log.warning(
             "event=first_round no source could be read (%d of %d failed): offline? "
