@@ -5,7 +5,7 @@ request goes through a transport of one connection that serves it alone (Slots),
 semaphores bound concurrency: one overall, one per host. The host's slot is taken first, so
 requests waiting for a slow host hold none of the overall ones. Requests skip httpx's client
 and go to that transport as built here: redirects are followed here, hop by hop, and the
-client's layers (merging, auth, hooks) cost a third of an unchanged poll's CPU.
+client's layers (merging, auth, hooks) cost a sixth of an unchanged poll's CPU.
 
 Bodies are read raw and decoded here (fetch_decode.py): the size cap holds on the decoded
 bytes, whatever the number of Content-Encoding layers. A source on a public address is not
@@ -79,7 +79,7 @@ class Fetcher:
 
     def __init__(self, policy: FetchPolicy, transport: httpx.AsyncBaseTransport | None = None):
         self.policy = policy
-        # requests go to the transport as they are: httpx's client would add a third of a
+        # requests go to the transport as they are: httpx's client would add a sixth of a
         # 304 poll's CPU (merging, auth, redirects, hooks), and we follow redirects ourselves
         self.transport = transport or LazyTLSTransport(policy.concurrency)
         self._timeout = httpx.Timeout(
