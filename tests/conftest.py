@@ -83,6 +83,7 @@ import weakref  # noqa: E402
 from sqlalchemy import Connection, Engine, event  # noqa: E402
 
 from tests.portal import Portal, running_portal  # noqa: E402
+from tests.rawsock import no_dns, raw_server  # noqa: E402, F401  (fixtures of the fetcher's edge tests)
 
 PG_ADMIN = os.environ.get("SYNDICATION_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 

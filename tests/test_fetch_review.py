@@ -17,51 +17,16 @@ import subprocess
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import suppress
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from syndication.errors import FetchError
-from syndication.fetch import Fetcher, FetchPolicy
+from syndication.fetch import Fetcher
 from syndication.withdraw import check_article
-
-Serve = Callable[[socket.socket, int], None]  # (an accepted connection, its number from 0)
-
-
-@pytest.fixture
-def raw_server() -> Iterator[Callable[[Serve], int]]:
-    listeners: list[socket.socket] = []
-    accepted: list[socket.socket] = []
-
-    def start(serve: Serve) -> int:
-        listener = socket.create_server(("127.0.0.1", 0))
-        listeners.append(listener)
-
-        def loop() -> None:
-            number = 0
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except OSError:
-                    return
-                accepted.append(conn)
-
-                def run(conn: socket.socket = conn, number: int = number) -> None:
-                    with suppress(OSError):  # the client going away is no failure here
-                        serve(conn, number)
-
-                threading.Thread(target=run, daemon=True).start()
-                number += 1
-
-        threading.Thread(target=loop, daemon=True).start()
-        return int(listener.getsockname()[1])
-
-    yield start
-    for one in listeners + accepted:
-        one.close()
+from tests.rawsock import Serve, policy, read_request, wait_eof
 
 
 @pytest.fixture(scope="module")
@@ -86,65 +51,6 @@ def trust(cert: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))  # read when the verifying context is made
 
 
-@pytest.fixture
-def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Names beyond loopback fail to resolve as an unknown name does, with no query made. A
-    str host is first encoded with the idna codec, as CPython's getaddrinfo does (checked
-    below on the real function, which fails on that encoding before any lookup)."""
-    from tests.conftest import _real_getaddrinfo
-
-    with pytest.raises(UnicodeError):
-        _real_getaddrinfo("www..example.com", 80)
-    guarded = socket.getaddrinfo
-
-    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name in ("localhost", "127.0.0.1", "::1", None):
-            return guarded(host, *args, **kwargs)  # type: ignore[arg-type]
-        if isinstance(host, str):
-            host.encode("idna")  # socket.getaddrinfo's first step for a str host
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-
-
-def _request(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return data
-        data += chunk
-    return data
-
-
-def _policy(**kw: object) -> FetchPolicy:
-    base: dict[str, object] = {
-        "user_agent": "review-test",
-        "connect_timeout": 2,
-        "read_timeout": 2,
-        "total_timeout": 5,
-        "max_body": 100_000,
-    }
-    base.update(kw)
-    return FetchPolicy(**base)  # type: ignore[arg-type]
-
-
-def _wait_eof(raw: socket.socket, within: float) -> bool:
-    """Whether the peer closed `raw` within `within` seconds (bytes it sends are skipped)."""
-    raw.settimeout(0.1)
-    end = time.monotonic() + within
-    while time.monotonic() < end:
-        try:
-            if not raw.recv(65536):
-                return True
-        except TimeoutError:
-            continue
-        except OSError:  # reset
-            return True
-    return False
-
-
 # --- 1. a host name the idna codec refuses is a FetchError --------------------------------
 # httpx.URL takes www..example.com; handed to getaddrinfo as a str, its idna codec raises
 # UnicodeError ("label empty or too long"); anyio encodes it to bytes first, so it is a
@@ -155,7 +61,7 @@ def _wait_eof(raw: socket.socket, within: float) -> bool:
 async def test_a_host_name_with_an_empty_or_long_label_is_a_fetch_error(
     no_dns: None, host: str
 ) -> None:
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError):
             await fetcher.get(f"http://{host}/feed")
@@ -167,14 +73,14 @@ async def test_a_redirect_to_a_host_with_an_empty_label_is_a_fetch_error(
     no_dns: None, raw_server: Callable[[Serve], int]
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        _request(conn)
+        read_request(conn)
         conn.sendall(
             b"HTTP/1.1 302 Found\r\nLocation: http://www..example.com/feed\r\n"
             b"Content-Length: 0\r\n\r\n"
         )
 
     port = raw_server(serve)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError):
             await fetcher.get(f"http://127.0.0.1:{port}/feed")
@@ -188,7 +94,7 @@ async def test_an_article_link_with_an_empty_label_is_an_inconclusive_withdraw_c
     # a feed's item link with a typo is stored as it is (canonical_url keeps it); once the
     # item leaves the listing, withdrawing checks it: check_article catches FetchError only,
     # so the UnicodeError ends the source's poll (poll_crash), at every poll
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         verdict = await check_article(fetcher, "https://news..example.id/berita/1", "*/*")
     finally:
@@ -207,7 +113,7 @@ async def test_credentials_in_the_url_are_sent_as_basic_auth(
     seen: list[bytes] = []
 
     def serve(conn: socket.socket, number: int) -> None:
-        head = _request(conn)
+        head = read_request(conn)
         seen.append(head)
         if b"\r\nauthorization: basic " in head.lower():
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
@@ -216,7 +122,7 @@ async def test_credentials_in_the_url_are_sent_as_basic_auth(
         conn.close()
 
     port = raw_server(serve)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         result = await fetcher.get(f"http://reader:s3cret@127.0.0.1:{port}/private.xml")
     finally:
@@ -245,11 +151,11 @@ def _tls_server(
     def serve(conn: socket.socket, number: int) -> None:
         tls = context.wrap_socket(conn, server_side=True)
         try:
-            _request(tls)  # type: ignore[arg-type]
+            read_request(tls)  # type: ignore[arg-type]
             answer(tls)
             # below TLS: the bytes as they come (a close_notify) and the end of the stream
             with socket.socket(fileno=os.dup(tls.fileno())) as raw:
-                if _wait_eof(raw, 3.0):
+                if wait_eof(raw, 3.0):
                     closed.set()
         except OSError:
             closed.set()
@@ -268,7 +174,7 @@ async def test_a_tls_connection_closed_at_shutdown_is_closed_at_once(
         tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
 
     port = _tls_server(raw_server, cert, answer, closed)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         assert (await fetcher.get(f"https://127.0.0.1:{port}/feed")).body == b"<rss/>"
     finally:
@@ -288,7 +194,7 @@ async def test_a_tls_body_over_the_cap_frees_the_connection_at_once(
         tls.sendall(b"<item/>" * 50_000)
 
     port = _tls_server(raw_server, cert, answer, closed)
-    fetcher = Fetcher(_policy(max_body=100_000))
+    fetcher = Fetcher(policy(max_body=100_000))
     try:
         with pytest.raises(FetchError, match="cap"):
             await fetcher.get(f"https://127.0.0.1:{port}/big.xml")
@@ -311,7 +217,7 @@ def test_no_unclosed_transport_once_the_loop_is_over(
     def serve(conn: socket.socket, number: int) -> None:
         tls = context.wrap_socket(conn, server_side=True)
         try:
-            _request(tls)  # type: ignore[arg-type]
+            read_request(tls)  # type: ignore[arg-type]
             tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
             tls.settimeout(5)
             if tls.recv(1) == b"":  # the client's close_notify
@@ -323,7 +229,7 @@ def test_no_unclosed_transport_once_the_loop_is_over(
     port = raw_server(serve)
 
     async def main() -> None:
-        fetcher = Fetcher(_policy())
+        fetcher = Fetcher(policy())
         try:
             await fetcher.get(f"https://127.0.0.1:{port}/feed")
         finally:
@@ -348,13 +254,13 @@ async def test_a_stray_byte_on_an_idle_connection_marks_it_stale(
     raw_server: Callable[[Serve], int],
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        while _request(conn):
+        while read_request(conn):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
             time.sleep(0.1)
             conn.sendall(b"\n")  # a newline after the page's end (a PHP file's last line)
 
     port = raw_server(serve)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         for _ in range(3):
             assert (await fetcher.get(f"http://127.0.0.1:{port}/feed")).body == b"<rss/>"
@@ -375,11 +281,11 @@ async def test_a_poll_cancelled_as_its_connection_is_made_leaks_no_socket(
     closed = threading.Event()
 
     def serve(conn: socket.socket, number: int) -> None:
-        if _wait_eof(conn, 3):
+        if wait_eof(conn, 3):
             closed.set()
 
     port = raw_server(serve)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     loop = asyncio.get_running_loop()
     connect = loop.sock_connect
     polls: list[asyncio.Task[Any]] = []
@@ -415,12 +321,12 @@ async def test_a_timeout_landing_in_the_close_of_a_response_does_not_wedge_the_s
     raw_server: Callable[[Serve], int],
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        while _request(conn):
+        while read_request(conn):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
 
     port = raw_server(serve)
     url = f"http://127.0.0.1:{port}/feed"
-    fetcher = Fetcher(_policy(total_timeout=1.0))
+    fetcher = Fetcher(policy(total_timeout=1.0))
     deadline: list[float] = []
 
     async def trace(event: str, info: object) -> None:
@@ -459,7 +365,7 @@ async def test_a_cookie_that_is_not_ascii_does_not_break_the_next_poll(
     raw_server: Callable[[Serve], int],
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        while _request(conn):
+        while read_request(conn):
             conn.sendall(
                 b"HTTP/1.1 200 OK\r\nSet-Cookie: kota="
                 + "Samarinda—Kaltim".encode()
@@ -467,7 +373,7 @@ async def test_a_cookie_that_is_not_ascii_does_not_break_the_next_poll(
             )
 
     port = raw_server(serve)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         for _ in range(2):
             assert (await fetcher.get(f"http://127.0.0.1:{port}/feed")).body == b"<rss/>"
@@ -487,14 +393,14 @@ async def test_a_redirect_to_a_url_that_cannot_be_fetched_is_a_fetch_error(
     no_dns: None, raw_server: Callable[[Serve], int], location: str
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        _request(conn)
+        read_request(conn)
         conn.sendall(
             b"HTTP/1.1 302 Found\r\nLocation: " + location.encode() + b"\r\n"
             b"Content-Length: 0\r\n\r\n"
         )
 
     port = raw_server(serve)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError):
             await fetcher.get(f"http://127.0.0.1:{port}/feed")

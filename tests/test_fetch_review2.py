@@ -9,94 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import suppress
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from syndication.errors import FetchError
-from syndication.fetch import Fetcher, FetchPolicy
-
-Serve = Callable[[socket.socket, int], None]
-
-
-@pytest.fixture
-def raw_server() -> Iterator[Callable[[Serve], int]]:
-    listeners: list[socket.socket] = []
-    accepted: list[socket.socket] = []
-
-    def start(serve: Serve) -> int:
-        listener = socket.create_server(("127.0.0.1", 0))
-        listeners.append(listener)
-
-        def loop() -> None:
-            number = 0
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except OSError:
-                    return
-                accepted.append(conn)
-
-                def run(conn: socket.socket = conn, number: int = number) -> None:
-                    with suppress(OSError):
-                        serve(conn, number)
-
-                threading.Thread(target=run, daemon=True).start()
-                number += 1
-
-        threading.Thread(target=loop, daemon=True).start()
-        return int(listener.getsockname()[1])
-
-    yield start
-    for one in listeners + accepted:
-        one.close()
-
-
-@pytest.fixture
-def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Names beyond loopback fail as an unknown name does; a str host is first encoded with
-    the idna codec, as CPython's getaddrinfo does."""
-    guarded = socket.getaddrinfo
-
-    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name in ("localhost", "127.0.0.1", "::1", None):
-            return guarded(host, *args, **kwargs)  # type: ignore[arg-type]
-        if isinstance(host, str):
-            host.encode("idna")
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-
-
-def _request(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return data
-        data += chunk
-    return data
-
-
-def _policy(**kw: object) -> FetchPolicy:
-    base: dict[str, object] = {
-        "user_agent": "review-test",
-        "connect_timeout": 2,
-        "read_timeout": 2,
-        "total_timeout": 5,
-        "max_body": 100_000,
-    }
-    base.update(kw)
-    return FetchPolicy(**base)  # type: ignore[arg-type]
+from syndication.fetch import Fetcher
+from tests.rawsock import Serve, policy, read_request
 
 
 def _answer_500(conn: socket.socket, number: int) -> None:
-    while _request(conn):
+    while read_request(conn):
         conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")
 
 
@@ -132,17 +57,17 @@ async def test_a_timeout_in_a_close_httpcore_runs_itself_does_not_wedge_the_sour
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
         if number == 0:
-            _request(conn)
+            read_request(conn)
             if first == "body-cut-short":
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<rss")
             conn.close()  # a disconnect: RemoteProtocolError, then httpcore's own close
             return
-        while _request(conn):
+        while read_request(conn):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
 
     port = raw_server(serve)
     url = f"http://127.0.0.1:{port}/feed"
-    fetcher = Fetcher(_policy(total_timeout=1.0))
+    fetcher = Fetcher(policy(total_timeout=1.0))
     deadline: list[float] = []
     _cut_close(fetcher, deadline)
     try:
@@ -170,7 +95,7 @@ async def test_a_password_is_not_in_the_error_of_a_source(
     raw_server: Callable[[Serve], int], userinfo: str, secret: str
 ) -> None:
     port = raw_server(_answer_500)
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError) as caught:
             await fetcher.get(f"http://{userinfo}@127.0.0.1:{port}/feed")
@@ -181,7 +106,7 @@ async def test_a_password_is_not_in_the_error_of_a_source(
 
 
 async def test_a_password_with_a_slash_is_not_quoted_as_a_port_in_the_error() -> None:
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError) as caught:
             await fetcher.get("http://reader:Kukar2024/x@127.0.0.1:9/feed")
@@ -200,7 +125,7 @@ async def test_an_at_sign_in_the_path_of_a_url_with_a_port_is_not_masked(
 ) -> None:
     port = raw_server(_answer_500)
     url = f"http://127.0.0.1:{port}/@kaltimpost.rss"
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError) as caught:
             await fetcher.get(url)
@@ -230,14 +155,14 @@ async def test_a_bad_redirect_from_a_public_origin_is_a_fetch_error(
     no_dns: None, raw_server: Callable[[Serve], int], location: str
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        _request(conn)
+        read_request(conn)
         conn.sendall(
             b"HTTP/1.1 302 Found\r\nLocation: " + location.encode() + b"\r\n"
             b"Content-Length: 0\r\n\r\n"
         )
 
     port = raw_server(serve)
-    fetcher = Fetcher(_policy(is_public=lambda address: True))  # loopback plays public
+    fetcher = Fetcher(policy(is_public=lambda address: True))  # loopback plays public
     try:
         with pytest.raises(FetchError):
             await fetcher.get(f"http://127.0.0.1:{port}/feed")
@@ -251,7 +176,7 @@ async def test_a_bad_redirect_from_a_public_origin_is_a_fetch_error(
 async def test_a_url_with_an_unclosed_ipv6_bracket_is_a_fetch_error() -> None:
     # Fetcher.get calls urlsplit(url) for the per-host semaphore before _request's checks:
     # ValueError("Invalid IPv6 URL")
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError):
             await fetcher.get("http://[::1/feed")
@@ -273,7 +198,7 @@ async def test_a_validator_that_is_not_ascii_does_not_break_the_next_poll(
     value = '"kaltim-é"' if header == "ETag" else "Senin, 07 Des 2026 10:00:00 GMT ñ"
 
     def serve(conn: socket.socket, number: int) -> None:
-        while _request(conn):
+        while read_request(conn):
             conn.sendall(
                 b"HTTP/1.1 200 OK\r\n"
                 + header.encode()
@@ -284,7 +209,7 @@ async def test_a_validator_that_is_not_ascii_does_not_break_the_next_poll(
 
     port = raw_server(serve)
     url = f"http://127.0.0.1:{port}/feed"
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         first = await fetcher.get(url)
         again = await fetcher.get(url, etag=first.etag, last_modified=first.last_modified)

@@ -6,61 +6,13 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from syndication.errors import FetchError
 from syndication.fetch import Fetcher, FetchPolicy
-
-Serve = Callable[[socket.socket, int], None]  # (an accepted connection, its number from 0)
-
-
-@pytest.fixture
-def raw_server() -> Iterator[Callable[[Serve], str]]:
-    listeners: list[socket.socket] = []
-    accepted: list[socket.socket] = []
-
-    def start(serve: Serve) -> str:
-        listener = socket.create_server(("127.0.0.1", 0))
-        listeners.append(listener)
-
-        def loop() -> None:
-            number = 0
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except OSError:
-                    return
-                accepted.append(conn)
-                threading.Thread(target=serve, args=(conn, number), daemon=True).start()
-                number += 1
-
-        threading.Thread(target=loop, daemon=True).start()
-        return f"127.0.0.1:{listener.getsockname()[1]}"
-
-    yield start
-    for one in listeners + accepted:
-        one.close()
-
-
-def _request(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return data
-        data += chunk
-    return data
-
-
-def _policy(**kw: float) -> FetchPolicy:
-    return FetchPolicy(
-        user_agent="net-test",
-        connect_timeout=kw.get("connect", 2),
-        read_timeout=kw.get("read", 2),
-        total_timeout=5,
-    )
+from tests.rawsock import Serve, policy, read_request
 
 
 def _answer(conn: socket.socket, body: bytes) -> None:
@@ -69,20 +21,20 @@ def _answer(conn: socket.socket, body: bytes) -> None:
 
 
 async def test_a_keep_alive_connection_the_server_dropped_is_not_reused(
-    raw_server: Callable[[Serve], str],
+    raw_server: Callable[[Serve], int],
 ) -> None:
     connections: list[int] = []
     answered = threading.Event()
 
     def serve(conn: socket.socket, number: int) -> None:
         connections.append(number)
-        if _request(conn):
+        if read_request(conn):
             _answer(conn, b"<rss/>")
         answered.set()
         conn.close()  # keep-alive promised by HTTP/1.1, dropped at once
 
-    host = raw_server(serve)
-    fetcher = Fetcher(_policy())
+    host = f"127.0.0.1:{raw_server(serve)}"
+    fetcher = Fetcher(policy())
     try:
         assert (await fetcher.get(f"http://{host}/feed")).body == b"<rss/>"
         assert answered.wait(5)
@@ -94,59 +46,59 @@ async def test_a_keep_alive_connection_the_server_dropped_is_not_reused(
 
 
 async def test_a_body_cut_short_is_the_sources_error(
-    raw_server: Callable[[Serve], str],
+    raw_server: Callable[[Serve], int],
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        _request(conn)
+        read_request(conn)
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n<rss><channel>")
         conn.close()
 
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError, match="peer closed connection"):
-            await fetcher.get(f"http://{raw_server(serve)}/feed")
+            await fetcher.get(f"http://127.0.0.1:{raw_server(serve)}/feed")
     finally:
         await fetcher.aclose()
 
 
 async def test_a_tls_handshake_that_never_ends_times_out(
-    raw_server: Callable[[Serve], str],
+    raw_server: Callable[[Serve], int],
 ) -> None:
     release = threading.Event()
 
     def serve(conn: socket.socket, number: int) -> None:
         release.wait(10)  # reads nothing, answers nothing
 
-    fetcher = Fetcher(_policy(connect=0.3))
+    fetcher = Fetcher(policy(connect_timeout=0.3))
     try:
         with pytest.raises(FetchError, match="timed out"):
-            await fetcher.get(f"https://{raw_server(serve)}/feed")
+            await fetcher.get(f"https://127.0.0.1:{raw_server(serve)}/feed")
     finally:
         release.set()
         await fetcher.aclose()
 
 
 async def test_tls_to_a_plain_http_server_is_a_connect_error(
-    raw_server: Callable[[Serve], str],
+    raw_server: Callable[[Serve], int],
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
         conn.recv(4096)
         conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
         conn.close()
 
-    fetcher = Fetcher(_policy())
+    fetcher = Fetcher(policy())
     try:
         with pytest.raises(FetchError, match="ConnectError"):
-            await fetcher.get(f"https://{raw_server(serve)}/feed")
+            await fetcher.get(f"https://127.0.0.1:{raw_server(serve)}/feed")
     finally:
         await fetcher.aclose()
 
 
 async def test_the_answering_address_is_read_from_the_socket(
-    raw_server: Callable[[Serve], str],
+    raw_server: Callable[[Serve], int],
 ) -> None:
     def serve(conn: socket.socket, number: int) -> None:
-        _request(conn)
+        read_request(conn)
         conn.sendall(
             b"HTTP/1.1 302 Found\r\nLocation: http://10.0.0.1/x\r\nContent-Length: 0\r\n\r\n"
         )
@@ -158,6 +110,6 @@ async def test_the_answering_address_is_read_from_the_socket(
     )
     try:
         with pytest.raises(FetchError, match="public"):
-            await fetcher.get(f"http://{raw_server(serve)}/feed")
+            await fetcher.get(f"http://127.0.0.1:{raw_server(serve)}/feed")
     finally:
         await fetcher.aclose()
