@@ -72,7 +72,7 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     sources += [_never_polled(s.id, s.url) for s in config.sources if s.id not in polled]
     for s in sources:  # a source's password stays off the status page and its JSON
         if secret := userinfo(s["url"]):
-            s["url"] = without_userinfo(s["url"])
+            s["url"] = s["url"].replace(secret + "@", "", 1)
             if s.get("last_error"):
                 s["last_error"] = s["last_error"].replace(secret, "***")
     channels = [

@@ -38,6 +38,7 @@ from .errors import ConfigError, masked_url
 from .filters import Filters, fold
 from .suggest import annotate
 from .types import CategoryInfo, NormalizeContext, RegencyInfo
+from .urls import without_userinfo
 
 DEFAULT_PATH = "config.toml"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -458,7 +459,7 @@ class SourceConfig(_Model):
     @property
     def display_name(self) -> str:
         # the host as written, never the user and password before it (a private feed)
-        return self.name or urlsplit(self.url).netloc.rpartition("@")[2].removeprefix("www.")
+        return self.name or urlsplit(without_userinfo(self.url)).netloc.removeprefix("www.")
 
 
 BUILT_IN_CATEGORIES = (

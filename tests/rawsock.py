@@ -4,15 +4,17 @@ answers only loopback names; the helpers such servers share."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from typing import Any
 
 import pytest
 
-from syndication.fetch import FetchPolicy
+from syndication.fetch import Fetcher, FetchPolicy
 
 Serve = Callable[[socket.socket, int], None]  # (an accepted connection, its number from 0)
 
@@ -108,3 +110,21 @@ def wait_eof(raw: socket.socket, within: float) -> bool:
         except OSError:  # reset
             return True
     return False
+
+
+def cut_close(fetcher: Fetcher, deadline: list[float]) -> None:
+    """Make the next response's close (httpcore's, at its state lock) wait until the time in
+    `deadline`, so a total timeout ending then lands inside that close (a busy loop)."""
+
+    async def trace(event: str, info: object) -> None:
+        if event == "http11.response_closed.started" and deadline:
+            time.sleep(max(0.0, deadline.pop() - time.monotonic()) + 0.01)
+            await asyncio.sleep(0)
+
+    send = fetcher.transport.handle_async_request
+
+    async def traced(request: Any) -> Any:
+        request.extensions = {**request.extensions, "trace": trace}
+        return await send(request)
+
+    fetcher.transport.handle_async_request = traced  # type: ignore[method-assign]

@@ -7,17 +7,15 @@ Servers are raw sockets on 127.0.0.1; helpers as in tests/test_fetch_review.py."
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from syndication.errors import FetchError
 from syndication.fetch import Fetcher
-from tests.rawsock import Serve, policy, read_request
+from tests.rawsock import Serve, cut_close, policy, read_request
 
 
 def _answer_500(conn: socket.socket, number: int) -> None:
@@ -34,21 +32,6 @@ def _answer_500(conn: socket.socket, number: int) -> None:
 # one; Slots gives the transport back as clean (the first through handle_async_request's
 # except path; the second because PoolByteStream is already _closed, so _Held's close
 # "runs to its end"), and every later poll of the origin waits out the total timeout.
-
-
-def _cut_close(fetcher: Fetcher, deadline: list[float]) -> None:
-    async def trace(event: str, info: object) -> None:
-        if event == "http11.response_closed.started" and deadline:
-            time.sleep(max(0.0, deadline.pop() - time.monotonic()) + 0.01)
-            await asyncio.sleep(0)
-
-    send = fetcher.transport.handle_async_request
-
-    async def traced(request: Any) -> Any:
-        request.extensions = {**request.extensions, "trace": trace}
-        return await send(request)
-
-    fetcher.transport.handle_async_request = traced  # type: ignore[method-assign]
 
 
 @pytest.mark.parametrize("first", ["no-answer", "body-cut-short"])
@@ -69,7 +52,7 @@ async def test_a_timeout_in_a_close_httpcore_runs_itself_does_not_wedge_the_sour
     url = f"http://127.0.0.1:{port}/feed"
     fetcher = Fetcher(policy(total_timeout=1.0))
     deadline: list[float] = []
-    _cut_close(fetcher, deadline)
+    cut_close(fetcher, deadline)
     try:
         deadline.append(time.monotonic() + 1.0)
         with pytest.raises(FetchError):
