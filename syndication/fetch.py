@@ -21,6 +21,7 @@ import hashlib
 import logging
 import ssl
 from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -31,7 +32,7 @@ from .closing import close_all
 from .errors import FetchError, HTTPStatusError, TooLargeError
 from .fetch_addr import IPAddress, IsPublic, is_public, parse_address, refusal, resolve
 from .fetch_decode import read_decoded
-from .urls import userinfo
+from .urls import userinfo, without_userinfo
 
 log = logging.getLogger(__name__)
 PERMANENT = {301, 308}
@@ -82,19 +83,19 @@ class Fetcher:
         # requests go to the transport as they are: httpx's client would add a sixth of a
         # 304 poll's CPU (merging, auth, redirects, hooks), and we follow redirects ourselves
         self.transport = transport or LazyTLSTransport(policy.concurrency)
-        self._timeout = httpx.Timeout(
+        timeout = httpx.Timeout(
             connect=policy.connect_timeout,
             read=policy.read_timeout,
             write=policy.read_timeout,
             pool=policy.total_timeout,
-        ).as_dict()
+        )
+        self._extensions = {"timeout": timeout.as_dict()}  # every request's, as the client's
         self._headers = {
             "User-Agent": policy.user_agent,
             "Accept-Encoding": "gzip, deflate",
             "Connection": "keep-alive",
         }
         self.cookies = httpx.Cookies()  # a portal's cookies go back to it, as a browser's do
-        self._extensions = {"timeout": self._timeout}
         self.closed = False
         self._all = asyncio.Semaphore(policy.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -137,7 +138,10 @@ class Fetcher:
                 failure = e
         secret = userinfo(url)
         if secret:  # a source's password stays out of its error, its logs and /status
-            failure.args = (failure.args[0].replace(secret, "***"), *failure.args[1:])
+            message = failure.args[0].replace(secret, "***")
+            with suppress(httpx.InvalidURL, UnicodeError, ValueError):  # and as httpx wrote it
+                message = message.replace(httpx.URL(url).userinfo.decode("ascii"), "***")
+            failure.args = (message, *failure.args[1:])
             failure.__cause__ = None  # httpx's own message may quote a piece of it
             failure.__suppress_context__ = True
         raise failure
@@ -396,7 +400,7 @@ def _result(
     url: str, status: int, resp: httpx.Response, body: bytes, permanent: str | None
 ) -> FetchResult:
     return FetchResult(
-        url=url,
+        url=without_userinfo(url),  # the base of the page's links: a password is not passed on
         status=status,
         body=body,
         etag=_ascii(resp.headers.get("etag")),
@@ -445,6 +449,10 @@ def _max_age(value: str | None) -> float | None:
         return None
     for part in value.split(","):
         key, _, arg = part.strip().partition("=")
-        if key.lower() in ("max-age", "s-maxage") and arg.strip().isdigit():
+        if (
+            key.lower() in ("max-age", "s-maxage")
+            and arg.strip().isascii()
+            and arg.strip().isdigit()
+        ):
             return float(arg)
     return None

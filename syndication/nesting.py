@@ -102,10 +102,16 @@ TEXT_RUN = 16_384  # characters of text between comments put in by split_text
 # (in a table such a piece would stay inside it, where the whole run moves before the table)
 _SAFE_SPLIT = re.compile("[&\x80-\ud7ff\ue000-\U0010ffff]")
 _NOT_SPACE = re.compile(r"[^\t\n\f\r ]")
+# the character references a parser reads as white space (tab, newline, form feed, CR, space)
+_WHITE_REFERENCE = re.compile(
+    r"&(?:#0*(?:9|10|12|13|32)|#[xX]0*(?:9|[aAcCdD]|20)|Tab;|NewLine;)(?![0-9A-Za-z])(?:;)?"
+)
 # start tags after which split_text cannot be sure what is text: <plaintext> makes the rest text;
 # in svg and math content, and in a <select>, a <style>, <xmp> or <noembed> may open no raw
 # text (and CDATA may be text), so a scan that took it for raw text would skip real markup
 _UNSURE = frozenset({"plaintext", "svg", "math", "select"})
+# an "=" where an attribute's name begins, then a quote: the quote is part of the name
+_NAME_EQUALS = re.compile(r"""^<[^\s/>]+[\s/]*=|[\s/"']=\s*["']""")
 
 
 def split_text(html: str, every: int = TEXT_RUN) -> str:
@@ -122,15 +128,19 @@ def split_text(html: str, every: int = TEXT_RUN) -> str:
 
     def cut(start: int, end: int) -> None:  # html[start:end] is text
         nonlocal done
-        first = _NOT_SPACE.search(html, start, end)
-        if first is None:
-            return
-        at = max(start + every, first.start() + 1)
+        cuts: list[int] = []
+        last = start  # no piece may be white space alone (references such as "&#32;" too)
+        at = start + every
         while at < end and (safe := _SAFE_SPLIT.search(html, at, end)) is not None:
-            pieces.append(html[done : safe.start()])
+            if not _white(html[last : safe.start()]):
+                cuts.append(last := safe.start())
+            at = safe.start() + every
+        if cuts and _white(html[last:end]):
+            cuts.pop()
+        for point in cuts:
+            pieces.append(html[done:point])
             pieces.append("<!---->")
-            done = safe.start()
-            at = done + every
+            done = point
 
     pos = 0
     while (match := _TOKEN.search(html, pos)) is not None:
@@ -148,16 +158,29 @@ def split_text(html: str, every: int = TEXT_RUN) -> str:
     return "".join(pieces)
 
 
+def _white(text: str) -> bool:
+    """Whether a parser reads `text` as white space alone."""
+    return not _NOT_SPACE.search(_WHITE_REFERENCE.sub("", text))
+
+
 def _past(html: str, match: re.Match[str]) -> int:
     """Where the text after the token `match` begins, or -1 when nothing after it is sure to
     be text."""
-    if match.group(1):  # <!-- ... -->
-        closing = _COMMENT_END.search(html, match.start() + 2)
+    if match.group(1):  # <!-- ... -->; "<!-->" and "<!--->" end at once, "<!--!>" does not
+        start = match.start()
+        for empty in ("<!-->", "<!--->"):
+            if html.startswith(empty, start):
+                return start + len(empty)
+        closing = _COMMENT_END.search(html, start + 4)
         return closing.end() if closing else -1
     if match.group(2) or match.group(3):  # <!DOCTYPE>, <?xml?>, </ x>, CDATA: up to the next >
         end = html.find(">", match.end())
         return end + 1 if end >= 0 else -1
     if match.group(6) is None:  # a tag never closed: the parser reads to the end inside it
+        return -1
+    if _NAME_EQUALS.search(match.group(0)):
+        # '<b ="><textarea>">': a parser reads '="' as an attribute's name, not a value's
+        # quote, and ends the tag at the first '>': the scan's tag is not the parser's
         return -1
     name = match.group(5).lower()
     if match.group(4) or (name not in _RAW and name not in _UNSURE and name != "noscript"):

@@ -277,6 +277,7 @@ _RUN_ATOMS = [
     "<img alt='&amp;&#160;'>", "<?x?>", "<!x>", "</ x>", "<a b", "\u00a0\u00a0\u00a0",
     "<select>", "<option>", "</select>", "<math><mi>", "<svg><desc>", "<noembed>", "</noembed>",
     "<iframe>", "</iframe>", "<noframes>", "<colgroup>", "<caption>", "<tr>", "\u3000", "\x0c",
+    "&#32;", "&Tab;", "&#x0a", "<!--!>", "<!--->", "<b =\"", "\"=\"",
 ]  # fmt: skip
 
 
