@@ -34,11 +34,11 @@ from pydantic import (
 
 from feeds.text import dropped_character
 
-from .errors import ConfigError, masked_url
+from .errors import ConfigError
 from .filters import Filters, fold
 from .suggest import annotate
 from .types import CategoryInfo, NormalizeContext, RegencyInfo
-from .urls import without_userinfo
+from .urls import userinfo, without_userinfo
 
 DEFAULT_PATH = "config.toml"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -100,15 +100,27 @@ def parse_size(value: object) -> int:
 def _check_http_url(value: str) -> str:
     # written into every feed's links: a character a feed cannot carry would stop each publish
     if (why := _unshowable(value)) is not None:
-        raise ValueError(f"{excerpt(value)} {why}; write the URL without it")
+        raise ValueError(f"{_shown_url(value)} {why}; write the URL without it")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
-        raise ValueError(f"{excerpt(value)} is not an http(s) URL")
+        raise ValueError(f"{_shown_url(value)} is not an http(s) URL")
     try:
         parts.port  # noqa: B018 (urlsplit reads the port only when asked)
-    except ValueError as e:  # httpx would refuse it at every request: "Invalid port"
-        raise ValueError(f"{excerpt(value)} has no valid port ({e})") from e
+    except ValueError:  # httpx would refuse it at every request: "Invalid port"
+        # urlsplit's words quote the port, which is a piece of the password in "u:p/w@host"
+        raise ValueError(f"{_shown_url(value)} has no valid port") from None
     return value
+
+
+def _shown_url(value: str) -> str:
+    """`value` fit for an error: the password of its user information masked (all of it
+    where there is no ':', as a token given as the user name). A config error goes to the
+    log, /status and the admin's chat, not only to the admin's terminal."""
+    secret = userinfo(value)
+    if secret is None:
+        return excerpt(value)
+    user, colon, _ = secret.partition(":")
+    return excerpt(value.replace(secret, f"{user}:***" if colon else "***", 1))
 
 
 # letters and symbols that print as nothing (Hangul fillers, the blank Braille pattern)
@@ -205,16 +217,15 @@ def db_url_parts(url: str) -> tuple[str, int | None]:
 def check_storage_url(url: str) -> str:
     """`url` when it is a database URL the project can open: a known scheme, a valid port.
     The ValueError names what is wrong and never holds the password."""
-    shown = excerpt(masked_url(url))
     try:
         drivername, port = db_url_parts(url)
     except ValueError:
-        raise ValueError(f"{shown} is not a database URL: {_STORAGE_HINT}") from None
+        raise ValueError(f"{_shown_url(url)} is not a database URL: {_STORAGE_HINT}") from None
     if drivername not in STORAGE_SCHEMES:
         known = ", ".join(f"{s}://" for s in STORAGE_SCHEMES)
-        raise ValueError(f"{shown}: unknown scheme {drivername!r} (one of {known})")
+        raise ValueError(f"{_shown_url(url)}: unknown scheme {drivername!r} (one of {known})")
     if port is not None and not 1 <= port <= 65535:
-        raise ValueError(f"{shown}: port {port} is out of range (1-65535)")
+        raise ValueError(f"{_shown_url(url)}: port {port} is out of range (1-65535)")
     return url
 
 
@@ -586,8 +597,9 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
     problems = []
     for i, value in enumerate(values):
         if value in seen:
+            shown = _shown_url(value) if key == "url" else excerpt(value)
             problems.append(
-                f"{table}[{i}].{key}: {excerpt(value)} is already used by {table}[{seen[value]}]"
+                f"{table}[{i}].{key}: {shown} is already used by {table}[{seen[value]}]"
             )
         seen.setdefault(value, i)
     return problems
