@@ -18,13 +18,18 @@ import asyncio
 import base64
 import email.utils
 import hashlib
+import http.cookiejar
 import logging
+import re
 import ssl
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from urllib.request import Request
 
 import httpx
 
@@ -43,6 +48,18 @@ ACCEPT_FEED = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+# The cookie jar is bounded as browsers bound theirs, the least recently set dropped first: a
+# portal that set a new cookie name on every answer grew it for the life of the process, and
+# each request to it carried them all. 50 per domain is what RFC 6265 (6.1) asks a client to
+# keep at least (Chrome keeps 180): more than a portal needs for its session. 1,000 in all is
+# twenty domains at that cap, where the sources that set cookies at all set a few each (the
+# RFC's 3,000 is for a browser, which visits any site); a cookie takes about 1 KB (5 with a
+# 4 KB value), so the jar stays within a few MB.
+COOKIES_PER_DOMAIN = 50
+COOKIES_IN_ALL = 1000
+# http.cookiejar drops expired cookies after every Cookie header it makes, walking every
+# cookie; one expired is never sent, so the walk only frees places: once a minute is enough
+EXPIRED_SWEEP = 60.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,8 @@ class FetchPolicy:
     concurrency: int = 10
     max_redirects: int = 5
     is_public: IsPublic = is_public  # which addresses count as public (tests call one so)
+    cookies_per_domain: int = COOKIES_PER_DOMAIN
+    cookies_in_all: int = COOKIES_IN_ALL
 
 
 @dataclass(frozen=True)
@@ -95,7 +114,9 @@ class Fetcher:
             "Accept-Encoding": "gzip, deflate",
             "Connection": "keep-alive",
         }
-        self.cookies = httpx.Cookies()  # a portal's cookies go back to it, as a browser's do
+        # a portal's cookies go back to it, as a browser's do
+        jar = BoundedCookieJar(policy.cookies_per_domain, policy.cookies_in_all)
+        self.cookies = httpx.Cookies(jar)
         self.closed = False
         self._all = asyncio.Semaphore(policy.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -198,8 +219,8 @@ class Fetcher:
             resp = await self.transport.handle_async_request(request)
             try:
                 resp.request = request
-                if "set-cookie" in resp.headers:
-                    self._keep_cookies(resp)
+                if "set-cookie" in resp.headers:  # those not in ASCII are refused by the jar
+                    self.cookies.extract_cookies(resp)
                 peer = _peer(resp)
                 if resp.status_code == 304:
                     # read to its end (a 304 has no body), so its connection goes back to the
@@ -229,18 +250,9 @@ class Fetcher:
         if target.username or target.password:  # http://user:pass@host/, as browsers send it
             pair = f"{target.username}:{target.password}".encode()
             request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-        if self.cookies.jar:
+        if self.cookies.jar:  # its length is kept, not counted
             self.cookies.set_cookie_header(request)
         return request
-
-    def _keep_cookies(self, resp: httpx.Response) -> None:
-        """The response's cookies into the jar, but for those that are not ASCII: a Cookie
-        header cannot carry them, and one kept would fail every later request to its host."""
-        self.cookies.extract_cookies(resp)
-        jar = self.cookies.jar
-        for cookie in list(jar):
-            if not (cookie.name + (cookie.value or "")).isascii():
-                jar.clear(cookie.domain, cookie.path, cookie.name)
 
     async def _read_capped(self, url: str, resp: httpx.Response) -> bytes:
         declared = resp.headers.get("content-length")
@@ -249,6 +261,108 @@ class Fetcher:
             raise TooLargeError(f"fetch: {url}: body of {declared} bytes is over the {cap} cap")
         # raw bytes, decoded here in bounded steps: httpx would inflate each layer whole
         return await read_decoded(url, resp.aiter_raw(), resp.headers.get("content-encoding"), cap)
+
+
+_CookieKey = tuple[str, str, str]  # (domain, path, name), as http.cookiejar files a cookie
+
+
+class BoundedCookieJar(http.cookiejar.CookieJar):
+    """At most `per_domain` cookies per domain and `in_all` in all, the least recently set
+    dropped first. http.cookiejar keeps no time of setting: the order is kept here, beside it,
+    so a cookie set costs the same whatever the jar holds.
+
+    A cookie not in ASCII is not kept (nor the value it replaces): a Cookie header cannot
+    carry it, and one kept would fail every later request to its host."""
+
+    # the base class's: the cookies by domain, path and name; the cookies of a domain to send
+    _cookies: dict[str, dict[str, dict[str, http.cookiejar.Cookie]]]
+    _cookies_for_domain: Callable[[str, Request], list[http.cookiejar.Cookie]]
+
+    def __init__(self, per_domain: int, in_all: int) -> None:
+        super().__init__()
+        self._per_domain = per_domain
+        self._in_all = in_all
+        self._order: OrderedDict[_CookieKey, None] = OrderedDict()  # least recently set first
+        self._domains: dict[str, OrderedDict[_CookieKey, None]] = {}  # the same, by domain
+        self._next_sweep = 0.0
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        key = (cookie.domain, cookie.path, cookie.name)
+        if not (cookie.name + (cookie.value or "")).isascii():
+            with suppress(KeyError):
+                self.clear(*key)
+            return
+        super().set_cookie(cookie)
+        domain = self._domains.setdefault(cookie.domain, OrderedDict())
+        for order in (self._order, domain):
+            order[key] = None
+            order.move_to_end(key)  # set again: the newest, in the same place of the jar
+        while len(domain) > self._per_domain:
+            self.clear(*next(iter(domain)))
+        while len(self._order) > self._in_all:
+            self.clear(*next(iter(self._order)))
+
+    def clear(
+        self, domain: str | None = None, path: str | None = None, name: str | None = None
+    ) -> None:
+        """As the base class's (KeyError for a cookie not there), the order kept in step;
+        the emptied path and domain go too, or a portal setting cookies under ever new paths
+        would grow the jar with them."""
+        if domain is None or path is None or name is None:  # a whole domain or path, or all
+            super().clear(domain, path, name)
+            for key in [k for k in self._order if domain in (None, k[0]) and path in (None, k[1])]:
+                self._forget(key)
+            return
+        paths = self._cookies[domain]
+        del paths[path][name]
+        if not paths[path]:
+            del paths[path]
+        if not paths:
+            del self._cookies[domain]
+        self._forget((domain, path, name))
+
+    def _forget(self, key: _CookieKey) -> None:
+        del self._order[key]
+        domain = self._domains[key[0]]
+        del domain[key]
+        if not domain:
+            del self._domains[key[0]]
+
+    def __len__(self) -> int:  # the base class counts them one by one
+        return len(self._order)
+
+    def _cookies_for_request(self, request: Request) -> list[http.cookiejar.Cookie]:
+        """The cookies to send, looked for in the domains the request's host is in alone: the
+        base class asks every domain of the jar, parsing the request's URL each time."""
+        cookies: list[http.cookiejar.Cookie] = []
+        for domain in _cookie_domains(request):
+            if domain in self._cookies:
+                cookies.extend(self._cookies_for_domain(domain, request))
+        return cookies
+
+    def clear_expired_cookies(self) -> None:  # every EXPIRED_SWEEP seconds, not every request
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + EXPIRED_SWEEP
+            super().clear_expired_cookies()
+
+
+_PORT = re.compile(r":\d+$", re.ASCII)
+
+
+def _cookie_domains(request: Request) -> list[str]:
+    """Every domain whose cookies http.cookiejar may send to the request's host, as its policy
+    matches them (domain_return_ok, which still checks each): the host as it finds it (the
+    URL's netloc, port cut, lowered; "<name>.local" for a name without a dot too), and each
+    domain the host ends in, with its leading dot and without, and ""."""
+    host = urlsplit(request.get_full_url()).netloc or request.get_header("Host", "")
+    host = _PORT.sub("", host, count=1).lower()
+    found = {"": None}
+    for name in ("." + host, "." + host + ("" if "." in host else ".local")):
+        for at, char in enumerate(name):
+            if char == ".":
+                found[name[at:]] = found[name[at + 1 :]] = None
+    return list(found)
 
 
 class LazyTLSTransport(httpx.AsyncBaseTransport):
