@@ -117,6 +117,11 @@ class Fetcher:
         # a portal's cookies go back to it, as a browser's do
         jar = BoundedCookieJar(policy.cookies_per_domain, policy.cookies_in_all)
         self.cookies = httpx.Cookies(jar)
+        # origin -> the Authorization a source URL's user information gave it: the article
+        # pages of a private portal, linked without it, are asked with it too, as a browser
+        # asks again in the realm it logged in to (never another origin: a redirect away
+        # carries none)
+        self._logins: dict[tuple[str, bytes, int | None], str] = {}
         self.closed = False
         self._all = asyncio.Semaphore(policy.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -247,9 +252,13 @@ class Fetcher:
             )
         except (UnicodeError, ValueError) as e:
             raise FetchError(f"fetch: {url}: a header cannot be sent ({e})") from e
+        origin = (target.scheme, target.raw_host.lower(), target.port)
         if target.username or target.password:  # http://user:pass@host/, as browsers send it
             pair = f"{target.username}:{target.password}".encode()
-            request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+            self._logins[origin] = "Basic " + base64.b64encode(pair).decode()
+        login = self._logins.get(origin)
+        if login is not None:
+            request.headers["Authorization"] = login
         if self.cookies.jar:  # its length is kept, not counted
             self.cookies.set_cookie_header(request)
         return request
