@@ -51,6 +51,7 @@ _BROKEN_CHAT = (
     "peer_id_invalid",
     "bot was blocked",
 )
+# Every answer that blames the photo, not the caption: the headline still goes out as text.
 _BAD_PHOTO = (
     "wrong file identifier/http url specified",
     "failed to get http url content",
@@ -58,6 +59,14 @@ _BAD_PHOTO = (
     "image_process_failed",
     "photo_invalid_dimensions",
     "wrong remote file identifier",
+    # the Bot API checks the URL itself before fetching it ("... specified: URL host is empty")
+    "invalid file http url specified",
+    # a fetched file Telegram cannot save as a photo; TDLib's names when passed through as they are
+    "photo_save_file_invalid",
+    "photo_invalid",
+    "photo_ext_invalid",
+    "webpage_curl_failed",
+    "webpage_media_empty",
 )
 _NOT_MODIFIED = "message is not modified"
 _GONE = (

@@ -8,15 +8,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bots.errors import BotError
+from bots.errors import BotError, RetryAfter, Transient
 from bots.message import Message
 from bots.pacing import Pacer
+from bots.template import TEXT_LIMIT, clean_plain, cut_plain
 
 if TYPE_CHECKING:
     from bots.telegram import TelegramSender
 
 log = logging.getLogger("syndication.deliver")
 MAX_QUEUED = 100  # alerts waiting for the admin chat; older ones are only in the log
+# seconds a flush waits for the admin chat's pace (a full minute of 20 alerts included); a
+# longer 429 keeps the rest queued for a later flush rather than hold up the drain that long
+MAX_WAIT = 90.0
+TRANSIENT_PAUSE = 5.0  # the admin chat's pause after a 5xx or an unreachable Bot API
 
 
 class AdminAlerts:
@@ -41,13 +46,26 @@ class AdminAlerts:
             return
         chat = str(admin_chat)
         while self.queue:
+            if pacer.delay(chat) > MAX_WAIT:  # a long 429: a later flush sends the rest
+                return
             text = self.queue.pop(0)
             try:
                 await pause(pacer.delay(chat))
                 async with pacer.slot(chat):
-                    await sender.send(
-                        chat, Message("text", html.escape(text), disable_web_page_preview=True)
-                    )
+                    await sender.send(chat, _message(text))
+            except (RetryAfter, Transient) as e:
+                # not sent: it goes first next time, after the pause Telegram asked for
+                self.queue.insert(0, text)
+                pacer.block(chat, e.seconds if isinstance(e, RetryAfter) else TRANSIENT_PAUSE)
+                log.warning("event=admin_alert_deferred chat=%s reason=%r", chat, e.reason)
+                return
             except BotError as e:
                 log.error("event=admin_alert_failed chat=%s reason=%r", chat, e.reason)
                 return
+
+
+def _message(text: str) -> Message:
+    """The alert as plain text cut to one message: a config.toml with hundreds of problems
+    would be refused as too long, and the admin would hear nothing of it."""
+    plain = cut_plain(clean_plain(text, multiline=True), TEXT_LIMIT)
+    return Message("text", html.escape(plain), disable_web_page_preview=True)

@@ -56,6 +56,8 @@ class Withdrawing(Core):
     ) -> Outcome:
         when = self.clock() if answered else None
         await asyncio.to_thread(self.store.mark_withdrawn, row.id, how, when)
+        if answered:
+            await asyncio.to_thread(self._reopen, chat)
         log.info(
             "event=telegram_withdrawn delivery=%s item=%s chat=%s message_id=%s how=%r",
             row.id,
@@ -65,3 +67,10 @@ class Withdrawing(Core):
             how,
         )
         return Outcome.WITHDRAWN
+
+    def _reopen(self, chat: str) -> None:
+        """Telegram answered a request about `chat`, so the bot can reach it again: a broken
+        channel (probed with this withdrawal) is open again, as a message sent would make it,
+        and its other messages go now rather than after the next probe. Blocking."""
+        if chat in self.store.broken_chats():
+            self.store.reset_channel(chat, self.clock())
