@@ -133,3 +133,20 @@ def test_a_probe_that_takes_a_message_down_reopens_the_broken_channel(
     assert len(fake.messages_to(KUKAR)) == 2  # the new story went out in the same drain
     assert [r.state for r in env.delivery(KUKAR)] == ["withdrawn", "sent"]
     assert {c.chat: c.state for c in env.store.channel_statuses()}[KUKAR] == "ok"
+
+
+def test_an_admin_chat_upgraded_to_a_supergroup_still_gets_the_alerts(
+    tmp_path: Path, sqlite_url: str, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the config names the old group, which refuses every message from then on
+    env = with_admin(make_env(tmp_path, sqlite_url, fake, monkeypatch))
+    fake.fail_next(ADMIN, "migrate", n=100, new_chat_id=-1001234567890)
+    d = env.deliverer()
+    d.alert_admin("a", "⚠️ source a failing 5 times")
+    env.drain(d)
+    d.alert_admin("b", "⚠️ source b failing 5 times")
+    env.drain(d)
+    texts = [m.text for m in fake.messages_to(-1001234567890)]
+    assert texts == ["⚠️ source a failing 5 times", "⚠️ source b failing 5 times"]
+    # the old id was asked once: the second alert went straight to the new one
+    assert [r.status for r in fake.requests if r.chat == ADMIN] == [400]

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bots.errors import BotError, RetryAfter, Transient
+from bots.errors import BotError, ChatMigrated, RetryAfter, Transient
 from bots.message import Message
 from bots.pacing import Pacer
 from bots.template import TEXT_LIMIT, clean_plain, cut_plain
@@ -27,6 +27,9 @@ TRANSIENT_PAUSE = 5.0  # the admin chat's pause after a 5xx or an unreachable Bo
 class AdminAlerts:
     def __init__(self) -> None:
         self.queue: list[str] = []
+        # the admin chat -> the supergroup Telegram moved it to (a group upgraded): the
+        # config still names the old one, which refuses every message from then on
+        self.moved: dict[str, str] = {}
 
     def add(self, subject: str, text: str, admin_chat: str | int | None) -> None:
         log.warning("event=admin_alert subject=%s text=%r", subject, text)
@@ -44,7 +47,7 @@ class AdminAlerts:
         if sender is None or admin_chat is None:
             self.queue.clear()
             return
-        chat = str(admin_chat)
+        chat = self.moved.get(str(admin_chat), str(admin_chat))
         while self.queue:
             if pacer.delay(chat) > MAX_WAIT:  # a long 429: a later flush sends the rest
                 return
@@ -53,6 +56,18 @@ class AdminAlerts:
                 await pause(pacer.delay(chat))
                 async with pacer.slot(chat):
                     await sender.send(chat, _message(text))
+            except ChatMigrated as e:
+                if str(e.new_chat_id) == chat or chat != str(admin_chat):
+                    log.error("event=admin_alert_failed chat=%s reason=%r", chat, e.reason)
+                    return  # moved twice: not followed further
+                self.queue.insert(0, text)  # sent again at once, to the new id
+                self.moved[chat] = chat = str(e.new_chat_id)
+                log.warning(
+                    "event=admin_chat_migrated chat=%s new=%s hint=%r",
+                    admin_chat,
+                    chat,
+                    "set [telegram] admin_chat to the new id",
+                )
             except (RetryAfter, Transient) as e:
                 # not sent: it goes first next time, after the pause Telegram asked for
                 self.queue.insert(0, text)
