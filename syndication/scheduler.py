@@ -1,6 +1,7 @@
 """The daemon: APScheduler 3 jobs around one App.
 
-    source:<id>   interval job per source (jitter, coalescing, one instance at a time)
+    source:<id>   interval job per source (jitter, coalescing); it starts the poll in a task
+                  of its own and returns, and skips a tick while that source's poll still runs
     publish       debounced: the first change schedules it `publish_delay` later
     retention     hourly: prune old items, keeping every feed's window
     config        every 2 s: reload config.toml when it changed (hot reload)
@@ -78,12 +79,16 @@ class Daemon:
         self.wake_delivery = asyncio.Event()
         self.inflight: set[asyncio.Task[Any]] = set()
         self.polls: set[asyncio.Task[Any]] = set()  # the inflight tasks that are polls
+        self.overrun: set[str] = set()  # sources whose poll outlasted an interval (said once)
         self.publish_lock = asyncio.Lock()
         self.publish_failures = 0  # consecutive publishes that failed: the retry backs off
         self.publish_again = False  # a publish was asked for while one ran: run once more
         self.config_digest = _digest(path)
         self.config_missing = False
         self.running = False
+        # the last config applied whole: a reload the database cut short is done again
+        # against it, not against the half-switched running one
+        self.applied = app.config
         self.lag = metrics.LagWatcher(app.store, datetime.now(UTC))
         app.runtime.on_source_alert = self._source_alert
 
@@ -159,9 +164,9 @@ class Daemon:
             task.add_done_callback(self.polls.discard)
         return task
 
-    async def _job(self, coro: Coroutine[Any, Any, None], poll: str = "") -> None:
-        with contextlib.suppress(asyncio.CancelledError):  # a poll cut short by a stop
-            await asyncio.shield(self._track(coro, poll))
+    async def _job(self, coro: Coroutine[Any, Any, None]) -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # a job cut short by a stop
+            await asyncio.shield(self._track(coro))
 
     # --- jobs ---------------------------------------------------------------------------
 
@@ -205,7 +210,16 @@ class Daemon:
         )
 
     async def _poll_job(self, source_id: str) -> None:
-        await self._job(self._poll(source_id), poll=source_id)
+        # the job hands the poll over and returns (as _publish_job does): a poll longer than
+        # the interval kept the job running, and APScheduler warned at every tick it skipped,
+        # naming no source. Here the tick is skipped, said once per poll, naming it.
+        if any(t.get_name() == f"poll:{source_id}" for t in self.polls):
+            if source_id not in self.overrun:
+                self.overrun.add(source_id)
+                log.info("event=poll_overrun source=%s", source_id)
+            return
+        self.overrun.discard(source_id)
+        self._track(self._poll(source_id), poll=source_id).add_done_callback(_poll_done)
 
     async def _poll(self, source_id: str) -> None:
         source = self.app.config.source(source_id)
@@ -248,6 +262,9 @@ class Daemon:
             try:
                 await self.app.publisher.publish_dirty()
                 failed = self.app.publisher.failed  # it could not write the files
+            except StorageError as e:  # the database away: one line, as the other jobs say it
+                log.error("event=publish_failed error=%r", str(e))
+                failed = True
             except Exception:
                 log.exception("event=publish_failed")
                 failed = True
@@ -315,6 +332,9 @@ class Daemon:
                 wait = await asyncio.to_thread(self._seconds_to_next_delivery)
                 if self.app.deliverer.dry:  # nothing is sent: wake on new rows or a reload
                     wait = 30.0
+            except StorageError as e:  # the database away: one line, as the other jobs say it
+                metrics.ERRORS.labels("delivery").inc()
+                log.error("event=delivery_failed error=%r", str(e))
             except Exception:
                 metrics.ERRORS.labels("delivery").inc()
                 log.exception("event=delivery_failed")
@@ -339,6 +359,11 @@ class Daemon:
 
     async def _watch_config(self) -> None:
         digest = _digest(self.path)
+        if digest is None:
+            # an editor may move the old file away before writing the new one (vim with
+            # backupcopy=no): look again before telling anyone it is gone
+            await asyncio.sleep(RETRY)
+            digest = _digest(self.path)
         if digest is None:
             await self._config_missing()
             return
@@ -407,7 +432,7 @@ class Daemon:
 
     async def apply(self, config: Config) -> None:
         """Switch to a new valid config without a restart and without losing state."""
-        old = self.app.config
+        old = self.applied
         store = self.app.store
         config = _kept(old, config)
         await asyncio.to_thread(store.sync_sources, config.source_rows())
@@ -438,12 +463,20 @@ class Daemon:
             await asyncio.to_thread(store.mark_dirty, paths, datetime.now(UTC))
             self._request_publish()
         self.wake_delivery.set()  # channels may have changed
+        self.applied = config
         log.info(
             "event=config_reloaded sources=%d added=%d removed=%d",
             len(after),
             len(after.keys() - before.keys()),
             len(before.keys() - after.keys()),
         )
+
+
+def _poll_done(task: asyncio.Task[Any]) -> None:
+    """A poll's task ended: one cut short by a stop is no news; one that raised (a bug: a
+    poll's own failures are data) is logged here, as APScheduler did when the job awaited it."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("event=poll_crashed task=%s", task.get_name(), exc_info=error)
 
 
 def _kept(old: Config, new: Config) -> Config:
