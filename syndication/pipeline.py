@@ -127,6 +127,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         ),
         permanent_url=fetched.permanent_url,
         url=state.url,
+        owner=rt.owner,
     )
     if fetched.not_modified or (fetched.body_hash and fetched.body_hash == state.body_hash):
         await rt.unchanged(Unchanged(source.id, now, ok))
@@ -391,7 +392,7 @@ async def _failed(
         rt.config.fetch.max_backoff,
     )
     count = await asyncio.to_thread(
-        rt.store.record_failure, source.id, now, error.kind, str(error), when, status
+        rt.store.record_failure, source.id, now, error.kind, str(error), when, status, rt.owner
     )
     log.warning(
         "event=poll source=%s status=error kind=%s failures=%d error=%r next=%s",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from syndication.store import SourceSuccess, Store, open_store, scopes_of
+from syndication.store import SourceSuccess, Store, Unchanged, open_store, scopes_of
 from syndication.types import Item
 
 NOW = datetime(2024, 11, 18, 12, 0, tzinfo=UTC)
@@ -140,6 +140,21 @@ def test_source_lease_and_failures(db_url: str) -> None:
     assert store.claim_source("a", "p2", NOW, lease, force=True) is not None
     [status] = [s for s in store.source_statuses() if s.id == "a"]
     assert status.consecutive_failures == 1 and status.last_error == "HTTP 500"
+
+
+def test_a_poll_that_outlived_its_lease_leaves_the_next_holders_lease(db_url: str) -> None:
+    store = fresh_store(db_url)
+    lease = timedelta(minutes=1)
+    assert store.claim_source("a", "p1", NOW, lease, force=True) is not None
+    later = NOW + timedelta(minutes=2)  # p1's renewals failed: its lease ran out
+    assert store.claim_source("a", "p2", later, lease, force=True) is not None
+    # p1's slow poll ends now, whichever way: p2's lease stays, and no third process polls
+    store.record_unchanged_many([Unchanged("a", later, replace(OK, status=304, owner="p1"))])
+    store.ingest("a", [item(1)], later, replace(OK, owner="p1"), route=route, announce=yes)
+    store.record_failure("a", later, "http", "HTTP 500", later, 500, owner="p1")
+    assert store.claim_source("a", "p3", later, lease, force=True) is None
+    store.record_unchanged_many([Unchanged("a", later, replace(OK, status=304, owner="p2"))])
+    assert store.claim_source("a", "p3", later, lease, force=True) is not None
 
 
 def test_broken_channel_holds_its_rows_and_migration_moves_them(db_url: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     bindparam,
+    case,
     func,
     insert,
     or_,
@@ -70,6 +71,9 @@ class SourceSuccess:
     # the source's url when the poll was claimed: a reload that changed it meanwhile made it a
     # new address, whose state (validators, redirect, failures) this poll must not set
     url: str | None = None
+    # the lease owner of the poll: its lease is cleared only while it is still that owner's
+    # (one that ran out while the poll was slow may be another process's now); None: any
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ class SourceQueries(Queries):
         message: str,
         next_poll: datetime,
         status: int | None = None,
+        owner: str | None = None,
     ) -> int:
         c = t.sources.c
         with self._tx() as conn:
@@ -224,9 +229,9 @@ class SourceQueries(Queries):
                     last_status=status,
                     consecutive_failures=c.consecutive_failures + 1,
                     next_poll=next_poll,
-                    lease_owner=None,
-                    lease_until=None,
-                )
+                    **_lease_freed(owner),
+                ),
+                {} if owner is None else {"owner": owner},
             )
             return int(
                 conn.execute(select(c.consecutive_failures).where(c.id == source_id)).scalar_one()
@@ -270,8 +275,10 @@ class SourceQueries(Queries):
             values["permanent_url"] = ok.permanent_url
         if ok.url is not None:
             values["polled_url"] = ok.url
+        if ok.owner is not None:
+            values["owner"] = ok.owner
         statement = _success_statement(
-            unchanged, validators, bool(ok.permanent_url), ok.url is not None
+            unchanged, validators, bool(ok.permanent_url), ok.url is not None, ok.owner is not None
         )
         conn.execute(statement, values)
 
@@ -354,11 +361,12 @@ class SourceQueries(Queries):
 
 @functools.cache
 def _success_statement(
-    unchanged: bool, validators: bool, permanent: bool, guarded: bool = False
+    unchanged: bool, validators: bool, permanent: bool, guarded: bool = False, owned: bool = False
 ) -> Update:
     """A poll's success, built once per shape: an unchanged poll counts a 304, one with a
     body (not 304) stores its validators, a permanent redirect its target; `guarded`: only
-    while the source's url is still the one polled (`polled_url`)."""
+    while the source's url is still the one polled (`polled_url`); `owned`: the lease freed
+    only while it is `owner`'s."""
     c = t.sources.c
     values: dict[str, Any] = {
         "last_success": bindparam("last_success"),
@@ -367,8 +375,7 @@ def _success_statement(
         "consecutive_failures": 0,
         "last_status": bindparam("last_status"),
         "next_poll": bindparam("next_poll"),
-        "lease_owner": None,
-        "lease_until": None,
+        **_lease_freed("owner" if owned else None),
     }
     if unchanged:
         values["not_modified_count"] = c.not_modified_count + 1
@@ -384,6 +391,20 @@ def _success_statement(
     if guarded:
         statement = statement.where(c.url == bindparam("polled_url"))
     return statement.values(**values)
+
+
+def _lease_freed(owner: str | None) -> dict[str, Any]:
+    """The values that free a poll's lease: at once, or (an `owner` given, its name bound as
+    the parameter "owner") only while the lease is still that owner's, left as it is when
+    another process has taken it since."""
+    if owner is None:
+        return {"lease_owner": None, "lease_until": None}
+    c = t.sources.c
+    mine = c.lease_owner == bindparam("owner")
+    return {
+        "lease_owner": case((mine, None), else_=c.lease_owner),
+        "lease_until": case((mine, None), else_=c.lease_until),
+    }
 
 
 def _source_state(row: Any) -> SourceState:
