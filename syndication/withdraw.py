@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from .errors import FetchError, HTTPStatusError
 
 GONE_STATUSES = {404: "404 Not Found", 410: "410 Gone"}
-_HOME_PATHS = {"", "/", "/index.html", "/index.php", "/home", "/beranda"}
+# a home page's paths, without a trailing slash (WordPress adds one: "/beranda/")
+_HOME_PATHS = {"", "/index.html", "/index.php", "/home", "/beranda"}
 
 
 class _Page(Protocol):
@@ -34,11 +35,15 @@ def gone_status(status: int) -> str | None:
 def redirected_home(article_url: str, final_url: str) -> bool:
     """True when an article URL ended on its site's home page."""
     start, end = urlsplit(article_url), urlsplit(final_url)
-    if end.query or start.path.rstrip("/") in ("", "/index.html", "/index.php"):
+    if end.query or _is_home(start.path):
         return False
     if (end.hostname or "").removeprefix("www.") != (start.hostname or "").removeprefix("www."):
         return False
-    return end.path.lower() in _HOME_PATHS
+    return _is_home(end.path)
+
+
+def _is_home(path: str) -> bool:
+    return path.lower().rstrip("/") in _HOME_PATHS
 
 
 async def check_gone(fetcher: PageGetter, url: str, accept: str) -> str | None:

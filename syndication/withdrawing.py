@@ -46,7 +46,8 @@ async def after_poll(
     store = rt.store
     since = now - rt.config.telegram.max_age
     if read:
-        back = await asyncio.to_thread(store.restore, source.id, read, now, since)
+        hold = rt.config.editorial.reason
+        back = await asyncio.to_thread(store.restore, source.id, read, now, since, hold)
         if back:
             log.info("event=republished source=%s items=%d", source.id, back)
     if gone:
@@ -90,7 +91,8 @@ async def _recheck(rt: Runtime, source: SourceConfig, entry: Unlisted, now: date
     verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
     if not verdict.there:
         return
-    since = now - rt.config.telegram.max_age
-    back = await asyncio.to_thread(rt.store.restore, source.id, [entry.entry_key], now, since)
+    since, hold = now - rt.config.telegram.max_age, rt.config.editorial.reason
+    keys = [entry.entry_key]
+    back = await asyncio.to_thread(rt.store.restore, source.id, keys, now, since, hold)
     if back > 0:
         log.info("event=republished source=%s item=%s url=%s", source.id, entry.item_id, entry.url)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, func, insert, literal, or_, select, u
 
 from . import schema as t
 from .base import Queries, _chunks, channel_health, upsert_insert
+from .editorial import HoldReason
 from .items import scopes_of
 
 UNSENT = ("pending", "filtered", "capped")  # a message that has not left: cancelled on withdrawal
@@ -106,6 +107,7 @@ class WithdrawQueries(Queries):
         keys: Iterable[str],
         now: datetime,
         announce_since: datetime | None = None,
+        hold: HoldReason | None = None,
     ) -> int:
         """Bring back the withdrawn items of a source's entries `keys`: their article page just
         answered again. Being listed brings nothing back (a listing, or a second source, may
@@ -114,7 +116,10 @@ class WithdrawQueries(Queries):
         The portal publishing it again announces it again (the contract): a message deleted
         is sent anew, one edited to say "withdrawn" is edited back, one not deleted yet stays,
         one never sent goes back to the state it left. Not for an item published before
-        `announce_since` (older than max_age): that one comes back to the feeds only."""
+        `announce_since` (older than max_age): that one comes back to the feeds only. With
+        `hold` (the filters now configured), its messages not yet sent are held or released
+        by them: filters changed while it was withdrawn were never applied to it (refilter
+        skips withdrawn items)."""
         e, i = t.entries.c, t.items.c
         wanted = sorted(set(keys))
         back = 0
@@ -130,7 +135,7 @@ class WithdrawQueries(Queries):
                     )
                 )
                 for item_id in sorted({r.id for r in conn.execute(query)}):
-                    back += self._restore(conn, item_id, now, announce_since)
+                    back += self._restore(conn, item_id, now, announce_since, hold)
         return back
 
     def relisted(self, source_id: str, listed: Iterable[str], limit: int) -> list[Unlisted]:
@@ -157,7 +162,12 @@ class WithdrawQueries(Queries):
         return out
 
     def _restore(
-        self, conn: Connection, item_id: int, now: datetime, announce_since: datetime | None
+        self,
+        conn: Connection,
+        item_id: int,
+        now: datetime,
+        announce_since: datetime | None,
+        hold: HoldReason | None,
     ) -> bool:
         i = t.items.c
         row = conn.execute(
@@ -181,6 +191,8 @@ class WithdrawQueries(Queries):
         self._dirty(conn, scopes, now)
         if announce_since is not None and row.published >= announce_since:
             self._announce_again(conn, item_id, now)
+            if hold is not None:
+                _refilter_item(conn, item_id, hold, now)
         return True
 
     def _announce_again(self, conn: Connection, item_id: int, now: datetime) -> None:
@@ -304,3 +316,21 @@ class WithdrawQueries(Queries):
             elif notice:
                 again.update(state="edit")
             conn.execute(update(t.deliveries).where(d.id == delivery_id).values(**again))
+
+
+def _refilter_item(conn: Connection, item_id: int, hold: HoldReason, now: datetime) -> None:
+    """Today's filters on a restored item's messages not yet sent (pending, or filtered: its
+    note lost the reason), as refilter applies them on a reload."""
+    d, i = t.deliveries.c, t.items.c
+    rows = conn.execute(
+        select(d.id, d.state, d.regency, i.title, i.summary, i.content_html)
+        .join(t.items, i.id == d.item_id)
+        .where(d.item_id == item_id, d.state.in_(("pending", "filtered")))
+    ).all()
+    for r in rows:
+        why = hold(r.regency, r.title, r.summary, r.content_html)
+        row = update(t.deliveries).where(d.id == r.id)
+        if why is not None:
+            conn.execute(row.values(state="filtered", last_error=why))
+        elif r.state == "filtered":
+            conn.execute(row.values(state="pending", last_error=None, next_attempt=now))
