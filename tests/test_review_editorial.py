@@ -186,11 +186,6 @@ def test_a_redirect_to_the_home_page_with_a_trailing_slash_is_a_withdrawal() -> 
     assert not redirected_home("https://a.id/beranda/", "https://a.id/beranda/")  # itself
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/items.py _update_item never re-applies [[filters]] to a message not yet "
-    "sent; outside this review's files (see its report)",
-)
 def test_a_correction_that_adds_an_excluded_word_holds_a_message_not_yet_sent(
     tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str
 ) -> None:

@@ -35,7 +35,7 @@ from .base import (
     _scope_item,
     upsert_insert,
 )
-from .editorial import Gate
+from .editorial import Gate, HoldReason
 from .records import (
     IngestResult,
     ScopeItem,
@@ -283,7 +283,7 @@ class ItemQueries(SourceQueries):
                     known = owner
         if known is not None:
             conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
-            changed = self._update_item(conn, known, item, now)
+            changed = self._update_item(conn, known, item, now, poll.gate)
             # its url and title may be new ones: a later entry of this poll must find them
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
@@ -357,10 +357,10 @@ class ItemQueries(SourceQueries):
         return _BULK_ITEM.insert_one(conn, values)
 
     def _update_item(
-        self, conn: Connection, item_id: int, item: Item, now: datetime
+        self, conn: Connection, item_id: int, item: Item, now: datetime, gate: Gate | None = None
     ) -> set[str] | None:
         """Rewrite a changed item; None when its content is the same, else the scopes it
-        left or entered."""
+        left or entered. Its messages not yet sent meet the `gate`'s filters again."""
         c = t.items.c
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         if old.content_hash == item.content_hash:
@@ -382,6 +382,8 @@ class ItemQueries(SourceQueries):
                 .where(d.item_id == item_id, d.state == "sent")
                 .values(state="edit", next_attempt=now, attempts=0)
             )
+        if gate is not None and gate.hold is not None:
+            _hold_corrected(conn, item_id, item, gate.hold, now)
         return scopes
 
     def _set_scopes(
@@ -696,6 +698,26 @@ class _Staged:
         _BULK_ENTRIES(conn, self.entries)
         _BULK_SCOPES(conn, self.scopes)
         self.entries, self.scopes = [], []
+
+
+def _hold_corrected(
+    conn: Connection, item_id: int, item: Item, hold: HoldReason, now: datetime
+) -> None:
+    """A correction's words under the filters: a message not yet sent that they now hold is
+    held, as a reload's refilter would (one a sender holds a lease on is left to it). Never
+    the other way: a correction that drops a held word does not send, hours late, what the
+    filter held back."""
+    d = t.deliveries.c
+    free = or_(d.lease_until.is_(None), d.lease_until < now)
+    pending = (d.item_id == item_id) & (d.state == "pending") & free
+    for row in conn.execute(select(d.id, d.regency).where(pending)).all():
+        why = hold(row.regency, item.title, item.summary, item.content_html)
+        if why is not None:
+            conn.execute(
+                update(t.deliveries)
+                .where(d.id == row.id, d.state == "pending", free)
+                .values(state="filtered", last_error=why)
+            )
 
 
 @dataclasses.dataclass(frozen=True)
