@@ -12,7 +12,7 @@ from html import escape
 
 from feeds.layout import EMPTY, autodiscovery, document, long_date, subscribe_links
 from feeds.model import ADVERTORIAL_SLUG, Entry, Scope, Site
-from feeds.render import feed_title, select_entries, summary_text, unlabelled_title
+from feeds.render import feed_title, headline, select_entries, summary_text, unlabelled_title
 from feeds.text import one_line
 
 SUMMARY_CHARS = 240
@@ -22,7 +22,7 @@ TITLE_CHARS = 200  # a runaway headline (a whole article in <title>) must not fi
 def page_title(entry: Entry) -> str:
     """The headline without a leading "[Advertorial]": the page labels advertorials with a
     badge instead, so the word appears once per item."""
-    title = one_line(entry.title)
+    title = headline(entry)
     if entry.advertorial:
         title = unlabelled_title(title)
     return _shorten(title, TITLE_CHARS)

@@ -34,7 +34,16 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feeds.model import ADVERTORIAL_NAME, ADVERTORIAL_SLUG, Entry, Scope, Site
-from feeds.text import EPOCH, as_utc, image_type, one_line, rfc822, rfc3339, xml_text
+from feeds.text import (
+    EPOCH,
+    as_utc,
+    image_type,
+    one_line,
+    rfc822,
+    rfc3339,
+    visible,
+    xml_text,
+)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -75,11 +84,19 @@ _OWN_LABEL = re.compile(
 )
 
 
+def headline(entry: Entry) -> str:
+    """The title cleaned (`one_line`), or the story's link when nothing visible is left of it
+    (controls, zero-width characters only): Atom refuses an entry without a title (feedgen
+    raised, and the publish of every feed stopped), and a reader showed an empty line."""
+    title = one_line(entry.title)
+    return title if visible(title) else xml_text(entry.link)
+
+
 def display_title(entry: Entry) -> str:
     """The title readers see. An advertorial is labelled in two places: its title starts with
     "[Advertorial] " (here) and it carries the category "Advertorial" (`display_categories`).
     A title the portal labelled itself keeps its own label, not a second one."""
-    title = one_line(entry.title)
+    title = headline(entry)
     if entry.advertorial and _OWN_LABEL.match(title) is None:
         return ADVERTORIAL_PREFIX + title
     return title

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 # Everything XML 1.0 cannot carry (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/F),
 # plus DEL and the C1 controls, which are legal but show up as garbage in readers. lxml refuses
 # the former outright ("All strings must be XML compatible"), so they must go before feedgen.
-_NOT_XML_TEXT = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The other noncharacters (U+FDD0..U+FDEF, the last two of every plane) go too: XML takes them,
+# but each is a parse error of the HTML pages ("invalid codepoint") and a box in any reader.
+_PLANES = "".join(f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 17))
+_NOT_XML_TEXT = re.compile(
+    f"[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd{_PLANES}]"
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # RFC 822 names, never the locale's
@@ -46,6 +52,13 @@ def dropped_character(value: str) -> str | None:
 def one_line(value: str) -> str:
     """XML-safe text on one line with single spaces: for titles, names, labels."""
     return " ".join(xml_text(value).split())
+
+
+def visible(value: str) -> bool:
+    """Whether `value` keeps a character a reader sees once cleaned (`one_line`): a title of
+    controls, spaces and invisible format characters (zero-width space, joiners) shows as
+    nothing, and Atom refuses an entry without a title."""
+    return any(unicodedata.category(c) != "Cf" for c in one_line(value))
 
 
 def rfc822(moment: datetime) -> str:

@@ -44,7 +44,7 @@ from feeds.publish import PublishMemo, Runner, safe_target, write_if_changed
 
 from .config import Config
 from .store import ScopeItem, Store
-from .store.withdrawals import SCOPE_LEFT
+from .store.base import SCOPE_LEFT
 from .workers import PoolUnavailable
 
 log = logging.getLogger("syndication.publish")

@@ -166,6 +166,30 @@ def upsert_insert(conn: Connection, table: Table) -> Any:
     return sqlite_insert(table)
 
 
+# the events holding when a story last left each scope ("scope_left:<path>" -> ISO time)
+SCOPE_LEFT = "scope_left:"
+
+
+def note_left(conn: Connection, scopes: Iterable[str], now: datetime) -> None:
+    """Note that a story left `scopes` now (withdrawn, or reclassified out): each one's feeds
+    keep a date past it (Publisher: Scope.changed), where the newest story left would date
+    them back, and a reader that goes by the date would keep the version listing it."""
+    rows = [
+        {"key": f"{SCOPE_LEFT}{scope}", "value": now.isoformat(), "updated": now}
+        for scope in sorted(set(scopes))
+    ]
+    if not rows:
+        return
+    upsert = upsert_insert(conn, t.events)
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[t.events.c.key],
+            set_={"value": upsert.excluded.value, "updated": upsert.excluded.updated},
+        ),
+        rows,
+    )
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Compiled:
     """A BulkInsert's statement for one dialect, and how its parameters are laid out."""

@@ -33,6 +33,7 @@ from .base import (
     _chunks,
     _item_values,
     _scope_item,
+    note_left,
     upsert_insert,
 )
 from .editorial import Gate, HoldReason
@@ -374,7 +375,10 @@ class ItemQueries(SourceQueries):
         # feed for good; one that comes later waits for this transaction
         if conn.execute(_WITHDRAWN_AT, {"id": item_id}).scalar_one() is not None:
             return set()  # kept up to date, out of every feed until its page answers again
-        scopes = self._set_scopes(conn, item_id, item, scopes_of(old.categories, old.regencies))
+        before = scopes_of(old.categories, old.regencies)
+        scopes = self._set_scopes(conn, item_id, item, before)
+        # reclassified out of a scope: its feeds keep a date past the change, as on withdrawal
+        note_left(conn, set(before) - set(scopes_of(item.categories, item.regencies)), now)
         if old.title != item.title:
             d = t.deliveries.c
             conn.execute(

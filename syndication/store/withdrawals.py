@@ -11,15 +11,11 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
 
 from . import schema as t
-from .base import Queries, _chunks, channel_health, upsert_insert
+from .base import Queries, _chunks, channel_health, note_left
 from .editorial import HoldReason
 from .items import scopes_of
 
 UNSENT = ("pending", "filtered", "capped")  # a message that has not left: cancelled on withdrawal
-
-
-# the events holding when a story last left each scope ("scope_left:<path>" -> ISO time)
-SCOPE_LEFT = "scope_left:"
 
 
 @dataclass(frozen=True)
@@ -70,18 +66,7 @@ class WithdrawQueries(Queries):
         scopes = [r.scope for r in conn.execute(select(s.scope).where(s.item_id == item_id))]
         conn.execute(delete(t.item_scopes).where(s.item_id == item_id))
         self._dirty(conn, scopes, now)
-        if scopes:  # each feed's date stays past this change (Publisher: Scope.changed)
-            upsert = upsert_insert(conn, t.events)
-            conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[t.events.c.key],
-                    set_={"value": upsert.excluded.value, "updated": upsert.excluded.updated},
-                ),
-                [
-                    {"key": f"{SCOPE_LEFT}{scope}", "value": now.isoformat(), "updated": now}
-                    for scope in sorted(set(scopes))
-                ],
-            )
+        note_left(conn, scopes, now)  # each feed's date stays past this change
         # a message not yet sent is never sent: a held one (filtered, capped) no refilter or
         # burst may release either
         # (the state it left is kept in the note: the portal publishing it again restores it)
