@@ -225,7 +225,9 @@ def _clean_query(query: str) -> str:
     portals read raw)."""
     if not query:
         return ""
-    pieces = query.split("&")
+    # "&amp;" is an "&" a feed escaped twice ("?utm_source=rss&amp;utm_medium=feed"): the
+    # "amp;" is no part of the next parameter's name, which may be tracking
+    pieces = [p.removeprefix("amp;") for p in query.split("&")]
     kept = [p for p in pieces if p and not _tracking(_piece_name(p))]
     # what a URL may not hold is escaped (a space, a quote, non-ASCII), what it may is left
     # as written: "%E9", ";" and a bare "?12345" stay

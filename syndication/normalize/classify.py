@@ -70,9 +70,12 @@ _PROVINCE_OFFICE = re.compile(
     re.IGNORECASE,
 )
 _JOIN = re.compile(r"\s*(?:,|&|/|-|–|dan|serta|dengan|bersama)\s*(?:dan\s+)?", re.IGNORECASE)
+# "[ADV] ...", "ADV: ...", and the label closing a title ("... | ADV", "... - Advertorial"),
+# which dedup.title_key strips as the portal's label too
 _TITLE_MARKER = re.compile(
     r"[\[(]\s*(?:adv|advertorial|pariwara|iklan|sponsored)\s*[\])]"
-    r"|^\s*(?:adv|advertorial|pariwara)\s*[:|–—-]",
+    r"|^\s*(?:adv|advertorial|pariwara)\s*[:|–—-]"
+    r"|\s[:|–—-]\s*(?:adv|advertorial|pariwara)\s*$",
     re.IGNORECASE,
 )
 _BREADCRUMB = re.compile(r"\s+[/»›>|]\s+|\s*[»›]\s*")
@@ -104,7 +107,8 @@ def classify(
 ) -> Classification:
     """Label one story; pure, and total over any strings."""
     gaz = gazetteer(ctx)
-    label_list, tag_list = _split_labels(labels), _split_labels(tags)
+    adv = ctx.advertorial_tokens
+    label_list, tag_list = _split_labels(labels, adv), _split_labels(tags, adv)
     cat_evidence = _category_evidence(title, credit, label_list + tag_list, url, ctx)
     body = body_text[:READ_CHARS]
     found = _regency_evidence(title, body, credit, dateline, label_list, tag_list, gaz)
@@ -320,8 +324,10 @@ def _best_rank(slug: str, found: list[_Found]) -> int:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _split_labels(labels: Iterable[str]) -> list[str]:
-    """Labels as given, plus the parts of a breadcrumb ("Home / Advertorial / Pemerintah")."""
+def _split_labels(labels: Iterable[str], advertorial: Iterable[str] = ()) -> list[str]:
+    """Labels as given, plus the parts of a breadcrumb ("Home / Advertorial / Pemerintah"),
+    and of a label opening with an `advertorial` word ("Adv DPRD Kaltim": "Adv", "DPRD
+    Kaltim"), as portals file each office's paid stories."""
     out: list[str] = []
     for label in labels:
         text = str(label).strip()
@@ -333,6 +339,19 @@ def _split_labels(labels: Iterable[str]) -> list[str]:
         parts = [p.strip() for p in _BREADCRUMB.split(" ".join(text.split())) if p.strip()]
         if len(parts) > 1:
             out.extend(parts)
+        out.extend(_advertorial_parts(parts, advertorial))
+    return out
+
+
+def _advertorial_parts(parts: list[str], advertorial: Iterable[str]) -> list[str]:
+    """The advertorial word and the rest, of each part opening with one word of
+    `advertorial` then more words; a word merely starting so ("Advokasi") is none."""
+    words = set(advertorial)
+    out: list[str] = []
+    for part in parts:
+        head, _, rest = part.partition(" ")
+        if rest and key(head) in words:
+            out += [head, rest]
     return out
 
 

@@ -13,7 +13,8 @@ _BRACKETED = re.compile(
     r"[\[(]\s*(?:adv|advertorial|pariwara|iklan|sponsored)\s*[\])]", re.IGNORECASE
 )
 _EDGE = re.compile(
-    r"^\s*(?:adv|advertorial|pariwara)\s*[:|–—-]\s*|\s*[:|–—-]\s*(?:adv|advertorial)\s*$",
+    r"^\s*(?:adv|advertorial|pariwara)\s*[:|–—-]\s*"
+    r"|\s*[:|–—-]\s*(?:adv|advertorial|pariwara)\s*$",
     re.IGNORECASE,
 )
 _EDGE_WORD = re.compile(r"^(?:adv|advertorial)\s+|\s+(?:adv|advertorial)$")

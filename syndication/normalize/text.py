@@ -136,9 +136,11 @@ _DROPPED_CONTROL = re.compile(
     r"\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
 )
 
+# the label, its separator (":", "»", ">>" ...) and the headline, which may open in quotes
+# ('Baca juga: “Bupati Kutim ...”')
 _INSERT = re.compile(
     r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
-    r"\s*+[:：\-–—|»]*+\s*+\w",
+    r"\s*+[:：\-–—|»>]*+\s*+[\"“”‘'«]?\w",
     re.IGNORECASE,
 )
 INSERT_LINE = _INSERT  # also how an HTML source tells a story's own "Baca juga" line
@@ -598,8 +600,11 @@ def _remove_blocks(root: LexborNode) -> None:
             doomed.append(node)
             state[node.mem_id] = True
             after = _next_element(node)
-            if after is not None and after.tag in ("ul", "ol"):
-                doomed.append(after)  # the list under a mid-story "Baca Juga" heading
+            if after is not None and (
+                after.tag in ("ul", "ol")  # the list under a mid-story "Baca Juga" heading
+                or (_INSERT_LABEL.match(text or "") and _linked_headline(after, texts, branches))
+            ):
+                doomed.append(after)
                 state[after.mem_id] = True
     for node in reversed(doomed):  # descendants before ancestors
         node.decompose()
@@ -718,6 +723,22 @@ def _branches(blocks: list[LexborNode]) -> set[int]:
     return found
 
 
+# a "Baca juga:" label alone in its block: the editor pressed Enter before pasting the link
+_INSERT_LABEL = re.compile(
+    r"^(?:baca\s+(?:juga|pula)|berita\s+terkait|artikel\s+terkait)\s*[:：]?$", re.IGNORECASE
+)
+
+
+def _linked_headline(node: LexborNode, texts: dict[int, str | None], branches: set[int]) -> bool:
+    """Whether `node`, the block under an insert label, is the other post's headline: a leaf
+    block whose whole text is its links' text, short and no sentence of the story."""
+    text = texts.get(node.mem_id)
+    if node.mem_id in branches or not text or len(text) > _INSERT_MAX or _is_prose(text):
+        return False
+    linked = " ".join(_node_text(a) for a in node.css("a"))
+    return linked.replace(" ", "") == text.replace(" ", "")
+
+
 def _next_element(node: LexborNode) -> LexborNode | None:
     after = node.next
     while after is not None and after.tag == "-text" and not (after.text() or "").strip():
@@ -823,6 +844,7 @@ def _credit(paragraphs: list[str]) -> str | None:
 def _paragraph_credits(para: str) -> tuple[list[str], bool]:
     """The credits closing a paragraph (_credits_closing), and whether they are all of it."""
     para = _HASHTAGS.sub("", para).rstrip()  # "#kukaridaman #pemkabkukar (adv)"
+    para = _without_staff_tail(para)
     found, start = _credits_closing(para)
     head = para
     for _ in range(_TAGS_PAST):
@@ -837,6 +859,21 @@ def _paragraph_credits(para: str) -> tuple[list[str], bool]:
 
 
 _TAGS_PAST = 3  # closing square-bracketed tags a credit is looked for behind
+
+# staff lines right after a credit's bracket, in its block ("(adv/kukar)<br>Editor: Jalu"):
+# they close the story after the credit and are no part of it
+_STAFF_TAIL = re.compile(
+    rf"(?<=[)\]])\s*+{_STAFF}\s*+[:：]\s*+{_STAFF_NAME}"
+    rf"(?:\|?\s*+{_STAFF}\s*+[:：]\s*+{_STAFF_NAME})*+$",
+    re.IGNORECASE,
+)
+_STAFF_TAIL_REACH = 300  # characters from a paragraph's end such lines may take
+
+
+def _without_staff_tail(para: str) -> str:
+    at = max(0, len(para) - _STAFF_TAIL_REACH)
+    tail = _STAFF_TAIL.search(para, at) if ":" in para[at:] or "：" in para[at:] else None
+    return para[: tail.start()] if tail else para
 
 
 # a closing square-bracketed tag: "[Red]", "[foto]"
