@@ -21,15 +21,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import anyio.to_thread
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .hardening import HEADER_TIMEOUT, HeaderTimeoutProtocol, SecurityHeaders
 
@@ -207,7 +208,10 @@ def _respond(request: Request, file: _File, max_age: int) -> Response:
     dated = time.time() >= file.written + 1
     if dated:
         headers["Last-Modified"] = file.last_modified
-    matched = _not_modified(request, file, (chosen_tag, identity_tag, gzip_tag), dated)
+    # Only a form this request may get validates: a cache holding the gzip form asks with
+    # its tag for a client that takes no gzip too (RFC 9111 4.3.2), and a 304 naming it
+    # would have it send that client gzip. The unencoded form suits every client.
+    matched = _not_modified(request, file, (chosen_tag, identity_tag), dated)
     if matched is not None:
         return Response(status_code=304, headers={"ETag": matched, **headers})
     body = file.gzipped if use_gzip else file.body
@@ -255,7 +259,39 @@ def create_app(
         *extra_routes,
         Route("/{path:path}", serve_file, methods=["GET", "HEAD"]),
     ]
-    return SecurityHeaders(Starlette(routes=routes))
+    return SecurityHeaders(_no_store_by_default(_origin_form(Starlette(routes=routes))))
+
+
+def _origin_form(app: ASGIApp) -> ASGIApp:
+    """Reads a request target in absolute form (`GET http://host/all.rss`) as its path: a
+    server MUST accept it (RFC 9112 3.2.2), a client sends it when told the server is its
+    proxy, and routes match paths only. Dot segments stay for locate() to refuse."""
+
+    async def routed(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "/")
+        if scope["type"] == "http" and not path.startswith("/") and "://" in path:
+            raw = scope.get("raw_path") or path.encode()
+            scope = {**scope, "path": urlsplit(path).path or "/"}
+            scope["raw_path"] = urlsplit(raw).path or b"/"
+        await app(scope, receive, send)
+
+    return routed
+
+
+def _no_store_by_default(app: ASGIApp) -> ASGIApp:
+    """Cache-Control: no-store on a response that names no lifetime (/healthz, /readyz,
+    /metrics, /status, a 404): a cache in front keeps one without it (Varnish 120 s), and a
+    monitor behind it would read a stale health, a shared cache the admin's status page."""
+
+    async def stamped(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await app(scope, receive, send_stamped if scope["type"] == "http" else send)
+
+    return stamped
 
 
 # --- running it --------------------------------------------------------------------------------

@@ -32,6 +32,11 @@ from .store import schema as t
 
 log = logging.getLogger("syndication.web")
 
+# How long /readyz, /metrics and /status wait for the database. A hung one (a network
+# partition, a lock held) would keep them waiting for the driver's own limit (SQLite's 30 s
+# busy wait, TCP's minutes for PostgreSQL): past a probe's patience, and no answer says why.
+DATABASE_TIMEOUT = 5.0
+
 
 def build_app(
     config: Config,
@@ -39,19 +44,24 @@ def build_app(
     *,
     running: Callable[[], bool] | None = None,
     current_config: Callable[[], Config] | None = None,
+    database_timeout: float = DATABASE_TIMEOUT,
 ) -> Any:
     """The app; a daemon hands `running` (is its scheduler up?) and `current_config` (the
     config it runs on, hot reloads included). Without them: serve-only, on `config`."""
     registry = CollectorRegistry()
     registry.register(StoreCollector(store))
 
+    async def in_thread(function: Callable[..., Any], *args: Any) -> Any:
+        # the thread of a hung call stays until the driver gives up; the answer does not wait
+        return await asyncio.wait_for(asyncio.to_thread(function, *args), database_timeout)
+
     async def readyz(request: Request) -> Response:
         problems = []
         try:
-            await asyncio.to_thread(check_database, store)
+            await in_thread(check_database, store)
         except Exception as e:  # any driver error means "not ready"
             problems.append(f"database: {type(e).__name__}")
-            log.warning("event=not_ready error=%r", str(e))
+            log.warning("event=not_ready error=%r", str(e) or type(e).__name__)
         if running is not None and not running():
             problems.append("scheduler: not running")
         if problems:
@@ -60,15 +70,15 @@ def build_app(
 
     async def metrics(request: Request) -> Response:
         try:
-            body = generate_latest(REGISTRY) + await asyncio.to_thread(generate_latest, registry)
+            body = generate_latest(REGISTRY) + await in_thread(generate_latest, registry)
         except Exception as e:  # a scrape must not crash the server (e.g. the database away)
-            log.warning("event=metrics_failed error=%r", str(e))
+            log.warning("event=metrics_failed error=%r", str(e) or type(e).__name__)
             body = generate_latest(REGISTRY)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     async def status_json(request: Request) -> Response:
         try:
-            data = await asyncio.to_thread(status_data, current(), store)
+            data = await in_thread(status_data, current(), store)
         except Exception as e:  # the database away: the page says so, the server goes on
             return _unavailable(e)
         return Response(
@@ -77,8 +87,8 @@ def build_app(
 
     async def status_page(request: Request) -> Response:
         try:
-            data = await asyncio.to_thread(status_data, current(), store)
-            per_day = await asyncio.to_thread(_per_day, store)
+            data = await in_thread(status_data, current(), store)
+            per_day = await in_thread(_per_day, store)
         except Exception as e:  # the database away: the page says so, the server goes on
             return _unavailable(e)
         return HTMLResponse(status_html(data, per_day, current(), datetime.now(UTC)))
