@@ -201,7 +201,13 @@ def _respond(request: Request, file: _File, max_age: int) -> Response:
     if content_type.startswith(("application/rss+xml", "application/atom+xml")):
         vary = "Accept-Encoding, Accept"
         content_type = _BROWSER_XML if _is_browser(request) else content_type
-    headers = {"Cache-Control": f"public, max-age={max_age}", "Vary": vary}
+    headers = {
+        "Cache-Control": f"public, max-age={max_age}",
+        "Vary": vary,
+        # published files are public: a reader running in a browser (a web page on another
+        # site) may fetch them too, as it may from any public feed service
+        "Access-Control-Allow-Origin": "*",
+    }
     # Last-Modified counts whole seconds: given within the second the file was written, it
     # would also date a version written later in that second, and an If-Modified-Since
     # would answer 304 for it (RFC 9110 8.8.2.2). Then the ETag alone validates.
