@@ -21,8 +21,16 @@ from .feed_fast import fast_entries
 from .feed_links import HEADER_CHARSET, html_page_message, looks_like_html
 from .jsontext import loads as jsonloads
 
-# feedparser reads unknown zones (WIB/WITA/WIT) as UTC: trust its time only with a known zone
-_TRUSTED_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z|GMT|UTC?|[ECMP][SD]T)\s*$", re.IGNORECASE)
+# feedparser reads unknown zones (WIB/WITA/WIT) as UTC, and its looser parsers misread other
+# shapes with a known zone ("18-11-2024 19:15 +0800" as 2018, "2024/11/18 ..." as 1 December,
+# "7:15 PM +0800" with "PM" for the zone): its time is trusted only for an RFC 822 or ISO 8601
+# date-time with a known zone; any other printed date goes to the normalizer as printed
+_ZONE = r"\s*(?:[+-]\d{2}:?\d{2}|Z|GMT|UTC?|[ECMP][SD]T)"
+_TRUSTED_DATE = re.compile(
+    rf"(?:[a-z]{{3,9}},?\s*)?\d{{1,2}}\s+[a-z]{{3,9}}\s+\d{{2,4}}\s+\d{{1,2}}:\d\d(?::\d\d)?{_ZONE}"
+    rf"|\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?{_ZONE}",
+    re.IGNORECASE,
+)
 
 
 def parse_feed(body: bytes, source_id: str, url: str, content_type: str = "") -> list[RawEntry]:
@@ -244,7 +252,7 @@ def _clean(value: Any) -> str | None:
 
 
 def _trusted(raw: Any, parsed: Any) -> datetime | None:
-    if not isinstance(raw, str) or parsed is None or not _TRUSTED_ZONE.search(raw.strip()):
+    if not isinstance(raw, str) or parsed is None or not _TRUSTED_DATE.fullmatch(raw.strip()):
         return None
     try:
         return datetime.fromtimestamp(calendar.timegm(parsed), UTC)

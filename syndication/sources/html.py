@@ -355,6 +355,9 @@ def _dates(
     naive = machine.naive_published
     if machine.published is not None:
         how = "machine date (meta, JSON-LD or <time>)"
+    elif line is None and machine.printed is not None:
+        line = machine.printed  # the only date the page gives: its machine field, as printed
+        how = f"machine date as printed {line!r}"
     elif line is not None and (naive is None or hm.has_clock(line)):
         how = f"the page's date line {line!r}"
     elif naive is not None:

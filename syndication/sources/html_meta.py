@@ -33,7 +33,7 @@ _MONTHS = (
 _DATE_WORDS = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}}\b", re.IGNORECASE)
 _DATE_MDY = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
-_DATE_YMD = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")  # 2019-01-21 13:49
+_DATE_YMD = re.compile(r"\b\d{4}([-/])\d{1,2}\1\d{1,2}\b")  # 2019-01-21 13:49, 2019/01/21
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")  # 2018年6月18日
 _DATE_RELATIVE = re.compile(r"\b(?:\d+|se)\s*(?:detik|menit|jam|hari)\s+(?:yang\s+)?lalu\b", re.I)
 _MAX_DATE_LINE = 90
@@ -62,6 +62,9 @@ class MachineDates:
     published: datetime | None = None
     modified: datetime | None = None
     naive_published: datetime | None = None  # a zone-less machine time, zone left to normalize
+    # a machine field written as people print dates (`Senin, 18 November 2024 19:15 WITA`,
+    # `18/11/2024 19:15`): no ISO 8601, but the normalizer reads it
+    printed: str | None = None
 
 
 # a time of day, not the day and month of a date (`20.06.2019`, `15.05.2019/vit`)
@@ -247,6 +250,9 @@ def machine_dates(
         candidates += _generic_times(doc, chrome)
         naive = next((d for d in map(_parse_naive, [*candidates, broken_ld or ""]) if d), None)
         published = parse_iso(broken_ld) if naive is None else None
+        if naive is None and published is None:
+            printed = next((c for c in [*candidates, broken_ld or ""] if looks_like_date(c)), None)
+            return MachineDates(None, modified, None, printed)
     return MachineDates(published, modified, naive)
 
 

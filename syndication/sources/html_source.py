@@ -25,6 +25,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -78,18 +79,56 @@ class Listing:
 
 
 def decode(body: bytes, content_type: str) -> str:
-    """Bytes to text: a BOM, the header's charset, the page's meta charset, else UTF-8."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
+    """Bytes to text: a BOM; else UTF-8 when the bytes are UTF-8, whatever a label says (a
+    server's default ISO-8859-1 in the header of a UTF-8 page made "â€œ" of every quote);
+    else the first of the header's charset and the page's meta charset that the bytes fit
+    (a CMS's windows-1252 page under a UTF-8 header); else the first label, leniently, where
+    a byte UTF-8 cannot read is read as windows-1252 (a widget's stray byte on a UTF-8 page),
+    not as U+FFFD in the headline."""
+    for bom, name in _BOMS:
         if body.startswith(bom):
             return body.decode(name, errors="replace")
-    match = HEADER_CHARSET.search(content_type) or _META_CHARSET.search(body[:4096])
-    charset = match.group(1) if match else "utf-8"
-    name = charset.decode("ascii") if isinstance(charset, bytes) else charset
-    name = "cp1252" if name.lower() in _AS_CP1252 else name
+    if not body.isascii():  # text in another encoding is not valid UTF-8 by chance
+        with suppress(UnicodeDecodeError):
+            return body.decode("utf-8")
+    labels = _charsets(body, content_type)
+    for name in labels:
+        with suppress(LookupError, UnicodeError):
+            return body.decode(name)
+    return _lenient(body, labels[0] if labels else "utf-8")
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
+def _charsets(body: bytes, content_type: str) -> list[str]:
+    """The header's charset, then the page's meta charset: ISO-8859-1 and ASCII read as
+    windows-1252, as browsers read them."""
+    found = [HEADER_CHARSET.search(content_type), _META_CHARSET.search(body[:4096])]
+    names = [m.group(1) for m in found if m is not None]
+    labels = [n.decode("ascii") if isinstance(n, bytes) else n for n in names]
+    return ["cp1252" if n.lower() in _AS_CP1252 else n for n in labels]
+
+
+def _lenient(body: bytes, name: str) -> str:
     try:
+        if codecs.lookup(name).name == "utf-8":
+            return body.decode("utf-8", errors=_CP1252_BYTES)
         return body.decode(name, errors="replace")
     except (LookupError, UnicodeError):  # unknown, or a codec that takes no "replace" (idna)
-        return body.decode("utf-8", errors="replace")
+        return body.decode("utf-8", errors=_CP1252_BYTES)
+
+
+def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: the bytes UTF-8 cannot read, read as windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252", "replace"), error.end
+
+
+_CP1252_BYTES = "syndication-cp1252-bytes"
+codecs.register_error(_CP1252_BYTES, _cp1252_bytes)
 
 
 def selectors_of(source: SourceConfig) -> Selectors:
