@@ -57,8 +57,12 @@ def one_line(value: str) -> str:
 def visible(value: str) -> bool:
     """Whether `value` keeps a character a reader sees once cleaned (`one_line`): a title of
     controls, spaces and invisible format characters (zero-width space, joiners) shows as
-    nothing, and Atom refuses an entry without a title."""
-    return any(unicodedata.category(c) != "Cf" for c in one_line(value))
+    nothing, and Atom refuses an entry without a title. So do marks with no letter to sit
+    on (a variation selector, a combining keycap), which a reader draws over nothing."""
+    return any(unicodedata.category(c) not in _UNSEEN for c in one_line(value))
+
+
+_UNSEEN = frozenset({"Cf", "Mn", "Me"})  # format characters, nonspacing and enclosing marks
 
 
 def rfc822(moment: datetime) -> str:

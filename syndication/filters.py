@@ -60,6 +60,9 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():  # else nothing to decompose or drop
         text = _UNSEEN.sub("", unicodedata.normalize("NFKD", text))
+        # the marks that are no accent go back on their letter: decomposed, kana's voicing
+        # mark or Arabic's hamza is no word character and parted "ばくち" into "は くち"
+        text = unicodedata.normalize("NFC", text)
     words = _NOT_WORD.sub(" ", text.replace("_", " ")).split()
     return f" {' '.join(words)} " if words else " "
 

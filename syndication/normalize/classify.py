@@ -343,10 +343,15 @@ def _split_labels(labels: Iterable[str], advertorial: Iterable[str] = ()) -> lis
     return out
 
 
+# advertorial words that are also a story's subject: "iklan" (advertising) opens topic tags
+# ("Iklan Rokok", "Iklan Kampanye"), as the title marker does not take it closing a title
+_SUBJECT_WORDS = frozenset({"iklan"})
+
+
 def _advertorial_parts(parts: list[str], advertorial: Iterable[str]) -> list[str]:
     """The advertorial word and the rest, of each part opening with one word of
     `advertorial` then more words; a word merely starting so ("Advokasi") is none."""
-    words = set(advertorial)
+    words = set(advertorial) - _SUBJECT_WORDS
     out: list[str] = []
     for part in parts:
         head, _, rest = part.partition(" ")
