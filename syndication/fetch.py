@@ -24,7 +24,7 @@ import re
 import ssl
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -121,10 +121,20 @@ class Fetcher:
         # pages of a private portal, linked without it, are asked with it too, as a browser
         # asks again in the realm it logged in to (never another origin: a redirect away
         # carries none)
-        self._logins: dict[tuple[str, bytes, int | None], str] = {}
+        self._logins: dict[_Origin, str] = {}
         self.closed = False
         self._all = asyncio.Semaphore(policy.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def keep_logins(self, urls: Iterable[str]) -> None:
+        """Forget each login no URL of `urls` (the sources configured now) gives its origin:
+        a source removed, or its URL written again without its password (the portal went
+        public, a login put on the wrong portal), had it sent there until a restart."""
+        given = set()
+        for url in urls:
+            with suppress(FetchError):  # a URL that cannot be fetched gives no login
+                given.add(_origin_login(_target(url)))
+        self._logins = {o: a for o, a in self._logins.items() if (o, a) in given}
 
     async def aclose(self) -> None:
         await self.transport.aclose()
@@ -252,10 +262,9 @@ class Fetcher:
             )
         except (UnicodeError, ValueError) as e:
             raise FetchError(f"fetch: {url}: a header cannot be sent ({e})") from e
-        origin = (target.scheme, target.raw_host.lower(), target.port)
-        if target.username or target.password:  # http://user:pass@host/, as browsers send it
-            pair = f"{target.username}:{target.password}".encode()
-            self._logins[origin] = "Basic " + base64.b64encode(pair).decode()
+        origin, given = _origin_login(target)
+        if given is not None:  # http://user:pass@host/, as browsers send it
+            self._logins[origin] = given
         login = self._logins.get(origin)
         if login is not None:
             request.headers["Authorization"] = login
@@ -508,6 +517,18 @@ def _target(url: str) -> httpx.URL:
     if not target.raw_host:  # raw: .host decodes an IDNA name, which may fail ("xn--")
         raise FetchError(f"fetch: {url}: no host")
     return target
+
+
+_Origin = tuple[str, bytes, int | None]  # scheme, host as sent, port (None: the default)
+
+
+def _origin_login(target: httpx.URL) -> tuple[_Origin, str | None]:
+    """The URL's origin, and the Basic Authorization its user information gives (None)."""
+    origin = (target.scheme, target.raw_host.lower(), target.port)
+    if not (target.username or target.password):
+        return origin, None
+    pair = f"{target.username}:{target.password}".encode()
+    return origin, "Basic " + base64.b64encode(pair).decode()
 
 
 def _peer(resp: httpx.Response) -> IPAddress | None:

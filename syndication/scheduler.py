@@ -438,6 +438,7 @@ class Daemon:
         await asyncio.to_thread(store.sync_sources, config.source_rows())
         await asyncio.to_thread(store.set_event, "config_error", "", datetime.now(UTC))
         self.app.runtime.config = config
+        self.app.runtime.fetcher.keep_logins(s.url for s in config.sources)
         self.app.publisher.reconfigure(config)
         self.app.deliverer.reconfigure(config)
         await asyncio.to_thread(self.app.deliverer.rehome)
@@ -449,6 +450,14 @@ class Daemon:
         for key in RESTART_KEYS:
             if getattr(old, key) != getattr(config, key):
                 log.warning("event=config_needs_restart section=%s", key)
+        if _published_view(old) != _published_view(config):
+            scopes = await asyncio.to_thread(self.app.publisher.all_scopes)  # reads the store
+            paths = [s.path for s in scopes]
+            await asyncio.to_thread(store.mark_dirty, paths, datetime.now(UTC))
+            self._request_publish()
+        # the jobs follow last, once nothing can fail on the database: moved before a failure,
+        # they no longer matched `applied`, and a save putting the file back as it was left
+        # a source the failed one took out unscheduled until a restart
         before = {s.id: s for s in old.sources if s.enabled}
         after = {s.id: s for s in config.sources if s.enabled}
         for source_id in before.keys() - after.keys():
@@ -457,11 +466,6 @@ class Daemon:
         for source_id, source in after.items():
             if before.get(source_id) != source:
                 self._schedule_source(source)
-        if _published_view(old) != _published_view(config):
-            scopes = await asyncio.to_thread(self.app.publisher.all_scopes)  # reads the store
-            paths = [s.path for s in scopes]
-            await asyncio.to_thread(store.mark_dirty, paths, datetime.now(UTC))
-            self._request_publish()
         self.wake_delivery.set()  # channels may have changed
         self.applied = config
         log.info(
