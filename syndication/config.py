@@ -56,8 +56,9 @@ ALIAS_MAX = 200
 
 
 def excerpt(value: object, limit: int = EXCERPT) -> str:
-    """repr() of a value, cut to `limit` characters with its length when longer."""
-    text = repr(value)
+    """repr() of a value, cut to `limit` characters with its length when longer; the password
+    of a URL in it masked (a table or list quoted whole may hold a private feed's URL)."""
+    text = repr(_masked(value))
     if len(text) <= limit:
         return text
     size = len(value) if isinstance(value, str | bytes | list | tuple | dict) else len(text)
@@ -112,15 +113,33 @@ def _check_http_url(value: str) -> str:
     return value
 
 
+def _http_url(value: object) -> str:
+    if not isinstance(value, str):  # a list or a table: no URL, quoted as it is (masked)
+        raise ValueError(f"expected a URL string, got {excerpt(value)}")
+    return _check_http_url(value)
+
+
 def _shown_url(value: str) -> str:
     """`value` fit for an error: the password of its user information masked (all of it
     where there is no ':', as a token given as the user name). A config error goes to the
     log, /status and the admin's chat, not only to the admin's terminal."""
-    secret = userinfo(value)
-    if secret is None:
-        return excerpt(value)
-    user, colon, _ = secret.partition(":")
-    return excerpt(value.replace(secret, f"{user}:***" if colon else "***", 1))
+    return excerpt(value)  # excerpt masks it
+
+
+def _masked(value: object) -> object:
+    """`value` with the user information of each URL in it masked (_shown_url), within lists
+    and tables too."""
+    if isinstance(value, str):
+        secret = userinfo(value) if "//" in value else None
+        if secret is None:
+            return value
+        user, colon, _ = secret.partition(":")
+        return value.replace(secret, f"{user}:***" if colon else "***", 1)
+    if isinstance(value, list | tuple):
+        return type(value)(_masked(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
 
 
 # letters and symbols that print as nothing (Hangul fillers, the blank Braille pattern)
@@ -164,7 +183,7 @@ def _check_chat(value: str | int) -> str | int:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 PositiveDuration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_positive)]
 Size = Annotated[int, BeforeValidator(parse_size)]
-HttpUrl = Annotated[str, BeforeValidator(lambda v: _check_http_url(str(v)) if v else v)]
+HttpUrl = Annotated[str, BeforeValidator(lambda v: _http_url(v) if v else v)]
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
 ShownText = Annotated[str, AfterValidator(_shown_text)]
 # a regency's telegram_chat and [telegram] admin_chat: one rule, one message
@@ -813,7 +832,8 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
                 if line not in seen:
                     seen.add(line)
                     problems.append(line)
-        raise ConfigError(name, annotate(problems, data, Config)) from e
+        built_in = {c.slug: [c.name] for c in BUILT_IN_CATEGORIES}
+        raise ConfigError(name, annotate(problems, data, Config, built_in)) from e
 
 
 def _bounded(lines: list[str]) -> list[str]:
@@ -835,39 +855,46 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 
 def _syntax_problem(message: str, text: str) -> str:
     """A TOML syntax error as `<key path>: TOML syntax: <what> (line N)` when the line holds a
-    plain `key = ...` (the key path being its table's name and the key), else as
-    `(TOML syntax) <what>`, with the parser's own place."""
+    plain `key = ...` (the key path being its table's name and the key) or a table's header
+    (a table declared twice: its path), else as `(TOML syntax) <what>`, with the parser's own
+    place."""
     at = _AT.search(message)
     if at is None:
         return f"(TOML syntax) {message}"
     number = int(at.group(1))
     lines = text.split("\n")  # the parser's lines (splitlines also breaks at \x85, \u2028)
-    key = _KEY.match(lines[number - 1]) if 0 < number <= len(lines) else None
-    if key is None:
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    key, header = _KEY.match(line), _HEADER.match(line)
+    if key is None and header is None:
         return f"(TOML syntax) {message}"
-    # the headers before it: (name, whether an array of tables), the last one its table's
+    # the headers up to it: (name, whether an array of tables), the last one its table's
     found = [
-        (re.sub(r"\s+", "", h.group(1)), line.lstrip().startswith("[["))
-        for line in lines[: number - 1]
-        if (h := _HEADER.match(line)) is not None
+        (re.sub(r"\s+", "", h.group(1)), before.lstrip().startswith("[["))
+        for before in lines[: number - 1 if key else number]
+        if (h := _HEADER.match(before)) is not None
     ]
-    table = ""
-    if found:
-        name, array = found[-1]
-        arrays = Counter(other for other, is_array in found if is_array)
-        parts, head = name.split("."), ""
-        # each array of tables along the name is the one opened last: [[sources]] ...
-        # [sources.selectors] is sources[1].selectors under the second [[sources]]
-        for n, part in enumerate(parts):
-            head = f"{head}.{part}" if n else part
-            if n == len(parts) - 1 and not array:
-                break
-            if arrays[head]:
-                parts[n] = f"{part}[{arrays[head] - 1}]"
-        table = ".".join(parts) + "."
-    path = table + re.sub(r"\s+", "", key.group(1))
+    name = "" if key is None else re.sub(r"\s+", "", key.group(1))
+    path = ".".join(p for p in (_table_path(found), name) if p)
     path = path if len(path) <= _PATH_MAX else f"{path[:_PATH_MAX]}…"
     return f"{path}: TOML syntax: {message[: at.start()]} (line {number})"
+
+
+def _table_path(headers: list[tuple[str, bool]]) -> str:
+    """The key path of the table the last of `headers` opens ("" for none): each array of
+    tables along its name is the one opened last, so [[sources]] ... [sources.selectors] is
+    sources[1].selectors under the second [[sources]]."""
+    if not headers:
+        return ""
+    name, array = headers[-1]
+    arrays = Counter(other for other, is_array in headers if is_array)
+    parts, head = name.split("."), ""
+    for n, part in enumerate(parts):
+        head = f"{head}.{part}" if n else part
+        if n == len(parts) - 1 and not array:
+            break
+        if arrays[head]:
+            parts[n] = f"{part}[{arrays[head] - 1}]"
+    return ".".join(parts)
 
 
 def _too_deep(text: str) -> str:
@@ -948,41 +975,54 @@ def _key_path(loc: tuple[Any, ...]) -> str:
 
 
 def locate(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line number of a key path such as ("sources", 2, "interval")."""
+    """Best-effort line number of a key path such as ("sources", 2, "selectors", "title"):
+    each table by its header ([[sources]], then [sources.selectors] under it), the last
+    part by its `key =` line; a list or table written inline, by its key's line."""
     lines = text.splitlines()
-    start, end = 0, len(lines)
+    start, end, table = 0, len(lines), ""  # the lines of the table reached so far
+    found: int | None = None  # the line (0-based) of what was reached, once any was
     i = 0
     while i < len(loc):
-        part = loc[i]
-        if isinstance(part, str) and i + 1 < len(loc) and isinstance(loc[i + 1], int):
-            headers = [
-                n for n in range(start, end) if re.match(rf"\s*\[\[\s*{part}\s*\]\]", lines[n])
-            ]
-            if loc[i + 1] < len(headers):
-                start = headers[loc[i + 1]]
-                nxt = [n for n in range(start + 1, end) if re.match(r"\s*\[", lines[n])]
-                end = nxt[0] if nxt else end
-                i += 2
-                continue
-            return None
-        if isinstance(part, str):
-            header = next(
-                (n for n in range(start, end) if re.match(rf"\s*\[\s*{part}\s*\]", lines[n])), None
-            )
-            if header is not None and i + 1 < len(loc):
-                start = header
-                nxt = [n for n in range(start + 1, end) if re.match(r"\s*\[", lines[n])]
-                end = nxt[0] if nxt else end
-                i += 1
-                continue
-            key = next(
-                (n for n in range(start, end) if re.match(rf"\s*{part}\s*=", lines[n])), None
-            )
-            if key is not None:
-                return key + 1
-            return header + 1 if header is not None else (start + 1 if start else None)
-        i += 1
-    return start + 1 if start else None
+        part, name = loc[i], f"{table}.{loc[i]}" if table else str(loc[i])
+        if not isinstance(part, str):  # an index not after a table's name: skipped
+            i += 1
+            continue
+        index = loc[i + 1] if i + 1 < len(loc) and isinstance(loc[i + 1], int) else None
+        kind = (name, index is not None)  # [[name]] for an index, [name] otherwise
+        headers = [n for n in range(start, end) if _header_name(lines[n]) == kind]
+        descend = index < len(headers) if index is not None else headers and i + 1 < len(loc)
+        if descend:
+            start = found = headers[index or 0]
+            end, table = _table_end(lines, start, end, name), name
+            i += 1 if index is None else 2
+            continue
+        # a key of this table (before its first sub-table), or a list or table written inline
+        first = start if found is None else start + 1  # after the table's own header
+        own_end = next((n for n in range(first, end) if _header_name(lines[n])), end)
+        key = re.compile(rf"\s*{re.escape(part)}\s*[=.]")
+        hit = next((n for n in range(first, own_end) if key.match(lines[n])), None)
+        if hit is None:  # the table itself ([feeds] as a whole), else the key's table
+            hit = headers[0] if headers and index is None else found
+        return None if hit is None else hit + 1
+    return None if found is None else found + 1
+
+
+def _header_name(line: str) -> tuple[str, bool] | None:
+    """(the table's dotted name, whether an array of tables) of a header line, else None."""
+    header = _HEADER.match(line)
+    if header is None:
+        return None
+    return re.sub(r"\s+", "", header.group(1)), line.lstrip().startswith("[[")
+
+
+def _table_end(lines: list[str], start: int, end: int, name: str) -> int:
+    """The line after the table whose header is at `start`: the next header that is not one
+    of its sub-tables ([sources.selectors] belongs to the [[sources]] above it)."""
+    for n in range(start + 1, end):
+        header = _header_name(lines[n])
+        if header is not None and not header[0].startswith(name + "."):
+            return n
+    return end
 
 
 _GAZETTEER = Path(__file__).parent / "data" / "kaltim.toml"

@@ -36,7 +36,8 @@ def startup_lines(config: Config) -> list[str]:
     )
     return [
         f"sources: {len(enabled)} enabled of {len(config.sources)}: "
-        + _listed([f"{s.id} ({s.kind}) {s.url}" for s in enabled], "none"),
+        # a private feed's password stays out of the log, as in the first-round report
+        + _listed([f"{s.id} ({s.kind}) {without_userinfo(s.url)}" for s in enabled], "none"),
         f"channels: {len(chats)}: "
         + _listed([f"{r.slug} -> {r.chat}" for r in chats], "none (no telegram_chat set)"),
         telegram,

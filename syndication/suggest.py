@@ -53,12 +53,18 @@ def key_hint(key_path: str, model: type[BaseModel]) -> str:
     return f"did you mean {close!r}?" if close else ""
 
 
-def annotate(problems: list[str], data: Mapping[str, Any], model: type[BaseModel]) -> list[str]:
-    """The loader's problem lines, with a hint added (before any "(line N)") where one helps."""
-    tables = {
-        "category": _slugs(data.get("categories")),
-        "regency": _slugs(data.get("regencies")),
-    }
+def annotate(
+    problems: list[str],
+    data: Mapping[str, Any],
+    model: type[BaseModel],
+    built_in: Mapping[str, Iterable[str]] | None = None,
+) -> list[str]:
+    """The loader's problem lines, with a hint added (before any "(line N)") where one helps.
+    `built_in`: the categories a config that declares some has too (their slug, their names)."""
+    categories = _slugs(data.get("categories"))
+    if categories:  # none declared: a near miss of a built-in one has its hint already
+        categories |= {k: list(v) for k, v in (built_in or {}).items() if k not in categories}
+    tables = {"category": categories, "regency": _slugs(data.get("regencies"))}
     out = []
     for line in problems:
         hint = ""
