@@ -45,12 +45,24 @@ def open_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
             return _sqlite_engine(url)
-        return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        return create_engine(
+            url, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=_pg_args(url)
+        )
     except (ArgumentError, ImportError, ValueError, TypeError) as e:
         raise StorageError(
             f"storage: cannot open {masked_url(url)!r}: {masked_url(str(e))}"
             " (storage.url: use sqlite:///path or postgresql://user@host:5432/db)"
         ) from None
+
+
+# seconds a PostgreSQL connection may take to open: a server that accepts and never answers
+# (a hung host behind a proxy) held a start, a poll or Ctrl-C for libpq's minutes otherwise
+PG_CONNECT_TIMEOUT = 10
+
+
+def _pg_args(url: str) -> dict[str, object]:
+    """PostgreSQL's connect arguments: a connect timeout, unless the URL sets its own."""
+    return {} if "connect_timeout=" in url else {"connect_timeout": PG_CONNECT_TIMEOUT}
 
 
 def _sqlite_engine(url: str) -> Engine:
