@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import StorageError, masked_url
-from .urls import userinfo, without_userinfo
+from .urls import query_secrets, shown_url, userinfo
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) only for the commands that open it: not for `check`
     from .store import Store
@@ -70,9 +70,10 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
     for s in sources:
         s["last_burst"] = bursts.get(f"burst_capped:{s['id']}")
     sources += [_never_polled(s.id, s.url) for s in config.sources if s.id not in polled]
-    for s in sources:  # a source's password stays off the status page and its JSON
-        if secret := userinfo(s["url"]):
-            s["url"] = s["url"].replace(secret + "@", "", 1)
+    for s in sources:  # a source's password or token stays off the status page and its JSON
+        secrets = [*filter(None, [userinfo(s["url"])]), *query_secrets(s["url"])]
+        s["url"] = shown_url(s["url"])
+        for secret in secrets:
             if s.get("last_error"):
                 s["last_error"] = s["last_error"].replace(secret, "***")
     channels = [
@@ -104,7 +105,7 @@ def _without_store(config: Config, error: str) -> dict[str, Any]:
         "generated": datetime.now(UTC).isoformat(),
         "dry_run": config.token() is None,
         "totals": {"items": None, "pending_deliveries": None},
-        "sources": [_never_polled(s.id, without_userinfo(s.url), None) for s in config.sources],
+        "sources": [_never_polled(s.id, shown_url(s.url), None) for s in config.sources],
         "channels": [
             _quiet_channel(r.chat, r.slug, "unknown", None) for r in config.regencies if r.chat
         ],

@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import Config
 from .store import SourceStatus, Store
-from .urls import without_userinfo
+from .urls import shown_url
 
 log = logging.getLogger("syndication.startup")
 FIRST_ROUND_WAIT = 300.0  # seconds: how long to wait for every source's first attempt
@@ -37,7 +37,7 @@ def startup_lines(config: Config) -> list[str]:
     return [
         f"sources: {len(enabled)} enabled of {len(config.sources)}: "
         # a private feed's password stays out of the log, as in the first-round report
-        + _listed([f"{s.id} ({s.kind}) {without_userinfo(s.url)}" for s in enabled], "none"),
+        + _listed([f"{s.id} ({s.kind}) {shown_url(s.url)}" for s in enabled], "none"),
         f"channels: {len(chats)}: "
         + _listed([f"{r.slug} -> {r.chat}" for r in chats], "none (no telegram_chat set)"),
         telegram,
@@ -80,7 +80,7 @@ async def report_first_round(config: Config, store: Store, *, poll: float = 1.0)
         await asyncio.sleep(poll)
     failed = [s for s in statuses.values() if s.consecutive_failures > 0]
     for s in sorted(failed, key=lambda s: s.id):
-        shown = without_userinfo(s.url)  # a private feed's password stays out of the log
+        shown = shown_url(s.url)  # a private feed's password stays out of the log
         log.warning("event=first_round source=%s url=%s failed: %s", s.id, shown, s.last_error)
     if failed and len(failed) == len(statuses):
         log.warning(

@@ -268,3 +268,26 @@ def without_userinfo(url: str) -> str:
     """`url` as it may be shown: without its user name and password."""
     secret = userinfo(url)
     return url.replace(secret + "@", "", 1) if secret else url
+
+
+# a query parameter that carries a credential in a private feed's URL ("?token=...",
+# "&api_key=...", "&sig=..."): its value is no more shown than a password. The name is one
+# of these words or ends in one after a separator ("access_token"), not merely holds it
+# ("author", "keyword" are shown)
+_SECRET_PARAM = re.compile(
+    r"([?&;](?:[\w.-]*[_.-])?"
+    r"(?:token|key|apikey|secret|password|passwd|pass|pwd|auth|sig|signature|session|sid)=)"
+    r"([^&#;]+)",
+    re.IGNORECASE,
+)
+
+
+def query_secrets(url: str) -> list[str]:
+    """The values of `url`'s query parameters that look like credentials."""
+    return [m.group(2) for m in _SECRET_PARAM.finditer(url)]
+
+
+def shown_url(url: str) -> str:
+    """`url` as a page or a log line may show it: without its user information, and with the
+    values of query parameters that look like credentials masked."""
+    return _SECRET_PARAM.sub(r"\1***", without_userinfo(url))

@@ -43,3 +43,30 @@ def test_a_source_password_is_on_no_status_line(
     for shown in (json.dumps(data), page):
         at = shown.find("s3cret")
         assert at < 0 and "Kukar" not in shown, shown[max(0, at - 200) : at + 50]
+
+
+def test_a_token_in_a_source_query_is_on_no_status_line(
+    tmp_path: Path, portal: Portal, db_url: str
+) -> None:
+    """A private feed keyed by its query ("?token=..."), as many portals and services give
+    one: the page and its JSON show the parameter, never its value; other parameters stay."""
+    portal.set("/feed/?token=Rahasia42kukar&page=2", b"gone", status=500, validators=False)
+    url = portal.url + "/feed/?token=Rahasia42kukar&page=2"
+    path = write_config(
+        tmp_path / "config.toml",
+        db_url=db_url,
+        sources=f'[[sources]]\nid = "kunci"\nurl = "{url}"\n',
+    )
+    config = load(path)
+    asyncio.run(run_once(config))
+    store = open_store(config.database_url)
+    try:
+        data = status_data(config, store)
+        page = status_html(data, {}, config, datetime.now(UTC))
+    finally:
+        store.engine.dispose()
+    (source,) = [s for s in data["sources"] if s["id"] == "kunci"]
+    assert source["last_error"] and "HTTP 500" in source["last_error"]
+    assert source["url"] == portal.url + "/feed/?token=***&page=2"
+    for shown in (json.dumps(data), page):
+        assert "Rahasia42" not in shown
