@@ -41,7 +41,7 @@ from feeds.text import (
     one_line,
     rfc822,
     rfc3339,
-    visible,
+    shows,
     xml_text,
 )
 
@@ -89,7 +89,7 @@ def headline(entry: Entry) -> str:
     (controls, zero-width characters only): Atom refuses an entry without a title (feedgen
     raised, and the publish of every feed stopped), and a reader showed an empty line."""
     title = one_line(entry.title)
-    return title if visible(title) else xml_text(entry.link)
+    return title if shows(title) else xml_text(entry.link)
 
 
 def display_title(entry: Entry) -> str:

@@ -59,7 +59,13 @@ def visible(value: str) -> bool:
     controls, spaces and invisible format characters (zero-width space, joiners) shows as
     nothing, and Atom refuses an entry without a title. So do marks with no letter to sit
     on (a variation selector, a combining keycap), which a reader draws over nothing."""
-    return any(unicodedata.category(c) not in _UNSEEN for c in one_line(value))
+    return shows(one_line(value))
+
+
+def shows(clean: str) -> bool:
+    """`visible` for text `one_line` has cleaned already: a title per story a publish, so
+    its ASCII (every character of it printable there) is not looked up."""
+    return any(c.isascii() or unicodedata.category(c) not in _UNSEEN for c in clean)
 
 
 _UNSEEN = frozenset({"Cf", "Mn", "Me"})  # format characters, nonspacing and enclosing marks
