@@ -21,6 +21,13 @@ _DROP_PARAMS = frozenset(
         "msclkid",
         "yclid",
         "igshid",
+        "igsh",  # Instagram's share link since 2023
+        "mibextid",  # Facebook's mobile share button
+        "srsltid",  # Google Search and Shopping, on links to a site since 2023
+        "ttclid",  # TikTok's ads
+        "twclid",  # X's ads
+        "gbraid",  # Google's ads on iOS
+        "wbraid",
         "_ga",
         "_gl",
         "ref",

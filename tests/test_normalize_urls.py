@@ -17,6 +17,9 @@ ARTICLE = "https://eksposisi.com/2024/11/18/pjs-bupati-kukar/"
         ("HTTPS://Eksposisi.COM:443/2024/11/18/pjs-bupati-kukar/#respond", ARTICLE),
         (ARTICLE + "?utm_source=fb&utm_medium=social&fbclid=abc&gclid=1&mc_cid=2&_ga=3", ARTICLE),
         (ARTICLE + "?tag_from=wp_nhl_3", ARTICLE),  # detik: the card's place on the page
+        # share and ad clicks of Instagram, Facebook, Google, TikTok and X
+        (ARTICLE + "?igsh=MXh2&mibextid=Zxz2cZ&srsltid=AfmBOoq&ttclid=E.1&twclid=2-x", ARTICLE),
+        (ARTICLE + "?gbraid=0AAAAAD&wbraid=CjkKCQ&p=7", ARTICLE + "?p=7"),
         (ARTICLE + "amp/", ARTICLE),
         (ARTICLE + "amp", ARTICLE),
         (ARTICLE + "?amp=1", ARTICLE),

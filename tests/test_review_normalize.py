@@ -81,6 +81,18 @@ def test_a_baca_juga_label_over_a_linked_headline_paragraph_goes_with_it(
     assert _item(ctx, "Rakor Kelancaran Pilkada Digelar", body).regencies == ("kukar",)
 
 
+@pytest.mark.parametrize("label", ["Simak juga:", "Lihat Juga", "SIMAK JUGA :"])
+def test_a_simak_or_lihat_juga_label_alone_goes_as_baca_juga_does(label: str) -> None:
+    body = (
+        f"<p>{LEAD}</p><p><strong>{label}</strong></p>"
+        f'<p><a href="https://eksposisi.com/pekan-wisata-selangkau/">{OTHER}</a></p>'
+        f"<p>{MORE}</p>"
+    )
+    clean = clean_content(body, "https://eksposisi.com/rakor/")
+    assert "Selangkau" not in clean.text and label.split()[0].lower() not in clean.text.lower()
+    assert LEAD in clean.text and MORE in clean.text
+
+
 def test_a_linked_paragraph_of_the_story_stays_after_a_baca_juga_label() -> None:
     # a sentence of the story that is a whole link is prose, not a headline
     sentence = "Informasi lengkap tersedia di laman resmi Pemkab Kukar yang bisa diakses warga."

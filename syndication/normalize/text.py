@@ -152,7 +152,8 @@ _SOCIAL = (
 _STAFF = r"(?:editor|penulis|reporter|pewarta|redaktur|jurnalis|wartawan|kontributor|sumber)"
 _STAFF_NAME = rf"(?:(?!\s*+{_STAFF}\s*+[:：])[^.:：|]){{1,80}}+"
 _MARKER = re.compile(
-    rf"^(?:(?:share|bagikan(?:\s+artikel)?){_SOCIAL}|baca\s+juga|berita\s+(?:terkait|lainnya"
+    rf"^(?:(?:share|bagikan(?:\s+artikel)?){_SOCIAL}|(?:baca|simak|lihat)\s+juga"
+    r"|berita\s+(?:terkait|lainnya"
     r"|terkini)|artikel\s+terkait|related(?:\s+posts?)?|tags?"
     # the staff lines closing a story: "Editor: Jalu W", "Penulis" then ": Anju C" below it
     # (several on one line, split by "|" or by a <br>: "Pewarta : Anju<br>Editor : Jalu")
@@ -725,7 +726,9 @@ def _branches(blocks: list[LexborNode]) -> set[int]:
 
 # a "Baca juga:" label alone in its block: the editor pressed Enter before pasting the link
 _INSERT_LABEL = re.compile(
-    r"^(?:baca\s+(?:juga|pula)|berita\s+terkait|artikel\s+terkait)\s*[:：]?$", re.IGNORECASE
+    r"^(?:baca\s+(?:juga|pula)|(?:simak|lihat)\s+juga|berita\s+terkait|artikel\s+terkait)"
+    r"\s*[:：]?$",
+    re.IGNORECASE,
 )
 
 
