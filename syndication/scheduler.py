@@ -238,14 +238,25 @@ class Daemon:
             self.wake_delivery.set()
 
     def _request_publish(self, delay: timedelta | None = None) -> None:
-        if self.scheduler.get_job("publish") is None and not self.stop_event.is_set():
-            delay = self.app.config.feeds.publish_delay if delay is None else delay
+        """A publish `delay` from now (the config's publish_delay for news), unless one is due
+        sooner; news brings forward the backed-off retry of a publish that failed."""
+        if self.stop_event.is_set():
+            return
+        news = delay is None
+        delay = self.app.config.feeds.publish_delay if delay is None else delay
+        when = datetime.now(UTC) + delay
+        job = self.scheduler.get_job("publish")
+        if job is None:
             # a request made while a publish runs must wait for it (publish_lock), not be
             # dropped as "maximum number of running instances reached"
             self.scheduler.add_job(
-                self._publish_job, "date", id="publish", run_date=datetime.now(UTC) + delay,
+                self._publish_job, "date", id="publish", run_date=when,
                 max_instances=2, misfire_grace_time=None,
             )  # fmt: skip
+        elif news and job.next_run_time is not None and job.next_run_time > when:
+            # after a long outage the retry waits up to 5 minutes; news just stored says the
+            # database answers again, and the feeds would trail the channels meanwhile
+            job.modify(next_run_time=when)
 
     async def _publish_job(self) -> None:
         # the job hands the publish over and returns: a job still running when the next one

@@ -4,10 +4,12 @@ PostgreSQL; no mocks)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -164,3 +166,36 @@ def test_a_reload_the_database_cuts_short_is_applied_whole_on_the_next_look(
     wait_until(lambda: len(portal.hits_for("/b/")) >= 1, 15, "b polled", daemon)
     assert daemon.count("event=config_reloaded sources=2 added=1 removed=0") == 1
     assert daemon.stop() == 0
+
+
+def test_news_brings_a_backed_off_publish_retry_forward(tmp_path: Path) -> None:
+    """After a long database outage a failed publish's retry waits up to 5 minutes; news
+    stored meanwhile (the database answers again) brings it to the usual publish_delay, so
+    the feeds do not trail the Telegram channels by minutes."""
+    from syndication.config import load
+    from syndication.scheduler import Daemon
+    from syndication.service import build_app
+    from tests.conftest import write_config
+
+    path = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path}/db", sources="")
+
+    async def scenario() -> tuple[float, float, float]:
+        app = await build_app(load(path))
+        daemon = Daemon(path, app)
+        daemon.scheduler.start()
+        try:
+            daemon._request_publish(timedelta(seconds=300))  # the retry of a failed publish
+            due = daemon.scheduler.get_job("publish").next_run_time
+            retry = (due - datetime.now(UTC)).total_seconds()
+            daemon._request_publish(timedelta(seconds=600))  # a later retry moves nothing
+            kept = (daemon.scheduler.get_job("publish").next_run_time - due).total_seconds()
+            daemon._request_publish()  # news
+            due = daemon.scheduler.get_job("publish").next_run_time
+            return retry, kept, (due - datetime.now(UTC)).total_seconds()
+        finally:
+            daemon.scheduler.shutdown(wait=False)
+            await app.aclose()
+
+    retry, kept, news = asyncio.run(scenario())
+    assert retry > 250 and kept == 0
+    assert news <= load(path).feeds.publish_delay.total_seconds() + 1
