@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -99,7 +98,9 @@ async def test_readyz_answers_503_promptly_when_the_database_does_not_answer(
 ) -> None:
     """A database that hangs (a network partition, a lock held) must read as not ready within
     the probe's patience, not after the driver's timeout (SQLite's 30 s busy wait here, TCP's
-    minutes for PostgreSQL); /metrics still answers with the process's own counters."""
+    minutes for PostgreSQL); /metrics still answers with the process's own counters. The
+    client's timeout (15 s) is under SQLite's busy wait: an answer that waited for the lock
+    fails here."""
     running, store = daemon_app
     store.engine.dispose()  # the pool's connections would keep the lock below from being taken
     holder = sqlite3.connect(store.engine.url.database or "", isolation_level=None)
@@ -107,13 +108,11 @@ async def test_readyz_answers_503_promptly_when_the_database_does_not_answer(
         holder.execute("PRAGMA locking_mode=EXCLUSIVE")
         holder.execute("BEGIN EXCLUSIVE")  # WAL with exclusive locking: no one else may read
         async with httpx.AsyncClient(base_url=running.base_url, timeout=15) as client:
-            started = time.monotonic()
             ready = await client.get("/readyz")
             assert ready.status_code == 503 and "database" in ready.text
             metrics = await client.get("/metrics")
             assert metrics.status_code == 200 and "syndication_polls_total" in metrics.text
             assert (await client.get("/status")).status_code == 503
-            assert time.monotonic() - started < 12
     finally:
         holder.execute("ROLLBACK")
         holder.close()
