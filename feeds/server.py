@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import anyio.to_thread
 import uvicorn
@@ -276,12 +276,20 @@ def _origin_form(app: ASGIApp) -> ASGIApp:
     async def routed(scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "/")
         if scope["type"] == "http" and not path.startswith("/") and "://" in path:
-            raw = scope.get("raw_path") or path.encode()
-            scope = {**scope, "path": urlsplit(path).path or "/"}
-            scope["raw_path"] = urlsplit(raw).path or b"/"
+            raw = (scope.get("raw_path") or path.encode()).decode("latin-1")
+            scope = {**scope, "path": _after_authority(path)}
+            scope["raw_path"] = _after_authority(raw).encode("latin-1")
         await app(scope, receive, send)
 
     return routed
+
+
+def _after_authority(target: str) -> str:
+    """The path of an absolute-form target: from the first "/" after "scheme://host", or "/".
+    Not urlsplit, which raises on a "[" a client put in the host ("Invalid IPv6 URL")."""
+    rest = target.split("://", 1)[-1]
+    slash = rest.find("/")
+    return rest[slash:] if slash >= 0 else "/"
 
 
 def _no_store_by_default(app: ASGIApp) -> ASGIApp:

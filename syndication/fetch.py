@@ -117,10 +117,11 @@ class Fetcher:
         # a portal's cookies go back to it, as a browser's do
         jar = BoundedCookieJar(policy.cookies_per_domain, policy.cookies_in_all)
         self.cookies = httpx.Cookies(jar)
-        # origin -> the Authorization a source URL's user information gave it: the article
-        # pages of a private portal, linked without it, are asked with it too, as a browser
-        # asks again in the realm it logged in to (never another origin: a redirect away
-        # carries none)
+        # origin -> the Authorization the user information of a URL asked for (a source's)
+        # gave it: the article pages of a private portal, linked without it, are asked with
+        # it too, as a browser asks again in the realm it logged in to (never another origin:
+        # a redirect away carries none; a redirect's own user information is sent to it once,
+        # never kept: another source could otherwise replace a portal's login)
         self._logins: dict[_Origin, str] = {}
         self.closed = False
         self._all = asyncio.Semaphore(policy.concurrency)
@@ -159,6 +160,11 @@ class Fetcher:
             host = urlsplit(url).netloc.lower()
         except ValueError:  # "http://[::1/": the request below fails on it
             host = ""
+        if "@" in url:  # the caller's URL logs in to its origin: a redirect's never does
+            with suppress(FetchError):  # one that cannot be fetched fails in _follow
+                origin, given = _origin_login(_target(url))
+                if given is not None:
+                    self._logins[origin] = given
         sem = self._hosts.setdefault(host, asyncio.Semaphore(self.policy.per_host))
         # the host's slot first: requests queued behind a slow host hold no global slot
         async with sem, self._all:
@@ -263,9 +269,7 @@ class Fetcher:
         except (UnicodeError, ValueError) as e:
             raise FetchError(f"fetch: {url}: a header cannot be sent ({e})") from e
         origin, given = _origin_login(target)
-        if given is not None:  # http://user:pass@host/, as browsers send it
-            self._logins[origin] = given
-        login = self._logins.get(origin)
+        login = given or self._logins.get(origin)  # http://user:pass@host/, as browsers send it
         if login is not None:
             request.headers["Authorization"] = login
         if self.cookies.jar:  # its length is kept, not counted

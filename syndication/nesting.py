@@ -130,11 +130,17 @@ def split_text(html: str, every: int = TEXT_RUN) -> str:
         nonlocal done
         cuts: list[int] = []
         last = start  # no piece may be white space alone (references such as "&#32;" too)
+        # html[last:seen] is white space alone: each character is read once, not once per
+        # step (a run of "&#32;" kept `last` in place, and the scan was quadratic). A split
+        # point is before "&" or a non-ASCII character, so no reference spans one
+        seen = start
         at = start + every
         while at < end and (safe := _SAFE_SPLIT.search(html, at, end)) is not None:
-            if not _white(html[last : safe.start()]):
-                cuts.append(last := safe.start())
-            at = safe.start() + every
+            point = safe.start()
+            if not _white(html[seen:point]):
+                cuts.append(last := point)
+            seen = point
+            at = point + every
         if cuts and _white(html[last:end]):
             cuts.pop()
         for point in cuts:

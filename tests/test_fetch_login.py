@@ -95,3 +95,24 @@ async def test_a_new_login_for_the_origin_replaces_the_old_one(
         await fetcher.aclose()
     assert _login(heads, "/listing2") == BASIC
     assert _login(heads, "/berita/1") == BASIC
+
+
+async def test_a_redirect_with_a_login_of_its_own_does_not_replace_the_portals(
+    raw_server: Callable[[Serve], int],
+) -> None:
+    # another source (any portal) redirects to the private portal with user information of
+    # its own: it is sent there once, and the portal's pages keep the login its source gave
+    private: list[str] = []
+    port = raw_server(_recording(private))
+    elsewhere: list[str] = []
+    other = raw_server(_recording(elsewhere, location=f"http://intruder:x@127.0.0.1:{port}/redir"))
+    fetcher = Fetcher(policy())
+    try:
+        await fetcher.get(f"http://pembaca:Rahasia%2042@127.0.0.1:{port}/listing")
+        await fetcher.get(f"http://127.0.0.1:{other}/moved")
+        await fetcher.get(f"http://127.0.0.1:{port}/berita/1")
+    finally:
+        await fetcher.aclose()
+    intruder = "Basic " + base64.b64encode(b"intruder:x").decode()
+    assert _login(private, "/redir") == intruder
+    assert _login(private, "/berita/1") == BASIC

@@ -128,3 +128,8 @@ async def test_an_absolute_form_request_target_is_served(
     assert status == 200 and response.endswith((output_dir / "all.rss").read_bytes())
     status, response = await raw_get(server.port, "http://127.0.0.1/../outside.txt")
     assert status == 404 and b"secret" not in response
+    # a "[" in the host is no IPv6 address: the target is still read, not a 500 and a
+    # traceback in the log for every such request
+    for target in ("http://%5B/all.rss", "http://[/all.rss", "http://[::1"):
+        status, response = await raw_get(server.port, target)
+        assert status in (200, 404), (target, response[:200])
