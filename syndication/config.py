@@ -101,15 +101,15 @@ def parse_size(value: object) -> int:
 def _check_http_url(value: str) -> str:
     # written into every feed's links: a character a feed cannot carry would stop each publish
     if (why := _unshowable(value)) is not None:
-        raise ValueError(f"{_shown_url(value)} {why}; write the URL without it")
+        raise ValueError(f"{excerpt(value)} {why}; write the URL without it")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
-        raise ValueError(f"{_shown_url(value)} is not an http(s) URL")
+        raise ValueError(f"{excerpt(value)} is not an http(s) URL")
     try:
         parts.port  # noqa: B018 (urlsplit reads the port only when asked)
     except ValueError:  # httpx would refuse it at every request: "Invalid port"
         # urlsplit's words quote the port, which is a piece of the password in "u:p/w@host"
-        raise ValueError(f"{_shown_url(value)} has no valid port") from None
+        raise ValueError(f"{excerpt(value)} has no valid port") from None
     return value
 
 
@@ -119,15 +119,8 @@ def _http_url(value: object) -> str:
     return _check_http_url(value)
 
 
-def _shown_url(value: str) -> str:
-    """`value` fit for an error: the password of its user information masked (all of it
-    where there is no ':', as a token given as the user name). A config error goes to the
-    log, /status and the admin's chat, not only to the admin's terminal."""
-    return excerpt(value)  # excerpt masks it
-
-
 def _masked(value: object) -> object:
-    """`value` with the user information of each URL in it masked (_shown_url), within lists
+    """`value` with the user information of each URL in it masked, within lists
     and tables too."""
     if isinstance(value, str):
         secret = userinfo(value) if "//" in value else None
@@ -239,12 +232,12 @@ def check_storage_url(url: str) -> str:
     try:
         drivername, port = db_url_parts(url)
     except ValueError:
-        raise ValueError(f"{_shown_url(url)} is not a database URL: {_STORAGE_HINT}") from None
+        raise ValueError(f"{excerpt(url)} is not a database URL: {_STORAGE_HINT}") from None
     if drivername not in STORAGE_SCHEMES:
         known = ", ".join(f"{s}://" for s in STORAGE_SCHEMES)
-        raise ValueError(f"{_shown_url(url)}: unknown scheme {drivername!r} (one of {known})")
+        raise ValueError(f"{excerpt(url)}: unknown scheme {drivername!r} (one of {known})")
     if port is not None and not 1 <= port <= 65535:
-        raise ValueError(f"{_shown_url(url)}: port {port} is out of range (1-65535)")
+        raise ValueError(f"{excerpt(url)}: port {port} is out of range (1-65535)")
     return url
 
 
@@ -616,7 +609,7 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
     problems = []
     for i, value in enumerate(values):
         if value in seen:
-            shown = _shown_url(value) if key == "url" else excerpt(value)
+            shown = excerpt(value)
             problems.append(
                 f"{table}[{i}].{key}: {shown} is already used by {table}[{seen[value]}]"
             )
@@ -868,11 +861,7 @@ def _syntax_problem(message: str, text: str) -> str:
     if key is None and header is None:
         return f"(TOML syntax) {message}"
     # the headers up to it: (name, whether an array of tables), the last one its table's
-    found = [
-        (re.sub(r"\s+", "", h.group(1)), before.lstrip().startswith("[["))
-        for before in lines[: number - 1 if key else number]
-        if (h := _HEADER.match(before)) is not None
-    ]
+    found = [h for before in lines[: number - 1 if key else number] if (h := _header_name(before))]
     name = "" if key is None else re.sub(r"\s+", "", key.group(1))
     path = ".".join(p for p in (_table_path(found), name) if p)
     path = path if len(path) <= _PATH_MAX else f"{path[:_PATH_MAX]}…"

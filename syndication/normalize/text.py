@@ -138,9 +138,10 @@ _DROPPED_CONTROL = re.compile(
 
 # the label, its separator (":", "»", ">>" ...) and the headline, which may open in quotes
 # ('Baca juga: “Bupati Kutim ...”')
+# the labels an editor puts before another post's headline
+_INSERT_WORDS = r"baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait"
 _INSERT = re.compile(
-    r"^(?:baca\s+(?:juga|pula)|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait)"
-    r"\s*+[:：\-–—|»>]*+\s*+[\"“”‘'«]?\w",
+    rf"^(?:{_INSERT_WORDS})\s*+[:：\-–—|»>]*+\s*+[\"“”‘'«]?\w",
     re.IGNORECASE,
 )
 INSERT_LINE = _INSERT  # also how an HTML source tells a story's own "Baca juga" line
@@ -725,11 +726,7 @@ def _branches(blocks: list[LexborNode]) -> set[int]:
 
 
 # a "Baca juga:" label alone in its block: the editor pressed Enter before pasting the link
-_INSERT_LABEL = re.compile(
-    r"^(?:baca\s+(?:juga|pula)|(?:simak|lihat)\s+juga|berita\s+terkait|artikel\s+terkait)"
-    r"\s*[:：]?$",
-    re.IGNORECASE,
-)
+_INSERT_LABEL = re.compile(rf"^(?:{_INSERT_WORDS})\s*[:：]?$", re.IGNORECASE)
 
 
 def _linked_headline(node: LexborNode, texts: dict[int, str | None], branches: set[int]) -> bool:
