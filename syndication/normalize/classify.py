@@ -171,11 +171,36 @@ def _alias_table(categories: tuple[CategoryInfo, ...]) -> Mapping[str, str]:
 def _credit_categories(credit: str, ctx: NormalizeContext) -> list[Evidence]:
     tokens = [t for t in _CREDIT_SPLIT.split(credit.lower()) if t]
     found = []
-    if any(t.startswith(a) for t in tokens for a in ctx.advertorial_tokens):
+    if any(_advertorial_token(t, ctx) for t in tokens):
         found.append(Evidence(ADVERTORIAL, "credit-token", 2, credit))
     if any(g in t for t in tokens for g in ctx.government_tokens):
         found.append(Evidence(GOVERNMENT, "credit-token", 2, credit))
     return found
+
+
+# what may follow "adv" in one joined credit token and still mean it: the misspellings of
+# "advertorial" seen in credits (advetorial, advertorial, advrtorial)
+_ADV_SPELLINGS = ("er", "et", "rt")
+
+
+def _advertorial_token(token: str, ctx: NormalizeContext) -> bool:
+    """Whether one credit token marks an advertorial: an advertorial word, alone or joined to
+    digits ("adv1"), a government word ("advhumas"), a place of the gazetteer ("advkukar") or,
+    for "adv", a misspelt "advertorial"; a word merely starting so ("advokasi", "adventure")
+    is none."""
+    for word in ctx.advertorial_tokens:
+        if not token.startswith(word):
+            continue
+        rest = token[len(word) :]
+        if not rest or not rest[0].isalpha():
+            return True
+        if word == "adv" and rest.startswith(_ADV_SPELLINGS):
+            return True
+        if any(rest.startswith(g) for g in ctx.government_tokens):
+            return True
+        if find_in_token(rest, gazetteer(ctx)):
+            return True
+    return False
 
 
 def _ordered_categories(evidence: list[Evidence], ctx: NormalizeContext) -> list[str]:

@@ -181,6 +181,8 @@ _JUNK_START = (
     # "Dapatkan update berita pilihan ... dari Kompas.com. Mari bergabung di Grup Telegram ..."
     r"|dapatkan\s+(?:update|info(?:rmasi)?)\s+berita\b.{0,400}"
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
+    # a tag list: "Tags: Kukar, Pemkab Kukar, Edi Damansyah" (no sentence: no full stop)
+    r"|(?:tags?|kata\s+kunci)\s*[:：]\s*[^.!?:：]{1,300}"
 )
 # a photo's caption repeated as text: it ends in the photo's credit
 # (never a closing credit: "(dok/adv)" is the advertorial's label)
