@@ -219,7 +219,7 @@ async def probe(url: str, config_path: Path | None = None) -> int:
     from .config import FetchConfig, load, resolve_path
     from .errors import ConfigError
     from .normalize import normalize_entry
-    from .probe import format_report
+    from .probe import format_report, hide_secrets
     from .probe import probe as run_probe
     from .types import RawEntry
 
@@ -242,11 +242,17 @@ async def probe(url: str, config_path: Path | None = None) -> int:
     async with httpx.AsyncClient(
         headers=headers, timeout=timeout, limits=limits, follow_redirects=True
     ) as client:
-        report = await run_probe(url, client)
+        report = await run_probe(
+            url,
+            client,
+            max_body=fetch.max_body,
+            total_timeout=fetch.total_timeout.total_seconds(),
+        )
     if not report.page.ok:
         print(format_report(report))
         why = f"HTTP {report.page.status}" if report.page.status else report.page.note
-        print(f"probe: {url}: the page did not load ({why})", file=sys.stderr)
+        shown = hide_secrets(f"{url}: the page did not load ({why})", url)
+        print(f"probe: {shown}", file=sys.stderr)
         return 1
     normalize = None
     if config is not None:

@@ -6,12 +6,20 @@ from __future__ import annotations
 from .config import Config
 from .outcome import outcomes
 from .store import ScopeItem, Store
-from .urls import canonical_url, url_key
+from .urls import canonical_url, shown_url, url_key
+
+_MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) hold
+
+
+def _is_id(target: str) -> bool:
+    # ASCII only: "²" is str.isdigit() but not int()
+    return target.isascii() and target.isdigit()
 
 
 def find_item(store: Store, target: str) -> ScopeItem | None:
-    if target.isdigit():
-        return store.item(int(target))
+    if _is_id(target):
+        number = int(target)
+        return store.item(number) if number <= _MAX_ID else None  # past it: no such row
     return store.item_by_url_key(url_key(canonical_url(target)))
 
 
@@ -21,7 +29,8 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
         skipped = _skip_reason(config, store, target)
         if skipped is not None:
             return skipped, False
-        return f"explain: no stored item matches {target!r} (an item id or article URL)", False
+        shown = shown_url(target)  # a password or token in the URL given stays unsaid
+        return f"explain: no stored item matches {shown!r} (an item id or article URL)", False
     lines = [
         f"item {item.id}: {item.title}",
         f"  url         {item.url}",
@@ -58,7 +67,7 @@ def explain_target(config: Config, store: Store, target: str) -> tuple[str, bool
 
 def _skip_reason(config: Config, store: Store, target: str) -> str | None:
     """Why an html source's listing link was not taken as an article, if it was skipped."""
-    if target.isdigit():
+    if _is_id(target):
         return None
     key = canonical_url(target)
     for source in config.sources:
@@ -68,7 +77,8 @@ def _skip_reason(config: Config, store: Store, target: str) -> str | None:
 
         reason = skip_reasons_sync(store, source.id).get(key)
         if reason is not None:
-            return f"explain: {target} was not stored: source {source.id!r} skipped it ({reason})"
+            shown = shown_url(target)
+            return f"explain: {shown} was not stored: source {source.id!r} skipped it ({reason})"
     return None
 
 
@@ -81,6 +91,6 @@ def _read_by(config: Config, store: Store, item: ScopeItem, target: str) -> list
     from .sources.html_source import read_by_sync
 
     readers = read_by_sync(store, source.id)
-    keys = [canonical_url(item.url)] + ([] if target.isdigit() else [canonical_url(target)])
+    keys = [canonical_url(item.url)] + ([] if _is_id(target) else [canonical_url(target)])
     how = next((readers[k] for k in keys if k in readers), None)
     return [f"  read by     {how or '(not recorded)'}"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from .store import Store
 from .store import schema as t
 
 if TYPE_CHECKING:
+    from .config import Config
     from .delivery.outcome import Outcome
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -121,8 +122,12 @@ def _aware(value: datetime) -> datetime:
 class StoreCollector(Collector):
     """Queue depth, source health and freshness, read at scrape time."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, configured: Callable[[], Config] | None = None) -> None:
+        """`configured`: the config in force (hot reloads included); a source or a channel
+        taken out of it leaves the gauges, so an alert on its failures or its broken state
+        clears. A channel's queue stays while messages wait in it."""
         self.store = store
+        self.configured = configured
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = datetime.now(UTC)
@@ -137,7 +142,12 @@ class StoreCollector(Collector):
             "Age of the oldest pending delivery per chat.",
             labels=["chat"],
         )
+        config = self.configured() if self.configured is not None else None
+        chats = {r.chat for r in config.regencies if r.chat} if config else None
+        sources = {s.id for s in config.sources} if config else None
         for ch in self.store.channel_statuses():
+            if chats is not None and ch.chat not in chats and not ch.pending:
+                continue
             depth.add_metric([ch.chat], ch.pending)
             broken.add_metric([ch.chat], 1.0 if ch.state == "broken" else 0.0)
             if ch.oldest_pending:
@@ -156,6 +166,8 @@ class StoreCollector(Collector):
             "syndication_source_items", "Entries known per source.", labels=["source"]
         )
         for s in self.store.source_statuses():
+            if sources is not None and s.id not in sources:
+                continue
             failures.add_metric([s.id], s.consecutive_failures)
             items.add_metric([s.id], s.items_count)
             if s.newest_item:

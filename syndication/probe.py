@@ -32,6 +32,7 @@ from syndication.sources.html import (
     read_article,
 )
 from syndication.types import RawEntry
+from syndication.urls import query_secrets, userinfo
 
 # Host endings dropped from a suggested source id: `eksposisi.com` -> `eksposisi`.
 _HOST_SUFFIXES = (
@@ -40,6 +41,13 @@ _HOST_SUFFIXES = (
 )  # fmt: skip
 _MAX_FEED_CHECKS = 3
 _MAX_LINKS_SHOWN = 10
+# what one answer may cost, as the service's own fetcher bounds it ([fetch] max_body and
+# total_timeout's defaults): httpx alone reads any body whole and has no limit for a whole
+# answer (its read timeout starts again with every byte a trickling server sends)
+MAX_BODY = 8 * 2**20
+TOTAL_TIMEOUT = 60.0
+# json.loads of hostile nesting raises RecursionError, not ValueError
+_NOT_JSON = (ValueError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -94,22 +102,36 @@ class ProbeReport:
         return source_id_for(self.page.url)
 
 
+@dataclass(frozen=True)
+class _Caps:
+    max_body: int
+    total: float
+
+
 async def probe(
-    url: str, client: httpx.AsyncClient, sample: int = 5, *, selectors: Selectors | None = None
+    url: str,
+    client: httpx.AsyncClient,
+    sample: int = 5,
+    *,
+    selectors: Selectors | None = None,
+    max_body: int = MAX_BODY,
+    total_timeout: float = TOTAL_TIMEOUT,
 ) -> ProbeReport:
-    """Probe one site. Network trouble becomes part of the report, never an exception."""
-    response, page = await _get(client, url)
+    """Probe one site. Network trouble becomes part of the report, never an exception; no
+    answer is read past `max_body` bytes or waited for longer than `total_timeout` seconds."""
+    caps = _Caps(max_body, total_timeout)
+    response, page = await _get(client, url, caps)
     if response is None or not page.ok:
         return ProbeReport(url, page, selectors=selectors)
     if _parse_feed(response)[0]:  # the URL given is itself a feed
         return ProbeReport(url, page, feeds=(page,), selectors=selectors)
     html, base = response.text, str(response.url)
     discovery = find_feed_links(html, base)
-    feeds = await _check_feeds(client, discovery, base)
-    api = await _check_api(client, discovery, base)
+    feeds = await _check_feeds(client, discovery, base, caps)
+    api = await _check_api(client, discovery, base, caps)
     links = extract_links(html, base, selectors)
     samples = await asyncio.gather(
-        *(_sample(client, link, selectors, source_id_for(base)) for link in links[:sample])
+        *(_sample(client, link, selectors, source_id_for(base), caps) for link in links[:sample])
     )
     site = _site_name(html)
     hint = link_selector(html, base) if not links else None
@@ -118,14 +140,52 @@ async def probe(
     )
 
 
-async def _get(client: httpx.AsyncClient, url: str) -> tuple[httpx.Response | None, Check]:
+async def _get(
+    client: httpx.AsyncClient, url: str, caps: _Caps
+) -> tuple[httpx.Response | None, Check]:
     try:
-        response = await client.get(url, follow_redirects=True)
+        async with asyncio.timeout(caps.total):
+            response = await _read(client, url, caps.max_body)
+    except TimeoutError:
+        return None, Check(url, None, False, f"no complete answer within {caps.total:g}s")
+    except _TooLarge as e:
+        return None, Check(e.url, e.status, False, f"too large: more than {caps.max_body} bytes")
     except httpx.HTTPError as e:
         return None, Check(url, None, False, f"{type(e).__name__}: {e}")
+    except (httpx.InvalidURL, ValueError, UnicodeError) as e:
+        # not an HTTPError: a URL httpx cannot parse, such as "http://[::1"; its words may
+        # quote a piece of a password ("u:pass/word@host": "Invalid port: 'pass'")
+        why = "the URL cannot be read" if userinfo(url) else str(e)
+        return None, Check(url, None, False, f"{type(e).__name__}: {why}")
     final = str(response.url)
     ok = response.status_code == 200
     return response, Check(final, response.status_code, ok, "ok" if ok else "HTTP error")
+
+
+class _TooLarge(Exception):
+    def __init__(self, url: str, status: int) -> None:
+        self.url, self.status = url, status
+
+
+async def _read(client: httpx.AsyncClient, url: str, max_body: int) -> httpx.Response:
+    """GET `url`, its body read only up to `max_body` bytes (_TooLarge past that)."""
+    async with client.stream("GET", url, follow_redirects=True) as streamed:
+        final, status = str(streamed.url), streamed.status_code
+        declared = streamed.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_body:
+            raise _TooLarge(final, status)
+        body = bytearray()
+        async for chunk in streamed.aiter_bytes():  # decoded: a gzip bomb counts as it grows
+            body += chunk
+            if len(body) > max_body:
+                raise _TooLarge(final, status)
+    # the body as read (decoded already: no Content-Encoding to undo twice)
+    headers = [
+        (k, v)
+        for k, v in streamed.headers.multi_items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(status, headers=headers, content=bytes(body), request=streamed.request)
 
 
 def _parse_feed(response: httpx.Response) -> tuple[bool, str]:
@@ -134,11 +194,12 @@ def _parse_feed(response: httpx.Response) -> tuple[bool, str]:
     if "json" in ctype:
         try:
             data = json.loads(response.content)
-        except ValueError:
+        except _NOT_JSON:
             return False, "not JSON"
         version = data.get("version", "") if isinstance(data, dict) else ""
         ok = isinstance(version, str) and version.startswith("https://jsonfeed.org/version/")
-        count = len(data.get("items") or []) if ok else 0
+        items = data.get("items") if ok else None
+        count = len(items) if isinstance(items, list) else 0
         return ok, f"JSON Feed, {count} items" if ok else "JSON, not a feed"
     if "html" in ctype:
         return False, "an HTML page, not a feed"
@@ -150,39 +211,41 @@ def _parse_feed(response: httpx.Response) -> tuple[bool, str]:
 
 
 async def _check_feeds(
-    client: httpx.AsyncClient, discovery: FeedDiscovery, base: str
+    client: httpx.AsyncClient, discovery: FeedDiscovery, base: str, caps: _Caps
 ) -> tuple[Check, ...]:
     candidates = [f.url for f in discovery.feeds if not f.is_comments]
     candidates.append(urljoin(base, "/feed/"))
     unique = list(dict.fromkeys(candidates))[:_MAX_FEED_CHECKS]
-    return tuple(await asyncio.gather(*(_check_feed(client, u) for u in unique)))
+    return tuple(await asyncio.gather(*(_check_feed(client, u, caps) for u in unique)))
 
 
-async def _check_feed(client: httpx.AsyncClient, url: str) -> Check:
-    response, check = await _get(client, url)
+async def _check_feed(client: httpx.AsyncClient, url: str, caps: _Caps) -> Check:
+    response, check = await _get(client, url, caps)
     if response is None or not check.ok:
         return Check(url, check.status, False, check.note)
     ok, note = _parse_feed(response)
     return Check(url, check.status, ok, note)
 
 
-async def _check_api(client: httpx.AsyncClient, discovery: FeedDiscovery, base: str) -> Check:
+async def _check_api(
+    client: httpx.AsyncClient, discovery: FeedDiscovery, base: str, caps: _Caps
+) -> Check:
     root = discovery.wp_api or urljoin(base, "/wp-json/")
     url = urljoin(root if root.endswith("/") else root + "/", "wp/v2/posts?per_page=1")
-    response, check = await _get(client, url)
+    response, check = await _get(client, url, caps)
     if response is None or not check.ok:
         return Check(url, check.status, False, check.note)
     try:
         ok = isinstance(json.loads(response.content), list)
-    except ValueError:
+    except _NOT_JSON:
         ok = False
     return Check(url, check.status, ok, "posts endpoint answers" if ok else "not a post list")
 
 
 async def _sample(
-    client: httpx.AsyncClient, url: str, selectors: Selectors | None, source_id: str
+    client: httpx.AsyncClient, url: str, selectors: Selectors | None, source_id: str, caps: _Caps
 ) -> Sample:
-    response, check = await _get(client, url)
+    response, check = await _get(client, url, caps)
     if response is None or not check.ok:
         return Sample(url, None, f"{check.status or ''} {check.note}".strip())
     result = read_article(response.text, str(response.url), selectors, source_id=source_id)
@@ -233,7 +296,8 @@ def format_report(
     """What the probe found, sample items, and a `[[sources]]` block for config.toml."""
     lines = [f"Probe of {report.url}", _check_line("page", report.page)]
     if not report.page.ok:
-        return "\n".join([*lines, "", "Nothing more to see: the page did not load."])
+        text = "\n".join([*lines, "", "Nothing more to see: the page did not load."])
+        return hide_secrets(text, report.url)
     if report.site_name:
         lines.append(f"  site name: {report.site_name}")
     lines += _discovery_lines(report)
@@ -241,7 +305,29 @@ def format_report(
     lines += _sample_lines(report, normalize)
     lines += _warning_lines(report)
     lines += ["", "Suggested config (paste into config.toml):", "", toml_block(report)]
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    shown = hide_secrets(text, report.url)
+    if shown != text:
+        shown += "\n# the password or token of the URL is shown as ***: write it back in url"
+    return shown
+
+
+def hide_secrets(text: str, url: str) -> str:
+    """`text` without the password and the credential-like query values (?token=...) of
+    `url`, the URL the admin gave: every URL the probe derives from it carries them too, and
+    a report is made to be pasted into an issue or a chat."""
+    secret = userinfo(url)
+    if secret:
+        user, colon, _ = secret.partition(":")
+        try:  # as httpx writes it in the URLs it answers: "p@ss word" is "p%40ss%20word"
+            written = {secret, httpx.URL(url).userinfo.decode("ascii")}
+        except (httpx.InvalidURL, UnicodeError, ValueError):
+            written = {secret}
+        for one in written:
+            text = text.replace(one + "@", f"{user}:***@" if colon else "***@")
+    for value in query_secrets(url):
+        text = text.replace("=" + value, "=***")
+    return text
 
 
 def _check_line(label: str, check: Check) -> str:

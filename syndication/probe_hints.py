@@ -43,10 +43,14 @@ def link_selector(html: str, page_url: str) -> str | None:
     host = urlsplit(page_url).hostname
     shapes: Counter[str] = Counter()
     for a in doc.css("a[href]"):
-        href = urljoin(page_url, a.attributes.get("href") or "")
+        try:  # a broken href ("http://[oops/") costs only itself
+            href = urljoin(page_url, a.attributes.get("href") or "")
+            href_host = urlsplit(href).hostname
+        except ValueError:
+            continue
         text = a.text(deep=True, strip=True)
         parent = a.parent
-        if urlsplit(href).hostname != host or len(text.split()) < 4 or parent is None:
+        if href_host != host or len(text.split()) < 4 or parent is None:
             continue
         shapes[f"{_css(parent)} a"] += 1
     if not shapes:

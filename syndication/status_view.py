@@ -32,9 +32,11 @@ def _count(value: object) -> str:
 
 
 def print_status(data: dict[str, Any]) -> None:
-    console = Console()
+    # emoji=False: a text a portal wrote (":fire:") is shown as written, as escape() keeps
+    # its "[...]" literal
+    console = Console(emoji=False)
     if not console.is_terminal:  # a pipe or a file: whole lines, not an 80-column guess
-        console = Console(width=200)
+        console = Console(width=200, emoji=False)
     src = Table(title="Sources", title_justify="left")
     ids = [len(str(s["id"])) for s in data["sources"]]
     src.add_column("source", no_wrap=True, min_width=max(ids, default=6))  # ids stay whole
@@ -44,6 +46,8 @@ def print_status(data: dict[str, Any]) -> None:
         health = (
             "unknown"
             if data.get("storage_error")
+            else "not in config"  # removed from config.toml: never polled again
+            if s.get("configured") is False
             else "[green]ok[/]"
             if s["healthy"]
             else (

@@ -49,7 +49,7 @@ def build_app(
     """The app; a daemon hands `running` (is its scheduler up?) and `current_config` (the
     config it runs on, hot reloads included). Without them: serve-only, on `config`."""
     registry = CollectorRegistry()
-    registry.register(StoreCollector(store))
+    registry.register(StoreCollector(store, lambda: current()))
 
     async def in_thread(function: Callable[..., Any], *args: Any) -> Any:
         # the thread of a hung call stays until the driver gives up; the answer does not wait

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -133,3 +134,19 @@ async def test_an_absolute_form_request_target_is_served(
     for target in ("http://%5B/all.rss", "http://[/all.rss", "http://[::1"):
         status, response = await raw_get(server.port, target)
         assert status in (200, 404), (target, response[:200])
+
+
+async def test_metrics_leave_out_a_source_taken_out_of_the_config(
+    daemon_app: tuple[RunningServer, Store],
+) -> None:
+    """A source removed from config.toml keeps its row (its history), but its gauges went on
+    saying it failed: an alert on consecutive failures never cleared."""
+    running, store = daemon_app
+    now = datetime.now(UTC)
+    store.sync_sources([("s", "http://127.0.0.1:9/feed"), ("gone", "http://127.0.0.1:9/old")])
+    store.record_failure("gone", now, "http", "HTTP 500", now)
+    store.record_failure("s", now, "http", "HTTP 500", now)
+    async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as client:
+        text = (await client.get("/metrics")).text
+    assert 'syndication_source_consecutive_failures{source="s"} 1.0' in text
+    assert 'source="gone"' not in text
