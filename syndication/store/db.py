@@ -152,8 +152,10 @@ def migrate(engine: Engine) -> None:
     if head is None:
         _upgrade(engine)
         return
-    if _versions(engine) == [head]:
+    found = _versions(engine)
+    if found == [head]:
         return
+    _refuse_newer(engine, found, head)
     try:
         with engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
@@ -166,8 +168,10 @@ def migrate(engine: Engine) -> None:
                     return
                 if "alembic_version" in tables:
                     rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version")
-                    if [row[0] for row in rows] == [head]:
+                    found = [row[0] for row in rows]
+                    if found == [head]:
                         return
+                    _refuse_newer(engine, found, head)
     except SQLAlchemyError as e:
         raise StorageError(f"storage: cannot migrate {engine.url!r}: {e}") from e
     _upgrade(engine)
@@ -176,6 +180,7 @@ def migrate(engine: Engine) -> None:
 def _upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config as AlembicConfig
+    from alembic.util import CommandError
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -188,6 +193,22 @@ def _upgrade(engine: Engine) -> None:
                 command.upgrade(cfg, "head")
     except SQLAlchemyError as e:
         raise StorageError(f"storage: cannot migrate {engine.url!r}: {e}") from e
+    except CommandError as e:  # a revision alembic cannot place: said, not a traceback
+        raise StorageError(f"storage: cannot migrate {engine.url!r}: {e}") from e
+
+
+def _refuse_newer(engine: Engine, found: list[str] | None, head: str) -> None:
+    """A database a newer version upgraded (a deploy rolled back, an older process started
+    beside newer ones) is left as it is: a StorageError that says so, never alembic's
+    traceback, nor a downgrade."""
+    known = known_revisions()
+    unknown = sorted(set(found or ()) - known) if known is not None else []
+    if unknown:
+        raise StorageError(
+            f"storage: {engine.url!r} holds schema revision {', '.join(unknown)}, newer than"
+            f" this version of syndication knows (its newest is {head}): run the newer"
+            " version, or restore the backup taken before it upgraded the database"
+        )
 
 
 # alembic's own table, as alembic creates it
@@ -216,6 +237,18 @@ def _table_names(conn: Connection) -> list[str]:
 _REVISION_LINE = re.compile(
     r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(?:[\"']([\w.-]+)[\"']|None)\s*$", re.M
 )
+
+
+def known_revisions(versions: Path = MIGRATIONS / "versions") -> set[str] | None:
+    """Every revision of the version files, from their text; None when a file does not say
+    its revision plainly."""
+    revisions: set[str] = set()
+    for path in versions.glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text("utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+    return revisions
 
 
 def head_revision(versions: Path = MIGRATIONS / "versions") -> str | None:

@@ -35,8 +35,10 @@ def _queued() -> Any:
     """A row a sender works on: never a message still to announce about a withdrawn item
     (withdrawal cancels those; this guards a row that slipped past it)."""
     d, i = t.deliveries.c, t.items.c
-    withdrawn = select(i.id).where(i.withdrawn_at.is_not(None))
-    return and_(d.state.in_(QUEUED), or_(d.state != "pending", d.item_id.not_in(withdrawn)))
+    # the row's own item, looked up by its key: `item_id NOT IN (withdrawn items)` read the
+    # whole items table (no index on withdrawn_at) on every claim and due check
+    withdrawn = select(i.id).where(i.id == d.item_id, i.withdrawn_at.is_not(None)).exists()
+    return and_(d.state.in_(QUEUED), or_(d.state != "pending", ~withdrawn))
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,12 @@ class DeliveryQueries(Queries):
         claimed: list[int] = []
         with self._tx() as conn:
             for (delivery_id,) in conn.execute(query).all():
+                # the row's conditions again, not only its lease: on PostgreSQL a row sent,
+                # cancelled, held or put off by another process since the select above is
+                # re-checked here against what that process committed
                 res = conn.execute(
                     update(t.deliveries)
-                    .where(d.id == delivery_id, or_(d.lease_until.is_(None), d.lease_until < now))
+                    .where(d.id == delivery_id, *conds)
                     .values(lease_owner=owner, lease_until=now + lease)
                 )
                 if res.rowcount == 1:
@@ -438,13 +443,14 @@ class DeliveryQueries(Queries):
         message whose item already has one there is superseded. A regency without a chat
         keeps its rows until one is set. Returns how many moved."""
         d = t.deliveries.c
-        stranded = select(d.id, d.item_id, d.chat, d.regency).where(
+        waiting = (
             d.state == "pending",
             d.chat.not_in(sorted(sendable)),
             # one a worker is sending now stays where it is (the next reload or start moves
             # it, should it still wait): never two sends of one message
             or_(d.lease_until.is_(None), d.lease_until < now),
         )
+        stranded = select(d.id, d.item_id, d.chat, d.regency).where(*waiting)
         with self._read() as conn:  # every start asks: a read, unless something waits
             if conn.execute(stranded.limit(1)).first() is None:
                 return 0
@@ -465,8 +471,12 @@ class DeliveryQueries(Queries):
                     values["state"] = "superseded"
                 else:
                     values.update(chat=target, attempts=0, next_attempt=now, last_error=None)
-                conn.execute(update(t.deliveries).where(d.id == row.id).values(**values))
-                moved += 1
+                # checked again as it is moved: on PostgreSQL a sender may have claimed it
+                # since the select (its update is re-checked against that commit)
+                done = conn.execute(
+                    update(t.deliveries).where(d.id == row.id, *waiting).values(**values)
+                )
+                moved += done.rowcount
         return moved
 
     def _channel(self, conn: Connection, chat: str, now: datetime, **values: Any) -> None:

@@ -155,18 +155,18 @@ class WithdrawQueries(Queries):
         hold: HoldReason | None,
     ) -> bool:
         i = t.items.c
-        row = conn.execute(
-            select(i.categories, i.regencies, i.published).where(
-                i.id == item_id, i.withdrawn_at.is_not(None)
-            )
-        ).one_or_none()
-        if row is None:
-            return False
-        conn.execute(
+        # the row taken first, then read: on PostgreSQL an ingest that reclassified the
+        # withdrawn item meanwhile has committed by then, and its scopes are the new ones
+        res = conn.execute(
             update(t.items)
-            .where(i.id == item_id)
+            .where(i.id == item_id, i.withdrawn_at.is_not(None))
             .values(withdrawn_at=None, withdrawn_reason=None, updated=now, version=i.version + 1)
         )
+        if res.rowcount != 1:
+            return False
+        row = conn.execute(
+            select(i.categories, i.regencies, i.published).where(i.id == item_id)
+        ).one()
         scopes = scopes_of(row.categories, row.regencies)
         conn.execute(delete(t.item_scopes).where(t.item_scopes.c.item_id == item_id))
         conn.execute(
