@@ -155,7 +155,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         complete=complete or first_done,
         gate=gate,
     )
-    await withdrawing.after_poll(
+    unsettled = await withdrawing.after_poll(
         rt,
         source,
         now,
@@ -163,6 +163,10 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         read=[r.guid or "" for r in listing.entries] if source.kind == "html" else (),
         gone=dict(listing.gone),
     )
+    if unsettled and ok.body_hash is not None:
+        # withdrawal checks left for the next poll: the same listing must not answer it
+        # with a 304 or the same bytes, which check nothing (until the portal posts again)
+        await asyncio.to_thread(rt.store.forget_validators, source.id)
     await _recovered(rt, source, state)
     if gate.capped:
         await _burst(rt, source, gate, now)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from .errors import FetchError, HTTPStatusError
+from .errors import FetchError, HTTPStatusError, TooLargeError
 
 GONE_STATUSES = {404: "404 Not Found", 410: "410 Gone"}
 # a home page's paths, without a trailing slash (WordPress adds one: "/beranda/")
@@ -56,6 +56,9 @@ async def check_gone(fetcher: PageGetter, url: str, accept: str) -> str | None:
 class Verdict:
     gone: str | None = None  # why the article is gone
     there: bool = False  # it answered with a page of its own: never checked again
+    # neither, for a reason that may pass (a timeout, a refused connection, a 5xx or a 429):
+    # worth asking again at the next poll, even one that finds the listing unchanged
+    transient: bool = False
 
 
 async def check_article(fetcher: PageGetter, url: str, accept: str) -> Verdict:
@@ -63,9 +66,11 @@ async def check_article(fetcher: PageGetter, url: str, accept: str) -> Verdict:
     try:
         page = await fetcher.get(url, accept=accept)
     except HTTPStatusError as e:
-        return Verdict(gone=gone_status(e.status))
-    except FetchError:
+        return Verdict(gone=gone_status(e.status), transient=e.status >= 500 or e.status == 429)
+    except TooLargeError:  # a page over the cap is there, and will be as big again
         return Verdict()
+    except FetchError:
+        return Verdict(transient=True)
     if redirected_home(url, page.url):
         return Verdict(gone=f"redirected to the home page ({page.url})")
     return Verdict(there=True)

@@ -40,9 +40,15 @@ async def after_poll(
     listed: Collection[str],
     read: Collection[str] = (),
     gone: Mapping[str, str] | None = None,
-) -> None:
+) -> bool:
     """`listed`: every entry key the source lists now; `read`: entries whose article page was
-    just read (html); `gone`: stored entry keys whose page answered 404/410 (html)."""
+    just read (html); `gone`: stored entry keys whose page answered 404/410 (html).
+
+    True when checks are left for the next poll, even one that finds the listing unchanged
+    (the caller then keeps no validators): more entries left the listing than MAX_CHECKS,
+    or a check met a failure that may pass (a timeout, a 5xx). Else a portal that took down
+    more articles at once, or was busy when asked, kept them in every feed and channel until
+    its listing happened to change again."""
     store = rt.store
     since = now - rt.config.telegram.max_age
     if read:
@@ -58,17 +64,20 @@ async def after_poll(
             )
         if count:
             log.info("event=withdrawn_pages source=%s items=%d", source.id, count)
-    todo = await asyncio.to_thread(store.unlisted, source.id, listed, since, MAX_CHECKS)
+    todo = await asyncio.to_thread(store.unlisted, source.id, listed, since, MAX_CHECKS + 1)
+    more, todo = len(todo) > MAX_CHECKS, todo[:MAX_CHECKS]
     answered = set(gone or ()) | set(read)  # pages read this poll: no second look
     relisted = [key for key in listed if key not in answered]
     again = await asyncio.to_thread(store.relisted, source.id, relisted, MAX_CHECKS)
-    await asyncio.gather(
+    checked = await asyncio.gather(
         *(_check(rt, source, entry, now) for entry in todo),
         *(_recheck(rt, source, entry, now) for entry in again),
     )
+    return more or any(checked[: len(todo)])
 
 
-async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> None:
+async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> bool:
+    """Check one unlisted entry; True when its answer may be another next time."""
     verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
     if verdict.gone:
         done = await asyncio.to_thread(rt.store.withdraw, entry.item_id, verdict.gone, now)
@@ -84,15 +93,17 @@ async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: dateti
         await asyncio.to_thread(rt.store.set_gone_checked, source.id, entry.entry_key, now)
     else:
         log.info("event=withdraw_check_inconclusive source=%s url=%s", source.id, entry.url)
+    return verdict.transient
 
 
-async def _recheck(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> None:
+async def _recheck(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> bool:
     """A withdrawn item the source lists (again, or still): back only if its page answers."""
     verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
     if not verdict.there:
-        return
+        return False
     since, hold = now - rt.config.telegram.max_age, rt.config.editorial.reason
     keys = [entry.entry_key]
     back = await asyncio.to_thread(rt.store.restore, source.id, keys, now, since, hold)
     if back > 0:
         log.info("event=republished source=%s item=%s url=%s", source.id, entry.item_id, entry.url)
+    return False

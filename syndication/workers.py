@@ -150,9 +150,19 @@ class CpuPool:
             if task is None or task.done() or task.get_loop() is not loop:
                 task = self._start_task = loop.create_task(asyncio.to_thread(self._start))
             executor = await asyncio.shield(task)
-        if self.kind == "process":
+        if self.kind != "process":
+            return await loop.run_in_executor(executor, fn, *args)
+        try:
             return await loop.run_in_executor(executor, portable, fn, *args)
-        return await loop.run_in_executor(executor, fn, *args)
+        except BrokenProcessPool:
+            # a worker died (the OOM killer, a crash in a C parser): this pool is broken for
+            # good, and kept it failed every later job of every source until a restart. The
+            # jobs it held fail; the next job starts new processes
+            if self._executor is executor:
+                log.warning("event=cpu_pool_broken processes=restarted")
+                self._executor = None
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def shutdown(self) -> None:
         """Off the loop: waits for a start under way, so that no pool starts after it."""

@@ -247,6 +247,17 @@ class SourceQueries(Queries):
                 self._success(conn, poll.source_id, poll.now, poll.ok, unchanged=True)
         return [None] * len(polls)
 
+    def forget_validators(self, source_id: str) -> None:
+        """The next poll of the source fetches and reads its listing whole: no ETag,
+        Last-Modified or body hash to answer it with "unchanged"."""
+        c = t.sources.c
+        with self._tx() as conn:
+            conn.execute(
+                update(t.sources)
+                .where(c.id == source_id)
+                .values(etag=None, last_modified=None, body_hash=None)
+            )
+
     def set_alerted(self, source_id: str, alerted: bool) -> None:
         with self._tx() as conn:
             conn.execute(
