@@ -396,7 +396,15 @@ async def _failed(
         rt.config.fetch.max_backoff,
     )
     count = await asyncio.to_thread(
-        rt.store.record_failure, source.id, now, error.kind, str(error), when, status, rt.owner
+        rt.store.record_failure,
+        source.id,
+        now,
+        error.kind,
+        str(error),
+        when,
+        status,
+        rt.owner,
+        state.url,
     )
     log.warning(
         "event=poll source=%s status=error kind=%s failures=%d error=%r next=%s",

@@ -217,13 +217,20 @@ class SourceQueries(Queries):
         next_poll: datetime,
         status: int | None = None,
         owner: str | None = None,
+        url: str | None = None,
     ) -> int:
+        """Count a failed poll; with `url` (the address polled) only while the source still
+        has it: a reload that gave it a new address meanwhile made the new one due at once,
+        with no failures, and the old address's failure must not put it into backoff. The
+        poll's lease is freed either way."""
         c = t.sources.c
+        params = {} if owner is None else {"owner": owner}
         with self._tx() as conn:
-            conn.execute(
-                update(t.sources)
-                .where(c.id == source_id)
-                .values(
+            failed = update(t.sources).where(c.id == source_id)
+            if url is not None:
+                failed = failed.where(c.url == url)
+            done = conn.execute(
+                failed.values(
                     last_error=message[:2000],
                     error_kind=kind,
                     last_status=status,
@@ -231,8 +238,13 @@ class SourceQueries(Queries):
                     next_poll=next_poll,
                     **_lease_freed(owner),
                 ),
-                {} if owner is None else {"owner": owner},
+                params,
             )
+            if done.rowcount == 0:
+                conn.execute(
+                    update(t.sources).where(c.id == source_id).values(**_lease_freed(owner)),
+                    params,
+                )
             return int(
                 conn.execute(select(c.consecutive_failures).where(c.id == source_id)).scalar_one()
             )
