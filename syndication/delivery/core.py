@@ -16,7 +16,7 @@ from bots.pacing import Limits, Pacer
 from ..config import Config, TelegramConfig
 from ..errors import StorageError
 from ..liveness import lease_owner
-from ..store import Store
+from ..store import DeliveryRow, Store
 from .alerts import AdminAlerts
 
 if TYPE_CHECKING:
@@ -96,17 +96,31 @@ class Core:
         await asyncio.to_thread(self.store.hold_chat, chat, until)
 
     async def _record_sent(
-        self, delivery_id: int, message_id: int | None, kind: str, title: str
-    ) -> None:
+        self,
+        delivery_id: int,
+        message_id: int | None,
+        kind: str,
+        title: str,
+        *,
+        fresh: bool = False,
+    ) -> bool:
         """Record a message that left: before anything else, and patiently (RECORD_PATIENCE),
-        since a record lost now means the message is sent again by the next run."""
+        since a record lost now means the message is sent again by the next run. False when
+        the record did not apply: the row's lease ran out meanwhile and another sender holds
+        or recorded it (`fresh`, a first send: see store.mark_sent)."""
         delay, waited = 0.1, 0.0
         while True:
             try:
-                await asyncio.to_thread(
-                    self.store.mark_sent, delivery_id, self.clock(), message_id, kind, title
+                return await asyncio.to_thread(
+                    self.store.mark_sent,
+                    delivery_id,
+                    self.clock(),
+                    message_id,
+                    kind,
+                    title,
+                    owner=self.owner,
+                    fresh=fresh,
                 )
-                return
             except (StorageError, SQLAlchemyError) as e:
                 if waited >= RECORD_PATIENCE:
                     raise StorageError(
@@ -122,3 +136,40 @@ class Core:
             await asyncio.sleep(delay)
             waited += delay
             delay = min(delay * 2, 10.0)
+
+    def lease_lost(self, delivery_id: int, chat: str, write: str, **more: object) -> None:
+        """One line for a write that did not apply: another sender holds the row now."""
+        extra = "".join(f" {k}={v}" for k, v in more.items())
+        log.warning(
+            "event=delivery_lease_lost delivery=%s chat=%s owner=%s write=%s%s",
+            delivery_id,
+            chat,
+            self.owner,
+            write,
+            extra,
+        )
+
+    async def _still_mine(self, row: DeliveryRow, chat: str) -> bool:
+        """Before a request about `row`: note it (mark_attempt) and renew the row's lease so it
+        covers the request, if the row is still this process's. False (logged): its lease ran
+        out and another sender holds it, which sends it; this one must not."""
+        mine = await asyncio.to_thread(
+            self.store.mark_attempt, row.id, self.clock(), owner=self.owner, lease=LEASE
+        )
+        if not mine:
+            self.lease_lost(row.id, chat, "mark_attempt")
+        return bool(mine)
+
+    async def _release(self, chat: str, delivery_ids: list[int]) -> None:
+        """Hand back rows unsent: only those still this process's (one line for the others)."""
+        if not delivery_ids:
+            return
+        freed = await asyncio.to_thread(self.store.release, delivery_ids, owner=self.owner)
+        if freed < len(delivery_ids):
+            log.warning(
+                "event=delivery_lease_lost chat=%s owner=%s write=release rows=%d kept=%d",
+                chat,
+                self.owner,
+                len(delivery_ids),
+                len(delivery_ids) - freed,
+            )

@@ -62,7 +62,8 @@ class DryRun:
                     break
             self.logged = current  # bounded by what is pending
         finally:
-            await asyncio.to_thread(self.store.release, claimed)
+            # only rows still this pass's: one whose lease ran out may be a sender's now
+            await asyncio.to_thread(self.store.release, claimed, owner=self.owner)
         self._seen = mark  # a row added since changes the mark: the next pass looks again
         return logged
 

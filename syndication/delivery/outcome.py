@@ -16,11 +16,21 @@ class Outcome(StrEnum):
     TOKEN = "token"  # the token was rejected: all delivery stops
     STOPPED = "stopped"  # the process is stopping
     MOVED = "moved"  # the chat migrated; its rows moved with it
+    # the row's lease ran out (this process stalled) and another sender holds it now: this
+    # one's write did not apply, and the row is that sender's to finish
+    LEASE_LOST = "lease-lost"
 
 
 # after these the chat's worker hands back the rest of its rows and stops for now
 STOP_OUTCOMES = frozenset(
-    {Outcome.CHAT_BROKEN, Outcome.TOKEN, Outcome.STOPPED, Outcome.MOVED, Outcome.RETRY}
+    {
+        Outcome.CHAT_BROKEN,
+        Outcome.TOKEN,
+        Outcome.STOPPED,
+        Outcome.MOVED,
+        Outcome.RETRY,
+        Outcome.LEASE_LOST,
+    }
 )
 
 # an Outcome is a str, so the counts read as a plain mapping too (metrics, logs, tests)

@@ -43,14 +43,15 @@ class Sending(Withdrawing):
             else:
                 message = render_row(self.config, row)
         except BotError as e:  # e.g. an item URL that is not http(s): a bug, not retried
-            await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
+            if not await self._failed(row, e.reason):
+                return Outcome.LEASE_LOST
             log.error("event=render_failed delivery=%s reason=%r", row.id, e.reason)
             return Outcome.FAILED
         for _ in range(MAX_429):
             # spaced from the END of each request: Telegram counts arrivals
             await self._pause(self.pacer.delay(chat))
             if self.stopped:  # a stop during a pause (a 429's retry_after) sends nothing more
-                await asyncio.to_thread(self.store.release, [row.id])
+                await self._release(chat, [row.id])
                 return Outcome.STOPPED
             try:
                 async with self.pacer.slot(chat):
@@ -65,7 +66,7 @@ class Sending(Withdrawing):
                 await asyncio.to_thread(self.store.migrate_chat, chat, new, self.clock())
                 log.warning("event=chat_migrated chat=%s new=%s", chat, new)
                 self._moved.add(chat)
-                await asyncio.to_thread(self.store.release, [row.id])
+                await self._release(new, [row.id])
                 return Outcome.MOVED
         return await self._retry(row, chat, "too many 429s in a row")
 
@@ -77,7 +78,8 @@ class Sending(Withdrawing):
             if row.state == "withdraw":
                 return await self._take_down(row, chat)
             # counted by whoever takes the chat next, should this process die before the answer
-            await asyncio.to_thread(self.store.mark_attempt, row.id, self.clock())
+            if not await self._still_mine(row, chat):
+                return Outcome.LEASE_LOST
             sent = await self.sender.send(chat, message, silent=silent(self.config, self.clock()))
         except (RetryAfter, ChatMigrated):
             raise
@@ -85,17 +87,18 @@ class Sending(Withdrawing):
             return await self._unknowable(row, chat, e)
         except ChatBroken as e:
             await self._broken(chat, e.reason)
-            await asyncio.to_thread(self.store.release, [row.id])
+            await self._release(chat, [row.id])
             return Outcome.CHAT_BROKEN
         except TokenRejected as e:
             self.token_rejected = True
             self.token_rejected_at = time.monotonic()
             log.error("event=token_rejected error=%r", e.reason)
-            await asyncio.to_thread(self.store.release, [row.id])
+            await self._release(chat, [row.id])
             await self._token_state(f"Telegram refused the bot token: {e.reason}")
             return Outcome.TOKEN
         except Rejected as e:
-            await asyncio.to_thread(self.store.mark_failed, row.id, e.reason)
+            if not await self._failed(row, e.reason):
+                return Outcome.LEASE_LOST
             log.error(
                 "event=telegram_rejected delivery=%s chat=%s reason=%r", row.id, chat, e.reason
             )
@@ -105,7 +108,11 @@ class Sending(Withdrawing):
             return await self._retry(row, chat, e.reason, unreachable=True)
         except (Transient, BotError) as e:  # and any kind added later: back off, retry
             return await self._retry(row, chat, e.reason)
-        await self._record_sent(row.id, sent.message_id, sent.kind, row.item.title)
+        if not await self._record_sent(
+            row.id, sent.message_id, sent.kind, row.item.title, fresh=True
+        ):
+            await self._drop_copy(row, chat, sent.message_id)
+            return Outcome.LEASE_LOST
         self.sent_total += 1
         if self.token_event is not False:  # a rejection `status` may still show: cleared
             await self._token_state("")
@@ -119,6 +126,38 @@ class Sending(Withdrawing):
         )
         return Outcome.SENT
 
+    async def _failed(self, row: DeliveryRow, why: str) -> bool:
+        """Give the row up, unless another sender holds it now (logged: it is that one's)."""
+        if await asyncio.to_thread(self.store.mark_failed, row.id, why, owner=self.owner):
+            return True
+        self.lease_lost(row.id, row.chat, "mark_failed")
+        return False
+
+    async def _drop_copy(self, row: DeliveryRow, chat: str, message_id: int) -> None:
+        """Telegram took this message, but the row's lease ran out before it was recorded and
+        another sender recorded its own send of the row (or took the item down): two messages
+        are out, and the row keeps the other's. This one's is deleted, so one stays. Kept
+        when the other's send was only assumed (a timeout): that one may not exist."""
+        record = await asyncio.to_thread(self.store.delivery_record, row.id)
+        keep = record is None or (record[0] == "sent" and record[1] is None)
+        self.lease_lost(
+            row.id, chat, "mark_sent", message_id=message_id, copy="kept" if keep else "deleted"
+        )
+        if keep:
+            return
+        assert self.sender is not None
+        await asyncio.to_thread(self.store.note_request, chat, self.clock())
+        self.pacer.sent(chat)  # the send's answer: the delete is paced from it
+        await self._pause(self.pacer.delay(chat))
+        try:
+            async with self.pacer.slot(chat):
+                if not await self.sender.delete(chat, message_id):
+                    log.error("event=duplicate_not_deleted delivery=%s chat=%s", row.id, chat)
+        except BotError as e:  # a duplicate stays: the lesser harm than a message lost
+            log.error(
+                "event=duplicate_not_deleted delivery=%s chat=%s reason=%r", row.id, chat, e.reason
+            )
+
     async def _token_state(self, text: str) -> None:
         """What `status` shows of the token (TOKEN_EVENT): why Telegram refused it, or ""."""
         try:
@@ -131,16 +170,26 @@ class Sending(Withdrawing):
     async def _edit(self, row: DeliveryRow, chat: str, message: Message) -> Outcome:
         assert self.sender is not None
         if row.message_id is None:  # assumed sent after a timeout: nothing known to edit
-            await self._record_sent(row.id, None, row.message_kind or "text", row.item.title)
+            if not await self._record_sent(
+                row.id, None, row.message_kind or "text", row.item.title
+            ):
+                self.lease_lost(row.id, chat, "mark_sent")
+                return Outcome.LEASE_LOST
             return Outcome.EDITED
         kind: Kind = "photo" if row.message_kind == "photo" else "text"
         if message.kind != kind:  # the message's layout was fixed when it was first sent
             message = render_row(self.config, row, kind=kind)
+        # never an edit by a sender whose lease ran out: the new holder's may carry a newer title
+        if not await self._still_mine(row, chat):
+            return Outcome.LEASE_LOST
         try:
             await self.sender.edit(chat, row.message_id, message)
         except MessageGone as e:
             log.warning("event=edit_gone delivery=%s reason=%r", row.id, e.reason)
-        await self._record_sent(row.id, row.message_id, kind, row.item.title)
+        if not await self._record_sent(row.id, row.message_id, kind, row.item.title):
+            # the edit is idempotent: the new holder makes (or made) it with the newest title
+            self.lease_lost(row.id, chat, "mark_sent")
+            return Outcome.LEASE_LOST
         log.info(
             "event=telegram_edited delivery=%s chat=%s message_id=%s", row.id, chat, row.message_id
         )
@@ -156,7 +205,9 @@ class Sending(Withdrawing):
             e.reason,
         )
         if policy == "assume-sent":
-            await self._record_sent(row.id, None, "text", row.item.title)
+            if not await self._record_sent(row.id, None, "text", row.item.title):
+                self.lease_lost(row.id, chat, "mark_sent", assumed=True)
+                return Outcome.LEASE_LOST
             return Outcome.SENT
         return await self._retry(row, chat, e.reason, soon=True)
 
@@ -177,9 +228,16 @@ class Sending(Withdrawing):
         delay = min(2.0 * 2**row.attempts if soon else 5.0 * 2**row.attempts, 3600.0)
         # the chat pauses too: a 5xx or a timeout is rarely about one message alone
         await self._hold(chat, min(delay, MAX_HOLD))
-        await asyncio.to_thread(
-            self.store.mark_retry, row.id, reason, self.clock() + timedelta(seconds=delay)
+        retried = await asyncio.to_thread(
+            self.store.mark_retry,
+            row.id,
+            reason,
+            self.clock() + timedelta(seconds=delay),
+            owner=self.owner,
         )
+        if not retried:
+            self.lease_lost(row.id, chat, "mark_retry")
+            return Outcome.LEASE_LOST
         log.warning(
             "event=telegram_retry delivery=%s chat=%s attempt=%d of=%d in=%ss reason=%r",
             row.id,
@@ -196,11 +254,12 @@ class Sending(Withdrawing):
     ) -> Outcome:
         if unreachable:
             # nothing left the process: the row stays pending, the chat waits as broken
-            await asyncio.to_thread(self.store.release, [row.id])
+            await self._release(chat, [row.id])
             await self._broken(chat, f"{reason} ({attempt} attempts)")
             return Outcome.CHAT_BROKEN
         why = f"gave up after {attempt} attempts: {reason}"
-        await asyncio.to_thread(self.store.mark_failed, row.id, why)
+        if not await self._failed(row, why):
+            return Outcome.LEASE_LOST
         self.failed_total += 1
         log.error("event=telegram_gave_up delivery=%s chat=%s reason=%r", row.id, chat, why)
         self.alert_admin(chat, f"⚠️ a message to {chat} was not delivered: {why}")

@@ -34,17 +34,19 @@ class Withdrawing(Core):
         assert self.sender is not None
         if row.message_id is None:  # assumed sent after a timeout: no message known to delete
             return await self._withdrawn(row, chat, "no message id known", answered=False)
-        await asyncio.to_thread(self.store.mark_attempt, row.id, self.clock())
+        if not await self._still_mine(row, chat):
+            return Outcome.LEASE_LOST
         if await self.sender.delete(chat, row.message_id):
             return await self._withdrawn(row, chat, "deleted")
         await asyncio.to_thread(self.store.note_request, chat, self.clock())
         self.pacer.sent(chat)  # the delete's answer: the edit is paced from it
         await self._pause(self.pacer.delay(chat))
         if self.stopped:
-            await asyncio.to_thread(self.store.release, [row.id])
+            await self._release(chat, [row.id])
             return Outcome.STOPPED
         async with self.pacer.slot(chat):
-            await asyncio.to_thread(self.store.mark_attempt, row.id, self.clock())
+            if not await self._still_mine(row, chat):
+                return Outcome.LEASE_LOST
             try:
                 await self.sender.edit(chat, row.message_id, withdrawn_message(row))
             except MessageGone as e:  # not there to edit either: nothing is left to take down

@@ -96,13 +96,13 @@ class ChatWorkers(Sending):
         for i, row in enumerate(rows):
             await self._pause(self.pacer.delay(chat))
             if self.stopped or self.token_rejected:
-                await asyncio.to_thread(self.store.release, [r.id for r in rows[i:]])
+                await self._release(chat, [r.id for r in rows[i:]])
                 return False
             outcome = await self._deliver_one(row)
             counts[outcome] = counts.get(outcome, 0) + 1
             moved = chat in self._moved  # the rest is the new chat's, as is its send lease
             if outcome in STOP_OUTCOMES or moved:
                 # hand back the rest untouched; after a retry the chat pauses (see _retry)
-                await asyncio.to_thread(self.store.release, [r.id for r in rows[i + 1 :]])
+                await self._release(chat, [r.id for r in rows[i + 1 :]])
                 return outcome == Outcome.RETRY and not moved
         return True

@@ -29,6 +29,8 @@ from .records import (
 
 # the states a sender works on: send, edit (title corrected), withdraw (delete the message)
 QUEUED = ("pending", "edit", "withdraw")
+# a row no send of which is recorded: a late record of a message Telegram took still applies
+UNRECORDED = ("pending", "cancelled", "failed")
 
 
 def _queued() -> Any:
@@ -299,13 +301,30 @@ class DeliveryQueries(Queries):
             )
             return int(rows.rowcount) + int(chats.rowcount) + int(polls.rowcount)
 
-    def mark_attempt(self, delivery_id: int, now: datetime) -> None:
+    def mark_attempt(
+        self,
+        delivery_id: int,
+        now: datetime,
+        *,
+        owner: str | None = None,
+        lease: timedelta | None = None,
+    ) -> bool:
         """Note a send request about to leave (its sent_at, until mark_sent writes the answer's
         time): the next holder of the chat counts it toward the pace even if this process dies
-        before the answer comes. Only a sent or edit row's sent_at is ever shown as sent."""
+        before the answer comes. Only a sent or edit row's sent_at is ever shown as sent.
+
+        With `owner`: only while the row is still `owner`'s (its lease not taken over by a
+        claim since), renewing the lease for `lease` from `now` so it covers the request;
+        False means another sender holds the row now and this one must not send it."""
         d = t.deliveries.c
+        values: dict[str, Any] = {"sent_at": now}
+        if lease is not None:
+            values["lease_until"] = now + lease
         with self._tx() as conn:
-            conn.execute(update(t.deliveries).where(d.id == delivery_id).values(sent_at=now))
+            res = conn.execute(
+                update(t.deliveries).where(d.id == delivery_id, *_owned(owner)).values(**values)
+            )
+            return bool(res.rowcount == 1)
 
     def note_request(self, chat: str, now: datetime) -> None:
         """A request to `chat` that no row keeps the time of (a delete Telegram refused, before
@@ -314,8 +333,25 @@ class DeliveryQueries(Queries):
             self._channel(conn, chat, now, last_sent=now)
 
     def mark_sent(
-        self, delivery_id: int, now: datetime, message_id: int | None, kind: str, title: str
-    ) -> None:
+        self,
+        delivery_id: int,
+        now: datetime,
+        message_id: int | None,
+        kind: str,
+        title: str,
+        *,
+        owner: str | None = None,
+        fresh: bool = False,
+    ) -> bool:
+        """Record Telegram's answer: the message sent (or edited). With `owner`, only while
+        the row is still `owner`'s; False when another sender holds or recorded it.
+
+        `fresh`: a first send of the row, which Telegram took (a `message_id`). Its record
+        applies even when the lease was lost meanwhile, as long as no send of the row is
+        recorded (still pending, or cancelled, or given up by the new holder): the message
+        IS out there, and the new holder, told by mark_attempt that the row is no longer
+        its own, does not send it again. A send assumed after a timeout (no message id) or
+        an edit applies only while the row is `owner`'s."""
         d = t.deliveries.c
         # a title corrected while the message was on its way: the message is edited next
         current = select(t.items.c.title).where(t.items.c.id == d.item_id).scalar_subquery()
@@ -329,10 +365,14 @@ class DeliveryQueries(Queries):
         else:
             state = case((gone, "withdraw"), (current != title, "edit"), else_="sent")
             tries = case((gone, 0), (current != title, 0), else_=d.attempts)
+        mine: list[Any] = _owned(owner)
+        if owner is not None and fresh and message_id is not None:
+            unrecorded = and_(d.state.in_(UNRECORDED), d.message_id.is_(None))
+            mine = [or_(d.lease_owner == owner, unrecorded)]
         with self._tx() as conn:
-            conn.execute(
+            res = conn.execute(
                 update(t.deliveries)
-                .where(d.id == delivery_id)
+                .where(d.id == delivery_id, *mine)
                 .values(
                     state=state,
                     next_attempt=now,
@@ -349,18 +389,36 @@ class DeliveryQueries(Queries):
             chat = conn.execute(
                 select(t.deliveries.c.chat).where(t.deliveries.c.id == delivery_id)
             ).scalar_one()
+            # not a write on the row: Telegram answered, so the chat works and counts this
+            # request toward its pace, whichever sender's record the row keeps
             self._channel(
                 conn, chat, now, state="ok", reason=None, last_sent=now, failures=0, last_error=None
             )
+            return bool(res.rowcount == 1)
+
+    def delivery_record(self, delivery_id: int) -> tuple[str, int | None] | None:
+        """The row's state and the message id it records (None: no row)."""
+        d = t.deliveries.c
+        with self._read() as conn:
+            row = conn.execute(select(d.state, d.message_id).where(d.id == delivery_id)).first()
+        return None if row is None else (str(row.state), row.message_id)
 
     def mark_retry(
-        self, delivery_id: int, error: str, next_attempt: datetime, *, count: bool = True
-    ) -> None:
+        self,
+        delivery_id: int,
+        error: str,
+        next_attempt: datetime,
+        *,
+        count: bool = True,
+        owner: str | None = None,
+    ) -> bool:
+        """Back the row off until `next_attempt`; with `owner`, only while it is `owner`'s
+        (False: another sender holds it now, and its tries and the chat's health are left)."""
         d = t.deliveries.c
         with self._tx() as conn:
-            conn.execute(
+            res = conn.execute(
                 update(t.deliveries)
-                .where(d.id == delivery_id)
+                .where(d.id == delivery_id, *_owned(owner))
                 .values(
                     last_error=error[:2000],
                     next_attempt=next_attempt,
@@ -369,14 +427,20 @@ class DeliveryQueries(Queries):
                     lease_until=None,
                 )
             )
+            if res.rowcount != 1:
+                return False
             if count:
                 channel_health(conn, delivery_id, error)
+            return True
 
-    def mark_failed(self, delivery_id: int, error: str) -> None:
+    def mark_failed(self, delivery_id: int, error: str, *, owner: str | None = None) -> bool:
+        """Give the row up; with `owner`, only while it is `owner`'s (False: another sender
+        holds it now, or sent it: a stale failure never overwrites a sent row)."""
+        d = t.deliveries.c
         with self._tx() as conn:
-            conn.execute(
+            res = conn.execute(
                 update(t.deliveries)
-                .where(t.deliveries.c.id == delivery_id)
+                .where(d.id == delivery_id, *_owned(owner))
                 .values(
                     state="failed",
                     last_error=error[:2000],
@@ -384,15 +448,25 @@ class DeliveryQueries(Queries):
                     lease_until=None,
                 )
             )
+            if res.rowcount != 1:
+                return False
             channel_health(conn, delivery_id, error)
+            return True
 
-    def release(self, delivery_ids: Iterable[int]) -> None:
+    def release(self, delivery_ids: Iterable[int], *, owner: str | None = None) -> int:
+        """Hand rows back unsent; with `owner`, only those still `owner`'s (a row another
+        sender took over keeps its lease). How many were released."""
+        d = t.deliveries.c
+        ids = list(delivery_ids)
+        if not ids:
+            return 0
         with self._tx() as conn:
-            conn.execute(
+            res = conn.execute(
                 update(t.deliveries)
-                .where(t.deliveries.c.id.in_(list(delivery_ids)))
+                .where(d.id.in_(ids), *_owned(owner))
                 .values(lease_owner=None, lease_until=None)
             )
+            return int(res.rowcount)
 
     def channel_broken(self, chat: str, reason: str, now: datetime) -> bool:
         """Mark a chat broken; True when it was not broken before (alert once)."""
@@ -492,6 +566,13 @@ class DeliveryQueries(Queries):
                 r.chat: r.migrated_to
                 for r in conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
             }
+
+
+def _owned(owner: str | None) -> list[Any]:
+    """The condition of a sender's write on a row it leased: the row is still `owner`'s (no
+    claim took it over since; an expired lease nobody took is still its own, and the write
+    is atomic with the check). None: unconditioned (a caller holding no lease)."""
+    return [] if owner is None else [t.deliveries.c.lease_owner == owner]
 
 
 def _held_by_others(owner: str | None, now: datetime) -> Any:
