@@ -68,6 +68,12 @@ _BAD_PHOTO = (
     "webpage_curl_failed",
     "webpage_media_empty",
 )
+# A chat (a group that restricts media) where the bot may post text but not photos.
+_NO_PHOTO_RIGHTS = (
+    "not enough rights to send photos",
+    "chat_send_photos_forbidden",
+    "chat_send_media_forbidden",
+)
 _NOT_MODIFIED = "message is not modified"
 _GONE = (
     "message to edit not found",
@@ -320,6 +326,8 @@ def classify(
         return ChatMigrated(exc.new_chat_id, f"{where}: chat migrated to {exc.new_chat_id}")
     if isinstance(exc, tg_error.InvalidToken):
         return TokenRejected(f"{where}: the bot token was rejected; set a valid token")
+    if isinstance(exc, tg_error.BadRequest) and any(f in low for f in _NO_PHOTO_RIGHTS):
+        return _PhotoUnusable(f"{where}: {text}")  # text is still allowed: send that instead
     if isinstance(exc, tg_error.Forbidden) or any(f in low for f in _BROKEN_CHAT):
         return ChatBroken(f"{where}: {text}")
     if isinstance(exc, tg_error.BadRequest):

@@ -84,12 +84,47 @@ def cut_plain(text: str, limit: int) -> str:
         if room < 0:
             break
         prefix.append(ch)
-    head = "".join(prefix)
+    head = text[: _cluster_start(text, len(prefix))]
     space = max(head.rfind(" "), head.rfind("\n"))
     # a boundary far back would throw away most of the room: cut mid-word instead
     if space >= len(head) // 2:
         head = head[:space]
     return head.rstrip(" \n,;:-–—") + ELLIPSIS
+
+
+def _extends(ch: str) -> bool:
+    """Whether `ch` belongs to the character before it (a mark, joiner, selector, skin tone)."""
+    code = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or code in (0x200C, 0x200D)  # zero-width (non-)joiner
+        or 0x1F3FB <= code <= 0x1F3FF  # emoji skin tones
+        or 0xE0020 <= code <= 0xE007F  # emoji tag sequences (subdivision flags)
+    )
+
+
+_REGIONAL: Final = "".join(chr(code) for code in range(0x1F1E6, 0x1F200))  # flag letters
+
+
+def _is_regional(ch: str) -> bool:
+    return ch in _REGIONAL
+
+
+def _cluster_start(text: str, end: int) -> int:
+    """The greatest index <= `end` that does not split a user-perceived character: no mark,
+    joiner or skin tone torn from its base, no ZWJ emoji sequence or flag cut in half."""
+    while 0 < end < len(text):
+        before, after = text[end - 1], text[end]
+        if _extends(after) or before == "\u200d":
+            end -= 1
+        elif _is_regional(before) and _is_regional(after):
+            run = end - len(text[:end].rstrip(_REGIONAL))
+            if run % 2 == 0:
+                break  # the flags before `end` are whole
+            end -= 1
+        else:
+            break
+    return end
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,7 @@ class FakeTelegram:
             self._usernames: dict[str, int] = {}
             self._next_id: dict[int, itertools.count[int]] = {}
             self.bad_photos: set[str] = set()
+            self._no_photos: set[int] = set()
 
     @property
     def messages(self) -> list[SentRecord]:
@@ -307,6 +308,11 @@ class FakeTelegram:
         """sendPhoto with this URL answers "wrong file identifier/HTTP URL specified"."""
         with self._lock:
             self.bad_photos.add(url)
+
+    def restrict_photos(self, chat: int | str) -> None:
+        """The bot may not send photos to `chat` (a group restricting media); text still goes."""
+        with self._lock:
+            self._no_photos.add(self.chat_id(chat))
 
     def chat_id(self, chat: int | str) -> int:
         """The numeric id of a chat given as id, "-100..." or "@username" (stable per fake)."""
@@ -387,6 +393,8 @@ class FakeTelegram:
 
     def _send_photo(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any]:
         photo = str(params.get("photo", ""))
+        if chat_id in self._no_photos:
+            raise _Reply(400, "Bad Request: not enough rights to send photos to the chat")
         if not re.match(r"https?://", photo) or photo in self.bad_photos:
             raise _Reply(400, "Bad Request: wrong file identifier/HTTP URL specified")
         markup = str(params.get("caption", ""))
