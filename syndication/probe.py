@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
+from syndication.errors import ParseError
 from syndication.probe_hints import content_selector, link_selector
 from syndication.sources.feed import feedparse
 from syndication.sources.html import (
@@ -203,7 +204,10 @@ def _parse_feed(response: httpx.Response) -> tuple[bool, str]:
         return ok, f"JSON Feed, {count} items" if ok else "JSON, not a feed"
     if "html" in ctype:
         return False, "an HTML page, not a feed"
-    parsed = feedparse(response.content, {"content-type": ctype or "application/xml"})
+    try:
+        parsed = feedparse(response.content, {"content-type": ctype or "application/xml"})
+    except ParseError as e:  # past the bounds the service reads a feed within
+        return False, str(e).partition("malformed feed: ")[2] or str(e)
     version = str(parsed.get("version") or "")
     if not version:
         return False, "not a feed"

@@ -12,6 +12,13 @@ process's life.
 
 Where processes cannot start (a sandbox without semaphores, a frozen binary) a pool falls back
 to one thread, which still keeps the loop free. App.aclose shuts it down.
+
+A job never waits behind a long one (a hostile feed's parse, a huge page): one that finds the
+CPU thread on a job for STALL seconds already, or that has waited STALL seconds without
+starting, runs elsewhere (AdaptivePool: in the worker processes; with no processes, on a
+spare thread). A stop waits STOP_GRACE seconds for the jobs under way, then leaves them:
+the threads are daemon threads (the process exits without them) and the worker processes
+are killed.
 """
 
 from __future__ import annotations
@@ -26,12 +33,13 @@ import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +78,140 @@ def usable_cpus() -> int:
 
 
 START_TIMEOUT = 60.0  # seconds a new pool's first worker has to answer, else a thread
+STALL = 1.0  # seconds a job waits behind another on the CPU thread before it runs elsewhere
+SPARE_THREADS = 2  # threads a thread-only pool gives the jobs that would wait behind a long one
+STOP_GRACE = 2.0  # seconds a stop waits for the jobs under way before it leaves them
+
+
+class DaemonThreads(Executor):
+    """ThreadPoolExecutor's work on daemon threads: a job still running when the service stops
+    (a hostile feed's parse) is left behind, and the process exits without it. Python joins a
+    ThreadPoolExecutor's threads at exit even after shutdown(wait=False), so a stop waited for
+    such a parse (100 s measured), past a container's stop grace.
+
+    `running_since()`: when the job a thread runs now began, the oldest of them (monotonic)."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._workers, self._name = workers, name
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._running: dict[int, float] = {}  # thread ident -> its job's start (monotonic)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            future: Future[T] = Future()
+            self._jobs.put((future, fn, args, kwargs))
+            if len(self._threads) < self._workers:
+                thread = threading.Thread(
+                    target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+        return future
+
+    def _work(self) -> None:
+        me = threading.get_ident()
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            future, fn, args, kwargs = job
+            del job
+            if not future.set_running_or_notify_cancel():
+                continue
+            self._running[me] = time.monotonic()
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as e:
+                future.set_exception(e)
+            else:
+                future.set_result(result)
+            finally:
+                self._running.pop(me, None)
+                del future, fn, args, kwargs
+
+    def stalled(self, after: float) -> bool:
+        """Whether every thread runs a job begun `after` seconds ago or more."""
+        started = list(self._running.values())
+        if len(started) < self._workers:
+            return False
+        return time.monotonic() - max(started) >= after
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.stop(None if wait else 0.0, cancel_futures=cancel_futures)
+
+    def stop(self, grace: float | None, *, cancel_futures: bool = True) -> None:
+        """No new job; the waiting ones cancelled (`cancel_futures`); the running ones waited
+        for `grace` seconds at most (None: for ever), then left to end on their own."""
+        with self._lock:
+            self._closed = True
+            threads = list(self._threads)
+        if cancel_futures:
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    job[0].cancel()
+        for _ in threads:
+            self._jobs.put(None)
+        deadline = None if grace is None else time.monotonic() + grace
+        for thread in threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
+
+def stop_processes(pool: ProcessPoolExecutor, grace: float) -> None:
+    """A process pool shut down: the jobs waiting cancelled, those running waited for `grace`
+    seconds, then their workers killed (a stop must not wait for a hostile parse)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.exitcode is None:
+            log.warning("event=cpu_pool_stop worker=%s killed=in_flight_job", process.pid)
+            with contextlib.suppress(Exception):
+                process.kill()
+    if manager is not None:  # it notices the killed workers, and ends
+        manager.join(grace + 5.0)
+
+
+def _stop(executor: Executor, grace: float) -> None:
+    if isinstance(executor, ProcessPoolExecutor):
+        stop_processes(executor, grace)
+    elif isinstance(executor, DaemonThreads):
+        executor.stop(grace)
+    else:  # pragma: no cover - every pool here is one of the two
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+_STALLED: Any = object()  # the job was not run: it would have waited behind a long one
+
+
+async def unless_stalled(executor: DaemonThreads, fn: Any, *args: Any, after: float = STALL) -> Any:
+    """fn(*args) on `executor`, or _STALLED (and never run there) when it finds every thread
+    on a job begun `after` seconds ago, or when it has waited `after` seconds without
+    starting: then it belongs elsewhere, not behind a long job."""
+    if executor.stalled(after):
+        return _STALLED
+    future = executor.submit(fn, *args)
+    waiting = asyncio.wrap_future(future)
+    try:
+        await asyncio.wait((waiting,), timeout=after)
+    except asyncio.CancelledError:
+        waiting.cancel()  # and the job with it, unless it runs already
+        raise
+    if not waiting.done() and future.cancel():  # never started: it is not run here
+        waiting.cancel()
+        return _STALLED
+    return await waiting
 
 
 class CpuPool:
@@ -80,6 +222,7 @@ class CpuPool:
         self._admitted: asyncio.Semaphore | None = None
         self._starting = threading.Lock()  # the first polls of a cycle all ask at once
         self._start_task: asyncio.Task[Executor] | None = None
+        self._spare: DaemonThreads | None = None  # a thread-only pool's, for stalled jobs
         self._closed = False
         self.kind = "none"
 
@@ -99,7 +242,7 @@ class CpuPool:
 
     def _start_once(self) -> Executor:
         if self._executor is None and not self.processes:
-            self._executor, self.kind = ThreadPoolExecutor(self.workers, "cpu"), "thread"
+            self._executor, self.kind = DaemonThreads(self.workers, "cpu"), "thread"
         if self._executor is None:
             pool: ProcessPoolExecutor | None = None
             try:
@@ -131,7 +274,7 @@ class CpuPool:
                         with contextlib.suppress(Exception):
                             process.kill()
                     pool.shutdown(wait=False, cancel_futures=True)
-                self._executor, self.kind = ThreadPoolExecutor(1, "cpu"), "thread"
+                self._executor, self.kind = DaemonThreads(1, "cpu"), "thread"
         return self._executor
 
     @property
@@ -139,19 +282,42 @@ class CpuPool:
         """Whether its jobs may run on more than one core."""
         return self.processes and self.workers >= 2
 
-    async def run(self, fn: Any, *args: Any, away: bool = False) -> Any:
-        # `away` is AdaptivePool's choice; here every job goes to the one executor
-        loop = asyncio.get_running_loop()
+    async def _started_executor(self) -> Executor:
         executor = self._executor
         if executor is None:
             # one start for every job that asks meanwhile: a slow spawn holds one thread of
             # the loop's default executor, not one per job (the store's calls use them too)
+            loop = asyncio.get_running_loop()
             task = self._start_task
             if task is None or task.done() or task.get_loop() is not loop:
                 task = self._start_task = loop.create_task(asyncio.to_thread(self._start))
             executor = await asyncio.shield(task)
+        return executor
+
+    async def on_thread(self, fn: Any, *args: Any) -> Any:
+        """A thread pool's job on its thread, or _STALLED (not run) when it would wait behind
+        a long job there (see unless_stalled)."""
+        executor = await self._started_executor()
+        if not isinstance(executor, DaemonThreads):
+            return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+        return await unless_stalled(executor, fn, *args)
+
+    async def on_spare(self, fn: Any, *args: Any) -> Any:
+        """A thread pool's job on a spare thread: one that would wait behind a long job."""
+        if self._closed:
+            raise PoolUnavailable("the CPU pool is shut down")
+        if self._spare is None:
+            self._spare = DaemonThreads(SPARE_THREADS, "cpu-spare")
+        return await asyncio.get_running_loop().run_in_executor(self._spare, fn, *args)
+
+    async def run(self, fn: Any, *args: Any, away: bool = False) -> Any:
+        # `away` is AdaptivePool's choice; here every job goes to the one executor (a thread
+        # pool's: to a spare thread, rather than behind a long job)
+        loop = asyncio.get_running_loop()
+        executor = await self._started_executor()
         if self.kind != "process":
-            return await loop.run_in_executor(executor, fn, *args)
+            result = await self.on_thread(fn, *args)
+            return await self.on_spare(fn, *args) if result is _STALLED else result
         try:
             return await loop.run_in_executor(executor, portable, fn, *args)
         except BrokenProcessPool:
@@ -164,13 +330,17 @@ class CpuPool:
                 executor.shutdown(wait=False, cancel_futures=True)
             raise
 
-    def shutdown(self) -> None:
-        """Off the loop: waits for a start under way, so that no pool starts after it."""
+    def shutdown(self, grace: float = STOP_GRACE) -> None:
+        """Off the loop: waits for a start under way, so that no pool starts after it, then
+        for the jobs under way `grace` seconds at most (their threads are left to end on their
+        own, their worker processes killed)."""
+        deadline = time.monotonic() + grace
         with self._starting:
             self._closed = True
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        for executor in (self._executor, self._spare):
+            if executor is not None:
+                _stop(executor, max(0.0, deadline - time.monotonic()))
+        self._executor = self._spare = None
 
 
 def portable(fn: Any, *args: Any) -> Any:
@@ -319,9 +489,15 @@ class AdaptivePool:
             return await self._in_processes(fn, *args)
         self._queued += 1
         try:
-            return await self.thread.run(fn, *args)
+            result = await self.thread.on_thread(fn, *args)
         finally:
             self._queued -= 1
+        if result is not _STALLED:
+            return result
+        # it would wait behind a long job (a hostile feed's parse): elsewhere at once
+        if self._no_processes:
+            return await self.thread.on_spare(fn, *args)
+        return await self._in_processes(fn, *args)
 
     async def _in_processes(self, fn: Any, *args: Any) -> Any:
         if self._timer is not None:
@@ -377,12 +553,13 @@ class AdaptivePool:
         self._stopping.add(task)
         task.add_done_callback(self._stopping.discard)
 
-    def shutdown(self) -> None:
+    def shutdown(self, grace: float = STOP_GRACE) -> None:
         """From any thread (App.aclose runs it off the loop): a timer still set finds the
-        pool closed when it fires."""
+        pool closed when it fires. Jobs under way are waited for `grace` seconds at most."""
         self._closed = True
-        self.procs.shutdown()
-        self.thread.shutdown()
+        deadline = time.monotonic() + grace
+        self.procs.shutdown(grace)
+        self.thread.shutdown(max(0.0, deadline - time.monotonic()))
 
 
 DRAIN_TIMEOUT = 300.0  # seconds a stopped sync_runner waits for each job under way

@@ -283,3 +283,13 @@ def test_probe_reads_no_more_than_the_configs_max_body(tmp_path: Path, portal: P
     done = cli("probe", portal.url + "/", cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "too large" in done.stdout + done.stderr
+
+
+def test_probe_of_a_feed_past_the_parse_bounds_says_so(tmp_path: Path, portal: Portal) -> None:
+    """A feed the service refuses to parse (more elements than feedparser is given) is a
+    feed check that failed with the reason, not a traceback out of `probe`."""
+    body = "<rss version='2.0'><channel><title>x</title>" + "<x/>" * 100_001 + "</channel></rss>"
+    portal.set("/feed/", body)
+    done = cli("probe", portal.url + "/feed/", cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "more than 100000 elements" in done.stdout, done.stdout

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import ParseError
 from ..types import RawEntry
 from ..urls import canonical_url, joined
-from .feed_fast import fast_entries
+from .feed_fast import MAX_ENTRIES, fast_entries, too_many_entries
 from .feed_links import HEADER_CHARSET, html_page_message, looks_like_html
 from .jsontext import loads as jsonloads
 
@@ -70,8 +70,16 @@ def parse_with_feedparser(
     """Any feed feedparser reads (the fast path's reference, and its fallback). Imported
     here: a worker process whose feeds all take the fast path never loads it."""
     content_type = _bom_first(body, content_type)
+    markup = body.count(b"<") + body.count(b"&")
+    if markup > MAX_MARKUP:
+        raise ParseError(
+            f"parse: {url}: malformed feed: {markup} markup characters (< and &), more than "
+            f"{MAX_MARKUP}: refused unread"
+        )
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparse(body, headers)
+    if len(parsed.entries) > MAX_ENTRIES:
+        raise too_many_entries(len(parsed.entries), url)
     if not parsed.entries and not parsed.get("version"):
         if looks_like_html(body, content_type):
             raise ParseError(html_page_message(body, url))
@@ -82,6 +90,19 @@ def parse_with_feedparser(
     page_relative = not str(parsed.get("version") or "").startswith("atom")
     entries = [_entry(e, source_id, url, page_relative) for e in parsed.entries]
     return _shared_guids_dropped(entries)
+
+
+# What feedparser may be given to read: the fast path (lxml) reads a well-formed RSS 2.0 feed
+# of any size in moments, but feedparser calls Python for each element, and its loose parser
+# (a body that is not well-formed XML) takes 35-50 us an element: 2,000,000 unclosed tags (6 MB,
+# under the body cap) held a worker 102 s. Real feeds hold a few hundred elements and a few
+# thousand markup characters (the shared corpus: at most 470 elements, 4,154 `<` and `&`).
+# A body with more than MAX_MARKUP `<` and `&` is refused before any parse (a count at memchr
+# speed: CDATA full of `<`, millions of entity references, millions of tags); one that gets
+# past it with more than MAX_ELEMENTS elements is refused once feedparser reaches that many
+# (about 2 s of its strict parser, 5 of its loose one, at worst)
+MAX_MARKUP = 1_000_000
+MAX_ELEMENTS = 100_000
 
 
 def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
@@ -98,6 +119,7 @@ def feedparse(body: bytes, headers: dict[str, str], *, raw: bool = True) -> Any:
     import feedparser
 
     _bound_author_search()
+    _bound_elements()
     options = {"sanitize_html": False, "resolve_relative_uris": False} if raw else {}
     try:
         return feedparser.parse(char_refs(body), response_headers=dict(headers), **options)
@@ -136,6 +158,30 @@ def _bound_author_search() -> None:
 
     bounded.bounded = True  # type: ignore[attr-defined]
     _FeedParserMixin._sync_author_detail = bounded  # type: ignore[method-assign]
+
+
+def _bound_elements() -> None:
+    """Make feedparser's parsers (strict and loose) count the elements they open, and raise
+    ParseError past MAX_ELEMENTS: feedparser.parse lets it through (it catches only the SAX
+    errors of its strict parser, to try the loose one). Each parser counts its own."""
+    from feedparser.mixin import _FeedParserMixin
+
+    start = _FeedParserMixin.unknown_starttag
+    if getattr(start, "bounded", False):
+        return
+
+    def bounded(self: Any, tag: str, attrs: Any) -> Any:
+        count = self.__dict__.get("_syndication_elements", 0) + 1
+        self._syndication_elements = count
+        if count > MAX_ELEMENTS:
+            raise ParseError(
+                f"parse: {self.baseuri}: malformed feed: more than {MAX_ELEMENTS} elements "
+                "(real feeds hold a few thousand at most): refused"
+            )
+        return start(self, tag, attrs)
+
+    bounded.bounded = True  # type: ignore[attr-defined]
+    _FeedParserMixin.unknown_starttag = bounded  # type: ignore[method-assign]
 
 
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
@@ -298,6 +344,8 @@ def parse_json_feed(body: bytes, source_id: str, url: str) -> list[RawEntry]:
     items = doc.get("items")
     if not isinstance(items, list):
         raise ParseError(f"parse: {url}: JSON Feed without an items list")
+    if len(items) > MAX_ENTRIES:
+        raise too_many_entries(len(items), url)
     return _shared_guids_dropped(
         [_json_item(i, source_id, url) for i in items if isinstance(i, dict)]
     )
