@@ -105,14 +105,22 @@ def _make_file(path: Path, body: bytes, mtime: float) -> _File:
     )
 
 
+# never served, whatever folder output_dir is: a config file (it may hold a private feed's
+# password) and SQLite's files (the database, its journal, its WAL)
+_PRIVATE = (".toml", ".sqlite", ".sqlite3", ".db", "-wal", "-shm", "-journal")
+
+
 def locate(root: Path, url_path: str) -> Path | None:
-    """The file under root that url_path names, or None: no "..", no dotfiles, no absolute
-    paths, nothing whose real path (symlinks followed) leaves root."""
+    """The file under root that url_path names, or None: no "..", no dotfiles, no config or
+    database files, no absolute paths, nothing whose real path (symlinks followed) leaves
+    root."""
     relative = url_path.lstrip("/") or "index.html"
     parts = relative.split("/")
     if "\x00" in relative or "\\" in relative:
         return None
     if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return None
+    if parts[-1].lower().endswith(_PRIVATE):  # an output_dir beside the config or database
         return None
     try:
         resolved = root.joinpath(*parts).resolve()

@@ -7,6 +7,7 @@ Validation is pydantic's; this module turns its errors into the contract's lines
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import tomllib
@@ -70,6 +71,11 @@ def parse_duration(value: object) -> timedelta:
     if not isinstance(value, str):
         raise ValueError(
             f'expected a duration string such as "90s", "5m" or "24h", got {excerpt(value)}'
+        )
+    if re.search(r"M(?![sS])", value):  # "6M": six months to systemd, six minutes here
+        raise ValueError(
+            f'{excerpt(value)}: "M" is ambiguous; write "m" for minutes, or days ("30d") for '
+            "a month"
         )
     text = value.strip().lower()
     parts = _DURATION_PART.findall(text)
@@ -176,7 +182,8 @@ def _check_chat(value: str | int) -> str | int:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 PositiveDuration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_positive)]
 Size = Annotated[int, BeforeValidator(parse_size)]
-HttpUrl = Annotated[str, BeforeValidator(lambda v: _http_url(v) if v else v)]
+HttpUrl = Annotated[str, BeforeValidator(lambda v: _http_url(v) if v else v)]  # "" = none
+RequiredHttpUrl = Annotated[str, BeforeValidator(_http_url)]  # "" would fail every use
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
 ShownText = Annotated[str, AfterValidator(_shown_text)]
 # a regency's telegram_chat and [telegram] admin_chat: one rule, one message
@@ -229,6 +236,8 @@ def db_url_parts(url: str) -> tuple[str, int | None]:
 def check_storage_url(url: str) -> str:
     """`url` when it is a database URL the project can open: a known scheme, a valid port.
     The ValueError names what is wrong and never holds the password."""
+    if "\0" in url:  # SQLite's path, or the driver, fails on it at every start
+        raise ValueError("contains a NUL character (\\u0000); write the database URL")
     try:
         drivername, port = db_url_parts(url)
     except ValueError:
@@ -250,9 +259,15 @@ class StorageConfig(_Model):
         return check_storage_url(v)
 
 
+def _check_folder(value: str) -> str:
+    if "\0" in value:  # every write under it would fail: "embedded null byte"
+        raise ValueError("contains a NUL character (\\u0000); write the folder's path")
+    return value
+
+
 class FeedsConfig(_Model):
-    output_dir: str = "public"
-    base_url: HttpUrl = "http://127.0.0.1:8080/"
+    output_dir: Annotated[str, AfterValidator(_check_folder)] = "public"
+    base_url: RequiredHttpUrl = "http://127.0.0.1:8080/"
     language: str = Field(default="id", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
     title: ShownText = "Kabar Kaltim"
     description: ShownText = "Berita pemerintah dan advertorial kabupaten/kota se-Kalimantan Timur"
@@ -274,15 +289,33 @@ class FeedsConfig(_Model):
         return v if v.endswith("/") else v + "/"
 
 
+_HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?")
+
+
+def _check_host(value: str) -> str:
+    """An IP address or a host name to listen on; no scheme, port, brackets or spaces (the
+    server's bind fails on them: "cannot listen on http://127.0.0.1:8080")."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(value):
+            raise ValueError(
+                f"{excerpt(value)} is not an IP address or host name to listen on: write e.g. "
+                '"127.0.0.1", "0.0.0.0" or "::" (no http://, the port goes in `port`)'
+            ) from None
+    return value
+
+
 class ServerConfig(_Model):
     enabled: StrictBool = True
-    host: str = "127.0.0.1"
+    host: Annotated[str, AfterValidator(_check_host)] = "127.0.0.1"
     port: StrictInt = Field(default=8080, ge=0, le=65535)
 
 
 class TelegramConfig(_Model):
     token_env: str = Field(default="TELEGRAM_BOT_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    api_url: HttpUrl = "https://api.telegram.org"
+    api_url: RequiredHttpUrl = "https://api.telegram.org"
     notify_categories: tuple[Slug, ...] = ("pemerintah", "advertorial")
     max_age: PositiveDuration = timedelta(hours=24)
     admin_chat: Chat | None = None
@@ -376,6 +409,21 @@ class FetchConfig(_Model):
     concurrency: StrictInt = Field(default=10, ge=1, le=100)
     max_backoff: PositiveDuration = timedelta(hours=6)
 
+    @field_validator("user_agent")
+    @classmethod
+    def _sendable(cls, v: str) -> str:
+        # httpx sends header values as ASCII: anything else failed every request of every
+        # source ("a header cannot be sent ('ascii' codec can't encode ...)")
+        bad = next((ch for ch in v if not " " <= ch <= "~"), None)
+        if bad is not None:
+            code = ord(bad)
+            kind = "control character" if code < 0x20 or code == 0x7F else "character"
+            raise ValueError(
+                f"contains the {kind} U+{code:04X}, which an HTTP header cannot carry; "
+                "write it in plain ASCII"
+            )
+        return v
+
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_shown_text)]
 Alias = Annotated[str, Field(min_length=1, max_length=ALIAS_MAX)]
@@ -454,7 +502,7 @@ class FilterConfig(_Model):
 
 class SourceConfig(_Model):
     id: Slug
-    url: HttpUrl
+    url: RequiredHttpUrl
     kind: Literal["feed", "html"] = "feed"
     interval: Duration = timedelta(minutes=5)
     # a quiet source (newest item old) is polled less often, up to this; unset = never
@@ -532,6 +580,11 @@ class Config(_Model):
                 )
         if not known:
             problems += _category_misses(self.telegram.notify_categories)
+            for r_i, reg in enumerate(self.regencies):
+                key = f"regencies[{r_i}].notify_categories"
+                problems += _category_misses(reg.notify_categories or (), key)
+        problems += _output_dir_problems(self.feeds.output_dir, self.storage.url, self.base_dir)
+        problems += _retention_problems(self.feeds.retention, self.telegram.max_age)
         problems += _gazetteer_misses([r.slug for r in self.regencies])
         for r_i, reg in enumerate(self.regencies):
             for i, slug in enumerate(reg.notify_categories or ()):
@@ -598,10 +651,12 @@ class Config(_Model):
     @cached_property
     def editorial(self) -> Filters:
         """The [[filters]], compiled once per loaded config."""
-        return Filters(self.filters)
+        return Filters(self.filters, {r.slug: r.chat for r in self.regencies if r.chat})
 
     def token(self) -> str | None:
-        return os.environ.get(self.telegram.token_env) or None
+        # blanks around it (an env file's CR, a trailing space) are no part of a token, and
+        # a variable of only blanks is no token: dry run, as when it is unset
+        return os.environ.get(self.telegram.token_env, "").strip() or None
 
 
 def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
@@ -617,7 +672,7 @@ def _duplicates(table: str, key: str, values: list[str]) -> list[str]:
     return problems
 
 
-def _raw_cross_checks(data: dict[str, Any]) -> list[str]:
+def _raw_cross_checks(data: dict[str, Any], base_dir: Path) -> list[str]:
     """The cross-checks the model runs only when every field is valid, read from the raw
     tables: duplicates, unknown categories and regencies, time zones, near misses."""
     out = []
@@ -641,19 +696,19 @@ def _raw_cross_checks(data: dict[str, Any]) -> list[str]:
         *_raw_unknown_regencies(data),
         *_raw_zones(data),
         *_raw_misses(data),
+        *_raw_output_retention(data, base_dir),
     ]
 
 
 RAW_LINES = 200  # cross-check lines of a file invalid elsewhere, at most (a hostile file)
 
 
-def _category_misses(slugs: Sequence[object]) -> list[str]:
+def _category_misses(slugs: Sequence[object], key: str = "telegram.notify_categories") -> list[str]:
     """With no [[categories]] any category a story has may be pushed, but a slug a letter or
     two off a built-in one is a typo that would push nothing."""
     built_in = [c.slug for c in BUILT_IN_CATEGORIES]
     return [
-        f"telegram.notify_categories[{i}]: unknown category {excerpt(slug)} "
-        f"(did you mean {near!r}?)"
+        f"{key}[{i}]: unknown category {excerpt(slug)} (did you mean {near!r}?)"
         for i, slug in enumerate(slugs)
         if isinstance(slug, str) and (near := _near_miss(slug, built_in)) is not None
     ]
@@ -678,9 +733,88 @@ def _raw_misses(data: dict[str, Any]) -> list[str]:
     valid = [s if isinstance(s, str) and re.fullmatch(SLUG, s) else None for s in slugs]
     out = _gazetteer_misses(valid)
     telegram = data.get("telegram")
-    if isinstance(telegram, dict) and not _raw_declared(categories):
-        out += _category_misses(_rows(telegram.get("notify_categories")))
+    if not _raw_declared(categories):
+        if isinstance(telegram, dict):
+            out += _category_misses(_rows(telegram.get("notify_categories")))
+        for i, reg in enumerate(_rows(regencies)):
+            if isinstance(reg, dict):
+                key = f"regencies[{i}].notify_categories"
+                out += _category_misses(_rows(reg.get("notify_categories")), key)
     return out
+
+
+def _sqlite_file(url: str, base_dir: Path) -> Path | None:
+    """The database file of an SQLite URL (relative to the config's folder), else None."""
+    found = _DB_URL.match(url)
+    if found is None or not found["name"].startswith("sqlite"):
+        return None
+    database = found["database"]
+    if not database or database == ":memory:":
+        return None
+    try:
+        return (base_dir / database).resolve()
+    except (ValueError, OSError):  # a NUL byte, a loop of links: no file to compare with
+        return None
+
+
+def _output_dir_problems(output_dir: str, storage_url: str, base_dir: Path) -> list[str]:
+    """Every file under output_dir is served (by the server, or the web server serving
+    base_url): not the whole disk, nor the database. (A folder holding this config file may
+    be: the built-in server never serves a .toml or a database file, see feeds.server.)"""
+    try:
+        folder = (base_dir / output_dir).resolve()
+    except (ValueError, OSError):  # a NUL byte (its own line), a loop of links
+        return []
+    database = _sqlite_file(storage_url, base_dir)
+    if folder == Path(folder.anchor):
+        why = "is the root of the file system"
+    elif database is not None and database.is_relative_to(folder):
+        why = f"holds the SQLite database ({database})"
+    else:
+        return []
+    return [
+        f"feeds.output_dir: {excerpt(output_dir)} {why}, and every file in it is served: "
+        'give the feeds a folder of their own, e.g. "public"'
+    ]
+
+
+def _retention_problems(retention: timedelta, max_age: timedelta) -> list[str]:
+    """An item pruned while its source still lists it is new again at the next poll: younger
+    than max_age, it would be announced a second time."""
+    if retention >= max_age:
+        return []
+    return [
+        f"feeds.retention: {_shown_duration(retention)} is shorter than telegram.max_age "
+        f"({_shown_duration(max_age)}): a pruned item still listed by its source would be "
+        "announced again; make retention at least max_age"
+    ]
+
+
+def _shown_duration(value: timedelta) -> str:
+    seconds = value.total_seconds()
+    for unit in ("d", "h", "m"):
+        if seconds and seconds % _UNITS[unit] == 0:
+            return f"{seconds / _UNITS[unit]:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def _raw_output_retention(data: dict[str, Any], base_dir: Path) -> list[str]:
+    """The output_dir and retention checks, read from the raw tables."""
+    feeds, telegram, storage = (data.get(k) for k in ("feeds", "telegram", "storage"))
+    feeds = feeds if isinstance(feeds, dict) else {}
+    telegram = telegram if isinstance(telegram, dict) else {}
+    storage = storage if isinstance(storage, dict) else {}
+    out = []
+    output_dir = feeds.get("output_dir", FeedsConfig.model_fields["output_dir"].default)
+    url = storage.get("url", StorageConfig.model_fields["url"].default)
+    if isinstance(output_dir, str) and isinstance(url, str):
+        out += _output_dir_problems(output_dir, url, base_dir)
+    try:
+        retention = parse_duration(feeds.get("retention", "90d"))
+        max_age = parse_duration(telegram.get("max_age", "24h"))
+    except ValueError:  # its own line says so
+        return out
+    return out + _retention_problems(retention, max_age)
 
 
 def _rows(value: object) -> list[Any]:
@@ -771,6 +905,8 @@ def database_url(url: str, base_dir: Path) -> str:
     """Make an SQLAlchemy URL: relative SQLite paths are relative to the config's folder."""
     if url.startswith("postgres://") or url.startswith("postgresql://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite+pysqlite://"):  # the same driver: the same path rules below
+        url = "sqlite://" + url.removeprefix("sqlite+pysqlite://")
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -821,7 +957,7 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
             # the cross-checks run only on a model whose every field is valid, so they did
             # not: the cheap ones again, on the raw tables
             seen = set(problems)
-            for line in (_cross_line(x, text) for x in _bounded(_raw_cross_checks(data))):
+            for line in (_cross_line(x, text) for x in _bounded(_raw_cross_checks(data, base_dir))):
                 if line not in seen:
                     seen.add(line)
                     problems.append(line)

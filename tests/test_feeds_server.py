@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from feeds import HubPingError, create_app, ping_hub, publish, start_server, write_index
+from feeds.server import locate
 from tests.test_feeds_support import all_scopes, hostile_entries, make_site
 
 SECRET = b"root:x:0:0 secret outside output_dir\n"
@@ -326,3 +327,17 @@ async def test_a_hub_url_httpx_cannot_read_is_a_ping_error_not_a_crash() -> None
     async with httpx.AsyncClient() as client:
         with pytest.raises(HubPingError, match="InvalidURL"):
             await ping_hub(client, "https://hub.test:abc/", ["http://127.0.0.1:8080/all.rss"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["config.toml", "syndication.sqlite3", "syndication.sqlite3-wal", "db.SQLITE", "x.db"],
+)
+def test_an_output_dir_beside_the_config_serves_neither_config_nor_database(
+    output_dir: Path, name: str
+) -> None:
+    """output_dir = "." puts config.toml (a private feed's password) and, in its folder, a
+    SQLite database beside the feeds: the server serves neither, whatever folder it is."""
+    (output_dir / name).write_bytes(b"password = 'rahasia'\n")
+    assert locate(output_dir, f"/{name}") is None
+    assert locate(output_dir, "/all.rss") is not None
