@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -102,14 +102,26 @@ class _Compiled:
     require: tuple[str, ...]  # folded
 
 
+def _sharing(regencies: Sequence[str] | None, chats: Mapping[str, str]) -> frozenset[str] | None:
+    """`regencies` and every regency whose channel is one of theirs (None: every channel)."""
+    if regencies is None:
+        return None
+    theirs = {chats[r] for r in regencies if r in chats}
+    return frozenset(regencies) | {r for r, chat in chats.items() if chat in theirs}
+
+
 class Filters:
     """The [[filters]] of one config, compiled once."""
 
-    def __init__(self, rules: Sequence[FilterRule]) -> None:
+    def __init__(self, rules: Sequence[FilterRule], chats: Mapping[str, str] | None = None) -> None:
+        """`chats`: regency slug -> its telegram_chat. A filter applies to the channels of its
+        regencies: where another regency shares one of those channels, to that regency's
+        messages too (else a story of both regencies was held or not by the order its
+        regencies came in, the first one's message being the channel's one)."""
         self._rules = tuple(
             _Compiled(
                 index=i,
-                regencies=None if rule.regencies is None else frozenset(rule.regencies),
+                regencies=_sharing(rule.regencies, chats or {}),
                 exclude=tuple((p, fold(p)) for p in rule.exclude),
                 require=tuple(fold(p) for p in rule.require),
             )
