@@ -59,7 +59,9 @@ def test_sigterm_during_a_busy_cycle_loses_nothing(
     assert daemon.stop(timeout=60) == 0  # waits for the slow poll, not for the queue
     log = daemon.log()
     assert "event=stopped" in log and "Traceback" not in log
-    assert portal.hits_for("/slow/")[-1].status == 200  # the new content was fetched
+    # the new content was fetched (the backlog's poll was the first 200); under load a poll
+    # may have begun after it, answered 304, before the stop
+    assert [h.status for h in portal.hits_for("/slow/")].count(200) >= 2
     portal.set("/slow/", rss(portal.url, slow))
 
     config = load(path)
