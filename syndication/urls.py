@@ -109,7 +109,10 @@ def web_url(url: str) -> str:
         parts = urlsplit(url)
         if "@" in parts.netloc or "\\" in parts.netloc:
             return ""  # user info: a browser may open another host than the one named last
-        return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return ""
+        _ = parts.port  # raises on a port past 65535: no browser opens such a link
+        return url
     except ValueError:
         return ""
 
@@ -126,9 +129,37 @@ def url_key(url: str) -> str:
     if not parts.netloc:
         return bounded_key(canon.lower())
     host = parts.netloc.removeprefix("www.")
-    path = parts.path.rstrip("/")
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    path = _key_path(parts.path).rstrip("/")
+    try:
+        # bytes that are no UTF-8 (a Latin-1 "?judul=caf%E9") kept as they are: decoded to
+        # U+FFFD, every such article of a portal had one key, and all but one were lost
+        pairs = parse_qsl(parts.query, keep_blank_values=True, errors="surrogateescape")
+        query = urlencode(sorted(pairs), errors="surrogateescape")
+    except UnicodeError:  # a lone surrogate in the query: no URL, but a key all the same
+        query = parts.query
     return bounded_key(host + path + (f"?{query}" if query else ""))
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})?")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _key_path(path: str) -> str:
+    """The path as url_key compares it: one spelling of each escape (upper-case hex, an
+    unreserved character unescaped, a bare '%' escaped: WordPress writes a non-ASCII slug's
+    escapes in lower case, canonical_url a raw one's in upper case) and no empty segment
+    (a site address ending in '/' gives "//2024/..."). Paths without either are as given."""
+    if "%" in path:
+        path = _ESCAPE.sub(_one_escape, path)
+    return re.sub(r"//+", "/", path) if "//" in path else path
+
+
+def _one_escape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code is None:
+        return "%25"
+    char = chr(int(code, 16))
+    return char if char in _UNRESERVED else f"%{code.upper()}"
 
 
 # A URL that canonical_url leaves as it is: a lower-case host without a trailing dot, no
@@ -182,10 +213,20 @@ def _host(hostname: str) -> str:
     if host.isascii():  # the idna codec returns an ASCII host as it is (or refuses it)
         return host
     try:
+        if _DEVIATIONS.intersection(host):
+            # IDNA 2003 (Python's codec) maps 'ß' to "ss" and drops a joiner: straße.de
+            # became strasse.de, another host than the one a browser opens (UTS 46)
+            import idna  # here: httpx's own dependency, for the rare host that needs it
+
+            return idna.encode(host, uts46=True).decode("ascii")
         # IDN: one spelling (punycode) so a Unicode and an ASCII host compare equal
         return host.encode("idna").decode("ascii")
-    except UnicodeError:
+    except (UnicodeError, ImportError):  # a host no IDNA spells: kept as written
         return host
+
+
+# the characters IDNA 2003 and 2008 (browsers) map differently
+_DEVIATIONS = frozenset("ßς\u200c\u200d")
 
 
 def _netloc(host: str, scheme: str, port: int | None) -> str:

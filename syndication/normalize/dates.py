@@ -81,21 +81,23 @@ FIRST_YEAR = 1900
 LAST_PRINTED_YEAR = 2100
 _MONTH = r"([a-z]{3,9})\.?"
 _NAMED_DMY = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\s*[-\s]\s*{_MONTH}\s*[-,\s]\s*(\d{{4}}|\d{{2}}(?![:.]\d))(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s*[-\s]\s*{_MONTH}\s*[-,\s]\s*(\d{{4}}|\d{{2}}(?![:.]\d))(?!\d)"
 )
 _NAMED_MDY = re.compile(rf"(?<![a-z]){_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 _NUM_YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _NUM_DMY = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(
-    r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?(?![\d])\s*(am|pm)?"
+    r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?(?![\d])"
+    r"(?:\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|\s*)"  # a word: "12:15 Amuntai" is no "12:15 AM"
 )
 _ZONE_WORD = re.compile(r"(?<![a-z])(wita|wib|wit|utc|gmt|ut|z|[ecmp][sd]t)(?![a-z])")
 _OFFSET = re.compile(r"(?:(?<=utc)|(?<=gmt)|(?<![\w]))\s*([+-])(\d{1,2})(?::?(\d{2}))?(?!\d)")
-_RELATIVE = re.compile(
-    r"(?<![a-z])(\d+|se|a|an|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)"
-    r"\s*(detik|menit|jam|hari|minggu|pekan|bulan|tahun"
-    r"|second|minute|hour|day|week)s?\s+(?:yang\s+)?(?:lalu|ago)"
-)
+_COUNT = r"\d+|se|a|an|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh"
+_UNIT = r"detik|menit|jam|hari|minggu|pekan|bulan|tahun|second|minute|hour|day|week"
+_AMOUNT = rf"(?<![a-z])(?:{_COUNT})\s*(?:{_UNIT})s?"
+_AMOUNT_PART = re.compile(rf"(?<![a-z])({_COUNT})\s*({_UNIT})s?")
+# "2 jam lalu", and "1 jam 30 menit lalu" all of it (not its last 30 minutes only)
+_RELATIVE = re.compile(rf"((?:{_AMOUNT}\s+(?:dan\s+)?)*{_AMOUNT})\s+(?:yang\s+)?(?:lalu|ago)")
 _DAY_WORD = re.compile(r"(?<![a-z])(kemarin dulu|kemarin|hari ini|yesterday|today)(?![a-z])")
 
 
@@ -186,9 +188,12 @@ def _parse(raw: str, now: datetime, local: tzinfo) -> datetime | None:
     if iso is not None:
         return iso
     relative = _relative(text, now)
-    if relative is not None:
-        return relative
-    return _absolute(text, now, local)
+    if relative is None:
+        return _absolute(text, now, local)
+    # "18 November 2024 19:15 WIB (1 hari yang lalu)": the printed date and time is exact,
+    # the relative one rounded (a day, for a story 47 hours old)
+    exact = _absolute(text, now, local, timed=True)
+    return exact if exact is not None else relative
 
 
 def _normalise(raw: str) -> str:
@@ -220,22 +225,27 @@ def _relative(text: str, now: datetime) -> datetime | None:
     match = _RELATIVE.search(text)
     if not match:
         return None
-    count_word, unit = match.group(1), match.group(2)
-    count = int(count_word) if count_word.isdigit() else NUMBER_WORDS.get(count_word, 1)
-    if count > 100_000:
-        return None
-    moment = now_utc - UNITS[unit] * count
+    back = timedelta(0)
+    for count_word, unit in _AMOUNT_PART.findall(match.group(1)):
+        count = int(count_word) if count_word.isdigit() else NUMBER_WORDS.get(count_word, 1)
+        if count > 100_000:
+            return None
+        back += UNITS[unit] * count
+    moment = now_utc - back
     return moment if moment.year >= FIRST_YEAR else None
 
 
-def _absolute(text: str, now: datetime, local: tzinfo) -> datetime | None:
+def _absolute(text: str, now: datetime, local: tzinfo, timed: bool = False) -> datetime | None:
+    """The printed date; with `timed`, only a calendar date with its time of day."""
     found = _find_date(text)
+    if timed and found is None:
+        return None
     day, start, end = found if found is not None else (_day_word(text, now, local), 0, 0)
     if day is None:
         return None
     time_match = _TIME.search(text, end) or _TIME.search(text[:start])
     if time_match is None:
-        if found is None:  # "kemarin" with no time names no moment
+        if found is None or timed:  # "kemarin" with no time names no moment
             return None
         return datetime.combine(day, time(0, 0), local).astimezone(UTC)
     clock = _clock(time_match)
@@ -292,9 +302,10 @@ def _day_word(text: str, now: datetime, local: tzinfo) -> date | None:
 def _clock(match: re.Match[str]) -> time | None:
     hour, minute = int(match.group(1)), int(match.group(2))
     second = int(match.group(3) or 0)
-    if match.group(4) == "pm" and hour < 12:
+    half = (match.group(4) or "").replace(".", "")
+    if half == "pm" and hour < 12:
         hour += 12
-    elif match.group(4) == "am" and hour == 12:
+    elif half == "am" and hour == 12:
         hour = 0
     if hour > 23 or minute > 59 or second > 59:
         return None
@@ -302,7 +313,9 @@ def _clock(match: re.Match[str]) -> time | None:
 
 
 def _zone_after(text: str, pos: int) -> tzinfo | None:
-    rest = text[pos : pos + 24]
+    # 24 characters, and the rest of a word they cut: "wita" cut to "wit" was WIT, UTC+9
+    cut = _LETTERS.match(text, pos + 24)
+    rest = text[pos : cut.end() if cut else pos + 24]
     offset = _OFFSET.match(rest)
     word = _ZONE_WORD.search(rest)
     if word and (offset is None or word.start() < offset.start()):
@@ -310,6 +323,9 @@ def _zone_after(text: str, pos: int) -> tzinfo | None:
         after = _OFFSET.match(rest, word.end()) if word.group(1) in ("utc", "gmt") else None
         return _fixed(after) if after else timezone(timedelta(hours=hours))
     return _fixed(offset) if offset else None
+
+
+_LETTERS = re.compile(r"[a-z]*")
 
 
 def _fixed(match: re.Match[str]) -> tzinfo | None:
