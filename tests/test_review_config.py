@@ -54,9 +54,9 @@ def test_optional_urls_may_stay_empty(tmp_path: Path) -> None:
 def test_an_output_dir_that_would_serve_the_config_or_database_is_refused(
     tmp_path: Path, output_dir: str
 ) -> None:
-    """Every file under output_dir is served (server.py serves any file there): "." or ".."
-    served config.toml (a private feed's password in its url) and the SQLite database, "/"
-    the whole disk, "var" the default database."""
+    """Every file under output_dir is served (a web server serving base_url serves any file
+    there): "/" the whole disk; "var", and "." or ".." above it, the default database
+    (var/syndication.sqlite3)."""
     folder = tmp_path / "site"
     folder.mkdir()
     res = _check(folder, f'[feeds]\noutput_dir = "{output_dir}"\n' + SOURCE)
@@ -66,6 +66,17 @@ def test_an_output_dir_that_would_serve_the_config_or_database_is_refused(
 def test_an_output_dir_holding_the_database_is_refused(tmp_path: Path) -> None:
     text = '[storage]\nurl = "sqlite:///public/db.sqlite3"\n[feeds]\noutput_dir = "public"\n'
     _refused(_check(tmp_path, text + SOURCE), "feeds.output_dir", "database")
+
+
+def test_an_output_dir_beside_the_config_with_the_database_elsewhere_is_fine(
+    tmp_path: Path,
+) -> None:
+    """The config's own folder as output_dir: the built-in server never serves config.toml
+    (feeds.server), and an admin may well publish beside it."""
+    db = tmp_path.parent / f"{tmp_path.name}-db.sqlite3"
+    text = f'[storage]\nurl = "sqlite:///{db}"\n[feeds]\noutput_dir = "."\n' + SOURCE
+    res = _check(tmp_path, text)
+    assert res.returncode == 0, res.stderr
 
 
 def test_an_output_dir_elsewhere_is_fine(tmp_path: Path) -> None:
