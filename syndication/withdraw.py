@@ -59,6 +59,10 @@ class Verdict:
     # neither, for a reason that may pass (a timeout, a refused connection, a 5xx or a 429):
     # worth asking again at the next poll, even one that finds the listing unchanged
     transient: bool = False
+    # neither, and asking again will not tell more (a 403 to the bot, another 4xx, a page
+    # over the size cap): not checked again, so it never holds the checks of older entries
+    # back (the newest unlisted are checked first) nor keeps every poll reading the listing
+    final: bool = False
 
 
 async def check_article(fetcher: PageGetter, url: str, accept: str) -> Verdict:
@@ -66,9 +70,11 @@ async def check_article(fetcher: PageGetter, url: str, accept: str) -> Verdict:
     try:
         page = await fetcher.get(url, accept=accept)
     except HTTPStatusError as e:
-        return Verdict(gone=gone_status(e.status), transient=e.status >= 500 or e.status == 429)
+        gone = gone_status(e.status)
+        transient = e.status >= 500 or e.status == 429
+        return Verdict(gone=gone, transient=transient, final=not gone and not transient)
     except TooLargeError:  # a page over the cap is there, and will be as big again
-        return Verdict()
+        return Verdict(final=True)
     except FetchError:
         return Verdict(transient=True)
     if redirected_home(url, page.url):

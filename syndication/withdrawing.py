@@ -89,8 +89,10 @@ async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: dateti
                 entry.url,
                 verdict.gone,
             )
-    elif verdict.there:
+    elif verdict.there or verdict.final:
         await asyncio.to_thread(rt.store.set_gone_checked, source.id, entry.entry_key, now)
+        if verdict.final:
+            log.info("event=withdraw_check_refused source=%s url=%s", source.id, entry.url)
     else:
         log.info("event=withdraw_check_inconclusive source=%s url=%s", source.id, entry.url)
     return verdict.transient

@@ -57,7 +57,14 @@ class Withdrawing(Core):
         self, row: DeliveryRow, chat: str, how: str, *, answered: bool = True
     ) -> Outcome:
         when = self.clock() if answered else None
-        await asyncio.to_thread(self.store.mark_withdrawn, row.id, how, when)
+        # recorded only while the row is still this sender's: one that stalled past its lease
+        # meanwhile finds the new holder's record, which it would read as "the item came
+        # back" and undo (an edit, or a new send, of a story taken down)
+        if not await asyncio.to_thread(
+            self.store.mark_withdrawn, row.id, how, when, owner=self.owner
+        ):
+            self.lease_lost(row.id, chat, "mark_withdrawn")
+            return Outcome.LEASE_LOST
         if answered:
             await asyncio.to_thread(self._reopen, chat)
         log.info(

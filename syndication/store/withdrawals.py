@@ -269,16 +269,26 @@ class WithdrawQueries(Queries):
         with self._read() as conn:
             return {r[0]: int(r[1]) for r in conn.execute(query)}
 
-    def mark_withdrawn(self, delivery_id: int, how: str, answered: datetime | None) -> None:
+    def mark_withdrawn(
+        self,
+        delivery_id: int,
+        how: str,
+        answered: datetime | None,
+        *,
+        owner: str | None = None,
+    ) -> bool:
         """A withdrawn item's message is taken care of: deleted, or edited to say so. With
         `answered`, when Telegram answered the last request about it (its sent_at from then
-        on: the next holder of the chat counts it toward the pace)."""
+        on: the next holder of the chat counts it toward the pace). With `owner`, only while
+        the row is still `owner`'s: False when another sender took it over meanwhile (its
+        record stands; a late one read as "the item came back" undid a withdrawal done)."""
         d = t.deliveries.c
         values: dict[str, object] = {"sent_at": answered} if answered is not None else {}
+        mine = [] if owner is None else [d.lease_owner == owner]
         with self._tx() as conn:
             done = conn.execute(
                 update(t.deliveries)
-                .where(d.id == delivery_id, d.state == "withdraw")
+                .where(d.id == delivery_id, d.state == "withdraw", *mine)
                 .values(
                     state="withdrawn",
                     last_error=how[:2000],
@@ -290,7 +300,7 @@ class WithdrawQueries(Queries):
             if done.rowcount == 1:
                 if answered is not None:  # a request to the chat that worked
                     channel_health(conn, delivery_id, None)
-                return
+                return True
             # the item came back while its message was being deleted: what is out there now
             # (nothing, or the "withdrawn" notice) is set right as a new send or an edit
             gone = how == "deleted" or how.startswith("gone:")
@@ -300,7 +310,12 @@ class WithdrawQueries(Queries):
                 again.update(state="pending", message_id=None, message_kind=None, sent_title=None)
             elif notice:
                 again.update(state="edit")
-            conn.execute(update(t.deliveries).where(d.id == delivery_id).values(**again))
+            back = conn.execute(
+                update(t.deliveries)
+                .where(d.id == delivery_id, d.state != "withdrawn", *mine)
+                .values(**again)
+            )
+            return bool(back.rowcount == 1)
 
 
 def _refilter_item(conn: Connection, item_id: int, hold: HoldReason, now: datetime) -> None:
