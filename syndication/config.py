@@ -583,7 +583,7 @@ class Config(_Model):
             for r_i, reg in enumerate(self.regencies):
                 key = f"regencies[{r_i}].notify_categories"
                 problems += _category_misses(reg.notify_categories or (), key)
-        problems += _output_dir_problems(self.feeds.output_dir, self.storage.url, self.base_dir)
+        problems += _output_dir_problems(self.feeds.output_dir, self.base_dir)
         problems += _retention_problems(self.feeds.retention, self.telegram.max_age)
         problems += _gazetteer_misses([r.slug for r in self.regencies])
         for r_i, reg in enumerate(self.regencies):
@@ -743,38 +743,19 @@ def _raw_misses(data: dict[str, Any]) -> list[str]:
     return out
 
 
-def _sqlite_file(url: str, base_dir: Path) -> Path | None:
-    """The database file of an SQLite URL (relative to the config's folder), else None."""
-    found = _DB_URL.match(url)
-    if found is None or not found["name"].startswith("sqlite"):
-        return None
-    database = found["database"]
-    if not database or database == ":memory:":
-        return None
-    try:
-        return (base_dir / database).resolve()
-    except (ValueError, OSError):  # a NUL byte, a loop of links: no file to compare with
-        return None
-
-
-def _output_dir_problems(output_dir: str, storage_url: str, base_dir: Path) -> list[str]:
+def _output_dir_problems(output_dir: str, base_dir: Path) -> list[str]:
     """Every file under output_dir is served (by the server, or the web server serving
-    base_url): not the whole disk, nor the database. (A folder holding this config file may
+    base_url): never the whole disk. (A folder holding this config file or the database may
     be: the built-in server never serves a .toml or a database file, see feeds.server.)"""
     try:
         folder = (base_dir / output_dir).resolve()
     except (ValueError, OSError):  # a NUL byte (its own line), a loop of links
         return []
-    database = _sqlite_file(storage_url, base_dir)
-    if folder == Path(folder.anchor):
-        why = "is the root of the file system"
-    elif database is not None and database.is_relative_to(folder):
-        why = f"holds the SQLite database ({database})"
-    else:
+    if folder != Path(folder.anchor):
         return []
     return [
-        f"feeds.output_dir: {excerpt(output_dir)} {why}, and every file in it is served: "
-        'give the feeds a folder of their own, e.g. "public"'
+        f"feeds.output_dir: {excerpt(output_dir)} is the root of the file system, and every"
+        ' file in it is served: give the feeds a folder of their own, e.g. "public"'
     ]
 
 
@@ -800,15 +781,13 @@ def _shown_duration(value: timedelta) -> str:
 
 def _raw_output_retention(data: dict[str, Any], base_dir: Path) -> list[str]:
     """The output_dir and retention checks, read from the raw tables."""
-    feeds, telegram, storage = (data.get(k) for k in ("feeds", "telegram", "storage"))
+    feeds, telegram = (data.get(k) for k in ("feeds", "telegram"))
     feeds = feeds if isinstance(feeds, dict) else {}
     telegram = telegram if isinstance(telegram, dict) else {}
-    storage = storage if isinstance(storage, dict) else {}
     out = []
     output_dir = feeds.get("output_dir", FeedsConfig.model_fields["output_dir"].default)
-    url = storage.get("url", StorageConfig.model_fields["url"].default)
-    if isinstance(output_dir, str) and isinstance(url, str):
-        out += _output_dir_problems(output_dir, url, base_dir)
+    if isinstance(output_dir, str):
+        out += _output_dir_problems(output_dir, base_dir)
     try:
         retention = parse_duration(feeds.get("retention", "90d"))
         max_age = parse_duration(telegram.get("max_age", "24h"))

@@ -511,6 +511,8 @@ class AdaptivePool:
         try:
             return await pool.run(fn, *args)
         except BrokenProcessPool:
+            if self._closed:  # its worker killed by the stop: no new processes, no second run
+                raise PoolUnavailable("the CPU pool is shut down") from None
             # a worker died (the OOM killer, a crash in a C parser): the jobs it held fail,
             # each against its own source, and the next ones get new processes, never the
             # broken pool again (it stays broken for good)

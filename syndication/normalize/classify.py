@@ -178,23 +178,25 @@ def _credit_categories(credit: str, ctx: NormalizeContext) -> list[Evidence]:
     return found
 
 
-# what may follow "adv" in one joined credit token and still mean it: the misspellings of
-# "advertorial" seen in credits (advetorial, advertorial, advrtorial)
-_ADV_SPELLINGS = ("er", "et", "rt")
+# what follows "adv" in the words that merely start like it: advokasi, advokat, adventure,
+# advent, advisor, advis, advice, advance, advantage, adverb, adverse. Anything else joined
+# to "adv" means it: a misspelt "advertorial" (advetorial, advrtorial, advtorial), or the
+# agency that paid ("advdinkes", "advbpbd", "advprokompim": most are no government token)
+_ADV_WORDS = ("ok", "en", "is", "ic", "an", "erb", "ers")
 
 
 def _advertorial_token(token: str, ctx: NormalizeContext) -> bool:
     """Whether one credit token marks an advertorial: an advertorial word, alone or joined to
     digits ("adv1"), a government word ("advhumas"), a place of the gazetteer ("advkukar") or,
-    for "adv", a misspelt "advertorial"; a word merely starting so ("advokasi", "adventure")
-    is none."""
+    for "adv", anything but the rest of a word merely starting so ("advokasi", "adventure"):
+    a misspelt "advertorial", an agency ("advdinkes")."""
     for word in ctx.advertorial_tokens:
         if not token.startswith(word):
             continue
         rest = token[len(word) :]
         if not rest or not rest[0].isalpha():
             return True
-        if word == "adv" and rest.startswith(_ADV_SPELLINGS):
+        if word == "adv" and not rest.startswith(_ADV_WORDS):
             return True
         if any(rest.startswith(g) for g in ctx.government_tokens):
             return True
