@@ -170,13 +170,17 @@ def stop_processes(pool: ProcessPoolExecutor, grace: float) -> None:
     seconds, then their workers killed (a stop must not wait for a hostile parse)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
+    # jobs submitted and not done (a running one among them, once the waiting are cancelled)
+    busy = bool(getattr(pool, "_pending_work_items", None))
     pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + grace
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
     for process in processes:
         if process.exitcode is None:
-            log.warning("event=cpu_pool_stop worker=%s killed=in_flight_job", process.pid)
+            # a worker still on a job, or one still starting (a late spawn, importing)
+            why = "job_in_flight" if busy else "not_exited"
+            log.info("event=cpu_pool_stop worker=%s killed=%s", process.pid, why)
             with contextlib.suppress(Exception):
                 process.kill()
     if manager is not None:  # it notices the killed workers, and ends
