@@ -40,7 +40,7 @@ from feeds.model import (
     regency_category_scope,
     regency_scope,
 )
-from feeds.publish import PublishMemo, Runner, safe_target, write_if_changed
+from feeds.publish import PublishMemo, PublishResult, Runner, safe_target, write_if_changed
 
 from .config import Config
 from .store import ScopeItem, Store
@@ -132,6 +132,27 @@ class Publisher:
                 scopes.append(regency_category_scope(reg, regs[reg], cat, cats[cat]))
         return scopes
 
+    def unlisted_scopes(self, paths: Iterable[str]) -> list[Scope]:
+        """The scopes of `paths` (files published once, no longer listed), named as the
+        config names them, or by their slugs once the config no longer does."""
+        cats = {c.slug: c.name for c in self.config.categories}
+        regs = {r.slug: r.name for r in self.config.regencies}
+        scopes = []
+        for path in sorted(paths):
+            parts = path.split("/")
+            try:
+                if len(parts) == 2 and parts[0] == "category":
+                    scopes.append(category_scope(parts[1], cats.get(parts[1], parts[1])))
+                elif len(parts) == 2 and parts[0] == "regency":
+                    scopes.append(regency_scope(parts[1], regs.get(parts[1], parts[1])))
+                elif len(parts) == 3 and parts[0] == "regency":
+                    reg, cat = parts[1], parts[2]
+                    name, cat_name = regs.get(reg, reg), cats.get(cat, cat)
+                    scopes.append(regency_category_scope(reg, name, cat, cat_name))
+            except FeedsError:  # not a path this service publishes (a file put there by hand)
+                continue
+        return scopes
+
     def scope_chats(self) -> dict[str, str]:
         """The Telegram chat of each regency scope, and of its pairs whose category is pushed."""
         chats: dict[str, str] = {}
@@ -178,13 +199,15 @@ class Publisher:
         if look != self._look:
             # a base_url, a title, a category's name or the renderer changed (while the service
             # was stopped, or on a reload): every scope shows it, not only the ones with news
-            dirty |= {s.path for s in scopes}
+            # and so do the files still served of a scope the index no longer lists
+            dirty |= {s.path for s in scopes} | _published_scopes(out)
         todo = [s for s in scopes if s.path in dirty or not (out / f"{s.path}.html").exists()]
-        # a published pair whose last item left (withdrawn, reclassified): its feeds are
-        # rewritten empty, never left showing that item (the index lists pairs with items)
+        # a published scope the index no longer lists (a pair whose last item left, a
+        # category or regency taken out of the config): its files stay served, so they are
+        # rewritten from what the store holds now, never left showing a story that left
         shown = {s.path for s in scopes}
         emptied = (p for p in dirty if p not in shown and (out / f"{p}.html").exists())
-        todo += self.pair_scopes(emptied)
+        todo += self.unlisted_scopes(emptied)
         if todo:  # each feed's date stays past its last story withdrawn
             left = {
                 key.removeprefix(SCOPE_LEFT): when
@@ -200,26 +223,43 @@ class Publisher:
         # each run of scopes' files go to the store as soon as they are written, while the
         # next runs render (at the end, after the last, they made a cold run's tail)
         sharing = _Sharing(self)
+        written: list[str] = []  # every file rewritten, also by a publish cut short
+
+        def on_written(files: tuple[str, ...]) -> None:
+            written.extend(files)
+            sharing.add(files)
+
+        failed: set[str] = set()  # the scopes whose files could not be written
         try:
             parallel = self.runner is not None and len(todo) >= PARALLEL_SCOPES
-            result = publish(
-                site,
-                out,
-                pairs,
-                chats=chats,
-                empty_date=self._first_published(),
-                memo=self._memo,
-                runner=self.runner if parallel else None,
-                per_part=PER_PART,
-                on_written=sharing.add,
-            )
+            try:
+                result = publish(
+                    site,
+                    out,
+                    pairs,
+                    chats=chats,
+                    empty_date=self._first_published(),
+                    memo=self._memo,
+                    runner=self.runner if parallel else None,
+                    per_part=PER_PART,
+                    on_written=on_written,
+                )
+            except (FeedsError, OSError) as e:
+                # one scope that cannot be written (a path taken, a story its renderer
+                # refuses) must not keep every scope after it, and the index, stale: each
+                # scope on its own (those written already are known current by the memo)
+                log.error("event=publish_failed error=%r", str(e))
+                failed = self._publish_each(site, todo, chats, on_written)
+                result = PublishResult(written=tuple(written))
+            # a scope never written is not linked (one written before stays, as it was)
+            listed = [s for s in scopes if s.path not in failed or _has_files(out, s.path)]
             latest = self._entries(site, self.store.scope_items("all", 10))
             stats = {p: ScopeStats(n, last) for p, (n, last) in counted.items()}
             # rendered only when what it shows changed (or its files did): a prune changes
             # the counts without marking anything dirty, a reload the titles
-            shown_now = _fingerprint(site, scopes, latest, stats, chats)
+            shown_now = _fingerprint(site, listed, latest, stats, chats)
             if not self._index_current(shown_now):
-                result += write_index(site, out, scopes, latest, stats=stats, chats=chats)
+                result += write_index(site, out, listed, latest, stats=stats, chats=chats)
                 self._index = (shown_now, *self._index_digests())
         except (FeedsError, OSError, PoolUnavailable, BrokenProcessPool) as e:
             # (the last two: the CPU pool that renders a big publish closing or broken)
@@ -238,18 +278,20 @@ class Publisher:
         # saving the index) wrote files that this one finds unchanged: they are shared too, or
         # the store would keep the older bytes and sync them back over these
         # (nothing to do: no mark was left, so no publish was cut short)
-        leftover = self._rewritten(todo, sharing.shared) if self._unshared and todo else []
+        unshared = self._unshared or bool(failed)  # a scope that failed may have some files
+        leftover = self._rewritten(todo, sharing.shared) if unshared and todo else []
         # the pages that link the others last: a process syncing between two batches never
         # gets an index.html that points at pages it has not got yet
         rest = {*result.written, *leftover} - sharing.shared
         sharing.add(sorted(rest, key=lambda f: (f in _INDEX_FILES, f)))
         sharing.done()
         self._save_known()
-        if look != self._look:
+        if look != self._look and not failed:
             self.store.set_event(PUBLISHED_LOOK, look, self.clock())
             self._look = look
-        self.store.clear_dirty(marks)
-        self.failed = self._unshared = False
+        # the scopes that failed keep their marks: published again by the retry
+        self.store.clear_dirty({p: v for p, v in marks.items() if p not in failed})
+        self.failed = self._unshared = bool(failed)
         self.files_written += len(result.written)
         if result.written:
             log.info(
@@ -259,6 +301,38 @@ class Publisher:
                 len(result.unchanged),
             )
         return site, len(result.written), result.written_urls(site)
+
+    def _publish_each(
+        self,
+        site: Site,
+        todo: list[Scope],
+        chats: dict[str, str],
+        on_written: Callable[[tuple[str, ...]], None],
+    ) -> set[str]:
+        """publish() of each scope of `todo` on its own; returns the paths of those that
+        could not be written (raises only when none could: a full disk, say)."""
+        failed: set[str] = set()
+        error: FeedsError | OSError | None = None
+        built: OrderedDict[tuple[int, int], Entry] = OrderedDict()
+        for scope in todo:
+            entries = self._scope_entries(site, scope.path, site.items_per_feed, built)
+            try:
+                publish(
+                    site,
+                    self.config.output_dir,
+                    [(scope, entries)],
+                    chats=chats,
+                    empty_date=self._first_published(),
+                    memo=self._memo,
+                    on_written=on_written,
+                )
+            except (FeedsError, OSError) as e:
+                log.error("event=publish_failed scope=%s error=%r", scope.path, str(e))
+                failed.add(scope.path)
+                error = e
+        if error is not None and len(failed) == len(todo):
+            raise error
+        return failed
 
     def _first_published(self) -> datetime:
         """The date an empty feed carries (RSS lastBuildDate, Atom updated): when this site
@@ -573,6 +647,18 @@ def _of_stat(found: os.stat_result) -> Signature:
 _INDEX_FILES = frozenset({"index.html", "feeds.opml"})
 SHARE_BATCH = 4 << 20  # bytes of file bodies saved to the store in one transaction
 SYNC_BATCH = 32  # files read back from the store at a time
+
+
+def _has_files(out: Path, scope: str) -> bool:
+    return all((out / f"{scope}.{ext}").is_file() for ext in ("rss", "atom", "json", "html"))
+
+
+def _published_scopes(out: Path) -> set[str]:
+    """The scope paths with a page under `out` (every published scope has one)."""
+    found = set()
+    for pattern in ("category/*.html", "regency/*.html", "regency/*/*.html"):
+        found |= {p.relative_to(out).with_suffix("").as_posix() for p in out.glob(pattern)}
+    return found
 
 
 def _batches(items: list[str], size: int) -> Iterator[list[str]]:
