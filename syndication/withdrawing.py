@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .config import SourceConfig
@@ -73,7 +73,31 @@ async def after_poll(
         *(_check(rt, source, entry, now) for entry in todo),
         *(_recheck(rt, source, entry, now) for entry in again),
     )
-    return more or any(checked[: len(todo)])
+    transient = sum(checked[: len(todo)])
+    if more and transient < len(todo):  # some settled: the next poll gets further
+        return True
+    if not transient:
+        return False
+    # only answers that may pass (a portal busy, or refusing bots with 503s): asked again,
+    # but its listing read whole for them once per TRANSIENT_RETRY at most, not every poll
+    key = f"{_RETRY_EVENT}{source.id}"
+    last = await asyncio.to_thread(store.get_event, key)
+    if last and now - _when(last) < TRANSIENT_RETRY:
+        return False
+    await asyncio.to_thread(store.set_event, key, now.isoformat(), now)
+    return True
+
+
+TRANSIENT_RETRY = timedelta(minutes=30)
+_RETRY_EVENT = "withdraw-retry:"
+
+
+def _when(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> bool:

@@ -123,3 +123,25 @@ def test_a_withdrawal_check_the_portal_did_not_answer_is_made_again_on_an_unchan
     del portal.pages["/berita-1/"]  # now a 404
     assert asyncio.run(run_once(load(path))) == 0
     assert _withdrawn(db) == 1
+
+
+def test_a_portal_busy_on_every_check_gets_its_listing_read_whole_once_per_half_hour(
+    tmp_path: Path, portal: Portal
+) -> None:
+    """A check met by a 503 is asked again at the next poll, which reads the listing whole
+    for it; a portal that answers every check so (refusing bots with 503s) had its listing
+    read whole on every poll for a day (max_age), never a 304: now once per TRANSIENT_RETRY."""
+    posts = _posts(2)
+    path, db = _config(tmp_path, portal)
+    portal.set("/feed/", rss(portal.url, posts))
+    assert asyncio.run(run_once(load(path))) == 0
+    portal.set("/feed/", rss(portal.url, posts[:1]))
+    portal.set("/berita-1/", b"busy", status=503, content_type="text/plain")
+    assert asyncio.run(run_once(load(path))) == 0  # the check meets a 503: asked again
+    assert asyncio.run(run_once(load(path))) == 0  # read whole once, the 503 again
+    before = len(portal.hits_for("/feed/"))
+    for _ in range(3):
+        assert asyncio.run(run_once(load(path))) == 0
+    statuses = [h.status for h in portal.hits_for("/feed/")[before:]]
+    assert statuses == [304, 304, 304], statuses
+    assert _withdrawn(db) == 0
