@@ -81,7 +81,13 @@ _BY_TITLE_KEY = (
     .limit(1)
 )
 _ITEM_BEFORE = select(
-    _i.title, _i.content_hash, _i.categories, _i.regencies, _i.withdrawn_at
+    _i.source_id,
+    _i.url_key,
+    _i.title,
+    _i.content_hash,
+    _i.categories,
+    _i.regencies,
+    _i.withdrawn_at,
 ).where(_i.id == bindparam("id"))
 _WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
 _LISTED_BY = (
@@ -311,8 +317,13 @@ class ItemQueries(SourceQueries):
             if conn.execute(_LISTED_BY, {"sid": source_id, "id": item_id}).first() is not None:
                 # the story this source listed already, under another key (a link whose
                 # tracking part changed, a guid rewritten): its novelty was decided then, and
-                # a backlog story must not go out now
+                # a backlog story must not go out now. Its content is this entry's, as for a
+                # known entry: a correction under a guid the CMS rewrites is a correction
                 announce_it = False
+                changed = self._update_item(conn, item_id, item, now, poll.gate)
+                if changed is not None:
+                    result.updated += 1
+                    scopes = changed
         present.entry_keys.add(item.entry_key)
         row = {
             "source_id": source_id,
@@ -365,6 +376,10 @@ class ItemQueries(SourceQueries):
         c = t.items.c
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         if old.content_hash == item.content_hash:
+            return None
+        if old.source_id != item.source_id and old.url_key != item.url_key:
+            # another source's copy of a merged story, at its own URL: the story stays the one
+            # its messages link (each copy's change rewrote it, and edited them back and forth)
             return None
         values = _item_values(item)
         values.pop("source_id")
