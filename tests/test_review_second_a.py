@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,11 @@ from syndication.store import Store, open_store
 from syndication.store import schema as t
 from tests.conftest import write_config
 from tests.fakes.telegram_api import FakeTelegram
-from tests.feedmaker import Post, rss
+from tests.feedmaker import rss
 from tests.portal import Portal
 from tests.test_deliver import KUKAR, item, make_env, utcnow
 from tests.test_review_lease import STALL, Clock, deliverer, drain, send_rows, take
+from tests.test_review_pipeline import _posts
 from tests.test_store import NOW, OK, fresh_store, route, yes
 from tests.test_store import item as store_item
 
@@ -136,16 +137,6 @@ def test_a_sender_that_stalls_after_editing_a_withdrawn_message_does_not_restore
 
 
 # --- withdrawal checks that never settle -----------------------------------------------------
-
-
-def _posts(n: int) -> list[Post]:
-    when = datetime.now(UTC) - timedelta(minutes=30)
-    body = "<p>TENGGARONG – Pemerintah menggelar kegiatan di Tenggarong.</p>"
-    title = "Pemkab Kukar Gelar Rapat Nomor {}"
-    return [
-        Post(f"berita-{k}", title.format(k), when - timedelta(minutes=k), ["Pemerintah"], body)
-        for k in range(n)
-    ]
 
 
 def _withdrawn_and_hash(db_url: str) -> tuple[set[str], str | None]:
