@@ -155,6 +155,10 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         complete=complete or first_done,
         gate=gate,
     )
+    if seen and listing.listed:
+        # entries unchanged since read are not ingested again: what is still listed is noted
+        # (once a day), so that retention never prunes it (see store.prune)
+        await asyncio.to_thread(rt.store.touch_listed, source.id, listing.listed, now)
     unsettled = await withdrawing.after_poll(
         rt,
         source,

@@ -35,7 +35,9 @@ def test_a_retention_that_removed_items_refreshes_the_index(tmp_path: Path) -> N
             replace(item(i), source_id="a", published=now - timedelta(days=200 + i))
             for i in range(6)
         ]
-        app.store.ingest("a", old, now, OK, route=route, announce=lambda _: False)
+        # read 100 days ago and not listed since: retention may take them
+        seen = now - timedelta(days=100)
+        app.store.ingest("a", old, seen, OK, route=route, announce=lambda _: False)
         await app.publisher.publish_dirty()
         index = app.config.output_dir / "index.html"
         before = index.read_text()

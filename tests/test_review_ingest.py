@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from syndication.config import load
 from syndication.service import run_once
@@ -117,18 +117,14 @@ def test_a_title_corrected_under_a_guid_the_cms_rewrites_edits_the_message(
     assert [title for _, _, title in _items(db_url)] == [TITLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="prune cannot tell what a source still lists: an unchanged entry's last_seen is "
-    "never refreshed (pipeline._read skips it before ingest); proposal in the review report",
-)
 def test_retention_does_not_reannounce_an_undated_story_a_source_still_lists(
     tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    """An undated entry is dated when first seen. Retention deletes its item (old, out of
-    every window) while the source still lists it; the next poll takes it for a new entry,
-    dated now, and announces it a second time."""
+    """An undated entry is dated when first seen. Retention deleted its item (old, out of
+    every window) while the source still listed it (an unchanged entry is not ingested again,
+    so its last_seen stayed its first reading's); the next poll took it for a new entry,
+    dated now, and announced it a second time."""
     monkeypatch.setenv("SYNDICATION_TEST_TOKEN", fake.token)
     path = _config(tmp_path, db_url, portal, fake)
     _cycle(path, portal, [], [])
@@ -137,10 +133,21 @@ def test_retention_does_not_reannounce_an_undated_story_a_source_still_lists(
     _cycle(path, portal, [undated], [])
     assert len(fake.messages_to("@kabar_kukar")) == 1
     store = open_store(db_url)
-    try:  # the retention job, once the story is older than retention and out of the windows
-        assert store.prune(datetime.now(UTC) + timedelta(days=1), keep_per_scope=0) == 1
+    try:  # 100 days on: the story, its reading and its message are that old
+        old = datetime.now(UTC) - timedelta(days=100)
+        with store.engine.begin() as conn:
+            conn.execute(update(t.items).values(published=old, updated=old))
+            conn.execute(update(t.entries).values(first_seen=old, last_seen=old))
     finally:
         store.engine.dispose()
-    other = Post("pasar", "Harga Cabai Naik di Pasar", NOW, ["Bisnis"], "<p>Harga naik.</p>")
-    _cycle(path, portal, [other, undated], [])  # the feed changed: another story on top
-    assert len(fake.messages_to("@kabar_kukar")) == 1
+    cabai = Post("cabai", "Harga Cabai Naik di Pasar", NOW, ["Bisnis"], "<p>Harga naik.</p>")
+    _cycle(path, portal, [cabai, undated], [])  # the feed changed, the story still listed
+    store = open_store(db_url)
+    try:  # the retention job (90 days), the story out of every window
+        assert store.prune(datetime.now(UTC) - timedelta(days=90), keep_per_scope=0) == 0
+    finally:
+        store.engine.dispose()
+    beras = Post("beras", "Harga Beras Turun di Pasar", NOW, ["Bisnis"], "<p>Harga turun.</p>")
+    _cycle(path, portal, [beras, cabai, undated], [])  # the feed changed again
+    sent = [m.text for m in fake.messages_to("@kabar_kukar")]
+    assert sum(TITLE in text for text in sent) == 1, sent

@@ -176,11 +176,27 @@ def test_broken_channel_holds_its_rows_and_migration_moves_them(db_url: str) -> 
 def test_prune_keeps_feed_windows_and_pending(db_url: str) -> None:
     store = fresh_store(db_url)
     old = [item(i, published=NOW - timedelta(days=200 + i)) for i in range(6)]
-    store.ingest("a", old, NOW, OK, route=route, announce=lambda it: it.entry_key.endswith("/0/"))
+    # read 100 days ago, never listed since (a story still listed is kept: see the next test)
+    seen = NOW - timedelta(days=100)
+    store.ingest("a", old, seen, OK, route=route, announce=lambda it: it.entry_key.endswith("/0/"))
     removed = store.prune(NOW - timedelta(days=90), keep_per_scope=2)
     # 6 old items; the 2 newest stay in every window; item 0 is newest anyway
     assert removed == 4
     assert store.counts()["items"] == 2
+
+
+def test_prune_keeps_what_a_source_still_lists(db_url: str) -> None:
+    """An old story a source still lists is noted so (touch_listed, once a day) and never
+    pruned: pruned, it would be a new entry at that source's next read."""
+    store = fresh_store(db_url)
+    seen = NOW - timedelta(days=100)
+    old = [item(i, published=NOW - timedelta(days=200 + i)) for i in range(3)]
+    store.ingest("a", old, seen, OK, route=route, announce=lambda _: False)
+    keys = [old[0].entry_key]
+    assert store.touch_listed("a", keys, NOW) == 1
+    assert store.touch_listed("a", keys, NOW + timedelta(hours=1)) == 0  # once a day
+    assert store.prune(NOW - timedelta(days=90), keep_per_scope=0) == 2
+    assert [i.title for i in store.scope_items("all", 10)] == [old[0].title]
 
 
 def test_an_entry_repeated_in_one_poll_updates_the_item_the_poll_just_stored(db_url: str) -> None:

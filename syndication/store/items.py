@@ -55,6 +55,7 @@ _e, _i = t.entries.c, t.items.c
 _ENTRY_ITEM = select(_e.item_id).where(
     _e.source_id == bindparam("sid"), _e.entry_key == bindparam("key")
 )
+TOUCH_EVERY = timedelta(days=1)  # how stale a listed entry's last_seen may grow (prune reads it)
 _ENTRY_SEEN = (
     update(t.entries)
     .where(_e.source_id == bindparam("sid"), _e.entry_key == bindparam("key"))
@@ -568,6 +569,29 @@ class ItemQueries(SourceQueries):
             ).one_or_none()
         return _scope_item(row) if row else None
 
+    def touch_listed(
+        self, source_id: str, keys: Iterable[str], now: datetime, every: timedelta = TOUCH_EVERY
+    ) -> int:
+        """Note that the source still lists these entries (their last_seen, which prune
+        reads), for those not noted within `every`: an entry unchanged since it was read is
+        not ingested again, and its last_seen stayed its first reading's. How many."""
+        e = t.entries.c
+        wanted = sorted(set(keys))
+        touched = 0
+        with self._tx() as conn:
+            for start in range(0, len(wanted), 500):
+                res = conn.execute(
+                    update(t.entries)
+                    .where(
+                        e.source_id == source_id,
+                        e.entry_key.in_(wanted[start : start + 500]),
+                        e.last_seen < now - every,
+                    )
+                    .values(last_seen=now)
+                )
+                touched += int(res.rowcount)
+        return touched
+
     def prune(self, before: datetime, keep_per_scope: int, batch: int = 500) -> int:
         """Delete items older than `before` that no feed window still shows and no pending
         message needs: `batch` items per short transaction, the choice made by the database
@@ -579,9 +603,17 @@ class ItemQueries(SourceQueries):
         ranked = select(s.item_id, rank.label("rank")).subquery()
         shown = select(ranked.c.item_id).where(ranked.c.rank <= keep_per_scope)
         busy = select(d.item_id).where(d.state.in_(("pending", "edit", "withdraw")))
+        # a story a source still lists (touch_listed) stays: pruned, it would be new at that
+        # source's next read, dated then if it carries no date, and announced again
+        listed = select(t.entries.c.item_id).where(t.entries.c.last_seen >= before)
         doomed = (
             select(i.id)
-            .where(i.published < before, i.id.not_in(shown), i.id.not_in(busy))
+            .where(
+                i.published < before,
+                i.id.not_in(shown),
+                i.id.not_in(busy),
+                i.id.not_in(listed),
+            )
             .order_by(i.id)
             .limit(batch)
         )
