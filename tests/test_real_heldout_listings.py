@@ -24,6 +24,9 @@ from tests.real_pages import REAL, ListingResult, score_listings
 BATCH = tomllib.loads((REAL / "listings_heldout.toml").read_text(encoding="utf-8"))["listings"]
 # per page: (articles of the main list found, must_not links taken) when first run
 FIRST_RUN = {"sindonews-home": (23, 2), "viva-home": (10, 2), "jpnn-home": (60, 0)}
+# non-article links taken since a fix (the first run's count stays above as it was): an id
+# before a two-word name no longer spells a story's slug (html_links._spells_slug)
+SINCE_FIXED = {"viva-home": 0}
 TAKEN_NON_ARTICLES = {
     "sindonews-home": {
         "https://informasia.sindonews.com/read/352/big-promo-tata-motors",
@@ -58,7 +61,7 @@ def test_heldout_listing_recall(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(BATCH))
 def test_heldout_listing_precision(name: str) -> None:
     result = _results()[name]
-    assert len(result.wrong) <= FIRST_RUN[name][1], result.wrong
+    assert len(result.wrong) <= SINCE_FIXED.get(name, FIRST_RUN[name][1]), result.wrong
     assert set(result.wrong) <= TAKEN_NON_ARTICLES.get(name, set()), result.wrong
 
 

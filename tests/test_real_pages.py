@@ -13,13 +13,13 @@ from tests.test_normalize_golden import build_ctx
 # reached on the corpus (see bench/extract_report.py); raise them as fixes land
 FLOORS = {"": 68, "title": 68, "date": 68, "body": 68, "regency": 68}
 # listing pages: complete ones (every article found, no non-article taken), articles found
-# (held-out jpnn-home added 1 complete page and 60 articles found, viva-home 10 found)
-LISTING_FLOORS = {"complete": 10, "found": 256}
+# (held-out jpnn-home added 1 complete page and 60 articles found, viva-home 10 found; and
+# viva-home complete since its profile links are no longer taken)
+LISTING_FLOORS = {"complete": 11, "found": 256}
 # non-article links (truth's must_not) taken as articles: two on cnn-international-home,
 # two classified ads of the held-out sindonews-home (informasia.sindonews.com/read/...,
-# shaped as the site's stories: only knowing the site tells them apart), two profiles of
-# the held-out viva-home's "Siapa" box (siapa/read/<id>-<name>: a short name its slug spells)
-MAX_WRONG_LINKS = 6
+# shaped as the site's stories: only knowing the site tells them apart)
+MAX_WRONG_LINKS = 4
 
 
 @pytest.mark.parametrize("aspect", sorted(FLOORS))
