@@ -783,8 +783,8 @@ def _spells_slug(words: list[str], url: str) -> bool:
     # more slug than text: the text is a short form of the slug's headline. A number alone
     # counts only beside a text of _MIN_SLUG_WORDS words: an id before a two-word name is a
     # profile's or a tag's page (/siapa/read/783-nadya-hutagalung), not a story's
-    words = {w for w in slug if not w.isdigit()}
-    if len(words) > len(wanted) or (len(slug) > len(wanted) >= _MIN_SLUG_WORDS):
+    named = {w for w in slug if not w.isdigit()}
+    if len(named) > len(wanted) or (len(slug) > len(wanted) >= _MIN_SLUG_WORDS):
         return True
     # a dated path (/2024/02/12/, WordPress's /2024/05/) or a story's number (/berita/5317/,
     # not a year: /ppid/2024/...), outside the folders of a site's standing pages and
