@@ -452,9 +452,10 @@ def test_prune_in_small_batches_removes_every_old_item(db_url: str) -> None:
     store = fresh_store(db_url)
     try:
         old = [item(n, published=NOW - timedelta(days=90)) for n in range(1, 12)]
-        store.ingest("a", old, NOW, OK, route=route, announce=lambda _: False)
+        seen = NOW - timedelta(days=60)  # read then, and not listed since
+        store.ingest("a", old, seen, OK, route=route, announce=lambda _: False)
         pending = item(50, published=NOW - timedelta(days=100))  # outside every window
-        store.ingest("a", [pending], NOW, OK, route=route, announce=yes)
+        store.ingest("a", [pending], seen, OK, route=route, announce=yes)
         assert store.prune(NOW - timedelta(days=30), keep_per_scope=2, batch=3) == 9
         assert store.counts()["items"] == 3  # the window's two newest, and the pending one
         assert store.item_by_url_key(pending.url_key) is not None
