@@ -26,6 +26,7 @@ from .errors import ParseError, SourceError, StorageError
 from .fetch import ACCEPT_FEED, ACCEPT_HTML, RETRY_AFTER_MAX, FetchResult
 from .runtime import Runtime
 from .store import Claim, Gate, IngestResult, SourceState, SourceSuccess, Unchanged
+from .store.items import TOUCH_EVERY
 from .types import Item, RawEntry
 from .workers import legacy_raw_digest, raw_digest
 
@@ -158,7 +159,8 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
     if seen and listing.listed:
         # entries unchanged since read are not ingested again: what is still listed is noted
         # (once a day), so that retention never prunes it (see store.prune)
-        await asyncio.to_thread(rt.store.touch_listed, source.id, listing.listed, now)
+        every = min(TOUCH_EVERY, rt.config.feeds.retention / 4)  # well within retention
+        await asyncio.to_thread(rt.store.touch_listed, source.id, listing.listed, now, every)
     unsettled = await withdrawing.after_poll(
         rt,
         source,
