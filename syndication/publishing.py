@@ -120,17 +120,11 @@ class Publisher:
 
     def pair_scopes(self, paths: Iterable[str]) -> list[Scope]:
         """The regency x category scopes of `paths` ("regency/{r}/{c}") that are configured."""
-        cats = {c.slug: c.name for c in self.config.categories}
-        regs = {r.slug: r.name for r in self.config.regencies}
-        scopes = []
-        for path in sorted(paths):
-            parts = path.split("/")
-            if len(parts) != 3 or parts[0] != "regency":
-                continue
-            _, reg, cat = parts
-            if reg in regs and cat in cats:
-                scopes.append(regency_category_scope(reg, regs[reg], cat, cats[cat]))
-        return scopes
+        cats = {c.slug for c in self.config.categories}
+        regs = {r.slug for r in self.config.regencies}
+        pairs = (p.split("/") for p in paths)
+        shaped = [p for p in pairs if len(p) == 3 and p[0] == "regency"]
+        return self.unlisted_scopes("/".join(p) for p in shaped if p[1] in regs and p[2] in cats)
 
     def unlisted_scopes(self, paths: Iterable[str]) -> list[Scope]:
         """The scopes of `paths` (files published once, no longer listed), named as the
@@ -360,7 +354,7 @@ class Publisher:
         this process remembers: index.html's is remembered once it is written, before its
         save, which may fail."""
         out = self.config.output_dir
-        paths = [f"{s.path}.{ext}" for s in scopes for ext in ("rss", "atom", "json", "html")]
+        paths = [f"{s.path}.{ext}" for s in scopes for ext in _SCOPE_FILES]
         stored = self.store.file_digests()
         changed = []
         for relative in [*paths, "index.html", "feeds.opml"]:
@@ -649,8 +643,11 @@ SHARE_BATCH = 4 << 20  # bytes of file bodies saved to the store in one transact
 SYNC_BATCH = 32  # files read back from the store at a time
 
 
+_SCOPE_FILES = ("rss", "atom", "json", "html")  # the files of every published scope
+
+
 def _has_files(out: Path, scope: str) -> bool:
-    return all((out / f"{scope}.{ext}").is_file() for ext in ("rss", "atom", "json", "html"))
+    return all((out / f"{scope}.{ext}").is_file() for ext in _SCOPE_FILES)
 
 
 def _published_scopes(out: Path) -> set[str]:

@@ -82,22 +82,15 @@ async def after_poll(
     # but its listing read whole for them once per TRANSIENT_RETRY at most, not every poll
     key = f"{_RETRY_EVENT}{source.id}"
     last = await asyncio.to_thread(store.get_event, key)
-    if last and now - _when(last) < TRANSIENT_RETRY:
+    # ISO times in UTC compare as strings (as html_source's remembered skips)
+    if last and last > (now - TRANSIENT_RETRY).astimezone(UTC).isoformat():
         return False
-    await asyncio.to_thread(store.set_event, key, now.isoformat(), now)
+    await asyncio.to_thread(store.set_event, key, now.astimezone(UTC).isoformat(), now)
     return True
 
 
 TRANSIENT_RETRY = timedelta(minutes=30)
 _RETRY_EVENT = "withdraw-retry:"
-
-
-def _when(text: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: datetime) -> bool:

@@ -171,9 +171,7 @@ def test_probe_gives_up_on_a_page_that_never_ends(raw_server: Callable[[Serve], 
                 probe(f"http://127.0.0.1:{port}/", client, total_timeout=1.5), 20
             )
 
-    start = time.monotonic()
-    report = asyncio.run(go())
-    assert time.monotonic() - start < 10
+    report = asyncio.run(go())  # wait_for: a probe that never gives up fails the test
     assert not report.page.ok  # type: ignore[attr-defined]
     assert "1.5s" in report.page.note  # type: ignore[attr-defined]
 
