@@ -116,6 +116,20 @@ SHAPES: dict[str, tuple[tuple[int, ...], str]] = {
         work = lambda: extract_titled_links(page, "https://x.id/")
         """,
     ),
+    "feed: unclosed tags in an item (refused past its bounds)": (
+        (10_000, 90_000, 200_000, 2_000_000),
+        """
+        from syndication.errors import ParseError
+        from syndication.sources.feed import parse_feed
+        body = (b"<rss version='2.0'><channel><item><title>x</title><description>"
+                + b"<x>" * n + b"</description></item></channel></rss>")
+        def work():
+            try:
+                parse_feed(body, "s", "https://x.id/feed/")
+            except ParseError:  # past MAX_ELEMENTS or MAX_MARKUP: refused, as it should be
+                pass
+        """,
+    ),
 }
 
 PRELUDE = """
