@@ -151,3 +151,25 @@ def test_retention_does_not_reannounce_an_undated_story_a_source_still_lists(
     _cycle(path, portal, [beras, cabai, undated], [])  # the feed changed again
     sent = [m.text for m in fake.messages_to("@kabar_kukar")]
     assert sum(TITLE in text for text in sent) == 1, sent
+
+
+def test_a_second_copy_from_the_same_source_at_another_url_edits_nothing(
+    tmp_path: Path, portal: Portal, fake: FakeTelegram, db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A CMS lists one story twice (at /jembatan/ and /jembatan-2/, the second title in
+    capitals): merged by its title, the second copy must not rewrite the story, or its
+    message is edited to that copy's title and link (9bf25b7 did so for the guid case)."""
+    monkeypatch.setenv("SYNDICATION_TEST_TOKEN", fake.token)
+    path = _config(tmp_path, db_url, portal, fake)
+    _cycle(path, portal, [], [])
+    when = NOW - timedelta(minutes=30)
+    one = Post("jembatan", TITLE, when, ["Pemerintah"], BODY)
+    two = Post("jembatan-2", TITLE.upper() + "!", when, ["Pemerintah"], BODY + "<p>Lain.</p>")
+    _cycle(path, portal, [one], [])
+    _cycle(path, portal, [one, two], [])
+    other = Post("lain", "Banjir Surut di Samarinda Ilir", NOW, ["Bisnis"], "<p>Surut.</p>")
+    _cycle(path, portal, [other, one, two], [])
+    assert fake.edits == []
+    _, url, title = _items(db_url)[0]
+    assert (url.rstrip("/").rsplit("/", 1)[-1], title) == ("jembatan", TITLE)

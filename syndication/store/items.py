@@ -321,7 +321,7 @@ class ItemQueries(SourceQueries):
                 # a backlog story must not go out now. Its content is this entry's, as for a
                 # known entry: a correction under a guid the CMS rewrites is a correction
                 announce_it = False
-                changed = self._update_item(conn, item_id, item, now, poll.gate)
+                changed = self._update_item(conn, item_id, item, now, poll.gate, same_url=True)
                 if changed is not None:
                     result.updated += 1
                     scopes = changed
@@ -370,15 +370,24 @@ class ItemQueries(SourceQueries):
         return _BULK_ITEM.insert_one(conn, values)
 
     def _update_item(
-        self, conn: Connection, item_id: int, item: Item, now: datetime, gate: Gate | None = None
+        self,
+        conn: Connection,
+        item_id: int,
+        item: Item,
+        now: datetime,
+        gate: Gate | None = None,
+        *,
+        same_url: bool = False,
     ) -> set[str] | None:
         """Rewrite a changed item; None when its content is the same, else the scopes it
-        left or entered. Its messages not yet sent meet the `gate`'s filters again."""
+        left or entered. Its messages not yet sent meet the `gate`'s filters again.
+        `same_url`: only from an entry at the item's own URL (a copy merged by its title, at
+        another URL of the same source, is no correction of it)."""
         c = t.items.c
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         if old.content_hash == item.content_hash:
             return None
-        if old.source_id != item.source_id and old.url_key != item.url_key:
+        if old.url_key != item.url_key and (same_url or old.source_id != item.source_id):
             # another source's copy of a merged story, at its own URL: the story stays the one
             # its messages link (each copy's change rewrote it, and edited them back and forth)
             return None
