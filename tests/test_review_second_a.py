@@ -173,3 +173,29 @@ def test_five_pages_that_answer_403_do_not_keep_a_sixth_withdrawal_from_ever_bei
     gone, body_hash = _withdrawn_and_hash(db)
     assert gone == {f"{portal.url}/berita-6/"}
     assert body_hash is not None  # settled: the next poll may be a 304 again
+
+
+def test_a_late_first_send_record_does_not_land_on_a_row_moved_to_another_chat(
+    db_url: str,
+) -> None:
+    """p1 sent the message to the row's chat and stalled past its lease; a reload moved the
+    row, still pending, to the regency's new chat. p1's late record (a first send: it applies
+    while no send is recorded) put the old chat's message id on the moved row, and its later
+    edits and deletions went to a message of another chat."""
+    store = fresh_store(db_url)
+    try:
+        store.ingest("a", [store_item(1)], NOW, OK, route=route, announce=yes)
+        [row] = store.claim_deliveries("p1", NOW, SHORT, 10)
+        old_chat = row.chat
+        moved = store.rehome_pending({"kukar": "@kabar_baru"}, {"@kabar_baru"}, LATER)
+        assert moved == 1
+        applied = store.mark_sent(
+            row.id, LATER, 41, "text", row.item.title, owner="p1", fresh=True, chat=old_chat
+        )
+        assert not applied
+        with store.engine.connect() as conn:
+            d = t.deliveries.c
+            state = conn.execute(select(d.chat, d.message_id).where(d.id == row.id)).one()
+        assert (state.chat, state.message_id) == ("@kabar_baru", None)
+    finally:
+        store.engine.dispose()

@@ -103,6 +103,7 @@ class Core:
         title: str,
         *,
         fresh: bool = False,
+        chat: str | None = None,
     ) -> bool:
         """Record a message that left: before anything else, and patiently (RECORD_PATIENCE),
         since a record lost now means the message is sent again by the next run. False when
@@ -120,6 +121,7 @@ class Core:
                     title,
                     owner=self.owner,
                     fresh=fresh,
+                    chat=chat,
                 )
             except (StorageError, SQLAlchemyError) as e:
                 if waited >= RECORD_PATIENCE:

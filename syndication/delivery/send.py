@@ -109,7 +109,7 @@ class Sending(Withdrawing):
         except (Transient, BotError) as e:  # and any kind added later: back off, retry
             return await self._retry(row, chat, e.reason)
         if not await self._record_sent(
-            row.id, sent.message_id, sent.kind, row.item.title, fresh=True
+            row.id, sent.message_id, sent.kind, row.item.title, fresh=True, chat=chat
         ):
             await self._drop_copy(row, chat, sent.message_id)
             return Outcome.LEASE_LOST

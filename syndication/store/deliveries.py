@@ -342,6 +342,7 @@ class DeliveryQueries(Queries):
         *,
         owner: str | None = None,
         fresh: bool = False,
+        chat: str | None = None,
     ) -> bool:
         """Record Telegram's answer: the message sent (or edited). With `owner`, only while
         the row is still `owner`'s; False when another sender holds or recorded it.
@@ -368,6 +369,8 @@ class DeliveryQueries(Queries):
         mine: list[Any] = _owned(owner)
         if owner is not None and fresh and message_id is not None:
             unrecorded = and_(d.state.in_(UNRECORDED), d.message_id.is_(None))
+            if chat is not None:  # a row a reload moved to another chat meanwhile: not this
+                unrecorded = and_(unrecorded, d.chat == chat)
             mine = [or_(d.lease_owner == owner, unrecorded)]
         with self._tx() as conn:
             res = conn.execute(
