@@ -75,7 +75,9 @@ def item_text(summary: str, content_html: str) -> str:
     """An item's text as a filter reads it: the summary and the body without its tags (a tag
     name such as `p` is never a word of the text; a block tag parts words, an inline one
     does not), apart (PART), its first TEXT_CHARS characters."""
-    body = html.unescape(_TAG.sub(_untag, content_html))
+    # the HTML bounded first (a story's is 5-300 KB; a body may be 2,000,000 characters):
+    # every tag is looked at by _untag
+    body = html.unescape(_TAG.sub(_untag, content_html[: 8 * TEXT_CHARS]))
     return f"{summary}{PART}{body}"[:TEXT_CHARS]
 
 

@@ -160,7 +160,10 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         # entries unchanged since read are not ingested again: what is still listed is noted
         # (once a day), so that retention never prunes it (see store.prune)
         every = min(TOUCH_EVERY, rt.config.feeds.retention / 4)  # well within retention
-        await asyncio.to_thread(rt.store.touch_listed, source.id, listing.listed, now, every)
+        last = rt.touched.get(source.id)
+        if last is None or now - last >= every:
+            await asyncio.to_thread(rt.store.touch_listed, source.id, listing.listed, now, every)
+            rt.touched[source.id] = now
     unsettled = await withdrawing.after_poll(
         rt,
         source,

@@ -28,6 +28,9 @@ class Runtime:
     # the polls' lease claims and 304 records, a transaction for those that come together
     claims: Coalescing[Claim, SourceState | None] = field(init=False, repr=False)
     unchanged: Coalescing[Unchanged, None] = field(init=False, repr=False)
+    # source -> when its listed entries were last noted (pipeline): no transaction for it
+    # on the polls in between
+    touched: dict[str, datetime] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.claims = Coalescing(self._claim_sources)
