@@ -154,6 +154,7 @@ _MICRODATA_ARTICLE = re.compile(
 _MIN_LISTING_HEADLINES = 4
 _STORY_CHARS = 800  # paragraph text of one block that only a story has (teasers run shorter)
 _SHORT_STORY_CHARS = 400  # the same at a post's URL, where a listing is rare: a short release
+_LISTED_STORY_CHARS = 120  # the same under the headline the listing showed for the page
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -225,7 +226,7 @@ def read_article(
     objects = hm.json_ld_objects(doc)
     ld = hm.ld_article(objects)
     base = document_base(doc, page_url)
-    reason = _not_article_reason(doc, page_url, objects, ld, base)
+    reason = _not_article_reason(doc, page_url, objects, ld, base, listed_as)
     admin_body = find_body(doc, sel.content) if sel.content else None
     if reason is not None and (admin_body is None or reason == "404 page"):
         # a body selector the admin gave outweighs listing signals
@@ -404,9 +405,11 @@ def _not_article_reason(
     objects: list[dict[str, object]],
     ld: dict[str, object] | None,
     base: str,
+    listed_as: str = "",
 ) -> str | None:
     """Why the page is a listing or an error page; None when it may be an article (`base`:
-    what its relative links resolve against).
+    what its relative links resolve against; `listed_as`: the headline a listing showed for
+    the page).
 
     A page that says it is an article (og:type, JSON-LD, a `single` body class) at a post's
     URL is one. Otherwise many article blocks or headline links make it a listing, unless
@@ -441,6 +444,15 @@ def _not_article_reason(
         return None  # one story's text, whatever surrounds it
     if post_url and story >= _SHORT_STORY_CHARS and _short_story_may_be(page_url, block):
         # a regency's release of four short paragraphs beside a "Berita Terbaru" column
+        return None
+    if (
+        post_url
+        and story >= _LISTED_STORY_CHARS
+        and fld.shows_listed(doc, listed_as)
+        and _short_story_may_be(page_url, block)
+    ):
+        # shorter still, under the very headline the listing showed for it: a two-paragraph
+        # advertorial, its template's "Terkait" and "Terpopuler" columns beside it
         return None
     blocks = len(doc.css(_ARTICLE_BLOCKS))
     if blocks >= _MIN_LISTING_BLOCKS:

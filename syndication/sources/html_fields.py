@@ -166,6 +166,21 @@ def _listed(
     return None
 
 
+def shows_listed(doc: LexborHTMLParser, listed_as: str) -> bool:
+    """Whether the page's headline element (a theme rule's, or an h1 outside its chrome)
+    reads the headline a listing showed for it: the page is that story's own, not a list of
+    stories. A listing's headline cut short ("Pemkab Kukar Resmikan…") or a short one (a
+    section's name) proves nothing."""
+    whole = "" if listed_as.endswith(("…", "...")) else listed_as.strip()
+    if len(whole) < _MIN_HEADLINE or len(whole.split()) < _LISTED_WORDS:
+        return False
+    listed = _told(whole)
+    return any(_agrees(_told(line), listed) for line, _ in _headline_elements(doc, None))
+
+
+_LISTED_WORDS = 4
+
+
 def _starts(shown: _Told, title: _Told) -> bool:
     a, b = shown.folded, title.folded
     return len(b) >= _MIN_HEADLINE and a.startswith(b) and len(a) > len(b)

@@ -164,49 +164,64 @@ async def listing_entries(
     skips = await _remembered_skips(rt, source.id)
     fresh = [(key, link) for key, link in by_key.items() if key not in known and key not in skips]
     retitled = await _retitled(rt, source, {k: titled[by_key[k]] for k in known})
-    todo = fresh[: source.max_articles]
+    cap = source.max_articles
+    batch = fresh[:cap]
     # a stored article whose headline changed on the listing is read again (a correction)
-    todo += [(key, by_key[key]) for key in retitled][: max(0, source.max_articles - len(todo))]
-    if len(fresh) > len(todo):
+    batch += [(key, by_key[key]) for key in retitled][: max(0, cap - len(batch))]
+    if len(fresh) > len(batch):
         log.info(
             "event=listing_capped source=%s new_links=%d fetching=%d",
             source.id,
             len(fresh),
-            len(todo),
+            len(batch),
         )
-    pages = await fetch_articles(rt, source, [link for _, link in todo], titled)
+    todo: list[tuple[str, str]] = []
+    taken = 0  # of `fresh`, in the listing's order
     entries, skipped, failed, read_by = [], {}, [], {}
-    for (key, _), page in zip(todo, pages, strict=True):
-        if isinstance(page, Article):
-            # the listing's URL is the entry's identity: the next poll knows it before fetching
-            entries.append(replace(page.entry, guid=key))
-            # under the listing's URL and the page's canonical one: `explain` may get either
-            for url_key in {key, canonical_url(page.entry.link or key)}:
-                read_by[url_key] = page.provenance()
-        elif isinstance(page, Skipped):
-            skipped[key] = page
-        else:
-            failed.append(page)
+    for round_ in range(1, _SKIPPED_ROUNDS + 1):
+        pages = await fetch_articles(rt, source, [link for _, link in batch], titled)
+        for (key, _), page in zip(batch, pages, strict=True):
+            if isinstance(page, Article):
+                # the listing's URL is the entry's identity: the next poll knows it first
+                entries.append(replace(page.entry, guid=key))
+                # under the listing's URL and the page's canonical one: `explain` takes either
+                for url_key in {key, canonical_url(page.entry.link or key)}:
+                    read_by[url_key] = page.provenance()
+            elif isinstance(page, Skipped):
+                skipped[key] = page
+            else:
+                failed.append(page)
+        todo += batch
+        taken = min(len(fresh), taken + cap)
+        if entries or failed or known or round_ == _SKIPPED_ROUNDS or taken >= len(fresh):
+            break
+        # every link so far skipped (a home page's opinion column, its videos, pages gone):
+        # the stories may be listed below them
+        batch = fresh[taken : taken + cap]
+        log.info("event=listing_all_skipped source=%s next=%d", source.id, len(batch))
     if failed and len(failed) == len(todo):
         raise _all_failed(source, failed)
     if read_by:
         await _remember_readers(rt, source.id, read_by)
     if skipped:
         await _remember_reasons(rt, source.id, skipped)
+    left = {key for key, _ in fresh} - {key for key, _ in todo}
     if skipped and not entries and not known:
         # the listing never gave an article: a wrong link rule or a page no extractor reads.
-        # Not remembered as skipped: the next poll tries again and fails again until fixed.
+        # Not remembered as skipped when it listed nothing more: the next poll tries again and
+        # fails again until fixed. With links left, the next poll goes on to those.
+        if left:
+            await _remember_skips(rt, source.id, skips, skipped)
         raise _nothing_kept(source, len(todo), list(skipped.values()))
     if skipped:
         await _remember_skips(rt, source.id, skips, skipped)
     backlog = await _backlog(rt, source.id)
-    left = {key for key, _ in fresh} - {key for key, _ in todo}
     quiet = frozenset(e.guid for e in entries if e.guid in backlog)
     if (first_poll and not failed) or backlog:
         await _keep_backlog(rt, source.id, (backlog | (left if first_poll else set())) - quiet)
     return Listing(
         entries=tuple(entries),
-        complete=not failed and len(todo) >= len(fresh),
+        complete=not failed and not left,
         new_links=len(fresh),
         fetched=len(todo),
         skipped=tuple(skipped.values()),
@@ -272,6 +287,8 @@ async def _retitled(rt: Runtime, source: SourceConfig, anchors: dict[str, str]) 
 # day one more look is cheap and catches a page that was fixed.
 SKIP_MEMORY = timedelta(hours=24)
 _SKIP_LIMIT = 500
+# batches of max_articles links one poll reads while every link it read was skipped
+_SKIPPED_ROUNDS = 3
 
 
 def _skip_event(source_id: str) -> str:

@@ -117,6 +117,43 @@ def scopes_of(categories: Iterable[str], regencies: Iterable[str]) -> list[str]:
 
 
 _DIRTY_UPSERT: dict[str, Any] = {}  # dialect name -> the dirty marks' upsert
+_s = t.sources.c
+
+
+def _counted(complete: bool, guarded: bool) -> Any:
+    """A poll's items counted on its source, and its first poll done when `complete` (an html
+    listing only partly fetched is still its first poll: what the next polls fetch of it is
+    backlog too, never announced); `guarded`: only while the source's url is the one polled."""
+    return (
+        update(t.sources)
+        .where(_s.id == bindparam("sid"), _s.url == bindparam("at_url") if guarded else true())
+        .values(
+            first_poll_done=True if complete else _s.first_poll_done,
+            items_count=select(func.count())
+            .select_from(t.entries)
+            .where(_e.source_id == bindparam("sid"))
+            .scalar_subquery(),
+        )
+    )
+
+
+# per ingest, built once for each shape (building one took longer than running it)
+_COUNTED = {(a, b): _counted(a, b) for a in (False, True) for b in (False, True)}
+_newest = bindparam("newest", type_=_s.newest_item.type)
+_NEWEST = (
+    update(t.sources)
+    .where(_s.id == bindparam("sid"), or_(_s.newest_item.is_(None), _s.newest_item < _newest))
+    .values(newest_item=_newest)
+)
+_PRESENT_ENTRIES = select(_e.entry_key).where(
+    _e.source_id == bindparam("sid"), _e.entry_key.in_(bindparam("keys", expanding=True))
+)
+_PRESENT_URLS = (
+    select(_i.url_key).where(_i.url_key.in_(bindparam("keys", expanding=True))).distinct()
+)
+_PRESENT_TITLES = (
+    select(_i.title_key).where(_i.title_key.in_(bindparam("keys", expanding=True))).distinct()
+)
 
 
 class ItemQueries(SourceQueries):
@@ -171,31 +208,12 @@ class ItemQueries(SourceQueries):
                             dirty |= scopes
                     poll.staged.flush(conn)
                     self._mark_dirty(conn, dirty, now)  # once for the poll, not once per item
-                    c = t.sources.c
-                    polled = c.url == ok.url if ok.url is not None else true()
                     conn.execute(
-                        update(t.sources)
-                        .where(c.id == source_id, polled)
-                        .values(
-                            # an html listing only partly fetched is still its first poll:
-                            # what the next polls fetch of it is backlog too, never announced
-                            first_poll_done=True if complete else c.first_poll_done,
-                            items_count=select(func.count())
-                            .select_from(t.entries)
-                            .where(t.entries.c.source_id == source_id)
-                            .scalar_subquery(),
-                        )
+                        _COUNTED[complete, ok.url is not None], {"sid": source_id, "at_url": ok.url}
                     )
                     if taken:
                         newest = max(i.published for i in taken)
-                        conn.execute(
-                            update(t.sources)
-                            .where(
-                                c.id == source_id,
-                                or_(c.newest_item.is_(None), c.newest_item < newest),
-                            )
-                            .values(newest_item=newest)
-                        )
+                        conn.execute(_NEWEST, {"sid": source_id, "newest": newest})
                     self._success(conn, source_id, now, ok)
                 return result
             except _Refused:  # raised by the first pass only: the second takes what it can
@@ -679,7 +697,6 @@ class _Present:
 
     @classmethod
     def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
-        e, i = t.entries.c, t.items.c
         entry_keys: set[str] = set()
         url_keys: set[str] = set()
         title_keys: set[str] = set()
@@ -687,18 +704,16 @@ class _Present:
         # its entry is refused on its own when its turn comes
         entries = sorted({it.entry_key for it in items if _storable(it.entry_key)})
         for chunk in _chunks(entries, _PRESENT_CHUNK):
-            query = select(e.entry_key).where(e.source_id == source_id, e.entry_key.in_(chunk))
-            entry_keys.update(conn.execute(query).scalars())
+            found = conn.execute(_PRESENT_ENTRIES, {"sid": source_id, "keys": chunk})
+            entry_keys.update(found.scalars())
         urls = sorted({it.url_key for it in items if _storable(it.url_key)})
         for chunk in _chunks(urls, _PRESENT_CHUNK):
-            query = select(i.url_key).where(i.url_key.in_(chunk)).distinct()
-            url_keys.update(conn.execute(query).scalars())
+            url_keys.update(conn.execute(_PRESENT_URLS, {"keys": chunk}).scalars())
         titles = sorted(
             {it.title_key for it in items if len(it.title_key) >= 12 and _storable(it.title_key)}
         )
         for chunk in _chunks(titles, _PRESENT_CHUNK):
-            query = select(i.title_key).where(i.title_key.in_(chunk)).distinct()
-            title_keys.update(conn.execute(query).scalars())
+            title_keys.update(conn.execute(_PRESENT_TITLES, {"keys": chunk}).scalars())
         return cls(entry_keys, url_keys, title_keys)
 
 
