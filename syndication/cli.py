@@ -73,9 +73,13 @@ def _nothing() -> None:
 def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothing) -> int:
     """The command of `argv`; `loaded` is called once the modules it needs are imported,
     before it runs (see entry)."""
+    args = build_parser().parse_args(argv)
+    if args.command == "serve" or (args.command == "run" and not args.once):
+        from .stopping import listen_early
+
+        listen_early()  # the daemon's loop listens later: a stop meanwhile is noted, not fatal
     from .config import load, resolve_path
 
-    args = build_parser().parse_args(argv)
     setup_logging(args.log_format, logging.DEBUG if args.verbose else logging.INFO)
     path = resolve_path(args.config)
     if args.command == "probe":

@@ -29,7 +29,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from . import metrics
+from . import metrics, stopping
 from .config import Config, SourceConfig, load
 from .editorial import BURST_SUBJECT, apply_filters, burst_notice
 from .errors import ConfigError, StorageError
@@ -98,6 +98,8 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop)
+        if stopping.asked():  # before the loop listened
+            self.stop()
         # the running config is valid: an old rejection no longer describes it
         await asyncio.to_thread(self.app.store.set_event, "config_error", "", datetime.now(UTC))
         self._schedule_all()

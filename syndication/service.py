@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import stopping
 from .closing import close_all
 from .config import Config
 from .delivery import Deliverer
@@ -225,6 +226,8 @@ async def serve_only(config: Config, config_path: Path | str = "config.toml") ->
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        if stopping.asked():  # before the loop listened
+            stop.set()
         syncing = asyncio.create_task(_keep_synced(Publisher(config, store, utcnow), stop))
         try:
             await run_server(config, store, stop=stop, sock=sock)

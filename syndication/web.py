@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from feeds.server import create_app, start_server
 
+from . import stopping
 from .commands import status_data
 from .config import Config
 from .errors import StorageError
@@ -150,6 +151,8 @@ async def run_server(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        if stopping.asked():  # before the loop listened
+            stop.set()
     try:
         await stop.wait()
     finally:

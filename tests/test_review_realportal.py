@@ -13,12 +13,15 @@ import pytest
 
 from syndication.config import load
 from syndication.service import run_once
+from syndication.sources.html import Article, Selectors
+from syndication.sources.html_source import page_entry
 from syndication.store import ScopeItem, open_store
 from tests.conftest import write_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
 
 HTML = "text/html; charset=UTF-8"
+_SEL = Selectors()
 WITA = 8  # hours ahead of UTC
 
 # the template's own columns: a ticker, "Berita Terkait" and "Terpopuler", each a story's
@@ -167,6 +170,7 @@ def test_a_short_advertorial_beside_the_templates_headline_columns_is_published(
     assert portal.url + short[0] in items, "the short advertorial was lost"
     item = items[portal.url + short[0]]
     assert item.title == short[1]
+    assert item.author == "Rini Astuti"  # "Penulis: Rini Astuti"
     assert item.published == when
     assert "kukar" in item.regencies and "advertorial" in item.categories
     assert [m.chat for m in fake.messages] == ["@kabar_kukar"]
@@ -233,3 +237,50 @@ def test_a_first_poll_whose_capped_links_are_all_skipped_moves_on(
     assert set(stored(path)) == {portal.url + p for p, _ in stories}
     fetched = [h.path for h in portal.hits if h.path in dict(gone)]
     assert sorted(fetched) == sorted(p for p, _ in gone), "a page gone was fetched again"
+
+
+REAL = Path(__file__).parent / "data" / "real" / "articles"
+
+
+@pytest.mark.parametrize(
+    ("name", "author"),
+    [
+        # "Pewarta: <span itemprop=author>"; no author <meta>
+        ("antara-lampung-prostitusi.html", "Budisantoso Budiman dan Agus S"),
+        # "Oleh <span itemprop=author>"; article:author is the site's Facebook page
+        ("antara-brotoseno-angie.html", "Desca Lidya Natalia"),
+        # <td>Penulis</td><td>: name</td>; the author <meta> names the company
+        ("kompas-yuddy-pns.html", "Nabilla Tashandra"),
+        # "Oleh : <b>name</b>"; the author <meta> "PT. VIVA MEDIA BARU - VIVA.co.id"
+        ("viva.html", "Adrianus Mandey"),
+        # "Penulis: name" in one element
+        ("tribunnews.html", "Glery Lazuardi"),
+        # JSON-LD's Person; the author <meta> "mediaindonesia.com developer"
+        ("mediaindonesia-ihsg-9000.html", "Indriyani Astuti"),
+        # only article:author, the site's Facebook page: no author rather than a link
+        ("detik-inet-galaxy.html", None),
+    ],
+)
+def test_the_author_is_the_writer_the_page_names(name: str, author: str | None) -> None:
+    """The author of real non-WordPress pages (truth read from each page's source): it was
+    the site's Facebook page, the publishing company, or nothing where a byline is printed."""
+    read = page_entry(
+        (REAL / name).read_bytes(), "text/html", "https://x.test/berita/2015/01/01/123/a", _SEL, "s"
+    )
+    assert isinstance(read, Article), read
+    assert read.entry.author == author
+
+
+def test_a_sentence_starting_with_oleh_is_no_byline() -> None:
+    paragraphs = [
+        "TENGGARONG – Pemkab Kutai Kartanegara menggelar rapat koordinasi program desa.",
+        "Oleh karena itu, camat diminta hadir.",
+        "Rapat dipimpin Sekda Kukar dan diikuti seluruh kepala desa se-Kutai Kartanegara, yang"
+        " membahas penyaluran bantuan keuangan desa serta pembangunan jalan usaha tani.",
+    ]
+    text = page("Pemkab Kukar Gelar Rapat Koordinasi Program Desa", datetime.now(UTC), paragraphs)
+    text = text.replace("Penulis: Rini Astuti", "")
+    url = "https://x.test/berita/2026/12/01/2001/rapat-koordinasi-desa-di-kukar"
+    read = page_entry(text.encode(), HTML, url, _SEL, "s")
+    assert isinstance(read, Article), read
+    assert read.entry.author is None

@@ -301,7 +301,7 @@ def _entry(
     image = fld.image(doc, sel.image, (objects, ld), body, base)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
-    author = fld.author(doc, sel.author, objects, ld)
+    author = fld.author(doc, sel.author, objects, ld, skip)
     link = _canonical(doc, page_url, base)
     entry = RawEntry(
         source_id=source_id,

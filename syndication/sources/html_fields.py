@@ -312,14 +312,103 @@ def author(
     override: str | None,
     objects: list[dict[str, object]],
     ld: dict[str, object] | None,
+    chrome: set[int] | frozenset[int] = frozenset(),
 ) -> str | None:
-    for sel in (override,) if override else AUTHOR_SELECTORS:
-        node = doc.css_first(sel)
-        if node is not None and clean_line(node):
-            return clean_line(node)
+    """The writer's name: the admin's selector's text; else a theme's author element, the
+    byline the page prints ("Pewarta: <name>", "Oleh : <name>", "Penulis | : <name>" in a
+    table), JSON-LD's author, the author <meta>s. A value naming no person is passed over:
+    a link (article:author is often the site's Facebook page), the site's own name, a
+    company or a domain ("Kompas Cyber Media", "PT. VIVA MEDIA BARU - VIVA.co.id")."""
     if override:
+        node = doc.css_first(override)
+        return (clean_line(node) or None) if node is not None else None
+    site = first_meta(doc, "og:site_name") or ""
+    found = (
+        *(clean_line(n) for sel in AUTHOR_SELECTORS if (n := doc.css_first(sel)) is not None),
+        *_printed_bylines(doc, chrome),
+        ld_text(ld, "author", objects),
+        first_meta(doc, "author"),
+        first_meta(doc, "article:author"),
+    )
+    return next((name for text in found if text and (name := _person(text, site))), None)
+
+
+def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -> Iterator[str]:
+    """The names bylines print after their label, in the page's order: an element marked
+    itemprop=author, then any element whose own text starts with a byline's label (the name in
+    the same text, in the element, or in its row: "<td>Penulis</td><td>: Name</td>")."""
+    for node in doc.css("[itemprop=author]")[:_BYLINES_READ]:
+        if node.tag not in ("meta", "link") and node.mem_id not in chrome:
+            text = clean_line(node)
+            label = _BYLINE.match(text)
+            yield label.group(1) if label else text
+    body = doc.body
+    if body is None or not _BYLINE_WORD.search(body.text(deep=True, separator=" ")):
+        return
+    read = 0
+    for node in body.css("*"):
+        own = " ".join((node.text(deep=False) or "").split())
+        if node.mem_id in chrome or not _BYLINE.match(own):
+            continue
+        read += 1
+        if read > _BYLINES_READ:  # each reads its row's text: thousands of labels in one
+            return  # element would read it thousands of times
+        for holder in (node, node.parent):
+            if holder is None:
+                break
+            text = clean_line(holder)
+            at = _BYLINE.search(text) if len(text) <= _BYLINE_CHARS else None
+            if at is not None and at.group(1).strip(" :"):
+                yield at.group(1)
+                break
+
+
+def _person(text: str, site: str) -> str | None:
+    """The name a byline or an author field gives, cut at what follows it on its line ("|
+    Editor: ...", a date); None when it names no person."""
+    text = _BYLINE_TAIL.split(" ".join(text.split()), 1)[0].strip(" :-–—|,;")
+    words = text.split()
+    if not 1 <= len(words) <= _NAME_WORDS or len(text) > LINE_NAME_CHARS:
         return None
-    return first_meta(doc, "author", "article:author") or ld_text(ld, "author", objects)
+    lowered = text.lower()
+    if "://" in text or lowered.startswith("www.") or _DOMAIN.search(lowered):
+        return None
+    if words[0].rstrip(".").lower() in _COMPANY or any(
+        w in _COMPANY_WORDS for w in lowered.split()
+    ):
+        return None
+    if site and _folded(text) in _folded(site):
+        return None  # the site's name ("Redaksi Eksposisi" is the newsroom's: a byline)
+    # a person's name is capitalised (a sentence starting "Oleh karena itu" is none)
+    if not all(w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words):
+        return None
+    return text
+
+
+def _uncased(word: str) -> bool:
+    """A word of a script without capitals (严玉洁), or of no letters."""
+    return not any(c.isupper() or c.islower() for c in word)
+
+
+_BYLINE_WORDS = r"penulis|pewarta|reporter|wartawan|kontributor|ditulis oleh|oleh|author|by"
+_BYLINE_WORD = re.compile(rf"(?i)\b(?:{_BYLINE_WORDS})\b")
+_BYLINE = re.compile(rf"(?i)^\s*(?:{_BYLINE_WORDS})\b\s*:?\s*(.*)$")
+_BYLINES_READ = 20
+_BYLINE_CHARS = 160  # a byline's whole line; longer text is a paragraph that says "oleh"
+# what follows a name on its line: another credit, a separator, a date or a time
+_BYLINE_TAIL = re.compile(
+    r"(?i)\s(?:[|·•/]|[-–—]\s)|\b(?:editor|redaktur|penyunting|foto|sumber|diperbarui|"
+    r"dipublikasikan|diterbitkan|updated|published)\b|\d"
+)
+_DOMAIN = re.compile(r"[a-z0-9-]\.(?:com|co\.id|id|net|org|tv|co|news)\b")
+_COMPANY = frozenset({"pt", "cv"})
+_COMPANY_WORDS = frozenset({"developer", "cyber", "media", "webmaster", "admin", "administrator"})
+_NAME_PARTICLES = frozenset(
+    {"dan", "and", "bin", "binti", "van", "von", "de", "da", "del", "della", "der", "den"}
+    | {"di", "du", "la", "le", "al", "el", "y", "e", "&"}
+)
+_NAME_WORDS = 12  # two or three writers' names
+LINE_NAME_CHARS = 100
 
 
 def image(
