@@ -75,9 +75,18 @@ def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothin
     before it runs (see entry)."""
     args = build_parser().parse_args(argv)
     if args.command == "serve" or (args.command == "run" and not args.once):
-        from .stopping import listen_early
+        from . import stopping
 
-        listen_early()  # the daemon's loop listens later: a stop meanwhile is noted, not fatal
+        # the daemon's loop listens later: a stop meanwhile is noted, not fatal
+        previous = stopping.listen_early()
+        try:
+            return _main(args, loaded)
+        finally:
+            stopping.restore(previous)
+    return _main(args, loaded)
+
+
+def _main(args: argparse.Namespace, loaded: Callable[[], None]) -> int:
     from .config import load, resolve_path
 
     setup_logging(args.log_format, logging.DEBUG if args.verbose else logging.INFO)

@@ -638,7 +638,10 @@ class Config(_Model):
         return NormalizeContext(
             regencies=tuple(_regency_info(r) for r in self.regencies),
             categories=tuple(
-                CategoryInfo(slug=c.slug, name=c.name, aliases=c.aliases) for c in self.categories
+                CategoryInfo(
+                    slug=c.slug, name=c.name, aliases=_union(shipped_words(c.slug), c.aliases)
+                )
+                for c in self.categories
             ),
             default_timezone=tz,
         )
@@ -1130,6 +1133,7 @@ def _table_end(lines: list[str], start: int, end: int, name: str) -> int:
 
 
 _GAZETTEER = Path(__file__).parent / "data" / "kaltim.toml"
+_CATEGORIES = Path(__file__).parent / "data" / "categories.toml"
 
 
 def _near_miss(slug: str, canonical: list[str]) -> str | None:
@@ -1162,6 +1166,24 @@ def shipped_places(slug: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     only its slug and name is found by its aliases too: Tenggarong, Kukar, Diskominfo
     Kukar...); nothing for a slug it does not know."""
     return _shipped_gazetteer().get(slug, ((), ()))
+
+
+@lru_cache(maxsize=1)
+def _shipped_categories() -> dict[str, tuple[str, ...]]:
+    with _CATEGORIES.open("rb") as f:
+        data = tomllib.load(f)
+    return {
+        c["slug"]: tuple(c.get("aliases", ()))
+        for c in data.get("categories", ())
+        if isinstance(c, dict) and c.get("slug")
+    }
+
+
+def shipped_words(slug: str) -> tuple[str, ...]:
+    """The labels portals give a canonical category (syndication/data/categories.toml): a
+    category given only its slug and name is found by them too ("Pemerintahan", "Pemkab",
+    "Ekonomi"); nothing for a slug it does not know."""
+    return _shipped_categories().get(slug, ())
 
 
 def _regency_info(regency: RegencyConfig) -> RegencyInfo:

@@ -11,15 +11,26 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _asked = threading.Event()
 
 
-def listen_early() -> None:
-    """Note SIGINT and SIGTERM from now on, until the event loop takes them over."""
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, _note)
+def listen_early() -> dict[int, Any]:
+    """Note SIGINT and SIGTERM from now on, until the event loop takes them over; returns
+    the handlers it replaced, for `restore`. Only the main thread may set handlers: called
+    from another (the command run in a test's thread), it does nothing."""
+    _asked.clear()
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _note) for sig in STOP_SIGNALS}
+
+
+def restore(previous: dict[int, Any]) -> None:
+    """The handlers listen_early replaced, back (the command called in-process returns)."""
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 def _note(signum: int, frame: FrameType | None) -> None:

@@ -36,3 +36,10 @@ def test_default_config_regencies_agree_with_the_gazetteer() -> None:
     assert [g[0] for g in got] == [w[0] for w in want]  # slugs, in order
     for g, w in zip(got, want, strict=True):
         assert g == w, f"config.toml's [[regencies]] {g[0]!r} differs from kaltim.toml"
+
+
+def test_default_config_categories_agree_with_the_shipped_words() -> None:
+    shipped = tomllib.loads((ROOT / "syndication/data/categories.toml").read_text("utf-8"))
+    words = {c["slug"]: c["aliases"] for c in shipped["categories"]}
+    config = tomllib.loads((ROOT / "config.toml").read_text("utf-8"))
+    assert {c["slug"]: c.get("aliases", []) for c in config["categories"]} == words

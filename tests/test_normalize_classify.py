@@ -244,3 +244,14 @@ def test_an_outlets_host_in_the_credit_names_no_place() -> None:
         build_ctx(),
     )  # fmt: skip
     assert labels.regencies == ("kukar",), labels
+
+
+def test_a_wali_kota_is_an_office_like_a_bupati(ctx: NormalizeContext) -> None:
+    """ "Kota Bontang" is an alias: it took the office's "Kota", and "Wali" alone named no
+    office, so the mayor's city ranked below the regent's regency and lost its channel."""
+    title = "Bupati Kukar dan Wali Kota Bontang Teken Kerja Sama Pariwisata"
+    assert set(_regencies(ctx, title)) == {"kukar", "bontang"}
+    assert set(_regencies(ctx, "Wakil Wali Kota Samarinda dan Bupati Kutim Tinjau Banjir")) == {
+        "samarinda",
+        "kutim",
+    }

@@ -310,7 +310,12 @@ def _is_institution(title: str, hit: Hit) -> bool:
     if _INSTITUTION_START.match(hit.text):
         return True  # the alias itself names the office: "Pemkab Kukar", "DPRD Kaltim"
     window = title[max(0, hit.start - 80) : hit.start]
+    if _WALI_BEFORE.search(window) and hit.text[:4].lower() == "kota":
+        return True  # "Wali Kota Bontang": the alias "Kota Bontang" took the office's "Kota"
     return _INSTITUTION_BEFORE.search(window) is not None
+
+
+_WALI_BEFORE = re.compile(r"(?:^|[^\w])wali\s+$", re.IGNORECASE)
 
 
 # --- regencies: decision ------------------------------------------------------------------
