@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from feeds.index import render_index, render_opml
     from feeds.jsonfeed import render_json
     from feeds.pages import render_page
-    from feeds.render import ADVERTORIAL_PREFIX, render_atom, render_rss
+    from feeds.render import render_atom, render_rss
     from feeds.server import RunningServer, create_app, start_server
     from feeds.websub import ping_hub
 
@@ -40,7 +40,6 @@ _LAZY = {
     "render_opml": "index",
     "render_json": "jsonfeed",
     "render_page": "pages",
-    "ADVERTORIAL_PREFIX": "render",
     "render_atom": "render",
     "render_rss": "render",
     "RunningServer": "server",
@@ -60,7 +59,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ADVERTORIAL_PREFIX",
     "EPOCH",
     "Entry",
     "FeedsError",

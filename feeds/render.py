@@ -47,7 +47,6 @@ from feeds.text import (
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-ADVERTORIAL_PREFIX = "[Advertorial] "
 # what lxml writes in text -> what RSS Best Practices asks for (`_hex_escapes`), in this order
 _HEX_REFERENCES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"), (b"&gt;", b"&#x3E;"))
 
@@ -93,13 +92,12 @@ def headline(entry: Entry) -> str:
 
 
 def display_title(entry: Entry) -> str:
-    """The title readers see. An advertorial is labelled in two places: its title starts with
-    "[Advertorial] " (here) and it carries the category "Advertorial" (`display_categories`).
-    A title the portal labelled itself keeps its own label, not a second one."""
-    title = headline(entry)
-    if entry.advertorial and _OWN_LABEL.match(title) is None:
-        return ADVERTORIAL_PREFIX + title
-    return title
+    """The title readers see: the portal's headline as it wrote it (`headline`), so that a
+    reader or a script finds the story under its own title. An advertorial is labelled by
+    its category "Advertorial" (`display_categories`), which every reader shows, and by the
+    badge of the pages; a title it prefixed ("[Advertorial] ...") kept the feeds' title from
+    ever matching the portal's."""
+    return headline(entry)
 
 
 def unlabelled_title(title: str) -> str:

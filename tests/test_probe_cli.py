@@ -67,7 +67,7 @@ def test_probe_of_a_portal_without_feed_gives_a_working_html_source(
     assert sorted(urls) == sorted(portal.url + p for p in paths)
     feed = feedparser.parse((tmp_path / "public/regency/kukar.rss").read_bytes())
     assert [e.title for e in feed.entries] == [
-        "[Advertorial] DPRD Kukar Setujui Raperda APBD 2025 Senilai Rp13 Triliun"
+        "DPRD Kukar Setujui Raperda APBD 2025 Senilai Rp13 Triliun"
     ]
 
 

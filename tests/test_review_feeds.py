@@ -34,7 +34,7 @@ def test_a_title_that_cleans_to_nothing_shows_the_link(title: str, advertorial: 
     The RSS item had no <title>, the JSON Feed item and the page's link an empty one."""
     story = entry(1, title=title, advertorial=advertorial)
     site, scope = make_site(), all_scopes()[0]
-    shown = f"[Advertorial] {story.link}" if advertorial else story.link
+    shown = story.link
     for data in (render_rss(site, scope, [story]), render_atom(site, scope, [story])):
         parsed = feedparser.parse(data)
         assert parsed.bozo == 0 and [e.title for e in parsed.entries] == [shown]
