@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -284,3 +285,15 @@ def test_a_sentence_starting_with_oleh_is_no_byline() -> None:
     read = page_entry(text.encode(), HTML, url, _SEL, "s")
     assert isinstance(read, Article), read
     assert read.entry.author is None
+
+
+@pytest.mark.parametrize("printed", ["kemarin 19:15", "Kemarin, 19.15 WITA", "hari ini 08:00"])
+def test_a_date_line_of_yesterday_or_today_is_read(printed: str) -> None:
+    """The normalizer reads "kemarin 19:15", but the page's date line was never found (the
+    story was dated when first seen, hours late)."""
+    text = page("Pemkab Kukar Gelar Rapat Koordinasi Program Desa", datetime.now(UTC), story(1))
+    text = re.sub(r'<span class="tgl">.*?</span>', f'<span class="tgl">{printed}</span>', text)
+    url = "https://x.test/berita/2026/12/01/2001/rapat-koordinasi-desa-di-kukar"
+    read = page_entry(text.encode(), HTML, url, _SEL, "s")
+    assert isinstance(read, Article), read
+    assert read.entry.published_raw is not None and printed in read.entry.published_raw

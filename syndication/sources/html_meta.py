@@ -35,7 +35,11 @@ _DATE_MDY = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
 _DATE_YMD = re.compile(r"\b\d{4}([-/])\d{1,2}\1\d{1,2}\b")  # 2019-01-21 13:49, 2019/01/21
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")  # 2018年6月18日
-_DATE_RELATIVE = re.compile(r"\b(?:\d+|se)\s*(?:detik|menit|jam|hari)\s+(?:yang\s+)?lalu\b", re.I)
+_DATE_RELATIVE = re.compile(
+    r"\b(?:\d+|se)\s*(?:detik|menit|jam|hari)\s+(?:yang\s+)?lalu\b"
+    r"|\b(?:kemarin|hari\s+ini)\b[\s,]*(?:pukul\s*)?\d{1,2}[:.]\d{2}\b",
+    re.I,
+)
 _MAX_DATE_LINE = 90
 
 # Elements that hold the visible date line in common themes.
