@@ -14,7 +14,7 @@ import pytest
 
 from syndication.config import load
 from syndication.service import run_once
-from syndication.sources.html import Article, Selectors
+from syndication.sources.html import Article, Selectors, extract_titled_links
 from syndication.sources.html_source import page_entry
 from syndication.store import ScopeItem, open_store
 from tests.conftest import write_config
@@ -297,3 +297,25 @@ def test_a_date_line_of_yesterday_or_today_is_read(printed: str) -> None:
     read = page_entry(text.encode(), HTML, url, _SEL, "s")
     assert isinstance(read, Article), read
     assert read.entry.published_raw is not None and printed in read.entry.published_raw
+
+
+def test_a_capped_first_poll_takes_the_main_list_before_the_columns_above_it() -> None:
+    """A home page's ticker and opinion column come before its news in the markup: a first
+    poll capped at max_articles (20) took only them (real pages: tempo.co 0 of its 21 news
+    stories among the first 20 links, sindonews 0 of 23, viva 4 of 10). The largest run of
+    alike cards, the main list, goes first; each run in page order."""
+    opinion = "".join(
+        f'<li class="opini-item"><a href="/opini/2026/12/0{n}/30{n}/opini-tamu-soal-desa-{n}">'
+        f"Opini Tamu Soal Desa dan Dana Nomor {n}</a></li>"
+        for n in range(1, 5)
+    )
+    news = [
+        (f"/berita/2026/12/05/40{n}/rapat-desa-nomor-{n}", f"Pemkab Kukar Gelar Rapat Desa {n}")
+        for n in range(6)
+    ]
+    text = listing(news).replace(
+        '<div class="main">', f'<div class="opini"><ul>{opinion}</ul></div><div class="main">'
+    )
+    links = list(extract_titled_links(text, "https://x.test/"))
+    assert links[:6] == ["https://x.test" + p for p, _ in news]
+    assert len(links) == 10  # the column's links are still there, after

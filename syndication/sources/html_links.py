@@ -434,7 +434,44 @@ def default_titled_links(
                     titles[node.mem_id] = title
         refused = {b.mem_id for b in buttons if b.mem_id not in titles}
         picked = [n for n in picked if n.mem_id not in refused]
-    return _collect_titled(picked, page_url, titles)
+    return _main_list_first(picked, _collect_titled(picked, page_url, titles), page_url)
+
+
+def _main_list_first(
+    nodes: list[LexborNode], links: dict[str, str], page_url: str
+) -> dict[str, str]:
+    """`links` with those of the page's largest run of alike cards first (its main list),
+    each run in page order: a home page's ticker, opinion column and video strip come
+    before its news in the markup, and a poll capped at max_articles took only them. Alike:
+    the same tags and classes on the anchor's three nearest ancestors."""
+    if len(links) < 2:
+        return links
+    shapes: dict[int, tuple[tuple[str, str], ...]] = {}
+    for node in nodes:
+        shape, up = [], node.parent
+        while up is not None and len(shape) < _SHAPE_DEPTH:
+            classes = " ".join(sorted(_NUMBERED.sub("", up.attributes.get("class") or "").split()))
+            shape.append((up.tag or "", classes))
+            up = up.parent
+        shapes[node.mem_id] = tuple(shape)
+    size: dict[tuple[tuple[str, str], ...], int] = {}
+    for shape in shapes.values():
+        size[shape] = size.get(shape, 0) + 1
+    rank: dict[str, int] = {}
+    for node in nodes:
+        href = _anchor_href(node)
+        try:
+            url = absolute(href, page_url) if href is not None else None
+        except ValueError:
+            url = None
+        if url in links:
+            rank[url] = max(rank.get(url, 0), size[shapes[node.mem_id]])
+    order = sorted(links, key=lambda url: -rank.get(url, 0))  # stable: page order within
+    return {url: links[url] for url in order}
+
+
+_SHAPE_DEPTH = 3
+_NUMBERED = re.compile(r"\S*\d\S*")  # "post-1234", "col-md-6": a card's own, not its kind
 
 
 def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:
