@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from syndication.config import load
+from syndication.normalize import clean_content
 from syndication.service import run_once
 from syndication.sources.html import Article, Selectors, extract_titled_links
 from syndication.sources.html_source import page_entry
@@ -319,3 +320,25 @@ def test_a_capped_first_poll_takes_the_main_list_before_the_columns_above_it() -
     links = list(extract_titled_links(text, "https://x.test/"))
     assert links[:6] == ["https://x.test" + p for p, _ in news]
     assert len(links) == 10  # the column's links are still there, after
+
+
+@pytest.mark.parametrize(
+    ("name", "gone"),
+    [
+        # the related list's dates ("Kamis, 05/11/2015 09:25 WIB") and its pager ("01" .. "10")
+        ("detik-inet-galaxy.html", ("05/11/2015 09:25 WIB", "20/10/2015 13:51 WIB", "\n\n01\n\n")),
+        # the comment box's notice under the story
+        ("tempo-malas-bergerak.html", ("Disclaimer", "tanggapan pribadi")),
+    ],
+)
+def test_a_related_lists_dates_pager_and_comment_notice_leave_the_body(
+    name: str, gone: tuple[str, ...]
+) -> None:
+    read = page_entry(
+        (REAL / name).read_bytes(), "text/html", "https://x.test/berita/2015/01/01/123/a", _SEL, "s"
+    )
+    assert isinstance(read, Article), read
+    text = clean_content(read.entry.content_html or "", read.entry.link).text
+    assert "Samsung" in text or "aktivitas fisik" in text  # the story stays
+    for piece in gone:
+        assert piece not in "\n\n" + text + "\n\n", piece

@@ -183,6 +183,10 @@ _JUNK_START = (
     r"|(?:foto|photo|ilustrasi|dok(?:umentasi)?|sumber\s+foto)\s*[:：]\s*[^.]{1,120}\.?"
     # a tag list: "Tags: Kukar, Pemkab Kukar, Edi Damansyah" (no sentence: no full stop)
     r"|(?:tags?|kata\s+kunci)\s*[:：]\s*[^.!?:：]{1,300}"
+    # a comment box's notice: "Disclaimer : Komentar adalah tanggapan pribadi, ..."
+    r"|disclaimer\s*[:：]?\s*komentar\b.{0,400}"
+    # a pager's page number alone ("01", "02" ... under a related list)
+    r"|\d{1,2}"
 )
 # a photo's caption repeated as text: it ends in the photo's credit
 # (never a closing credit: "(dok/adv)" is the advertorial's label)
@@ -191,9 +195,9 @@ _CAPTION_CREDIT = (
     r"|\bantara\s+foto\s*/.{1,80})"
 )
 _JUNK_DATE = (
-    r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?\d{1,2}\s+[a-z]{3,9}"
-    r"\.?\s+\d{4}(?:\s*[,|–—-]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
-    r"(?:\s*(?:wib|wita|wit))?)?"
+    r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,\s*)?"
+    r"(?:\d{1,2}\s+[a-z]{3,9}\.?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4})"  # or "05/11/2015"
+    r"(?:\s*[,|–—-]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:wib|wita|wit))?)?"
 )
 _LINE_JUNK = re.compile(
     rf"^(?:{_JUNK_START}|{_CAPTION_CREDIT}|{_JUNK_DATE})$",
