@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 from . import __version__
 from .errors import ConfigError, StorageError
 from .logs import setup_logging
+from .stopping import StopAsked
 
 if TYPE_CHECKING:  # loaded by main(), under entry()'s pause of the collector
     from .config import Config
@@ -120,7 +121,7 @@ def _main(args: argparse.Namespace, loaded: Callable[[], None]) -> int:
     except StorageError as e:
         print(f"syndication: {e}", file=sys.stderr)
         return EXIT_STORAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, StopAsked):
         return EXIT_OK
 
 

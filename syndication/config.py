@@ -638,8 +638,12 @@ class Config(_Model):
         return NormalizeContext(
             regencies=tuple(_regency_info(r) for r in self.regencies),
             categories=tuple(
+                # aliases given are the whole list; none given: the shipped words
                 CategoryInfo(
-                    slug=c.slug, name=c.name, aliases=_union(shipped_words(c.slug), c.aliases)
+                    slug=c.slug,
+                    name=c.name,
+                    aliases=c.aliases,
+                    words=() if c.aliases else shipped_words(c.slug),
                 )
                 for c in self.categories
             ),

@@ -15,6 +15,7 @@ from typing import Any
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _asked = threading.Event()
+_previous: dict[int, Any] = {}  # the handlers listen_early replaced
 
 
 def listen_early() -> dict[int, Any]:
@@ -24,7 +25,10 @@ def listen_early() -> dict[int, Any]:
     _asked.clear()
     if threading.current_thread() is not threading.main_thread():
         return {}
-    return {sig: signal.signal(sig, _note) for sig in STOP_SIGNALS}
+    previous: dict[int, Any] = {sig: signal.signal(sig, _note) for sig in STOP_SIGNALS}
+    _previous.clear()
+    _previous.update(previous)
+    return previous
 
 
 def restore(previous: dict[int, Any]) -> None:
@@ -34,7 +38,15 @@ def restore(previous: dict[int, Any]) -> None:
 
 
 def _note(signum: int, frame: FrameType | None) -> None:
+    """The first stop is noted; a second one acts as it would have (a supervisor's second
+    SIGTERM, a second Ctrl-C: the process was not stopping fast enough)."""
     _asked.set()
+    restore(dict(_previous))
+
+
+class StopAsked(Exception):
+    """A stop asked while start-up waited (for another process's migration): the command
+    ends as a clean stop does, exit status 0."""
 
 
 def asked() -> bool:

@@ -30,6 +30,9 @@ class CategoryInfo:
     slug: str
     name: str
     aliases: tuple[str, ...] = ()
+    # the canonical category's shipped words (syndication/data/categories.toml), read after
+    # every category's own names and aliases: a config's alias always wins over them
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,7 @@ def test_newsboat_reads_what_syndication_serve_serves(tmp_path: Path, portal: Po
         for home in homes:
             asyncio.run(reload(home))
         expected_kukar = {
-            (p.title, f"{portal.url}/{p.slug}/", int(p.published.timestamp()))
-            for p in posts[:2]
+            (p.title, f"{portal.url}/{p.slug}/", int(p.published.timestamp())) for p in posts[:2]
         }
         got = {
             name: set(cached_items(h).get(base + name, []))

@@ -165,6 +165,9 @@ def _alias_table(categories: tuple[CategoryInfo, ...]) -> Mapping[str, str]:
     for category in categories:
         for name in (category.slug, category.name, *category.aliases):
             table.setdefault(key(name), category.slug)
+    for category in categories:  # the shipped words of canonical ones, after all of those
+        for name in category.words:
+            table.setdefault(key(name), category.slug)
     return MappingProxyType(table)
 
 

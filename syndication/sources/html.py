@@ -449,6 +449,7 @@ def _not_article_reason(
         post_url
         and story >= _LISTED_STORY_CHARS
         and fld.shows_listed(doc, listed_as)
+        and len(doc.css(_ARTICLE_BLOCKS)) < _MIN_LISTING_BLOCKS
         and _short_story_may_be(page_url, block)
     ):
         # shorter still, under the very headline the listing showed for it: a two-paragraph

@@ -174,8 +174,8 @@ def shows_listed(doc: LexborHTMLParser, listed_as: str) -> bool:
     whole = "" if listed_as.endswith(("…", "...")) else listed_as.strip()
     if len(whole) < _MIN_HEADLINE or len(whole.split()) < _LISTED_WORDS:
         return False
-    listed = _told(whole)
-    return any(_agrees(_told(line), listed) for line, _ in _headline_elements(doc, None))
+    listed = _folded(whole.rstrip(".!? "))
+    return any(_folded(line.rstrip(".!? ")) == listed for line, _ in _headline_elements(doc, None))
 
 
 _LISTED_WORDS = 4
@@ -323,14 +323,18 @@ def author(
         node = doc.css_first(override)
         return (clean_line(node) or None) if node is not None else None
     site = first_meta(doc, "og:site_name") or ""
+    themed = (clean_line(n) for sel in AUTHOR_SELECTORS if (n := doc.css_first(sel)) is not None)
+    fields = (ld_text(ld, "author", objects), first_meta(doc, "author"))
     found = (
-        *(clean_line(n) for sel in AUTHOR_SELECTORS if (n := doc.css_first(sel)) is not None),
-        *_printed_bylines(doc, chrome),
-        ld_text(ld, "author", objects),
-        first_meta(doc, "author"),
-        first_meta(doc, "article:author"),
+        *((text, False) for text in themed),
+        *((text, True) for text in _printed_bylines(doc, chrome)),
+        *((text, False) for text in fields),
+        (first_meta(doc, "article:author"), False),
     )
-    return next((name for text in found if text and (name := _person(text, site))), None)
+    return next(
+        (name for text, printed in found if text and (name := _person(text, site, printed))),
+        None,
+    )
 
 
 def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -> Iterator[str]:
@@ -348,7 +352,12 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
     read = 0
     for node in body.css("*"):
         own = " ".join((node.text(deep=False) or "").split())
-        if node.mem_id in chrome or not _BYLINE.match(own):
+        label = _BYLINE.match(own)
+        # the label alone, or with a colon: "Oleh-Oleh Khas Tenggarong", "Wartawan Senior
+        # Kaltim Tutup Usia" (a related story's headline) are no byline; nor is a link's text
+        if label is None or (label.group(1) and not _AFTER_LABEL.match(own)):
+            continue
+        if node.mem_id in chrome or _in_heading_or_link(node):
             continue
         read += 1
         if read > _BYLINES_READ:  # each reads its row's text: thousands of labels in one
@@ -363,9 +372,20 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
                 break
 
 
-def _person(text: str, site: str) -> str | None:
+def _in_heading_or_link(node: LexborNode) -> bool:
+    up: LexborNode | None = node
+    while up is not None:
+        if up.tag in _HEADING_OR_LINK:
+            return True
+        up = up.parent
+    return False
+
+
+def _person(text: str, site: str, printed: bool = True) -> str | None:
     """The name a byline or an author field gives, cut at what follows it on its line ("|
-    Editor: ...", a date); None when it names no person."""
+    Editor: ...", a date); None when it names no person. `printed`: read from the page's text
+    by its label, where only a capitalised name is one (a theme's author element or an
+    author field is a name whatever its case)."""
     text = _BYLINE_TAIL.split(" ".join(text.split()), 1)[0].strip(" :-–—|,;")
     words = text.split()
     if not 1 <= len(words) <= _NAME_WORDS or len(text) > LINE_NAME_CHARS:
@@ -377,10 +397,15 @@ def _person(text: str, site: str) -> str | None:
         w in _COMPANY_WORDS for w in lowered.split()
     ):
         return None
-    if site and _folded(text) in _folded(site):
+    named = set(_folded(site).split())
+    if site and (
+        _folded(text) == _folded(site) or (len(words) >= 2 and set(lowered.split()) <= named)
+    ):
         return None  # the site's name ("Redaksi Eksposisi" is the newsroom's: a byline)
     # a person's name is capitalised (a sentence starting "Oleh karena itu" is none)
-    if not all(w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words):
+    if printed and not all(
+        w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words
+    ):
         return None
     return text
 
@@ -393,6 +418,8 @@ def _uncased(word: str) -> bool:
 _BYLINE_WORDS = r"penulis|pewarta|reporter|wartawan|kontributor|ditulis oleh|oleh|author|by"
 _BYLINE_WORD = re.compile(rf"(?i)\b(?:{_BYLINE_WORDS})\b")
 _BYLINE = re.compile(rf"(?i)^\s*(?:{_BYLINE_WORDS})\b\s*:?\s*(.*)$")
+_AFTER_LABEL = re.compile(rf"(?i)^\s*(?:{_BYLINE_WORDS})\s*[:：]")
+_HEADING_OR_LINK = frozenset({"a", "h1", "h2", "h3", "h4", "h5", "h6"})
 _BYLINES_READ = 20
 _BYLINE_CHARS = 160  # a byline's whole line; longer text is a paragraph that says "oleh"
 # what follows a name on its line: another credit, a separator, a date or a time
@@ -406,6 +433,7 @@ _COMPANY_WORDS = frozenset({"developer", "cyber", "media", "webmaster", "admin",
 _NAME_PARTICLES = frozenset(
     {"dan", "and", "bin", "binti", "van", "von", "de", "da", "del", "della", "der", "den"}
     | {"di", "du", "la", "le", "al", "el", "y", "e", "&"}
+    | {"dr.", "drg.", "dra.", "ir.", "hj.", "h.", "prof."}  # titles written in lower case
 )
 _NAME_WORDS = 12  # two or three writers' names
 LINE_NAME_CHARS = 100

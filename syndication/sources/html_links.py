@@ -448,16 +448,15 @@ def _main_list_first(
         return links
     shapes: dict[int, tuple[tuple[str, str], ...]] = {}
     for node in nodes:
-        shape, up = [], node.parent
+        shape: list[tuple[str, str]] = []
+        up = node.parent
         while up is not None and len(shape) < _SHAPE_DEPTH:
-            classes = " ".join(sorted(_NUMBERED.sub("", up.attributes.get("class") or "").split()))
+            kinds = _NUMBERED.sub("", up.attributes.get("class") or "").split()
+            classes = " ".join(sorted(c for c in kinds if not _OWN_CLASS.match(c)))
             shape.append((up.tag or "", classes))
             up = up.parent
         shapes[node.mem_id] = tuple(shape)
-    size: dict[tuple[tuple[str, str], ...], int] = {}
-    for shape in shapes.values():
-        size[shape] = size.get(shape, 0) + 1
-    rank: dict[str, int] = {}
+    urls: dict[int, str] = {}
     for node in nodes:
         href = _anchor_href(node)
         try:
@@ -465,13 +464,21 @@ def _main_list_first(
         except ValueError:
             url = None
         if url in links:
-            rank[url] = max(rank.get(url, 0), size[shapes[node.mem_id]])
+            urls[node.mem_id] = url
+    members: dict[tuple[tuple[str, str], ...], set[str]] = {}  # stories, not anchors
+    for mem_id, url in urls.items():
+        members.setdefault(shapes[mem_id], set()).add(url)
+    rank: dict[str, int] = {}
+    for mem_id, url in urls.items():
+        rank[url] = max(rank.get(url, 0), len(members[shapes[mem_id]]))
     order = sorted(links, key=lambda url: -rank.get(url, 0))  # stable: page order within
     return {url: links[url] for url in order}
 
 
 _SHAPE_DEPTH = 3
 _NUMBERED = re.compile(r"\S*\d\S*")  # "post-1234", "col-md-6": a card's own, not its kind
+# WordPress's classes of one post on its card ("category-ekonomi tag-kutim format-standard")
+_OWN_CLASS = re.compile(r"(?:category|tag|type|status|format|has)-|(?:hentry|post)$")
 
 
 def _looks_like_headline_link(node: LexborNode, page_url: str) -> bool:

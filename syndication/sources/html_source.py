@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import hashlib
 import json
 import logging
 import re
@@ -161,7 +162,7 @@ async def listing_entries(
     # keyed as normalization keys the entry (normalize.entry_key_of): long links bounded
     by_key = {bounded_key(canonical_url(link)): link for link in links}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, by_key)
-    skips = await _remembered_skips(rt, source.id)
+    skips = await _remembered_skips(rt, source)
     fresh = [(key, link) for key, link in by_key.items() if key not in known and key not in skips]
     retitled = await _retitled(rt, source, {k: titled[by_key[k]] for k in known})
     cap = source.max_articles
@@ -211,10 +212,10 @@ async def listing_entries(
         # Not remembered as skipped when it listed nothing more: the next poll tries again and
         # fails again until fixed. With links left, the next poll goes on to those.
         if left:
-            await _remember_skips(rt, source.id, skips, skipped)
+            await _remember_skips(rt, source, skips, skipped)
         raise _nothing_kept(source, len(todo), list(skipped.values()))
     if skipped:
-        await _remember_skips(rt, source.id, skips, skipped)
+        await _remember_skips(rt, source, skips, skipped)
     backlog = await _backlog(rt, source.id)
     quiet = frozenset(e.guid for e in entries if e.guid in backlog)
     if (first_poll and not failed) or backlog:
@@ -291,13 +292,19 @@ _SKIP_LIMIT = 500
 _SKIPPED_ROUNDS = 3
 
 
-def _skip_event(source_id: str) -> str:
-    return f"html-skipped:{source_id}"
+def _skip_event(source: SourceConfig) -> str:
+    """The store's event holding the source's skipped links, one per set of selectors: the
+    selectors an error asked for (a page no extractor read) read those links again at once,
+    not a day later."""
+    if source.selectors is None:
+        return f"html-skipped:{source.id}"
+    told = json.dumps(source.selectors.model_dump(), sort_keys=True, default=str)
+    return f"html-skipped:{source.id}:{hashlib.sha256(told.encode()).hexdigest()[:12]}"
 
 
-async def _remembered_skips(rt: Runtime, source_id: str) -> dict[str, str]:
+async def _remembered_skips(rt: Runtime, source: SourceConfig) -> dict[str, str]:
     """canonical link -> when it was skipped (ISO), for skips younger than SKIP_MEMORY."""
-    text = await asyncio.to_thread(rt.store.get_event, _skip_event(source_id))
+    text = await asyncio.to_thread(rt.store.get_event, _skip_event(source))
     try:
         data = json.loads(text) if text else {}
     except ValueError:
@@ -310,12 +317,12 @@ async def _remembered_skips(rt: Runtime, source_id: str) -> dict[str, str]:
 
 
 async def _remember_skips(
-    rt: Runtime, source_id: str, skips: dict[str, str], new: dict[str, Skipped]
+    rt: Runtime, source: SourceConfig, skips: dict[str, str], new: dict[str, Skipped]
 ) -> None:
     now = rt.clock()
     merged = {**skips, **dict.fromkeys(new, now.astimezone(UTC).isoformat())}
     newest = dict(sorted(merged.items(), key=lambda kv: kv[1])[-_SKIP_LIMIT:])
-    await asyncio.to_thread(rt.store.set_event, _skip_event(source_id), json.dumps(newest), now)
+    await asyncio.to_thread(rt.store.set_event, _skip_event(source), json.dumps(newest), now)
 
 
 def _nothing_kept(source: SourceConfig, links: int, skipped: list[Skipped]) -> ParseError:

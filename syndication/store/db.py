@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
+from .. import stopping
 from ..errors import StorageError, masked_url
 from .base import WRITE_OPTION
 
@@ -282,5 +284,15 @@ def _lock_migrations(conn: Connection) -> None:
     any number of processes may start (or upgrade) at once. The first migrates, the others
     then find the schema current. SQLite needs nothing more: the transaction begins with
     BEGIN IMMEDIATE (a write), which already admits one writer at a time."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    if conn.dialect.name != "postgresql":
+        return
+    # tried again and again rather than waited for in the server: a stop asked meanwhile (a
+    # replica that migrates for minutes, a session stuck holding the lock) ends the wait
+    taking = text("SELECT pg_try_advisory_xact_lock(:key)")
+    while not conn.execute(taking, {"key": MIGRATION_LOCK}).scalar_one():
+        if stopping.asked():
+            raise stopping.StopAsked("stopped while waiting for another process's migration")
+        time.sleep(_LOCK_RETRY)
+
+
+_LOCK_RETRY = 0.25  # seconds between tries of the migration lock
