@@ -75,11 +75,13 @@ def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothin
     """The command of `argv`; `loaded` is called once the modules it needs are imported,
     before it runs (see entry)."""
     args = build_parser().parse_args(argv)
-    if args.command == "serve" or (args.command == "run" and not args.once):
+    if args.command in ("serve", "run"):
         from . import stopping
 
-        # the daemon's loop listens later: a stop meanwhile is noted, not fatal
-        previous = stopping.listen_early()
+        # the daemon's loop listens later: a stop meanwhile is noted, not fatal; `run
+        # --once` keeps Ctrl-C's interrupt, noted for a wait in a worker thread
+        once = args.command == "run" and args.once
+        previous = stopping.interrupt_noted() if once else stopping.listen_early()
         try:
             return _main(args, loaded)
         finally:

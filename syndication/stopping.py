@@ -31,8 +31,29 @@ def listen_early() -> dict[int, Any]:
     return previous
 
 
+def interrupt_noted() -> dict[int, Any]:
+    """For a command without an event loop's handlers (`run --once`): Ctrl-C interrupts as
+    ever (KeyboardInterrupt), and is noted too, so that a wait in another thread (another
+    process's migration) ends with it rather than hold the exit. Returns what `restore`
+    puts back; nothing from a thread other than the main one."""
+    _asked.clear()
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signal.SIGINT: signal.signal(signal.SIGINT, _note_and_interrupt)}
+
+
+def _note_and_interrupt(signum: int, frame: FrameType | None) -> None:
+    _asked.set()
+    raise KeyboardInterrupt
+
+
 def restore(previous: dict[int, Any]) -> None:
     """The handlers listen_early replaced, back (the command called in-process returns)."""
+    _put_back(previous)
+    _asked.clear()  # the command returns: one called later in this process starts anew
+
+
+def _put_back(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
         signal.signal(sig, handler)
 
@@ -41,7 +62,7 @@ def _note(signum: int, frame: FrameType | None) -> None:
     """The first stop is noted; a second one acts as it would have (a supervisor's second
     SIGTERM, a second Ctrl-C: the process was not stopping fast enough)."""
     _asked.set()
-    restore(dict(_previous))
+    _put_back(_previous)
 
 
 class StopAsked(Exception):

@@ -174,11 +174,14 @@ def shows_listed(doc: LexborHTMLParser, listed_as: str) -> bool:
     whole = "" if listed_as.endswith(("…", "...")) else listed_as.strip()
     if len(whole) < _MIN_HEADLINE or len(whole.split()) < _LISTED_WORDS:
         return False
-    listed = _folded(whole.rstrip(".!? "))
-    return any(_folded(line.rstrip(".!? ")) == listed for line, _ in _headline_elements(doc, None))
+    listed = _WORD.findall(whole.casefold())  # its words: quotes and dashes typeset apart
+    return any(
+        _WORD.findall(line.casefold()) == listed for line, _ in _headline_elements(doc, None)
+    )
 
 
 _LISTED_WORDS = 4
+_WORD = re.compile(r"\w+")
 
 
 def _starts(shown: _Told, title: _Told) -> bool:
@@ -323,18 +326,21 @@ def author(
         node = doc.css_first(override)
         return (clean_line(node) or None) if node is not None else None
     site = first_meta(doc, "og:site_name") or ""
-    themed = (clean_line(n) for sel in AUTHOR_SELECTORS if (n := doc.css_first(sel)) is not None)
-    fields = (ld_text(ld, "author", objects), first_meta(doc, "author"))
+    themed = (_unlabelled(clean_line(n)) for sel in AUTHOR_SELECTORS if (n := doc.css_first(sel)))
     found = (
-        *((text, False) for text in themed),
-        *((text, True) for text in _printed_bylines(doc, chrome)),
-        *((text, False) for text in fields),
-        (first_meta(doc, "article:author"), False),
+        *themed,
+        *_printed_bylines(doc, chrome),
+        ld_text(ld, "author", objects),
+        first_meta(doc, "author"),
+        first_meta(doc, "article:author"),
     )
-    return next(
-        (name for text, printed in found if text and (name := _person(text, site, printed))),
-        None,
-    )
+    return next((name for text in found if text and (name := _person(text, site))), None)
+
+
+def _unlabelled(text: str) -> str:
+    """A theme's author text without its label ("Posted by Rini", "Oleh: Rini")."""
+    label = _BYLINE.match(text) or _POSTED_BY.match(text)
+    return label.group(1) if label else text
 
 
 def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -> Iterator[str]:
@@ -352,12 +358,9 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
     read = 0
     for node in body.css("*"):
         own = " ".join((node.text(deep=False) or "").split())
-        label = _BYLINE.match(own)
-        # the label alone, or with a colon: "Oleh-Oleh Khas Tenggarong", "Wartawan Senior
-        # Kaltim Tutup Usia" (a related story's headline) are no byline; nor is a link's text
-        if label is None or (label.group(1) and not _AFTER_LABEL.match(own)):
-            continue
-        if node.mem_id in chrome or _in_heading_or_link(node):
+        # a related story's headline is no byline ("Wartawan Senior Kaltim Tutup Usia" in a
+        # link or a heading; "Oleh-Oleh Khas Tenggarong": a label joined by a hyphen)
+        if not _BYLINE.match(own) or node.mem_id in chrome or _in_heading_or_link(node):
             continue
         read += 1
         if read > _BYLINES_READ:  # each reads its row's text: thousands of labels in one
@@ -381,11 +384,11 @@ def _in_heading_or_link(node: LexborNode) -> bool:
     return False
 
 
-def _person(text: str, site: str, printed: bool = True) -> str | None:
+def _person(text: str, site: str) -> str | None:
     """The name a byline or an author field gives, cut at what follows it on its line ("|
-    Editor: ...", a date); None when it names no person. `printed`: read from the page's text
-    by its label, where only a capitalised name is one (a theme's author element or an
-    author field is a name whatever its case)."""
+    Editor: ...", a date); None when it names no person: a link, a company, a domain, the
+    site's name or a word of it (a WordPress login "kabarsamarinda"), an uncapitalised word
+    (a login, a sentence starting "Oleh karena itu") but a title written so ("dr.")."""
     text = _BYLINE_TAIL.split(" ".join(text.split()), 1)[0].strip(" :-–—|,;")
     words = text.split()
     if not 1 <= len(words) <= _NAME_WORDS or len(text) > LINE_NAME_CHARS:
@@ -397,15 +400,16 @@ def _person(text: str, site: str, printed: bool = True) -> str | None:
         w in _COMPANY_WORDS for w in lowered.split()
     ):
         return None
-    named = set(_folded(site).split())
-    if site and (
-        _folded(text) == _folded(site) or (len(words) >= 2 and set(lowered.split()) <= named)
+    named = _folded(site).split()
+    squashed = _SQUASH.sub("", lowered)
+    if named and (
+        squashed == _SQUASH.sub("", "".join(named))
+        or set(lowered.split()) <= set(named)
+        or (len(words) == 1 and squashed in named)
     ):
-        return None  # the site's name ("Redaksi Eksposisi" is the newsroom's: a byline)
-    # a person's name is capitalised (a sentence starting "Oleh karena itu" is none)
-    if printed and not all(
-        w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words
-    ):
+        return None  # the site's name or a word of it ("Redaksi Eksposisi" is a byline)
+    # a person's name is capitalised (a login, a sentence starting "Oleh karena itu" is none)
+    if not all(w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words):
         return None
     return text
 
@@ -417,9 +421,10 @@ def _uncased(word: str) -> bool:
 
 _BYLINE_WORDS = r"penulis|pewarta|reporter|wartawan|kontributor|ditulis oleh|oleh|author|by"
 _BYLINE_WORD = re.compile(rf"(?i)\b(?:{_BYLINE_WORDS})\b")
-_BYLINE = re.compile(rf"(?i)^\s*(?:{_BYLINE_WORDS})\b\s*:?\s*(.*)$")
-_AFTER_LABEL = re.compile(rf"(?i)^\s*(?:{_BYLINE_WORDS})\s*[:：]")
+_BYLINE = re.compile(rf"(?i)^\s*(?:{_BYLINE_WORDS})\b(?!-)\s*:?\s*(.*)$")
 _HEADING_OR_LINK = frozenset({"a", "h1", "h2", "h3", "h4", "h5", "h6"})
+_POSTED_BY = re.compile(r"(?i)^\s*(?:posted|written|ditulis)\s+by\s*:?\s*(.*)$")
+_SQUASH = re.compile(r"\W+")
 _BYLINES_READ = 20
 _BYLINE_CHARS = 160  # a byline's whole line; longer text is a paragraph that says "oleh"
 # what follows a name on its line: another credit, a separator, a date or a time
