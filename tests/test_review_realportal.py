@@ -3,7 +3,6 @@ to end through `run_once`: what a hostile review of real non-WordPress portals f
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 from collections.abc import Iterator
@@ -12,15 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from syndication.config import load
 from syndication.normalize import clean_content
-from syndication.service import run_once
 from syndication.sources.html import Article, Selectors, extract_titled_links
 from syndication.sources.html_source import page_entry
-from syndication.store import ScopeItem, open_store
 from tests.conftest import write_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
+from tests.test_e2e_html import once, stored
 
 HTML = "text/html; charset=UTF-8"
 _SEL = Selectors()
@@ -121,18 +118,6 @@ def config(tmp_path: Path, portal: Portal, fake: FakeTelegram | None, extra: str
         sources=source,
         **kwargs,  # type: ignore[arg-type]
     )
-
-
-def once(path: Path) -> None:
-    assert asyncio.run(run_once(load(path))) == 0
-
-
-def stored(path: Path) -> dict[str, ScopeItem]:
-    store = open_store(load(path).database_url)
-    try:
-        return {i.url: i for i in store.scope_items("all", 500)}
-    finally:
-        store.engine.dispose()
 
 
 def test_a_short_advertorial_beside_the_templates_headline_columns_is_published(

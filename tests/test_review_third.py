@@ -3,18 +3,12 @@ a defect found."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from syndication.sources.html import Article, Selectors, read_article
-from tests.conftest import write_config
 from tests.test_review_realportal import RELATED, page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,54 +139,3 @@ def test_a_short_story_under_the_same_headline_typeset_differently_is_read(
     text = page(on_page, datetime(2026, 12, 7, tzinfo=UTC), paragraphs)
     read = read_article(text, POST, Selectors(), listed_as=listed)
     assert isinstance(read, Article), read
-
-
-# --- 4. store/db._lock_migrations + cli: Ctrl-C of `run --once` --------------------------------
-
-
-def test_ctrl_c_of_run_once_while_waiting_on_the_migration_lock_ends_it(
-    tmp_path: Path, pg_url: str
-) -> None:
-    """`run --once` (cron, a deploy's smoke test) never calls listen_early, so the polling
-    loop in _lock_migrations never sees a stop: Ctrl-C raises KeyboardInterrupt in the main
-    thread, asyncio.run then waits for its executor thread, which goes on polling
-    pg_try_advisory_xact_lock every 0.25 s for as long as the other process holds the lock.
-    The polling loop could end it (the KeyboardInterrupt is the stop); it hangs instead."""
-    import psycopg
-
-    from syndication.store.db import MIGRATION_LOCK
-
-    config = write_config(tmp_path / "config.toml", db_url=pg_url, sources="")
-    with psycopg.connect(pg_url, autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
-        process = subprocess.Popen(
-            [sys.executable, "-m", "syndication", "--config", str(config), "run", "--once"],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                waiting = holder.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
-                    " AND query LIKE '%advisory_xact_lock%'"
-                ).fetchone()
-                if waiting and waiting[0]:
-                    break
-                assert process.poll() is None, process.communicate()[1]
-                time.sleep(0.1)
-            else:
-                pytest.fail("run --once never waited on the migration lock")
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pytest.fail("Ctrl-C ignored: run --once still waits on the lock 20 s later")
-            assert process.returncode == 0, process.communicate()[1]
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
