@@ -327,3 +327,23 @@ def test_a_related_lists_dates_pager_and_comment_notice_leave_the_body(
     assert "Samsung" in text or "aktivitas fisik" in text  # the story stays
     for piece in gone:
         assert piece not in "\n\n" + text + "\n\n", piece
+
+
+def test_readers_comments_named_in_indonesian_leave_the_body() -> None:
+    """Comments after the story in <div class="komentar"> blocks (no English "comment" in
+    their names, which the generic extractor knows): they were the body's larger part, and
+    the story's closing credit, no longer at the end, was lost with its advertorial label."""
+    paragraphs = [*story(2), "Rapat ditutup dengan doa bersama. (adv/diskominfo/kukar)"]
+    text = page("Pemkab Kukar Gelar Rapat Koordinasi Program Desa", datetime.now(UTC), paragraphs)
+    comments = "".join(
+        f'<div class="komentar"><b>Pembaca {n}</b><p>Komentar nomor {n}: semoga jalan desa'
+        f" kami segera diperbaiki, terima kasih Pemkab Kukar.</p></div>"
+        for n in range(300)
+    )
+    text = text.replace('<div class="box-terkait">', comments + '<div class="box-terkait">')
+    url = "https://x.test/berita/2026/12/01/2001/rapat-koordinasi-desa-di-kukar"
+    read = page_entry(text.encode(), HTML, url, _SEL, "s")
+    assert isinstance(read, Article), read
+    cleaned = clean_content(read.entry.content_html or "", read.entry.link)
+    assert "Komentar nomor" not in cleaned.text
+    assert cleaned.credit == "adv/diskominfo/kukar"

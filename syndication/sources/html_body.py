@@ -41,7 +41,7 @@ _JUNK_FRAGMENTS = (
     "baca-juga", "bacajuga", "baca_juga", "related", "sharedaddy", "share", "sharing",
     "social", "author-box", "author-bio", "about-author", "authorbox", "jeg_ad", "td-a-rec",
     "adsbygoogle", "ad-slot", "ads-", "-ads", "iklan-", "newsletter", "code-block",
-    "td-post-sharing", "wp-block-buttons", "comment", "post-navigation",
+    "td-post-sharing", "wp-block-buttons", "comment", "komentar", "disqus", "post-navigation",
     "nav-links",
 )  # fmt: skip
 # Tag lists: read as tags first, then cut from the body.

@@ -55,6 +55,8 @@ _AD_NAMES = re.compile(
     r"(?:^|[\s_-])(?:ads?|advertis\w*|gpt|dfp|beacon|parallax\w*)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_COMMENT_NAMES = re.compile(r"komentar|disqus", re.IGNORECASE)
+_AD_TAGS = frozenset({"div", "ins", "aside", "span", "iframe"})
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _AD_TEXT = 80  # an ad slot's own words at most ("ADVERTISEMENT", "SCROLL TO CONTINUE")
 
@@ -67,9 +69,16 @@ def _without_ad_slots(html: str) -> str:
     if doc.body is None:
         return html
     doomed: list[tuple[LexborNode, bool]] = []  # (slot, a hidden span inside a word)
-    for node in doc.body.css("div, ins, aside, span, iframe"):
+    for node in doc.body.css("div, ins, aside, span, iframe, section, ol, ul"):
         attrs = node.attributes
-        named = _AD_NAMES.search(f"{attrs.get('id') or ''} {attrs.get('class') or ''}")
+        names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+        if _COMMENT_NAMES.search(names) and node.css_first("h1") is None:
+            # readers' comments (trafilatura knows only English names), not a page's wrapper
+            doomed.append((node, False))
+            continue
+        if node.tag not in _AD_TAGS:
+            continue
+        named = _AD_NAMES.search(names)
         hidden = "hidden" in attrs or _HIDDEN.search(attrs.get("style") or "")
         if (named or hidden) and len(node.text(deep=True, strip=True)) <= _AD_TEXT:
             doomed.append((node, bool(hidden and not named and node.tag == "span")))
