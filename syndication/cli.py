@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
+from . import __version__, stopping
 from .errors import ConfigError, StorageError
 from .logs import setup_logging
 from .stopping import StopAsked
@@ -75,13 +75,11 @@ def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothin
     """The command of `argv`; `loaded` is called once the modules it needs are imported,
     before it runs (see entry)."""
     args = build_parser().parse_args(argv)
-    if args.command in ("serve", "run"):
-        from . import stopping
-
-        # the daemon's loop listens later: a stop meanwhile is noted, not fatal; `run
-        # --once` keeps Ctrl-C's interrupt, noted for a wait in a worker thread
-        once = args.command == "run" and args.once
-        previous = stopping.interrupt_noted() if once else stopping.listen_early()
+    stopping.clear()
+    if args.command == "serve" or (args.command == "run" and not args.once):
+        # the daemon's loop listens later: a stop meanwhile is noted, not fatal (`run
+        # --once` keeps Ctrl-C as asyncio.run handles it: service.opened_store notes it)
+        previous = stopping.listen_early()
         try:
             return _main(args, loaded)
         finally:

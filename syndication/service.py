@@ -97,8 +97,19 @@ def owner_id() -> str:
     return lease_owner(f"{socket.gethostname()}:{os.getpid()}")
 
 
+async def opened_store(url: str) -> Store:
+    """open_store in a thread; cancelled meanwhile (Ctrl-C of `run --once`), the thread's
+    wait for another process's migration ends too (stopping.asked), rather than hold the
+    exit for as long as that process migrates."""
+    try:
+        return await asyncio.to_thread(open_store, url)
+    except asyncio.CancelledError:
+        stopping.note()
+        raise
+
+
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:
-    store = await asyncio.to_thread(open_store, config.database_url)
+    store = await opened_store(config.database_url)
     try:
         await asyncio.to_thread(store.sync_sources, config.source_rows())
         moved = await asyncio.to_thread(apply_filters, config, store, clock())
@@ -221,7 +232,7 @@ async def serve_only(config: Config, config_path: Path | str = "config.toml") ->
 
     sock = bind_server(config, config_path)
     try:
-        store = await asyncio.to_thread(open_store, config.database_url)
+        store = await opened_store(config.database_url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -31,22 +31,6 @@ def listen_early() -> dict[int, Any]:
     return previous
 
 
-def interrupt_noted() -> dict[int, Any]:
-    """For a command without an event loop's handlers (`run --once`): Ctrl-C interrupts as
-    ever (KeyboardInterrupt), and is noted too, so that a wait in another thread (another
-    process's migration) ends with it rather than hold the exit. Returns what `restore`
-    puts back; nothing from a thread other than the main one."""
-    _asked.clear()
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    return {signal.SIGINT: signal.signal(signal.SIGINT, _note_and_interrupt)}
-
-
-def _note_and_interrupt(signum: int, frame: FrameType | None) -> None:
-    _asked.set()
-    raise KeyboardInterrupt
-
-
 def restore(previous: dict[int, Any]) -> None:
     """The handlers listen_early replaced, back (the command called in-process returns)."""
     _put_back(previous)
@@ -68,6 +52,16 @@ def _note(signum: int, frame: FrameType | None) -> None:
 class StopAsked(Exception):
     """A stop asked while start-up waited (for another process's migration): the command
     ends as a clean stop does, exit status 0."""
+
+
+def clear() -> None:
+    """No stop asked yet: a command starts."""
+    _asked.clear()
+
+
+def note() -> None:
+    """A stop asked another way than by a signal (the command's main task cancelled)."""
+    _asked.set()
 
 
 def asked() -> bool:

@@ -241,6 +241,7 @@ def test_a_stop_while_start_up_waits_on_the_migration_lock_stops_the_daemon(
             while time.monotonic() < deadline:  # the daemon waits on the lock
                 waiting = holder.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                    " AND datname = current_database()"
                     " AND query LIKE '%advisory_xact_lock%'"
                 ).fetchone()
                 if waiting and waiting[0]:

@@ -327,14 +327,17 @@ def author(
         return (clean_line(node) or None) if node is not None else None
     site = first_meta(doc, "og:site_name") or ""
     themed = (_unlabelled(clean_line(n)) for sel in AUTHOR_SELECTORS if (n := doc.css_first(sel)))
+    fields = (ld_text(ld, "author", objects), first_meta(doc, "author"))
     found = (
-        *themed,
-        *_printed_bylines(doc, chrome),
-        ld_text(ld, "author", objects),
-        first_meta(doc, "author"),
-        first_meta(doc, "article:author"),
+        *((text, False) for text in themed),
+        *((text, True) for text in _printed_bylines(doc, chrome)),
+        *((text, False) for text in fields),
+        (first_meta(doc, "article:author"), False),
     )
-    return next((name for text in found if text and (name := _person(text, site))), None)
+    return next(
+        (name for text, printed in found if text and (name := _person(text, site, printed))),
+        None,
+    )
 
 
 def _unlabelled(text: str) -> str:
@@ -355,12 +358,18 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
     body = doc.body
     if body is None or not _BYLINE_WORD.search(body.text(deep=True, separator=" ")):
         return
+    # a headline written plainly where a byline could stand (a breadcrumb's last item
+    # "Wartawan Senior Kaltim Tutup Usia"): the page's own headline is no byline
+    headlines = {_folded(clean_line(h)) for h in doc.css("h1")[:_HEADLINE_ELEMENTS]}
+    headlines.add(_folded(first_meta(doc, "og:title") or ""))
     read = 0
     for node in body.css("*"):
         own = " ".join((node.text(deep=False) or "").split())
         # a related story's headline is no byline ("Wartawan Senior Kaltim Tutup Usia" in a
         # link or a heading; "Oleh-Oleh Khas Tenggarong": a label joined by a hyphen)
         if not _BYLINE.match(own) or node.mem_id in chrome or _in_heading_or_link(node):
+            continue
+        if _folded(own) in headlines:
             continue
         read += 1
         if read > _BYLINES_READ:  # each reads its row's text: thousands of labels in one
@@ -380,11 +389,14 @@ def _in_heading_or_link(node: LexborNode) -> bool:
     while up is not None:
         if up.tag in _HEADING_OR_LINK:
             return True
+        named = f"{up.attributes.get('id') or ''} {up.attributes.get('class') or ''}"
+        if "crumb" in named.lower():  # a breadcrumb trail ends in the headline
+            return True
         up = up.parent
     return False
 
 
-def _person(text: str, site: str) -> str | None:
+def _person(text: str, site: str, printed: bool = True) -> str | None:
     """The name a byline or an author field gives, cut at what follows it on its line ("|
     Editor: ...", a date); None when it names no person: a link, a company, a domain, the
     site's name or a word of it (a WordPress login "kabarsamarinda"), an uncapitalised word
@@ -408,8 +420,11 @@ def _person(text: str, site: str) -> str | None:
         or (len(words) == 1 and squashed in named)
     ):
         return None  # the site's name or a word of it ("Redaksi Eksposisi" is a byline)
-    # a person's name is capitalised (a login, a sentence starting "Oleh karena itu" is none)
-    if not all(w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words):
+    # a printed name is capitalised (a sentence starting "Oleh karena itu" is none); a name a
+    # field or a theme gives may be written in lower case ("rini astuti"), but one lower-case
+    # word is a login ("kbrsmd")
+    capitalised = all(w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words)
+    if not capitalised and (printed or len(words) == 1):
         return None
     return text
 

@@ -55,7 +55,19 @@ _AD_NAMES = re.compile(
     r"(?:^|[\s_-])(?:ads?|advertis\w*|gpt|dfp|beacon|parallax\w*)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_COMMENT_NAMES = re.compile(r"komentar|disqus", re.IGNORECASE)
+_COMMENT_NAME = re.compile(r"(?:[\w-]*[-_])?(?:komentar|disqus)(?:[-_][\w-]*)?", re.IGNORECASE)
+_POST_CLASS = ("tag-", "category-", "kategori-")  # WordPress's post_class(): a post's tags
+
+
+def _comments_box(names: str) -> bool:
+    """Whether an element's id and classes name a box of readers' comments ("komentar",
+    "box-komentar", "disqus_thread"): a whole word, never a post's tag ("tag-komentar")."""
+    return any(
+        _COMMENT_NAME.fullmatch(word) and not word.lower().startswith(_POST_CLASS)
+        for word in names.split()
+    )
+
+
 _AD_TAGS = frozenset({"div", "ins", "aside", "span", "iframe"})
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _AD_TEXT = 80  # an ad slot's own words at most ("ADVERTISEMENT", "SCROLL TO CONTINUE")
@@ -72,7 +84,7 @@ def _without_ad_slots(html: str) -> str:
     for node in doc.body.css("div, ins, aside, span, iframe, section, ol, ul"):
         attrs = node.attributes
         names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
-        if _COMMENT_NAMES.search(names) and node.css_first("h1") is None:
+        if _comments_box(names) and node.css_first("h1") is None:
             # readers' comments (trafilatura knows only English names), not a page's wrapper
             doomed.append((node, False))
             continue
