@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,13 +100,17 @@ def owner_id() -> str:
 
 async def opened_store(url: str) -> Store:
     """open_store in a thread; cancelled meanwhile (Ctrl-C of `run --once`), the thread's
-    wait for another process's migration ends too (stopping.asked), rather than hold the
+    wait for another process's migration ends too (stopping.given_up), rather than hold the
     exit for as long as that process migrates."""
+    give_up = threading.Event()
+    token = stopping.GIVE_UP.set(give_up)  # the thread gets a copy of this context
     try:
         return await asyncio.to_thread(open_store, url)
     except asyncio.CancelledError:
-        stopping.note()
+        give_up.set()
         raise
+    finally:
+        stopping.GIVE_UP.reset(token)
 
 
 async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> App:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from contextvars import ContextVar
 from types import FrameType
 from typing import Any
 
@@ -59,9 +60,15 @@ def clear() -> None:
     _asked.clear()
 
 
-def note() -> None:
-    """A stop asked another way than by a signal (the command's main task cancelled)."""
-    _asked.set()
+# set by the caller of a blocking call made in a thread (asyncio.to_thread copies it there):
+# the call's own "give up", set when the caller is cancelled (Ctrl-C of `run --once`)
+GIVE_UP: ContextVar[threading.Event | None] = ContextVar("give_up", default=None)
+
+
+def given_up() -> bool:
+    """Whether a stop was asked, or this thread's caller gave up (see GIVE_UP)."""
+    event = GIVE_UP.get()
+    return _asked.is_set() or (event is not None and event.is_set())
 
 
 def asked() -> bool:

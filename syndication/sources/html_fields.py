@@ -389,8 +389,10 @@ def _in_heading_or_link(node: LexborNode) -> bool:
     while up is not None:
         if up.tag in _HEADING_OR_LINK:
             return True
+        if up.tag in ("body", "html"):
+            return False
         named = f"{up.attributes.get('id') or ''} {up.attributes.get('class') or ''}"
-        if "crumb" in named.lower():  # a breadcrumb trail ends in the headline
+        if _CRUMBS.intersection(named.lower().split()):  # a trail ends in the headline
             return True
         up = up.parent
     return False
@@ -424,8 +426,8 @@ def _person(text: str, site: str, printed: bool = True) -> str | None:
     # field or a theme gives may be written in lower case ("rini astuti"), but one lower-case
     # word is a login ("kbrsmd")
     capitalised = all(w[:1].isupper() or w.lower() in _NAME_PARTICLES or _uncased(w) for w in words)
-    if not capitalised and (printed or len(words) == 1):
-        return None
+    if not capitalised and (printed or len(words) == 1 or text != text.lower()):
+        return None  # "View all posts by Rini Astuti": a sentence, not a name in lower case
     return text
 
 
@@ -437,6 +439,7 @@ def _uncased(word: str) -> bool:
 _BYLINE_WORDS = r"penulis|pewarta|reporter|wartawan|kontributor|ditulis oleh|oleh|author|by"
 _BYLINE_WORD = re.compile(rf"(?i)\b(?:{_BYLINE_WORDS})\b")
 _BYLINE = re.compile(rf"(?i)^\s*(?:{_BYLINE_WORDS})\b(?!-)\s*:?\s*(.*)$")
+_CRUMBS = frozenset({"breadcrumb", "breadcrumbs", "crumbs", "crumb"})
 _HEADING_OR_LINK = frozenset({"a", "h1", "h2", "h3", "h4", "h5", "h6"})
 _POSTED_BY = re.compile(r"(?i)^\s*(?:posted|written|ditulis)\s+by\s*:?\s*(.*)$")
 _SQUASH = re.compile(r"\W+")

@@ -55,17 +55,18 @@ _AD_NAMES = re.compile(
     r"(?:^|[\s_-])(?:ads?|advertis\w*|gpt|dfp|beacon|parallax\w*)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_COMMENT_NAME = re.compile(r"(?:[\w-]*[-_])?(?:komentar|disqus)(?:[-_][\w-]*)?", re.IGNORECASE)
-_POST_CLASS = ("tag-", "category-", "kategori-")  # WordPress's post_class(): a post's tags
+_COMMENT_NAME = re.compile(
+    r"(?:(?:box|kolom|wrap|wrapper|area|list|section|daftar|comments?)[-_])?"
+    r"(?:komentar|disqus)(?:[-_]\w+)*",
+    re.IGNORECASE,
+)
 
 
 def _comments_box(names: str) -> bool:
     """Whether an element's id and classes name a box of readers' comments ("komentar",
-    "box-komentar", "disqus_thread"): a whole word, never a post's tag ("tag-komentar")."""
-    return any(
-        _COMMENT_NAME.fullmatch(word) and not word.lower().startswith(_POST_CLASS)
-        for word in names.split()
-    )
+    "box-komentar", "disqus_thread"): a word starting so, never a post's tag or taxonomy
+    class ("tag-komentar", "topik-komentar-publik")."""
+    return any(_COMMENT_NAME.fullmatch(word) for word in names.split())
 
 
 _AD_TAGS = frozenset({"div", "ins", "aside", "span", "iframe"})

@@ -290,7 +290,7 @@ def _lock_migrations(conn: Connection) -> None:
     # replica that migrates for minutes, a session stuck holding the lock) ends the wait
     taking = text("SELECT pg_try_advisory_xact_lock(:key)")
     while not conn.execute(taking, {"key": MIGRATION_LOCK}).scalar_one():
-        if stopping.asked():
+        if stopping.given_up():
             raise stopping.StopAsked("stopped while waiting for another process's migration")
         time.sleep(_LOCK_RETRY)
 
