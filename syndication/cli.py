@@ -79,11 +79,11 @@ def main(argv: Sequence[str] | None = None, loaded: Callable[[], None] = _nothin
     if args.command == "serve" or (args.command == "run" and not args.once):
         # the daemon's loop listens later: a stop meanwhile is noted, not fatal (`run
         # --once` keeps Ctrl-C as asyncio.run handles it: service.opened_store notes it)
-        previous = stopping.listen_early()
+        stopping.listen_early()
         try:
             return _main(args, loaded)
         finally:
-            stopping.restore(previous)
+            stopping.restore()
     return _main(args, loaded)
 
 

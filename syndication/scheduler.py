@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import signal
 import socket
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
@@ -95,11 +94,7 @@ class Daemon:
     # --- lifecycle ----------------------------------------------------------------------
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.stop)
-        if stopping.asked():  # before the loop listened
-            self.stop()
+        stopping.listen(asyncio.get_running_loop(), self.stop)
         # the running config is valid: an old rejection no longer describes it
         await asyncio.to_thread(self.app.store.set_event, "config_error", "", datetime.now(UTC))
         self._schedule_all()

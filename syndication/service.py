@@ -231,19 +231,13 @@ async def serve_only(config: Config, config_path: Path | str = "config.toml") ->
     """The server alone. It writes into its output_dir what the publishing processes keep in
     the database (at start, then every FEEDS_SYNC seconds), so that a `serve` on a machine of
     its own serves the feeds as a `run` beside them would."""
-    import signal
-
     from .web import run_server
 
     sock = bind_server(config, config_path)
     try:
         store = await opened_store(config.database_url)
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        if stopping.asked():  # before the loop listened
-            stop.set()
+        stopping.listen(asyncio.get_running_loop(), stop.set)
         syncing = asyncio.create_task(_keep_synced(Publisher(config, store, utcnow), stop))
         try:
             await run_server(config, store, stop=stop, sock=sock)

@@ -4,50 +4,59 @@
 and the store opened. A SIGTERM or SIGINT that came earlier (a supervisor stopping a service
 it has just started) took the default action: killed by the signal, or a KeyboardInterrupt's
 traceback. `listen_early` notes such a signal instead, and the loop's handlers, once
-installed, act on it at once (`asked`): a clean stop, exit status 0."""
+installed (`listen`), act on it at once: a clean stop, exit status 0."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the module is loaded by every command; asyncio by few
+    import asyncio
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _asked = threading.Event()
-_previous: dict[int, Any] = {}  # the handlers listen_early replaced
+_previous: dict[int, Any] = {}  # the handlers listen_early replaced, while it holds them
 
 
-def listen_early() -> dict[int, Any]:
-    """Note SIGINT and SIGTERM from now on, until the event loop takes them over; returns
-    the handlers it replaced, for `restore`. Only the main thread may set handlers: called
-    from another (the command run in a test's thread), it does nothing."""
-    _asked.clear()
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous: dict[int, Any] = {sig: signal.signal(sig, _note) for sig in STOP_SIGNALS}
-    _previous.clear()
-    _previous.update(previous)
-    return previous
+def listen_early() -> None:
+    """Note SIGINT and SIGTERM from now on, until the event loop takes them over (`listen`)
+    or the command returns (`restore`). Only the main thread may set handlers: called from
+    another (the command run in a test's thread), it does nothing."""
+    if threading.current_thread() is threading.main_thread():
+        _previous.update({sig: signal.signal(sig, _note) for sig in STOP_SIGNALS})
 
 
-def restore(previous: dict[int, Any]) -> None:
+def restore() -> None:
     """The handlers listen_early replaced, back (the command called in-process returns)."""
-    _put_back(previous)
-    _asked.clear()  # the command returns: one called later in this process starts anew
+    _put_back()
+    _previous.clear()
+    _asked.clear()  # one called later in this process starts anew
 
 
-def _put_back(previous: dict[int, Any]) -> None:
-    for sig, handler in previous.items():
+def _put_back() -> None:
+    for sig, handler in _previous.items():
         signal.signal(sig, handler)
+
+
+def listen(loop: asyncio.AbstractEventLoop, stop: Callable[[], object]) -> None:
+    """The event loop's own handlers of SIGINT and SIGTERM, calling `stop`; called at once
+    for a stop noted before (listen_early)."""
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop)
+    if _asked.is_set():
+        stop()
 
 
 def _note(signum: int, frame: FrameType | None) -> None:
     """The first stop is noted; a second one acts as it would have (a supervisor's second
     SIGTERM, a second Ctrl-C: the process was not stopping fast enough)."""
     _asked.set()
-    _put_back(_previous)
+    _put_back()
 
 
 class StopAsked(Exception):
@@ -69,8 +78,3 @@ def given_up() -> bool:
     """Whether a stop was asked, or this thread's caller gave up (see GIVE_UP)."""
     event = GIVE_UP.get()
     return _asked.is_set() or (event is not None and event.is_set())
-
-
-def asked() -> bool:
-    """Whether a stop signal came before the event loop listened for it."""
-    return _asked.is_set()

@@ -146,13 +146,7 @@ async def run_server(
     log.info("event=serving url=%s", running_server.base_url)
     if stop is None:
         stop = asyncio.Event()
-        import signal
-
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        if stopping.asked():  # before the loop listened
-            stop.set()
+        stopping.listen(asyncio.get_running_loop(), stop.set)
     try:
         await stop.wait()
     finally:

@@ -114,12 +114,11 @@ def test_a_custom_taxonomy_class_naming_komentar_keeps_the_body() -> None:
 
 
 def test_a_cancelled_store_opening_leaves_no_stop_behind(monkeypatch: pytest.MonkeyPatch) -> None:
-    """opened_store's stopping.note() is process-wide and nothing takes it back once the
-    opening's thread is over (only cli.main's next clear()). Anything in the process that runs
-    after a cancelled opening without going through cli.main (run_daemon, serve_only,
-    web.run_server, the many tests that call them directly, a command in another thread) finds
-    `stopping.asked()` and stops at once, or gives up its own migration wait. A cancellation
-    that is no Ctrl-C (asyncio.wait_for's timeout) notes a stop as well."""
+    """A cancelled store opening noted a process-wide stop (stopping.note()) that nothing took
+    back once the opening's thread was over (only cli.main's next clear()): anything in the
+    process run after it without cli.main (run_daemon, serve_only, web.run_server, a command
+    in another thread) stopped at once or gave up its migration wait. A cancellation that is
+    no Ctrl-C (asyncio.wait_for's timeout) noted a stop as well."""
     started = threading.Event()
 
     def slow_open(url: str) -> object:
@@ -137,6 +136,6 @@ def test_a_cancelled_store_opening_leaves_no_stop_behind(monkeypatch: pytest.Mon
     try:
         asyncio.run(scenario())  # returns once the default executor's thread is done
         assert started.is_set()
-        assert not stopping.asked(), "a stop noted for an opening long over"
+        assert not stopping.given_up(), "a stop noted for an opening long over"
     finally:
         stopping.clear()

@@ -326,7 +326,11 @@ def author(
         node = doc.css_first(override)
         return (clean_line(node) or None) if node is not None else None
     site = first_meta(doc, "og:site_name") or ""
-    themed = (_unlabelled(clean_line(n)) for sel in AUTHOR_SELECTORS if (n := doc.css_first(sel)))
+    themed = (
+        _unlabelled(clean_line(n))
+        for sel in AUTHOR_SELECTORS
+        if (n := doc.css_first(sel)) is not None
+    )
     fields = (ld_text(ld, "author", objects), first_meta(doc, "author"))
     found = (
         *((text, False) for text in themed),
@@ -405,7 +409,7 @@ def _person(text: str, site: str, printed: bool = True) -> str | None:
     (a login, a sentence starting "Oleh karena itu") but a title written so ("dr.")."""
     text = _BYLINE_TAIL.split(" ".join(text.split()), 1)[0].strip(" :-–—|,;")
     words = text.split()
-    if not 1 <= len(words) <= _NAME_WORDS or len(text) > LINE_NAME_CHARS:
+    if not 1 <= len(words) <= _NAME_WORDS or len(text) > _NAME_CHARS:
         return None
     lowered = text.lower()
     if "://" in text or lowered.startswith("www.") or _DOMAIN.search(lowered):
@@ -459,7 +463,7 @@ _NAME_PARTICLES = frozenset(
     | {"dr.", "drg.", "dra.", "ir.", "hj.", "h.", "prof."}  # titles written in lower case
 )
 _NAME_WORDS = 12  # two or three writers' names
-LINE_NAME_CHARS = 100
+_NAME_CHARS = 100
 
 
 def image(

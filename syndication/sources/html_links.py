@@ -364,11 +364,15 @@ def _collect(nodes: list[LexborNode], page_url: str) -> list[str]:
 
 
 def _collect_titled(
-    nodes: list[LexborNode], page_url: str, cards: dict[int, str] | None = None
+    nodes: list[LexborNode],
+    page_url: str,
+    cards: dict[int, str] | None = None,
+    urls: dict[int, str] | None = None,
 ) -> dict[str, str]:
     """url -> the longest text of its anchors (an image link and a headline link share a
     URL), in page order. An anchor in `cards` (by mem_id) is a card's "read more" link and
-    stands for its card's headline, which a headline link's own text always overrides."""
+    stands for its card's headline, which a headline link's own text always overrides.
+    `urls`, when given, gets each article anchor's URL by its mem_id."""
     out: dict[str, str] = {}
     from_card: set[str] = set()
     for node in nodes:
@@ -379,6 +383,8 @@ def _collect_titled(
             url = absolute(href, page_url)
         except ValueError:
             continue
+        if urls is not None:
+            urls[node.mem_id] = url
         card = cards.get(node.mem_id) if cards else None
         text = " ".join((_headline_text(node) if card is None else card).split())
         if card is not None and url in out and url not in from_card:
@@ -434,20 +440,25 @@ def default_titled_links(
                     titles[node.mem_id] = title
         refused = {b.mem_id for b in buttons if b.mem_id not in titles}
         picked = [n for n in picked if n.mem_id not in refused]
-    return _main_list_first(picked, _collect_titled(picked, page_url, titles), page_url)
+    urls: dict[int, str] = {}
+    links = _collect_titled(picked, page_url, titles, urls)
+    return _main_list_first(picked, links, urls)
 
 
 def _main_list_first(
-    nodes: list[LexborNode], links: dict[str, str], page_url: str
+    nodes: list[LexborNode], links: dict[str, str], urls: dict[int, str]
 ) -> dict[str, str]:
     """`links` with those of the page's largest run of alike cards first (its main list),
     each run in page order: a home page's ticker, opinion column and video strip come
     before its news in the markup, and a poll capped at max_articles took only them. Alike:
-    the same tags and classes on the anchor's three nearest ancestors."""
+    the same tags and classes on the anchor's three nearest ancestors (`urls`: each listed
+    anchor's URL, by mem_id, as _collect_titled took it)."""
     if len(links) < 2:
         return links
     shapes: dict[int, tuple[tuple[str, str], ...]] = {}
     for node in nodes:
+        if node.mem_id not in urls:
+            continue
         shape: list[tuple[str, str]] = []
         up = node.parent
         while up is not None and len(shape) < _SHAPE_DEPTH:
@@ -456,15 +467,6 @@ def _main_list_first(
             shape.append((up.tag or "", classes))
             up = up.parent
         shapes[node.mem_id] = tuple(shape)
-    urls: dict[int, str] = {}
-    for node in nodes:
-        href = _anchor_href(node)
-        try:
-            url = absolute(href, page_url) if href is not None else None
-        except ValueError:
-            url = None
-        if url in links:
-            urls[node.mem_id] = url
     members: dict[tuple[tuple[str, str], ...], set[str]] = {}  # stories, not anchors
     for mem_id, url in urls.items():
         members.setdefault(shapes[mem_id], set()).add(url)
