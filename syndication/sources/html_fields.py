@@ -367,13 +367,14 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
     headlines = {_folded(clean_line(h)) for h in doc.css("h1")[:_HEADLINE_ELEMENTS]}
     headlines.add(_folded(first_meta(doc, "og:title") or ""))
     read = 0
+    passed: dict[int, bool] = {}  # _in_heading_or_link's answers, shared down the tree
     for node in body.css("*"):
         own = " ".join((node.text(deep=False) or "").split())
         # a related story's headline is no byline ("Wartawan Senior Kaltim Tutup Usia" in a
         # link or a heading; "Oleh-Oleh Khas Tenggarong": a label joined by a hyphen)
-        if not _BYLINE.match(own) or node.mem_id in chrome or _in_heading_or_link(node):
+        if not _BYLINE.match(own) or node.mem_id in chrome or _folded(own) in headlines:
             continue
-        if _folded(own) in headlines:
+        if _in_heading_or_link(node, passed):
             continue
         read += 1
         if read > _BYLINES_READ:  # each reads its row's text: thousands of labels in one
@@ -388,18 +389,28 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
                 break
 
 
-def _in_heading_or_link(node: LexborNode) -> bool:
+def _in_heading_or_link(node: LexborNode, known: dict[int, bool]) -> bool:
+    """Whether the element is inside a link, a heading or a breadcrumb trail (below <body>).
+    `known`: the answers found so far by mem_id; each element's answer is its parent's unless
+    it is one itself, so every element on the way up is told the answer once (labels nested
+    thousands deep, each walking up to <body>, were depth x n)."""
+    path: list[int] = []
     up: LexborNode | None = node
-    while up is not None:
-        if up.tag in _HEADING_OR_LINK:
-            return True
-        if up.tag in ("body", "html"):
-            return False
+    found = False
+    while up is not None and up.tag not in ("body", "html"):
+        if up.mem_id in known:
+            found = known[up.mem_id]
+            break
+        path.append(up.mem_id)
         named = f"{up.attributes.get('id') or ''} {up.attributes.get('class') or ''}"
-        if _CRUMBS.intersection(named.lower().split()):  # a trail ends in the headline
-            return True
+        # a trail ends in the headline
+        if up.tag in _HEADING_OR_LINK or _CRUMBS.intersection(named.lower().split()):
+            found = True
+            break
         up = up.parent
-    return False
+    for mem_id in path:
+        known[mem_id] = found
+    return found
 
 
 def _person(text: str, site: str, printed: bool = True) -> str | None:

@@ -57,7 +57,7 @@ _AD_NAMES = re.compile(
 )
 _COMMENT_NAME = re.compile(
     r"(?:(?:box|kolom|wrap|wrapper|area|list|section|daftar|comments?)[-_])?"
-    r"(?:komentar|disqus)(?:[-_]\w+)*",
+    r"(?:komentar|disqus)(?:[-_]\w+)*+",  # possessive: "_a" pieces split 2^n ways
     re.IGNORECASE,
 )
 

@@ -456,15 +456,17 @@ def _main_list_first(
     if len(links) < 2:
         return links
     shapes: dict[int, tuple[tuple[str, str], ...]] = {}
+    kinds: dict[int, tuple[str, str]] = {}  # an ancestor's, read once for all its anchors
     for node in nodes:
         if node.mem_id not in urls:
             continue
         shape: list[tuple[str, str]] = []
         up = node.parent
         while up is not None and len(shape) < _SHAPE_DEPTH:
-            kinds = _NUMBERED.sub("", up.attributes.get("class") or "").split()
-            classes = " ".join(sorted(c for c in kinds if not _OWN_CLASS.match(c)))
-            shape.append((up.tag or "", classes))
+            kind = kinds.get(up.mem_id)
+            if kind is None:
+                kind = kinds[up.mem_id] = (up.tag or "", _card_kind(up))
+            shape.append(kind)
             up = up.parent
         shapes[node.mem_id] = tuple(shape)
     members: dict[tuple[tuple[str, str], ...], set[str]] = {}  # stories, not anchors
@@ -477,8 +479,16 @@ def _main_list_first(
     return {url: links[url] for url in order}
 
 
+def _card_kind(node: LexborNode) -> str:
+    """An element's classes that say what kind of card it is: without the numbered ones
+    ("post-1234", "col-md-6": a card's own) and WordPress's of its post (_OWN_CLASS)."""
+    words = (node.attributes.get("class") or "").split()
+    return " ".join(
+        sorted(w for w in words if not any(c.isdigit() for c in w) and not _OWN_CLASS.match(w))
+    )
+
+
 _SHAPE_DEPTH = 3
-_NUMBERED = re.compile(r"\S*\d\S*")  # "post-1234", "col-md-6": a card's own, not its kind
 # WordPress's classes of one post on its card ("category-ekonomi tag-kutim format-standard")
 _OWN_CLASS = re.compile(r"(?:category|tag|type|status|format|has)-|(?:hentry|post)$")
 
