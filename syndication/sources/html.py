@@ -373,13 +373,68 @@ def _dates(
 
 
 def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
+    """The page's canonical link, else its og:url, else its own URL. A link that names the
+    home page or a section the page sits under is no article's: some templates print the
+    portal's home as every page's canonical, and every story then had one URL (each new
+    one merged into the first as its duplicate)."""
     node = doc.css_first("link[rel=canonical][href]")
-    href = node.attributes.get("href") if node is not None else None
-    href = (href or "").strip() or hm.first_meta(doc, "og:url")
+    canonical = node.attributes.get("href") if node is not None else None
+    for href in (canonical, hm.first_meta(doc, "og:url")):
+        href = (href or "").strip()
+        if not href:
+            continue
+        try:
+            link = urljoin(base, href)
+            if not _names_a_section(link, page_url):
+                return link
+        except ValueError:  # "http://[" as the canonical link
+            continue
     try:
-        return urljoin(base, href) if href else urljoin(page_url, page_url)
-    except ValueError:  # "http://[" as the canonical link: the page's own URL stands
+        return urljoin(page_url, page_url)
+    except ValueError:
         return page_url
+
+
+_INDEX_FILE = re.compile(r"(?:index|default)\.\w{2,5}", re.IGNORECASE)
+
+
+def _names_a_section(link: str, page_url: str) -> bool:
+    """Whether `link` is the home page (any host's, without a query: "/?p=123" is a post), the
+    page's own path without the query that names its story, or on the page's site a folder
+    above the page: its path a proper prefix of the page's,
+    with two folders or more left over ("/berita/" for "/berita/2026/12/01/slug"), or one
+    under a short word ("/kanal/pemerintahan" for "/kanal/pemerintahan/slug"; not
+    "/berita/123" for "/berita/123/slug", nor a long slug for its "/amp" page)."""
+    parts, page = urlsplit(link), urlsplit(page_url)
+    if parts.query:
+        return False
+    folders, page_folders = _folders(parts.path), _folders(page.path)
+    if not folders:
+        return bool(page_folders)
+    same_site = _site(parts.hostname) == _site(page.hostname)
+    if same_site and folders == page_folders and page.query:
+        return True  # "/read.php" for "/read.php?id=123": the story's id left out
+    if (
+        not same_site
+        or len(folders) >= len(page_folders)
+        or page_folders[: len(folders)] != folders
+    ):
+        return False
+    last = folders[-1]
+    short_word = not any(ch.isdigit() for ch in last) and len(re.split(r"[-_+.]", last)) < 3
+    return len(page_folders) - len(folders) >= 2 or short_word
+
+
+def _folders(path: str) -> list[str]:
+    folders = [f for f in path.split("/") if f]
+    if folders and _INDEX_FILE.fullmatch(folders[-1]):
+        folders.pop()
+    return folders
+
+
+def _site(host: str | None) -> str:
+    host = (host or "").lower()
+    return host[4:] if host.startswith("www.") else host
 
 
 def _headline_node(doc: LexborHTMLParser, title: str) -> LexborNode | None:
