@@ -117,6 +117,26 @@ def web_url(url: str) -> str:
         return ""
 
 
+_INDEX_FILE = re.compile(r"(?:index|default)\.\w{2,5}", re.IGNORECASE)
+
+
+def index_file(folder: str) -> bool:
+    """Whether a path's last folder is a site's index file (index.php, default.aspx)."""
+    return _INDEX_FILE.fullmatch(folder) is not None
+
+
+def home_page(url: str) -> bool:
+    """Whether `url` is a site's home page: no path but "/" or an index file, and no query
+    ("/?p=123" is a WordPress post). No story's link: a feed or a template that gives it
+    for every story gives them all one URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    path = parts.path.strip("/")
+    return not parts.query and (not path or index_file(path))
+
+
 def url_key(url: str) -> str:
     """A scheme-less key: http/https, www/no-www, AMP and slash variants of one article agree."""
     canon = (

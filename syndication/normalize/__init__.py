@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from ..errors import SyndicationError
 from ..types import Item, NormalizeContext, RawEntry
-from ..urls import bounded_key, canonical_url, url_key, web_url
+from ..urls import bounded_key, canonical_url, home_page, url_key, web_url
 from .classify import classify
 from .dates import parse_date, resolve_published
 from .dedup import content_hash, title_key
@@ -67,6 +67,7 @@ def normalize_entry(
         raise EntryUnusableError(raw.source_id, "it has neither a link nor a title")
     body = clean_content(raw.content_html or raw.summary_html, raw.base_url or link or None)
     summary = body.summary or (plain_text(raw.summary_html) if raw.content_html else "")
+    own_title = title  # what entry_key_of keys a story without a link of its own by
     title = title or clean_title(_title_from(summary, link), markup=False)
     skew = timedelta(seconds=ctx.future_skew_seconds)
     tz = ctx.default_timezone
@@ -78,12 +79,14 @@ def normalize_entry(
     published = resolve_published(raw.published, raw.published_raw, now, changed, tz, skew)
     updated = resolve_published(raw.updated, raw.updated_raw, now, published, tz, skew)
     labels = classify(title, body.text, body.credit, body.dateline, raw.labels, raw.tags, link, ctx)
-    key = entry_key(raw, link, title)
+    # a link to the portal's home (a feed giving it for every story) is no story's identity
+    own_link = link if link and not home_page(link) else ""
+    key = entry_key(raw, own_link, own_title)
     return Item(
         source_id=raw.source_id,
         entry_key=key,
         url=link,
-        url_key=url_key(link) if link else f"entry:{raw.source_id}:{key}",
+        url_key=url_key(own_link) if own_link else f"entry:{raw.source_id}:{key}",
         title=title,
         title_key=title_key(title),
         summary=summary,
@@ -122,7 +125,13 @@ def entry_key(raw: RawEntry, link: str, title: str) -> str:
 def entry_key_of(raw: RawEntry) -> str:
     """The key normalization will give the entry (guid, else canonical link), known before
     normalizing it."""
-    return bounded_key(_guid(raw) or canonical_url(raw.link or "", raw.base_url))
+    guid = _guid(raw)
+    if guid:
+        return bounded_key(guid)
+    link = canonical_url(raw.link or "", raw.base_url)
+    if not home_page(link):
+        return bounded_key(link)
+    return entry_key(raw, "", clean_title(raw.title, markup=not raw.title_is_text))
 
 
 # what no key may hold: C0 controls but tab and line breaks (PostgreSQL refuses NUL in text,

@@ -45,7 +45,7 @@ from syndication.sources.html_links import (
     titled_links_by_selector,
 )
 from syndication.types import RawEntry
-from syndication.urls import joined
+from syndication.urls import index_file, joined
 
 __all__ = [
     "Article",
@@ -395,9 +395,6 @@ def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
         return page_url
 
 
-_INDEX_FILE = re.compile(r"(?:index|default)\.\w{2,5}", re.IGNORECASE)
-
-
 def _names_a_section(link: str, page_url: str) -> bool:
     """Whether `link` is the home page (any host's, without a query: "/?p=123" is a post), the
     page's own path without the query that names its story, or on the page's site a folder
@@ -427,7 +424,7 @@ def _names_a_section(link: str, page_url: str) -> bool:
 
 def _folders(path: str) -> list[str]:
     folders = [f for f in path.split("/") if f]
-    if folders and _INDEX_FILE.fullmatch(folders[-1]):
+    if folders and index_file(folders[-1]):
         folders.pop()
     return folders
 
