@@ -38,11 +38,16 @@ def register(token: str) -> None:
 
 
 def redact(text: str) -> str:
-    """Return `text` without any registered token or token-shaped string."""
+    """Return `text` without any registered token or token-shaped string, in any case: an
+    error may come back re-cased (python-telegram-bot capitalizes the description of an
+    API error, lower-casing a request path it echoes)."""
     with _lock:
         tokens = sorted(_tokens, key=len, reverse=True)
-    for token in tokens:
-        text = text.replace(token, _MASK)
+    if tokens:
+        folded = text.casefold()
+        if any(token.casefold() in folded for token in tokens):
+            pattern = "|".join(re.escape(token) for token in tokens)
+            text = re.sub(pattern, _MASK, text, flags=re.IGNORECASE)
     return _TOKEN_SHAPE.sub(_MASK, text)
 
 

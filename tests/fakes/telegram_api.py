@@ -36,7 +36,9 @@ from tests.portal import LoopbackServer
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-FAIL_KINDS = ("5xx", "kicked", "not_found", "migrate", "hang", "photo_url", "flood", "forbidden")
+FAIL_KINDS = (
+    "5xx", "kicked", "not_found", "migrate", "hang", "photo_url", "flood", "forbidden", "echo"
+)  # fmt: skip
 _TAGS = {
     "b": (), "strong": (), "i": (), "em": (), "u": (), "ins": (), "s": (), "strike": (),
     "del": (), "tg-spoiler": (), "span": ("class",), "a": ("href",), "code": ("class",),
@@ -296,7 +298,8 @@ class FakeTelegram:
     def fail_next(self, chat: int | str, kind: str, n: int = 1, **params: Any) -> None:
         """Make the next `n` requests naming `chat` fail as `kind` (see FAIL_KINDS).
 
-        Params: migrate: new_chat_id; flood: retry_after; 5xx: status; hang: seconds.
+        Params: migrate: new_chat_id; flood: retry_after; 5xx: status; hang: seconds; echo:
+        text, repeated in a 400's description.
         """
         if kind not in FAIL_KINDS:
             raise ValueError(f"unknown failure kind {kind!r}; known: {FAIL_KINDS}")
@@ -501,6 +504,8 @@ def _raise_failure(failure: _Failure) -> None:
                      migrate_to_chat_id=new_id)  # fmt: skip
     if kind == "photo_url":
         raise _Reply(400, "Bad Request: failed to get HTTP URL content")
+    if kind == "echo":  # a proxy or API server that repeats the request's path
+        raise _Reply(400, f"Bad Request: wrong url {params.get('text', '')}")
     retry = int(params.get("retry_after", 5))
     raise _Reply(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
 
