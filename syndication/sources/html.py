@@ -243,11 +243,13 @@ def read_article(
         return _not_article(f"no article body ({where}, generic extractor found none)", flattened)
     body, layer, body_by = found_body
     with_lead(doc, body, hm.first_meta(doc, "og:description", "description"))
+    # the date line before the junk goes: a template may print it inside its share bar
+    line = _date_line(doc, sel, body, chrome, title)
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
     entry, date_by = _entry(
-        doc, (page_url, base), sel, source_id, title, body, (objects, ld), chrome
+        doc, (page_url, base), sel, source_id, title, body, (objects, ld), chrome, line
     )
     return Article(entry, layer, body_by, title_by, date_by)
 
@@ -291,13 +293,14 @@ def _entry(
     body: LexborNode,
     found: tuple[list[dict[str, object]], dict[str, object] | None],
     skip: set[int],
+    line: str | None,
 ) -> tuple[RawEntry, str]:
     """The entry, and where its date was read (`urls`: the page's URL and the one its relative
     links resolve against, its <base href>'s; `found`: the page's JSON-LD objects and its
     article object; `skip`: the ids of the elements inside page chrome)."""
     page_url, base = urls
     objects, ld = found
-    published_raw, dates, date_by = _dates(doc, sel, ld, body, skip, title)
+    published_raw, dates, date_by = _dates(doc, sel, ld, skip, line)
     image = fld.image(doc, sel.image, (objects, ld), body, base)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
@@ -324,16 +327,33 @@ def _entry(
     return entry, date_by
 
 
+def _date_line(
+    doc: LexborHTMLParser, sel: Selectors, body: LexborNode, skip: set[int], title: str
+) -> str | None:
+    """The page's visible date line (None where the admin's selector names the date: _dates
+    reads it), read before the junk goes (`skip`: the ids of the elements inside page
+    chrome): a template may print it inside its share bar ("Selasa, 23 Februari 2016 | 16:37
+    WIB" beside the share buttons, under a top bar's bare "today")."""
+    if sel.date:
+        return None
+    inside = {n.mem_id for n in body.css("*")} | skip
+    scope = doc.body if doc.body is not None else body
+    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
+    if line is None and (lead := lead_date_line(body)) is not None:
+        line, node = lead
+        node.decompose()  # the article's header caught by the body's element, not story
+    return line
+
+
 def _dates(
     doc: LexborHTMLParser,
     sel: Selectors,
     ld: dict[str, object] | None,
-    body: LexborNode,
     skip: set[int],
-    title: str,
+    line: str | None,
 ) -> tuple[str | None, hm.MachineDates, str]:
-    """The visible date line and the machine dates (an override's own attribute first), and
-    where the publication time was read."""
+    """The visible date line (`line`, from _date_line) and the machine dates (an override's
+    own attribute first), and where the publication time was read."""
     # (a plain <time> in another story's teaser is still read: three tries at leaving those
     # out, reviewed, each lost stories' own dates, beside their meta line's links)
     machine = hm.machine_dates(doc, ld, skip)
@@ -347,12 +367,6 @@ def _dates(
         published = own or machine.published
         how = f"admin selector date = {sel.date!r}"
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified), how
-    inside = {n.mem_id for n in body.css("*")} | skip
-    scope = doc.body if doc.body is not None else body
-    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
-    if line is None and (lead := lead_date_line(body)) is not None:
-        line, node = lead
-        node.decompose()  # the article's header caught by the body's element, not story
     naive = machine.naive_published
     if machine.published is not None:
         how = "machine date (meta, JSON-LD or <time>)"
