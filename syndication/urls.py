@@ -137,6 +137,18 @@ def home_page(url: str) -> bool:
     return not parts.query and (not path or index_file(path))
 
 
+def site_of(url: str) -> str:
+    """The site a URL is on: its host in lower case without "www.", and its port when it
+    names one ("" for a URL urlsplit refuses)."""
+    try:
+        parts = urlsplit(url.strip())
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return ""
+    host = host[4:] if host.startswith("www.") else host
+    return f"{host}:{port}" if port is not None else host
+
+
 def url_key(url: str) -> str:
     """A scheme-less key: http/https, www/no-www, AMP and slash variants of one article agree."""
     canon = (

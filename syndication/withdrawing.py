@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from .config import SourceConfig
 from .fetch import ACCEPT_HTML
 from .store.withdrawals import Unlisted
+from .urls import site_of
 from .withdraw import check_article
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ async def after_poll(
         if back:
             log.info("event=republished source=%s items=%d", source.id, back)
     if gone:
-        count = await asyncio.to_thread(store.withdraw_entries, source.id, gone, now)
+        count = await asyncio.to_thread(store.withdraw_entries, source.id, gone, now, _polled(rt))
         for key, reason in gone.items():
             log.warning(
                 "event=withdrawn source=%s entry=%r reason=%r", source.id, key[:200], reason
@@ -89,6 +90,12 @@ async def after_poll(
     return True
 
 
+def _polled(rt: Runtime) -> dict[str, str]:
+    """The sources the config polls, each with its site: another portal's copy of a story
+    keeps it in the feeds."""
+    return {s.id: site_of(s.url) for s in rt.config.sources if s.enabled}
+
+
 TRANSIENT_RETRY = timedelta(minutes=30)
 _RETRY_EVENT = "withdraw-retry:"
 
@@ -97,10 +104,22 @@ async def _check(rt: Runtime, source: SourceConfig, entry: Unlisted, now: dateti
     """Check one unlisted entry; True when its answer may be another next time."""
     verdict = await check_article(rt.fetcher, entry.url, ACCEPT_HTML)
     if verdict.gone:
-        done = await asyncio.to_thread(rt.store.withdraw, entry.item_id, verdict.gone, now)
-        if done:
+        store = rt.store
+        done = await asyncio.to_thread(
+            store.withdraw_unlisted, source.id, entry, verdict.gone, now, _polled(rt)
+        )
+        if done == "withdrawn":
             log.warning(
                 "event=withdrawn source=%s item=%s url=%s reason=%r",
+                source.id,
+                entry.item_id,
+                entry.url,
+                verdict.gone,
+            )
+        elif done == "elsewhere":
+            log.info(
+                "event=withdraw_skipped source=%s item=%s url=%s reason=%r"
+                " why='another source still lists the story'",
                 source.id,
                 entry.item_id,
                 entry.url,

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
 
+from ..urls import site_of
 from . import schema as t
 from .base import Queries, _chunks, channel_health, note_left
 from .editorial import HoldReason
@@ -33,10 +34,37 @@ class WithdrawQueries(Queries):
         with self._tx() as conn:
             return self._withdraw(conn, item_id, reason, now)
 
-    def withdraw_entries(self, source_id: str, reasons: Mapping[str, str], now: datetime) -> int:
+    def withdraw_unlisted(
+        self,
+        source_id: str,
+        entry: Unlisted,
+        reason: str,
+        now: datetime,
+        polled: Mapping[str, str] | None = None,
+    ) -> str:
+        """Withdraw the item of an entry the source stopped listing, whose URL is gone, unless
+        another portal's source of `polled` (those the config polls: id -> site) still carries
+        the story: "withdrawn", "already", or "elsewhere" (the entry is then never checked
+        again; the other source's own check decides, when it stops listing it too). One story of two
+        portals left every feed and channel when the portal whose link was shown took its
+        copy down."""
+        with self._tx() as conn:
+            if _carried_elsewhere(conn, entry.item_id, source_id, polled or {}):
+                _gone_checked(conn, source_id, entry.entry_key, now)
+                return "elsewhere"
+            return "withdrawn" if self._withdraw(conn, entry.item_id, reason, now) else "already"
+
+    def withdraw_entries(
+        self,
+        source_id: str,
+        reasons: Mapping[str, str],
+        now: datetime,
+        polled: Mapping[str, str] | None = None,
+    ) -> int:
         """Withdraw the items of a source's entries (entry key -> reason) whose article page
         answered 404/410 while the source still lists them: being listed does not bring them
-        back (see restore), only the page answering again does."""
+        back (see restore), only the page answering again does. A story another source of
+        `polled` still carries stays (withdraw_unlisted)."""
         e = t.entries.c
         done = 0
         with self._tx() as conn:
@@ -51,6 +79,8 @@ class WithdrawQueries(Queries):
                     .where(e.source_id == source_id, e.entry_key == key)
                     .values(last_seen=now)
                 )
+                if _carried_elsewhere(conn, item_id, source_id, polled or {}):
+                    continue  # another portal's copy stands: the story stays
                 done += self._withdraw(conn, item_id, reason, now)
         return done
 
@@ -250,13 +280,8 @@ class WithdrawQueries(Queries):
         return out
 
     def set_gone_checked(self, source_id: str, entry_key: str, now: datetime) -> None:
-        e = t.entries.c
         with self._tx() as conn:
-            conn.execute(
-                update(t.entries)
-                .where(e.source_id == source_id, e.entry_key == entry_key)
-                .values(gone_checked=now)
-            )
+            _gone_checked(conn, source_id, entry_key, now)
 
     def withdrawn_counts(self) -> dict[str, int]:
         """Source -> how many of its items are withdrawn (sources with none are left out)."""
@@ -316,6 +341,33 @@ class WithdrawQueries(Queries):
                 .values(**again)
             )
             return bool(back.rowcount == 1)
+
+
+def _gone_checked(conn: Connection, source_id: str, entry_key: str, now: datetime) -> None:
+    e = t.entries.c
+    conn.execute(
+        update(t.entries)
+        .where(e.source_id == source_id, e.entry_key == entry_key)
+        .values(gone_checked=now)
+    )
+
+
+def _carried_elsewhere(
+    conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str]
+) -> bool:
+    """Whether a source of `polled` (source id -> the site it is on, urls.site_of) other than
+    `source_id`, on another site than the item's link, has an entry for the item that no
+    check has found gone from its listing: another portal's copy of the story. A second
+    feed of the same portal (its category feed) lists the same dead page."""
+    e, i = t.entries.c, t.items.c
+    link = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none()
+    dead = site_of(link or "")
+    others = conn.execute(
+        select(e.source_id).where(
+            e.item_id == item_id, e.source_id != source_id, e.gone_checked.is_(None)
+        )
+    ).scalars()
+    return any(other in polled and polled[other] != dead for other in others)
 
 
 def _refilter_item(conn: Connection, item_id: int, hold: HoldReason, now: datetime) -> None:
