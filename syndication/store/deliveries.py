@@ -472,12 +472,17 @@ class DeliveryQueries(Queries):
             return int(res.rowcount)
 
     def channel_broken(self, chat: str, reason: str, now: datetime) -> bool:
-        """Mark a chat broken; True when it was not broken before (alert once)."""
+        """Mark a chat broken; True when it was not broken before (alert once). The try that
+        found it so is a failed one: counted, its error the channel's last (`status`)."""
+        c = t.channels.c
         with self._tx() as conn:
-            prev = conn.execute(
-                select(t.channels.c.state).where(t.channels.c.chat == chat)
-            ).scalar_one_or_none()
+            prev = conn.execute(select(c.state).where(c.chat == chat)).scalar_one_or_none()
             self._channel(conn, chat, now, state="broken", reason=reason)
+            conn.execute(
+                update(t.channels)
+                .where(c.chat == chat)
+                .values(failures=func.coalesce(c.failures, 0) + 1, last_error=reason[:2000])
+            )
             return prev != "broken"
 
     def channel_states(self) -> dict[str, str]:
