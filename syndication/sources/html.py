@@ -245,11 +245,12 @@ def read_article(
     with_lead(doc, body, hm.first_meta(doc, "og:description", "description"))
     # the date line before the junk goes: a template may print it inside its share bar
     line = _date_line(doc, sel, body, chrome, title)
+    named = fld.reporter(doc, chrome) if not sel.author else None
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
     entry, date_by = _entry(
-        doc, (page_url, base), sel, source_id, title, body, (objects, ld), chrome, line
+        doc, (page_url, base), sel, source_id, title, body, (objects, ld), chrome, (line, named)
     )
     return Article(entry, layer, body_by, title_by, date_by)
 
@@ -293,18 +294,19 @@ def _entry(
     body: LexborNode,
     found: tuple[list[dict[str, object]], dict[str, object] | None],
     skip: set[int],
-    line: str | None,
+    early: tuple[str | None, str | None],
 ) -> tuple[RawEntry, str]:
     """The entry, and where its date was read (`urls`: the page's URL and the one its relative
     links resolve against, its <base href>'s; `found`: the page's JSON-LD objects and its
     article object; `skip`: the ids of the elements inside page chrome)."""
     page_url, base = urls
     objects, ld = found
+    line, named = early  # the date line and a reporter's name, read before the junk went
     published_raw, dates, date_by = _dates(doc, sel, ld, skip, line)
     image = fld.image(doc, sel.image, (objects, ld), body, base)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
-    author = fld.author(doc, sel.author, objects, ld, skip)
+    author = fld.author(doc, sel.author, objects, ld, skip) or named
     link = _canonical(doc, page_url, base)
     entry = RawEntry(
         source_id=source_id,

@@ -344,6 +344,36 @@ def author(
     )
 
 
+# an element a template names for its reporter ("nmreporter", "penulis-detail"): its name in
+# a child of its own, the role beside it ("<div>Dewi Kania</div><span>Jurnalis</span>")
+_REPORTER_BOX = (
+    '[class*="reporter" i], [class*="penulis" i], [class*="jurnalis" i], [class*="wartawan" i]'
+)
+_ROLE_WORDS = frozenset(
+    ["jurnalis", "reporter", "wartawan", "penulis", "pewarta", "editor", "redaktur", "kontributor"]
+)
+_REPORTER_BOXES_READ = 20
+
+
+def reporter(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -> str | None:
+    """The name in an element the template names for its reporter, read where no author
+    element, byline or field gives one (`author`), and before the page's junk goes: a
+    template may put it in its share bar (Okezone's "nmreporter" beside the share buttons).
+    Its first line naming a person, role words ("Jurnalis") passed over."""
+    site = first_meta(doc, "og:site_name") or ""
+    for box in doc.css(_REPORTER_BOX)[:_REPORTER_BOXES_READ]:
+        if box.mem_id in chrome:
+            continue
+        for node in box.traverse(include_text=False):
+            own = " ".join((node.text(deep=False) or "").split())
+            if not own or own.lower().strip(" :/|") in _ROLE_WORDS:
+                continue
+            name = _person(_unlabelled(own), site)
+            if name is not None and name.lower() not in _ROLE_WORDS:
+                return name
+    return None
+
+
 def _unlabelled(text: str) -> str:
     """A theme's author text without its label ("Posted by Rini", "Oleh: Rini")."""
     label = _BYLINE.match(text) or _POSTED_BY.match(text)
