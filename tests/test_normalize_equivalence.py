@@ -32,7 +32,6 @@ from syndication.normalize.text import (
     _BLOCK_SET,
     _CONTROL,
     _DROP_WITH_CONTENT,
-    _EMPTY_BLOCK,
     _INSERT,
     _INSERT_MAX,
     _LEADING_BR,
@@ -64,6 +63,7 @@ from syndication.normalize.text import (
     _unfoldable,
     _without_credit,
     clean_content,
+    without_empty_blocks,
 )
 from syndication.sources.feed import parse_feed
 from syndication.sources.html_body import clean_body, find_body
@@ -87,7 +87,9 @@ def _clean_content_reference(html: str | None, base_url: str | None = None) -> C
     dateline, start = _dateline(paragraphs)
     credit = _credit(paragraphs)
     image = _first_image(root)
-    content = _EMPTY_BLOCK.sub("", _sanitize_reference(_inner_html(root), base_url)).strip()
+    # the empty blocks' rule is the module's own (a deliberate change: empty table rows, and
+    # what empty blocks leave empty, go too)
+    content = without_empty_blocks(_sanitize_reference(_inner_html(root), base_url)).strip()
     return CleanContent(
         content_html=content,
         summary=_summary_reference(paragraphs[start:], dateline, credit),

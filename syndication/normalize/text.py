@@ -231,7 +231,13 @@ _INLINE_INSERT = re.compile(
     re.IGNORECASE,
 )
 _LEADING_BR = re.compile(r"(<(?:p|div|li)>)(?:\s*<br>)+")
-_EMPTY_BLOCK = re.compile(r"<(p|div|li|ul|ol|h[2-6])>\s*</\1>")
+# an empty block; a table row of empty cells only (one empty cell among others stays: the
+# columns keep their places), and what such rows leave empty
+_EMPTY_BLOCK = re.compile(
+    r"<(p|div|li|ul|ol|h[2-6]|table|thead|tbody|tfoot)>\s*</\1>"
+    r"|<tr>(?:\s*<(td|th)>\s*</\2>)*\s*</tr>"
+)
+_EMPTY_PASSES = 4  # an empty table is three levels deep: <table><tbody><tr></tr>...
 _WP_FOOTER = re.compile(r"^the post .+ appeared first on .+$", re.IGNORECASE | re.DOTALL)
 _INSERT_MAX = 350  # an insert is one headline, never a paragraph of the story
 _TAIL_LINE_MAX = 200  # lines after a tail marker are headlines and category names
@@ -240,9 +246,12 @@ _DATELINE_CAPS = re.compile(
     r"^(?P<line>[A-Z][A-Z.'’]+(?:[\s-]+[A-Z][A-Z.'’]*){0,3}"
     r"(?:\s*,\s*[\w.-]{2,40})?(?:\s*\([^()]{1,30}\))?\s*[–—-]{1,2})(?:\s+|$)"
 )
+# "Jakarta, Kompas.com –", "Jakarta, KompasOtomotif –" (a desk's name run together), "Kota
+# (Antara) –"
 _DATELINE_TITLE = re.compile(
     r"^(?P<line>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
-    r"(?:\s*,\s*[\w.-]*\.[a-z]{2,6}|\s*\([^()]{1,30}\))\s*[–—-]{1,2})(?:\s+|$)"
+    r"(?:\s*,\s*(?:[\w.-]*\.[a-z]{2,6}|[A-Z][a-z]+[A-Z][A-Za-z]+)|\s*\([^()]{1,30}\))"
+    r"\s*[–—-]{1,2})(?:\s+|$)"
 )
 # A bare "Tenggarong –" opens a story too, but only as its first lines (see _dateline).
 _DATELINE_BARE = re.compile(
@@ -376,7 +385,7 @@ def clean_content(html: str | None, base_url: str | None = None) -> CleanContent
     content = _inner_html(root)
     if joined or _reparse_may_differ(content):
         content = _sanitize(content, base_url)
-    content = _EMPTY_BLOCK.sub("", content).strip()
+    content = without_empty_blocks(content).strip()
     return CleanContent(
         content_html=content,
         summary=_summary(paragraphs[start:], dateline, credit),
@@ -385,6 +394,15 @@ def clean_content(html: str | None, base_url: str | None = None) -> CleanContent
         image=(image.attributes.get("src") or None) if image else None,
         text="\n\n".join(paragraphs),
     )
+
+
+def without_empty_blocks(html: str) -> str:
+    """`html` without its empty blocks, and those that their removal leaves empty."""
+    for _ in range(_EMPTY_PASSES):
+        html, emptied = _EMPTY_BLOCK.subn("", html)
+        if not emptied:
+            break
+    return html
 
 
 def _reparse_may_differ(html: str) -> bool:
