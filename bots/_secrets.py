@@ -13,7 +13,7 @@ import re
 import threading
 
 # Telegram tokens look like "123456789:AA..." (bot id, colon, 35 url-safe characters).
-_TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+_TOKEN_SHAPE = re.compile(r"\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
 _MASK = "<token>"
 _tokens: set[str] = set()
 _lock = threading.Lock()
@@ -44,9 +44,11 @@ def redact(text: str) -> str:
     with _lock:
         tokens = sorted(_tokens, key=len, reverse=True)
     if tokens:
+        # each as written, and with its colon percent-encoded (a URL echoed escaped)
+        forms = [f for token in tokens for f in (token, token.replace(":", "%3A"))]
         folded = text.casefold()
-        if any(token.casefold() in folded for token in tokens):
-            pattern = "|".join(re.escape(token) for token in tokens)
+        if any(form.casefold() in folded for form in forms):
+            pattern = "|".join(re.escape(form) for form in forms)
             text = re.sub(pattern, _MASK, text, flags=re.IGNORECASE)
     return _TOKEN_SHAPE.sub(_MASK, text)
 

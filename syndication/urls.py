@@ -149,6 +149,25 @@ def site_of(url: str) -> str:
     return f"{host}:{port}" if port is not None else host
 
 
+# second-level names under a country's code that registrants sit below ("pemda.go.id")
+_SECOND_LEVEL = frozenset(
+    ["ac", "co", "com", "desa", "edu", "go", "gov", "mil", "my", "net", "or", "org", "sch", "web"]
+)
+
+
+def domain_of(url: str) -> str:
+    """The domain a URL's site belongs to, as far as its name tells: "detik.com" for both
+    rss.detik.com and news.detik.com, "kukarkab.go.id" for its subdomains; an IP address
+    with its port as it is (site_of)."""
+    site = site_of(url)
+    host = site.rsplit(":", 1)[0] if site.count(":") == 1 else site
+    if not host or ":" in host or host.replace(".", "").isdigit():
+        return site
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
 def url_key(url: str) -> str:
     """A scheme-less key: http/https, www/no-www, AMP and slash variants of one article agree."""
     canon = (

@@ -47,3 +47,35 @@ def test_the_date_line_in_a_share_bar_is_the_stories() -> None:
     item = normalize_entry(entry, NormalizeContext(regencies=(), categories=()), now, now)
     assert item.published == datetime(2016, 2, 23, 9, 37, tzinfo=UTC)  # 16:37 WIB
     assert "Shares" not in item.content_html and "komentar" not in item.content_html
+
+
+def test_a_top_bars_today_of_another_day_gives_way_too() -> None:
+    """The page read days later: its top bar shows that day, the story's line its own."""
+    html = PAGE.replace(
+        '<div class="small grey mt1 mb1">Selasa, 23 Februari 2016</div>',
+        '<div class="small grey mt1 mb1">Senin, 7 Desember 2026</div>',
+    )
+    entry = extract_article(html, URL)
+    assert isinstance(entry, RawEntry)
+    assert entry.published_raw == "Selasa, 23 Februari 2016 | 16:37 WIB"
+
+
+def test_an_agenda_under_the_headline_does_not_displace_the_posted_date() -> None:
+    """A timed line under the headline that is no date line of the story (an event's
+    agenda) leaves the page's own posted date (a theme's date element), machine date or not."""
+    story = "".join(
+        f"<p>SANGATTA - Bupati Kutai Timur meninjau lokasi banjir di Sangatta Utara, hari ke-{n},"
+        " dan memastikan bantuan logistik tersalurkan kepada seluruh warga terdampak.</p>"
+        for n in range(5)
+    )
+    html = (
+        "<html><head><title>Bupati Kutim Tinjau Banjir</title></head><body><main><article>"
+        '<h1 class="judul">Bupati Kutim Tinjau Banjir</h1><ul class="agenda">'
+        "<li>Rabu, 14 Februari 2024</li><li>Pukul 09.00 WITA - selesai</li></ul>"
+        f'<div class="isi-berita">{story}</div><div class="post-footer">'
+        '<span class="posted-on">Diposting pada 12 Februari 2024</span></div>'
+        "</article></main></body></html>"
+    )
+    entry = extract_article(html, "https://kutimkab.test/berita/2024/02/12/tinjau-banjir")
+    assert isinstance(entry, RawEntry)
+    assert entry.published_raw is not None and "12 Februari 2024" in entry.published_raw

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from syndication.urls import site_of
+from syndication.urls import domain_of, site_of
 from tests.acceptance_kit import config_text, kukar, once, rss2, source, write
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal, running_portal
@@ -86,3 +86,19 @@ def _two_portals(portal: Portal, second: Portal, fake: FakeTelegram, tmp_path: P
 )
 def test_site_of(url: str, site: str) -> None:
     assert site_of(url) == site
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        ("https://rss.detik.com/index.php/detikcom", "detik.com"),
+        ("https://news.detik.com/berita/d-1/x", "detik.com"),
+        ("https://diskominfo.kukarkab.go.id/berita", "kukarkab.go.id"),
+        ("https://www.bbc.co.uk/news", "bbc.co.uk"),
+        ("https://feeds.feedburner.com/kabar", "feedburner.com"),
+        ("http://127.0.0.1:8101/feed/", "127.0.0.1:8101"),
+        ("http://[", ""),
+    ],
+)
+def test_domain_of(url: str, domain: str) -> None:
+    assert domain_of(url) == domain

@@ -62,7 +62,7 @@ def normalize_entry(
 ) -> Item:
     """Turn one raw entry into an Item; raise EntryUnusableError if it has no link and no title."""
     title = clean_title(raw.title, markup=not raw.title_is_text)
-    link = web_url(canonical_url(raw.link, raw.base_url)) if raw.link and raw.link.strip() else ""
+    link = _link(raw)
     if not link and not title:
         raise EntryUnusableError(raw.source_id, "it has neither a link nor a title")
     body = clean_content(raw.content_html or raw.summary_html, raw.base_url or link or None)
@@ -128,10 +128,15 @@ def entry_key_of(raw: RawEntry) -> str:
     guid = _guid(raw)
     if guid:
         return bounded_key(guid)
-    link = canonical_url(raw.link or "", raw.base_url)
-    if not home_page(link):
+    link = _link(raw)
+    if link and not home_page(link):
         return bounded_key(link)
     return entry_key(raw, "", clean_title(raw.title, markup=not raw.title_is_text))
+
+
+def _link(raw: RawEntry) -> str:
+    """The entry's link as an Item holds it: canonical, absolute, one a reader can open."""
+    return web_url(canonical_url(raw.link, raw.base_url)) if raw.link and raw.link.strip() else ""
 
 
 # what no key may hold: C0 controls but tab and line breaks (PostgreSQL refuses NUL in text,

@@ -34,7 +34,12 @@ from syndication.sources.html_body import (
     find_body,
     with_lead,
 )
-from syndication.sources.html_dateline import date_line, lead_date_line
+from syndication.sources.html_dateline import (
+    date_line,
+    header_date_line,
+    header_zone,
+    lead_date_line,
+)
 from syndication.sources.html_generic import POOR_BODY_CHARS, body_text_len, generic_body
 from syndication.sources.html_links import (
     STANDING_FOLDERS,
@@ -243,14 +248,17 @@ def read_article(
         return _not_article(f"no article body ({where}, generic extractor found none)", flattened)
     body, layer, body_by = found_body
     with_lead(doc, body, hm.first_meta(doc, "og:description", "description"))
-    # the date line before the junk goes: a template may print it inside its share bar
-    line = _date_line(doc, sel, body, chrome, title)
-    named = fld.reporter(doc, chrome) if not sel.author else None
+    # the article's header, read before the junk goes: a template may print its date line
+    # or its reporter inside its share bar
+    headline = _headline_node(doc, title)
+    zone, above = header_zone(doc.body, headline, body.mem_id)
+    header = (header_date_line(zone, headline) if not sel.date else None), above
+    named = fld.reporter(zone, doc, chrome) if not sel.author else None
     keep = ancestor_ids(body) | _headline_ancestors(doc)
     if doc.body is not None:
         drop_junk(doc.body, keep)  # related lists and share bars carry other posts' labels
     entry, date_by = _entry(
-        doc, (page_url, base), sel, source_id, title, body, (objects, ld), chrome, (line, named)
+        doc, (page_url, base), sel, source_id, title, body, (objects, ld), chrome, (header, named)
     )
     return Article(entry, layer, body_by, title_by, date_by)
 
@@ -294,15 +302,15 @@ def _entry(
     body: LexborNode,
     found: tuple[list[dict[str, object]], dict[str, object] | None],
     skip: set[int],
-    early: tuple[str | None, str | None],
+    early: tuple[tuple[str | None, set[str]], str | None],
 ) -> tuple[RawEntry, str]:
     """The entry, and where its date was read (`urls`: the page's URL and the one its relative
     links resolve against, its <base href>'s; `found`: the page's JSON-LD objects and its
     article object; `skip`: the ids of the elements inside page chrome)."""
     page_url, base = urls
     objects, ld = found
-    line, named = early  # the date line and a reporter's name, read before the junk went
-    published_raw, dates, date_by = _dates(doc, sel, ld, skip, line)
+    header, named = early  # the header's date line and reporter, read before the junk went
+    published_raw, dates, date_by = _dates(doc, sel, ld, (body, skip), title, header)
     image = fld.image(doc, sel.image, (objects, ld), body, base)
     labels = fld.labels(doc, sel.categories, title, skip)
     tags = fld.tags(doc, skip)
@@ -329,33 +337,24 @@ def _entry(
     return entry, date_by
 
 
-def _date_line(
-    doc: LexborHTMLParser, sel: Selectors, body: LexborNode, skip: set[int], title: str
-) -> str | None:
-    """The page's visible date line (None where the admin's selector names the date: _dates
-    reads it), read before the junk goes (`skip`: the ids of the elements inside page
-    chrome): a template may print it inside its share bar ("Selasa, 23 Februari 2016 | 16:37
-    WIB" beside the share buttons, under a top bar's bare "today")."""
-    if sel.date:
-        return None
-    inside = {n.mem_id for n in body.css("*")} | skip
-    scope = doc.body if doc.body is not None else body
-    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
-    if line is None and (lead := lead_date_line(body)) is not None:
-        line, node = lead
-        node.decompose()  # the article's header caught by the body's element, not story
-    return line
+def _untimed_above(line: str, above: set[str]) -> bool:
+    """Whether the date line is a bare day printed above the headline (a top bar's)."""
+    return line in above and not hm.has_clock(line)
 
 
 def _dates(
     doc: LexborHTMLParser,
     sel: Selectors,
     ld: dict[str, object] | None,
-    skip: set[int],
-    line: str | None,
+    where: tuple[LexborNode, set[int]],
+    title: str,
+    header: tuple[str | None, set[str]],
 ) -> tuple[str | None, hm.MachineDates, str]:
-    """The visible date line (`line`, from _date_line) and the machine dates (an override's
-    own attribute first), and where the publication time was read."""
+    """The visible date line and the machine dates (an override's own attribute first), and
+    where the publication time was read (`where`: the body and the ids of the elements in
+    page chrome; `header`: the timed line the article's header showed before the junk went,
+    and the date lines above the headline)."""
+    body, skip = where
     # (a plain <time> in another story's teaser is still read: three tries at leaving those
     # out, reviewed, each lost stories' own dates, beside their meta line's links)
     machine = hm.machine_dates(doc, ld, skip)
@@ -369,6 +368,18 @@ def _dates(
         published = own or machine.published
         how = f"admin selector date = {sel.date!r}"
         return hm.clean_line(node) or None, hm.MachineDates(published, machine.modified), how
+    inside = {n.mem_id for n in body.css("*")} | skip
+    scope = doc.body if doc.body is not None else body
+    line = date_line(scope, body.mem_id, inside, _headline_node(doc, title))
+    timed, above = header
+    # the header's timed line, gone with the junk, beats no line or a bare day above the
+    # headline (a top bar's "today"), on a page with no machine date
+    no_machine = machine.published is None and machine.naive_published is None
+    if timed is not None and no_machine and (line is None or _untimed_above(line, above)):
+        line = timed
+    if line is None and (lead := lead_date_line(body)) is not None:
+        line, node = lead
+        node.decompose()  # the article's header caught by the body's element, not story
     naive = machine.naive_published
     if machine.published is not None:
         how = "machine date (meta, JSON-LD or <time>)"
@@ -412,30 +423,40 @@ def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
 
 
 def _names_a_section(link: str, page_url: str) -> bool:
-    """Whether `link` is the home page (any host's, without a query: "/?p=123" is a post), the
-    page's own path without the query that names its story, or on the page's site a folder
-    above the page: its path a proper prefix of the page's,
-    with two folders or more left over ("/berita/" for "/berita/2026/12/01/slug"), or one
-    under a short word ("/kanal/pemerintahan" for "/kanal/pemerintahan/slug"; not
-    "/berita/123" for "/berita/123/slug", nor a long slug for its "/amp" page)."""
+    """Whether `link` is the home page (any host's, without a query: "/?p=123" is a post) for
+    a page that is not the home page, the page's own script without the query naming its
+    story ("/read.php" for "/read.php?id=123"), or on the page's site a folder above the
+    page: its path a proper prefix of the page's, with two folders or more left over
+    ("/berita/" for "/berita/2026/12/01/slug"), or one under a short word
+    ("/kanal/pemerintahan" for "/kanal/pemerintahan/slug"; not "/berita/123" for
+    "/berita/123/slug", nor a story for its "/amp" or "/print" page)."""
     parts, page = urlsplit(link), urlsplit(page_url)
     if parts.query:
         return False
     folders, page_folders = _folders(parts.path), _folders(page.path)
     if not folders:
-        return bool(page_folders)
+        return bool(page_folders) or bool(page.query)
     same_site = _site(parts.hostname) == _site(page.hostname)
     if same_site and folders == page_folders and page.query:
-        return True  # "/read.php" for "/read.php?id=123": the story's id left out
+        # the story's id left out, where a script reads it ("?page=all" of a story's own
+        # path is a view of that story: its canonical stands)
+        return "." in folders[-1] or bool(_INDEX_PATH.search(page.path))
     if (
         not same_site
         or len(folders) >= len(page_folders)
         or page_folders[: len(folders)] != folders
     ):
         return False
+    rest = page_folders[len(folders) :]
+    if len(rest) == 1 and rest[0].lower().split(".")[0] in _VARIANTS:
+        return False  # the story's AMP or print page
     last = folders[-1]
     short_word = not any(ch.isdigit() for ch in last) and len(re.split(r"[-_+.]", last)) < 3
-    return len(page_folders) - len(folders) >= 2 or short_word
+    return len(rest) >= 2 or short_word
+
+
+_VARIANTS = frozenset({"amp", "print", "cetak"})
+_INDEX_PATH = re.compile(r"/index\.\w+$", re.IGNORECASE)
 
 
 def _folders(path: str) -> list[str]:

@@ -215,6 +215,57 @@ def _is_small(node: LexborNode) -> bool:
     return all(count <= _LINE_ELEMENTS for count, _ in elements)  # stops at the first past it
 
 
+_HEADER_ELEMENTS = 400  # elements between a headline and its story read at most
+
+
+def header_zone(
+    scope: LexborNode | None, headline: LexborNode | None, body_id: int
+) -> tuple[list[LexborNode], set[str]]:
+    """The elements after the headline and before the story, in document order: the
+    article's header (its date line, its reporter, its share bar). It ends at the body's
+    element, at a paragraph of the story (a <p> of more than _LEAD_CHARS characters), or
+    after _HEADER_ELEMENTS elements; no headline, no zone. A reader of this zone meets no
+    comment or related story below the story. Also the date lines above the headline (a top
+    bar's "today"), as with_time reads them."""
+    if scope is None or headline is None:
+        return [], set()
+    zone: list[LexborNode] = []
+    above: set[str] = set()
+    texts = _Texts()  # each element's text read once (a column of thousands of dated links)
+    started = False
+    for node in scope.traverse(include_text=False):
+        if node.mem_id == headline.mem_id:
+            started = True
+            continue
+        if not started:
+            if node.tag in _LINE_TAGS and _is_small(node) and _is_innermost_date(node):
+                above.add(with_time(node, texts))
+            continue
+        if node.mem_id == body_id or len(zone) >= _HEADER_ELEMENTS:
+            break
+        if node.tag == "p" and len(clean_line(node)) > _LEAD_CHARS:
+            break
+        zone.append(node)
+    return zone, above
+
+
+def header_date_line(zone: list[LexborNode], headline: LexborNode | None) -> str | None:
+    """The first timed date line of an article's header (`header_zone`), however the page
+    wraps it: read before the page's junk goes, as a template may print it inside its share
+    bar ("Selasa, 23 Februari 2016 | 16:37 WIB" beside the share buttons). Not a teaser's
+    (a related story's date beside its headline link)."""
+    around, texts = _ancestor_ids(headline), _Texts()
+    for node in zone:
+        small = node.tag in _LINE_TAGS and _is_small(node)
+        if small and _is_innermost_date(node) and not _is_update(node):
+            if _in_teaser(node, around, texts):
+                continue
+            text = with_time(node, texts)
+            if has_clock(text):
+                return text
+    return None
+
+
 def lead_date_line(body: LexborNode) -> tuple[str, LexborNode] | None:
     """A date line at the head of the body, above the story's first paragraph (a theme rule
     whose element also holds the article's header: `Submitted on Mon, 2019-01-21 13:49`),

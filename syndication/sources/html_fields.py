@@ -346,24 +346,24 @@ def author(
 
 # an element a template names for its reporter ("nmreporter", "penulis-detail"): its name in
 # a child of its own, the role beside it ("<div>Dewi Kania</div><span>Jurnalis</span>")
-_REPORTER_BOX = (
-    '[class*="reporter" i], [class*="penulis" i], [class*="jurnalis" i], [class*="wartawan" i]'
-)
+_REPORTER_CLASS = re.compile(r"reporter|penulis|jurnalis|wartawan")
 _ROLE_WORDS = frozenset(
     ["jurnalis", "reporter", "wartawan", "penulis", "pewarta", "editor", "redaktur", "kontributor"]
 )
 _REPORTER_BOXES_READ = 20
 
 
-def reporter(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -> str | None:
-    """The name in an element the template names for its reporter, read where no author
-    element, byline or field gives one (`author`), and before the page's junk goes: a
-    template may put it in its share bar (Okezone's "nmreporter" beside the share buttons).
-    Its first line naming a person, role words ("Jurnalis") passed over."""
+def reporter(
+    zone: list[LexborNode], doc: LexborHTMLParser, chrome: set[int] | frozenset[int]
+) -> str | None:
+    """The name in an element the template names for its reporter, in the article's header
+    (`zone`: html_dateline.header_zone, read before the page's junk goes: Okezone's
+    "nmreporter" sits in its share bar), for a page where no author element, byline or
+    field gives one (`author`). Its first line naming a person, role words ("Jurnalis")
+    passed over. No related story's nor comment's: they stand below the story."""
     site = first_meta(doc, "og:site_name") or ""
-    for box in doc.css(_REPORTER_BOX)[:_REPORTER_BOXES_READ]:
-        if box.mem_id in chrome:
-            continue
+    boxes = [n for n in zone if n.mem_id not in chrome and _REPORTER_CLASS.search(_named(n))]
+    for box in boxes[:_REPORTER_BOXES_READ]:
         for node in box.traverse(include_text=False):
             own = " ".join((node.text(deep=False) or "").split())
             if not own or own.lower().strip(" :/|") in _ROLE_WORDS:
@@ -372,6 +372,10 @@ def reporter(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -> str | 
             if name is not None and name.lower() not in _ROLE_WORDS:
                 return name
     return None
+
+
+def _named(node: LexborNode) -> str:
+    return (node.attributes.get("class") or "").lower()
 
 
 def _unlabelled(text: str) -> str:

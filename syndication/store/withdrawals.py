@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
 
-from ..urls import site_of
+from ..urls import domain_of
 from . import schema as t
 from .base import Queries, _chunks, channel_health, note_left
 from .editorial import HoldReason
@@ -43,7 +43,7 @@ class WithdrawQueries(Queries):
         polled: Mapping[str, str] | None = None,
     ) -> str:
         """Withdraw the item of an entry the source stopped listing, whose URL is gone, unless
-        another portal's source of `polled` (those the config polls: id -> site) still carries
+        another portal's source of `polled` (those the config polls: id -> domain) still carries
         the story: "withdrawn", "already", or "elsewhere" (the entry is then never checked
         again; the other source's own check decides, when it stops listing it too). One story of two
         portals left every feed and channel when the portal whose link was shown took its
@@ -355,19 +355,20 @@ def _gone_checked(conn: Connection, source_id: str, entry_key: str, now: datetim
 def _carried_elsewhere(
     conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str]
 ) -> bool:
-    """Whether a source of `polled` (source id -> the site it is on, urls.site_of) other than
-    `source_id`, on another site than the item's link, has an entry for the item that no
-    check has found gone from its listing: another portal's copy of the story. A second
-    feed of the same portal (its category feed) lists the same dead page."""
+    """Whether another portal still carries the story: a source of `polled` (source id ->
+    the domain its URL is on, urls.domain_of), on another domain than both the item's link
+    and `source_id`'s own, has an entry for the item that no check has found gone from its
+    listing. A second feed of the same portal (its category feed, on the portal's or its
+    feed host's domain) lists the same dead page."""
     e, i = t.entries.c, t.items.c
     link = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none()
-    dead = site_of(link or "")
+    same = {domain_of(link or ""), polled.get(source_id, "")}
     others = conn.execute(
         select(e.source_id).where(
             e.item_id == item_id, e.source_id != source_id, e.gone_checked.is_(None)
         )
     ).scalars()
-    return any(other in polled and polled[other] != dead for other in others)
+    return any(other in polled and polled[other] not in same for other in others)
 
 
 def _refilter_item(conn: Connection, item_id: int, hold: HoldReason, now: datetime) -> None:
