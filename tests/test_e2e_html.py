@@ -669,7 +669,9 @@ def test_bad_pages_are_skipped_or_retried_and_the_rest_goes_on(
     assert len(stored(path)) == 4
     before = len(portal.hits)
     once(path)
-    assert [(h.path, h.status) for h in portal.hits[before:]] == [("/", 304)]
+    # "hilang" answered 404: it is asked again in a while (tests/test_html_retry_gone.py), and
+    # until then the listing is read whole, so that the poll then finds it
+    assert [(h.path, h.status) for h in portal.hits[before:]] == [("/", 200)]
 
 
 def test_listing_without_article_links_is_a_parse_failure(tmp_path: Path, portal: Portal) -> None:

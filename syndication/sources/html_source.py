@@ -25,7 +25,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
@@ -214,15 +214,20 @@ async def listing_entries(
         if left:
             await _remember_skips(rt, source, skips, skipped)
         raise _nothing_kept(source, len(todo), list(skipped.values()))
+    # a new link answering 404/410 may be a page not served yet (a cache behind the listing):
+    # asked again after a while, a few times, before it is skipped for a day
+    retrying = await _retries(rt, source, by_key, known, skipped, entries)
     if skipped:
-        await _remember_skips(rt, source, skips, skipped)
+        await _remember_skips(rt, source, skips, skipped, retrying)
     backlog = await _backlog(rt, source.id)
     quiet = frozenset(e.guid for e in entries if e.guid in backlog)
     if (first_poll and not failed) or backlog:
-        await _keep_backlog(rt, source.id, (backlog | (left if first_poll else set())) - quiet)
+        listed_first = (left | set(retrying)) if first_poll else set()
+        await _keep_backlog(rt, source.id, (backlog | listed_first) - quiet)
     return Listing(
         entries=tuple(entries),
-        complete=not failed and not left,
+        # a retry due later: keep no validators, so a poll then reads the listing again
+        complete=not failed and not left and not retrying,
         new_links=len(fresh),
         fetched=len(todo),
         skipped=tuple(skipped.values()),
@@ -292,6 +297,49 @@ _SKIP_LIMIT = 500
 _SKIPPED_ROUNDS = 3
 
 
+# when a new link that answered 404/410 is asked again: after its first answer, its second
+RETRY_GONE = (timedelta(minutes=15), timedelta(hours=2))
+
+
+def _retry_event(source: SourceConfig) -> str:
+    return f"html-retry-gone:{source.id}"
+
+
+async def _retries(
+    rt: Runtime,
+    source: SourceConfig,
+    by_key: Mapping[str, str],
+    known: Collection[str],
+    skipped: Mapping[str, Skipped],
+    entries: Sequence[RawEntry],
+) -> dict[str, int]:
+    """The new links still listed whose page answered 404/410 and that are asked again
+    later (key -> how many times they answered so), kept in the store's events. A link
+    read since, stored, or no longer listed is dropped; one that answered so more than
+    RETRY_GONE allows is skipped as any other (for a day)."""
+    text = await asyncio.to_thread(rt.store.get_event, _retry_event(source))
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        data = {}
+    tries = {k: v for k, v in data.items() if isinstance(v, int)} if isinstance(data, dict) else {}
+    read = {e.guid for e in entries}
+    kept = {
+        k: n
+        for k, n in tries.items()
+        if k in by_key and k not in known and k not in read and k not in skipped
+    }
+    for key, skip in skipped.items():
+        if skip.gone and key not in known:
+            n = tries.get(key, 0) + 1
+            if n <= len(RETRY_GONE):
+                kept[key] = n
+    if kept != tries:
+        value = json.dumps(dict(list(kept.items())[-_SKIP_LIMIT:]))
+        await asyncio.to_thread(rt.store.set_event, _retry_event(source), value, rt.clock())
+    return kept
+
+
 def _skip_event(source: SourceConfig) -> str:
     """The store's event holding the source's skipped links, one per set of selectors: the
     selectors an error asked for (a page no extractor read) read those links again at once,
@@ -317,10 +365,20 @@ async def _remembered_skips(rt: Runtime, source: SourceConfig) -> dict[str, str]
 
 
 async def _remember_skips(
-    rt: Runtime, source: SourceConfig, skips: dict[str, str], new: dict[str, Skipped]
+    rt: Runtime,
+    source: SourceConfig,
+    skips: dict[str, str],
+    new: dict[str, Skipped],
+    retrying: Mapping[str, int] | None = None,
 ) -> None:
+    """Remember `new` skips for SKIP_MEMORY; a link of `retrying` (key -> its tries) only
+    until its next try falls due (RETRY_GONE: remembered as skipped that much earlier)."""
     now = rt.clock()
-    merged = {**skips, **dict.fromkeys(new, now.astimezone(UTC).isoformat())}
+    when = now.astimezone(UTC).isoformat()
+    merged = {**skips, **dict.fromkeys(new, when)}
+    for key, tries in (retrying or {}).items():
+        if key in new:
+            merged[key] = (now - SKIP_MEMORY + RETRY_GONE[tries - 1]).astimezone(UTC).isoformat()
     newest = dict(sorted(merged.items(), key=lambda kv: kv[1])[-_SKIP_LIMIT:])
     await asyncio.to_thread(rt.store.set_event, _skip_event(source), json.dumps(newest), now)
 
