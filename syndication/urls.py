@@ -150,21 +150,30 @@ def site_of(url: str) -> str:
 
 
 # second-level names under a country's code that registrants sit below ("pemda.go.id")
-_SECOND_LEVEL = frozenset(
-    ["ac", "co", "com", "desa", "edu", "go", "gov", "mil", "my", "net", "or", "org", "sch", "web"]
-)
+_SECOND_LEVEL = frozenset({
+    "ac", "biz", "co", "com", "desa", "edu", "go", "gov", "mil", "my", "net", "or", "org",
+    "ponpes", "sch", "web",
+})  # fmt: skip
+# hosts that serve many sites, each its own subdomain: "kabarkukar.blogspot.com" is one
+_PLATFORMS = frozenset({
+    "blogspot.com", "wordpress.com", "github.io", "tumblr.com", "substack.com", "medium.com",
+    "netlify.app", "vercel.app", "pages.dev", "web.app", "wixsite.com", "weebly.com",
+})  # fmt: skip
 
 
 def domain_of(url: str) -> str:
     """The domain a URL's site belongs to, as far as its name tells: "detik.com" for both
-    rss.detik.com and news.detik.com, "kukarkab.go.id" for its subdomains; an IP address
-    with its port as it is (site_of)."""
+    rss.detik.com and news.detik.com, "kukarkab.go.id" for its subdomains, a blog of a
+    platform its own ("kabarkukar.blogspot.com"); an IP address with its port as it is
+    (site_of)."""
     site = site_of(url)
     host = site.rsplit(":", 1)[0] if site.count(":") == 1 else site
     if not host or ":" in host or host.replace(".", "").isdigit():
         return site
     labels = host.split(".")
     keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    if ".".join(labels[-keep:]) in _PLATFORMS:
+        keep += 1
     return ".".join(labels[-keep:])
 
 

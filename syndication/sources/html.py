@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -438,9 +438,9 @@ def _names_a_section(link: str, page_url: str) -> bool:
         return bool(page_folders) or bool(page.query)
     same_site = _site(parts.hostname) == _site(page.hostname)
     if same_site and folders == page_folders and page.query:
-        # the story's id left out, where a script reads it ("?page=all" of a story's own
-        # path is a view of that story: its canonical stands)
-        return "." in folders[-1] or bool(_INDEX_PATH.search(page.path))
+        # the story's id left out ("/read.php?id=123", "/berita/detail?id=123"); a view of
+        # the story ("?page=all", Blogger's "?m=1", "?amp=1") keeps its canonical
+        return _names_story(page.query)
     if (
         not same_site
         or len(folders) >= len(page_folders)
@@ -456,7 +456,22 @@ def _names_a_section(link: str, page_url: str) -> bool:
 
 
 _VARIANTS = frozenset({"amp", "print", "cetak"})
-_INDEX_PATH = re.compile(r"/index\.\w+$", re.IGNORECASE)
+# query parameters that name a story (its id, its slug) rather than a view of it
+_STORY_PARAMS = frozenset(
+    ["id", "p", "pid", "aid", "nid", "post", "article", "artikel", "berita", "news", "read"]
+)
+
+
+def _names_story(query: str) -> bool:
+    """Whether a query names the story: an id-like parameter ("id", "news_id", "p"), or any
+    value of three digits or more ("?q=12345"); "?page=2", "?m=1", "?amp=1" name a view."""
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        name = key.lower()
+        if name in _STORY_PARAMS or (name.endswith("id") and value):
+            return True
+        if value.isdigit() and len(value) >= 3:
+            return True
+    return False
 
 
 def _folders(path: str) -> list[str]:

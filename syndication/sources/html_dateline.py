@@ -14,6 +14,7 @@ import re
 from selectolax.lexbor import LexborNode
 
 from syndication.sources.html_meta import (
+    BELOW_STORY,
     DATE_LINE_SELECTORS,
     PerNode,
     clean_line,
@@ -60,7 +61,7 @@ def date_line(
                 continue
             if _in_caption(node):
                 continue
-            if _in_teaser(node, around, texts):
+            if _in_teaser(node, around, texts) or _in_caption(node):
                 continue
             text = with_time(node, texts)
             if has_clock(text):
@@ -216,6 +217,12 @@ def _is_small(node: LexborNode) -> bool:
 
 
 _HEADER_ELEMENTS = 400  # elements between a headline and its story read at most
+_HEADER_P_CHARS = 80  # a paragraph longer than this is the story's
+
+
+def _named(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
 
 
 def header_zone(
@@ -223,8 +230,9 @@ def header_zone(
 ) -> tuple[list[LexborNode], set[str]]:
     """The elements after the headline and before the story, in document order: the
     article's header (its date line, its reporter, its share bar). It ends at the body's
-    element, at a paragraph of the story (a <p> of more than _LEAD_CHARS characters), or
-    after _HEADER_ELEMENTS elements; no headline, no zone. A reader of this zone meets no
+    element, at a paragraph of the story (a <p> of more than _HEADER_P_CHARS characters), at
+    a box of comments or related stories, or after _HEADER_ELEMENTS elements; no headline,
+    no zone. A reader of this zone meets no
     comment or related story below the story. Also the date lines above the headline (a top
     bar's "today"), as with_time reads them."""
     if scope is None or headline is None:
@@ -243,8 +251,10 @@ def header_zone(
             continue
         if node.mem_id == body_id or len(zone) >= _HEADER_ELEMENTS:
             break
-        if node.tag == "p" and len(clean_line(node)) > _LEAD_CHARS:
-            break
+        if node.tag == "p" and len(clean_line(node)) > _HEADER_P_CHARS:
+            break  # the story's first paragraph (a date line or a byline is shorter)
+        if BELOW_STORY.search(_named(node)):
+            break  # comments, related stories: below the story, whatever holds them
         zone.append(node)
     return zone, above
 
@@ -258,7 +268,7 @@ def header_date_line(zone: list[LexborNode], headline: LexborNode | None) -> str
     for node in zone:
         small = node.tag in _LINE_TAGS and _is_small(node)
         if small and _is_innermost_date(node) and not _is_update(node):
-            if _in_teaser(node, around, texts):
+            if _in_teaser(node, around, texts) or _in_caption(node):
                 continue
             text = with_time(node, texts)
             if has_clock(text):

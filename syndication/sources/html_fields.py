@@ -9,7 +9,7 @@ from typing import NamedTuple
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.sources.html_links import chrome_ids
-from syndication.sources.html_meta import clean_line, first_meta, ld_text, meta
+from syndication.sources.html_meta import BELOW_STORY, clean_line, first_meta, ld_text, meta
 from syndication.sources.html_titles import clean_headline
 from syndication.urls import joined
 
@@ -375,7 +375,8 @@ def reporter(
 
 
 def _named(node: LexborNode) -> str:
-    return (node.attributes.get("class") or "").lower()
+    attrs = node.attributes
+    return f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
 
 
 def _unlabelled(text: str) -> str:
@@ -408,7 +409,7 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
         # link or a heading; "Oleh-Oleh Khas Tenggarong": a label joined by a hyphen)
         if not _BYLINE.match(own) or node.mem_id in chrome or _folded(own) in headlines:
             continue
-        if _in_heading_or_link(node, passed):
+        if _in_heading_or_link(node, passed) or _below_story(node):
             continue
         read += 1
         if read > _BYLINES_READ:  # each reads its row's text: thousands of labels in one
@@ -421,6 +422,17 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
             if at is not None and at.group(1).strip(" :"):
                 yield at.group(1)
                 break
+
+
+def _below_story(node: LexborNode) -> bool:
+    """Whether the element sits in a box of comments or related stories (its writer line is
+    another story's, or a reader's)."""
+    up = node.parent
+    while up is not None and up.tag not in ("body", "html"):
+        if BELOW_STORY.search(_named(up)):
+            return True
+        up = up.parent
+    return False
 
 
 def _in_heading_or_link(node: LexborNode, known: dict[int, bool]) -> bool:

@@ -43,6 +43,10 @@ _DATE_RELATIVE = re.compile(
 _MAX_DATE_LINE = 90
 
 # Elements that hold the visible date line in common themes.
+# class or id words of what only ever stands below a story: its comments, other stories
+BELOW_STORY = re.compile(
+    r"comment|komentar|disqus|respond|related|terkait|berita-lain|baca-juga|populer|terpopuler"
+)
 DATE_LINE_SELECTORS = (
     ".jeg_meta_date",
     ".td-post-date",

@@ -316,7 +316,8 @@ async def _retries(
     """The new links still listed whose page answered 404/410 and that are asked again
     later (key -> how many times they answered so), kept in the store's events. A link
     read since, stored, or no longer listed is dropped; one that answered so more than
-    RETRY_GONE allows is skipped as any other (for a day)."""
+    RETRY_GONE allows is skipped as any other (for a day), and stays counted while it is
+    listed: after the day it is asked once a day, not retried anew."""
     text = await asyncio.to_thread(rt.store.get_event, _retry_event(source))
     try:
         data = json.loads(text) if text else {}
@@ -324,20 +325,16 @@ async def _retries(
         data = {}
     tries = {k: v for k, v in data.items() if isinstance(v, int)} if isinstance(data, dict) else {}
     read = {e.guid for e in entries}
-    kept = {
-        k: n
-        for k, n in tries.items()
-        if k in by_key and k not in known and k not in read and k not in skipped
-    }
+    kept = {k: n for k, n in tries.items() if k in by_key and k not in known and k not in read}
     for key, skip in skipped.items():
         if skip.gone and key not in known:
-            n = tries.get(key, 0) + 1
-            if n <= len(RETRY_GONE):
-                kept[key] = n
+            kept[key] = min(tries.get(key, 0) + 1, len(RETRY_GONE) + 1)
+        else:
+            kept.pop(key, None)
     if kept != tries:
         value = json.dumps(dict(list(kept.items())[-_SKIP_LIMIT:]))
         await asyncio.to_thread(rt.store.set_event, _retry_event(source), value, rt.clock())
-    return kept
+    return {k: n for k, n in kept.items() if n <= len(RETRY_GONE)}
 
 
 def _skip_event(source: SourceConfig) -> str:

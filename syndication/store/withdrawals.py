@@ -356,19 +356,29 @@ def _carried_elsewhere(
     conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str]
 ) -> bool:
     """Whether another portal still carries the story: a source of `polled` (source id ->
-    the domain its URL is on, urls.domain_of), on another domain than both the item's link
-    and `source_id`'s own, has an entry for the item that no check has found gone from its
-    listing. A second feed of the same portal (its category feed, on the portal's or its
-    feed host's domain) lists the same dead page."""
+    the domain of its URL, urls.domain_of) other than `source_id` has an entry for the item
+    that no check has found gone from its listing, and that entry is another portal's: its
+    key a link (or a permalink guid) on another domain than the item's link, or, keyed
+    otherwise, its source on another domain than both the item's link and `source_id`'s
+    own (a portal's category feed, or a feed on its feed host, lists the same dead page;
+    two portals' feeds on FeedBurner are told apart by their links)."""
     e, i = t.entries.c, t.items.c
     link = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none()
-    same = {domain_of(link or ""), polled.get(source_id, "")}
-    others = conn.execute(
-        select(e.source_id).where(
+    dead = domain_of(link or "")
+    rows = conn.execute(
+        select(e.source_id, e.entry_key).where(
             e.item_id == item_id, e.source_id != source_id, e.gone_checked.is_(None)
         )
-    ).scalars()
-    return any(other in polled and polled[other] not in same for other in others)
+    ).all()
+    for other, key in rows:
+        if other not in polled:
+            continue
+        if key.startswith(("http://", "https://")):
+            if domain_of(key) != dead:
+                return True
+        elif polled[other] not in (dead, polled.get(source_id, "")):
+            return True
+    return False
 
 
 def _refilter_item(conn: Connection, item_id: int, hold: HoldReason, now: datetime) -> None:
