@@ -177,6 +177,25 @@ def domain_of(url: str) -> str:
     return ".".join(labels[-keep:])
 
 
+# services that serve many portals' feeds, each under its own first folder
+_FEED_HOSTS = frozenset({"feedburner.com", "feedblitz.com", "feedproxy.google.com"})
+
+
+def portal_of(feed_url: str) -> str:
+    """The portal a feed's URL stands for: its domain (domain_of), or on a service serving
+    many portals' feeds the service and the feed's first folder
+    ("feedburner.com/kabarkukar")."""
+    domain = domain_of(feed_url)
+    host = site_of(feed_url)
+    if domain in _FEED_HOSTS or host in _FEED_HOSTS:
+        try:
+            folder = urlsplit(feed_url.strip()).path.strip("/").split("/")[0]
+        except ValueError:
+            folder = ""
+        return f"{domain}/{folder.lower()}"
+    return domain
+
+
 def url_key(url: str) -> str:
     """A scheme-less key: http/https, www/no-www, AMP and slash variants of one article agree."""
     canon = (

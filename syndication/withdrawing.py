@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from .config import SourceConfig
 from .fetch import ACCEPT_HTML
 from .store.withdrawals import Unlisted
-from .urls import domain_of
+from .urls import portal_of
 from .withdraw import check_article
 
 if TYPE_CHECKING:
@@ -91,9 +91,9 @@ async def after_poll(
 
 
 def _polled(rt: Runtime) -> dict[str, str]:
-    """The sources the config polls, each with its domain: another portal's copy of a story
-    keeps it in the feeds."""
-    return {s.id: domain_of(s.url) for s in rt.config.sources if s.enabled}
+    """The sources the config polls, each with the portal it stands for: another portal's
+    copy of a story keeps it in the feeds."""
+    return {s.id: portal_of(s.url) for s in rt.config.sources if s.enabled}
 
 
 TRANSIENT_RETRY = timedelta(minutes=30)

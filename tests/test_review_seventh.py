@@ -12,7 +12,7 @@ import pytest
 from syndication.sources.html import extract_article
 from syndication.store import Store
 from syndication.types import RawEntry
-from syndication.urls import domain_of
+from syndication.urls import portal_of
 from tests.portal import Portal
 from tests.test_e2e_html import HTML, article_page, config, html_source, listing_page, once
 from tests.test_html_retry_gone import NEW_PATH, OLD_PATH, age_the_skips
@@ -180,7 +180,7 @@ def test_review_a_story_another_portal_on_a_shared_domain_carries_is_not_withdra
     the second still carries it. Before the change (site_of) each pair kept the story
     (the same test with kabarkukar.com / beritakutim.com feeds passes)."""
     store: Store = fresh_store(db_url)
-    polled = {"a": domain_of(feed_a), "b": domain_of(feed_b)}  # as withdrawing._polled
+    polled = {"a": portal_of(feed_a), "b": portal_of(feed_b)}  # as withdrawing._polled
     link_a, link_b = f"{site_a}/2026/12/rapat.html", f"{site_b}/2026/12/rapat.html"
     key = link_a.split("://")[1]
     first = item(1, url=link_a, entry_key=link_a, url_key=key)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from syndication.urls import domain_of, site_of
+from syndication.urls import domain_of, portal_of, site_of
 from tests.acceptance_kit import config_text, kukar, once, rss2, source, write
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal, running_portal
@@ -102,3 +102,16 @@ def test_site_of(url: str, site: str) -> None:
 )
 def test_domain_of(url: str, domain: str) -> None:
     assert domain_of(url) == domain
+
+
+@pytest.mark.parametrize(
+    ("url", "portal"),
+    [
+        ("https://rss.detik.com/index.php/detikcom", "detik.com"),
+        ("https://feeds.feedburner.com/KabarKukar", "feedburner.com/kabarkukar"),
+        ("https://feeds.feedburner.com/beritakutim/", "feedburner.com/beritakutim"),
+        ("https://kabarkukar.blogspot.com/feeds/posts/default", "kabarkukar.blogspot.com"),
+    ],
+)
+def test_portal_of(url: str, portal: str) -> None:
+    assert portal_of(url) == portal

@@ -440,7 +440,7 @@ def _names_a_section(link: str, page_url: str) -> bool:
     if same_site and folders == page_folders and page.query:
         # the story's id left out ("/read.php?id=123", "/berita/detail?id=123"); a view of
         # the story ("?page=all", Blogger's "?m=1", "?amp=1") keeps its canonical
-        return _names_story(page.query)
+        return _script(folders[-1]) or _names_story(page.query)
     if (
         not same_site
         or len(folders) >= len(page_folders)
@@ -456,22 +456,25 @@ def _names_a_section(link: str, page_url: str) -> bool:
 
 
 _VARIANTS = frozenset({"amp", "print", "cetak"})
-# query parameters that name a story (its id, its slug) rather than a view of it
-_STORY_PARAMS = frozenset(
-    ["id", "p", "pid", "aid", "nid", "post", "article", "artikel", "berita", "news", "read"]
-)
+# query parameters that name a story rather than a view of it (exact names: "Itemid" is
+# Joomla's menu, "utm_id" a campaign's)
+_STORY_PARAMS = frozenset({
+    "id", "p", "pid", "aid", "nid", "newsid", "news_id", "berita_id", "id_berita",
+    "artikel_id", "id_artikel", "idberita", "idartikel", "post_id", "article_id", "judul",
+})  # fmt: skip
+# a script that reads its story from the query ("/berita.php?id_berita=45"); a static page's
+# extension (Blogger's ".html?m=1") is no script
+_SCRIPT = re.compile(r"\.(?:php\d?|aspx?|jsp|cfm|cgi|pl)$", re.IGNORECASE)
+
+
+def _script(folder: str) -> bool:
+    return _SCRIPT.search(folder) is not None
 
 
 def _names_story(query: str) -> bool:
-    """Whether a query names the story: an id-like parameter ("id", "news_id", "p"), or any
-    value of three digits or more ("?q=12345"); "?page=2", "?m=1", "?amp=1" name a view."""
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        name = key.lower()
-        if name in _STORY_PARAMS or (name.endswith("id") and value):
-            return True
-        if value.isdigit() and len(value) >= 3:
-            return True
-    return False
+    """Whether a query names the story: one of _STORY_PARAMS ("/berita/detail?id=123");
+    "?page=2", "?m=1", "?amp=1", "?Itemid=101" or a cache-buster "?t=..." name a view."""
+    return any(key.lower() in _STORY_PARAMS for key, _ in parse_qsl(query, True))
 
 
 def _folders(path: str) -> list[str]:

@@ -14,9 +14,9 @@ import re
 from selectolax.lexbor import LexborNode
 
 from syndication.sources.html_meta import (
-    BELOW_STORY,
     DATE_LINE_SELECTORS,
     PerNode,
+    below_story,
     clean_line,
     has_clock,
     looks_like_date,
@@ -220,11 +220,6 @@ _HEADER_ELEMENTS = 400  # elements between a headline and its story read at most
 _HEADER_P_CHARS = 80  # a paragraph longer than this is the story's
 
 
-def _named(node: LexborNode) -> str:
-    attrs = node.attributes
-    return f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
-
-
 def header_zone(
     scope: LexborNode | None, headline: LexborNode | None, body_id: int
 ) -> tuple[list[LexborNode], set[str]]:
@@ -253,7 +248,7 @@ def header_zone(
             break
         if node.tag == "p" and len(clean_line(node)) > _HEADER_P_CHARS:
             break  # the story's first paragraph (a date line or a byline is shorter)
-        if BELOW_STORY.search(_named(node)):
+        if below_story(node):
             break  # comments, related stories: below the story, whatever holds them
         zone.append(node)
     return zone, above

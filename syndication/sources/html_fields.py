@@ -9,7 +9,7 @@ from typing import NamedTuple
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from syndication.sources.html_links import chrome_ids
-from syndication.sources.html_meta import BELOW_STORY, clean_line, first_meta, ld_text, meta
+from syndication.sources.html_meta import below_story, clean_line, first_meta, ld_text, meta
 from syndication.sources.html_titles import clean_headline
 from syndication.urls import joined
 
@@ -403,13 +403,14 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
     headlines.add(_folded(first_meta(doc, "og:title") or ""))
     read = 0
     passed: dict[int, bool] = {}  # _in_heading_or_link's answers, shared down the tree
+    below: dict[int, bool] = {}  # _below_story's, likewise
     for node in body.css("*"):
         own = " ".join((node.text(deep=False) or "").split())
         # a related story's headline is no byline ("Wartawan Senior Kaltim Tutup Usia" in a
         # link or a heading; "Oleh-Oleh Khas Tenggarong": a label joined by a hyphen)
         if not _BYLINE.match(own) or node.mem_id in chrome or _folded(own) in headlines:
             continue
-        if _in_heading_or_link(node, passed) or _below_story(node):
+        if _in_heading_or_link(node, passed) or _below_story(node, below):
             continue
         read += 1
         if read > _BYLINES_READ:  # each reads its row's text: thousands of labels in one
@@ -424,15 +425,26 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
                 break
 
 
-def _below_story(node: LexborNode) -> bool:
-    """Whether the element sits in a box of comments or related stories (its writer line is
-    another story's, or a reader's)."""
+def _below_story(node: LexborNode, known: dict[int, bool]) -> bool:
+    """Whether the element sits in a box of comments or other stories (html_meta.below_story)
+    below the story's own <article>: its writer line is another story's, or a reader's.
+    `known`: the answers found so far by mem_id, handed down the path walked (as
+    _in_heading_or_link: labels nested deep are not each walked up)."""
+    path: list[int] = []
     up = node.parent
-    while up is not None and up.tag not in ("body", "html"):
-        if BELOW_STORY.search(_named(up)):
-            return True
+    found = False
+    while up is not None and up.tag not in ("body", "html", "article"):
+        if up.mem_id in known:
+            found = known[up.mem_id]
+            break
+        path.append(up.mem_id)
+        if below_story(up):
+            found = True
+            break
         up = up.parent
-    return False
+    for mem_id in path:
+        known[mem_id] = found
+    return found
 
 
 def _in_heading_or_link(node: LexborNode, known: dict[int, bool]) -> bool:

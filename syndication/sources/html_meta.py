@@ -43,10 +43,26 @@ _DATE_RELATIVE = re.compile(
 _MAX_DATE_LINE = 90
 
 # Elements that hold the visible date line in common themes.
-# class or id words of what only ever stands below a story: its comments, other stories
-BELOW_STORY = re.compile(
-    r"comment|komentar|disqus|respond|related|terkait|berita-lain|baca-juga|populer|terpopuler"
-)
+# class or id words of a box that only ever stands below a story (its comments, other
+# stories), as whole words: not a WordPress term class on the story's own <article>
+# ("category-opini-komentar", "tag-dinas-terkait"), a comment-count button ("comment-count",
+# "jumlah-komentar") or a correspondent's box
+_BELOW_WORDS = frozenset({
+    "comments", "commentlist", "comment-list", "comments-area", "comment-respond", "respond",
+    "disqus_thread", "komentar", "kolom-komentar", "related", "related-posts", "relatedposts",
+    "related-news", "related-articles", "terkait", "berita-terkait", "artikel-terkait",
+    "berita-lain", "baca-juga", "populer", "terpopuler", "most-popular",
+})  # fmt: skip
+
+
+def below_story(node: LexborNode) -> bool:
+    """Whether the element itself is a box of comments or other stories (one of its class
+    or id words is a _BELOW_WORDS word)."""
+    attrs = node.attributes
+    named = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower().split()
+    return any(word in _BELOW_WORDS for word in named)
+
+
 DATE_LINE_SELECTORS = (
     ".jeg_meta_date",
     ".td-post-date",

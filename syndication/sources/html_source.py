@@ -315,9 +315,9 @@ async def _retries(
 ) -> dict[str, int]:
     """The new links still listed whose page answered 404/410 and that are asked again
     later (key -> how many times they answered so), kept in the store's events. A link
-    read since, stored, or no longer listed is dropped; one that answered so more than
-    RETRY_GONE allows is skipped as any other (for a day), and stays counted while it is
-    listed: after the day it is asked once a day, not retried anew."""
+    read since or stored is dropped; one that answered so more than RETRY_GONE allows is
+    skipped as any other (for a day), and stays counted: after the day it is asked once a
+    day, not retried anew, even after a listing that left it out."""
     text = await asyncio.to_thread(rt.store.get_event, _retry_event(source))
     try:
         data = json.loads(text) if text else {}
@@ -325,16 +325,17 @@ async def _retries(
         data = {}
     tries = {k: v for k, v in data.items() if isinstance(v, int)} if isinstance(data, dict) else {}
     read = {e.guid for e in entries}
-    kept = {k: n for k, n in tries.items() if k in by_key and k not in known and k not in read}
+    # a link left out of one listing (a rotating "most read" box) keeps its count: only its
+    # page read, or its entry stored, ends it (the newest _SKIP_LIMIT kept)
+    kept = {k: n for k, n in tries.items() if k not in known and k not in read}
     for key, skip in skipped.items():
+        n = kept.pop(key, 0)
         if skip.gone and key not in known:
-            kept[key] = min(tries.get(key, 0) + 1, len(RETRY_GONE) + 1)
-        else:
-            kept.pop(key, None)
-    if kept != tries:
+            kept[key] = min(n + 1, len(RETRY_GONE) + 1)  # the newest last
+    if kept != tries or list(kept) != list(tries):
         value = json.dumps(dict(list(kept.items())[-_SKIP_LIMIT:]))
         await asyncio.to_thread(rt.store.set_event, _retry_event(source), value, rt.clock())
-    return {k: n for k, n in kept.items() if n <= len(RETRY_GONE)}
+    return {k: n for k, n in kept.items() if n <= len(RETRY_GONE) and k in by_key}
 
 
 def _skip_event(source: SourceConfig) -> str:

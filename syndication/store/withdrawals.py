@@ -356,29 +356,20 @@ def _carried_elsewhere(
     conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str]
 ) -> bool:
     """Whether another portal still carries the story: a source of `polled` (source id ->
-    the domain of its URL, urls.domain_of) other than `source_id` has an entry for the item
-    that no check has found gone from its listing, and that entry is another portal's: its
-    key a link (or a permalink guid) on another domain than the item's link, or, keyed
-    otherwise, its source on another domain than both the item's link and `source_id`'s
-    own (a portal's category feed, or a feed on its feed host, lists the same dead page;
-    two portals' feeds on FeedBurner are told apart by their links)."""
+    the portal its URL stands for, urls.portal_of) on another portal than both `source_id`
+    and the item's link has an entry for the item that no check has found gone from its
+    listing. A portal's category feed, or a feed on its feed host ("rss.detik.com" for
+    "news.detik.com"), lists the same dead page; two portals' feeds on FeedBurner are two
+    portals. (An entry's key is no guide: a guid keeps the domain a post was written on.)"""
     e, i = t.entries.c, t.items.c
     link = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none()
-    dead = domain_of(link or "")
-    rows = conn.execute(
-        select(e.source_id, e.entry_key).where(
+    same = {domain_of(link or ""), polled.get(source_id, "")}
+    others = conn.execute(
+        select(e.source_id).where(
             e.item_id == item_id, e.source_id != source_id, e.gone_checked.is_(None)
         )
-    ).all()
-    for other, key in rows:
-        if other not in polled:
-            continue
-        if key.startswith(("http://", "https://")):
-            if domain_of(key) != dead:
-                return True
-        elif polled[other] not in (dead, polled.get(source_id, "")):
-            return True
-    return False
+    ).scalars()
+    return any(other in polled and polled[other] not in same for other in others)
 
 
 def _refilter_item(conn: Connection, item_id: int, hold: HoldReason, now: datetime) -> None:
