@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -427,42 +427,40 @@ def _printed_bylines(doc: LexborHTMLParser, chrome: set[int] | frozenset[int]) -
 
 def _below_story(node: LexborNode, known: dict[int, bool]) -> bool:
     """Whether the element sits in a box of comments or other stories (html_meta.below_story)
-    below the story's own <article>: its writer line is another story's, or a reader's.
-    `known`: the answers found so far by mem_id, handed down the path walked (as
-    _in_heading_or_link: labels nested deep are not each walked up)."""
-    path: list[int] = []
-    up = node.parent
-    found = False
-    while up is not None and up.tag not in ("body", "html", "article"):
-        if up.mem_id in known:
-            found = known[up.mem_id]
-            break
-        path.append(up.mem_id)
-        if below_story(up):
-            found = True
-            break
-        up = up.parent
-    for mem_id in path:
-        known[mem_id] = found
-    return found
+    below the story's own <article>: its writer line is another story's, or a reader's."""
+    return _walked_up(node.parent, known, ("body", "html", "article"), below_story)
 
 
 def _in_heading_or_link(node: LexborNode, known: dict[int, bool]) -> bool:
-    """Whether the element is inside a link, a heading or a breadcrumb trail (below <body>).
+    """Whether the element is inside a link, a heading or a breadcrumb trail (below <body>)."""
+    return _walked_up(node, known, ("body", "html"), _heading_link_or_crumbs)
+
+
+def _heading_link_or_crumbs(node: LexborNode) -> bool:
+    named = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
+    # a trail ends in the headline
+    return node.tag in _HEADING_OR_LINK or bool(_CRUMBS.intersection(named.lower().split()))
+
+
+def _walked_up(
+    start: LexborNode | None,
+    known: dict[int, bool],
+    stops: tuple[str, ...],
+    says: Callable[[LexborNode], bool],
+) -> bool:
+    """Whether `says` holds for `start` or an ancestor of it below the first of `stops`.
     `known`: the answers found so far by mem_id; each element's answer is its parent's unless
-    it is one itself, so every element on the way up is told the answer once (labels nested
-    thousands deep, each walking up to <body>, were depth x n)."""
+    `says` holds for it, so every element on the way up is told the answer once (labels
+    nested thousands deep, each walking up to <body>, were depth x n)."""
     path: list[int] = []
-    up: LexborNode | None = node
+    up = start
     found = False
-    while up is not None and up.tag not in ("body", "html"):
+    while up is not None and up.tag not in stops:
         if up.mem_id in known:
             found = known[up.mem_id]
             break
         path.append(up.mem_id)
-        named = f"{up.attributes.get('id') or ''} {up.attributes.get('class') or ''}"
-        # a trail ends in the headline
-        if up.tag in _HEADING_OR_LINK or _CRUMBS.intersection(named.lower().split()):
+        if says(up):
             found = True
             break
         up = up.parent
