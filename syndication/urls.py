@@ -177,23 +177,25 @@ def domain_of(url: str) -> str:
     return ".".join(labels[-keep:])
 
 
-# services that serve many portals' feeds, each under its own first folder
-_FEED_HOSTS = frozenset({"feedburner.com", "feedblitz.com", "feedproxy.google.com"})
+# services that serve many portals' feeds, each feed at its own path
+_FEED_HOSTS = frozenset({
+    "feedburner.com", "feedblitz.com", "google.com", "rss.app", "fetchrss.com", "blogger.com",
+    "politepol.com", "feed43.com", "rssground.com",
+})  # fmt: skip
 
 
 def portal_of(feed_url: str) -> str:
     """The portal a feed's URL stands for: its domain (domain_of), or on a service serving
-    many portals' feeds the service and the feed's first folder
-    ("feedburner.com/kabarkukar")."""
+    many portals' feeds the service and the feed's path ("feedburner.com/kabarkukar",
+    "blogger.com/feeds/1111/posts/default"): each such feed is a portal of its own."""
     domain = domain_of(feed_url)
-    host = site_of(feed_url)
-    if domain in _FEED_HOSTS or host in _FEED_HOSTS:
-        try:
-            folder = urlsplit(feed_url.strip()).path.strip("/").split("/")[0]
-        except ValueError:
-            folder = ""
-        return f"{domain}/{folder.lower()}"
-    return domain
+    if domain not in _FEED_HOSTS:
+        return domain
+    try:
+        path = urlsplit(feed_url.strip()).path.strip("/").lower()
+    except ValueError:
+        path = ""
+    return f"{domain}/{path}"
 
 
 def url_key(url: str) -> str:

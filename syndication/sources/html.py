@@ -456,11 +456,11 @@ def _names_a_section(link: str, page_url: str) -> bool:
 
 
 _VARIANTS = frozenset({"amp", "print", "cetak"})
-# query parameters that name a story rather than a view of it (exact names: "Itemid" is
-# Joomla's menu, "utm_id" a campaign's)
-_STORY_PARAMS = frozenset({
-    "id", "p", "pid", "aid", "nid", "newsid", "news_id", "berita_id", "id_berita",
-    "artikel_id", "id_artikel", "idberita", "idartikel", "post_id", "article_id", "judul",
+# query parameters that name a view of a story, or where a reader came from, not the story
+_VIEW_PARAMS = frozenset({
+    "page", "m", "amp", "print", "output", "view", "lang", "hl", "itemid", "t", "ts", "_",
+    "v", "ver", "ref", "source", "share", "from", "fbclid", "gclid", "single", "showall",
+    "mode", "format", "type", "tab", "preview", "nocache", "cache", "s", "q",
 })  # fmt: skip
 # a script that reads its story from the query ("/berita.php?id_berita=45"); a static page's
 # extension (Blogger's ".html?m=1") is no script
@@ -472,9 +472,16 @@ def _script(folder: str) -> bool:
 
 
 def _names_story(query: str) -> bool:
-    """Whether a query names the story: one of _STORY_PARAMS ("/berita/detail?id=123");
-    "?page=2", "?m=1", "?amp=1", "?Itemid=101" or a cache-buster "?t=..." name a view."""
-    return any(key.lower() in _STORY_PARAMS for key, _ in parse_qsl(query, True))
+    """Whether a query may name the story: any parameter but those naming a view of it
+    (_VIEW_PARAMS: "?page=2", Blogger's "?m=1", "?amp=1", Joomla's "?Itemid=101", a
+    cache-buster "?t=...") or a campaign ("utm_*"). An unknown one is taken to name it: a
+    bare route as every story's canonical merges them all, where a link keeping a view's
+    query at worst is a second address of one story."""
+    for key, _ in parse_qsl(query, keep_blank_values=True):
+        name = key.lower()
+        if name not in _VIEW_PARAMS and not name.startswith(("utm_", "mc_", "pk_")):
+            return True
+    return False
 
 
 def _folders(path: str) -> list[str]:

@@ -356,20 +356,29 @@ def _carried_elsewhere(
     conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str]
 ) -> bool:
     """Whether another portal still carries the story: a source of `polled` (source id ->
-    the portal its URL stands for, urls.portal_of) on another portal than both `source_id`
-    and the item's link has an entry for the item that no check has found gone from its
-    listing. A portal's category feed, or a feed on its feed host ("rss.detik.com" for
-    "news.detik.com"), lists the same dead page; two portals' feeds on FeedBurner are two
-    portals. (An entry's key is no guide: a guid keeps the domain a post was written on.)"""
+    the portal its URL stands for, urls.portal_of) other than `source_id`'s portal has an
+    entry for the item that no check has found gone from its listing, and that entry is on
+    another domain than the item's link: its key's, where the key is a link (two portals'
+    feeds on one feed service), else its source's. A portal's category feed, or a feed on
+    its feed host ("rss.detik.com" for "news.detik.com"), is the same portal; its FeedBurner
+    copy lists the same dead link. A portal's feeds on one domain are one portal, whatever
+    domain their guids name (a guid keeps the domain a post was written on)."""
     e, i = t.entries.c, t.items.c
     link = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none()
-    same = {domain_of(link or ""), polled.get(source_id, "")}
-    others = conn.execute(
-        select(e.source_id).where(
+    dead, mine = domain_of(link or ""), polled.get(source_id, "")
+    rows = conn.execute(
+        select(e.source_id, e.entry_key).where(
             e.item_id == item_id, e.source_id != source_id, e.gone_checked.is_(None)
         )
-    ).scalars()
-    return any(other in polled and polled[other] not in same for other in others)
+    ).all()
+    for other, key in rows:
+        portal = polled.get(other)
+        if portal is None or portal == mine:
+            continue
+        where = domain_of(key) if key.startswith(("http://", "https://")) else portal
+        if where != dead:
+            return True
+    return False
 
 
 def _refilter_item(conn: Connection, item_id: int, hold: HoldReason, now: datetime) -> None:
