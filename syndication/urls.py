@@ -161,18 +161,31 @@ _PLATFORMS = frozenset({
 })  # fmt: skip
 
 
+def registrable(host: str) -> str:
+    """A host name's last two labels, or three under a country's second level
+    ("kukarkab.go.id"): the name its owner registered, as far as the name tells. An IP
+    address is itself."""
+    if ":" in host or host.replace(".", "").isdigit():
+        return host
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
 def domain_of(url: str) -> str:
     """The domain a URL's site belongs to, as far as its name tells: "detik.com" for both
-    rss.detik.com and news.detik.com, "kukarkab.go.id" for its subdomains, a blog of a
-    platform its own ("kabarkukar.blogspot.com"); an IP address with its port as it is
-    (site_of)."""
+    rss.detik.com and news.detik.com; a blog of a platform its own
+    ("kabarkukar.blogspot.com"), an agency's site under a go.id domain its own
+    ("diskominfo.kukarkab.go.id"); an IP address with its port as it is (site_of)."""
     site = site_of(url)
     host = site.rsplit(":", 1)[0] if site.count(":") == 1 else site
     if not host or ":" in host or host.replace(".", "").isdigit():
         return site
     labels = host.split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
-    if ".".join(labels[-keep:]) in _PLATFORMS:
+    keep = len(registrable(host).split("."))
+    # a blog of a platform, or an agency's site under its government's go.id domain
+    # ("diskominfo.kukarkab.go.id" beside "kukarkab.go.id"), is a site of its own
+    if ".".join(labels[-keep:]) in _PLATFORMS or host.endswith(".go.id"):
         keep += 1
     return ".".join(labels[-keep:])
 

@@ -93,7 +93,8 @@ def test_site_of(url: str, site: str) -> None:
     [
         ("https://rss.detik.com/index.php/detikcom", "detik.com"),
         ("https://news.detik.com/berita/d-1/x", "detik.com"),
-        ("https://diskominfo.kukarkab.go.id/berita", "kukarkab.go.id"),
+        ("https://diskominfo.kukarkab.go.id/berita", "diskominfo.kukarkab.go.id"),
+        ("https://www.kukarkab.go.id/berita", "kukarkab.go.id"),
         ("https://www.bbc.co.uk/news", "bbc.co.uk"),
         ("https://feeds.feedburner.com/kabar", "feedburner.com"),
         ("http://127.0.0.1:8101/feed/", "127.0.0.1:8101"),

@@ -50,7 +50,7 @@ from syndication.sources.html_links import (
     titled_links_by_selector,
 )
 from syndication.types import RawEntry
-from syndication.urls import index_file, joined
+from syndication.urls import index_file, joined, registrable
 
 __all__ = [
     "Article",
@@ -436,7 +436,10 @@ def _names_a_section(link: str, page_url: str) -> bool:
     folders, page_folders = _folders(parts.path), _folders(page.path)
     if not folders:
         return bool(page_folders) or bool(page.query)
-    same_site = _site(parts.hostname) == _site(page.hostname)
+    # the page's site, or another host of its domain (its "m." host, the main site of an
+    # agency's subsite): a section or a bare route there is no more this story's link
+    ours, theirs = _site(parts.hostname), _site(page.hostname)
+    same_site = ours == theirs or (bool(ours) and registrable(ours) == registrable(theirs))
     if same_site and folders == page_folders and page.query:
         # the story's id left out ("/read.php?id=123", "/berita/detail?id=123"); a view of
         # the story ("?page=all", Blogger's "?m=1", "?amp=1") keeps its canonical

@@ -49,7 +49,7 @@ class WithdrawQueries(Queries):
         portals left every feed and channel when the portal whose link was shown took its
         copy down."""
         with self._tx() as conn:
-            if _carried_elsewhere(conn, entry.item_id, source_id, polled or {}):
+            if _carried_elsewhere(conn, entry.item_id, source_id, polled or {}, entry.entry_key):
                 _gone_checked(conn, source_id, entry.entry_key, now)
                 return "elsewhere"
             return "withdrawn" if self._withdraw(conn, entry.item_id, reason, now) else "already"
@@ -79,7 +79,7 @@ class WithdrawQueries(Queries):
                     .where(e.source_id == source_id, e.entry_key == key)
                     .values(last_seen=now)
                 )
-                if _carried_elsewhere(conn, item_id, source_id, polled or {}):
+                if _carried_elsewhere(conn, item_id, source_id, polled or {}, key):
                     continue  # another portal's copy stands: the story stays
                 done += self._withdraw(conn, item_id, reason, now)
         return done
@@ -353,7 +353,7 @@ def _gone_checked(conn: Connection, source_id: str, entry_key: str, now: datetim
 
 
 def _carried_elsewhere(
-    conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str]
+    conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str], key: str
 ) -> bool:
     """Whether another portal still carries the story: a source of `polled` (source id ->
     the portal its URL stands for, urls.portal_of) other than `source_id`'s portal has an
@@ -362,7 +362,9 @@ def _carried_elsewhere(
     feeds on one feed service), else its source's. A portal's category feed, or a feed on
     its feed host ("rss.detik.com" for "news.detik.com"), is the same portal; its FeedBurner
     copy lists the same dead link. A portal's feeds on one domain are one portal, whatever
-    domain their guids name (a guid keeps the domain a post was written on)."""
+    domain their guids name (a guid keeps the domain a post was written on). An entry under
+    the same key as the dead one (`key`: one guid, "tag:blogger.com,...post-1" or
+    "http://kabarkukar.com/?p=123", in the portal's every feed and copy) is that post."""
     e, i = t.entries.c, t.items.c
     link = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none()
     dead, mine = domain_of(link or ""), polled.get(source_id, "")
@@ -371,11 +373,11 @@ def _carried_elsewhere(
             e.item_id == item_id, e.source_id != source_id, e.gone_checked.is_(None)
         )
     ).all()
-    for other, key in rows:
+    for other, theirs in rows:
         portal = polled.get(other)
-        if portal is None or portal == mine:
+        if portal is None or portal == mine or theirs == key:
             continue
-        where = domain_of(key) if key.startswith(("http://", "https://")) else portal
+        where = domain_of(theirs) if theirs.startswith(("http://", "https://")) else portal
         if where != dead:
             return True
     return False
