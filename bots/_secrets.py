@@ -13,7 +13,8 @@ import re
 import threading
 
 # Telegram tokens look like "123456789:AA..." (bot id, colon, 35 url-safe characters).
-_TOKEN_SHAPE = re.compile(r"\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
+# not from within a run of digits: a long run would be tried from each of its digits
+_TOKEN_SHAPE = re.compile(r"(?<!\d)\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
 _MASK = "<token>"
 _tokens: set[str] = set()
 _lock = threading.Lock()

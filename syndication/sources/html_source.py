@@ -207,16 +207,21 @@ async def listing_entries(
     if skipped:
         await _remember_reasons(rt, source.id, skipped)
     left = {key for key, _ in fresh} - {key for key, _ in todo}
-    if skipped and not entries and not known:
-        # the listing never gave an article: a wrong link rule or a page no extractor reads.
-        # Not remembered as skipped when it listed nothing more: the next poll tries again and
-        # fails again until fixed. With links left, the next poll goes on to those.
-        if left:
-            await _remember_skips(rt, source, skips, skipped)
-        raise _nothing_kept(source, len(todo), list(skipped.values()))
     # a new link answering 404/410 may be a page not served yet (a cache behind the listing):
     # asked again after a while, a few times, before it is skipped for a day
     retrying = await _retries(rt, source, by_key, known, skipped, entries)
+    if skipped and not entries and not known and not set(skipped) <= set(retrying):
+        # the listing never gave an article: a wrong link rule or a page no extractor reads
+        # (not only pages not served yet). Not remembered as skipped when it listed nothing
+        # more: the next poll tries again and fails again until fixed. With links left, the
+        # next poll goes on to those; the ones retried are asked again in a while, and on a
+        # first poll they are backlog.
+        if left or retrying:
+            await _remember_skips(rt, source, skips, skipped, retrying)
+        if first_poll and retrying:
+            backlog = await _backlog(rt, source.id)
+            await _keep_backlog(rt, source.id, backlog | left | set(retrying))
+        raise _nothing_kept(source, len(todo), list(skipped.values()))
     if skipped:
         await _remember_skips(rt, source, skips, skipped, retrying)
     backlog = await _backlog(rt, source.id)
