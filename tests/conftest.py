@@ -285,7 +285,7 @@ def write_config(
         notify_categories = ["pemerintah", "advertorial"]
         max_age = "24h"
         [fetch]
-        connect_timeout = "2s"
+        connect_timeout = "5s"
         read_timeout = "2s"
         total_timeout = "5s"
     """)

@@ -643,7 +643,7 @@ def test_bad_pages_are_skipped_or_retried_and_the_rest_goes_on(
     path = config(tmp_path, db_url, html_source(portal), extra='max_body = "256KB"\n')
     # the slow page must time out reading (2 s), never the portal's connect under a loaded
     # machine: a full CI run once met a ConnectTimeout on the listing itself
-    path.write_text(path.read_text().replace('connect_timeout = "2s"', 'connect_timeout = "20s"'))
+    path.write_text(path.read_text().replace('connect_timeout = "5s"', 'connect_timeout = "20s"'))
     caplog.set_level("INFO", logger="syndication")
 
     once(path)
