@@ -137,16 +137,25 @@ def home_page(url: str) -> bool:
     return not parts.query and (not path or index_file(path))
 
 
+def bare_host(host: str | None) -> str:
+    """A host name in lower case, without "www."."""
+    host = (host or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
 def site_of(url: str) -> str:
-    """The site a URL is on: its host in lower case without "www.", and its port when it
-    names one ("" for a URL urlsplit refuses)."""
+    """The site a URL is on: its bare_host, and its port when it names one ("" for a URL
+    urlsplit refuses)."""
     try:
         parts = urlsplit(url.strip())
-        host, port = (parts.hostname or "").lower(), parts.port
+        host, port = bare_host(parts.hostname), parts.port
     except ValueError:
         return ""
-    host = host[4:] if host.startswith("www.") else host
     return f"{host}:{port}" if port is not None else host
+
+
+def _is_ip(host: str) -> bool:
+    return ":" in host or host.replace(".", "").isdigit()
 
 
 # second-level names under a country's code that registrants sit below ("pemda.go.id")
@@ -165,7 +174,7 @@ def registrable(host: str) -> str:
     """A host name's last two labels, or three under a country's second level
     ("kukarkab.go.id"): the name its owner registered, as far as the name tells. An IP
     address is itself."""
-    if ":" in host or host.replace(".", "").isdigit():
+    if _is_ip(host):
         return host
     labels = host.split(".")
     keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
@@ -179,7 +188,7 @@ def domain_of(url: str) -> str:
     ("diskominfo.kukarkab.go.id"); an IP address with its port as it is (site_of)."""
     site = site_of(url)
     host = site.rsplit(":", 1)[0] if site.count(":") == 1 else site
-    if not host or ":" in host or host.replace(".", "").isdigit():
+    if not host or _is_ip(host):
         return site
     labels = host.split(".")
     keep = len(registrable(host).split("."))

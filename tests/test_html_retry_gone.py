@@ -61,9 +61,9 @@ def test_a_new_link_answering_404_is_asked_again_later(tmp_path: Path, portal: P
     assert [(h.path, h.status) for h in portal.hits[before:]] == [("/", 304)]
 
 
-def test_a_link_still_404_after_its_retries_is_skipped_for_a_day(
-    tmp_path: Path, portal: Portal
-) -> None:
+def retried_out(tmp_path: Path, portal: Portal) -> Path:
+    """A source past its backlog whose listing gains a link that answers 404 for good, polled
+    as its first answer and its two retries fall due: its config."""
     base = portal.url
     portal.set(OLD_PATH, article_page(base + OLD_PATH, "Berita Lama"), content_type=HTML)
     portal.set("/", listing_page(base, [OLD_PATH]), content_type=HTML)
@@ -76,6 +76,13 @@ def test_a_link_still_404_after_its_retries_is_skipped_for_a_day(
         once(path)
         asked.append(len(portal.hits_for(NEW_PATH)))
     assert asked == [1, 2, 3]  # the first answer, then its two retries
+    return path
+
+
+def test_a_link_still_404_after_its_retries_is_skipped_for_a_day(
+    tmp_path: Path, portal: Portal
+) -> None:
+    path = retried_out(tmp_path, portal)
     age_the_skips(path, timedelta(hours=3))
     before = len(portal.hits)
     once(path)

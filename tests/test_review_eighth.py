@@ -17,8 +17,8 @@ from syndication.store import Store
 from syndication.types import RawEntry
 from syndication.urls import portal_of
 from tests.portal import Portal
-from tests.test_e2e_html import HTML, article_page, config, html_source, listing_page, once
-from tests.test_html_retry_gone import NEW_PATH, OLD_PATH, age_the_skips
+from tests.test_e2e_html import HTML, listing_page, once
+from tests.test_html_retry_gone import NEW_PATH, OLD_PATH, age_the_skips, retried_out
 from tests.test_reporter_box import URL as OKEZONE_URL
 from tests.test_reporter_box import page as okezone_page
 from tests.test_review_seventh import link_of
@@ -256,15 +256,7 @@ def test_review_a_dead_link_missing_from_one_listing_is_not_retried_anew(
     day, goes through the whole retry cycle, and the listing is read whole (no validators)
     for 2 h 15 min again, the behaviour the seventh review's fix meant to end."""
     base = portal.url
-    portal.set(OLD_PATH, article_page(base + OLD_PATH, "Berita Lama"), content_type=HTML)
-    portal.set("/", listing_page(base, [OLD_PATH]), content_type=HTML)
-    path = config(tmp_path, f"sqlite:///{tmp_path}/db.sqlite3", html_source(portal))
-    once(path)
-    portal.set("/", listing_page(base, [NEW_PATH, OLD_PATH]), content_type=HTML)
-    for wait in (timedelta(0), timedelta(minutes=16), timedelta(hours=2, minutes=1)):
-        age_the_skips(path, wait)
-        once(path)
-    assert len(portal.hits_for(NEW_PATH)) == 3  # the first answer and its two retries
+    path = retried_out(tmp_path, portal)
     portal.set("/", listing_page(base, [OLD_PATH]), content_type=HTML)  # one poll without it
     once(path)
     portal.set("/", listing_page(base, [OLD_PATH, NEW_PATH]), content_type=HTML)

@@ -14,8 +14,8 @@ from syndication.store import Store
 from syndication.types import RawEntry
 from syndication.urls import portal_of
 from tests.portal import Portal
-from tests.test_e2e_html import HTML, article_page, config, html_source, listing_page, once
-from tests.test_html_retry_gone import NEW_PATH, OLD_PATH, age_the_skips
+from tests.test_e2e_html import HTML, listing_page, once
+from tests.test_html_retry_gone import NEW_PATH, OLD_PATH, age_the_skips, retried_out
 from tests.test_store import NOW, OK, fresh_store, item, route, yes
 
 # --- (1) the header zone runs through a story whose headline sits inside its body -----------
@@ -206,15 +206,7 @@ def test_review_a_link_404_for_days_is_not_retried_anew_each_day(
     link, forever: a handful of them keep a portal's listing unconditional most of the day.
     After its retries, a link is no longer new."""
     base = portal.url
-    portal.set(OLD_PATH, article_page(base + OLD_PATH, "Berita Lama"), content_type=HTML)
-    portal.set("/", listing_page(base, [OLD_PATH]), content_type=HTML)
-    path = config(tmp_path, f"sqlite:///{tmp_path}/db.sqlite3", html_source(portal))
-    once(path)
-    portal.set("/", listing_page(base, [NEW_PATH, OLD_PATH]), content_type=HTML)
-    for wait in (timedelta(0), timedelta(minutes=16), timedelta(hours=2, minutes=1)):
-        age_the_skips(path, wait)
-        once(path)
-    assert len(portal.hits_for(NEW_PATH)) == 3  # the first answer and its two retries
+    path = retried_out(tmp_path, portal)
     age_the_skips(path, timedelta(hours=25))  # the day's skip is over: one more look
     # (the listing changes, as a news portal's does within the hour: it is read whole)
     portal.set("/", listing_page(base, [OLD_PATH, NEW_PATH]), content_type=HTML)

@@ -50,7 +50,7 @@ from syndication.sources.html_links import (
     titled_links_by_selector,
 )
 from syndication.types import RawEntry
-from syndication.urls import index_file, joined, registrable
+from syndication.urls import bare_host, index_file, joined, registrable
 
 __all__ = [
     "Article",
@@ -438,7 +438,7 @@ def _names_a_section(link: str, page_url: str) -> bool:
         return bool(page_folders) or bool(page.query)
     # the page's site, or another host of its domain (its "m." host, the main site of an
     # agency's subsite): a section or a bare route there is no more this story's link
-    ours, theirs = _site(parts.hostname), _site(page.hostname)
+    ours, theirs = bare_host(parts.hostname), bare_host(page.hostname)
     same_site = ours == theirs or (bool(ours) and registrable(ours) == registrable(theirs))
     if same_site and folders == page_folders and page.query:
         # the story's id left out ("/read.php?id=123", "/berita/detail?id=123"); a view of
@@ -492,11 +492,6 @@ def _folders(path: str) -> list[str]:
     if folders and index_file(folders[-1]):
         folders.pop()
     return folders
-
-
-def _site(host: str | None) -> str:
-    host = (host or "").lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def _headline_node(doc: LexborHTMLParser, title: str) -> LexborNode | None:

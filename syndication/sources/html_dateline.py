@@ -227,9 +227,8 @@ def header_zone(
     article's header (its date line, its reporter, its share bar). It ends at the body's
     element, at a paragraph of the story (a <p> of more than _HEADER_P_CHARS characters), at
     a box of comments or related stories, or after _HEADER_ELEMENTS elements; no headline,
-    no zone. A reader of this zone meets no
-    comment or related story below the story. Also the date lines above the headline (a top
-    bar's "today"), as with_time reads them."""
+    no zone. A reader of this zone meets no comment or related story below the story. Also
+    the date lines above the headline (a top bar's "today"), as with_time reads them."""
     if scope is None or headline is None:
         return [], set()
     zone: list[LexborNode] = []

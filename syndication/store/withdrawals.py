@@ -43,11 +43,11 @@ class WithdrawQueries(Queries):
         polled: Mapping[str, str] | None = None,
     ) -> str:
         """Withdraw the item of an entry the source stopped listing, whose URL is gone, unless
-        another portal's source of `polled` (those the config polls: id -> domain) still carries
-        the story: "withdrawn", "already", or "elsewhere" (the entry is then never checked
-        again; the other source's own check decides, when it stops listing it too). One story of two
-        portals left every feed and channel when the portal whose link was shown took its
-        copy down."""
+        another portal's source of `polled` (those the config polls: id -> portal) still
+        carries the story: "withdrawn", "already", or "elsewhere" (the entry is then never
+        checked again; the other source's own check decides, when it stops listing it too).
+        One story of two portals left every feed and channel when the portal whose link was
+        shown took its copy down."""
         with self._tx() as conn:
             if _carried_elsewhere(conn, entry.item_id, source_id, polled or {}, entry.entry_key):
                 _gone_checked(conn, source_id, entry.entry_key, now)
