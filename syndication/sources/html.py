@@ -423,16 +423,17 @@ def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
 
 
 def _names_a_section(link: str, page_url: str) -> bool:
-    """Whether `link` is the home page (any host's, without a query: "/?p=123" is a post) for
-    a page that is not the home page, the page's own script without the query naming its
-    story ("/read.php" for "/read.php?id=123"), or on the page's site a folder above the
-    page: its path a proper prefix of the page's, with two folders or more left over
+    """Whether `link` is the home page (any host's, without a query naming a story: "/?p=123"
+    is a post, "/?lang=id" the home) for a page that is not the home page, the page's own
+    script without the query naming its story ("/read.php" for "/read.php?id=123"), or on
+    the page's site a folder above the page: its path a proper prefix of the page's, with
+    two folders or more left over
     ("/berita/" for "/berita/2026/12/01/slug"), or one under a short word
     ("/kanal/pemerintahan" for "/kanal/pemerintahan/slug"; not "/berita/123" for
     "/berita/123/slug", nor a story for its "/amp" or "/print" page)."""
     parts, page = urlsplit(link), urlsplit(page_url)
-    if parts.query:
-        return False
+    if parts.query and _names_story(parts.query):
+        return False  # a query naming no story ("/?lang=id", "/?amp=1") leaves the path
     folders, page_folders = _folders(parts.path), _folders(page.path)
     if not folders:
         return bool(page_folders) or bool(page.query)

@@ -49,7 +49,8 @@ class WithdrawQueries(Queries):
         One story of two portals left every feed and channel when the portal whose link was
         shown took its copy down."""
         with self._tx() as conn:
-            if _carried_elsewhere(conn, entry.item_id, source_id, polled or {}, entry.entry_key):
+            dead = (entry.url, entry.entry_key)
+            if _carried_elsewhere(conn, entry.item_id, source_id, polled or {}, dead):
                 _gone_checked(conn, source_id, entry.entry_key, now)
                 return "elsewhere"
             return "withdrawn" if self._withdraw(conn, entry.item_id, reason, now) else "already"
@@ -79,7 +80,9 @@ class WithdrawQueries(Queries):
                     .where(e.source_id == source_id, e.entry_key == key)
                     .values(last_seen=now)
                 )
-                if _carried_elsewhere(conn, item_id, source_id, polled or {}, key):
+                # the page the source read is the dead one: its key where that is a link
+                page = key if key.startswith(("http://", "https://")) else ""
+                if _carried_elsewhere(conn, item_id, source_id, polled or {}, (page, key)):
                     continue  # another portal's copy stands: the story stays
                 done += self._withdraw(conn, item_id, reason, now)
         return done
@@ -353,21 +356,28 @@ def _gone_checked(conn: Connection, source_id: str, entry_key: str, now: datetim
 
 
 def _carried_elsewhere(
-    conn: Connection, item_id: int, source_id: str, polled: Mapping[str, str], key: str
+    conn: Connection,
+    item_id: int,
+    source_id: str,
+    polled: Mapping[str, str],
+    dead: tuple[str, str],
 ) -> bool:
     """Whether another portal still carries the story: a source of `polled` (source id ->
     the portal its URL stands for, urls.portal_of) other than `source_id`'s portal has an
     entry for the item that no check has found gone from its listing, and that entry is on
-    another domain than the item's link: its key's, where the key is a link (two portals'
+    another domain than the dead page (`dead`: the URL that answered 404/410, "" for the
+    item's link, and the dead entry's key): its key's, where the key is a link (two portals'
     feeds on one feed service), else its source's. A portal's category feed, or a feed on
     its feed host ("rss.detik.com" for "news.detik.com"), is the same portal; its FeedBurner
     copy lists the same dead link. A portal's feeds on one domain are one portal, whatever
     domain their guids name (a guid keeps the domain a post was written on). An entry under
-    the same key as the dead one (`key`: one guid, "tag:blogger.com,...post-1" or
+    the same key as the dead one (one guid, "tag:blogger.com,...post-1" or
     "http://kabarkukar.com/?p=123", in the portal's every feed and copy) is that post."""
     e, i = t.entries.c, t.items.c
-    link = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none()
-    dead, mine = domain_of(link or ""), polled.get(source_id, "")
+    page, key = dead
+    if not page:
+        page = conn.execute(select(i.url).where(i.id == item_id)).scalar_one_or_none() or ""
+    gone, mine = domain_of(page), polled.get(source_id, "")
     rows = conn.execute(
         select(e.source_id, e.entry_key).where(
             e.item_id == item_id, e.source_id != source_id, e.gone_checked.is_(None)
@@ -378,7 +388,7 @@ def _carried_elsewhere(
         if portal is None or portal == mine or theirs == key:
             continue
         where = domain_of(theirs) if theirs.startswith(("http://", "https://")) else portal
-        if where != dead:
+        if where != gone:
             return True
     return False
 
