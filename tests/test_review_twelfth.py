@@ -55,7 +55,9 @@ def test_review_a_home_canonical_with_a_view_query_does_not_merge_every_story() 
     keys = []
     for canonical in ("https://kabarbenua.id/?lang=id", "https://kabarbenua.id/?amp=1"):
         for slug in ("rapat-desa-di-kukar", "banjir-di-tenggarong"):
-            raw = extract_article(page(canonical), f"https://kabarbenua.id/berita/2026/12/01/{slug}")
+            raw = extract_article(
+                page(canonical), f"https://kabarbenua.id/berita/2026/12/01/{slug}"
+            )
             it = normalize_entry(raw, ctx, now, now)  # type: ignore[arg-type]
             keys.append((canonical, it.url_key, it.entry_key))
     for canonical in ("https://kabarbenua.id/?lang=id", "https://kabarbenua.id/?amp=1"):
