@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/extract_report.py
 
-Prints, per page, what went wrong, then kept / title / date / body / regency accuracy and
+Prints, per page, what went wrong, then kept / link / title / date / body / regency accuracy and
 pages per second (extraction plus normalization, default selectors); then, per listing page,
 the articles its links missed and the non-articles they took, and the listings' recall.
 """
@@ -27,7 +27,7 @@ def main() -> int:
             print(f"  {page.truth.name:<18} {problem}")
     n = len(report.pages)
     print(f"\n{n} article pages")
-    for aspect in ("kept", "title", "date", "body", "regency"):
+    for aspect in ("kept", "link", "title", "date", "body", "regency"):
         rate = report.rate("" if aspect == "kept" else aspect)
         hits = round(rate * n)
         print(f"  {aspect:<8} {hits:>3}/{n}  {rate:6.1%}")

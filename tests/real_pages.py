@@ -49,7 +49,8 @@ class PageResult:
     problems: list[str] = field(default_factory=list)
 
     def ok(self, aspect: str) -> bool:
-        """Kept (aspect ""), or kept and right on one aspect (title, date, body, regency)."""
+        """Kept (aspect ""), or kept and right on one aspect (link, title, date, body,
+        regency)."""
         if not aspect:
             return self.item is not None
         return self.item is not None and not any(p.startswith(aspect) for p in self.problems)
@@ -120,6 +121,8 @@ def _with_zone(ctx: NormalizeContext, zone: str) -> NormalizeContext:
 
 def _problems(truth: Truth, item: Item) -> list[str]:
     problems: list[str] = []
+    if canonical_url(item.url) != canonical_url(truth.url):
+        problems.append(f"link: {item.url!r}")
     if item.title != truth.title:
         problems.append(f"title: {item.title!r}")
     if abs(item.published - truth.published) > DATE_TOLERANCE:

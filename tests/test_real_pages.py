@@ -11,7 +11,9 @@ from tests.real_pages import ListingResult, Report, gazetteer_path, score, score
 from tests.test_normalize_golden import build_ctx
 
 # reached on the corpus (see bench/extract_report.py); raise them as fixes land
-FLOORS = {"": 68, "title": 68, "date": 68, "body": 68, "regency": 68}
+# (link: fox13now's canonical names its WordPress back end's host, another domain than the
+# page's, as a republished story's names its first publisher: taken, as those must be)
+FLOORS = {"": 71, "link": 70, "title": 71, "date": 70, "body": 71, "regency": 71}
 # listing pages: complete ones (every article found, no non-article taken), articles found
 # (held-out jpnn-home added 1 complete page and 60 articles found, viva-home 10 found; and
 # viva-home complete since its profile links are no longer taken)

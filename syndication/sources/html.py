@@ -403,23 +403,76 @@ def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
     """The page's canonical link, else its og:url, else its own URL. A link that names the
     home page or a section the page sits under is no article's: some templates print the
     portal's home as every page's canonical, and every story then had one URL (each new
-    one merged into the first as its duplicate)."""
+    one merged into the first as its duplicate). Nor is a link its template mangled
+    (`_mangled`), nor one of the page's own site that its other link contradicts by naming
+    the page's own URL, nor the page's own address with a view's query added (`_own_view`):
+    each was a second address of the story, or one that answers 404."""
     node = doc.css_first("link[rel=canonical][href]")
     canonical = node.attributes.get("href") if node is not None else None
+    try:
+        page = urljoin(page_url, page_url)
+    except ValueError:
+        page = page_url
+    named = []
     for href in (canonical, hm.first_meta(doc, "og:url")):
         href = (href or "").strip()
-        if not href:
-            continue
         try:
-            link = urljoin(base, href)
-            if not _names_a_section(link, page_url):
-                return link
+            link = urljoin(base, href) if href else ""
+            if link and not _mangled(link) and not _names_a_section(link, page_url):
+                named.append(link)
         except ValueError:  # "http://[" as the canonical link
             continue
-    try:
-        return urljoin(page_url, page_url)
-    except ValueError:
-        return page_url
+    if not named:
+        return page
+    if (
+        len(named) == 2
+        and not _same_address(*named)
+        and _same_address(named[1], page)
+        and _same_site(named[0], page)
+    ):
+        # the site's two links disagree, and one names this page (a canonical "8003098"
+        # resolved into the page's folder, an old path): the one naming it is right
+        return page
+    return page if _own_view(named[0], page) else named[0]
+
+
+def _mangled(link: str) -> bool:
+    """Whether a template glued the tracking query into the link's path
+    ("...rp.200.jutautm.sourcewputm.mediumbox"): an address that answers 404."""
+    return _GLUED_TRACKING.search(urlsplit(link).path) is not None
+
+
+_GLUED_TRACKING = re.compile(r"utm[._-]?(?:source|medium|campaign)", re.IGNORECASE)
+
+
+def _same_address(link: str, page: str) -> bool:
+    a, b = urlsplit(link), urlsplit(page)
+    return (
+        bare_host(a.hostname) == bare_host(b.hostname)
+        and a.path.rstrip("/") == b.path.rstrip("/")
+        and a.query == b.query
+    )
+
+
+def _same_site(link: str, page: str) -> bool:
+    ours, theirs = bare_host(urlsplit(link).hostname), bare_host(urlsplit(page).hostname)
+    return ours == theirs or (bool(ours) and registrable(ours) == registrable(theirs))
+
+
+def _own_view(link: str, page: str) -> bool:
+    """Whether `link` is the page's own address with a query added ("?i=1", "?page=all"),
+    the page having answered without one at a path of its own (not the home, not a script
+    reading its story from the query): that path is the story's address."""
+    a, b = urlsplit(link), urlsplit(page)
+    folders = _folders(b.path)
+    return (
+        bool(a.query)
+        and not b.query
+        and bool(folders)
+        and not _script(folders[-1])
+        and bare_host(a.hostname) == bare_host(b.hostname)
+        and a.path.rstrip("/") == b.path.rstrip("/")
+    )
 
 
 def _names_a_section(link: str, page_url: str) -> bool:
