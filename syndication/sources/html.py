@@ -238,7 +238,16 @@ def read_article(
         return _not_article(reason, flattened)
     # the elements inside page chrome, looked up once (the tree only loses elements below)
     chrome = chrome_ids(doc, "*")
-    found_title = fld.headline(doc, sel.title, page_url, source_id, chrome, listed_as)
+    written = ld.get("headline") if ld is not None else None
+    found_title = fld.headline(
+        doc,
+        sel.title,
+        page_url,
+        source_id,
+        chrome,
+        listed_as,
+        written if isinstance(written, str) else "",
+    )
     if found_title is None:
         return _not_article("no headline", flattened)
     title, title_by = found_title

@@ -84,6 +84,7 @@ def headline(
     source_id: str = "",
     chrome: set[int] | None = None,
     listed_as: str = "",
+    ld_headline: str = "",
 ) -> tuple[str, str] | None:
     """The displayed headline, with where it was read (`admin selector title = ...`, `theme
     rule 'h1.entry-title'`, `the page's h1`, `og:title`).
@@ -92,7 +93,8 @@ def headline(
     chrome) that agrees with og:title or <title>; else og:title (or <title>) without the
     site's affix; with neither, the theme's headline or the first h1. An h1 that agrees with
     nothing is a logo, a section name or a teaser, never the headline. `chrome`: the page's
-    `chrome_ids(doc, "*")` when the caller has them.
+    `chrome_ids(doc, "*")` when the caller has them; `ld_headline`: the page's JSON-LD
+    article's headline, which shows the title without the site's affix as an h1 would.
 
     Two ways a title names only the site, not the story, as templates of government portals
     write on every page ("Pemerintah Kabupaten Kutai Timur"): it reads og:site_name; or it
@@ -122,6 +124,8 @@ def headline(
     shown = [clean_line(n) for n in doc.css("h1, h2")[:_HEADLINE_ELEMENTS]]
     if whole:
         shown.append(whole)  # the listing shows the headline as well as an h1 would
+    if ld_headline.strip():
+        shown.append(" ".join(ld_headline.split()))  # the article's own JSON-LD headline
     cleaned = _PHOTO_CREDIT.sub("", clean_headline(titles[0], page_url, site, shown, source_id))
     # what the titles say of the story: og:title, and the page title without the site's
     # name (a logo h1 reading the site's name "agrees" with a "<story> | <site>" title)

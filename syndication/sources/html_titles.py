@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 # " - X", " | X", " :: X" ...: the separators sites put between headline and name
@@ -96,10 +97,16 @@ def clean_headline(
     rest, affixes = _split(title)
     # a headline element showing the title without its affixes settles it
     for cut in _cuts(title, affixes):
-        if cut.casefold() in shown and cut != title:
+        # (never a one-word element, a section's or a place's name, for a title it is the
+        # lesser part of: "Kukar" shown in an h2 of "Kukar - Bupati Resmikan Jembatan Baru")
+        lesser = len(cut.split()) < 2 and len(cut) * 2 < len(title)
+        if cut.casefold() in shown and cut != title and not lesser:
             for affix in _affixes_around(title, cut):
                 memory.confirm(source_id, affix)
             return shown[cut.casefold()]
+    glued = _glued_affix(title, shown.values(), keys, site_name)
+    if glued:
+        return glued
     for affix, kept in affixes:
         named = _names_site(affix, keys)
         if named:
@@ -161,6 +168,24 @@ def _split(title: str) -> tuple[str, list[tuple[str, bool]]]:
         affixes.append((lead.group("affix").strip(), False))
         rest = rest[lead.end() :]
     return rest.strip(), affixes
+
+
+def _glued_affix(
+    title: str, shown: Iterable[str], keys: tuple[str, ...], site_name: str | None
+) -> str | None:
+    """A headline shown on the page that `title` reads with the site's name glued on, no
+    space before its mark (Hankook Ilbo's `Judul-정치ㅣ한국일보`): that headline. Never a
+    place joined to another ("Samarinda-Bontang"): the affix must name the site."""
+    site = " ".join((site_name or "").split()).casefold()
+    for line in shown:
+        if len(line) >= len(title) or title[: len(line)].casefold() != line.casefold():
+            continue
+        tail = title[len(line) :].lstrip()
+        if tail[:1] not in _AFFIX_MARKS or len(tail.split()) != 1 or len(tail) >= len(line):
+            continue
+        if _names_site(tail, keys) or (len(site) >= 2 and site in tail.casefold()):
+            return line
+    return None
 
 
 def _cuts(title: str, affixes: list[tuple[str, bool]]) -> list[str]:
