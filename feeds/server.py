@@ -84,6 +84,8 @@ class _FileCache:
                 body = handle.read()
         except (FileNotFoundError, IsADirectoryError, PermissionError):
             return None
+        if body.startswith(_SQLITE_MAGIC):  # a database, whatever it is named
+            return None
         loaded = _make_file(path, body, stat.st_mtime)
         with self._lock:
             self._items[path] = (key, loaded)
@@ -106,22 +108,26 @@ def _make_file(path: Path, body: bytes, mtime: float) -> _File:
 
 
 # never served, whatever folder output_dir is: a config file (it may hold a private feed's
-# password) and SQLite's files (the database, its journal, its WAL)
+# password) and SQLite's files (the database, its journal, its WAL); nor any file of a kind
+# the publisher never writes (a database named "state.data", a log beside the files): only
+# the CONTENT_TYPES' extensions are served, and no SQLite database whatever its name
 _PRIVATE = (".toml", ".sqlite", ".sqlite3", ".db", "-wal", "-shm", "-journal")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def locate(root: Path, url_path: str) -> Path | None:
     """The file under root that url_path names, or None: no "..", no dotfiles, no config or
-    database files, no absolute paths, nothing whose real path (symlinks followed) leaves
-    root."""
+    database files, none of a kind the publisher never writes, no absolute paths, nothing
+    whose real path (symlinks followed) leaves root."""
     relative = url_path.lstrip("/") or "index.html"
     parts = relative.split("/")
     if "\x00" in relative or "\\" in relative:
         return None
     if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
         return None
-    if parts[-1].lower().endswith(_PRIVATE):  # an output_dir beside the config or database
-        return None
+    name = parts[-1].lower()
+    if name.endswith(_PRIVATE) or name.rpartition(".")[2] not in CONTENT_TYPES or "." not in name:
+        return None  # an output_dir beside the config, the database, a log
     try:
         resolved = root.joinpath(*parts).resolve()
     except (OSError, RuntimeError):  # symlink loops, names too long
