@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import StorageError, masked_url
-from .urls import query_secrets, shown_url, userinfo
+from .urls import shown_url, without_secrets
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) only for the commands that open it: not for `check`
     from .store import Store
@@ -71,11 +71,9 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
         s["last_burst"] = bursts.get(f"burst_capped:{s['id']}")
     sources += [_never_polled(s.id, s.url) for s in config.sources if s.id not in polled]
     for s in sources:  # a source's password or token stays off the status page and its JSON
-        secrets = [*filter(None, [userinfo(s["url"])]), *query_secrets(s["url"])]
+        if s.get("last_error"):
+            s["last_error"] = without_secrets(s["last_error"], s["url"])
         s["url"] = shown_url(s["url"])
-        for secret in secrets:
-            if s.get("last_error"):
-                s["last_error"] = s["last_error"].replace(secret, "***")
     channels = [
         {**_jsonable(dataclasses.asdict(c)), "regency": by_chat.get(c.chat)}
         for c in store.channel_statuses()
@@ -270,14 +268,14 @@ async def send_test(config: Config, chat: str) -> int:
 
     from pydantic import ValidationError
 
-    from .config import RegencyConfig
+    from .config import RegencyConfig, excerpt
     from .delivery import send_test_message
 
     try:  # the rule a regency's telegram_chat is checked by in config.toml
         RegencyConfig(slug="send-test", name="send-test", telegram_chat=chat)
     except ValidationError:
         print(
-            f"send-test: --chat {chat!r}: use a @channel_username or a numeric chat id",
+            f"send-test: --chat {excerpt(chat)}: use a @channel_username or a numeric chat id",
             file=sys.stderr,
         )
         return 2

@@ -28,6 +28,7 @@ from .runtime import Runtime
 from .store import Claim, Gate, IngestResult, SourceState, SourceSuccess, Unchanged
 from .store.items import TOUCH_EVERY
 from .types import Item, RawEntry
+from .urls import without_secrets
 from .workers import legacy_raw_digest, raw_digest
 
 if TYPE_CHECKING:  # the HTML stack (selectolax readers, extractors) loads on a poll that parses
@@ -404,12 +405,14 @@ async def _failed(
         error.retry_after,
         rt.config.fetch.max_backoff,
     )
+    # the source's password and keys stay out of the log, the alert and the database
+    said = without_secrets(str(error), source.url)
     count = await asyncio.to_thread(
         rt.store.record_failure,
         source.id,
         now,
         error.kind,
-        str(error),
+        said,
         when,
         status,
         rt.owner,
@@ -420,13 +423,13 @@ async def _failed(
         source.id,
         error.kind,
         count,
-        str(error),
+        said,
         when.isoformat(),
     )
     if count >= 5 and not state.alerted and rt.on_source_alert:
         await asyncio.to_thread(rt.store.set_alerted, source.id, True)
-        rt.on_source_alert(source.id, f"⚠️ source {source.id} failing {count} times: {error}")
-    return PollOutcome(source.id, "error", error=str(error))
+        rt.on_source_alert(source.id, f"⚠️ source {source.id} failing {count} times: {said}")
+    return PollOutcome(source.id, "error", error=said)
 
 
 async def _recovered(rt: Runtime, source: SourceConfig, state: SourceState) -> None:

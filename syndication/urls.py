@@ -438,6 +438,14 @@ def query_secrets(url: str) -> list[str]:
     return [m.group(2) for m in _SECRET_PARAM.finditer(url)]
 
 
+def without_secrets(text: str, url: str) -> str:
+    """`text` (an error about `url`: a log line, an alert, /status) with `url`'s user
+    information and the values of its query parameters that look like credentials masked."""
+    for secret in (*filter(None, [userinfo(url)]), *query_secrets(url)):
+        text = text.replace(secret, "***")
+    return text
+
+
 def shown_url(url: str) -> str:
     """`url` as a page or a log line may show it: without its user information, and with the
     values of query parameters that look like credentials masked."""
