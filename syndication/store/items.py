@@ -309,7 +309,17 @@ class ItemQueries(SourceQueries):
                     known = owner
         if known is not None:
             conn.execute(_ENTRY_SEEN, {**entry, "seen": now, "raw": item.raw_hash or None})
-            changed = self._update_item(conn, known, item, now, poll.gate)
+            fresh = poll.announce(item)  # still new enough to announce, and no backlog
+
+            def rerouted() -> None:
+                # reclassified (a regency corrected, a pushed category's label added) after
+                # it was first seen: a chat it now goes to is told, if it was news then
+                if fresh and _novel(conn, source_id, item.entry_key):
+                    self._add_deliveries(conn, known, poll, now, item, result)
+
+            changed = self._update_item(
+                conn, known, item, now, poll.gate, release=fresh, rerouted=rerouted
+            )
             # its url and title may be new ones: a later entry of this poll must find them
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
@@ -396,14 +406,20 @@ class ItemQueries(SourceQueries):
         gate: Gate | None = None,
         *,
         same_url: bool = False,
+        release: bool = False,
+        rerouted: Callable[[], None] | None = None,
     ) -> set[str] | None:
-        """Rewrite a changed item; None when its content is the same, else the scopes it
-        left or entered. Its messages not yet sent meet the `gate`'s filters again.
+        """Rewrite a changed item (its text, or its categories and regencies); None when it
+        is the same, else the scopes it left or entered. Its messages not yet sent meet the
+        `gate`'s filters again (and those it held are released, when `release`: the item is
+        still young enough to announce). `rerouted` is called once the item's scopes changed.
         `same_url`: only from an entry at the item's own URL (a copy merged by its title, at
         another URL of the same source, is no correction of it)."""
         c = t.items.c
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
-        if old.content_hash == item.content_hash:
+        before = scopes_of(old.categories, old.regencies)
+        after = scopes_of(item.categories, item.regencies)
+        if old.content_hash == item.content_hash and before == after:
             return None
         if old.url_key != item.url_key and (same_url or old.source_id != item.source_id):
             # another source's copy of a merged story, at its own URL: the story stays the one
@@ -418,10 +434,9 @@ class ItemQueries(SourceQueries):
         # feed for good; one that comes later waits for this transaction
         if conn.execute(_WITHDRAWN_AT, {"id": item_id}).scalar_one() is not None:
             return set()  # kept up to date, out of every feed until its page answers again
-        before = scopes_of(old.categories, old.regencies)
         scopes = self._set_scopes(conn, item_id, item, before)
         # reclassified out of a scope: its feeds keep a date past the change, as on withdrawal
-        note_left(conn, set(before) - set(scopes_of(item.categories, item.regencies)), now)
+        note_left(conn, set(before) - set(after), now)
         if old.title != item.title:
             d = t.deliveries.c
             conn.execute(
@@ -430,7 +445,9 @@ class ItemQueries(SourceQueries):
                 .values(state="edit", next_attempt=now, attempts=0)
             )
         if gate is not None and gate.hold is not None:
-            _hold_corrected(conn, item_id, item, gate.hold, now)
+            _refilter_corrected(conn, item_id, item, gate.hold, now, release)
+        if rerouted is not None and before != after:
+            rerouted()
         return scopes
 
     def _set_scopes(
@@ -775,24 +792,33 @@ class _Staged:
         self.entries, self.scopes = [], []
 
 
-def _hold_corrected(
-    conn: Connection, item_id: int, item: Item, hold: HoldReason, now: datetime
+def _refilter_corrected(
+    conn: Connection, item_id: int, item: Item, hold: HoldReason, now: datetime, release: bool
 ) -> None:
-    """A correction's words under the filters: a message not yet sent that they now hold is
-    held, as a reload's refilter would (one a sender holds a lease on is left to it). Never
-    the other way: a correction that drops a held word does not send, hours late, what the
-    filter held back."""
+    """A correction's words under the filters, as a reload's refilter meets new filters: a
+    message not yet sent that they now hold is held; one they held that they no longer do is
+    queued again when `release` (the item still young enough to announce). One a sender
+    holds a lease on is left to it."""
     d = t.deliveries.c
     free = or_(d.lease_until.is_(None), d.lease_until < now)
-    pending = (d.item_id == item_id) & (d.state == "pending") & free
-    for row in conn.execute(select(d.id, d.regency).where(pending)).all():
+    states = ("pending", "filtered") if release else ("pending",)
+    waiting = (d.item_id == item_id) & d.state.in_(states) & free
+    for row in conn.execute(select(d.id, d.regency, d.state, d.last_error).where(waiting)).all():
         why = hold(row.regency, item.title, item.summary, item.content_html)
-        if why is not None:
-            conn.execute(
-                update(t.deliveries)
-                .where(d.id == row.id, d.state == "pending", free)
-                .values(state="filtered", last_error=why)
-            )
+        same = update(t.deliveries).where(d.id == row.id, d.state == row.state, free)
+        if why is not None and (row.state == "pending" or why != row.last_error):
+            conn.execute(same.values(state="filtered", last_error=why))
+        elif why is None and row.state == "filtered":
+            conn.execute(same.values(state="pending", last_error=None, next_attempt=now))
+
+
+def _novel(conn: Connection, source_id: str, entry_key: str) -> bool:
+    """Whether the source listed the entry after its first poll (what it listed on that
+    poll, its backlog, is never announced, also when reclassified later)."""
+    e = t.entries.c
+    first = select(func.min(e.first_seen)).where(e.source_id == source_id).scalar_subquery()
+    seen = select(e.first_seen).where(e.source_id == source_id, e.entry_key == entry_key)
+    return bool(conn.execute(select(seen.scalar_subquery() > first)).scalar())
 
 
 @dataclasses.dataclass(frozen=True)
