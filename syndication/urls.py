@@ -221,7 +221,8 @@ def portal_of(feed_url: str) -> str:
 
 
 def url_key(url: str) -> str:
-    """A scheme-less key: http/https, www/no-www, AMP and slash variants of one article agree."""
+    """A scheme-less key: http/https, www/no-www, AMP, slash and index-file ("/index.html")
+    variants of one article agree."""
     canon = (
         url if _PLAIN_CANONICAL.fullmatch(url) and "amp" not in url.lower() else canonical_url(url)
     )
@@ -233,6 +234,9 @@ def url_key(url: str) -> str:
         return bounded_key(canon.lower())
     host = parts.netloc.removeprefix("www.")
     path = _key_path(parts.path).rstrip("/")
+    folder, _, last = path.rpartition("/")
+    if not parts.query and last and index_file(last):
+        path = folder  # "/a/u7/index.html" is the page of "/a/u7/"
     try:
         # bytes that are no UTF-8 (a Latin-1 "?judul=caf%E9") kept as they are: decoded to
         # U+FFFD, every such article of a portal had one key, and all but one were lost
