@@ -502,8 +502,11 @@ class FilterConfig(_Model):
         if not self.exclude and not self.require:
             raise ValueError("a filter needs `exclude` or `require` words")
         both = sorted({fold(p) for p in self.exclude} & {fold(p) for p in self.require})
-        if both:
+        if len(both) == 1:
             raise ValueError(f"{both[0].strip()!r} is both excluded and required")
+        if both:
+            named = ", ".join(repr(p.strip()) for p in both)
+            raise ValueError(f"{named} are each both excluded and required")
         return self
 
 

@@ -83,6 +83,11 @@ def test_no_filters_hold_nothing() -> None:
         ('regencies = ["kubar"]\nexclude = ["slot"]', "filters[0].regencies[0]: unknown regency"),
         ('exclude = ["  ", "slot"]', "filters[0].exclude"),
         ('exclude = ["slot"]\nrequire = ["SLOT"]', "'slot' is both excluded and required"),
+        # every phrase in conflict, not the first alone
+        (
+            'exclude = ["slot", "judi"]\nrequire = ["judi", "SLOT"]',
+            "'judi', 'slot' are each both excluded and required",
+        ),
         ('regencies = ["kukar"]', "needs `exclude` or `require`"),
         ('exclude = ["slot"]\nexlude = ["x"]', "filters[0].exlude: unknown key"),
     ],

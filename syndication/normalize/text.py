@@ -115,12 +115,13 @@ _BLOCK_SEL = ", ".join(_BLOCKS)
 _LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z]|!--)")
 _TAG_LIKE = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^<>]*>", re.DOTALL)
 _BLOCK_TAG = re.compile(r"<!--|</?(?:br|" + "|".join(_BLOCKS) + r")\b", re.IGNORECASE)
-# controls, zero-width and direction marks, BOM, the noncharacters (U+FDD0-U+FDEF, U+FFFE,
-# U+FFFF: no XML text holds the last two, and a title showed them as boxes), and lone
+# controls, the zero-width space and direction marks, BOM, the noncharacters (U+FDD0-U+FDEF,
+# U+FFFE, U+FFFF: no XML text holds the last two, and a title showed them as boxes), and lone
 # surrogates (the sources mend them, sources/jsontext.py; one that reaches here all the same
-# made nh3 raise, and no store takes it)
+# made nh3 raise, and no store takes it). Not the joiners (U+200C, U+200D): they hold an
+# emoji's sequence together (a family, a flag of a region), and letters of Indic scripts
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufdd0-\ufdef\ufffe\uffff"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\ufeff\ufdd0-\ufdef\ufffe\uffff"
     r"\ud800-\udfff]"
 )
 # the characters of _CONTROL that separate words or lines (str.isspace: vertical tab, form
@@ -132,7 +133,7 @@ _SPACING_CONTROLS = str.maketrans(dict.fromkeys("\x0b\x0c\r\x1c\x1d\x85\u2028\u2
 # _CONTROL but for those: where str.split() follows (they are white space to it), deleting
 # these alone does what the translation and _CONTROL do, in one pass
 _DROPPED_CONTROL = re.compile(
-    r"[\x00-\x08\x0e-\x1b\x1e\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\ufeff"
+    r"[\x00-\x08\x0e-\x1b\x1e\x1f\x7f-\x84\x86-\x9f\u200b\u200e\u200f\u202a-\u202e\ufeff"
     r"\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
 )
 
@@ -465,7 +466,7 @@ def _has_control(text: str) -> bool:
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 _CONTROL_UTF8 = (
     re.compile(rb"\xc2[\x80-\x9f]"),
-    re.compile(rb"\xe2\x80[\x8b-\x8f\xa8-\xae]"),
+    re.compile(rb"\xe2\x80[\x8b\x8e\x8f\xa8-\xae]"),
     re.compile(rb"\xef(?:\xbb\xbf|\xb7[\x90-\xaf]|\xbf[\xbe\xbf])"),
     re.compile(rb"\xed[\xa0-\xbf]"),  # a surrogate, as "surrogatepass" writes it
 )
