@@ -126,3 +126,4 @@ class Item:
     evidence: tuple[Evidence, ...] = field(default=(), compare=False)
     content_hash: str = ""  # hash of title + body: a change means an update
     raw_hash: str = field(default="", compare=False)  # digest of the RawEntry it came from
+    lead_key: str = ""  # the body's first words, folded and hashed: the third duplicate key

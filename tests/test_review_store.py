@@ -17,6 +17,7 @@ from sqlalchemy import select
 from syndication.errors import StorageError
 from syndication.store import open_store, scopes_of
 from syndication.store import schema as t
+from tests.legacy_store import writing_as_before_0011
 from tests.test_store import NOW, OK, fresh_store, item, route, yes
 
 LEASE = timedelta(minutes=5)
@@ -246,7 +247,8 @@ def test_an_upgrade_that_fails_half_way_leaves_the_old_schema_whole(db_url: str)
         command.upgrade(cfg, "0008")
     legacy = Store(engine)
     legacy.sync_sources([("a", "https://portal.test/feed")])
-    legacy.ingest("a", [item(1)], NOW, OK, route=lambda _: [("kukar", "@Kabar")], announce=yes)
+    with writing_as_before_0011():
+        legacy.ingest("a", [item(1)], NOW, OK, route=lambda _: [("kukar", "@Kabar")], announce=yes)
     with engine.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE channels ADD COLUMN failures INTEGER")
     try:

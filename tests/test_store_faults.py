@@ -28,6 +28,7 @@ from syndication.types import Item
 from syndication.urls import bounded_key, url_key
 from tests.conftest import write_config
 from tests.feedmaker import Post, rss
+from tests.legacy_store import writing_as_before_0011
 from tests.portal import Portal
 from tests.test_store import NOW, OK, fresh_store, item, route, yes
 
@@ -157,7 +158,8 @@ def test_keys_an_older_version_stored_long_are_bounded_by_the_upgrade(db_url: st
             " not_modified_count, items_count, alerted)"
             " VALUES ('a', 'https://portal.test/feed', false, 0, 0, 0, false)"
         )
-    assert legacy.ingest("a", [old], NOW, OK, route=route, announce=yes).new == 1
+    with writing_as_before_0011():
+        assert legacy.ingest("a", [old], NOW, OK, route=route, announce=yes).new == 1
     migrate(engine)
     store = Store(engine)
     try:

@@ -9,6 +9,7 @@ from alembic.config import Config as AlembicConfig
 
 from syndication.store import Store, migrate, open_engine
 from syndication.store.db import MIGRATIONS
+from tests.legacy_store import writing_as_before_0011
 from tests.test_store import NOW, OK, item, yes
 
 
@@ -35,7 +36,8 @@ def test_stored_usernames_are_lower_cased_and_a_clash_keeps_the_sent_row(db_url:
 
     one, two = item(1), item(2, regencies=("kukar", "kutim"))
     three = item(3, regencies=("kukar", "kutim"))
-    legacy.ingest("a", [one, two, three], NOW, OK, route=spelled, announce=yes)
+    with writing_as_before_0011():
+        legacy.ingest("a", [one, two, three], NOW, OK, route=spelled, announce=yes)
     with engine.begin() as conn:
         run = conn.exec_driver_sql
         run("UPDATE deliveries SET state = 'sent', message_id = 7 WHERE chat = '@kabar_kukar'")

@@ -18,7 +18,7 @@ from ..types import Item, NormalizeContext, RawEntry
 from ..urls import bounded_key, canonical_url, home_page, url_key, web_url
 from .classify import classify
 from .dates import parse_date, resolve_published
-from .dedup import content_hash, title_key
+from .dedup import content_hash, lead_key, title_key
 from .text import LINE_MAX, CleanContent, clean_content, clean_title, plain_text
 
 __all__ = [
@@ -102,6 +102,7 @@ def normalize_entry(
         credit=body.credit,
         evidence=labels.evidence,
         content_hash=content_hash(title, body.one_line(), one_line=True),
+        lead_key=lead_key(body.text, body.dateline),
     )
 
 

@@ -42,3 +42,24 @@ def content_hash(title: str, body: str, *, one_line: bool = False) -> str:
     words = body if one_line else " ".join((body or "").split())
     normal = " ".join((title or "").split()) + "\n" + words
     return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+LEAD_WORDS = 30  # a lead this long is one story's: no two stories open with the same 30 words
+_WORD = re.compile(r"[^\W_]+")
+
+
+def lead_key(text: str, dateline: str | None) -> str:
+    """The first LEAD_WORDS words of a body after its dateline, folded as title_key folds
+    (case, accents, punctuation) and hashed: a press release that two portals print under
+    their own headlines and datelines ("LOA KULU –", "Kukar, eksposisi.com –") shares it.
+    "" for a body of fewer words: a teaser or a caption says too little to tell stories by."""
+    if dateline and text.startswith(dateline):
+        text = text[len(dateline) :]
+    head = " ".join(text.split()[: LEAD_WORDS * 2])  # words enough, whatever punctuation
+    if not head.isascii():
+        head = unicodedata.normalize("NFKD", head)
+        head = "".join(ch for ch in head if not unicodedata.combining(ch))
+    words = _WORD.findall(head.lower())[:LEAD_WORDS]
+    if len(words) < LEAD_WORDS:
+        return ""
+    return hashlib.sha256(" ".join(words).encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -354,6 +354,7 @@ ITEM_VALUE_COLUMNS = (
     "advertorial",
     "evidence",
     "content_hash",
+    "lead_key",
 )
 
 
@@ -377,6 +378,7 @@ def _item_values(item: Item) -> dict[str, Any]:
         "advertorial": item.advertorial,
         "evidence": [{f: getattr(e, f) for f in _EVIDENCE_FIELDS} for e in item.evidence],
         "content_hash": item.content_hash,
+        "lead_key": item.lead_key or None,
     }
 
 

@@ -81,6 +81,23 @@ _BY_TITLE_KEY = (
     )
     .limit(1)
 )
+# the items opening with a lead (normalize.dedup.lead_key) in the window, as _BY_TITLE_KEY's
+_BY_LEAD_KEY = (
+    select(_i.id, _i.source_id, _i.title_key)
+    .where(
+        _i.lead_key == bindparam("lead_key"),
+        _i.published >= bindparam("low"),
+        _i.published <= bindparam("high"),
+        or_(
+            ~select(_e.item_id)
+            .where(_e.item_id == _i.id, _e.source_id == bindparam("source_id"))
+            .exists(),
+            _i.published.between(bindparam("own_low"), bindparam("own_high")),
+        ),
+    )
+    .order_by(_i.id)
+    .limit(8)
+)
 _ITEM_BEFORE = select(
     _i.source_id,
     _i.url_key,
@@ -153,6 +170,9 @@ _PRESENT_URLS = (
 )
 _PRESENT_TITLES = (
     select(_i.title_key).where(_i.title_key.in_(bindparam("keys", expanding=True))).distinct()
+)
+_PRESENT_LEADS = (
+    select(_i.lead_key).where(_i.lead_key.in_(bindparam("keys", expanding=True))).distinct()
 )
 
 
@@ -323,6 +343,8 @@ class ItemQueries(SourceQueries):
             # its url and title may be new ones: a later entry of this poll must find them
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
+            if item.lead_key:
+                present.lead_keys.add(item.lead_key)
             if changed is not None:
                 result.updated += 1
             return changed or set()
@@ -333,6 +355,8 @@ class ItemQueries(SourceQueries):
             item_id = self._insert_item(conn, item, now)
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
+            if item.lead_key:
+                present.lead_keys.add(item.lead_key)
             new = scopes_of(item.categories, item.regencies)
             scopes = set(new)
             rows = [{"scope": s, "item_id": item_id, "published": item.published} for s in new]
@@ -371,26 +395,27 @@ class ItemQueries(SourceQueries):
         return scopes
 
     def _find_duplicate(self, conn: Connection, item: Item, present: _Present) -> int | None:
-        found = None
+        """The story `item` is a copy of: at its URL, else under its title, else opening with
+        its lead under a like title (each within DUPLICATE_TITLE_WINDOW of its date, and
+        within SAME_SOURCE_TITLE_WINDOW for its own source's stories)."""
+        found: int | None = None
         if item.url_key in present.url_keys:
             found = conn.execute(_BY_URL_KEY, {"url_key": item.url_key}).scalar_one_or_none()
-        if (
-            found is not None
-            or len(item.title_key) < 12
-            or item.title_key not in present.title_keys
-        ):
+        if found is not None:
             return found
-        low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
-        own = SAME_SOURCE_TITLE_WINDOW
-        window = {
-            "source_id": item.source_id,
-            "title_key": item.title_key,
-            "low": max(item.published, low + DUPLICATE_TITLE_WINDOW) - DUPLICATE_TITLE_WINDOW,
-            "high": min(item.published, high - DUPLICATE_TITLE_WINDOW) + DUPLICATE_TITLE_WINDOW,
-            "own_low": max(item.published, low + own) - own,
-            "own_high": min(item.published, high - own) + own,
-        }
-        return conn.execute(_BY_TITLE_KEY, window).scalar_one_or_none()
+        by_title = len(item.title_key) >= 12 and item.title_key in present.title_keys
+        by_lead = bool(item.lead_key) and item.lead_key in present.lead_keys
+        if not by_title and not by_lead:
+            return None
+        window = _window(item)
+        if by_title:
+            found = conn.execute(_BY_TITLE_KEY, window).scalar_one_or_none()
+        if found is not None or not by_lead:
+            return found
+        rows = conn.execute(_BY_LEAD_KEY, {**window, "lead_key": item.lead_key}).all()
+        if len({r.source_id for r in rows}) < len(rows):
+            return None  # one source's stories opening alike: its template's words, no story's
+        return next((r.id for r in rows if _similar_titles(r.title_key, item.title_key)), None)
 
     def _insert_item(self, conn: Connection, item: Item, now: datetime) -> int:
         values = _item_values(item)
@@ -703,13 +728,15 @@ class _Present:
     entry_keys: set[str]
     url_keys: set[str]
     title_keys: set[str]
+    lead_keys: set[str] = dataclasses.field(default_factory=set)
 
     def looked_up(self, item: Item) -> bool:
-        """Whether ingesting `item` runs any lookup (of its entry, url or title key)."""
+        """Whether ingesting `item` runs any lookup (of its entry, url, title or lead key)."""
         return (
             item.entry_key in self.entry_keys
             or item.url_key in self.url_keys
             or item.title_key in self.title_keys
+            or (bool(item.lead_key) and item.lead_key in self.lead_keys)
         )
 
     @classmethod
@@ -731,7 +758,11 @@ class _Present:
         )
         for chunk in _chunks(titles, _PRESENT_CHUNK):
             title_keys.update(conn.execute(_PRESENT_TITLES, {"keys": chunk}).scalars())
-        return cls(entry_keys, url_keys, title_keys)
+        lead_keys: set[str] = set()
+        leads = sorted({it.lead_key for it in items if it.lead_key})
+        for chunk in _chunks(leads, _PRESENT_CHUNK):
+            lead_keys.update(conn.execute(_PRESENT_LEADS, {"keys": chunk}).scalars())
+        return cls(entry_keys, url_keys, title_keys, lead_keys)
 
 
 # What refuses one entry rather than the poll (a value out of range, text the database
@@ -790,6 +821,30 @@ class _Staged:
         _BULK_ENTRIES(conn, self.entries)
         _BULK_SCOPES(conn, self.scopes)
         self.entries, self.scopes = [], []
+
+
+def _similar_titles(a: str, b: str) -> bool:
+    """Whether one title key holds every word of the other: a headline and its longer form
+    ("Sekda Kukar Serahkan 500 Paket Sembako" and "... untuk Warga Loa Kulu"). Never two
+    headlines that share most words ("Festival Budaya di Sebulu, Dinas Turun Tangan" and
+    "Perbaikan Jembatan di Sebulu, Dinas Turun Tangan"): stories of one template."""
+    words_a, words_b = set(a.split()), set(b.split())
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+
+
+def _window(item: Item) -> dict[str, Any]:
+    """The dates a copy of `item` may bear, for _BY_TITLE_KEY and _BY_LEAD_KEY (clamped at
+    the ends of datetime's range)."""
+    low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    wide, own = DUPLICATE_TITLE_WINDOW, SAME_SOURCE_TITLE_WINDOW
+    return {
+        "source_id": item.source_id,
+        "title_key": item.title_key,
+        "low": max(item.published, low + wide) - wide,
+        "high": min(item.published, high - wide) + wide,
+        "own_low": max(item.published, low + own) - own,
+        "own_high": min(item.published, high - own) + own,
+    }
 
 
 def _refilter_corrected(

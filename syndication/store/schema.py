@@ -133,9 +133,13 @@ items = Table(
     # the portal took the article down (404/410, or its URL now leads home): out of every feed
     Column("withdrawn_at", UTC_TS),
     Column("withdrawn_reason", Text),
+    # the body's first words after its dateline, folded and hashed (normalize.dedup.lead_key):
+    # one press release under two portals' headlines; NULL when the body is too short
+    Column("lead_key", String(32)),
     Index("ix_items_url_key", "url_key"),
     Index("ix_items_title_key", "title_key"),
     Index("ix_items_published", "published"),
+    Index("ix_items_lead_key", "lead_key"),
 )
 
 entries = Table(
