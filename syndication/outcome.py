@@ -48,14 +48,21 @@ class _Listing:
 
 def outcomes(config: Config, store: Store, item: ScopeItem) -> list[Outcome]:
     deliveries, listings = _read(store, item.id)
-    by_chat = {d.chat: d for d in deliveries}
+    by_chat = {_chat_key(d.chat): d for d in deliveries}
+    told: dict[str, Outcome] = {}  # a chat two regencies share: the line of the first
     out: list[Outcome] = []
     regencies = {r.slug: r for r in config.regencies}
     for slug in item.regencies:
         reg = regencies.get(slug)
         chat = str(reg.chat) if reg is not None and reg.chat is not None else None
-        if chat is not None and chat in by_chat:
-            out.append(_queued(by_chat.pop(chat), config))
+        if chat is not None and _chat_key(chat) in by_chat:
+            told[_chat_key(chat)] = _queued(by_chat.pop(_chat_key(chat)), config)
+            out.append(told[_chat_key(chat)])
+            continue
+        if chat is not None and _chat_key(chat) in told:
+            first = told[_chat_key(chat)]
+            detail = f"one message for the chat it shares with regency {first.regency} (above)"
+            out.append(Outcome(slug, chat, first.state, detail))
             continue
         if reg is None or chat is None:
             out.append(Outcome(slug, None, "not pushed", f"no channel for regency {slug}"))
@@ -72,6 +79,12 @@ def outcomes(config: Config, store: Store, item: ScopeItem) -> list[Outcome]:
     # rows for chats the config no longer routes this item to (a changed config, a migration)
     out.extend(_queued(d, config) for d in by_chat.values())
     return out
+
+
+def _chat_key(chat: str) -> str:
+    """A chat as the store keeps it: a @username in lower case (Telegram's are), an id as
+    it is."""
+    return chat.lower() if chat.startswith("@") else chat
 
 
 def _queued(d: _Delivery, config: Config) -> Outcome:

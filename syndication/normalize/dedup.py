@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 
@@ -53,13 +54,12 @@ def lead_key(text: str, dateline: str | None) -> str:
     (case, accents, punctuation) and hashed: a press release that two portals print under
     their own headlines and datelines ("LOA KULU –", "Kukar, eksposisi.com –") shares it.
     "" for a body of fewer words: a teaser or a caption says too little to tell stories by."""
-    if dateline and text.startswith(dateline):
-        text = text[len(dateline) :]
-    head = " ".join(text.split()[: LEAD_WORDS * 2])  # words enough, whatever punctuation
-    if not head.isascii():
-        head = unicodedata.normalize("NFKD", head)
-        head = "".join(ch for ch in head if not unicodedata.combining(ch))
-    words = _WORD.findall(head.lower())[:LEAD_WORDS]
+    start = len(dateline) if dateline and text.startswith(dateline) else 0
+    words = [m.group() for m in itertools.islice(_WORD.finditer(text, start), LEAD_WORDS)]
     if len(words) < LEAD_WORDS:
         return ""
-    return hashlib.sha256(" ".join(words).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    head = " ".join(words).lower()
+    if not head.isascii():
+        head = unicodedata.normalize("NFKD", head)
+        head = " ".join(_WORD.findall("".join(c for c in head if not unicodedata.combining(c))))
+    return hashlib.sha256(head.encode("utf-8", "surrogatepass")).hexdigest()[:16]

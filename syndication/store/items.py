@@ -172,7 +172,9 @@ _PRESENT_TITLES = (
     select(_i.title_key).where(_i.title_key.in_(bindparam("keys", expanding=True))).distinct()
 )
 _PRESENT_LEADS = (
-    select(_i.lead_key).where(_i.lead_key.in_(bindparam("keys", expanding=True))).distinct()
+    select(_i.lead_key, _i.title_key)
+    .where(_i.lead_key.in_(bindparam("keys", expanding=True)))
+    .distinct()
 )
 
 
@@ -343,8 +345,7 @@ class ItemQueries(SourceQueries):
             # its url and title may be new ones: a later entry of this poll must find them
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
-            if item.lead_key:
-                present.lead_keys.add(item.lead_key)
+            present.add_lead(item)
             if changed is not None:
                 result.updated += 1
             return changed or set()
@@ -355,8 +356,7 @@ class ItemQueries(SourceQueries):
             item_id = self._insert_item(conn, item, now)
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
-            if item.lead_key:
-                present.lead_keys.add(item.lead_key)
+            present.add_lead(item)
             new = scopes_of(item.categories, item.regencies)
             scopes = set(new)
             rows = [{"scope": s, "item_id": item_id, "published": item.published} for s in new]
@@ -404,7 +404,7 @@ class ItemQueries(SourceQueries):
         if found is not None:
             return found
         by_title = len(item.title_key) >= 12 and item.title_key in present.title_keys
-        by_lead = bool(item.lead_key) and item.lead_key in present.lead_keys
+        by_lead = present.lead_match(item)
         if not by_title and not by_lead:
             return None
         window = _window(item)
@@ -728,7 +728,10 @@ class _Present:
     entry_keys: set[str]
     url_keys: set[str]
     title_keys: set[str]
-    lead_keys: set[str] = dataclasses.field(default_factory=set)
+    # lead key -> the title keys of the stories opening with it: an item's lead is looked up
+    # only when one of them is like its title (a template's opening, shared by thousands of
+    # stories under other titles, costs no query)
+    leads: dict[str, set[frozenset[str]]] = dataclasses.field(default_factory=dict)
 
     def looked_up(self, item: Item) -> bool:
         """Whether ingesting `item` runs any lookup (of its entry, url, title or lead key)."""
@@ -736,8 +739,19 @@ class _Present:
             item.entry_key in self.entry_keys
             or item.url_key in self.url_keys
             or item.title_key in self.title_keys
-            or (bool(item.lead_key) and item.lead_key in self.lead_keys)
+            or self.lead_match(item)
         )
+
+    def lead_match(self, item: Item) -> bool:
+        titles = self.leads.get(item.lead_key) if item.lead_key else None
+        if not titles:
+            return False
+        words = frozenset(item.title_key.split())
+        return bool(words) and any(words <= t or t <= words for t in titles if t)
+
+    def add_lead(self, item: Item) -> None:
+        if item.lead_key:
+            self.leads.setdefault(item.lead_key, set()).add(frozenset(item.title_key.split()))
 
     @classmethod
     def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
@@ -758,11 +772,12 @@ class _Present:
         )
         for chunk in _chunks(titles, _PRESENT_CHUNK):
             title_keys.update(conn.execute(_PRESENT_TITLES, {"keys": chunk}).scalars())
-        lead_keys: set[str] = set()
-        leads = sorted({it.lead_key for it in items if it.lead_key})
-        for chunk in _chunks(leads, _PRESENT_CHUNK):
-            lead_keys.update(conn.execute(_PRESENT_LEADS, {"keys": chunk}).scalars())
-        return cls(entry_keys, url_keys, title_keys, lead_keys)
+        leads: dict[str, set[frozenset[str]]] = {}
+        wanted = sorted({it.lead_key for it in items if it.lead_key})
+        for chunk in _chunks(wanted, _PRESENT_CHUNK):
+            for lead, title in conn.execute(_PRESENT_LEADS, {"keys": chunk}):
+                leads.setdefault(lead, set()).add(frozenset(title.split()))
+        return cls(entry_keys, url_keys, title_keys, leads)
 
 
 # What refuses one entry rather than the poll (a value out of range, text the database

@@ -135,7 +135,7 @@ items = Table(
     Column("withdrawn_reason", Text),
     # the body's first words after its dateline, folded and hashed (normalize.dedup.lead_key):
     # one press release under two portals' headlines; NULL when the body is too short
-    Column("lead_key", String(32)),
+    Column("lead_key", String(16)),
     Index("ix_items_url_key", "url_key"),
     Index("ix_items_title_key", "title_key"),
     Index("ix_items_published", "published"),

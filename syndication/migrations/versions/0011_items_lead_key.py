@@ -14,7 +14,7 @@ down_revision = "0010"
 
 def upgrade() -> None:
     with op.batch_alter_table("items") as batch:
-        batch.add_column(sa.Column("lead_key", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("lead_key", sa.String(length=16), nullable=True))
         batch.create_index("ix_items_lead_key", ["lead_key"])
 
 
