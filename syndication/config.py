@@ -493,8 +493,15 @@ class FilterConfig(_Model):
     @classmethod
     def _phrases(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for phrase in v:
-            if not fold(phrase).strip():
+            words = fold(phrase).split()
+            if not words:
                 raise ValueError(f"{excerpt(phrase)} has no words to match")
+            if all(len(w) == 1 for w in words) and len(phrase.strip()) > len(" ".join(words)):
+                # "c++" reads as the letter "c": every text with a lone "c" in it would match
+                raise ValueError(
+                    f"{excerpt(phrase)} matches as {' '.join(words)!r} (punctuation reads as "
+                    "spaces): write a word"
+                )
         return v
 
     @model_validator(mode="after")

@@ -89,6 +89,8 @@ def test_no_filters_hold_nothing() -> None:
             "'judi', 'slot' are each both excluded and required",
         ),
         ('regencies = ["kukar"]', "needs `exclude` or `require`"),
+        # punctuation reads as spaces: "c++" would hold every text with a lone letter c
+        ('exclude = ["c++"]', "filters[0].exclude: 'c++' matches as 'c'"),
         ('exclude = ["slot"]\nexlude = ["x"]', "filters[0].exlude: unknown key"),
     ],
 )
