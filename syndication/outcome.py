@@ -68,6 +68,10 @@ def outcomes(config: Config, store: Store, item: ScopeItem) -> list[Outcome]:
             out.append(Outcome(slug, None, "not pushed", f"no channel for regency {slug}"))
             continue
         notified = config.notify_categories_for(reg)
+        if not item.url:
+            why = "no link a reader can open (none given, or a javascript: or data: one)"
+            out.append(Outcome(slug, chat, "not pushed", why))
+            continue
         if not set(item.categories) & set(notified):
             why = (
                 f"category not notified ({', '.join(item.categories) or 'none'}; "

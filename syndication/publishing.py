@@ -87,6 +87,9 @@ class Publisher:
         self._memo = PublishMemo()
         self._look: str | None = None  # the last `_look` published, as the store holds it
         self._source_names: tuple[Config | None, dict[str, str]] = (None, {})
+        # the items (id, version) found unpublishable, told once: each scope and each
+        # publish met them again, and logged them again
+        self._refused: set[tuple[int, int]] = set()
         # where a big publish renders its scopes (the service's CPU pool, see
         # workers.sync_runner), PER_PART at a time; None: here, one scope after another
         self.runner: Runner | None = None
@@ -495,7 +498,11 @@ class Publisher:
         try:
             entry = self._entry(item, names, host)
         except FeedsError as e:
-            log.warning("event=entry_unpublishable item=%s error=%r", item.id, str(e))
+            if key not in self._refused:
+                if len(self._refused) >= _REFUSED_TOLD:
+                    self._refused.clear()
+                self._refused.add(key)
+                log.warning("event=entry_unpublishable item=%s error=%r", item.id, str(e))
             return None
         return _keep(built, key, entry)
 
@@ -618,6 +625,9 @@ class _Sharing:
         if files:
             p.store.save_files(files, p.clock())
         return saved
+
+
+_REFUSED_TOLD = 10_000  # unpublishable items remembered as told (then told afresh)
 
 
 def _keep(built: OrderedDict[tuple[int, int], Entry], key: tuple[int, int], entry: Entry) -> Entry:

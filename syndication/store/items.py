@@ -516,8 +516,8 @@ class ItemQueries(SourceQueries):
         gets none: it is never announced again."""
         d = t.deliveries.c
         routes, gate = poll.route(item), poll.gate
-        if not routes:
-            return
+        if not routes or not item.url:
+            return  # (a story without a link a reader can open: no message can name it)
         if conn.execute(_WITHDRAWN_AT, {"id": item_id}).scalar_one_or_none() is not None:
             return
         have = {r.chat for r in conn.execute(select(d.chat).where(d.item_id == item_id))}
