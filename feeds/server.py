@@ -110,9 +110,12 @@ def _make_file(path: Path, body: bytes, mtime: float) -> _File:
 # never served, whatever folder output_dir is: a config file (it may hold a private feed's
 # password) and SQLite's files (the database, its journal, its WAL); nor any file of a kind
 # the publisher never writes (a database named "state.data", a log beside the files): only
-# the CONTENT_TYPES' extensions are served, and no SQLite database whatever its name
+# the _PUBLISHED extensions are served, and no SQLite database whatever its name
 _PRIVATE = (".toml", ".sqlite", ".sqlite3", ".db", "-wal", "-shm", "-journal")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# what the publisher writes (feeds.publish, feeds.index): a .txt, .xml or .xsl beside them is
+# no file of its (a log, a backup, a token pasted in a note)
+_PUBLISHED = frozenset({"rss", "atom", "json", "html", "opml"})
 
 
 def locate(root: Path, url_path: str) -> Path | None:
@@ -126,7 +129,7 @@ def locate(root: Path, url_path: str) -> Path | None:
     if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
         return None
     name = parts[-1].lower()
-    if name.endswith(_PRIVATE) or name.rpartition(".")[2] not in CONTENT_TYPES or "." not in name:
+    if name.endswith(_PRIVATE) or name.rpartition(".")[2] not in _PUBLISHED or "." not in name:
         return None  # an output_dir beside the config, the database, a log
     try:
         resolved = root.joinpath(*parts).resolve()

@@ -127,14 +127,14 @@ def _http_url(value: object) -> str:
 
 # a bot token's shape, looser than the redaction's (bots._secrets): digits, a colon, a run
 # of letters; no config value but a token reads so, and an echo of it must not show it
-_TOKEN_LIKE = re.compile(r"(?<![\w.])\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{12,}")
+_TOKEN_LIKE = re.compile(r"(?<!\d)\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{12,}")
 
 
 def _masked(value: object) -> object:
     """`value` with the user information of each URL in it masked, and anything shaped as a
     bot token, within lists and tables too."""
     if isinstance(value, str):
-        if ":" in value:  # a bot token pasted where a chat, a name or a URL goes
+        if ":" in value or "%3" in value:  # a bot token pasted where a chat or a URL goes
             value = _TOKEN_LIKE.sub("<a bot token?>", value)
         secret = userinfo(value) if "//" in value else None
         if secret is None:

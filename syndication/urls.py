@@ -432,7 +432,7 @@ def without_userinfo(url: str) -> str:
 _SECRET_PARAM = re.compile(
     r"([?&;](?:[\w.-]*[_.-])?"
     r"(?:token|key|apikey|secret|password|passwd|pass|pwd|auth|sig|signature|session|sid)=)"
-    r"([^&#;]+)",
+    r"([^&#;\s'\"]+)",  # up to the next parameter, or the URL's end in a message
     re.IGNORECASE,
 )
 
@@ -445,9 +445,12 @@ def query_secrets(url: str) -> list[str]:
 def without_secrets(text: str, url: str) -> str:
     """`text` (an error about `url`: a log line, an alert, /status) with `url`'s user
     information and the values of its query parameters that look like credentials masked."""
-    for secret in (*filter(None, [userinfo(url)]), *query_secrets(url)):
-        text = text.replace(secret, "***")
-    return text
+    secret = userinfo(url)
+    if secret:
+        text = text.replace(f"{secret}@", "***@")
+    # a key's value masked where it follows its name: a short one ("?key=5") masked alone
+    # was masked in every number of the message
+    return _SECRET_PARAM.sub(r"\1***", text) if query_secrets(url) else text
 
 
 def shown_url(url: str) -> str:

@@ -34,7 +34,6 @@ def test_the_real_page_loses_the_glued_affix() -> None:
         # a place joined to another is the headline's own: the shown line is some other one
         ("Jalan Tol Samarinda-Bontang", "Site", "Jalan Tol Samarinda", None),
         ("Jalan Tol Samarinda-Bontang Dibuka", "Site", "Jalan Tol Samarinda", None),
-        ("Kukar - Bupati Resmikan Jembatan Baru", "Site", "Kukar", None),
     ],
 )
 def test_a_glued_affix_goes_only_when_it_names_the_site(

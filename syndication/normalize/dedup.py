@@ -45,18 +45,20 @@ def content_hash(title: str, body: str, *, one_line: bool = False) -> str:
     return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-LEAD_WORDS = 30  # a lead this long is one story's: no two stories open with the same 30 words
+LEAD_WORDS = 120  # the words compared: past any standing opening a press office prints
+LEAD_MIN = 30  # a body of fewer words (a teaser, a caption) says too little to tell stories by
 _WORD = re.compile(r"[^\W_]+")
 
 
 def lead_key(text: str, dateline: str | None) -> str:
-    """The first LEAD_WORDS words of a body after its dateline, folded as title_key folds
-    (case, accents, punctuation) and hashed: a press release that two portals print under
-    their own headlines and datelines ("LOA KULU –", "Kukar, eksposisi.com –") shares it.
-    "" for a body of fewer words: a teaser or a caption says too little to tell stories by."""
+    """The first LEAD_WORDS words of a body after its dateline (all of them in a shorter
+    one of at least LEAD_MIN), folded as title_key folds (case, accents, punctuation) and
+    hashed: a press release that two portals print under their own headlines and datelines
+    ("LOA KULU –", "Kukar, eksposisi.com –") shares it, and two stories under one standing
+    opening paragraph (a press office's, a daily report's) do not. "" for a shorter body."""
     start = len(dateline) if dateline and text.startswith(dateline) else 0
     words = [m.group() for m in itertools.islice(_WORD.finditer(text, start), LEAD_WORDS)]
-    if len(words) < LEAD_WORDS:
+    if len(words) < LEAD_MIN:
         return ""
     head = " ".join(words).lower()
     if not head.isascii():

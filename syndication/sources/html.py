@@ -413,8 +413,9 @@ def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
     home page or a section the page sits under is no article's: some templates print the
     portal's home as every page's canonical, and every story then had one URL (each new
     one merged into the first as its duplicate). Nor is a link its template mangled
-    (`_mangled`), nor one of the page's own site that its other link contradicts by naming
-    the page's own URL, nor the page's own address with a view's query added (`_own_view`):
+    (`_mangled`), nor a bare relative canonical of the page's site that its og:url
+    contradicts by naming the page's own URL (`_bare_relative`), nor the page's own address
+    with a view's query added (`_own_view`):
     each was a second address of the story, or one that answers 404."""
     node = doc.css_first("link[rel=canonical][href]")
     canonical = node.attributes.get("href") if node is not None else None
@@ -435,14 +436,23 @@ def _canonical(doc: LexborHTMLParser, page_url: str, base: str) -> str:
         return page
     if (
         len(named) == 2
+        and _bare_relative(canonical)
         and not _same_address(*named)
         and _same_address(named[1], page)
         and _same_site(named[0], page)
     ):
-        # the site's two links disagree, and one names this page (a canonical "8003098"
-        # resolved into the page's folder, an old path): the one naming it is right
+        # a canonical written as a bare relative reference ("8003098", resolved into the
+        # page's folder) that the og:url contradicts by naming this page: the og:url is right
         return page
     return page if _own_view(named[0], page) else named[0]
+
+
+def _bare_relative(href: str | None) -> bool:
+    """Whether a canonical href is a bare relative reference ("8003098", "story.html"): no
+    scheme, no host, no path from the root, resolved into the page's folder. A canonical
+    written whole is the site's word, even where its og:url repeats the address asked."""
+    href = (href or "").strip()
+    return bool(href) and not href.startswith(("/", "?", "#")) and ":" not in href.split("/")[0]
 
 
 def _mangled(link: str) -> bool:

@@ -97,10 +97,7 @@ def clean_headline(
     rest, affixes = _split(title)
     # a headline element showing the title without its affixes settles it
     for cut in _cuts(title, affixes):
-        # (never a one-word element, a section's or a place's name, for a title it is the
-        # lesser part of: "Kukar" shown in an h2 of "Kukar - Bupati Resmikan Jembatan Baru")
-        lesser = len(cut.split()) < 2 and len(cut) * 2 < len(title)
-        if cut.casefold() in shown and cut != title and not lesser:
+        if cut.casefold() in shown and cut != title:
             for affix in _affixes_around(title, cut):
                 memory.confirm(source_id, affix)
             return shown[cut.casefold()]

@@ -336,7 +336,7 @@ class ItemQueries(SourceQueries):
             def rerouted() -> None:
                 # reclassified (a regency corrected, a pushed category's label added) after
                 # it was first seen: a chat it now goes to is told, if it was news then
-                if fresh and _novel(conn, source_id, item.entry_key):
+                if fresh and _novel(conn, source_id, item.entry_key, known):
                     self._add_deliveries(conn, known, poll, now, item, result)
 
             changed = self._update_item(
@@ -444,7 +444,11 @@ class ItemQueries(SourceQueries):
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         before = scopes_of(old.categories, old.regencies)
         after = scopes_of(item.categories, item.regencies)
-        if old.content_hash == item.content_hash and before == after:
+        if old.content_hash == item.content_hash and (
+            before == after or old.source_id != item.source_id
+        ):
+            # (another source's entry for it, labelled its own way, reclassifies nothing:
+            # two feeds labelling one story apart rewrote it at each one's poll)
             return None
         if old.url_key != item.url_key and (same_url or old.source_id != item.source_id):
             # another source's copy of a merged story, at its own URL: the story stays the one
@@ -882,9 +886,13 @@ def _refilter_corrected(
             conn.execute(same.values(state="pending", last_error=None, next_attempt=now))
 
 
-def _novel(conn: Connection, source_id: str, entry_key: str) -> bool:
-    """Whether the source listed the entry after its first poll (what it listed on that
-    poll, its backlog, is never announced, also when reclassified later)."""
+def _novel(conn: Connection, source_id: str, entry_key: str, item_id: int) -> bool:
+    """Whether the item was news when first seen: queued for a chat then (whatever became of
+    it), or listed by the source after the earliest entry it holds (what it listed on its
+    first poll, its backlog, is never announced, also when reclassified later)."""
+    d = t.deliveries.c
+    if conn.execute(select(d.id).where(d.item_id == item_id).limit(1)).first() is not None:
+        return True
     e = t.entries.c
     first = select(func.min(e.first_seen)).where(e.source_id == source_id).scalar_subquery()
     seen = select(e.first_seen).where(e.source_id == source_id, e.entry_key == entry_key)
