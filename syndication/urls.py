@@ -448,9 +448,25 @@ def without_secrets(text: str, url: str) -> str:
     secret = userinfo(url)
     if secret:
         text = text.replace(f"{secret}@", "***@")
-    # a key's value masked where it follows its name: a short one ("?key=5") masked alone
-    # was masked in every number of the message
-    return _SECRET_PARAM.sub(r"\1***", text) if query_secrets(url) else text
+        # the password, and each piece of it a parser may quote alone ("Invalid port:
+        # 'rahasia'" for "kukar:rahasia#2024@"), wherever the message holds it
+        _, _, password = secret.partition(":")
+        for piece in {password, *re.split(r"[#?/@]", password)}:
+            if len(piece) >= _QUOTED:
+                text = text.replace(piece, "***")
+    keys = query_secrets(url)
+    if keys:
+        # a key's value masked where it follows its name (a short one, "?key=5", masked
+        # alone was masked in every number of the message), and a long one anywhere (a login
+        # redirect repeats it in its return address)
+        text = _SECRET_PARAM.sub(r"\1***", text)
+        for value in keys:
+            if len(value) >= _QUOTED:
+                text = text.replace(value, "***")
+    return text
+
+
+_QUOTED = 6  # a secret this long is masked wherever a message repeats it
 
 
 def shown_url(url: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from syndication.normalize.dedup import LEAD_MIN, lead_key
+from syndication.normalize.dedup import LEAD_WORDS, lead_key
 from tests.acceptance_kit import config_text, once, source, write
 from tests.fakes.telegram_api import FakeTelegram
 from tests.portal import Portal
@@ -52,7 +52,7 @@ def test_the_lead_key_reads_past_the_dateline_and_the_case() -> None:
     one = lead_key(f"LOA KULU – {RELEASE}", "LOA KULU –")
     other = lead_key(f"Kukar, eksposisi.com – {RELEASE.upper()}", "Kukar, eksposisi.com –")
     assert one and one == other
-    short = " ".join(RELEASE.split()[: LEAD_MIN - 1])
+    short = " ".join(RELEASE.split()[: LEAD_WORDS - 1])
     assert lead_key(short, None) == ""  # a teaser says too little
 
 

@@ -45,23 +45,40 @@ def content_hash(title: str, body: str, *, one_line: bool = False) -> str:
     return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-LEAD_WORDS = 120  # the words compared: past any standing opening a press office prints
-LEAD_MIN = 30  # a body of fewer words (a teaser, a caption) says too little to tell stories by
+LEAD_WORDS = 30  # the words keyed: a copy's lookup; the store compares up to LEAD_CHECKED
+LEAD_CHECKED = 120  # words two copies must share (all of the shorter text's, if fewer)
 _WORD = re.compile(r"[^\W_]+")
 
 
-def lead_key(text: str, dateline: str | None) -> str:
-    """The first LEAD_WORDS words of a body after its dateline (all of them in a shorter
-    one of at least LEAD_MIN), folded as title_key folds (case, accents, punctuation) and
-    hashed: a press release that two portals print under their own headlines and datelines
-    ("LOA KULU –", "Kukar, eksposisi.com –") shares it, and two stories under one standing
-    opening paragraph (a press office's, a daily report's) do not. "" for a shorter body."""
+def lead_words(text: str, dateline: str | None, limit: int) -> list[str]:
+    """The first `limit` words of a body after its dateline, folded as title_key folds
+    (case, accents, punctuation)."""
     start = len(dateline) if dateline and text.startswith(dateline) else 0
-    words = [m.group() for m in itertools.islice(_WORD.finditer(text, start), LEAD_WORDS)]
-    if len(words) < LEAD_MIN:
-        return ""
+    words = [m.group() for m in itertools.islice(_WORD.finditer(text, start), limit)]
     head = " ".join(words).lower()
     if not head.isascii():
         head = unicodedata.normalize("NFKD", head)
-        head = " ".join(_WORD.findall("".join(c for c in head if not unicodedata.combining(c))))
-    return hashlib.sha256(head.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        head = "".join(c for c in head if not unicodedata.combining(c))
+        return _WORD.findall(head)[:limit]
+    return head.split()
+
+
+def lead_key(text: str, dateline: str | None) -> str:
+    """The first LEAD_WORDS words of a body after its dateline, folded and hashed: a press
+    release that two portals print under their own headlines and datelines ("LOA KULU –",
+    "Kukar, eksposisi.com –"), or one portal's excerpt of it, shares it. The store then
+    holds two stories one only when their texts agree further (`same_lead`): a press
+    office's standing opening paragraph is no story. "" for a body of fewer words (a
+    teaser, a caption says too little to tell stories by)."""
+    words = lead_words(text, dateline, LEAD_WORDS)
+    if len(words) < LEAD_WORDS:
+        return ""
+    return hashlib.sha256(" ".join(words).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def same_lead(a: list[str], b: list[str]) -> bool:
+    """Whether two bodies' first words (`lead_words(..., LEAD_CHECKED)`) agree as far as the
+    shorter goes: an excerpt and its whole text, one text with an editor's line added at its
+    end; not two stories under one standing opening."""
+    n = min(len(a), len(b), LEAD_CHECKED)
+    return n >= LEAD_WORDS and a[:n] == b[:n]

@@ -4,7 +4,9 @@ scopes and windows, and retention."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -83,7 +85,7 @@ _BY_TITLE_KEY = (
 )
 # the items opening with a lead (normalize.dedup.lead_key) in the window, as _BY_TITLE_KEY's
 _BY_LEAD_KEY = (
-    select(_i.id, _i.source_id, _i.title_key)
+    select(_i.id, _i.source_id, _i.title_key, _i.content_html, _i.dateline)
     .where(
         _i.lead_key == bindparam("lead_key"),
         _i.published >= bindparam("low"),
@@ -415,7 +417,15 @@ class ItemQueries(SourceQueries):
         rows = conn.execute(_BY_LEAD_KEY, {**window, "lead_key": item.lead_key}).all()
         if len({r.source_id for r in rows}) < len(rows):
             return None  # one source's stories opening alike: its template's words, no story's
-        return next((r.id for r in rows if _similar_titles(r.title_key, item.title_key)), None)
+        from ..normalize.dedup import same_lead  # here: the rare path, and no worker's import
+
+        own = _lead_of(item.content_html, item.dateline)
+        for r in rows:
+            if _similar_titles(r.title_key, item.title_key) and same_lead(
+                own, _lead_of(r.content_html, r.dateline)
+            ):
+                return int(r.id)
+        return None
 
     def _insert_item(self, conn: Connection, item: Item, now: datetime) -> int:
         values = _item_values(item)
@@ -444,12 +454,18 @@ class ItemQueries(SourceQueries):
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         before = scopes_of(old.categories, old.regencies)
         after = scopes_of(item.categories, item.regencies)
-        if old.content_hash == item.content_hash and (
-            before == after or old.source_id != item.source_id
-        ):
-            # (another source's entry for it, labelled its own way, reclassifies nothing:
-            # two feeds labelling one story apart rewrote it at each one's poll)
-            return None
+        if old.content_hash == item.content_hash:
+            if before == after:
+                return None
+            # the same text under other labels (a label added, another feed's own labels):
+            # labels are only added so, never dropped; two feeds labelling one story apart
+            # rewrote it at each one's poll, and a label only one of them still lists was lost
+            cats = tuple(dict.fromkeys((*old.categories, *item.categories)))
+            regs = tuple(dict.fromkeys((*old.regencies, *item.regencies)))
+            if set(cats) == set(old.categories) and set(regs) == set(old.regencies):
+                return None
+            item = dataclasses.replace(item, categories=cats, regencies=regs)
+            after = scopes_of(cats, regs)
         if old.url_key != item.url_key and (same_url or old.source_id != item.source_id):
             # another source's copy of a merged story, at its own URL: the story stays the one
             # its messages link (each copy's change rewrote it, and edited them back and forth)
@@ -840,6 +856,17 @@ class _Staged:
         _BULK_ENTRIES(conn, self.entries)
         _BULK_SCOPES(conn, self.scopes)
         self.entries, self.scopes = [], []
+
+
+def _lead_of(content_html: str, dateline: str | None) -> list[str]:
+    """A stored body's first words after its dateline (normalize.dedup.lead_words)."""
+    from ..normalize.dedup import LEAD_CHECKED, lead_words
+
+    text = " ".join(html.unescape(_TAG.sub(" ", content_html or "")).split())
+    return lead_words(text, dateline, LEAD_CHECKED)
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _similar_titles(a: str, b: str) -> bool:
