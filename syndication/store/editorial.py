@@ -65,6 +65,17 @@ class Refiltered:
     capped: dict[str, int] = field(default_factory=dict)  # chat -> filtered -> capped (the cap)
 
 
+def refiltered(why: str | None, state: str, last_error: str | None) -> str | None:
+    """What the filters now make of a message not yet sent (`why`: the reason one holds it,
+    or None): "held" (a pending one held, or a held one held for another reason), "released"
+    (a held one no filter holds any more), or None (as it is)."""
+    if why is not None and (state == "pending" or why != last_error):
+        return "held"
+    if why is None and state == "filtered":
+        return "released"
+    return None
+
+
 class EditorialQueries(Queries):
     def refilter(
         self,
@@ -109,10 +120,11 @@ class EditorialQueries(Queries):
                 for r in rows:
                     why = hold(r.regency, r.title, r.summary, r.content_html)
                     row = update(t.deliveries).where(d.id == r.id, d.state == r.state, free)
-                    if why is not None and (r.state == "pending" or why != r.last_error):
+                    verdict = refiltered(why, r.state, r.last_error)
+                    if verdict == "held":
                         conn.execute(row.values(state="filtered", last_error=why))
                         held += r.state == "pending"
-                    elif why is None and r.state == "filtered":
+                    elif verdict == "released":
                         if per_chat is not None and queued.get(r.chat, 0) >= per_chat:
                             conn.execute(row.values(state="capped", last_error=over))
                             capped[r.chat] = capped.get(r.chat, 0) + 1

@@ -38,7 +38,7 @@ from .base import (
     note_left,
     upsert_insert,
 )
-from .editorial import Gate, HoldReason
+from .editorial import Gate, HoldReason, refiltered
 from .records import (
     IngestResult,
     ScopeItem,
@@ -767,7 +767,7 @@ class _Present:
         if not titles:
             return False
         words = frozenset(item.title_key.split())
-        return bool(words) and any(words <= t or t <= words for t in titles if t)
+        return any(_holds_either(words, t) for t in titles)
 
     def add_lead(self, item: Item) -> None:
         if item.lead_key:
@@ -866,7 +866,7 @@ def _lead_of(content_html: str, dateline: str | None) -> list[str]:
     return lead_words(text, dateline, LEAD_CHECKED)
 
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^>]*>")  # enough for a body the store holds: sanitized by clean_content
 
 
 def _similar_titles(a: str, b: str) -> bool:
@@ -874,8 +874,11 @@ def _similar_titles(a: str, b: str) -> bool:
     ("Sekda Kukar Serahkan 500 Paket Sembako" and "... untuk Warga Loa Kulu"). Never two
     headlines that share most words ("Festival Budaya di Sebulu, Dinas Turun Tangan" and
     "Perbaikan Jembatan di Sebulu, Dinas Turun Tangan"): stories of one template."""
-    words_a, words_b = set(a.split()), set(b.split())
-    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+    return _holds_either(frozenset(a.split()), frozenset(b.split()))
+
+
+def _holds_either(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a and b) and (a <= b or b <= a)
 
 
 def _window(item: Item) -> dict[str, Any]:
@@ -907,9 +910,10 @@ def _refilter_corrected(
     for row in conn.execute(select(d.id, d.regency, d.state, d.last_error).where(waiting)).all():
         why = hold(row.regency, item.title, item.summary, item.content_html)
         same = update(t.deliveries).where(d.id == row.id, d.state == row.state, free)
-        if why is not None and (row.state == "pending" or why != row.last_error):
+        verdict = refiltered(why, row.state, row.last_error)
+        if verdict == "held":
             conn.execute(same.values(state="filtered", last_error=why))
-        elif why is None and row.state == "filtered":
+        elif verdict == "released":
             conn.execute(same.values(state="pending", last_error=None, next_attempt=now))
 
 
