@@ -35,7 +35,7 @@ _DATE_MDY = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b")
 _DATE_YMD = re.compile(r"\b\d{4}([-/])\d{1,2}\1\d{1,2}\b")  # 2019-01-21 13:49, 2019/01/21
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")  # 2018年6月18日
-_TIME_CJK = re.compile(r"(\d{1,2})\s*[時时]\s*(\d{2})\s*分")  # 21時37分
+_TIME_CJK = re.compile(r"(\d{1,2})\s*[時时]\s*(\d{2})\s*分(?:\s*(\d{2})\s*秒)?")  # 21時37分
 _DATE_RELATIVE = re.compile(
     r"\b(?:\d+|se)\s*(?:detik|menit|jam|hari)\s+(?:yang\s+)?lalu\b"
     r"|\b(?:kemarin|hari\s+ini)\b[\s,]*(?:pukul\s*)?\d{1,2}[:.]\d{2}\b",
@@ -333,8 +333,12 @@ def readable_date(line: str) -> str:
     """A date line in a form the normalizer reads: `2018年6月18日 10:01` -> `2018-6-18 10:01`,
     and `2024年04月24日23:52` (the time right after the day) -> `2024-04-24 23:52`, and a
     time in hours and minutes `21時37分` -> `21:37`."""
-    line = _TIME_CJK.sub(r"\1:\2", _DATE_CJK.sub(r"\1-\2-\3 ", line))
+    line = _TIME_CJK.sub(_cjk_time, _DATE_CJK.sub(r"\1-\2-\3 ", line))
     return line.replace("  ", " ").rstrip()
+
+
+def _cjk_time(m: re.Match[str]) -> str:
+    return f"{m[1]}:{m[2]}:{m[3]}" if m[3] else f"{m[1]}:{m[2]}"
 
 
 class PerNode(Generic[T]):

@@ -101,7 +101,11 @@ def clean_headline(
             for affix in _affixes_around(title, cut):
                 memory.confirm(source_id, affix)
             return shown[cut.casefold()]
-    glued = _glued_affix(title, shown.values(), keys, site_name)
+    # (not when the page shows the title whole: a related story's h2 that reads as its start
+    # is another story's headline, "Banjir di Samarinda" beside "Banjir di Samarinda-Bontang")
+    glued = (
+        None if title.casefold() in shown else _glued_affix(title, shown.values(), keys, site_name)
+    )
     if glued:
         return glued
     for affix, kept in affixes:
