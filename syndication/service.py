@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +149,10 @@ async def build_app(config: Config, clock: Callable[[], datetime] = utcnow) -> A
 
 # first polls at once from which a cycle starts the CPU pool's processes up front
 FIRST_POLLS_BACKLOG = 8
+# how long `run --once` waits for retries of messages Telegram did not take (an API that
+# cannot be reached or never answers, a 5xx): what is left waits, pending, for the next run;
+# rate limits are waited out whatever their length
+ONCE_RETRIES = timedelta(seconds=60)
 
 
 async def poll_all(app: App, *, force: bool, progress: bool = False) -> list[PollOutcome]:
@@ -194,7 +198,7 @@ async def run_once(config: Config) -> int:
     try:
         outcomes = await poll_all(app, force=True, progress=sys.stderr.isatty())
         written = await app.publisher.publish_dirty()
-        sent = await app.deliverer.drain(probe_broken=True)
+        sent = await app.deliverer.drain(probe_broken=True, budget=ONCE_RETRIES)
     finally:
         await app.aclose()
     failed = [o for o in outcomes if o.status == "error"]

@@ -71,9 +71,18 @@ class Deliverer(ChatWorkers):
             await old.close()
 
     async def drain(
-        self, *, horizon: timedelta = timedelta(seconds=90), probe_broken: bool = False
+        self,
+        *,
+        horizon: timedelta = timedelta(seconds=90),
+        probe_broken: bool = False,
+        budget: timedelta | None = None,
     ) -> Counts:
         """Send everything due, waiting out rate limits and retries due within `horizon`.
+
+        `budget` (run --once) bounds the waits for retries: none begins that would end
+        later than `budget` after the drain began. Rate limits are still waited out, and what
+        is due now is still sent; a Bot API that cannot be reached or never answers leaves
+        its rows pending for the next run instead of holding a cron job for minutes.
 
         `probe_broken` (run --once) tries each broken channel once now instead of after
         BROKEN_RECHECK: one request tells whether the bot can post there again.
@@ -96,7 +105,7 @@ class Deliverer(ChatWorkers):
         await asyncio.to_thread(self._release_dead)
         heartbeat = asyncio.create_task(self._heartbeat(), name="delivery-leases")
         try:
-            await self._dispatch(horizon, counts)
+            await self._dispatch(horizon, counts, budget)
         finally:
             heartbeat.cancel()
             with suppress(asyncio.CancelledError):
@@ -107,7 +116,10 @@ class Deliverer(ChatWorkers):
             self.alerts.queue.clear()
         return counts
 
-    async def _dispatch(self, horizon: timedelta, counts: Counts) -> None:
+    async def _dispatch(
+        self, horizon: timedelta, counts: Counts, budget: timedelta | None = None
+    ) -> None:
+        began = monotonic_time.monotonic()
         workers: dict[str, asyncio.Task[None]] = {}
         alerting: asyncio.Task[None] | None = None
         try:
@@ -128,6 +140,15 @@ class Deliverer(ChatWorkers):
                     continue
                 wait = await asyncio.to_thread(self._next_due_in, now)
                 if wait is None or wait > horizon.total_seconds():
+                    break
+                spent = monotonic_time.monotonic() - began
+                if budget is not None and spent + wait > budget.total_seconds():
+                    log.warning(
+                        "event=deliveries_deferred next_in=%.0fs reason=%r",
+                        wait,
+                        f"retries would run past {budget.total_seconds():.0f}s; "
+                        "pending rows wait for the next run",
+                    )
                     break
                 await self._pause(max(0.05, min(wait, POLL)))
         finally:
