@@ -150,6 +150,9 @@ def _as_html_reference(source: str) -> str:
     text = _CONTROL.sub("", lines.translate(_SPACING_CONTROLS))
     if _LOOKS_HTML.search(text):
         return bound_depth(text)[0]  # tags nested deeper than nesting.MAX_DEPTH: flattened
+    # (a change of the result, not a fast path: HTML whose only markup is its entities is
+    # read as HTML, its entities decoded once; tests/test_review_sixteenth_feeds.py)
+    text = _CONTROL.sub("", htmllib.unescape(text).translate(_SPACING_CONTROLS))
     out: list[str] = []
     for para in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in para.split("\n") if line.strip()]

@@ -439,14 +439,24 @@ def plain_text(html: str | None) -> str:
 def _as_html(source: str) -> str:
     if "\r" in source:  # one scan, where two replace() calls scan twice to change nothing
         source = source.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", source.translate(_SPACING_CONTROLS)) if _has_control(source) else source
+    text = _without_controls(source)
     if _LOOKS_HTML.search(text):
         return bound_depth(text)[0]  # tags nested deeper than nesting.MAX_DEPTH: flattened
+    if "&" in text:
+        # HTML whose only markup is its entities (WordPress's summary-only excerpt:
+        # "Warga &#8211; gotong royong &amp; kerja bakti [&#8230;]"), read once as HTML
+        # reads them; escaped again below, "&lt;b&gt;" stays the text "<b>". A source's
+        # declared plain text was made HTML when it was parsed (sources/feed.py)
+        text = _without_controls(htmllib.unescape(text))
     out: list[str] = []
     for para in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in para.split("\n") if line.strip()]
         out.extend(f"<p>{group}</p>" for group in _line_groups(lines))
     return "".join(out)
+
+
+def _without_controls(text: str) -> str:
+    return _CONTROL.sub("", text.translate(_SPACING_CONTROLS)) if _has_control(text) else text
 
 
 def _has_control(text: str) -> bool:

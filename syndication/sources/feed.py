@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from ..errors import ParseError
@@ -250,14 +251,17 @@ def _entry(e: Any, source_id: str, base: str, page_relative: bool) -> RawEntry:
     content = e.get("content") or []
     html_content = next(
         (c.get("value") for c in content if "html" in (c.get("type") or "")), None
-    ) or (content[0].get("value") if content else None)
+    ) or (_as_markup(content[0].get("value"), content[0].get("type")) if content else None)
+    link = _clean(e.get("link"))
+    if link is not None and link in _documents(e, base):
+        link = _own_page(e, base)
     return RawEntry(
         source_id=source_id,
         guid=_clean(e.get("id")),
-        link=_clean(e.get("link")),
+        link=link,
         title=e.get("title"),
         title_is_text=(e.get("title_detail") or {}).get("type") == "text/plain",
-        summary_html=e.get("summary"),
+        summary_html=_as_markup(e.get("summary"), (e.get("summary_detail") or {}).get("type")),
         content_html=html_content,
         published_raw=e.get("published"),
         published=_trusted(e.get("published"), e.get("published_parsed")),
@@ -266,17 +270,66 @@ def _entry(e: Any, source_id: str, base: str, page_relative: bool) -> RawEntry:
         author=_clean(e.get("author")),
         labels=tuple(_labels(e.get("tags") or [])),
         image=_image(e),
-        base_url=_base(e, base, page_relative),
+        base_url=_base(e, base, page_relative, link),
     )
 
 
-def _base(e: Any, url: str, page_relative: bool) -> str:
-    """The base in effect for the entry's markup: its xml:base if any, else (RSS) its page's,
-    else the feed's URL. feedparser gives the links resolved already."""
+def _documents(e: Any, url: str) -> set[str]:
+    """The feed document's addresses: where it was fetched and the base its entries' links
+    resolve against. An entry's link there is none of its own: `href=""` resolved (WordPress's
+    Atom for a post without a link), or the feed's address; three such posts were merged
+    into one story, the others lost."""
+    found = {url}
+    for key in ("title_detail", "summary_detail"):
+        detail = e.get(key) or {}
+        if detail.get("base"):
+            found.add(str(detail["base"]))
+    return found
+
+
+def _own_page(e: Any, url: str) -> str | None:
+    """The entry's page where its link is the feed's: its content's xml:base (WordPress sets
+    it to the post), else an id that is a web address, else none."""
+    documents = _documents(e, url)
+    for c in e.get("content") or []:
+        page = _clean(c.get("base"))
+        if page is not None and page.startswith(("http://", "https://")) and page not in documents:
+            return page
+    guid = _clean(e.get("id"))
+    if guid is not None and guid.startswith(("http://", "https://")) and guid not in documents:
+        return guid
+    return None
+
+
+def _as_markup(value: Any, kind: Any) -> str | None:
+    """A body as HTML: a value the feed declares plain text (Atom's type="text", feedparser's
+    "text/plain") is escaped into paragraphs, so "<blink>" in it stays words. HTML as it is."""
+    if not isinstance(value, str) or kind != "text/plain":
+        return value if isinstance(value, str) else None
+    return text_markup(value)
+
+
+def text_markup(text: str | None) -> str | None:
+    """Plain text as HTML: a paragraph per blank-line-separated block, its lines joined by
+    <br>, every character escaped."""
+    if not text:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [escape(line.strip(), quote=False) for line in block.split("\n") if line.strip()]
+        if lines:
+            paragraphs.append(f"<p>{'<br>'.join(lines)}</p>")
+    return "".join(paragraphs) or None
+
+
+def _base(e: Any, url: str, page_relative: bool, link: str | None) -> str:
+    """The base in effect for the entry's markup: its xml:base if any, else (RSS) its page's
+    (`link`), else the feed's URL. feedparser gives the links resolved already."""
     details = [*(e.get("content") or []), e.get("summary_detail") or {}]
     found = next((str(d["base"]) for d in details if d.get("base")), url)
     if page_relative and found == url:
-        return _page_base(_clean(e.get("link")), url)
+        return _page_base(link, url)
     return found
 
 
@@ -370,8 +423,8 @@ def _json_item(item: dict[str, Any], source_id: str, base: str) -> RawEntry:
         link=link,
         title=_str(item.get("title")),
         title_is_text=True,  # JSON Feed: "title" is plain text
-        summary_html=_str(item.get("summary")),
-        content_html=_str(item.get("content_html")) or _str(item.get("content_text")),
+        summary_html=text_markup(_str(item.get("summary"))),  # JSON Feed: plain text
+        content_html=_str(item.get("content_html")) or text_markup(_str(item.get("content_text"))),
         published_raw=_str(item.get("date_published")),
         published=_iso(item.get("date_published")),
         updated_raw=_str(item.get("date_modified")),
