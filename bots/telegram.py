@@ -174,7 +174,7 @@ class TelegramSender:
                     parse_mode="HTML",
                     disable_notification=silent,
                 )
-                return SentMessage(sent.message_id, sent.chat.id, "photo")
+                return _sent(sent, "sendPhoto", chat, "photo")
             except _PhotoUnusable as exc:
                 log.info("telegram: photo refused for %s (%s); sending text", chat, exc.reason)
         sent = await self._call(
@@ -190,7 +190,7 @@ class TelegramSender:
                 is_disabled=message.disable_web_page_preview and message.kind == "text"
             ),
         )
-        return SentMessage(sent.message_id, sent.chat.id, "text")
+        return _sent(sent, "sendMessage", chat, "text")
 
     async def edit(self, chat_id: ChatId, message_id: int, message: Message) -> None:
         """Replace a sent message's text (kind "text") or caption (kind "photo").
@@ -260,6 +260,8 @@ class TelegramSender:
             return await method(**kwargs)
         except tg_error.TelegramError as exc:
             error = classify(exc, endpoint, chat, idempotent=idempotent)
+        except Exception as exc:  # an answer PTB could not read ({"ok": true}, [])
+            error = _unreadable(endpoint, chat, f"{type(exc).__name__}", idempotent=idempotent)
         raise error from None  # the PTB error's cause holds the URL, token included
 
     async def _start(self) -> None:
@@ -303,6 +305,23 @@ class _PhotoUnusable(Rejected):
 
 class _NotModified(Rejected):
     """An edit that changes nothing (internal: treated as success)."""
+
+
+def _unreadable(endpoint: str, chat: ChatId | None, why: str, *, idempotent: bool) -> BotError:
+    """Telegram answered "ok" with a result of the wrong shape: a send may have been posted."""
+    where = f"telegram: {endpoint}" + (f" to {chat}" if chat is not None else "")
+    text = f"{where}: an answer that could not be read ({why})"
+    if idempotent:
+        return Transient(text)
+    return Unknowable(f"{text}; it may have been posted")
+
+
+def _sent(sent: Any, endpoint: str, chat: ChatId, kind: Kind) -> SentMessage:
+    message_id = getattr(sent, "message_id", None)
+    chat_id = getattr(getattr(sent, "chat", None), "id", None)
+    if type(message_id) is not int or type(chat_id) is not int:
+        raise _unreadable(endpoint, chat, "no message id", idempotent=False)
+    return SentMessage(message_id, chat_id, kind)
 
 
 def normalize_chat(chat_id: ChatId) -> ChatId:
@@ -352,7 +371,9 @@ def _network(where: str, exc: tg_error.TelegramError, *, idempotent: bool) -> Bo
     detail = f"{type(cause).__name__ if cause else type(exc).__name__}: {exc}"
     if isinstance(cause, _UNREACHABLE):
         return Unreachable(f"{where}: cannot reach the Bot API ({detail}); nothing was sent")
-    if cause is None or isinstance(cause, _NOT_SENT) or idempotent:
-        # no cause: PTB turned an HTTP 5xx answer into NetworkError; Telegram did not act
+    if cause is None or isinstance(cause, (*_NOT_SENT, tg_error.TelegramError)) or idempotent:
+        # no cause: PTB turned an HTTP 5xx answer into NetworkError; Telegram did not act.
+        # A TelegramError cause: the same answer with a body PTB could not read (a proxy's
+        # "502 Bad Gateway" page, or none): an error status came back, nothing was posted
         return Transient(f"{where}: {detail}")
     return Unknowable(f"{where}: no answer after sending ({detail}); it may have been posted")
