@@ -66,6 +66,14 @@ class Sending(Withdrawing):
                 await asyncio.to_thread(self.store.migrate_chat, chat, new, self.clock())
                 log.warning("event=chat_migrated chat=%s new=%s", chat, new)
                 self._moved.add(chat)
+                if row.message_id is not None:
+                    # an edit or a take-down of a message in the old group: that group is
+                    # closed, and the id means another message in the new chat
+                    why = f"{e.reason}: its message in the old group cannot be changed"
+                    if not await self._failed(row, why):
+                        return Outcome.LEASE_LOST
+                    log.warning("event=message_left delivery=%s chat=%s", row.id, chat)
+                    return Outcome.MOVED
                 await self._release(new, [row.id])
                 return Outcome.MOVED
         return await self._retry(row, chat, "too many 429s in a row")

@@ -438,14 +438,17 @@ class DeliveryQueries(Queries):
 
     def mark_failed(self, delivery_id: int, error: str, *, owner: str | None = None) -> bool:
         """Give the row up; with `owner`, only while it is `owner`'s (False: another sender
-        holds it now, or sent it: a stale failure never overwrites a sent row)."""
+        holds it now, or sent it: a stale failure never overwrites a sent row). A row whose
+        message is out (an edit or a take-down given up) stays "sent" with its message id and
+        the error: a later correction still edits it, a withdrawal still deletes it, and
+        `status` does not count a message in the channel as failed."""
         d = t.deliveries.c
         with self._tx() as conn:
             res = conn.execute(
                 update(t.deliveries)
                 .where(d.id == delivery_id, *_owned(owner))
                 .values(
-                    state="failed",
+                    state=case((d.message_id.is_not(None), "sent"), else_="failed"),
                     last_error=error[:2000],
                     lease_owner=None,
                     lease_until=None,
@@ -494,9 +497,12 @@ class DeliveryQueries(Queries):
             self._channel(conn, chat, now, state="ok", reason=None)
 
     def migrate_chat(self, old: str, new: str, now: datetime) -> None:
-        """Move `old`'s rows to `new` (Telegram upgraded the group). A row whose item already
-        has a row for `new` stays with `old`, superseded: never due again, so nothing is sent
-        to the dead id twice and `run --once` does not wait for it."""
+        """Move `old`'s unsent rows to `new` (Telegram upgraded the group). A row whose item
+        already has a row for `new` stays with `old`, superseded: never due again, so nothing
+        is sent to the dead id twice and `run --once` does not wait for it. A row whose message
+        is out stays with `old`: its message id is the old group's, and the same number in
+        the new chat is another message (a correction edited, a withdrawal deleted, another
+        story's)."""
         d = t.deliveries.c
         with self._tx() as conn:
             if conn.dialect.name == "postgresql":
@@ -506,11 +512,18 @@ class DeliveryQueries(Queries):
             taken = select(d.item_id).where(d.chat == new).scalar_subquery()
             conn.execute(
                 update(t.deliveries)
-                .where(d.chat == old, d.item_id.in_(taken), d.state.in_(QUEUED))
+                .where(
+                    d.chat == old,
+                    d.item_id.in_(taken),
+                    d.state.in_(QUEUED),
+                    d.message_id.is_(None),
+                )
                 .values(state="superseded", lease_owner=None, lease_until=None)
             )
             conn.execute(
-                update(t.deliveries).where(d.chat == old, d.item_id.not_in(taken)).values(chat=new)
+                update(t.deliveries)
+                .where(d.chat == old, d.item_id.not_in(taken), d.message_id.is_(None))
+                .values(chat=new)
             )
             self._channel(
                 conn, old, now, state="migrated", reason=f"migrated to {new}", migrated_to=new
