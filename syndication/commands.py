@@ -149,9 +149,21 @@ def status(config: Config, *, as_json: bool, problems: list[str] | None = None) 
     """`problems`: those of a config.toml that does not load (`config` is then its [storage]
     table only); shown as `config_error` unless a daemon recorded its own."""
     from .store import open_store
+    from .store.db import missing_sqlite_file
 
     try:
-        store = open_store(config.database_url)
+        url = config.database_url
+        missing = missing_sqlite_file(url)
+        if missing is not None:
+            # opening it would create it (a mistyped path left a stray empty database the
+            # daemon then started on): the answer of an empty one, and a word on stderr
+            print(
+                f"syndication: no database at {missing} yet: nothing has run with this "
+                "[storage] url (or the path is mistyped)",
+                file=sys.stderr,
+            )
+            url = "sqlite://"
+        store = open_store(url)
         try:
             data = status_data(config, store)
         finally:

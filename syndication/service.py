@@ -196,6 +196,9 @@ async def run_once(config: Config) -> int:
     log_startup(config)
     app = await build_app(config)
     try:
+        # this run's config is valid: a rejection a stopped daemon recorded no longer holds
+        # for the file (a running daemon takes the fixed file at its next look, and clears it)
+        await asyncio.to_thread(_clear_config_error, app.store)
         outcomes = await poll_all(app, force=True, progress=sys.stderr.isatty())
         written = await app.publisher.publish_dirty()
         sent = await app.deliverer.drain(probe_broken=True, budget=ONCE_RETRIES)
@@ -211,6 +214,11 @@ async def run_once(config: Config) -> int:
         ",".join(f"{k}:{n}" for k, n in sent.items()) or "none",
     )
     return 0
+
+
+def _clear_config_error(store: Store) -> None:
+    if store.get_event("config_error"):
+        store.set_event("config_error", "", utcnow())
 
 
 def bind_server(config: Config, config_path: Path | str = "config.toml") -> socket.socket:

@@ -85,6 +85,17 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of the SQLite database `url` names when no such file exists (None for any
+    other database, or one that exists): a read-only command says so instead of creating it."""
+    if not url.startswith("sqlite:"):
+        return None
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if Path(path).exists() else path
+
+
 def _ensure_parent(url: str) -> None:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:" and not url.startswith("sqlite://:"):
