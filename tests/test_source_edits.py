@@ -33,7 +33,9 @@ def test_a_new_interval_makes_the_source_due_and_a_new_url_a_new_source(db_url: 
 
         store.sync_sources([("a", URL, "feed", "2/-"), ("b", URL + "baru/", "feed", "3600/-")])
         a, b = store.source_state("a"), store.source_state("b")
-        assert a.next_poll is None  # due at once
+        # a new interval never overrides the portal's Retry-After (nor a backoff): the same
+        # address asked for a day (tests/test_review_sixteenth_ops.py)
+        assert a.next_poll == later
         assert a.consecutive_failures == 1  # the same address: its failures stay
         assert b.next_poll is None and b.consecutive_failures == 0 and not b.alerted
         assert b.url == URL + "baru/" and b.etag is None

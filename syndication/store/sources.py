@@ -118,14 +118,20 @@ class SourceQueries(Queries):
         source all the same (CONTRACT: only what a source lists on its very first poll is
         backlog), so what the new address lists that the source never listed is news. A
         changed schedule (interval) makes it due at once: the time the old interval set may
-        be hours away. Processes starting
+        be hours away (unless the source is failing: a backoff or a Retry-After stands).
+        Processes starting
         together take turns (an advisory lock on PostgreSQL; SQLite's write transaction
         admits one anyway), so none inserts a row another just added."""
         c = t.sources.c
         with self._tx() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK})
-            rows = {r.id: r for r in conn.execute(select(c.id, c.url, c.kind, c.schedule))}
+            rows = {
+                r.id: r
+                for r in conn.execute(
+                    select(c.id, c.url, c.kind, c.schedule, c.consecutive_failures)
+                )
+            }
             for source_id, url, *rest in sources:
                 kind, schedule = (*rest, None, None)[:2]
                 row = rows.get(str(source_id))
@@ -141,7 +147,9 @@ class SourceQueries(Queries):
                     values["kind"] = kind
                 if schedule is not None and row.schedule != schedule:
                     values["schedule"] = schedule
-                    if row.schedule is not None:
+                    if row.schedule is not None and not row.consecutive_failures:
+                        # not a failing source's: its time is a backoff's or a portal's
+                        # Retry-After, which an interval never shortens
                         values["next_poll"] = None
                 if row.url != url or (row.kind is not None and "kind" in values):
                     values.update(_NEW_ADDRESS, url=url)
