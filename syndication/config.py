@@ -7,6 +7,7 @@ Validation is pydantic's; this module turns its errors into the contract's lines
 from __future__ import annotations
 
 import difflib
+import hashlib
 import ipaddress
 import os
 import re
@@ -26,6 +27,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StrictInt,
     ValidationError,
@@ -568,6 +570,13 @@ class Config(_Model):
     filters: tuple[FilterConfig, ...] = ()
     # where the file lives: relative paths in it are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
+    # the SHA-256 of the bytes `load` read: a daemon reloads any other file, even one saved
+    # between this read and its start
+    _file_digest: str | None = PrivateAttr(default=None)
+
+    @property
+    def file_digest(self) -> str | None:
+        return self._file_digest
 
     @field_validator("categories", mode="after")
     @classmethod
@@ -940,7 +949,9 @@ def load(path: Path) -> Config:
             str(path),
             [f"not UTF-8 text: byte 0x{data[e.start]:02x} at line {line}; save it as UTF-8"],
         ) from e
-    return loads(text, name=path.name, base_dir=path.resolve().parent)
+    config = loads(text, name=path.name, base_dir=path.resolve().parent)
+    config._file_digest = hashlib.sha256(data).hexdigest()
+    return config
 
 
 def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -> Config:

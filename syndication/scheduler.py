@@ -82,7 +82,8 @@ class Daemon:
         self.publish_lock = asyncio.Lock()
         self.publish_failures = 0  # consecutive publishes that failed: the retry backs off
         self.publish_again = False  # a publish was asked for while one ran: run once more
-        self.config_digest = _digest(path)
+        # what was loaded, not what is there now: a save during start-up is a change
+        self.config_digest = app.config.file_digest or _digest(path)
         self.config_missing = False
         self.running = False
         # the last config applied whole: a reload the database cut short is done again
