@@ -46,6 +46,7 @@ class Deliverer(ChatWorkers):
         """Take a reloaded config: pacing applies at once, a new token or api_url from the
         next drain on (the bot client is rebuilt between drains, never under a request)."""
         self.config = config
+        self.generation += 1  # rows a worker leased before this go back (_send_rows)
         new = limits(config.telegram)
         if new != self.pacer.limits:
             self.pacer.limits = new  # what it knows of recent sends still counts

@@ -24,6 +24,9 @@ class ChatWorkers(Sending):
         super().__init__(config, store, clock, owner)
         # chat -> when this process last let it go: its pacer knows the chat's sends until then
         self._known: dict[str, datetime] = {}
+        # bumped by each reload (reconfigure): rows leased under an older config are handed
+        # back unsent, to meet the new one's chats and filters (_resettle)
+        self.generation = 0
 
     async def _worker(self, chat: str, counts: Counts, *, probe: bool = False) -> None:
         """Serve `chat` while holding its send lease; leave it when another process has it."""
@@ -73,6 +76,7 @@ class ChatWorkers(Sending):
             if not held:  # this process stalled past LEASE and another took the chat over
                 log.warning("event=chat_lease_lost chat=%s", chat)
                 return
+            generation = self.generation
             rows = await asyncio.to_thread(
                 self.store.claim_deliveries,
                 self.owner,
@@ -84,19 +88,42 @@ class ChatWorkers(Sending):
             )
             if not rows:
                 return
-            if not await self._send_rows(chat, rows, counts):
+            if not await self._send_rows(chat, rows, counts, generation):
                 return
             probe = False
+
+    def _resettle(self) -> None:
+        """Handed-back rows under the config now running: those of a chat it no longer names
+        move to their regency's chat, and the filters decide again (as a reload does for the
+        rows no sender held). Blocking: reads and writes the store."""
+        config = self.config
+        self.rehome()
+        telegram = config.telegram
+        self.store.refilter(
+            config.editorial.reason, self.clock(), telegram.max_age, telegram.max_per_poll
+        )
+
+    def rehome(self) -> int:
+        raise NotImplementedError  # the Deliverer's
 
     def _has_due(self, chat: str, probe: bool) -> bool:
         return probe or self.store.chat_has_due(chat, self.clock())
 
-    async def _send_rows(self, chat: str, rows: list[DeliveryRow], counts: Counts) -> bool:
-        """Deliver leased rows in order; False when the chat must stop for now."""
+    async def _send_rows(
+        self, chat: str, rows: list[DeliveryRow], counts: Counts, generation: int | None = None
+    ) -> bool:
+        """Deliver leased rows in order; False when the chat must stop for now. Rows leased
+        before a reload (`generation` behind) go back unsent: the reload's move to a changed
+        channel and its new filters skipped them as this sender's."""
         for i, row in enumerate(rows):
             await self._pause(self.pacer.delay(chat))
             if self.stopped or self.token_rejected:
                 await self._release(chat, [r.id for r in rows[i:]])
+                return False
+            if generation is not None and generation != self.generation:
+                await self._release(chat, [r.id for r in rows[i:]])
+                await asyncio.to_thread(self._resettle)
+                log.info("event=deliveries_resettled chat=%s rows=%d", chat, len(rows) - i)
                 return False
             outcome = await self._deliver_one(row)
             counts[outcome] = counts.get(outcome, 0) + 1

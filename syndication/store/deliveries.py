@@ -533,14 +533,22 @@ class DeliveryQueries(Queries):
         self, chats: Mapping[str, str], sendable: Collection[str], now: datetime
     ) -> int:
         """Unsent messages queued for a chat the config no longer names (`sendable`: the
-        chats it names and where Telegram moved them) go to the chat their regency has now
-        (`chats`, regency -> chat): the admin fixed a typo or named the channel by its id. A
+        chats it names and where Telegram moved them), or for one that is no longer their
+        regency's, go to the chat their regency has now (`chats`, regency -> chat): the admin
+        fixed a typo, named the channel by its id, or gave a regency its own channel. A
         message whose item already has one there is superseded. A regency without a chat
         keeps its rows until one is set. Returns how many moved."""
         d = t.deliveries.c
+        moved_to = self.migrated_chats()
+        misplaced = [
+            # a chat the config still names, but another regency's now: two regencies shared
+            # a channel and one got its own, whose waiting messages follow it
+            and_(d.regency == regency, d.chat.not_in(sorted(_chain(chat, moved_to))))
+            for regency, chat in sorted(chats.items())
+        ]
         waiting = (
             d.state == "pending",
-            d.chat.not_in(sorted(sendable)),
+            or_(d.chat.not_in(sorted(sendable)), *misplaced),
             # one a worker is sending now stays where it is (the next reload or start moves
             # it, should it still wait): never two sends of one message
             or_(d.lease_until.is_(None), d.lease_until < now),
@@ -587,6 +595,17 @@ class DeliveryQueries(Queries):
                 r.chat: r.migrated_to
                 for r in conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
             }
+
+
+def _chain(chat: str, moved_to: Mapping[str, str]) -> set[str]:
+    """`chat` and the ids Telegram moved it to (a chain of migrations, never a loop)."""
+    out = {chat}
+    for _ in range(8):
+        chat = moved_to.get(chat, "")
+        if not chat or chat in out:
+            break
+        out.add(chat)
+    return out
 
 
 def _owned(owner: str | None) -> list[Any]:
