@@ -70,6 +70,10 @@ def test_explain_says_per_channel_what_happened_and_why(tmp_path: Path, portal: 
         store.mark_sent(row.id, sent_at, 4242, "text", row.item.title)
         sent = _explain(config, store, portal, "baru")
         assert "kukar -> @demo_kukar: sent, at 2026-01-02 11:04:05 WITA, message 4242" in sent
+        with store.engine.begin() as conn:  # (a row given up on holds no message)
+            conn.execute(
+                update(t.deliveries).where(t.deliveries.c.id == row.id).values(message_id=None)
+            )
         store.mark_failed(row.id, "Bad Request: chat not found")
         failed = _explain(config, store, portal, "baru")
         assert "failed, after 0 attempt(s): Bad Request: chat not found" in failed

@@ -16,6 +16,7 @@ class Outcome(StrEnum):
     TOKEN = "token"  # the token was rejected: all delivery stops
     STOPPED = "stopped"  # the process is stopping
     MOVED = "moved"  # the chat migrated; its rows moved with it
+    HELD = "held"  # no longer announced there (notify_categories changed while it waited)
     # the row's lease ran out (this process stalled) and another sender holds it now: this
     # one's write did not apply, and the row is that sender's to finish
     LEASE_LOST = "lease-lost"

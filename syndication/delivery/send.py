@@ -37,6 +37,12 @@ class Sending(Withdrawing):
     async def _deliver_one(self, row: DeliveryRow) -> Outcome:
         assert self.sender is not None
         chat = row.chat
+        if row.state == "pending" and (why := self._not_announced(row)) is not None:
+            if not await asyncio.to_thread(self.store.mark_held, row.id, why, owner=self.owner):
+                self.lease_lost(row.id, chat, "mark_held")
+                return Outcome.LEASE_LOST
+            log.info("event=telegram_held delivery=%s chat=%s reason=%r", row.id, chat, why)
+            return Outcome.HELD
         try:
             if row.state == "withdraw":
                 message = withdrawn_message(row)
@@ -77,6 +83,20 @@ class Sending(Withdrawing):
                 await self._release(new, [row.id])
                 return Outcome.MOVED
         return await self._retry(row, chat, "too many 429s in a row")
+
+    def _not_announced(self, row: DeliveryRow) -> str | None:
+        """Why a waiting message is no longer announced under the running config: its
+        categories meet its regency's notify_categories no more (changed while it waited, a
+        dry run's queue, say). None: it still is, or its regency is not configured with a
+        channel (its rows wait for one: rehome_pending)."""
+        config = self.config
+        regency = next((r for r in config.regencies if r.slug == row.regency), None)
+        if regency is None or regency.chat is None:
+            return None
+        wanted = config.notify_categories_for(regency)
+        if set(row.item.categories) & set(wanted):
+            return None
+        return f"not announced: its categories are none of {', '.join(wanted)} (notify_categories)"
 
     async def _attempt(self, row: DeliveryRow, chat: str, message: Message) -> Outcome:
         assert self.sender is not None

@@ -459,6 +459,17 @@ class DeliveryQueries(Queries):
             channel_health(conn, delivery_id, error)
             return True
 
+    def mark_held(self, delivery_id: int, reason: str, *, owner: str | None = None) -> bool:
+        """Hold the row back unsent ("filtered", with `reason`), while it is `owner`'s."""
+        d = t.deliveries.c
+        with self._tx() as conn:
+            res = conn.execute(
+                update(t.deliveries)
+                .where(d.id == delivery_id, d.state == "pending", *_owned(owner))
+                .values(state="filtered", last_error=reason, lease_owner=None, lease_until=None)
+            )
+            return res.rowcount == 1
+
     def release(self, delivery_ids: Iterable[int], *, owner: str | None = None) -> int:
         """Hand rows back unsent; with `owner`, only those still `owner`'s (a row another
         sender took over keeps its lease). How many were released."""
