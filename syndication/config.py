@@ -945,10 +945,10 @@ def load(path: Path) -> Config:
         text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM some editors write
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise ConfigError(
-            str(path),
-            [f"not UTF-8 text: byte 0x{data[e.start]:02x} at line {line}; save it as UTF-8"],
-        ) from e
+        lines = data.decode("utf-8", "replace").split("\n")
+        key = _line_key_path(lines, line)
+        problem = f"not UTF-8 text: byte 0x{data[e.start]:02x} at line {line}; save it as UTF-8"
+        raise ConfigError(path.name, [f"{key}: {problem}" if key else problem]) from e
     config = loads(text, name=path.name, base_dir=path.resolve().parent)
     config._file_digest = hashlib.sha256(data).hexdigest()
     return config
@@ -1006,16 +1006,47 @@ def _syntax_problem(message: str, text: str) -> str:
         return f"(TOML syntax) {message}"
     number = int(at.group(1))
     lines = text.split("\n")  # the parser's lines (splitlines also breaks at \x85, \u2028)
+    what = message[: at.start()]
+    if what.startswith("Unclosed array"):
+        # the parser stops where the array should have ended (the next key, or the line
+        # after a missing comma): the array's own key is on the line that opened it
+        column = re.search(r"column (\d+)\)$", message)
+        # the array opened on the error's own line only when the error stands after its "["
+        on_line = column is not None and int(column.group(1)) > 1
+        opened = _opening_line(lines, number if on_line else number - 1)
+        if opened is not None:
+            what = f"Unclosed array: a ',' or ']' is missing by line {number}"
+            number = opened
+    path = _line_key_path(lines, number)
+    if path is None:
+        return f"(TOML syntax) {message}"
+    return f"{path}: TOML syntax: {what} (line {number})"
+
+
+def _line_key_path(lines: list[str], number: int) -> str | None:
+    """The key path of line `number` (1-based) when it holds a plain `key = ...` (its table's
+    name and the key) or a table's header (its path); None otherwise."""
     line = lines[number - 1] if 0 < number <= len(lines) else ""
     key, header = _KEY.match(line), _HEADER.match(line)
     if key is None and header is None:
-        return f"(TOML syntax) {message}"
+        return None
     # the headers up to it: (name, whether an array of tables), the last one its table's
     found = [h for before in lines[: number - 1 if key else number] if (h := _header_name(before))]
     name = "" if key is None else re.sub(r"\s+", "", key.group(1))
     path = ".".join(p for p in (_table_path(found), name) if p)
-    path = path if len(path) <= _PATH_MAX else f"{path[:_PATH_MAX]}…"
-    return f"{path}: TOML syntax: {message[: at.start()]} (line {number})"
+    return path if len(path) <= _PATH_MAX else f"{path[:_PATH_MAX]}…"
+
+
+_OPENS_ARRAY = re.compile(r"^\s*[A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*\s*=\s*\[")
+
+
+def _opening_line(lines: list[str], number: int) -> int | None:
+    """The line (1-based) at or above `number` where a `key = [` array opens, looking back
+    over at most 200 lines; None when none does."""
+    for index in range(min(number, len(lines)) - 1, max(number - 201, 0) - 1, -1):
+        if _OPENS_ARRAY.match(lines[index]):
+            return index + 1
+    return None
 
 
 def _table_path(headers: list[tuple[str, bool]]) -> str:
