@@ -127,3 +127,5 @@ class Item:
     content_hash: str = ""  # hash of title + body: a change means an update
     raw_hash: str = field(default="", compare=False)  # digest of the RawEntry it came from
     lead_key: str = ""  # the body's first words, folded and hashed: the third duplicate key
+    # its url_key without the slug, when the address holds the article's number (urls.py)
+    article_key: str = ""

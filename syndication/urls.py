@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track a click or pick a rendering; they never name an article.
@@ -473,3 +474,48 @@ def shown_url(url: str) -> str:
     """`url` as a page or a log line may show it: without its user information, and with the
     values of query parameters that look like credentials masked."""
     return _SECRET_PARAM.sub(r"\1***", without_userinfo(url))
+
+
+# An article's number in its address: 5 digits or more, alone ("/12345678/"), after a letter
+# prefix ("/d-7123456/", detik), or as the CMS joins a time and a number
+# ("/20240501123456-20-1234567/", cnnindonesia); a date folder ("/20240501/") is none
+_ARTICLE_NUMBER = re.compile(r"(?:[a-z]{1,3}-)?\d{5,}(?:-\d+)*")
+_LEADING_NUMBER = re.compile(r"(\d{6,})-[^/]*[a-z][^/]*")  # "1234567-judul-berita" (viva)
+_TRAILING_NUMBER = re.compile(r"[^/]*[a-z][^/]*-(\d{6,})(?:\.[a-z]{2,5})?")  # "judul-123456"
+
+
+def article_key(key: str) -> str:
+    """What of a url_key names the article whatever its slug, when the address holds the
+    article's number: "portal.id/berita/12345/judul-lama" and ".../12345/judul-baru" (a
+    headline corrected, its slug with it: one article) both give "portal.id/berita/12345/".
+    "" when the address has no such number (a slug alone, a date folder, a query)."""
+    if "?" in key or _KEY_MARK in key:
+        return ""
+    host, _, path = key.partition("/")
+    parts = path.split("/")
+    if not host or len(parts) < 2:
+        return ""
+    *folders, last = parts
+    if not last or not any(ch.isalpha() for ch in last):
+        return ""  # no slug: the number is the address itself, already the url_key
+    if _ARTICLE_NUMBER.fullmatch(folders[-1]) and not _a_date(folders[-1]):
+        return f"{host}/{'/'.join(folders)}/"
+    for pattern in (_LEADING_NUMBER, _TRAILING_NUMBER):
+        found = pattern.fullmatch(last)
+        if found and not _a_date(found.group(1)):
+            return f"{host}/{'/'.join(folders)}/#{found.group(1)}"
+    return ""
+
+
+def _a_date(text: str) -> bool:
+    """A date folder or suffix: YYYYMMDD, YYYYMM or YYMMDD of a plausible year."""
+    digits = text.split("-", 1)[0] if text[:1].isdigit() else ""
+    for size, fmt in ((8, "%Y%m%d"), (6, "%Y%m"), (6, "%y%m%d")):
+        if len(digits) == size:
+            try:
+                when = datetime.strptime(digits, fmt)
+            except ValueError:
+                continue
+            if 1990 <= when.year <= 2100:
+                return True
+    return False

@@ -12,7 +12,7 @@ from syndication.store import base, items
 from syndication.store import schema as t
 from syndication.types import Item
 
-_LATER = ("lead_key",)  # item columns added since revision 0010
+_LATER = ("lead_key", "article_key")  # item columns added since revision 0010
 
 
 @contextmanager

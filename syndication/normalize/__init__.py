@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from ..errors import SyndicationError
 from ..types import Item, NormalizeContext, RawEntry
-from ..urls import bounded_key, canonical_url, home_page, url_key, web_url
+from ..urls import article_key, bounded_key, canonical_url, home_page, url_key, web_url
 from .classify import classify
 from .dates import parse_date, resolve_published
 from .dedup import content_hash, lead_key, title_key
@@ -82,11 +82,12 @@ def normalize_entry(
     # a link to the portal's home (a feed giving it for every story) is no story's identity
     own_link = link if link and not home_page(link) else ""
     key = entry_key(raw, own_link, own_title)
+    own_key = url_key(own_link) if own_link else ""
     return Item(
         source_id=raw.source_id,
         entry_key=key,
         url=link,
-        url_key=url_key(own_link) if own_link else f"entry:{raw.source_id}:{key}",
+        url_key=own_key or f"entry:{raw.source_id}:{key}",
         title=title,
         title_key=title_key(title),
         summary=summary,
@@ -103,6 +104,7 @@ def normalize_entry(
         evidence=labels.evidence,
         content_hash=content_hash(title, body.one_line(), one_line=True),
         lead_key=lead_key(body.text, body.dateline),
+        article_key=article_key(own_key) if own_key else "",
     )
 
 

@@ -355,6 +355,7 @@ ITEM_VALUE_COLUMNS = (
     "evidence",
     "content_hash",
     "lead_key",
+    "article_key",
 )
 
 
@@ -379,6 +380,7 @@ def _item_values(item: Item) -> dict[str, Any]:
         "evidence": [{f: getattr(e, f) for f in _EVIDENCE_FIELDS} for e in item.evidence],
         "content_hash": item.content_hash,
         "lead_key": item.lead_key or None,
+        "article_key": item.article_key or None,
     }
 
 

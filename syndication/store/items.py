@@ -115,6 +115,16 @@ _LISTED_BY = (
     .where(t.entries.c.source_id == bindparam("sid"), t.entries.c.item_id == bindparam("id"))
     .limit(1)
 )
+# one source's articles at an address of the same number (urls.article_key), newest first
+_BY_ARTICLE_KEY = (
+    select(_i.id, _i.url_key, _i.title_key, _i.lead_key, _i.published)
+    .where(_i.article_key == bindparam("article_key"), _i.source_id == bindparam("sid"))
+    .order_by(_i.id.desc())
+    .limit(5)
+)
+_ENTRY_KEYS_OF = select(t.entries.c.entry_key).where(
+    t.entries.c.source_id == bindparam("sid"), t.entries.c.item_id == bindparam("id")
+)
 _DELETE_SCOPES = delete(t.item_scopes).where(t.item_scopes.c.item_id == bindparam("id"))
 _INSERT_SCOPE = insert(t.item_scopes)
 _ENTRY_COLUMNS = ("source_id", "entry_key", "item_id", "first_seen", "last_seen", "raw_hash")
@@ -172,6 +182,9 @@ _PRESENT_URLS = (
 )
 _PRESENT_TITLES = (
     select(_i.title_key).where(_i.title_key.in_(bindparam("keys", expanding=True))).distinct()
+)
+_PRESENT_ARTICLES = (
+    select(_i.article_key).where(_i.article_key.in_(bindparam("keys", expanding=True))).distinct()
 )
 _PRESENT_LEADS = (
     select(_i.lead_key, _i.title_key)
@@ -354,7 +367,19 @@ class ItemQueries(SourceQueries):
         scopes: set[str] = set()
         announce_it = True
         item_id = self._find_duplicate(conn, item, present)
-        if item_id is None:
+        corrected = None if item_id is not None else self._renamed(conn, source_id, item, present)
+        if corrected is not None:
+            # the same article at a new slug, its headline corrected: an update, as at its
+            # old address (its message edited, never a second one)
+            item_id, announce_it = corrected, False
+            changed = self._update_item(conn, item_id, item, now, poll.gate)
+            present.url_keys.add(item.url_key)
+            present.title_keys.add(item.title_key)
+            present.add_lead(item)
+            if changed is not None:
+                result.updated += 1
+                scopes = changed
+        elif item_id is None:
             item_id = self._insert_item(conn, item, now)
             present.url_keys.add(item.url_key)
             present.title_keys.add(item.title_key)
@@ -425,6 +450,33 @@ class ItemQueries(SourceQueries):
                 own, _lead_of(r.content_html, r.dateline)
             ):
                 return int(r.id)
+        return None
+
+    def _renamed(
+        self, conn: Connection, source_id: str, item: Item, present: _Present
+    ) -> int | None:
+        """The story of `source_id` that `item` is, moved to a new slug under the same
+        article number (urls.article_key) with its headline corrected: its body opens as the
+        item's (lead_key; or both are too short for one), half its headline's words or more
+        are the item's, it is within DUPLICATE_TITLE_WINDOW of the item's date, and this
+        poll no longer lists it at its old address (two articles listed side by side are
+        two, whatever their numbers)."""
+        if not item.article_key or item.article_key not in present.article_keys:
+            return None
+        rows = conn.execute(_BY_ARTICLE_KEY, {"article_key": item.article_key, "sid": source_id})
+        words = set(item.title_key.split())
+        for r in rows:
+            if r.url_key == item.url_key or (r.lead_key or "") != item.lead_key:
+                continue
+            if abs(_aware(r.published) - item.published) > DUPLICATE_TITLE_WINDOW:
+                continue
+            theirs = set(r.title_key.split())
+            if 2 * len(words & theirs) < max(len(words), len(theirs)):
+                continue
+            listed = conn.execute(_ENTRY_KEYS_OF, {"sid": source_id, "id": r.id}).scalars()
+            if any(key in present.poll_entries for key in listed):
+                continue
+            return int(r.id)
         return None
 
     def _insert_item(self, conn: Connection, item: Item, now: datetime) -> int:
@@ -748,6 +800,10 @@ class _Present:
     entry_keys: set[str]
     url_keys: set[str]
     title_keys: set[str]
+    # the article keys (urls.article_key) of the poll's items the database holds, and the
+    # poll's own entry keys, for _renamed
+    article_keys: set[str] = dataclasses.field(default_factory=set)
+    poll_entries: frozenset[str] = frozenset()
     # lead key -> the title keys of the stories opening with it: an item's lead is looked up
     # only when one of them is like its title (a template's opening, shared by thousands of
     # stories under other titles, costs no query)
@@ -760,6 +816,7 @@ class _Present:
             or item.url_key in self.url_keys
             or item.title_key in self.title_keys
             or self.lead_match(item)
+            or (bool(item.article_key) and item.article_key in self.article_keys)
         )
 
     def lead_match(self, item: Item) -> bool:
@@ -772,6 +829,8 @@ class _Present:
     def add_lead(self, item: Item) -> None:
         if item.lead_key:
             self.leads.setdefault(item.lead_key, set()).add(frozenset(item.title_key.split()))
+        if item.article_key:  # (and its article key, as the keys a later entry looks up)
+            self.article_keys.add(item.article_key)
 
     @classmethod
     def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
@@ -797,7 +856,14 @@ class _Present:
         for chunk in _chunks(wanted, _PRESENT_CHUNK):
             for lead, title in conn.execute(_PRESENT_LEADS, {"keys": chunk}):
                 leads.setdefault(lead, set()).add(frozenset(title.split()))
-        return cls(entry_keys, url_keys, title_keys, leads)
+        articles: set[str] = set()
+        keys = sorted({it.article_key for it in items if it.article_key})
+        for chunk in _chunks([k for k in keys if _storable(k)], _PRESENT_CHUNK):
+            articles.update(conn.execute(_PRESENT_ARTICLES, {"keys": chunk}).scalars())
+        poll = frozenset(it.entry_key for it in items)
+        return cls(
+            entry_keys, url_keys, title_keys, article_keys=articles, poll_entries=poll, leads=leads
+        )
 
 
 # What refuses one entry rather than the poll (a value out of range, text the database

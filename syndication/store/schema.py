@@ -136,10 +136,14 @@ items = Table(
     # the body's first words after its dateline, folded and hashed (normalize.dedup.lead_key):
     # one press release under two portals' headlines; NULL when the body is too short
     Column("lead_key", String(16)),
+    # the url_key without its slug when the address holds the article's number
+    # (urls.article_key): one article whose headline, and slug, were corrected
+    Column("article_key", Text),
     Index("ix_items_url_key", "url_key"),
     Index("ix_items_title_key", "title_key"),
     Index("ix_items_published", "published"),
     Index("ix_items_lead_key", "lead_key"),
+    Index("ix_items_article_key", "article_key"),
 )
 
 entries = Table(
