@@ -127,19 +127,15 @@ def test_a_key_echoed_in_a_login_redirects_return_address_is_masked() -> None:
     assert key not in without_secrets(said, url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open, older than this change: two feeds of one portal giving one link two "
-    "texts (the whole story, its first paragraph) rewrite it at each one's poll",
-)
 def test_two_feeds_labelling_and_wording_one_story_apart_do_not_rewrite_it_every_poll(
     portal: Portal, fake: FakeTelegram, tmp_path: Path
 ) -> None:
     """The thirteenth review's churn, with one difference: the 'pemda' feed carries the
     excerpt (its first paragraph) where the front-page feed carries the whole text, as a
     category feed set to 'summary' does. The new early return needs the same content_hash, so
-    the story is still rewritten (version, 'updated', the scopes' marks) at every poll, back and
-    forth between the two feeds' texts and labels (pre-existing; the fix does not reach it)."""
+    the story was still rewritten (version, 'updated', the scopes' marks) at every poll, back and
+    forth between the two feeds' texts and labels. Fixed: another feed's excerpt of the text
+    the story holds whole leaves the text, and only adds its labels (store._opening_of)."""
     import sqlite3
 
     from tests.acceptance_kit import config_text, source, write

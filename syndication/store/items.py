@@ -108,6 +108,12 @@ _ITEM_BEFORE = select(
     _i.categories,
     _i.regencies,
     _i.withdrawn_at,
+    _i.content_html,
+    _i.summary,
+    _i.dateline,
+    _i.credit,
+    _i.image,
+    _i.lead_key,
 ).where(_i.id == bindparam("id"))
 _WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
 _LISTED_BY = (
@@ -506,6 +512,26 @@ class ItemQueries(SourceQueries):
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         before = scopes_of(old.categories, old.regencies)
         after = scopes_of(item.categories, item.regencies)
+        if (
+            old.content_hash != item.content_hash
+            and old.url_key == item.url_key
+            and old.title == item.title
+            and _opening_of(item.content_html, old.content_html)
+        ):
+            # a feed gives only the opening of the text the story holds whole (a category
+            # feed set to "summary", whichever source stored it first): the whole text stays,
+            # its labels are still added. Taken, two feeds' texts rewrote the story back and
+            # forth at each one's poll
+            item = dataclasses.replace(
+                item,
+                content_html=old.content_html,
+                summary=old.summary,
+                dateline=old.dateline,
+                credit=old.credit,
+                image=old.image or item.image,
+                content_hash=old.content_hash,
+                lead_key=old.lead_key or "",
+            )
         if old.content_hash == item.content_hash:
             if before == after:
                 return None
@@ -933,6 +959,23 @@ def _lead_of(content_html: str, dateline: str | None) -> list[str]:
 
 
 _TAG = re.compile(r"<[^>]*>")  # enough for a body the store holds: sanitized by clean_content
+_EXCERPT_WORDS = 10  # an opening shorter than this is no evidence of one text
+
+
+def _opening_of(short_html: str, long_html: str) -> bool:
+    """Whether `short_html`'s words open `long_html` (its last word may be cut short, as an
+    excerpt's "…" cuts it): an excerpt of the same text."""
+    from ..normalize.dedup import lead_words
+
+    def words(markup: str) -> list[str]:
+        return lead_words(" ".join(html.unescape(_TAG.sub(" ", markup or "")).split()), None, 10**9)
+
+    short = words(short_html)
+    if len(short) < _EXCERPT_WORDS:
+        return False
+    whole = words(long_html)
+    n = len(short) - 1
+    return len(whole) > len(short) and whole[:n] == short[:n]
 
 
 def _similar_titles(a: str, b: str) -> bool:
