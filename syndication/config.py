@@ -185,6 +185,8 @@ def _check_chat(value: str | int) -> str | int:
     three letters, digits or '_'), or a numeric chat id, as a string or an integer."""
     if isinstance(value, str) and not _CHAT.fullmatch(value):
         raise ValueError(f"{excerpt(value)}: use a @channel_username or a numeric chat id")
+    if str(value).lstrip("-").isdigit() and int(value) == 0:  # a placeholder left in
+        raise ValueError("0 is no chat id: use the channel's @username or its numeric id")
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,19 @@ def test_every_bad_chat_is_reported_at_once() -> None:
         f"telegram.admin_chat: 'foo bar': {ADVICE} (line 3)",
         f"regencies[0].telegram_chat: '-abc': {ADVICE} (line 7)",
     ]
+
+
+@pytest.mark.parametrize("chat", ["0", 0, "-0"])
+def test_a_chat_numbered_zero_is_refused(tmp_path: Path, chat: str | int) -> None:
+    """No Telegram chat has the id 0: a placeholder left in config.toml (helper 169)."""
+    text = (
+        '[storage]\nurl = "sqlite:///x.db"\n[[regencies]]\nslug = "kukar"\nname = "Kukar"\n'
+        f"telegram_chat = {json.dumps(chat)}\n"
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load(path)
+    assert any(
+        "regencies[0].telegram_chat" in p and "0 is no chat id" in p for p in raised.value.problems
+    )
