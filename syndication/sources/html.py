@@ -623,10 +623,10 @@ def _not_article_reason(
     )
     post_url = has_post_shape(page_url)
     if declared and post_url:
-        return None
+        return _home_at_story(doc, og_type, base)
     story, block = _story_block(doc) if declared or post_url else (0, None)
     if story >= _STORY_CHARS:
-        return None  # one story's text, whatever surrounds it
+        return _home_at_story(doc, og_type, base)  # one story's text, whatever surrounds it
     if post_url and story >= _SHORT_STORY_CHARS and _short_story_may_be(page_url, block):
         # a regency's release of four short paragraphs beside a "Berita Terbaru" column
         return None
@@ -640,6 +640,11 @@ def _not_article_reason(
         # shorter still, under the very headline the listing showed for it: a two-paragraph
         # advertorial, its template's "Terkait" and "Terpopuler" columns beside it
         return None
+    return _listing_shape(doc, og_type, base)
+
+
+def _listing_shape(doc: LexborHTMLParser, og_type: str, base: str) -> str | None:
+    """Why the page's markup is a listing's: many article blocks, or many headline links."""
     blocks = len(doc.css(_ARTICLE_BLOCKS))
     if blocks >= _MIN_LISTING_BLOCKS:
         return f"listing page ({blocks} article blocks, og:type {og_type or 'absent'!r})"
@@ -649,6 +654,46 @@ def _not_article_reason(
     if headlines >= _MIN_LISTING_HEADLINES:
         return f"listing page ({headlines} headline links, no article markup)"
     return None
+
+
+def _home_at_story(doc: LexborHTMLParser, og_type: str, base: str) -> str | None:
+    """A home page answering at a story's address (a "soft 404": the portal serves its
+    front page for an article it no longer has): its canonical link or og:url names a
+    site's home, and its markup is a listing's. Such a page calls itself an article (prokal's
+    and jpnn's og:type) and holds a long block of text; taken, it became a story titled with
+    the portal's name, or overwrote the story it stood in for."""
+    if not _names_home(doc, base):
+        return None
+    reason = _listing_shape(doc, og_type, base)
+    return None if reason is None else f"home page at a story's address ({reason})"
+
+
+def _names_home(doc: LexborHTMLParser, base: str) -> bool:
+    """Whether the page's canonical link or og:url names a site's home page: the root path,
+    or a bare host written without its scheme ("www.prokal.co")."""
+    node = doc.css_first("link[rel=canonical][href]")
+    for href in (node.attributes.get("href") if node is not None else None,
+                 hm.first_meta(doc, "og:url")):  # fmt: skip
+        href = (href or "").strip()
+        if not href:
+            continue
+        if _BARE_HOST.fullmatch(href):
+            return True
+        try:
+            parts = urlsplit(urljoin(base, href))
+        except ValueError:
+            continue
+        if parts.path in ("", "/") and not parts.query:
+            return True
+    return False
+
+
+# a host written without its scheme: "www.prokal.co", "jpnn.com/"
+_BARE_HOST = re.compile(
+    r"(?:www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9-]+(?:\.[a-z0-9-]+)*"
+    r"\.(?:com|co|id|net|org|news|tv|info|co\.id|or\.id|go\.id|ac\.id))/?",
+    re.IGNORECASE,
+)
 
 
 def _microdata_article(doc: LexborHTMLParser) -> bool:

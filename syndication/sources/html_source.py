@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import hashlib
+import html
 import json
 import logging
 import re
@@ -30,6 +31,7 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urljoin
 
 from ..config import SourceConfig
 from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
@@ -493,6 +495,13 @@ async def _article(
 ) -> Article | Skipped | FetchError:
     try:
         page = await rt.fetcher.get(link, accept=ACCEPT_HTML)
+        for _ in range(_REFRESHES):
+            # a stub that sends the reader on at once (a moved story, a CMS short link, a
+            # cookie check refreshing to the same address): read where it sends, as a browser
+            target = _refresh_target(page.body, page.url)
+            if target is None:
+                break
+            page = await rt.fetcher.get(target, accept=ACCEPT_HTML)
     except FetchError as e:
         if _for_good(e):
             gone = gone_status(e.status) if isinstance(e, HTTPStatusError) else None
@@ -507,6 +516,41 @@ async def _article(
     if isinstance(result, NotArticle):
         return _skip(source, link, result.reason)
     return result
+
+
+_REFRESHES = 3  # meta refreshes followed from one link, as redirects are
+_REFRESH_SECONDS = 10  # a later refresh is a page reloading itself, not a stub sending on
+_REFRESH_HEAD = 65_536  # bytes of a page looked at for one: a stub is small, its head first
+_META_REFRESH = re.compile(
+    rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh[\"']?[^>]*>", re.IGNORECASE
+)
+_CONTENT_ATTR = re.compile(rb"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+_REFRESH_VALUE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
+
+
+def _refresh_target(body: bytes, url: str) -> str | None:
+    """Where a `<meta http-equiv="refresh" content="0; url=...">` sends the reader at once
+    (within _REFRESH_SECONDS), as an absolute http(s) address; None for a page without one, a
+    refresh that only reloads the page after a while, or one with no address."""
+    head = body[:_REFRESH_HEAD]
+    if b"efresh" not in head and b"EFRESH" not in head:
+        return None
+    tag = _META_REFRESH.search(head)
+    content = _CONTENT_ATTR.search(tag.group()) if tag else None
+    if content is None:
+        return None
+    value = next(g for g in content.groups() if g is not None).decode("utf-8", "replace")
+    found = _REFRESH_VALUE.match(html.unescape(value))
+    if found is None or float(found.group(1)) > _REFRESH_SECONDS:
+        return None
+    address = found.group(2).strip().strip("'\"").strip()
+    if not address:
+        return None
+    try:
+        target = urljoin(url, address)
+    except ValueError:
+        return None
+    return target if target.startswith(("http://", "https://")) else None
 
 
 async def _on_cpu(rt: Runtime, fn: Callable[..., T], *args: Any) -> T:
