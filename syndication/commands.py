@@ -54,22 +54,29 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
 
     by_chat = {r.chat: r.slug for r in config.regencies if r.chat}
     configured = {s.id for s in config.sources}
+    disabled = {s.id for s in config.sources if not s.enabled}
     withdrawn = store.withdrawn_counts()
     sources = [
         {
             **_jsonable(dataclasses.asdict(s)),
             "withdrawn": withdrawn.get(s.id, 0),  # items the portal took down
             "configured": s.id in configured,
+            "enabled": s.id in configured and s.id not in disabled,
             "healthy": s.consecutive_failures == 0 and s.last_success is not None,
         }
         for s in store.source_statuses()
     ]
+    for s in sources:
+        if not s["enabled"]:
+            s["next_poll"] = None  # never polled while it is off (or out of the config)
     # a configured source never polled yet still has a health line: "not yet"
     polled = {s["id"] for s in sources}
     bursts = store.events_like("burst_capped:")  # the last burst of each source, if any
     for s in sources:
         s["last_burst"] = bursts.get(f"burst_capped:{s['id']}")
-    sources += [_never_polled(s.id, s.url) for s in config.sources if s.id not in polled]
+    sources += [
+        _never_polled(s.id, s.url, enabled=s.enabled) for s in config.sources if s.id not in polled
+    ]
     for s in sources:  # a source's password or token stays off the status page and its JSON
         if s.get("last_error"):
             s["last_error"] = without_secrets(s["last_error"], s["url"])
@@ -103,7 +110,9 @@ def _without_store(config: Config, error: str) -> dict[str, Any]:
         "generated": datetime.now(UTC).isoformat(),
         "dry_run": config.token() is None,
         "totals": {"items": None, "pending_deliveries": None},
-        "sources": [_never_polled(s.id, shown_url(s.url), None) for s in config.sources],
+        "sources": [
+            _never_polled(s.id, shown_url(s.url), None, enabled=s.enabled) for s in config.sources
+        ],
         "channels": [
             _quiet_channel(r.chat, r.slug, "unknown", None) for r in config.regencies if r.chat
         ],
@@ -122,7 +131,9 @@ def _quiet_channel(chat: str, slug: str, state: str, count: int | None) -> dict[
     }  # fmt: skip
 
 
-def _never_polled(source_id: str, url: str, count: int | None = 0) -> dict[str, Any]:
+def _never_polled(
+    source_id: str, url: str, count: int | None = 0, *, enabled: bool = True
+) -> dict[str, Any]:
     """A configured source the store has no line for; `count` None: no store to ask."""
     return {
         "id": source_id,
@@ -141,6 +152,7 @@ def _never_polled(source_id: str, url: str, count: int | None = 0) -> dict[str, 
         "not_modified_count": count,
         "first_poll_done": False,
         "configured": True,
+        "enabled": enabled,
         "healthy": False,
     }
 

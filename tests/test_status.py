@@ -24,6 +24,7 @@ SOURCE = {
         "url",
         "healthy",
         "configured",
+        "enabled",
         "last_attempt",
         "last_success",
         "last_error",
@@ -41,6 +42,7 @@ SOURCE = {
         "url": {"type": "string"},
         "healthy": {"type": "boolean"},
         "configured": {"type": "boolean"},
+        "enabled": {"type": "boolean"},
         "last_attempt": TIME,
         "last_success": TIME,
         "last_error": {"type": ["string", "null"]},
@@ -182,3 +184,19 @@ def test_status_answers_a_config_nested_deeper_than_the_parser_goes(tmp_path: Pa
     done = cli(path, "status", "--json")
     assert done.returncode == 0, done.stderr
     assert "nesting too deep" in json.loads(done.stdout)["config_error"]
+
+
+def test_a_disabled_source_is_shown_off_with_no_next_poll(tmp_path: Path) -> None:
+    """A source with `enabled = false` is never polled: status said it was healthy and due at
+    a time that never came (noticed by helper 169)."""
+    from tests.acceptance_kit import cli, config_text, source, write
+
+    text = config_text(
+        source("aktif", "http://127.0.0.1:9/feed/") + source("mati", "http://127.0.0.1:9/b/")
+    )
+    text = text.replace('id = "mati"', 'id = "mati"\nenabled = false')
+    done = cli(write(tmp_path, text), "status", "--json")
+    assert done.returncode == 0, done.stderr
+    by_id = {s["id"]: s for s in json.loads(done.stdout)["sources"]}
+    assert by_id["aktif"]["enabled"] is True
+    assert by_id["mati"]["enabled"] is False and by_id["mati"]["next_poll"] is None
