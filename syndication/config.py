@@ -1003,18 +1003,26 @@ def _syntax_problem(message: str, text: str) -> str:
     plain `key = ...` (the key path being its table's name and the key) or a table's header
     (a table declared twice: its path), else as `(TOML syntax) <what>`, with the parser's own
     place."""
+    lines = text.split("\n")  # the parser's lines (splitlines also breaks at \x85, \u2028)
     at = _AT.search(message)
     if at is None:
+        if message.startswith("Unclosed array") and message.endswith("(at end of document)"):
+            # the file ends inside the array: it opened on the last such line above
+            opened = _opening_line(lines, len(lines))
+            path = _line_key_path(lines, opened) if opened is not None else None
+            if path is not None:
+                return f"{path}: TOML syntax: Unclosed array: a ']' is missing (line {opened})"
         return f"(TOML syntax) {message}"
     number = int(at.group(1))
-    lines = text.split("\n")  # the parser's lines (splitlines also breaks at \x85, \u2028)
     what = message[: at.start()]
     if what.startswith("Unclosed array"):
         # the parser stops where the array should have ended (the next key, or the line
         # after a missing comma): the array's own key is on the line that opened it
         column = re.search(r"column (\d+)\)$", message)
-        # the array opened on the error's own line only when the error stands after its "["
-        on_line = column is not None and int(column.group(1)) > 1
+        # the array opened on the error's own line only when the error stands past its "["
+        # (an indented next key's column is past 1 all the same)
+        here = _OPENS_ARRAY.match(lines[number - 1]) if 0 < number <= len(lines) else None
+        on_line = column is not None and here is not None and int(column.group(1)) > here.end()
         opened = _opening_line(lines, number if on_line else number - 1)
         if opened is not None:
             what = f"Unclosed array: a ',' or ']' is missing by line {number}"

@@ -156,6 +156,7 @@ async def _poll(rt: Runtime, source: SourceConfig, state: SourceState) -> PollOu
         announce=announcer(rt.config, state, now, quiet),
         complete=complete or first_done,
         gate=gate,
+        listed=listing.listed,
     )
     if seen and listing.listed:
         # entries unchanged since read are not ingested again: what is still listed is noted

@@ -508,14 +508,27 @@ def article_key(key: str) -> str:
 
 
 def _a_date(text: str) -> bool:
-    """A date folder or suffix: YYYYMMDD, YYYYMM or YYMMDD of a plausible year."""
-    digits = text.split("-", 1)[0] if text[:1].isdigit() else ""
-    for size, fmt in ((8, "%Y%m%d"), (6, "%Y%m"), (6, "%y%m%d")):
-        if len(digits) == size:
-            try:
-                when = datetime.strptime(digits, fmt)
-            except ValueError:
-                continue
-            if 1990 <= when.year <= 2100:
-                return True
+    """A date (and time) folder or suffix, all digits: a day's folder is every story of that
+    day's, no article's number. Any order of day, month and year a CMS writes (YYYYMMDD,
+    DDMMYYYY, MMDDYYYY, YYMMDD, DDMMYY, YYYYMM, MMYYYY), or a date with its hour, minute and
+    second (YYYYMMDDHH...), of a plausible year. A number joined to more ("2024050112-20-123",
+    cnnindonesia's) is an article's."""
+    if not text.isdigit():
+        return False
+    formats = _DATE_FORMATS.get(len(text), ())
+    if len(text) in (10, 12, 14):
+        text, formats = text[:8], ("%Y%m%d",)
+    for fmt in formats:
+        try:
+            when = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if 1990 <= when.year <= 2100:
+            return True
     return False
+
+
+_DATE_FORMATS = {
+    8: ("%Y%m%d", "%d%m%Y", "%m%d%Y"),
+    6: ("%Y%m", "%m%Y", "%y%m%d", "%d%m%y"),
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -68,6 +69,18 @@ class Core:
         self.failed_total = 0
         self.alerts = AdminAlerts()
         self._moved: set[str] = set()  # chats migrated during this process's life
+        # a drain's bound on waits for retries (time.monotonic(); None: none), and until when
+        # each chat pauses for a retry (not for a rate limit, which is always waited out)
+        self.retry_deadline: float | None = None
+        self._retrying: dict[str, float] = {}
+
+    def past_budget(self, chat: str, wait: float) -> bool:
+        """Whether waiting `wait` seconds for `chat`'s retry pause would end past the
+        drain's budget: its rows are left pending for the next run."""
+        if self.retry_deadline is None or wait <= 0:
+            return False
+        now = time.monotonic()
+        return now < self._retrying.get(chat, 0.0) and now + wait > self.retry_deadline
 
     @property
     def stopped(self) -> bool:

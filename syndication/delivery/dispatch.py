@@ -18,6 +18,7 @@ from . import core
 from .core import limits, telegram_sender
 from .dry import DryRun
 from .outcome import Counts, Outcome, new_counts
+from .send import NOT_ANNOUNCED
 from .worker import ChatWorkers
 
 log = logging.getLogger("syndication.deliver")
@@ -105,9 +106,12 @@ class Deliverer(ChatWorkers):
             return counts
         await asyncio.to_thread(self._release_dead)
         heartbeat = asyncio.create_task(self._heartbeat(), name="delivery-leases")
+        if budget is not None:
+            self.retry_deadline = monotonic_time.monotonic() + budget.total_seconds()
         try:
             await self._dispatch(horizon, counts, budget)
         finally:
+            self.retry_deadline = None
             heartbeat.cancel()
             with suppress(asyncio.CancelledError):
                 await heartbeat
@@ -130,8 +134,20 @@ class Deliverer(ChatWorkers):
                     # failing source reaches the admin while a long queue is still going out
                     alerting = asyncio.create_task(self._flush_alerts(), name="admin-alerts")
                 now = self.clock()
-                for chat, probe in await asyncio.to_thread(self._chats_to_start, now, workers):
-                    workers[chat] = asyncio.create_task(self._worker(chat, counts, probe=probe))
+                starts = await asyncio.to_thread(self._chats_to_start, now, workers)
+                # a chat pausing for a retry that would end past the budget: left for the
+                # next run (its rows stay pending)
+                held = [c for c, _ in starts if self.past_budget(c, self.pacer.delay(c))]
+                for chat, probe in starts:
+                    if chat not in held:
+                        workers[chat] = asyncio.create_task(self._worker(chat, counts, probe=probe))
+                if not workers and held:
+                    log.warning(
+                        "event=deliveries_deferred chats=%s reason=%r",
+                        ",".join(held),
+                        "retries would run past the budget; pending rows wait for the next run",
+                    )
+                    break
                 if workers:
                     done, _ = await asyncio.wait(
                         workers.values(), timeout=POLL, return_when=asyncio.FIRST_COMPLETED
@@ -201,6 +217,16 @@ class Deliverer(ChatWorkers):
         moved = self.store.rehome_pending(chats, self.sendable_chats(), self.clock())
         if moved:
             log.info("event=deliveries_rehomed count=%d", moved)
+        # messages held because their regency no longer announced their categories: back in
+        # the queue once it does again (the change undone), while they are young enough
+        announced = {
+            r.slug: frozenset(self.config.notify_categories_for(r)) for r in self.config.regencies
+        }
+        back = self.store.release_held(
+            NOT_ANNOUNCED, announced, self.clock() - self.config.telegram.max_age
+        )
+        if back:
+            log.info("event=deliveries_released count=%d reason=announced_again", back)
         return moved
 
     def sendable_chats(self) -> set[str]:
@@ -215,6 +241,18 @@ class Deliverer(ChatWorkers):
                 if chat not in moved:
                     break
                 chat = moved[chat]
+        # and the groups Telegram upgraded into one of them (the config naming the supergroup
+        # now): their sent messages' corrections and withdrawals are still tried (and given
+        # up with the reason), never left pending for good
+        for old in moved:
+            chat = old
+            for _ in range(8):
+                chat = moved.get(chat, chat)
+                if chat in out:
+                    out.add(old)
+                    break
+                if chat not in moved:
+                    break
         return out
 
     async def _heartbeat(self) -> None:

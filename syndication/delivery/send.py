@@ -31,6 +31,9 @@ from .withdraw import Withdrawing, withdrawn_message
 
 log = logging.getLogger("syndication.deliver")
 MAX_429 = 5  # 429s in a row answered on the spot before the row backs off
+# the reason a waiting message is held with when its regency no longer announces its
+# categories; Deliverer.rehome releases it once they are announced again
+NOT_ANNOUNCED = "not announced: "
 
 
 class Sending(Withdrawing):
@@ -96,7 +99,7 @@ class Sending(Withdrawing):
         wanted = config.notify_categories_for(regency)
         if set(row.item.categories) & set(wanted):
             return None
-        return f"not announced: its categories are none of {', '.join(wanted)} (notify_categories)"
+        return f"{NOT_ANNOUNCED}its categories are none of {', '.join(wanted)} (notify_categories)"
 
     async def _attempt(self, row: DeliveryRow, chat: str, message: Message) -> Outcome:
         assert self.sender is not None
@@ -256,6 +259,7 @@ class Sending(Withdrawing):
         delay = min(2.0 * 2**row.attempts if soon else 5.0 * 2**row.attempts, 3600.0)
         # the chat pauses too: a 5xx or a timeout is rarely about one message alone
         await self._hold(chat, min(delay, MAX_HOLD))
+        self._retrying[chat] = time.monotonic() + min(delay, MAX_HOLD)
         retried = await asyncio.to_thread(
             self.store.mark_retry,
             row.id,

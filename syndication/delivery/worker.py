@@ -65,6 +65,8 @@ class ChatWorkers(Sending):
         is due or the chat cannot go on (broken, migrated, no valid token, lease lost)."""
         while not self.stopped and not self.token_rejected:
             wait = self.pacer.delay(chat)
+            if self.past_budget(chat, wait):
+                return  # its rows wait, pending, for the next run (drain's budget)
             if wait > 0 and not await asyncio.to_thread(self._has_due, chat, probe):
                 return  # nothing waits: let the chat go now rather than after its pace
             await self._pause(wait)  # wait first: lease only what is next
@@ -116,6 +118,9 @@ class ChatWorkers(Sending):
         before a reload (`generation` behind) go back unsent: the reload's move to a changed
         channel and its new filters skipped them as this sender's."""
         for i, row in enumerate(rows):
+            if self.past_budget(chat, self.pacer.delay(chat)):
+                await self._release(chat, [r.id for r in rows[i:]])
+                return False
             await self._pause(self.pacer.delay(chat))
             if self.stopped or self.token_rejected:
                 await self._release(chat, [r.id for r in rows[i:]])

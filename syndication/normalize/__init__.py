@@ -104,8 +104,16 @@ def normalize_entry(
         evidence=labels.evidence,
         content_hash=content_hash(title, body.one_line(), one_line=True),
         lead_key=lead_key(body.text, body.dateline),
-        article_key=article_key(own_key) if own_key else "",
+        article_key=article_key(own_key) if own_key and _by_address(raw, own_key) else "",
     )
+
+
+def _by_address(raw: RawEntry, own_key: str) -> bool:
+    """Whether the entry is known by its address (no guid, or a guid that is the address):
+    only then may a new address be the same article (a guid the feed keeps is the article's
+    identity; two guids are two articles, whatever the addresses share)."""
+    guid = _guid(raw)
+    return not guid or url_key(guid) == own_key
 
 
 def entry_key(raw: RawEntry, link: str, title: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape
@@ -89,7 +89,8 @@ def parse_with_feedparser(
     # RSS (0.9x, 1.0, 2.0) has no base for an item's markup but its page; Atom has its
     # document's, unless xml:base says otherwise (RFC 4287)
     page_relative = not str(parsed.get("version") or "").startswith("atom")
-    entries = [_entry(e, source_id, url, page_relative) for e in parsed.entries]
+    documents = _documents(parsed.get("feed") or {}, url)
+    entries = [_entry(e, source_id, url, page_relative, documents) for e in parsed.entries]
     return _shared_guids_dropped(entries)
 
 
@@ -247,14 +248,17 @@ def looks_like_json(body: bytes, content_type: str) -> bool:
     return head in (b"{", b"[") or "json" in content_type.lower()
 
 
-def _entry(e: Any, source_id: str, base: str, page_relative: bool) -> RawEntry:
+def _entry(
+    e: Any, source_id: str, base: str, page_relative: bool, documents: Set[str] = frozenset()
+) -> RawEntry:
     content = e.get("content") or []
     html_content = next(
         (c.get("value") for c in content if "html" in (c.get("type") or "")), None
     ) or (_as_markup(content[0].get("value"), content[0].get("type")) if content else None)
     link = _clean(e.get("link"))
-    if link is not None and link in _documents(e, base):
-        link = _own_page(e, base)
+    documents = documents or {base}
+    if link is not None and link in documents:
+        link = _own_page(e, documents)
     return RawEntry(
         source_id=source_id,
         guid=_clean(e.get("id")),
@@ -274,23 +278,26 @@ def _entry(e: Any, source_id: str, base: str, page_relative: bool) -> RawEntry:
     )
 
 
-def _documents(e: Any, url: str) -> set[str]:
-    """The feed document's addresses: where it was fetched and the base its entries' links
-    resolve against. An entry's link there is none of its own: `href=""` resolved (WordPress's
-    Atom for a post without a link), or the feed's address; three such posts were merged
-    into one story, the others lost."""
+def _documents(feed: Any, url: str) -> frozenset[str]:
+    """The feed document's addresses: where it was fetched, the base the feed sets for what
+    it holds (its xml:base), and its self link. An entry's link there is none of its own:
+    `href=""` resolved (WordPress's Atom for a post without a link), or the feed's address;
+    three such posts were merged into one story, the others lost. (An entry's own xml:base
+    is its page's, not the document's.)"""
     found = {url}
-    for key in ("title_detail", "summary_detail"):
-        detail = e.get(key) or {}
+    for key in ("title_detail", "subtitle_detail"):
+        detail = feed.get(key) or {}
         if detail.get("base"):
             found.add(str(detail["base"]))
-    return found
+    for link in feed.get("links") or []:
+        if link.get("rel") == "self" and link.get("href"):
+            found.add(str(link["href"]))
+    return frozenset(found)
 
 
-def _own_page(e: Any, url: str) -> str | None:
+def _own_page(e: Any, documents: Set[str]) -> str | None:
     """The entry's page where its link is the feed's: its content's xml:base (WordPress sets
     it to the post), else an id that is a web address, else none."""
-    documents = _documents(e, url)
     for c in e.get("content") or []:
         page = _clean(c.get("base"))
         if page is not None and page.startswith(("http://", "https://")) and page not in documents:

@@ -470,6 +470,31 @@ class DeliveryQueries(Queries):
             )
             return res.rowcount == 1
 
+    def release_held(
+        self, reason: str, announced: Mapping[str, Collection[str]], since: datetime
+    ) -> int:
+        """Rows held with a reason starting with `reason` whose item's categories meet their
+        regency's `announced` ones again, and were queued after `since`: pending once more.
+        How many."""
+        d, i = t.deliveries.c, t.items.c
+        held = (
+            select(d.id, d.regency, i.categories)
+            .join(t.items, i.id == d.item_id)
+            .where(d.state == "filtered", d.last_error.startswith(reason), d.created >= since)
+        )
+        with self._read() as conn:  # every start asks: a read, unless something was held
+            rows = conn.execute(held).all()
+        back = [r.id for r in rows if set(r.categories or ()) & set(announced.get(r.regency, ()))]
+        if not back:
+            return 0
+        with self._tx() as conn:
+            res = conn.execute(
+                update(t.deliveries)
+                .where(d.id.in_(back), d.state == "filtered", d.last_error.startswith(reason))
+                .values(state="pending", last_error=None, next_attempt=since)
+            )
+            return int(res.rowcount)
+
     def release(self, delivery_ids: Iterable[int], *, owner: str | None = None) -> int:
         """Hand rows back unsent; with `owner`, only those still `owner`'s (a row another
         sender took over keeps its lease). How many were released."""
@@ -580,6 +605,27 @@ class DeliveryQueries(Queries):
                 taken = conn.execute(
                     select(d.id).where(d.item_id == row.item_id, d.chat == target)
                 ).first()
+                stays = _still_shared(conn, row, chats, moved_to) if row.chat in sendable else None
+                if stays is not None:
+                    # the item is another regency's too, whose chat this one still is (two
+                    # regencies shared a channel, one got its own): the row stays its, and
+                    # the regency that left gets a row of its own in its new chat
+                    conn.execute(
+                        update(t.deliveries).where(d.id == row.id, *waiting).values(regency=stays)
+                    )
+                    if taken is None:
+                        conn.execute(
+                            insert(t.deliveries).values(
+                                item_id=row.item_id,
+                                chat=target,
+                                regency=row.regency,
+                                state="pending",
+                                next_attempt=now,
+                                created=now,
+                            )
+                        )
+                        moved += 1
+                    continue
                 values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
                 if taken is not None:
                     values["state"] = "superseded"
@@ -606,6 +652,20 @@ class DeliveryQueries(Queries):
                 r.chat: r.migrated_to
                 for r in conn.execute(select(c.chat, c.migrated_to).where(c.state == "migrated"))
             }
+
+
+def _still_shared(
+    conn: Connection, row: Any, chats: Mapping[str, str], moved_to: Mapping[str, str]
+) -> str | None:
+    """Another regency of the row's item whose chat is still the row's, if any."""
+    regencies = conn.execute(
+        select(t.items.c.regencies).where(t.items.c.id == row.item_id)
+    ).scalar_one_or_none()
+    for regency in regencies or ():
+        chat = chats.get(regency)
+        if regency != row.regency and chat is not None and row.chat in _chain(chat, moved_to):
+            return str(regency)
+    return None
 
 
 def _chain(chat: str, moved_to: Mapping[str, str]) -> set[str]:

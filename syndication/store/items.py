@@ -7,7 +7,7 @@ import dataclasses
 import html
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,6 +128,7 @@ _BY_ARTICLE_KEY = (
     .order_by(_i.id.desc())
     .limit(5)
 )
+_TEXT_OF = select(_i.content_html, _i.dateline).where(_i.id == bindparam("id"))
 _ENTRY_KEYS_OF = select(t.entries.c.entry_key).where(
     t.entries.c.source_id == bindparam("sid"), t.entries.c.item_id == bindparam("id")
 )
@@ -215,6 +216,7 @@ class ItemQueries(SourceQueries):
         announce: Callable[[Item], bool],
         complete: bool = True,
         gate: Gate | None = None,
+        listed: Collection[str] = (),
     ) -> IngestResult:
         """Store a poll's items, their deliveries and dirty feeds, and the source's success,
         all in one transaction. `gate` decides each new message's fate (filters, the cap of
@@ -242,7 +244,7 @@ class ItemQueries(SourceQueries):
                         announce,
                         gate,
                         _Migrations(conn),
-                        _Present.read(conn, source_id, items_in),
+                        _Present.read(conn, source_id, items_in, listed, complete),
                     )
                     for item in items_in:
                         scopes = one(conn, source_id, item, now, poll, result)
@@ -462,17 +464,20 @@ class ItemQueries(SourceQueries):
         self, conn: Connection, source_id: str, item: Item, present: _Present
     ) -> int | None:
         """The story of `source_id` that `item` is, moved to a new slug under the same
-        article number (urls.article_key) with its headline corrected: its body opens as the
-        item's (lead_key; or both are too short for one), half its headline's words or more
-        are the item's, it is within DUPLICATE_TITLE_WINDOW of the item's date, and this
-        poll no longer lists it at its old address (two articles listed side by side are
-        two, whatever their numbers)."""
+        article number (urls.article_key) with its headline corrected: its text opens as the
+        item's, as far as the shorter goes (normalize.dedup.same_lead: 30 words at least, up
+        to 120), half its headline's words or more are the item's, it is within
+        DUPLICATE_TITLE_WINDOW of the item's date, and this poll no longer lists it at its
+        old address (two articles listed side by side are two, whatever their numbers)."""
         if not item.article_key or item.article_key not in present.article_keys:
             return None
+        if present.poll_entries is None or not item.lead_key:
+            return None  # a text too short to tell two stories of one day's folder apart
         rows = conn.execute(_BY_ARTICLE_KEY, {"article_key": item.article_key, "sid": source_id})
         words = set(item.title_key.split())
+        own: list[str] | None = None
         for r in rows:
-            if r.url_key == item.url_key or (r.lead_key or "") != item.lead_key:
+            if r.url_key == item.url_key or r.lead_key != item.lead_key:
                 continue
             if abs(_aware(r.published) - item.published) > DUPLICATE_TITLE_WINDOW:
                 continue
@@ -482,6 +487,12 @@ class ItemQueries(SourceQueries):
             listed = conn.execute(_ENTRY_KEYS_OF, {"sid": source_id, "id": r.id}).scalars()
             if any(key in present.poll_entries for key in listed):
                 continue
+            from ..normalize.dedup import same_lead  # the rare path, as _find_duplicate's
+
+            own = own if own is not None else _lead_of(item.content_html, item.dateline)
+            theirs_text = conn.execute(_TEXT_OF, {"id": r.id}).one()
+            if not same_lead(own, _lead_of(theirs_text.content_html, theirs_text.dateline)):
+                continue  # one template's opening, two stories
             return int(r.id)
         return None
 
@@ -622,7 +633,9 @@ class ItemQueries(SourceQueries):
         moved = poll.moved.read()
         for regency, configured in routes:
             chat = _follow(moved, configured)
-            if chat in have:
+            if chat in have or any(_follow(moved, old) == chat for old in have):
+                # (a row of a group Telegram upgraded since is the new chat's too: the
+                # supergroup shows the old group's messages)
                 continue
             state, why = gate.decide(chat, regency, item)
             conn.execute(
@@ -829,7 +842,7 @@ class _Present:
     # the article keys (urls.article_key) of the poll's items the database holds, and the
     # poll's own entry keys, for _renamed
     article_keys: set[str] = dataclasses.field(default_factory=set)
-    poll_entries: frozenset[str] = frozenset()
+    poll_entries: frozenset[str] | None = None
     # lead key -> the title keys of the stories opening with it: an item's lead is looked up
     # only when one of them is like its title (a template's opening, shared by thousands of
     # stories under other titles, costs no query)
@@ -859,7 +872,14 @@ class _Present:
             self.article_keys.add(item.article_key)
 
     @classmethod
-    def read(cls, conn: Connection, source_id: str, items: Sequence[Item]) -> _Present:
+    def read(
+        cls,
+        conn: Connection,
+        source_id: str,
+        items: Sequence[Item],
+        listed: Collection[str] = (),
+        complete: bool = True,
+    ) -> _Present:
         entry_keys: set[str] = set()
         url_keys: set[str] = set()
         title_keys: set[str] = set()
@@ -886,7 +906,9 @@ class _Present:
         keys = sorted({it.article_key for it in items if it.article_key})
         for chunk in _chunks([k for k in keys if _storable(k)], _PRESENT_CHUNK):
             articles.update(conn.execute(_PRESENT_ARTICLES, {"keys": chunk}).scalars())
-        poll = frozenset(it.entry_key for it in items)
+        # every entry the poll lists (those unchanged since read are not in `items`); none
+        # when the listing left links out: then no address is known to be gone (_renamed)
+        poll = frozenset(listed) | {it.entry_key for it in items} if complete else None
         return cls(
             entry_keys, url_keys, title_keys, article_keys=articles, poll_entries=poll, leads=leads
         )
