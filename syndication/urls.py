@@ -509,8 +509,8 @@ def article_key(key: str) -> str:
 
 def _a_date(text: str) -> bool:
     """A date (and time) folder or suffix, all digits: a day's folder is every story of that
-    day's, no article's number. Any order of day, month and year a CMS writes (YYYYMMDD,
-    DDMMYYYY, MMDDYYYY, YYMMDD, DDMMYY, YYYYMM, MMYYYY), or a date with its hour, minute and
+    day's, no article's number. Any order of day, month and year a CMS writes in eight digits
+    (YYYYMMDD, DDMMYYYY, MMDDYYYY), YYMMDD or YYYYMM in six, or a date with its hour, minute and
     second (YYYYMMDDHH...), of a plausible year. A number joined to more ("2024050112-20-123",
     cnnindonesia's) is an article's."""
     if not text.isdigit():
@@ -530,5 +530,7 @@ def _a_date(text: str) -> bool:
 
 _DATE_FORMATS = {
     8: ("%Y%m%d", "%d%m%Y", "%m%d%Y"),
-    6: ("%Y%m", "%m%Y", "%y%m%d", "%d%m%y"),
+    # six digits are an article's number more often than a date: a month's folder
+    # ("202405") or a day's written short from its year ("240501") only
+    6: ("%Y%m", "%y%m%d"),
 }

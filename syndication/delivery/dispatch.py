@@ -18,7 +18,7 @@ from . import core
 from .core import limits, telegram_sender
 from .dry import DryRun
 from .outcome import Counts, Outcome, new_counts
-from .send import NOT_ANNOUNCED
+from .send import NOT_ANNOUNCED, announced_in
 from .worker import ChatWorkers
 
 log = logging.getLogger("syndication.deliver")
@@ -219,11 +219,13 @@ class Deliverer(ChatWorkers):
             log.info("event=deliveries_rehomed count=%d", moved)
         # messages held because their regency no longer announced their categories: back in
         # the queue once it does again (the change undone), while they are young enough
-        announced = {
-            r.slug: frozenset(self.config.notify_categories_for(r)) for r in self.config.regencies
-        }
+        config = self.config
         back = self.store.release_held(
-            NOT_ANNOUNCED, announced, self.clock() - self.config.telegram.max_age
+            NOT_ANNOUNCED,
+            lambda chat, regency, regencies, cats: announced_in(
+                config, chat, regency, regencies, cats
+            ),
+            self.clock() - config.telegram.max_age,
         )
         if back:
             log.info("event=deliveries_released count=%d reason=announced_again", back)

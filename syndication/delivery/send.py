@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
 from bots.errors import (
@@ -21,6 +22,7 @@ from bots.errors import (
 )
 from bots.message import Kind, Message
 
+from ..config import Config
 from ..errors import StorageError
 from ..store import DeliveryRow
 from ..store.status import TOKEN_EVENT
@@ -34,6 +36,26 @@ MAX_429 = 5  # 429s in a row answered on the spot before the row backs off
 # the reason a waiting message is held with when its regency no longer announces its
 # categories; Deliverer.rehome releases it once they are announced again
 NOT_ANNOUNCED = "not announced: "
+
+
+def announced_in(
+    config: Config,
+    chat: str,
+    regency: str,
+    regencies: Sequence[str],
+    categories: Sequence[str],
+) -> bool:
+    """Whether a message in `chat` still announces its item: its regency, or another of the
+    item's regencies with that chat (two sharing a channel), notifies one of its categories."""
+    cats = set(categories)
+    for r in config.regencies:
+        if r.chat is None or (r.slug != regency and r.slug not in regencies):
+            continue
+        if r.slug != regency and r.chat != chat:
+            continue
+        if cats & set(config.notify_categories_for(r)):
+            return True
+    return False
 
 
 class Sending(Withdrawing):
@@ -97,7 +119,7 @@ class Sending(Withdrawing):
         if regency is None or regency.chat is None:
             return None
         wanted = config.notify_categories_for(regency)
-        if set(row.item.categories) & set(wanted):
+        if announced_in(config, row.chat, row.regency, row.item.regencies, row.item.categories):
             return None
         return f"{NOT_ANNOUNCED}its categories are none of {', '.join(wanted)} (notify_categories)"
 

@@ -623,10 +623,12 @@ def _not_article_reason(
     )
     post_url = has_post_shape(page_url)
     if declared and post_url:
-        return _home_at_story(doc, og_type, base)
+        return _home_at_story(doc, og_type, base, listed_as)
     story, block = _story_block(doc) if declared or post_url else (0, None)
     if story >= _STORY_CHARS:
-        return _home_at_story(doc, og_type, base)  # one story's text, whatever surrounds it
+        return _home_at_story(
+            doc, og_type, base, listed_as
+        )  # one story's text, whatever surrounds it
     if post_url and story >= _SHORT_STORY_CHARS and _short_story_may_be(page_url, block):
         # a regency's release of four short paragraphs beside a "Berita Terbaru" column
         return None
@@ -656,16 +658,42 @@ def _listing_shape(doc: LexborHTMLParser, og_type: str, base: str) -> str | None
     return None
 
 
-def _home_at_story(doc: LexborHTMLParser, og_type: str, base: str) -> str | None:
+def _home_at_story(doc: LexborHTMLParser, og_type: str, base: str, listed_as: str) -> str | None:
     """A home page answering at a story's address (a "soft 404": the portal serves its
     front page for an article it no longer has): its canonical link or og:url names a
-    site's home, and its markup is a listing's. Such a page calls itself an article (prokal's
-    and jpnn's og:type) and holds a long block of text; taken, it became a story titled with
-    the portal's name, or overwrote the story it stood in for."""
-    if not _names_home(doc, base):
+    site's home, its markup is a listing's, and none of its titles (og:title, <title>, h1)
+    carries the headline the listing showed for the link. Such a page calls itself an
+    article (prokal's and jpnn's og:type) and holds a long block of text; taken, it became a
+    story titled with the portal's name, or overwrote the story it stood in for. A real
+    article whose template names the root (many do) carries its headline: it stays one, and
+    without a listed headline to compare nothing is refused."""
+    if not _names_home(doc, base) or _carries_headline(doc, listed_as):
         return None
     reason = _listing_shape(doc, og_type, base)
     return None if reason is None else f"home page at a story's address ({reason})"
+
+
+def _carries_headline(doc: LexborHTMLParser, listed_as: str) -> bool:
+    """Whether the page's titles carry most words of the listing's headline for it (or no
+    headline is known: then it is taken to)."""
+    words = set(_HEADLINE_WORD.findall(listed_as.casefold()))
+    if len(words) < _HEADLINE_WORDS:
+        return True
+    nodes = (doc.css_first("title"), doc.css_first("h1"))
+    titles = [
+        hm.first_meta(doc, "og:title") or "",
+        hm.first_meta(doc, "twitter:title") or "",
+        *(node.text() for node in nodes if node is not None),
+    ]
+    for title in titles:
+        shown = set(_HEADLINE_WORD.findall(title.casefold()))
+        if 2 * len(words & shown) >= len(words):
+            return True
+    return False
+
+
+_HEADLINE_WORD = re.compile(r"\w+")
+_HEADLINE_WORDS = 3  # a listed headline shorter than this tells nothing
 
 
 def _names_home(doc: LexborHTMLParser, base: str) -> bool:

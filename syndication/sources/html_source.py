@@ -495,19 +495,27 @@ async def _article(
 ) -> Article | Skipped | FetchError:
     try:
         page = await rt.fetcher.get(link, accept=ACCEPT_HTML)
-        for _ in range(_REFRESHES):
-            # a stub that sends the reader on at once (a moved story, a CMS short link, a
-            # cookie check refreshing to the same address): read where it sends, as a browser
-            target = _refresh_target(page.body, page.url)
-            if target is None:
-                break
-            page = await rt.fetcher.get(target, accept=ACCEPT_HTML)
     except FetchError as e:
         if _for_good(e):
             gone = gone_status(e.status) if isinstance(e, HTTPStatusError) else None
             return replace(_skip(source, link, str(e)), gone=gone)
         log.warning("event=article_fetch_failed source=%s url=%s error=%r", source.id, link, str(e))
         return e
+    for _ in range(_REFRESHES):
+        # a stub that sends the reader on at once (a moved story, a CMS short link, a cookie
+        # check refreshing to the same address): read where it sends, as a browser would.
+        # Where that fails, the stub is what was read (never the link's own failure: the
+        # link answered, and a story read again is not withdrawn for its refresh's target)
+        target = _refresh_target(page.body, page.url)
+        if target is None:
+            break
+        try:
+            page = await rt.fetcher.get(target, accept=ACCEPT_HTML)
+        except FetchError as e:
+            log.info(
+                "event=refresh_not_followed source=%s url=%s error=%r", source.id, link, str(e)
+            )
+            break
     ctype = page.content_type.split(";")[0].strip().lower()
     if ctype and "html" not in ctype:
         return _skip(source, link, f"not an HTML page ({ctype})")
@@ -524,6 +532,7 @@ _REFRESH_HEAD = 65_536  # bytes of a page looked at for one: a stub is small, it
 _META_REFRESH = re.compile(
     rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh[\"']?[^>]*>", re.IGNORECASE
 )
+_INERT = re.compile(rb"<!--.*?(?:-->|$)|<noscript\b.*?(?:</noscript\s*>|$)", re.I | re.S)
 _CONTENT_ATTR = re.compile(rb"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 _REFRESH_VALUE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
 
@@ -535,22 +544,26 @@ def _refresh_target(body: bytes, url: str) -> str | None:
     head = body[:_REFRESH_HEAD]
     if b"efresh" not in head and b"EFRESH" not in head:
         return None
-    tag = _META_REFRESH.search(head)
-    content = _CONTENT_ATTR.search(tag.group()) if tag else None
-    if content is None:
-        return None
-    value = next(g for g in content.groups() if g is not None).decode("utf-8", "replace")
-    found = _REFRESH_VALUE.match(html.unescape(value))
-    if found is None or float(found.group(1)) > _REFRESH_SECONDS:
-        return None
-    address = found.group(2).strip().strip("'\"").strip()
-    if not address:
-        return None
-    try:
-        target = urljoin(url, address)
-    except ValueError:
-        return None
-    return target if target.startswith(("http://", "https://")) else None
+    # what a browser never acts on: comments, and <noscript> (read only without scripts)
+    head = _INERT.sub(b"", head)
+    for tag in _META_REFRESH.finditer(head):
+        content = _CONTENT_ATTR.search(tag.group())
+        if content is None:
+            continue
+        value = next(g for g in content.groups() if g is not None).decode("utf-8", "replace")
+        found = _REFRESH_VALUE.match(html.unescape(value))
+        if found is None or float(found.group(1)) > _REFRESH_SECONDS:
+            continue  # a page reloading itself after a while (several print one)
+        address = found.group(2).strip().strip("'\"").strip()
+        if not address:
+            continue
+        try:
+            target: str = urljoin(url, str(address))
+        except ValueError:
+            continue
+        if target.startswith(("http://", "https://")):
+            return target
+    return None
 
 
 async def _on_cpu(rt: Runtime, fn: Callable[..., T], *args: Any) -> T:

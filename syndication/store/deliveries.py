@@ -3,7 +3,7 @@ per-chat send lease that keeps one process at a time sending to a chat."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -471,20 +471,27 @@ class DeliveryQueries(Queries):
             return res.rowcount == 1
 
     def release_held(
-        self, reason: str, announced: Mapping[str, Collection[str]], since: datetime
+        self,
+        reason: str,
+        announced: Callable[[str, str, Sequence[str], Sequence[str]], bool],
+        since: datetime,
     ) -> int:
-        """Rows held with a reason starting with `reason` whose item's categories meet their
-        regency's `announced` ones again, and were queued after `since`: pending once more.
-        How many."""
+        """Rows held with a reason starting with `reason` that are `announced` again
+        (chat, regency, the item's regencies and categories -> bool), and were queued after
+        `since`: pending once more. How many."""
         d, i = t.deliveries.c, t.items.c
         held = (
-            select(d.id, d.regency, i.categories)
+            select(d.id, d.chat, d.regency, i.regencies, i.categories)
             .join(t.items, i.id == d.item_id)
             .where(d.state == "filtered", d.last_error.startswith(reason), d.created >= since)
         )
         with self._read() as conn:  # every start asks: a read, unless something was held
             rows = conn.execute(held).all()
-        back = [r.id for r in rows if set(r.categories or ()) & set(announced.get(r.regency, ()))]
+        back = [
+            r.id
+            for r in rows
+            if announced(r.chat, r.regency, r.regencies or (), r.categories or ())
+        ]
         if not back:
             return 0
         with self._tx() as conn:
