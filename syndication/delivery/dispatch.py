@@ -219,11 +219,11 @@ class Deliverer(ChatWorkers):
             log.info("event=deliveries_rehomed count=%d", moved)
         # messages held because their regency no longer announced their categories: back in
         # the queue once it does again (the change undone), while they are young enough
-        config = self.config
+        config, upgraded = self.config, self.store.migrated_chats()
         back = self.store.release_held(
             NOT_ANNOUNCED,
             lambda chat, regency, regencies, cats: announced_in(
-                config, chat, regency, regencies, cats
+                config, chat, regency, regencies, cats, upgraded
             ),
             self.clock() - config.telegram.max_age,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from bots.errors import (
@@ -44,18 +44,28 @@ def announced_in(
     regency: str,
     regencies: Sequence[str],
     categories: Sequence[str],
+    moved: Mapping[str, str] | None = None,
 ) -> bool:
     """Whether a message in `chat` still announces its item: its regency, or another of the
-    item's regencies with that chat (two sharing a channel), notifies one of its categories."""
+    item's regencies with that chat (two sharing a channel; `moved`: the chats Telegram
+    upgraded, old id -> new), notifies one of its categories."""
     cats = set(categories)
     for r in config.regencies:
         if r.chat is None or (r.slug != regency and r.slug not in regencies):
             continue
-        if r.slug != regency and r.chat != chat:
+        if r.slug != regency and chat != _followed(r.chat, moved or {}):
             continue
         if cats & set(config.notify_categories_for(r)):
             return True
     return False
+
+
+def _followed(chat: str, moved: Mapping[str, str]) -> str:
+    for _ in range(8):  # a chain of migrations, never a loop
+        if chat not in moved:
+            break
+        chat = moved[chat]
+    return chat
 
 
 class Sending(Withdrawing):
@@ -119,7 +129,13 @@ class Sending(Withdrawing):
         if regency is None or regency.chat is None:
             return None
         wanted = config.notify_categories_for(regency)
-        if announced_in(config, row.chat, row.regency, row.item.regencies, row.item.categories):
+        item = row.item
+        if announced_in(config, row.chat, row.regency, item.regencies, item.categories):
+            return None
+        moved = self.store.migrated_chats()  # the rare path: a regency's chat upgraded since
+        if moved and announced_in(
+            config, row.chat, row.regency, item.regencies, item.categories, moved
+        ):
             return None
         return f"{NOT_ANNOUNCED}its categories are none of {', '.join(wanted)} (notify_categories)"
 

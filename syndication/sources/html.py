@@ -625,13 +625,11 @@ def _not_article_reason(
     if declared and post_url:
         return _home_at_story(doc, og_type, base, listed_as)
     story, block = _story_block(doc) if declared or post_url else (0, None)
-    if story >= _STORY_CHARS:
-        return _home_at_story(
-            doc, og_type, base, listed_as
-        )  # one story's text, whatever surrounds it
+    if story >= _STORY_CHARS:  # one story's text, whatever surrounds it
+        return _home_at_story(doc, og_type, base, listed_as)
     if post_url and story >= _SHORT_STORY_CHARS and _short_story_may_be(page_url, block):
         # a regency's release of four short paragraphs beside a "Berita Terbaru" column
-        return None
+        return _home_at_story(doc, og_type, base, listed_as)
     if (
         post_url
         and story >= _LISTED_STORY_CHARS
@@ -640,8 +638,9 @@ def _not_article_reason(
         and _short_story_may_be(page_url, block)
     ):
         # shorter still, under the very headline the listing showed for it: a two-paragraph
-        # advertorial, its template's "Terkait" and "Terpopuler" columns beside it
-        return None
+        # advertorial, its template's "Terkait" and "Terpopuler" columns beside it (a home
+        # page's top story's h1 reads the headline too: its title does not)
+        return _home_at_story(doc, og_type, base, listed_as)
     return _listing_shape(doc, og_type, base)
 
 
@@ -661,12 +660,12 @@ def _listing_shape(doc: LexborHTMLParser, og_type: str, base: str) -> str | None
 def _home_at_story(doc: LexborHTMLParser, og_type: str, base: str, listed_as: str) -> str | None:
     """A home page answering at a story's address (a "soft 404": the portal serves its
     front page for an article it no longer has): its canonical link or og:url names a
-    site's home, its markup is a listing's, and none of its titles (og:title, <title>, h1)
-    carries the headline the listing showed for the link. Such a page calls itself an
+    site's home, its markup is a listing's, and its title does not carry the headline the
+    listing (or the feed) showed for the link (_carries_headline). Such a page calls itself an
     article (prokal's and jpnn's og:type) and holds a long block of text; taken, it became a
     story titled with the portal's name, or overwrote the story it stood in for. A real
-    article whose template names the root (many do) carries its headline: it stays one, and
-    without a listed headline to compare nothing is refused."""
+    article whose template names the root (many do) carries its headline in its title: it
+    stays one."""
     if not _names_home(doc, base) or _carries_headline(doc, listed_as):
         return None
     reason = _listing_shape(doc, og_type, base)
@@ -674,26 +673,27 @@ def _home_at_story(doc: LexborHTMLParser, og_type: str, base: str, listed_as: st
 
 
 def _carries_headline(doc: LexborHTMLParser, listed_as: str) -> bool:
-    """Whether the page's titles carry most words of the listing's headline for it (or no
-    headline is known: then it is taken to)."""
+    """Whether the page's own title (og:title, twitter:title, <title>) carries the listing's
+    headline for it: all its words but one in five. Not an h1: a home page's first h1 is its
+    top story, maybe the very one it stands in for. No headline known (a link without
+    text): nothing tells the page is the story's."""
     words = set(_HEADLINE_WORD.findall(listed_as.casefold()))
-    if len(words) < _HEADLINE_WORDS:
-        return True
-    nodes = (doc.css_first("title"), doc.css_first("h1"))
+    if not words:
+        return False
+    node = doc.css_first("title")
     titles = [
         hm.first_meta(doc, "og:title") or "",
         hm.first_meta(doc, "twitter:title") or "",
-        *(node.text() for node in nodes if node is not None),
+        node.text() if node is not None else "",
     ]
     for title in titles:
         shown = set(_HEADLINE_WORD.findall(title.casefold()))
-        if 2 * len(words & shown) >= len(words):
+        if 5 * len(words - shown) <= len(words):
             return True
     return False
 
 
 _HEADLINE_WORD = re.compile(r"\w+")
-_HEADLINE_WORDS = 3  # a listed headline shorter than this tells nothing
 
 
 def _names_home(doc: LexborHTMLParser, base: str) -> bool:

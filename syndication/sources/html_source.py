@@ -26,7 +26,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
@@ -504,17 +504,19 @@ async def _article(
     for _ in range(_REFRESHES):
         # a stub that sends the reader on at once (a moved story, a CMS short link, a cookie
         # check refreshing to the same address): read where it sends, as a browser would.
-        # Where that fails, the stub is what was read (never the link's own failure: the
-        # link answered, and a story read again is not withdrawn for its refresh's target)
+        # Where it fails for a while (a 503, a timeout), the link is read again next poll;
+        # where it fails for good, the stub is what was read (never the link's own failure:
+        # the link answered, and a story read again is not withdrawn for its target's 404)
         target = _refresh_target(page.body, page.url)
         if target is None:
             break
         try:
             page = await rt.fetcher.get(target, accept=ACCEPT_HTML)
         except FetchError as e:
-            log.info(
-                "event=refresh_not_followed source=%s url=%s error=%r", source.id, link, str(e)
-            )
+            event = "refresh_not_followed" if _for_good(e) else "article_fetch_failed"
+            log.warning("event=%s source=%s url=%s error=%r", event, source.id, link, str(e))
+            if not _for_good(e):
+                return e
             break
     ctype = page.content_type.split(";")[0].strip().lower()
     if ctype and "html" not in ctype:
@@ -529,9 +531,25 @@ async def _article(
 _REFRESHES = 3  # meta refreshes followed from one link, as redirects are
 _REFRESH_SECONDS = 10  # a later refresh is a page reloading itself, not a stub sending on
 _REFRESH_HEAD = 65_536  # bytes of a page looked at for one: a stub is small, its head first
-_META_REFRESH = re.compile(
-    rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh[\"']?[^>]*>", re.IGNORECASE
-)
+_EQUIV_REFRESH = re.compile(rb"http-equiv\s*=\s*[\"']?refresh\b", re.IGNORECASE)
+_TAG_MAX = 4096  # bytes of one <meta> tag read: a longer one is no refresh
+
+
+def _meta_tags(head: bytes) -> Iterator[bytes]:
+    """The <meta ...> tags of `head`, each found once from where the last ended (a regex
+    trying every "<meta" against the rest of the page took minutes on 64 KB of unclosed
+    ones)."""
+    lower = head.lower()
+    at = lower.find(b"<meta")
+    while at != -1:
+        end = lower.find(b">", at, at + _TAG_MAX)
+        if end == -1:
+            at = lower.find(b"<meta", at + 5)
+            continue
+        yield head[at : end + 1]
+        at = lower.find(b"<meta", end)
+
+
 _INERT = re.compile(rb"<!--.*?(?:-->|$)|<noscript\b.*?(?:</noscript\s*>|$)", re.I | re.S)
 _CONTENT_ATTR = re.compile(rb"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 _REFRESH_VALUE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
@@ -546,8 +564,10 @@ def _refresh_target(body: bytes, url: str) -> str | None:
         return None
     # what a browser never acts on: comments, and <noscript> (read only without scripts)
     head = _INERT.sub(b"", head)
-    for tag in _META_REFRESH.finditer(head):
-        content = _CONTENT_ATTR.search(tag.group())
+    for tag in _meta_tags(head):
+        if _EQUIV_REFRESH.search(tag) is None:
+            continue
+        content = _CONTENT_ATTR.search(tag)
         if content is None:
             continue
         value = next(g for g in content.groups() if g is not None).decode("utf-8", "replace")
@@ -628,7 +648,11 @@ async def enrich_entries(rt: Runtime, source: SourceConfig, raws: list[RawEntry]
     keys = {entry_key_of(r): r for r in wanting}
     known = await asyncio.to_thread(rt.store.known_entry_keys, source.id, keys)
     todo = sorted(keys, key=lambda k: k in known)[: source.max_articles]  # new ones first
-    pages = await fetch_articles(rt, source, [keys[k].link or "" for k in todo])
+    links = [keys[k].link or "" for k in todo]
+    # the feed's headline is what the page must carry (a home page answering at the link is
+    # no article: html._home_at_story)
+    shown = {keys[k].link or "": keys[k].title or "" for k in todo}
+    pages = await fetch_articles(rt, source, links, shown)
     found = {id(keys[k]): page for k, page in zip(todo, pages, strict=True)}
     log.info(
         "event=enrich source=%s new=%d changed=%d fetched=%d enriched=%d",
