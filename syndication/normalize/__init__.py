@@ -104,8 +104,15 @@ def normalize_entry(
         evidence=labels.evidence,
         content_hash=content_hash(title, body.one_line(), one_line=True),
         lead_key=lead_key(body.text, body.dateline),
-        article_key=article_key(own_key) if own_key and _by_address(raw, own_key) else "",
+        article_key=_article_key(raw, own_key),
     )
+
+
+def _article_key(raw: RawEntry, own_key: str) -> str:
+    """urls.article_key of the entry's address, for an entry known by its address only (the
+    cheap test first: most addresses have no article number, and the guid's url_key costs)."""
+    key = article_key(own_key) if own_key else ""
+    return key if key and _by_address(raw, own_key) else ""
 
 
 def _by_address(raw: RawEntry, own_key: str) -> bool:
