@@ -13,6 +13,7 @@ from ..config import Config
 from ..errors import StorageError
 from ..liveness import is_dead
 from ..store import Store
+from ..store.records import migration_chain
 from ..store.status import DELIVERY_MODE
 from . import core
 from .core import limits, telegram_sender
@@ -238,23 +239,11 @@ class Deliverer(ChatWorkers):
         moved = self.store.migrated_chats()
         out: set[str] = set()
         for chat in (r.chat for r in self.config.regencies if r.chat is not None):
-            for _ in range(8):  # a chain of migrations, never a loop
-                out.add(chat)
-                if chat not in moved:
-                    break
-                chat = moved[chat]
+            out.update(migration_chain(chat, moved))
         # and the groups Telegram upgraded into one of them (the config naming the supergroup
         # now): their sent messages' corrections and withdrawals are still tried (and given
         # up with the reason), never left pending for good
-        for old in moved:
-            chat = old
-            for _ in range(8):
-                chat = moved.get(chat, chat)
-                if chat in out:
-                    out.add(old)
-                    break
-                if chat not in moved:
-                    break
+        out.update(old for old in moved if out & set(migration_chain(old, moved)[1:]))
         return out
 
     async def _heartbeat(self) -> None:

@@ -25,6 +25,7 @@ from bots.message import Kind, Message
 from ..config import Config
 from ..errors import StorageError
 from ..store import DeliveryRow
+from ..store.records import migration_chain
 from ..store.status import TOKEN_EVENT
 from .core import MAX_HOLD
 from .outcome import Outcome
@@ -53,19 +54,11 @@ def announced_in(
     for r in config.regencies:
         if r.chat is None or (r.slug != regency and r.slug not in regencies):
             continue
-        if r.slug != regency and chat != _followed(r.chat, moved or {}):
+        if r.slug != regency and chat != migration_chain(r.chat, moved or {})[-1]:
             continue
         if cats & set(config.notify_categories_for(r)):
             return True
     return False
-
-
-def _followed(chat: str, moved: Mapping[str, str]) -> str:
-    for _ in range(8):  # a chain of migrations, never a loop
-        if chat not in moved:
-            break
-        chat = moved[chat]
-    return chat
 
 
 class Sending(Withdrawing):

@@ -25,6 +25,7 @@ from .base import Queries, _aware, _scope_item, channel_health, upsert_insert
 from .items import INGEST_LOCK
 from .records import (
     DeliveryRow,
+    migration_chain,
 )
 
 # the states a sender works on: send, edit (title corrected), withdraw (delete the message)
@@ -676,14 +677,8 @@ def _still_shared(
 
 
 def _chain(chat: str, moved_to: Mapping[str, str]) -> set[str]:
-    """`chat` and the ids Telegram moved it to (a chain of migrations, never a loop)."""
-    out = {chat}
-    for _ in range(8):
-        chat = moved_to.get(chat, "")
-        if not chat or chat in out:
-            break
-        out.add(chat)
-    return out
+    """`chat` and the ids Telegram moved it to."""
+    return set(migration_chain(chat, moved_to))
 
 
 def _owned(owner: str | None) -> list[Any]:

@@ -42,6 +42,7 @@ from .editorial import Gate, HoldReason, refiltered
 from .records import (
     IngestResult,
     ScopeItem,
+    migration_chain,
 )
 from .sources import SourceQueries, SourceSuccess
 
@@ -65,6 +66,18 @@ _ENTRY_SEEN = (
 )
 _INSERT_ENTRY = insert(t.entries)
 _BY_URL_KEY = select(_i.id).where(_i.url_key == bindparam("url_key")).limit(1)
+# A copy's date (_window's bindparams): from another source within days; from the source
+# that already listed the story only at the same published time
+_IN_WINDOW = (
+    _i.published >= bindparam("low"),
+    _i.published <= bindparam("high"),
+    or_(
+        ~select(_e.item_id)
+        .where(_e.item_id == _i.id, _e.source_id == bindparam("source_id"))
+        .exists(),
+        _i.published.between(bindparam("own_low"), bindparam("own_high")),
+    ),
+)
 # The same story under the same title: from another source within days; from the source
 # that already listed it only at the same published time (a second URL of that story), as a
 # source's title used again later (a daily "Jadwal SIM Keliling ...") is a story of its own.
@@ -72,14 +85,7 @@ _BY_TITLE_KEY = (
     select(_i.id)
     .where(
         _i.title_key == bindparam("title_key"),
-        _i.published >= bindparam("low"),
-        _i.published <= bindparam("high"),
-        or_(
-            ~select(_e.item_id)
-            .where(_e.item_id == _i.id, _e.source_id == bindparam("source_id"))
-            .exists(),
-            _i.published.between(bindparam("own_low"), bindparam("own_high")),
-        ),
+        *_IN_WINDOW,
     )
     .limit(1)
 )
@@ -88,14 +94,7 @@ _BY_LEAD_KEY = (
     select(_i.id, _i.source_id, _i.title_key, _i.content_html, _i.dateline)
     .where(
         _i.lead_key == bindparam("lead_key"),
-        _i.published >= bindparam("low"),
-        _i.published <= bindparam("high"),
-        or_(
-            ~select(_e.item_id)
-            .where(_e.item_id == _i.id, _e.source_id == bindparam("source_id"))
-            .exists(),
-            _i.published.between(bindparam("own_low"), bindparam("own_high")),
-        ),
+        *_IN_WINDOW,
     )
     .order_by(_i.id)
     .limit(8)
@@ -108,12 +107,10 @@ _ITEM_BEFORE = select(
     _i.categories,
     _i.regencies,
     _i.withdrawn_at,
-    _i.content_html,
-    _i.summary,
-    _i.dateline,
-    _i.credit,
-    _i.image,
-    _i.lead_key,
+).where(_i.id == bindparam("id"))
+# the text of a stored story, read only where it is compared (an opening alone, a rename)
+_ITEM_TEXT = select(
+    _i.content_html, _i.summary, _i.dateline, _i.credit, _i.image, _i.lead_key
 ).where(_i.id == bindparam("id"))
 _WITHDRAWN_AT = select(_i.withdrawn_at).where(_i.id == bindparam("id"))
 _LISTED_BY = (
@@ -128,7 +125,6 @@ _BY_ARTICLE_KEY = (
     .order_by(_i.id.desc())
     .limit(5)
 )
-_TEXT_OF = select(_i.content_html, _i.dateline).where(_i.id == bindparam("id"))
 _ENTRY_KEYS_OF = select(t.entries.c.entry_key).where(
     t.entries.c.source_id == bindparam("sid"), t.entries.c.item_id == bindparam("id")
 )
@@ -490,7 +486,7 @@ class ItemQueries(SourceQueries):
             from ..normalize.dedup import same_lead  # the rare path, as _find_duplicate's
 
             own = own if own is not None else _lead_of(item.content_html, item.dateline)
-            theirs_text = conn.execute(_TEXT_OF, {"id": r.id}).one()
+            theirs_text = conn.execute(_ITEM_TEXT, {"id": r.id}).one()
             if not same_lead(own, _lead_of(theirs_text.content_html, theirs_text.dateline)):
                 continue  # one template's opening, two stories
             return int(r.id)
@@ -523,25 +519,27 @@ class ItemQueries(SourceQueries):
         old = conn.execute(_ITEM_BEFORE, {"id": item_id}).one()
         before = scopes_of(old.categories, old.regencies)
         after = scopes_of(item.categories, item.regencies)
-        if (
-            old.content_hash != item.content_hash
+        text = (
+            conn.execute(_ITEM_TEXT, {"id": item_id}).one()
+            if old.content_hash != item.content_hash
             and old.url_key == item.url_key
             and old.title == item.title
-            and _opening_of(item.content_html, old.content_html)
-        ):
+            else None
+        )
+        if text is not None and _opening_of(item.content_html, text.content_html):
             # a feed gives only the opening of the text the story holds whole (a category
             # feed set to "summary", whichever source stored it first): the whole text stays,
             # its labels are still added. Taken, two feeds' texts rewrote the story back and
             # forth at each one's poll
             item = dataclasses.replace(
                 item,
-                content_html=old.content_html,
-                summary=old.summary,
-                dateline=old.dateline,
-                credit=old.credit,
-                image=old.image or item.image,
+                content_html=text.content_html,
+                summary=text.summary,
+                dateline=text.dateline,
+                credit=text.credit,
+                image=text.image or item.image,
                 content_hash=old.content_hash,
-                lead_key=old.lead_key or "",
+                lead_key=text.lead_key or "",
             )
         if old.content_hash == item.content_hash:
             if before == after:
@@ -1075,8 +1073,4 @@ class _Poll:
 
 
 def _follow(moved: Mapping[str, str], chat: str) -> str:
-    for _ in range(8):  # a chain of migrations, never a loop
-        if chat not in moved:
-            break
-        chat = moved[chat]
-    return chat
+    return migration_chain(chat, moved)[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -110,3 +111,15 @@ class ChannelStatus:
     # by the next message sent)
     consecutive_failures: int = 0
     last_error: str | None = None
+
+
+def migration_chain(chat: str, moved: Mapping[str, str]) -> list[str]:
+    """`chat`, then each id Telegram moved it to (old id -> new id in `moved`), in order: the
+    last is where it lives now. A chain of migrations, never a loop (8 at most)."""
+    out = [chat]
+    for _ in range(8):
+        chat = moved.get(chat, "")
+        if not chat or chat in out:
+            break
+        out.append(chat)
+    return out
