@@ -180,12 +180,18 @@ def _shown_text(value: str) -> str:
 _CHAT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+")
 
 
+_CHAT_DIGITS = 20  # a Telegram chat id has at most 14 digits (-100 and 10 more)
+
+
 def _check_chat(value: str | int) -> str | int:
     """A Telegram chat as the config names one: a @channel_username (a letter, then at least
     three letters, digits or '_'), or a numeric chat id, as a string or an integer."""
     if isinstance(value, str) and not _CHAT.fullmatch(value):
         raise ValueError(f"{excerpt(value)}: use a @channel_username or a numeric chat id")
-    if str(value).lstrip("-").isdigit() and int(value) == 0:  # a placeholder left in
+    digits = str(value).lstrip("-") if isinstance(value, str) else ""
+    if len(digits) > _CHAT_DIGITS and digits.isdigit():
+        raise ValueError(f"{excerpt(value)}: too long for a chat id")
+    if value == 0 or (digits.isdigit() and int(digits) == 0):  # a placeholder left in
         raise ValueError("0 is no chat id: use the channel's @username or its numeric id")
     return value
 
@@ -963,6 +969,11 @@ def loads(text: str, *, name: str = "config.toml", base_dir: Path = Path(".")) -
         raise ConfigError(name, [_syntax_problem(str(e), text)]) from e
     except RecursionError as e:
         raise ConfigError(name, [_too_deep(text)]) from e
+    except ValueError as e:  # an integer of over 4,300 digits: Python refuses to read it
+        at = _long_number_line(text)
+        where = f" (line {at})" if at else ""
+        problem = f"(TOML syntax) a number of over 4,300 digits{where}: no setting takes one"
+        raise ConfigError(name, [problem]) from e
     try:
         return Config.model_validate({**data, "base_dir": base_dir})
     except RecursionError as e:
@@ -996,6 +1007,12 @@ _PATH_MAX = 200  # characters of a key path named in a syntax error
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^[ \t]*\[\[?([^\[\]\n]*)\]\]?[ \t]*(?:#.*)?$")  # no backtracking
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
+
+
+def _long_number_line(text: str) -> int | None:
+    """The line of the first run of over 4,300 digits (Python's limit on reading one)."""
+    found = re.search(r"\d{4301}", text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _syntax_problem(message: str, text: str) -> str:

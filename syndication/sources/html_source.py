@@ -31,7 +31,7 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ..config import SourceConfig
 from ..errors import FetchError, HTTPStatusError, ParseError, TooLargeError
@@ -581,9 +581,26 @@ def _refresh_target(body: bytes, url: str) -> str | None:
             target: str = urljoin(url, str(address))
         except ValueError:
             continue
-        if target.startswith(("http://", "https://")):
+        if target.startswith(("http://", "https://")) and _fetchable(target):
             return target
     return None
+
+
+def _fetchable(url: str) -> bool:
+    """Whether a browser would follow a refresh to `url`: a host it can name, a port in range
+    (one it cannot parse is dropped, and the page shown: a refresh to "portal.id:99999999"
+    lost the story, its target failing at every poll)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # ValueError out of range
+        host = parts.hostname or ""
+        host.encode("idna")
+    except (ValueError, UnicodeError):
+        return False
+    return bool(host) and _HOST_CHARS.fullmatch(host) is not None
+
+
+_HOST_CHARS = re.compile(r"[\w.:-]+")  # letters (any script), digits, dots, IPv6's colons
 
 
 async def _on_cpu(rt: Runtime, fn: Callable[..., T], *args: Any) -> T:
